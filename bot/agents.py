@@ -1,0 +1,247 @@
+"""Agents and plays as markdown files; the fleet is whatever the folders hold right now.
+
+Files are re-read at every tick, so an edit takes effect without a restart. An agent's config
+version is the hash of its file, its includes and its plays: every draft records it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bot.frontmatter import FileError, read_document, validate
+
+SIGNAL_KINDS = (
+    "hiring",
+    "funding",
+    "tech_adoption",
+    "leadership_change",
+    "product_launch",
+    "intent",
+    "custom",
+)
+SignalKind = Literal[
+    "hiring", "funding", "tech_adoption", "leadership_change", "product_launch", "intent", "custom"
+]
+
+SLOT = re.compile(r"\{\{\s*([a-z_]+\.[a-z_]+)\s*\}\}")
+SLOTS = {
+    "contact.first_name",
+    "contact.last_name",
+    "contact.title",
+    "account.name",
+    "account.industry",
+    "signal.summary",
+    "signal.detail",
+    "problem.name",
+    "capability.name",
+    "capability.summary",
+    "capability.proof",
+    "sender.name",
+}
+
+
+DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def _crontab_days(field: str) -> str:
+    """Standard crontab weekdays (0 or 7 = Sunday) as APScheduler 3 names.
+
+    APScheduler 3 numbers Monday as 0, so a plain '1-5' would run Tuesday to Saturday.
+    """
+    if field in ("*", "?"):
+        return "*"
+    days: set[int] = set()
+    for part in field.lower().split(","):
+        rng, _, step = part.partition("/")
+        if rng == "*":
+            lo, hi = 0, 6
+        elif "-" in rng:
+            a, b = rng.split("-", 1)
+            lo, hi = _day(a), _day(b)
+        else:
+            lo = hi = _day(rng)
+            if step:
+                hi = 6
+        if hi < lo:
+            hi += 7
+        days.update(d % 7 for d in range(lo, hi + 1, int(step or 1)))
+    return ",".join(DAY_NAMES[d] for d in sorted(days, key=lambda d: (d + 6) % 7))
+
+
+def _day(token: str) -> int:
+    if token[:3] in DAY_NAMES:
+        return DAY_NAMES.index(token[:3])
+    n = int(token)
+    if not 0 <= n <= 7:
+        raise ValueError(f"day of week {n} is out of range 0-7")
+    return n % 7
+
+
+def cron_trigger(expr: str, timezone: str) -> CronTrigger:
+    """A CronTrigger from a standard 5-field crontab expression."""
+    fields = expr.split()
+    if len(fields) != 5:
+        raise ValueError(f"cron needs 5 fields (minute hour day month weekday), got {len(fields)}")
+    minute, hour, day, month, weekday = fields
+    return CronTrigger(
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=_crontab_days(weekday),
+        timezone=timezone,
+    )
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Segment(Strict):
+    industries: list[str] = []
+    countries: list[str] = []
+    min_employees: int = Field(0, ge=0)
+    max_employees: int | None = Field(None, ge=1)
+
+
+class Persona(Strict):
+    titles: list[str] = Field(min_length=1)
+
+
+class Thresholds(Strict):
+    personalization: float = Field(0.7, ge=0, le=1)
+    confidence: float = Field(0.6, ge=0, le=1)
+    min_match_score: float = Field(0.1, ge=0, le=1)
+
+
+class AgentSpec(Strict):
+    id: str
+    name: str
+    owner: str = Field(pattern=r"^[UW][A-Z0-9]{2,}$")
+    channel: str = Field(pattern=r"^[CGD][A-Z0-9]{2,}$")
+    goal: str
+    segment: Segment = Segment()
+    signals: dict[SignalKind, float] = Field(min_length=1)
+    max_signal_age_days: int = Field(90, ge=1)
+    persona: Persona
+    plays: list[str] = Field(min_length=1)
+    capabilities: list[str] = []  # what this agent may pitch; empty means any capability
+    thresholds: Thresholds = Thresholds()
+    touch_window_days: int = Field(30, ge=0)
+    audit_rate: float = Field(0.0, ge=0, le=1)
+    schedule: str = "0 9 * * 1-5"
+    timezone: str = "UTC"
+    daily_cap: int = Field(20, ge=0)
+    mailbox: str = Field(pattern=r"^[^<>]*<[^@<>\s]+@[^@<>\s]+>$|^[^@<>\s]+@[^@<>\s]+$")
+    includes: list[str] = []
+    banned_phrases: list[str] = []
+    active: bool = True
+    instructions: str = ""
+
+    @field_validator("signals")
+    @classmethod
+    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
+        for kind, w in v.items():
+            if not 0 <= w <= 1:
+                raise ValueError(f"weight of {kind!r} must be between 0 and 1")
+        return v
+
+    @model_validator(mode="after")
+    def _schedule(self) -> AgentSpec:
+        try:
+            cron_trigger(self.schedule, self.timezone)
+        except (ValueError, KeyError) as exc:
+            raise ValueError(f"schedule/timezone: {exc}") from None
+        return self
+
+
+class PlaySpec(Strict):
+    id: str
+    name: str
+    subject: str
+    trigger: list[SignalKind] = Field(min_length=1)
+    targets_customers: bool = False
+    body: str
+
+    @model_validator(mode="after")
+    def _slots(self) -> PlaySpec:
+        for name in SLOT.findall(self.subject + self.body):
+            if name not in SLOTS:
+                raise ValueError(f"unknown slot {{{{{name}}}}}; known: {', '.join(sorted(SLOTS))}")
+        return self
+
+    @property
+    def slots(self) -> list[str]:
+        return list(dict.fromkeys(SLOT.findall(self.subject + "\n" + self.body)))
+
+
+@dataclass
+class Agent:
+    spec: AgentSpec
+    plays: list[PlaySpec]
+    config_version: str
+    path: Path
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+@dataclass
+class Fleet:
+    agents: dict[str, Agent] = field(default_factory=dict)
+    plays: dict[str, PlaySpec] = field(default_factory=dict)
+    errors: list[FileError] = field(default_factory=list)
+
+
+def load_play(path: Path) -> tuple[PlaySpec, bytes]:
+    doc = read_document(path)
+    return validate(PlaySpec, doc, id=path.stem, body=doc.body), doc.raw
+
+
+def load_agent(path: Path, plays: dict[str, tuple[PlaySpec, bytes]]) -> Agent:
+    doc = read_document(path)
+    digest = hashlib.sha256(doc.raw)
+    instructions = [doc.body]
+    for i, inc in enumerate(doc.meta.get("includes") or []):
+        inc_path = (path.parent / str(inc)).resolve()
+        if not inc_path.is_file():
+            line = doc.lines.get(("includes", i))
+            raise FileError(path, line, f"includes.{i}", f"no such file: {inc_path}")
+        digest.update(inc_path.read_bytes())
+        instructions.append(inc_path.read_text("utf-8"))
+    spec = validate(AgentSpec, doc, id=path.stem, instructions="\n".join(instructions))
+    chosen = []
+    for i, play_id in enumerate(spec.plays):
+        if play_id not in plays:
+            line = doc.lines.get(("plays", i))
+            raise FileError(path, line, f"plays.{i}", f"no play named {play_id!r} in plays/")
+        play, raw = plays[play_id]
+        digest.update(raw)
+        chosen.append(play)
+    return Agent(spec, chosen, digest.hexdigest()[:12], path)
+
+
+def load_fleet(agents_dir: Path, plays_dir: Path) -> Fleet:
+    """Load every agent and play; a broken file is reported and skipped, never half-used."""
+    fleet = Fleet()
+    loaded: dict[str, tuple[PlaySpec, bytes]] = {}
+    for path in sorted(plays_dir.glob("*.md")) if plays_dir.is_dir() else []:
+        try:
+            loaded[path.stem] = load_play(path)
+            fleet.plays[path.stem] = loaded[path.stem][0]
+        except FileError as err:
+            fleet.errors.append(err)
+    for path in sorted(agents_dir.glob("*.md")) if agents_dir.is_dir() else []:
+        try:
+            fleet.agents[path.stem] = load_agent(path, loaded)
+        except FileError as err:
+            fleet.errors.append(err)
+    return fleet

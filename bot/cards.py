@@ -1,0 +1,147 @@
+"""Build the plain-data card for a review from what the database holds now."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session
+
+from bot.ports import PAST, MatchPath, PathStep, ReviewCard
+from storage import prospects
+from storage import reviews as store
+from storage.models import Account, Contact, Draft, Review
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+
+def _paths(match: dict) -> tuple[MatchPath, ...]:
+    labels = match.get("labels", {})
+
+    def name(node: str) -> str:
+        return labels.get(node) or node.split(":", 1)[-1].replace("-", " ")
+
+    return tuple(
+        MatchPath(
+            tuple(
+                PathStep(name(st["src"]), st["rel"], name(st["dst"]), st["weight"], st["learned"])
+                for st in p["steps"]
+            ),
+            p["score"],
+        )
+        for p in match.get("paths", [])
+    )
+
+
+def relationship(account: Account) -> tuple[str, ...]:
+    out = [f"status: {account.customer_status.replace('_', ' ')}"]
+    if account.owner_am:
+        out.append(f"account owner: {account.owner_am}")
+    if account.open_deal:
+        out.append(f"open deal: {account.open_deal}")
+    if account.last_touch_at:
+        out.append(f"last touch: {account.last_touch_at:%Y-%m-%d}")
+    if account.last_thread:
+        out.append(f"last thread: {account.last_thread}")
+    if account.am_notes:
+        out.append(f"AM notes: {account.am_notes}")
+    return tuple(out)
+
+
+def outcome_detail(s: Session, review: Review) -> str:
+    decision = store.decision_for(s, review.id)
+    if decision is None:
+        return "nothing was sent" if review.status == "expired" else ""
+    if decision.action == "kill":
+        text = f" ({decision.reason_text})" if decision.reason_text else ""
+        return f"reason: {decision.reason_code.replace('_', ' ')}{text}"
+    if decision.action == "defer" and decision.defer_until:
+        return f"comes back on {decision.defer_until:%Y-%m-%d}"
+    if decision.action == "edit":
+        return "sent with the AM's edits"
+    return ""
+
+
+def card_for(rt: Runtime, s: Session, review_id: int) -> ReviewCard:
+    review = s.get(Review, review_id)
+    if review is None:
+        raise KeyError(f"no review {review_id}")
+    draft = s.get(Draft, review.subject_id)
+    account = s.get(Account, draft.account_id)
+    contact = s.get(Contact, draft.contact_id)
+    agent = rt.fleet().agents.get(review.agent_id)
+    signals = prospects.signals_by_id(s, draft.signal_ids)
+    explain = draft.explain or {}
+    return ReviewCard(
+        review_id=review.id,
+        kind=review.kind,
+        status=review.status,
+        agent_id=review.agent_id,
+        agent_name=agent.spec.name if agent else review.agent_id,
+        owner=review.owner,
+        channel=review.channel,
+        message_ts=review.message_ts,
+        content_hash=review.content_hash,
+        account=f"{account.name} ({account.domain})",
+        contact_name=f"{contact.first_name} {contact.last_name}".strip(),
+        contact_title=contact.title,
+        contact_email=contact.email,
+        signals=tuple(
+            f"{sig.kind.replace('_', ' ')}: {sig.summary} ({sig.observed_at:%Y-%m-%d})"
+            for sig in signals
+        ),
+        paths=_paths(draft.match),
+        match_score=draft.match.get("score", 0.0),
+        subject=draft.subject,
+        body=draft.body,
+        personalization=draft.personalization,
+        personalization_threshold=explain.get("personalization_threshold", 0.0),
+        personalization_basis=explain.get("personalization_basis", ""),
+        confidence=draft.confidence,
+        confidence_threshold=explain.get("confidence_threshold", 0.0),
+        reasons=tuple(review.reasons),
+        relationship=relationship(account),
+        config_version=draft.config_version,
+        expires_at=review.expires_at,
+        outcome=review.outcome,
+        decided_by=review.decided_by,
+        decided_at=review.decided_at,
+        outcome_detail=outcome_detail(s, review),
+    )
+
+
+# Text pieces shared by every renderer (Slack blocks, the terminal), so they say the same.
+
+
+def path_text(path: MatchPath) -> str:
+    """account —hiring_for→ data engineer —indicates→ problem ←solves— capability."""
+    parts = [path.steps[0].src]
+    for st in path.steps:
+        if st.rel == "solves":
+            parts.append(f"←solves·{st.weight:g}×{st.learned:.2f}— {st.src}")
+        else:
+            parts.append(f"—{st.rel}·{st.weight:g}×{st.learned:.2f}→ {st.dst}")
+    return " ".join(parts) + f"  (path {path.score:.2f})"
+
+
+def scores_text(card: ReviewCard) -> tuple[str, str]:
+    p = (
+        f"Personalization {card.personalization:.2f} (review above "
+        f"{card.personalization_threshold:.2f}) — {card.personalization_basis}"
+    )
+    c = f"Confidence {card.confidence:.2f} (review below {card.confidence_threshold:.2f})"
+    return p, c
+
+
+def outcome_text(card: ReviewCard, who: str) -> str:
+    """'Approved by X at ...'; `who` is the renderer's way of naming a user."""
+    if card.status == "open":
+        return ""
+    if card.status == "expired":
+        return f"Expired at {card.expires_at:%Y-%m-%d %H:%M} UTC — {card.outcome_detail}"
+    if card.status == "superseded":
+        return "Superseded: the draft changed, a fresh card was posted"
+    verb = PAST.get(card.outcome, card.outcome).capitalize()
+    when = f"{card.decided_at:%Y-%m-%d %H:%M} UTC" if card.decided_at else ""
+    detail = f" — {card.outcome_detail}" if card.outcome_detail else ""
+    return f"{verb} by {who} at {when}{detail}"

@@ -1,0 +1,56 @@
+"""`Humans` for the terminal: the demo shows cards here instead of in Slack."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from typing import TextIO
+
+from bot.cards import outcome_text, path_text, scores_text
+from bot.ports import ReviewCard
+
+WIDTH = 78
+
+
+class ConsoleHumans:
+    def __init__(self, out: TextIO | None = None):
+        self.out = out or sys.stdout
+        self.posted: list[ReviewCard] = []
+
+    def _print(self, text: str = "") -> None:
+        print(text, file=self.out)
+
+    def post_review(self, card: ReviewCard) -> str:
+        self.posted.append(card)
+        self._print(render(card))
+        return f"console-{card.review_id}"
+
+    def update_review(self, card: ReviewCard) -> None:
+        self._print(f"  ↳ review #{card.review_id}: {outcome_text(card, card.decided_by)}")
+
+    def remind(self, card: ReviewCard) -> None:
+        self._print(f"  ⏰ review #{card.review_id} for {card.owner} expires {card.expires_at:%c}")
+
+    def notify(self, channel: str, text: str) -> None:
+        self._print(f"[{channel}] {text}")
+
+
+def render(card: ReviewCard) -> str:
+    bar = "─" * WIDTH
+    p, c = scores_text(card)
+    lines = [
+        bar,
+        f"Review #{card.review_id} · {card.agent_name} · for {card.owner} in {card.channel}",
+        f"To: {card.contact_name}, {card.contact_title} at {card.account} <{card.contact_email}>",
+        "Why:",
+        *(f"  • {s}" for s in card.signals),
+        *(f"  ⤷ {path_text(pt)}" for pt in card.paths),
+        f"Subject: {card.subject}",
+        *("  " + ln for ln in card.body.rstrip().splitlines()),
+        p,
+        c,
+        "Gate: " + "; ".join(card.reasons),
+        "Relationship: " + "; ".join(card.relationship),
+        "[Approve] [Edit] [Defer] [Kill]",
+    ]
+    return "\n".join(textwrap.shorten(ln, 400) if len(ln) > 400 else ln for ln in lines)

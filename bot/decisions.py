@@ -1,0 +1,245 @@
+"""A person's decision on a review: approve, edit, defer or kill.
+
+First decision wins (one conditional UPDATE); only the owner AM or an operator may decide; an
+approval binds to the exact text on the card. Every decision is stored as training signal
+(`Decision`) and as an audit event.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from bot import outbox, reviews
+from bot.cards import card_for
+from bot.ports import PAST, ReviewCard
+from bot.runtime import Runtime
+from storage import audit
+from storage import reviews as store
+from storage.models import Contact, Decision, Draft, Review
+
+log = logging.getLogger(__name__)
+
+
+class Action(StrEnum):
+    APPROVE = "approve"
+    EDIT = "edit"
+    DEFER = "defer"
+    KILL = "kill"
+
+
+KILL_REASONS = {
+    "off_brand": "Off-brand",
+    "wrong_account": "Wrong account",
+    "current_customer": "Current customer",
+    "bad_timing": "Bad timing",
+    "factual_error": "Factual error",
+    "other": "Other",
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    review_id: int
+    actor: str
+    action: Action
+    content_hash: str = ""
+    subject: str = ""
+    body: str = ""
+    reason_code: str = ""
+    reason_text: str = ""
+    defer_until: date | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    status: str  # decided | already_decided | forbidden | stale | not_found | invalid
+    review_id: int
+    outcome: str = ""  # past tense of the winning action, for "already approved by ..."
+    decided_by: str = ""
+    detail: str = ""
+    new_review_id: int | None = None
+
+
+class Invalid(ValueError):
+    """The request itself is wrong (missing reason, past date): tell the user, change nothing."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def validate(req: Request, today: date) -> None:
+    if req.action == Action.KILL:
+        if req.reason_code not in KILL_REASONS:
+            raise Invalid("reason", "choose a kill reason")
+        if req.reason_code == "other" and not req.reason_text.strip():
+            raise Invalid("note", "say why when the reason is Other")
+    if req.action == Action.DEFER and (req.defer_until is None or req.defer_until <= today):
+        raise Invalid("until", "pick a date after today")
+    if req.action == Action.EDIT:
+        if not req.subject.strip():
+            raise Invalid("subject", "the subject cannot be empty")
+        if not req.body.strip():
+            raise Invalid("body", "the body cannot be empty")
+
+
+def decide(rt: Runtime, req: Request) -> Result:
+    now = rt.now()
+    try:
+        validate(req, now.date())
+    except Invalid as exc:
+        return Result("invalid", req.review_id, detail=str(exc))
+
+    with rt.db.session() as s:
+        review = s.get(Review, req.review_id)
+        if review is None:
+            return Result("not_found", req.review_id)
+        if not rt.may_decide(req.actor, review.owner):
+            audit.record(
+                s,
+                f"user:{req.actor}",
+                "decision.refused",
+                f"review:{review.id}",
+                {"action": req.action.value, "owner": review.owner},
+            )
+            return Result("forbidden", review.id, detail=review.owner)
+        if review.status != "open":
+            return _already(review)
+        draft = s.get(Draft, review.subject_id)
+        stale = _is_stale(req, review, draft)
+        if stale:
+            pass  # handled below, outside this transaction
+        elif store.close(
+            s, review.id, status="decided", outcome=req.action.value, actor=req.actor, now=now
+        ):
+            _record(rt, s, req, review, draft, now)
+        else:
+            s.rollback()
+            return _already(s.get(Review, req.review_id))
+    if stale:
+        return _supersede(rt, req.review_id, req, now)
+    reviews.redraw(rt, req.review_id)
+    if req.action in (Action.APPROVE, Action.EDIT):
+        rt.outbox_wakeup.set()
+    return Result("decided", req.review_id, PAST[req.action.value], req.actor)
+
+
+def _already(review: Review) -> Result:
+    return Result(
+        "already_decided", review.id, PAST.get(review.outcome, review.outcome), review.decided_by
+    )
+
+
+def _is_stale(req: Request, review: Review, draft: Draft) -> bool:
+    """An approval or edit binds to the text on the card: refuse if either moved since."""
+    if req.action not in (Action.APPROVE, Action.EDIT) or not req.content_hash:
+        return False
+    current = reviews.content_hash(draft.subject, draft.body)
+    return req.content_hash != review.content_hash or current != review.content_hash
+
+
+def _record(rt: Runtime, s, req: Request, review: Review, draft: Draft, now: datetime) -> None:
+    """The winner's side effects, in the same transaction as the winning UPDATE."""
+    decision = Decision(
+        review_id=review.id,
+        draft_id=draft.id,
+        agent_id=draft.agent_id,
+        action=req.action.value,
+        reason_code=req.reason_code,
+        reason_text=req.reason_text.strip(),
+        before_subject=draft.subject,
+        before_body=draft.body,
+        after_subject=req.subject if req.action == Action.EDIT else "",
+        after_body=req.body if req.action == Action.EDIT else "",
+        defer_until=req.defer_until,
+        actor=req.actor,
+        config_version=draft.config_version,
+        decided_at=now,
+    )
+    s.add(decision)
+    _apply(rt, s, req, draft, now)
+    audit.record(
+        s,
+        f"user:{req.actor}",
+        f"decision.{req.action.value}",
+        f"review:{review.id}",
+        {
+            "draft": draft.id,
+            "reason": req.reason_code,
+            "text": req.reason_text.strip(),
+            "defer_until": req.defer_until.isoformat() if req.defer_until else None,
+        },
+        draft.config_version,
+    )
+
+
+def _apply(rt: Runtime, s, req: Request, draft: Draft, now: datetime) -> None:
+    if req.action in (Action.APPROVE, Action.EDIT):
+        if req.action == Action.EDIT:
+            draft.subject, draft.body = req.subject.strip(), req.body.rstrip() + "\n"
+            draft.updated_at = now
+            s.add(draft)
+            s.flush()
+        agent = rt.fleet().agents.get(draft.agent_id)
+        mailbox = agent.spec.mailbox if agent else ""
+        contact = s.get(Contact, draft.contact_id)
+        outbox.enqueue(s, draft, mailbox, contact.email, now)
+    elif req.action == Action.DEFER:
+        agent = rt.fleet().agents.get(draft.agent_id)
+        tz = ZoneInfo(agent.spec.timezone if agent else "UTC")
+        back = datetime.combine(req.defer_until, time(9, 0), tz).astimezone(now.tzinfo)
+        store.set_draft_status(s, draft.id, "deferred", now, deferred_until=back)
+    elif req.action == Action.KILL:
+        store.set_draft_status(s, draft.id, "killed", now)
+
+
+def _supersede(rt: Runtime, review_id: int, req: Request, now: datetime) -> Result:
+    """The text changed since the card was shown: refuse, retire the card, post a fresh one."""
+    with rt.db.session() as s:
+        if not store.close(
+            s, review_id, status="superseded", outcome="superseded", actor="system", now=now
+        ):
+            return _already(s.get(Review, review_id))
+        old = s.get(Review, review_id)
+        draft = s.get(Draft, old.subject_id)
+        new = reviews.reopen(rt, s, draft, now)
+        audit.record(
+            s,
+            f"user:{req.actor}",
+            "decision.stale",
+            f"review:{review_id}",
+            {"draft": draft.id, "new_review": new.id if new else None},
+        )
+        new_id = new.id if new else None
+    reviews.redraw(rt, review_id)
+    reviews.post_pending(rt)
+    return Result(
+        "stale",
+        review_id,
+        detail="the draft changed since this card was posted",
+        new_review_id=new_id,
+    )
+
+
+def precheck(rt: Runtime, review_id: int, actor: str, action: Action) -> Result | ReviewCard:
+    """Before a modal opens: refuse early (and audit) or return the card to prefill it."""
+    with rt.db.session() as s:
+        review = s.get(Review, review_id)
+        if review is None:
+            return Result("not_found", review_id)
+        if not rt.may_decide(actor, review.owner):
+            audit.record(
+                s,
+                f"user:{actor}",
+                "decision.refused",
+                f"review:{review.id}",
+                {"action": action.value, "owner": review.owner},
+            )
+            return Result("forbidden", review.id, detail=review.owner)
+        if review.status != "open":
+            return _already(review)
+        return card_for(rt, s, review_id)

@@ -1,0 +1,170 @@
+"""`twoloop demo`: the whole two-loop path offline, in the terminal.
+
+No Slack, no LLM, no SMTP: cards print here, decisions are scripted (or typed with
+--interactive), and mail lands as .eml files in the demo folder's outbox/.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+from sqlmodel import select
+
+from bot import loop, outbox, reviews
+from bot.console import ConsoleHumans
+from bot.decisions import KILL_REASONS, Action, Request, decide
+from bot.importer import load
+from bot.runtime import Runtime
+from bot.scaffold import init
+from bot.settings import Settings
+from storage.models import Draft, Review
+
+OPERATOR = "U0OPERATOR1"
+SCRIPT = [
+    (Action.APPROVE, {}),
+    (Action.EDIT, {}),
+    (Action.KILL, {"reason_code": "bad_timing", "reason_text": "they are mid-migration"}),
+    (Action.DEFER, {}),
+]
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def run(home: Path | None = None, interactive: bool = False) -> int:
+    started = time.monotonic()
+    if home is None:
+        home = Path(tempfile.mkdtemp(prefix="twoloop-demo-"))
+    home.mkdir(parents=True, exist_ok=True)
+    say(f"== Twoloop demo in {home}")
+    init(home, force=True)
+    settings = Settings(
+        TWOLOOP_HOME=home,
+        TWOLOOP_OPERATORS=OPERATOR,
+        DATABASE_URL=None,
+        SMTP_URL=None,
+        _env_file=None,
+    )
+    rt = Runtime(settings, humans=ConsoleHumans())
+    rt.db.upgrade()
+
+    say("\n== 1. import sample data")
+    counts = load(rt.db, sorted(settings.data_dir.iterdir()))
+    say("   imported " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+
+    say("\n== 2. agent loop: discovery -> matching -> drafting -> gate")
+    for report in loop.tick(rt):
+        say("   " + report.line())
+
+    say("\n== 3. handoff: review cards (new agents are on probation, so all go to review)")
+    reviews.post_pending(rt)
+
+    say("\n== 4. human loop: decisions")
+    with rt.db.session() as s:
+        open_reviews = list(s.exec(select(Review).where(Review.status == "open")))
+    for i, review in enumerate(open_reviews):
+        if interactive:
+            action, extra = ask(review.id)
+        else:
+            action, extra = SCRIPT[i % len(SCRIPT)]
+        if action is None:
+            continue
+        req = build_request(rt, review, action, extra)
+        result = decide(rt, req)
+        say(f"   {review.owner} -> {action.value} review #{review.id}: {result.status}")
+        if i == 0 and not interactive:
+            again = decide(
+                rt,
+                Request(
+                    review.id,
+                    OPERATOR,
+                    Action.KILL,
+                    reason_code="other",
+                    reason_text="double click",
+                ),
+            )
+            say(
+                f"   {OPERATOR} clicks Kill on the same card: {again.status} "
+                f"(already {again.outcome} by {again.decided_by})"
+            )
+            stranger = decide(rt, Request(review.id, "U0STRANGER", Action.APPROVE))
+            say(f"   U0STRANGER clicks Approve: {stranger.status} (only the owner or an operator)")
+
+    say("\n== 5. execution: the outbox sends what was approved")
+    sent = outbox.flush(rt)
+    say(f"   sent {sent['sent']}, retrying {sent['retry']}, failed {sent['failed']}")
+
+    say("\n== 6. time passes: deferred drafts come back as new cards")
+    later = rt.clock() + timedelta(days=8)
+    rt.clock = lambda: later
+    swept = reviews.sweep(rt)
+    say(f"   resurfaced {swept['resurfaced']}, expired {swept['expired']}")
+
+    say("\n== summary")
+    with rt.db.session() as s:
+        statuses = Counter(d.status for d in s.exec(select(Draft)))
+    say("   drafts: " + ", ".join(f"{n} {k}" for k, n in sorted(statuses.items())))
+    emls = sorted(settings.outbox_dir.glob("*.eml")) if settings.outbox_dir.exists() else []
+    say(f"   outbox: {len(emls)} .eml files in {settings.outbox_dir}")
+    if emls:
+        say(f"\n-- {emls[0].name}")
+        say(emls[0].read_text("utf-8").strip())
+    say(f"\n== done in {time.monotonic() - started:.1f}s; the demo folder is {home}")
+    rt.db.dispose()
+    return 0
+
+
+def build_request(rt: Runtime, review: Review, action: Action, extra: dict) -> Request:
+    with rt.db.session() as s:
+        draft = s.get(Draft, review.subject_id)
+    kw = dict(extra)
+    if action in (Action.APPROVE, Action.EDIT):
+        kw["content_hash"] = review.content_hash
+    if action == Action.EDIT:
+        kw.setdefault("subject", draft.subject)
+        kw.setdefault(
+            "body", draft.body.rstrip() + "\n\nPS: happy to send a short case study first.\n"
+        )
+    if action == Action.DEFER:
+        kw.setdefault("defer_until", (rt.now() + timedelta(days=7)).date())
+    return Request(review.id, review.owner, action, **kw)
+
+
+def ask(review_id: int) -> tuple[Action | None, dict]:
+    while True:
+        choice = input(f"review #{review_id}: [a]pprove [e]dit [d]efer [k]ill [s]kip? ").strip()
+        if choice[:1] == "a":
+            return Action.APPROVE, {}
+        if choice[:1] == "s":
+            return None, {}
+        if choice[:1] == "e":
+            say("new body, end with a line containing only '.':")
+            lines = []
+            for line in sys.stdin:
+                if line.rstrip("\n") == ".":
+                    break
+                lines.append(line)
+            return Action.EDIT, {"body": "".join(lines)}
+        if choice[:1] == "d":
+            days = input("come back in how many days? ").strip()
+            if days.isdigit() and int(days) > 0:
+                from datetime import UTC, datetime
+
+                return Action.DEFER, {
+                    "defer_until": (datetime.now(UTC) + timedelta(days=int(days))).date()
+                }
+        if choice[:1] == "k":
+            codes = list(KILL_REASONS)
+            for n, code in enumerate(codes, 1):
+                say(f"  {n}. {KILL_REASONS[code]}")
+            pick = input("reason number? ").strip()
+            if pick.isdigit() and 1 <= int(pick) <= len(codes):
+                text = input("anything to add? ").strip()
+                return Action.KILL, {"reason_code": codes[int(pick) - 1], "reason_text": text}
+        say("please answer a, e, d, k or s")

@@ -1,0 +1,117 @@
+"""The gate: ordered rules between a draft and the outbox (DESIGN.md, Gate).
+
+1. hard stops: no send, no review;
+2. review: a human decides;
+3. otherwise send.
+
+Every outcome carries all the reasons that applied, not just the first, so the card and the
+audit trail show the whole picture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+Outcome = Literal["send", "review", "stop"]
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    text: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "text": self.text}
+
+
+@dataclass(frozen=True)
+class GateInput:
+    now: datetime
+    suppressed: str | None = None
+    do_not_contact: bool = False
+    customer: bool = False
+    play_targets_customers: bool = False
+    last_touch_at: datetime | None = None
+    touch_window_days: int = 30
+    paused: bool = False
+    play_approved: bool = True
+    cap_reached: bool = False
+    trust: str = "probation"
+    relationship_flags: tuple[str, ...] = ()
+    personalization: float = 0.0
+    personalization_threshold: float = 0.7
+    confidence: float = 1.0
+    confidence_threshold: float = 0.6
+    missing_facts: tuple[str, ...] = ()
+    banned_phrases: tuple[str, ...] = ()
+    audit_sample: bool = False
+
+
+@dataclass(frozen=True)
+class GateResult:
+    outcome: Outcome
+    reasons: tuple[Reason, ...] = field(default_factory=tuple)
+
+
+def hard_stops(i: GateInput) -> list[Reason]:
+    out = []
+    if i.suppressed:
+        out.append(Reason("suppressed", f"address is suppressed ({i.suppressed})"))
+    if i.do_not_contact:
+        out.append(Reason("do_not_contact", "marked do-not-contact"))
+    if i.customer and not i.play_targets_customers:
+        out.append(Reason("current_customer", "account is a current customer"))
+    if i.last_touch_at and i.now - i.last_touch_at < timedelta(days=i.touch_window_days):
+        days = (i.now - i.last_touch_at).days
+        out.append(
+            Reason("recently_touched", f"touched {days} days ago (window {i.touch_window_days})")
+        )
+    if i.paused:
+        out.append(Reason("paused", "agent is paused"))
+    if not i.play_approved:
+        out.append(Reason("play_not_approved", "play is not approved yet"))
+    if i.cap_reached:
+        out.append(Reason("cap_reached", "daily cap reached; waits for tomorrow"))
+    return out
+
+
+def review_reasons(i: GateInput) -> list[Reason]:
+    out = []
+    if i.trust == "probation":
+        out.append(Reason("probation", "agent is on probation: every draft is reviewed"))
+    for flag in i.relationship_flags:
+        out.append(Reason("relationship", flag))
+    if i.personalization > i.personalization_threshold:
+        out.append(
+            Reason(
+                "personalization",
+                f"personalization {i.personalization:.2f} above threshold "
+                f"{i.personalization_threshold:.2f}",
+            )
+        )
+    if i.confidence < i.confidence_threshold:
+        out.append(
+            Reason(
+                "low_confidence",
+                f"confidence {i.confidence:.2f} below threshold {i.confidence_threshold:.2f}",
+            )
+        )
+    for slot in i.missing_facts:
+        out.append(Reason("ungrounded", f"no stored fact for {{{{{slot}}}}}: what should it say?"))
+    for phrase in i.banned_phrases:
+        out.append(Reason("banned_phrase", f"uses a banned phrase: {phrase!r}"))
+    if i.audit_sample:
+        out.append(Reason("audit_sample", "picked for a random audit"))
+    return out
+
+
+def decide(i: GateInput) -> GateResult:
+    stops = hard_stops(i)
+    if stops:
+        return GateResult("stop", tuple(stops))
+    reviews = review_reasons(i)
+    if reviews:
+        return GateResult("review", tuple(reviews))
+    return GateResult("send", (Reason("clear", "below every threshold"),))

@@ -1,0 +1,88 @@
+"""How the agent loop talks to people, without knowing it is Slack.
+
+`handlers/` implements `Humans` for Slack; `bot/console.py` implements it for the terminal
+(demo) and tests can implement it in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+# A review's outcome in the past tense, as people read it ("already approved by ...").
+PAST = {
+    "approve": "approved",
+    "edit": "edited",
+    "defer": "deferred",
+    "kill": "killed",
+    "expired": "expired",
+    "superseded": "superseded",
+}
+
+
+@dataclass(frozen=True)
+class PathStep:
+    src: str
+    rel: str
+    dst: str
+    weight: float
+    learned: float
+
+
+@dataclass(frozen=True)
+class MatchPath:
+    steps: tuple[PathStep, ...]
+    score: float
+
+
+@dataclass(frozen=True)
+class ReviewCard:
+    """Everything a person needs to decide, as plain data."""
+
+    review_id: int
+    kind: str
+    status: str
+    agent_id: str
+    agent_name: str
+    owner: str
+    channel: str
+    message_ts: str
+    content_hash: str
+    account: str
+    contact_name: str
+    contact_title: str
+    contact_email: str
+    signals: tuple[str, ...]
+    paths: tuple[MatchPath, ...]
+    match_score: float
+    subject: str
+    body: str
+    personalization: float
+    personalization_threshold: float
+    personalization_basis: str
+    confidence: float
+    confidence_threshold: float
+    reasons: tuple[str, ...]
+    relationship: tuple[str, ...]
+    config_version: str
+    expires_at: datetime
+    outcome: str = ""
+    decided_by: str = ""
+    decided_at: datetime | None = None
+    outcome_detail: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+class Humans(Protocol):
+    def post_review(self, card: ReviewCard) -> str:
+        """Show a new card; return the message reference (Slack ts) it was posted as."""
+
+    def update_review(self, card: ReviewCard) -> None:
+        """Redraw a posted card in place (after a decision or expiry)."""
+
+    def remind(self, card: ReviewCard) -> None:
+        """Nudge the owner once that a review is about to expire."""
+
+    def notify(self, channel: str, text: str) -> None:
+        """A plain message to a channel (alerts, summaries)."""

@@ -1,0 +1,141 @@
+"""Opening, posting, reminding, expiring and resurfacing reviews: the handoff's lifecycle."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from bot.agents import AgentSpec
+from bot.cards import card_for
+from bot.runtime import Runtime
+from storage import audit
+from storage import reviews as store
+from storage.models import Draft, Review
+
+log = logging.getLogger(__name__)
+
+
+def content_hash(subject: str, body: str) -> str:
+    """What an approval binds to: the exact text shown on the card."""
+    return hashlib.sha256(f"{subject}\n\x00\n{body}".encode()).hexdigest()[:20]
+
+
+def open_draft_review(
+    rt: Runtime, s: Session, draft: Draft, spec: AgentSpec, now: datetime
+) -> Review:
+    window = timedelta(hours=rt.settings.review_window_hours)
+    review = Review(
+        kind="draft",
+        subject_id=draft.id,
+        agent_id=draft.agent_id,
+        owner=spec.owner,
+        channel=spec.channel,
+        content_hash=content_hash(draft.subject, draft.body),
+        reasons=[r["text"] for r in draft.gate_reasons],
+        created_at=now,
+        remind_at=now + window * 0.8,
+        expires_at=now + window,
+    )
+    s.add(review)
+    s.flush()
+    audit.record(
+        s,
+        "system",
+        "review.opened",
+        f"review:{review.id}",
+        {"draft": draft.id},
+        draft.config_version,
+    )
+    return review
+
+
+def post_pending(rt: Runtime, limit: int = 100) -> int:
+    """Post open reviews that have no card yet. A failed post is retried on the next call."""
+    if rt.humans is None:
+        return 0
+    posted = 0
+    with rt.db.session() as s:
+        pending = [r.id for r in store.unposted(s, limit)]
+    for review_id in pending:
+        with rt.db.session() as s:
+            card = card_for(rt, s, review_id)
+        try:
+            ts = rt.humans.post_review(card)
+        except Exception as exc:  # noqa: BLE001 - any failure means "not posted yet"
+            log.warning("posting review %s failed: %s", review_id, type(exc).__name__)
+            with rt.db.session() as s:
+                store.note_post_failure(s, review_id)
+            continue
+        with rt.db.session() as s:
+            if store.mark_posted(s, review_id, ts, rt.now()):
+                posted += 1
+    return posted
+
+
+def redraw(rt: Runtime, review_id: int) -> None:
+    if rt.humans is None:
+        return
+    with rt.db.session() as s:
+        card = card_for(rt, s, review_id)
+    if not card.message_ts:
+        return
+    try:
+        rt.humans.update_review(card)
+    except Exception as exc:  # noqa: BLE001 - the decision stands; the card is cosmetic
+        log.warning("updating card for review %s failed: %s", review_id, type(exc).__name__)
+
+
+def reopen(rt: Runtime, s: Session, draft: Draft, now: datetime) -> Review | None:
+    """A fresh review (and so a fresh card) for a draft, unless one is already open."""
+    if store.open_for(s, "draft", draft.id) is not None:
+        return None
+    spec = rt.fleet().agents.get(draft.agent_id)
+    if spec is None:
+        return None
+    store.set_draft_status(s, draft.id, "review", now, deferred_until=None)
+    return open_draft_review(rt, s, draft, spec.spec, now)
+
+
+def sweep(rt: Runtime) -> dict[str, int]:
+    """Reminders at 80% of the window, expiry at its end, deferred drafts coming back."""
+    now = rt.now()
+    counts = {"reminded": 0, "expired": 0, "resurfaced": 0}
+    with rt.db.session() as s:
+        reminders = [r.id for r in store.due_reminders(s, now)]
+        expiries = [r.id for r in store.due_expiries(s, now)]
+        deferred = [d.id for d in store.deferred_due(s, now)]
+    for review_id in reminders:
+        with rt.db.session() as s:
+            if not store.claim_reminder(s, review_id, now):
+                continue
+            card = card_for(rt, s, review_id)
+        if rt.humans is not None:
+            try:
+                rt.humans.remind(card)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("reminder for review %s failed: %s", review_id, type(exc).__name__)
+        counts["reminded"] += 1
+    for review_id in expiries:
+        with rt.db.session() as s:
+            if not store.close(
+                s, review_id, status="expired", outcome="expired", actor="system", now=now
+            ):
+                continue
+            review = s.get(Review, review_id)
+            if review.kind == "draft":
+                store.set_draft_status(s, review.subject_id, "expired", now)
+            audit.record(s, "system", "review.expired", f"review:{review_id}", {"sent": False})
+        redraw(rt, review_id)
+        counts["expired"] += 1
+    for draft_id in deferred:
+        with rt.db.session() as s:
+            draft = s.get(Draft, draft_id)
+            if draft.status == "deferred" and reopen(rt, s, draft, now) is not None:
+                audit.record(s, "system", "draft.resurfaced", f"draft:{draft_id}")
+                counts["resurfaced"] += 1
+    if counts["resurfaced"]:
+        post_pending(rt)
+    return counts

@@ -1,0 +1,81 @@
+"""Composition root: settings, database, the fleet, and the ports the loops talk through."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from bot.agents import Fleet, load_fleet
+from bot.drafting import OfflineWriter, Writer
+from bot.ports import Humans
+from bot.settings import Settings
+from bot.transport import Transport, transport_for
+from storage.db import Database
+from storage.models import utcnow
+
+
+class FleetCache:
+    """Re-reads agent and play files only when one of them changed (by mtime and size)."""
+
+    def __init__(self, agents_dir: Path, plays_dir: Path):
+        self.agents_dir, self.plays_dir = agents_dir, plays_dir
+        self._stamp: tuple = ()
+        self._fleet = Fleet()
+        self._lock = threading.Lock()
+
+    def _signature(self) -> tuple:
+        files = []
+        for folder in (self.agents_dir, self.plays_dir):
+            if folder.is_dir():
+                for p in sorted(folder.rglob("*.md")):
+                    st = p.stat()
+                    files.append((str(p), st.st_mtime_ns, st.st_size))
+        return tuple(files)
+
+    def get(self) -> Fleet:
+        with self._lock:
+            stamp = self._signature()
+            if stamp != self._stamp:
+                self._fleet = load_fleet(self.agents_dir, self.plays_dir)
+                self._stamp = stamp
+            return self._fleet
+
+
+class Runtime:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        humans: Humans | None = None,
+        transport: Transport | None = None,
+        writer: Writer | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        rng: random.Random | None = None,
+        database: Database | None = None,
+    ):
+        self.settings = settings
+        self.db = database or Database(settings.db_url)
+        self.humans = humans
+        self.transport = transport or transport_for(
+            settings.secret("smtp_url"), settings.outbox_dir
+        )
+        self.writer = writer or OfflineWriter()
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.outbox_wakeup = threading.Event()
+        self._fleet = FleetCache(settings.agents_dir, settings.plays_dir)
+
+    def fleet(self) -> Fleet:
+        return self._fleet.get()
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def is_operator(self, user: str) -> bool:
+        return user in self.settings.operators
+
+    def may_decide(self, user: str, owner: str) -> bool:
+        return user == owner or self.is_operator(user)

@@ -1,0 +1,113 @@
+"""The one object that reads the environment (and `.env`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
+    slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
+    slack_api_url: str | None = Field(None, alias="SLACK_API_URL")
+    database_url: SecretStr | None = Field(None, alias="DATABASE_URL")
+    openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL")
+    openai_model: str = Field("gpt-4o-mini", alias="OPENAI_MODEL")
+    smtp_url: SecretStr | None = Field(None, alias="SMTP_URL")
+    home: Path = Field(Path("."), alias="TWOLOOP_HOME")
+    operators: Annotated[frozenset[str], NoDecode] = Field(frozenset(), alias="TWOLOOP_OPERATORS")
+    review_window_hours: float = Field(72.0, alias="TWOLOOP_REVIEW_WINDOW_HOURS", gt=0)
+    public_url: str = Field("http://localhost:3000", alias="TWOLOOP_PUBLIC_URL")
+
+    @field_validator("operators", mode="before")
+    @classmethod
+    def _split_operators(cls, v: object) -> object:
+        if isinstance(v, str):
+            return frozenset(x.strip() for x in v.split(",") if x.strip())
+        return v
+
+    @field_validator("slack_api_url", "openai_base_url", "public_url")
+    @classmethod
+    def _http_url(cls, v: str | None) -> str | None:
+        if v is not None and urlsplit(v).scheme not in ("http", "https"):
+            raise ValueError("must be an http:// or https:// URL")
+        return v
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None:
+            parts = urlsplit(v.get_secret_value())
+            if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+                raise ValueError("must look like smtp://user:pass@host:587 or smtps://host:465")
+        return v
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and not v.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return v
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and not v.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return v
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{(self.home / 'twoloop.db').resolve()}"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.home / "outbox"
+
+    @property
+    def agents_dir(self) -> Path:
+        return self.home / "agents"
+
+    @property
+    def plays_dir(self) -> Path:
+        return self.home / "plays"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.home / "data"
+
+    def secret(self, name: str) -> str | None:
+        value = getattr(self, name)
+        return value.get_secret_value() if value is not None else None
+
+    def require(self, *names: str) -> None:
+        """Fail with one line naming the first missing setting the caller needs."""
+        for name in names:
+            if getattr(self, name) is None:
+                alias = type(self).model_fields[name].alias
+                raise SettingsError(f"{alias} is not set (needed for this command)")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings, turning pydantic's report into one line that names the setting."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = str(err["loc"][0]) if err["loc"] else "settings"
+        alias = Settings.model_fields[field].alias if field in Settings.model_fields else field
+        raise SettingsError(f"{alias}: {err['msg'].removeprefix('Value error, ')}") from None

@@ -1,0 +1,282 @@
+"""Block Kit for review cards and their modals, built with slack_sdk's model classes so that
+Slack's limits (text lengths, block counts) are checked when a card is built, not by Slack."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DatePickerElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.cards import outcome_text, path_text, scores_text
+from bot.decisions import KILL_REASONS
+from bot.ports import ReviewCard
+
+APPROVE, EDIT, DEFER, KILL = "review_approve", "review_edit", "review_defer", "review_kill"
+EDIT_VIEW, DEFER_VIEW, KILL_VIEW = "review_edit_modal", "review_defer_modal", "review_kill_modal"
+SECTION_LIMIT = 3000  # characters in one section's text
+
+
+def mention(user: str) -> str:
+    return f"<@{user}>" if user and user[0] in "UW" else user or "someone"
+
+
+def esc(text: str) -> str:
+    """Slack mrkdwn treats &, < and > as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def button_value(card: ReviewCard) -> str:
+    return f"{card.review_id}:{card.content_hash}"
+
+
+def parse_value(value: str) -> tuple[int, str]:
+    review_id, _, content_hash = value.partition(":")
+    return int(review_id), content_hash
+
+
+def chunks(text: str, size: int) -> list[str]:
+    """Split on line ends so a long body stays readable across sections."""
+    out, current = [], ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > size:
+            out.append(current + line[: size - len(current)])
+            line, current = line[size - len(current) :], ""
+        if len(current) + len(line) > size:
+            out.append(current)
+            current = ""
+        current += line
+    if current.strip():
+        out.append(current)
+    return out
+
+
+def fallback_text(card: ReviewCard) -> str:
+    return f"Review: {card.agent_name} → {card.contact_name} at {card.account}: {card.subject}"
+
+
+def review_blocks(card: ReviewCard) -> list[Block]:
+    p, c = scores_text(card)
+    why = [f"• {esc(s)}" for s in card.signals] + [f"↳ {esc(path_text(x))}" for x in card.paths]
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=f"Review: {card.agent_name}"[:150])),
+        SectionBlock(
+            fields=[
+                MarkdownTextObject(text=f"*Account*\n{esc(card.account)}"),
+                MarkdownTextObject(
+                    text=f"*Contact*\n{esc(card.contact_name)}, {esc(card.contact_title)}"
+                ),
+            ]
+        ),
+        SectionBlock(text=MarkdownTextObject(text=("*Why*\n" + "\n".join(why))[:SECTION_LIMIT])),
+        DividerBlock(),
+        SectionBlock(
+            text=MarkdownTextObject(text=f"*Subject:* {esc(card.subject)}"[:SECTION_LIMIT])
+        ),
+    ]
+    for part in chunks(esc(card.body), SECTION_LIMIT - 10):
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"```{part}```")))
+    blocks += [
+        DividerBlock(),
+        ContextBlock(elements=[MarkdownTextObject(text=esc(p)), MarkdownTextObject(text=esc(c))]),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=("*Why a human*\n" + "\n".join(f"• {esc(r)}" for r in card.reasons))[
+                    :SECTION_LIMIT
+                ]
+            )
+        ),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=("*Relationship* · " + " · ".join(esc(x) for x in card.relationship))[
+                        :SECTION_LIMIT
+                    ]
+                )
+            ]
+        ),
+    ]
+    if card.status == "open":
+        value = button_value(card)
+        blocks += [
+            ActionsBlock(
+                block_id=f"review:{card.review_id}",
+                elements=[
+                    ButtonElement(text="Approve", action_id=APPROVE, value=value, style="primary"),
+                    ButtonElement(text="Edit", action_id=EDIT, value=value),
+                    ButtonElement(text="Defer", action_id=DEFER, value=value),
+                    ButtonElement(text="Kill", action_id=KILL, value=value, style="danger"),
+                ],
+            ),
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=f"For {mention(card.owner)} · expires "
+                        f"<!date^{int(card.expires_at.timestamp())}^{{date_short_pretty}} "
+                        f"{{time}}|{card.expires_at:%Y-%m-%d %H:%M} UTC> · "
+                        f"config v{card.config_version} · review #{card.review_id}"
+                    )
+                ]
+            ),
+        ]
+    else:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"*{esc(outcome_text(card, mention(card.decided_by)))}*"
+                )
+            )
+        )
+    for b in blocks:
+        b.validate_json()
+    return blocks
+
+
+def _meta(card: ReviewCard) -> str:
+    return json.dumps({"r": card.review_id, "h": card.content_hash, "c": card.channel})
+
+
+def parse_meta(raw: str) -> tuple[int, str, str]:
+    data = json.loads(raw)
+    return int(data["r"]), str(data["h"]), str(data["c"])
+
+
+def edit_modal(card: ReviewCard) -> View:
+    view = View(
+        type="modal",
+        callback_id=EDIT_VIEW,
+        private_metadata=_meta(card),
+        title=PlainTextObject(text="Edit and send"),
+        submit=PlainTextObject(text="Send edited"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(text=f"To {esc(card.contact_name)} at {esc(card.account)}")
+                ]
+            ),
+            InputBlock(
+                block_id="subject",
+                label=PlainTextObject(text="Subject"),
+                element=PlainTextInputElement(
+                    action_id="value", initial_value=card.subject[:150], max_length=150
+                ),
+            ),
+            InputBlock(
+                block_id="body",
+                label=PlainTextObject(text="Body"),
+                element=PlainTextInputElement(
+                    action_id="value",
+                    multiline=True,
+                    initial_value=card.body[:3000],
+                    max_length=3000,
+                ),
+            ),
+        ],
+    )
+    view.validate_json()
+    return view
+
+
+def kill_modal(card: ReviewCard) -> View:
+    view = View(
+        type="modal",
+        callback_id=KILL_VIEW,
+        private_metadata=_meta(card),
+        title=PlainTextObject(text="Kill this draft"),
+        submit=PlainTextObject(text="Kill"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            InputBlock(
+                block_id="reason",
+                label=PlainTextObject(text="Reason"),
+                element=StaticSelectElement(
+                    action_id="value",
+                    placeholder=PlainTextObject(text="Why should this not go out?"),
+                    options=[Option(value=k, text=v) for k, v in KILL_REASONS.items()],
+                ),
+            ),
+            InputBlock(
+                block_id="note",
+                optional=True,
+                label=PlainTextObject(text="Anything the agent should learn?"),
+                element=PlainTextInputElement(action_id="value", multiline=True, max_length=1000),
+            ),
+        ],
+    )
+    view.validate_json()
+    return view
+
+
+def defer_modal(card: ReviewCard, today: date) -> View:
+    view = View(
+        type="modal",
+        callback_id=DEFER_VIEW,
+        private_metadata=_meta(card),
+        title=PlainTextObject(text="Defer"),
+        submit=PlainTextObject(text="Defer"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            InputBlock(
+                block_id="until",
+                label=PlainTextObject(text="Bring it back on"),
+                element=DatePickerElement(
+                    action_id="value", initial_date=(today + timedelta(days=7)).isoformat()
+                ),
+            ),
+        ],
+    )
+    view.validate_json()
+    return view
+
+
+def refusal_text(status: str, outcome: str = "", decided_by: str = "", detail: str = "") -> str:
+    if status == "already_decided":
+        return f"Already {outcome} by {mention(decided_by)}."
+    if status == "forbidden":
+        return f"Only the owner ({mention(detail)}) or an operator can decide this review."
+    if status == "stale":
+        return "The draft changed since this card was posted; a fresh card is below."
+    if status == "not_found":
+        return "This review no longer exists."
+    return detail or "That did not work."
+
+
+def home_view(user: str, items: list) -> View:
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text="Twoloop")),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"{mention(user)}, you have *{len(items)}* open review"
+                f"{'' if len(items) == 1 else 's'}."
+            )
+        ),
+    ]
+    for item in items[:40]:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"*#{item.review_id}* {esc(item.agent)} → *{esc(item.account)}*\n"
+                    f"{esc(item.subject)}\n_waiting {item.age_hours:g} h in <#{item.channel}>_"
+                )
+            )
+        )
+    view = View(type="home", blocks=blocks)
+    view.validate_json()
+    return view

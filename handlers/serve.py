@@ -1,0 +1,167 @@
+"""`twoloop serve`: the Slack app, the HTTP endpoints and the scheduler in one process."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import Flask, jsonify, request
+from slack_bolt import App
+from slack_bolt.adapter.flask import SlackRequestHandler
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from sqlalchemy import text
+from waitress.server import create_server
+
+from bot import scheduler as scheduling
+from bot.runtime import Runtime
+from bot.settings import Settings, SettingsError
+from handlers.listeners import register
+from handlers.slack_humans import SlackHumans
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1024 * 1024  # Slack payloads are far smaller; anything bigger is refused
+
+
+def web_client(settings: Settings) -> WebClient:
+    base = settings.slack_api_url or WebClient.BASE_URL
+    return WebClient(
+        token=settings.secret("slack_bot_token"),
+        base_url=base if base.endswith("/") else base + "/",
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_bolt(rt: Runtime, settings: Settings, *, socket_mode: bool, pool) -> App:
+    client = web_client(settings)
+    app = App(
+        client=client,
+        signing_secret=settings.secret("slack_signing_secret") or "",
+        request_verification_enabled=not socket_mode,
+        process_before_response=False,
+        listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt"),
+    )
+    register(app, rt, pool)
+    return app
+
+
+def build_web(rt: Runtime, bolt: App | None) -> Flask:
+    web = Flask("twoloop")
+    web.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    if bolt is not None:
+        handler = SlackRequestHandler(bolt)
+
+        @web.post("/slack/events")
+        def slack_events():
+            return handler.handle(request)
+
+    @web.get("/healthz")
+    def healthz():
+        try:
+            with rt.db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001
+            return jsonify(ok=False, database=type(exc).__name__), 503
+        return jsonify(ok=True, database="ok")
+
+    return web
+
+
+class Service:
+    """Everything `serve` runs, startable and stoppable (tests drive it on a loopback port)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 3000,
+        threads: int = 16,
+        runtime: Runtime | None = None,
+        scheduler: bool = True,
+    ):
+        socket_mode = settings.slack_app_token is not None
+        settings.require("slack_bot_token")
+        if not socket_mode:
+            try:
+                settings.require("slack_signing_secret")
+            except SettingsError as exc:
+                raise SettingsError(
+                    f"{exc} (HTTP mode; set SLACK_APP_TOKEN for Socket Mode)"
+                ) from None
+        self.settings = settings
+        self.socket_mode = socket_mode
+        self.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="decide")
+        self.rt = runtime or Runtime(settings)
+        self.rt.db.upgrade()
+        self.bolt = build_bolt(self.rt, settings, socket_mode=socket_mode, pool=self.pool)
+        self.rt.humans = SlackHumans(self.bolt.client)
+        self.web = build_web(self.rt, None if socket_mode else self.bolt)
+        self.http = create_server(
+            self.web,
+            host=host,
+            port=port,
+            threads=threads,
+            max_request_body_size=MAX_BODY,
+            ident="twoloop",
+        )
+        self.scheduler = scheduling.build(self.rt) if scheduler else None
+        self.outbox = scheduling.OutboxWorker(self.rt)
+        self.socket_handler = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.http.effective_host}:{self.http.effective_port}"
+
+    def start(self) -> None:
+        self.outbox.start()
+        if self.scheduler is not None:
+            self.scheduler.start()
+        if self.socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            self.socket_handler = SocketModeHandler(
+                self.bolt, self.settings.secret("slack_app_token")
+            )
+            self.socket_handler.connect()
+        self._thread = threading.Thread(target=self.http.run, name="http", daemon=True)
+        self._thread.start()
+        log.info(
+            "twoloop serving on %s (%s mode)",
+            self.url,
+            "Socket Mode" if self.socket_mode else "HTTP",
+        )
+
+    def stop(self) -> None:
+        """Stop taking work, finish what was taken, then close."""
+        self.http.close()
+        if self.socket_handler is not None:
+            self.socket_handler.close()
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        self.pool.shutdown(wait=True)
+        self.outbox.stop()
+        self.rt.db.dispose()
+
+
+def serve(settings: Settings, *, host: str, port: int, threads: int) -> None:
+    service = Service(settings, host=host, port=port, threads=threads)
+    done = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: done.set())
+    service.start()
+    done.wait()
+    log.info("shutting down")
+    service.stop()

@@ -1,0 +1,234 @@
+"""SQLModel tables for the Twoloop domain (see DESIGN.md, Domain).
+
+Timestamps are aware UTC datetimes; SQLModel's UTCDateTime stores them the same way on SQLite
+and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _json(default: Any = None) -> Any:
+    factory = list if default is None else dict
+    return Field(default_factory=factory, sa_column=Column(JSON, nullable=False))
+
+
+class Account(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    name: str
+    domain: str = Field(index=True)
+    industry: str = ""
+    employees: int = 0
+    country: str = ""
+    owner_am: str = ""
+    customer_status: str = "prospect"  # prospect | customer | former_customer
+    do_not_contact: bool = False
+    am_notes: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    open_deal: str = ""
+    last_thread: str = ""
+    last_touch_at: datetime | None = None
+
+
+class Contact(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    account_id: str = Field(foreign_key="account.id", index=True)
+    first_name: str
+    last_name: str = ""
+    email: str = Field(unique=True)
+    title: str = ""
+    do_not_contact: bool = False
+    last_touch_at: datetime | None = None
+
+
+class Signal(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: str = Field(foreign_key="account.id", index=True)
+    kind: str = Field(index=True)
+    summary: str
+    detail: str = ""
+    source: str = ""
+    url: str = ""
+    observed_at: datetime
+    dedupe_key: str = Field(unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Capability(SQLModel, table=True):
+    """Something we sell, with the proof point a draft may cite."""
+
+    id: str = Field(primary_key=True)
+    name: str
+    summary: str
+    proof: str = ""
+
+
+class Edge(SQLModel, table=True):
+    """One typed edge of the matching graph; nodes are written 'kind:id' (e.g. 'role:data-eng')."""
+
+    __table_args__ = (UniqueConstraint("src", "rel", "dst", name="uq_edge"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    src: str = Field(index=True)
+    rel: str
+    dst: str = Field(index=True)
+    weight: float = 1.0
+    source: str = ""
+
+
+class Node(SQLModel, table=True):
+    """A human label for a graph node key such as 'problem:pipeline-reliability'."""
+
+    key: str = Field(primary_key=True)
+    label: str
+
+
+class LearnedWeight(SQLModel, table=True):
+    """Per-agent Beta(alpha, beta) belief about a relation type, fed by AM decisions."""
+
+    agent_id: str = Field(primary_key=True)
+    rel: str = Field(primary_key=True)
+    alpha: float = 1.0
+    beta: float = 1.0
+
+
+class Suppression(SQLModel, table=True):
+    """An address or a whole domain ('@example.com') that must never receive mail."""
+
+    value: str = Field(primary_key=True)
+    reason: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AgentState(SQLModel, table=True):
+    """What the database knows of an agent beyond its file: trust, pause, live overrides."""
+
+    agent_id: str = Field(primary_key=True)
+    trust: str = "probation"  # probation | supervised
+    paused: bool = False
+    paused_reason: str = ""
+    config_version: str = ""
+    overrides: dict = _json({})
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Draft(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: str = Field(index=True)
+    account_id: str = Field(foreign_key="account.id", index=True)
+    contact_id: str = Field(foreign_key="contact.id", index=True)
+    play_id: str
+    capability_id: str = ""
+    # One draft per agent, contact and set of triggering signals: ticks are idempotent.
+    trigger_key: str = Field(unique=True)
+    subject: str
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    facts: list = _json()
+    signal_ids: list = _json()
+    match: dict = _json({})
+    personalization: float = 0.0
+    confidence: float = 0.0
+    # Thresholds in force and how the scores were reached, as the gate saw them.
+    explain: dict = _json({})
+    config_version: str
+    gate_outcome: str  # send | review | stop
+    gate_reasons: list = _json()
+    # drafted | review | approved | queued | sent | killed | deferred | expired | stopped | failed
+    status: str = Field(index=True)
+    deferred_until: datetime | None = Field(default=None, index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Review(SQLModel, table=True):
+    """The handoff object. At most one open review per subject (partial unique index)."""
+
+    __table_args__ = (
+        Index(
+            "uq_review_open_subject",
+            "kind",
+            "subject_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # draft | reply | play
+    subject_id: int
+    agent_id: str = Field(index=True)
+    owner: str
+    channel: str
+    content_hash: str
+    reasons: list = _json()
+    status: str = Field(default="open", index=True)  # open | decided | expired | superseded
+    outcome: str = ""
+    decided_by: str = ""
+    decided_at: datetime | None = None
+    message_ts: str = ""
+    posted_at: datetime | None = None
+    post_attempts: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    remind_at: datetime
+    reminded_at: datetime | None = None
+    expires_at: datetime = Field(index=True)
+
+
+class Decision(SQLModel, table=True):
+    """A human's decision on a review: the training signal. One per review (first wins)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", unique=True)
+    draft_id: int | None = Field(default=None, index=True)
+    agent_id: str = Field(index=True)
+    action: str  # approve | edit | defer | kill
+    reason_code: str = ""
+    reason_text: str = ""
+    before_subject: str = ""
+    before_body: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    after_subject: str = ""
+    after_body: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    defer_until: date | None = None
+    actor: str
+    config_version: str = ""
+    decided_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """The only way mail leaves. One row per message; the unique draft_id and message_id
+    make a second enqueue of the same draft fail instead of sending twice."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="draft.id", unique=True)
+    message_id: str = Field(unique=True)
+    from_addr: str
+    to_addr: str
+    subject: str
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="queued", index=True)  # queued | sending | sent | failed
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
+    last_error: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only: nothing updates or deletes these rows."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str  # agent:<id> | user:<slack id> | system
+    action: str = Field(index=True)
+    subject: str = Field(index=True)  # e.g. draft:12, review:3
+    detail: dict = _json({})
+    config_version: str = ""

@@ -1,0 +1,121 @@
+"""Review lifecycle. Every state change is one conditional UPDATE: of two racing clicks (or
+two replicas), exactly one sees a row count of 1."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from storage.models import Decision, Draft, Review
+
+
+def unposted(s: Session, limit: int = 100) -> list[Review]:
+    q = (
+        select(Review)
+        .where(Review.status == "open", Review.message_ts == "")
+        .order_by(col(Review.id))
+        .limit(limit)
+    )
+    return list(s.exec(q))
+
+
+def mark_posted(s: Session, review_id: int, ts: str, now: datetime) -> bool:
+    res = s.execute(
+        update(Review)
+        .where(col(Review.id) == review_id, col(Review.message_ts) == "")
+        .values(message_ts=ts, posted_at=now)
+    )
+    return res.rowcount == 1
+
+
+def note_post_failure(s: Session, review_id: int) -> None:
+    s.execute(
+        update(Review)
+        .where(col(Review.id) == review_id)
+        .values(post_attempts=Review.post_attempts + 1)
+    )
+
+
+def close(
+    s: Session,
+    review_id: int,
+    *,
+    status: str,
+    outcome: str,
+    actor: str,
+    now: datetime,
+) -> bool:
+    """open -> status, if and only if it is still open. True when this call won."""
+    res = s.execute(
+        update(Review)
+        .where(col(Review.id) == review_id, col(Review.status) == "open")
+        .values(status=status, outcome=outcome, decided_by=actor, decided_at=now)
+    )
+    return res.rowcount == 1
+
+
+def due_reminders(s: Session, now: datetime) -> list[Review]:
+    q = select(Review).where(
+        Review.status == "open",
+        Review.message_ts != "",
+        col(Review.reminded_at).is_(None),
+        Review.remind_at <= now,
+        Review.expires_at > now,
+    )
+    return list(s.exec(q))
+
+
+def claim_reminder(s: Session, review_id: int, now: datetime) -> bool:
+    res = s.execute(
+        update(Review)
+        .where(col(Review.id) == review_id, col(Review.reminded_at).is_(None))
+        .values(reminded_at=now)
+    )
+    return res.rowcount == 1
+
+
+def due_expiries(s: Session, now: datetime) -> list[Review]:
+    q = select(Review).where(Review.status == "open", Review.expires_at <= now)
+    return list(s.exec(q))
+
+
+def deferred_due(s: Session, now: datetime) -> list[Draft]:
+    q = select(Draft).where(Draft.status == "deferred", col(Draft.deferred_until) <= now)
+    return list(s.exec(q))
+
+
+def open_for(s: Session, kind: str, subject_id: int) -> Review | None:
+    q = select(Review).where(
+        Review.kind == kind, Review.subject_id == subject_id, Review.status == "open"
+    )
+    return s.exec(q).first()
+
+
+def latest_for(s: Session, kind: str, subject_id: int) -> Review | None:
+    q = (
+        select(Review)
+        .where(Review.kind == kind, Review.subject_id == subject_id)
+        .order_by(col(Review.id).desc())
+    )
+    return s.exec(q).first()
+
+
+def set_draft_status(s: Session, draft_id: int, status: str, now: datetime, **values) -> None:
+    s.execute(
+        update(Draft)
+        .where(col(Draft.id) == draft_id)
+        .values(status=status, updated_at=now, **values)
+    )
+
+
+def decision_for(s: Session, review_id: int) -> Decision | None:
+    return s.exec(select(Decision).where(Decision.review_id == review_id)).first()
+
+
+def open_reviews(s: Session, owner: str | None = None, limit: int = 50) -> list[Review]:
+    q = select(Review).where(Review.status == "open").order_by(col(Review.created_at))
+    if owner is not None:
+        q = q.where(Review.owner == owner)
+    return list(s.exec(q.limit(limit)))
