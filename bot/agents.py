@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -64,7 +65,7 @@ def _crontab_days(field: str) -> str:
             lo, hi = 0, 6
         elif "-" in rng:
             a, b = rng.split("-", 1)
-            lo, hi = _day(a), _day(b)
+            lo, hi = _day(a), _day(b, end=True)
         else:
             lo = hi = _day(rng)
             if step:
@@ -75,13 +76,14 @@ def _crontab_days(field: str) -> str:
     return ",".join(DAY_NAMES[d] for d in sorted(days, key=lambda d: (d + 6) % 7))
 
 
-def _day(token: str) -> int:
+def _day(token: str, end: bool = False) -> int:
+    """A weekday number; as a range's end, 7 stays 7 so that '0-7' means every day."""
     if token[:3] in DAY_NAMES:
         return DAY_NAMES.index(token[:3])
     n = int(token)
     if not 0 <= n <= 7:
         raise ValueError(f"day of week {n} is out of range 0-7")
-    return n % 7
+    return n if end else n % 7
 
 
 def cron_trigger(expr: str, timezone: str) -> CronTrigger:
@@ -142,6 +144,9 @@ class AgentSpec(Strict):
     mailbox: str = Field(pattern=r"^[^<>]*<[^@<>\s]+@[^@<>\s]+>$|^[^@<>\s]+@[^@<>\s]+$")
     includes: list[str] = []
     banned_phrases: list[str] = []
+    max_body_chars: int = Field(1500, ge=100)
+    writer: Literal["auto", "offline", "llm"] = "auto"  # auto: the model when one is configured
+    daily_token_budget: int = Field(200_000, ge=0)
     active: bool = True
     instructions: str = ""
 
@@ -153,13 +158,22 @@ class AgentSpec(Strict):
                 raise ValueError(f"weight of {kind!r} must be between 0 and 1")
         return v
 
-    @model_validator(mode="after")
-    def _schedule(self) -> AgentSpec:
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, v: str) -> str:
+        cron_trigger(v, "UTC")  # raises ValueError with what is wrong
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, v: str) -> str:
         try:
-            cron_trigger(self.schedule, self.timezone)
-        except (ValueError, KeyError) as exc:
-            raise ValueError(f"schedule/timezone: {exc}") from None
-        return self
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {v!r} (use an IANA name like Europe/London)"
+            ) from None
+        return v
 
 
 class PlaySpec(Strict):
@@ -188,6 +202,7 @@ class Agent:
     plays: list[PlaySpec]
     config_version: str
     path: Path
+    play_hashes: dict[str, str] = field(default_factory=dict)  # play id -> version hash
 
     @property
     def id(self) -> str:
@@ -218,7 +233,7 @@ def load_agent(path: Path, plays: dict[str, tuple[PlaySpec, bytes]]) -> Agent:
         digest.update(inc_path.read_bytes())
         instructions.append(inc_path.read_text("utf-8"))
     spec = validate(AgentSpec, doc, id=path.stem, instructions="\n".join(instructions))
-    chosen = []
+    chosen, hashes = [], {}
     for i, play_id in enumerate(spec.plays):
         if play_id not in plays:
             line = doc.lines.get(("plays", i))
@@ -226,7 +241,12 @@ def load_agent(path: Path, plays: dict[str, tuple[PlaySpec, bytes]]) -> Agent:
         play, raw = plays[play_id]
         digest.update(raw)
         chosen.append(play)
-    return Agent(spec, chosen, digest.hexdigest()[:12], path)
+        hashes[play_id] = play_hash(raw)
+    return Agent(spec, chosen, digest.hexdigest()[:12], path, hashes)
+
+
+def play_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()[:16]
 
 
 def load_fleet(agents_dir: Path, plays_dir: Path) -> Fleet:

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from bot.ports import PAST, MatchPath, PathStep, ReviewCard
+from bot.ports import PAST, Card, MatchPath, PathStep, PlayCard, PlaySample, ReviewCard
 from storage import prospects
 from storage import reviews as store
-from storage.models import Account, Contact, Draft, Review
+from storage.models import Account, Contact, Draft, PlayVersion, Review
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -62,10 +62,43 @@ def outcome_detail(s: Session, review: Review) -> str:
     return ""
 
 
-def card_for(rt: Runtime, s: Session, review_id: int) -> ReviewCard:
+def card_for(rt: Runtime, s: Session, review_id: int) -> Card:
     review = s.get(Review, review_id)
     if review is None:
         raise KeyError(f"no review {review_id}")
+    if review.kind == "play":
+        return play_card(rt, s, review)
+    return draft_card(rt, s, review)
+
+
+def play_card(rt: Runtime, s: Session, review: Review) -> PlayCard:
+    version = s.get(PlayVersion, review.subject_id)
+    agent = rt.fleet().agents.get(review.agent_id)
+    t = version.template
+    return PlayCard(
+        review_id=review.id,
+        status=review.status,
+        play_id=version.play_id,
+        play_name=t.get("name", version.play_id),
+        agent_name=agent.spec.name if agent else review.agent_id,
+        owner=review.owner,
+        channel=review.channel,
+        message_ts=review.message_ts,
+        content_hash=review.content_hash,
+        trigger=tuple(t.get("trigger", ())),
+        targets_customers=bool(t.get("targets_customers")),
+        subject_template=t.get("subject", ""),
+        body_template=t.get("body", ""),
+        samples=tuple(PlaySample(x["to"], x["subject"], x["body"]) for x in version.samples),
+        expires_at=review.expires_at,
+        outcome=review.outcome,
+        decided_by=review.decided_by,
+        decided_at=review.decided_at,
+        outcome_detail=outcome_detail(s, review),
+    )
+
+
+def draft_card(rt: Runtime, s: Session, review: Review) -> ReviewCard:
     draft = s.get(Draft, review.subject_id)
     account = s.get(Account, draft.account_id)
     contact = s.get(Contact, draft.contact_id)
@@ -133,7 +166,7 @@ def scores_text(card: ReviewCard) -> tuple[str, str]:
     return p, c
 
 
-def outcome_text(card: ReviewCard, who: str) -> str:
+def outcome_text(card: Card, who: str) -> str:
     """'Approved by X at ...'; `who` is the renderer's way of naming a user."""
     if card.status == "open":
         return ""

@@ -20,8 +20,10 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 agents_app = typer.Typer(help="Agent files.", no_args_is_help=True)
+feeds_app = typer.Typer(help="RSS/Atom feeds in feeds.yml.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(agents_app, name="agents")
+app.add_typer(feeds_app, name="feeds")
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -179,6 +181,20 @@ def agents_check():
         f"{len(fleet.agents)} agents, {len(fleet.plays)} plays, {len(fleet.errors)} problems"
     )
     raise typer.Exit(1 if fleet.errors else 0)
+
+
+@feeds_app.command("fetch")
+def feeds_fetch(force: Annotated[bool, typer.Option(help="Ignore every_minutes")] = True):
+    """Fetch the feeds now and store new signals."""
+    from bot import feeds
+
+    rt = runtime(settings())
+    report = feeds.fetch_due(rt, force=force)
+    for line in report.lines():
+        typer.echo(line)
+    if not report.feeds:
+        typer.echo(f"no feeds in {rt.settings.home / 'feeds.yml'}")
+    raise typer.Exit(1 if any(r.status == "error" for r in report.feeds) else 0)
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ import textwrap
 from typing import TextIO
 
 from bot.cards import outcome_text, path_text, scores_text
-from bot.ports import ReviewCard
+from bot.ports import Card, PlayCard
 
 WIDTH = 78
 
@@ -15,27 +15,29 @@ WIDTH = 78
 class ConsoleHumans:
     def __init__(self, out: TextIO | None = None):
         self.out = out or sys.stdout
-        self.posted: list[ReviewCard] = []
+        self.posted: list[Card] = []
 
     def _print(self, text: str = "") -> None:
         print(text, file=self.out)
 
-    def post_review(self, card: ReviewCard) -> str:
+    def post_review(self, card: Card) -> str:
         self.posted.append(card)
         self._print(render(card))
         return f"console-{card.review_id}"
 
-    def update_review(self, card: ReviewCard) -> None:
+    def update_review(self, card: Card) -> None:
         self._print(f"  ↳ review #{card.review_id}: {outcome_text(card, card.decided_by)}")
 
-    def remind(self, card: ReviewCard) -> None:
+    def remind(self, card: Card) -> None:
         self._print(f"  ⏰ review #{card.review_id} for {card.owner} expires {card.expires_at:%c}")
 
     def notify(self, channel: str, text: str) -> None:
         self._print(f"[{channel}] {text}")
 
 
-def render(card: ReviewCard) -> str:
+def render(card: Card) -> str:
+    if isinstance(card, PlayCard):
+        return render_play(card)
     bar = "─" * WIDTH
     p, c = scores_text(card)
     lines = [
@@ -54,3 +56,24 @@ def render(card: ReviewCard) -> str:
         "[Approve] [Edit] [Defer] [Kill]",
     ]
     return "\n".join(textwrap.shorten(ln, 400) if len(ln) > 400 else ln for ln in lines)
+
+
+def render_play(card: PlayCard) -> str:
+    bar = "═" * WIDTH
+    lines = [
+        bar,
+        f"Play for approval #{card.review_id} · {card.play_name} · {card.agent_name} · "
+        f"for {card.owner} in {card.channel}",
+        f"Triggered by: {', '.join(card.trigger)} · "
+        f"{'customers too' if card.targets_customers else 'prospects only'}",
+        f"Template subject: {card.subject_template}",
+        *("  " + ln for ln in card.body_template.rstrip().splitlines()),
+    ]
+    for n, sample in enumerate(card.samples, 1):
+        lines += [
+            f"Sample {n} to {sample.to}",
+            f"  Subject: {sample.subject}",
+            *("    " + ln for ln in sample.body.rstrip().splitlines()),
+        ]
+    lines.append("[Approve] [Kill]")
+    return "\n".join(lines)

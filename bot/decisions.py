@@ -13,13 +13,13 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot import outbox, reviews
+from bot import content, outbox, reviews
 from bot.cards import card_for
 from bot.ports import PAST, ReviewCard
 from bot.runtime import Runtime
 from storage import audit
 from storage import reviews as store
-from storage.models import Contact, Decision, Draft, Review
+from storage.models import Contact, Decision, Draft, PlayVersion, Review
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,8 @@ class Request:
 
 @dataclass(frozen=True)
 class Result:
-    status: str  # decided | already_decided | forbidden | stale | not_found | invalid
+    # decided | already_decided | forbidden | stale | blocked | not_found | invalid
+    status: str
     review_id: int
     outcome: str = ""  # past tense of the winning action, for "already approved by ..."
     decided_by: str = ""
@@ -109,14 +110,25 @@ def decide(rt: Runtime, req: Request) -> Result:
             return Result("forbidden", review.id, detail=review.owner)
         if review.status != "open":
             return _already(review)
-        draft = s.get(Draft, review.subject_id)
-        stale = _is_stale(req, review, draft)
+        if review.kind == "play":
+            if req.action not in (Action.APPROVE, Action.KILL):
+                return Result("invalid", review.id, detail=PLAY_ONLY)
+            draft, stale = None, False
+        else:
+            draft = s.get(Draft, review.subject_id)
+            stale = _is_stale(req, review, draft)
+            blocked = _blocked(rt, req, draft)
+            if blocked and not stale:
+                return Result("blocked", review.id, detail="; ".join(blocked))
         if stale:
             pass  # handled below, outside this transaction
         elif store.close(
             s, review.id, status="decided", outcome=req.action.value, actor=req.actor, now=now
         ):
-            _record(rt, s, req, review, draft, now)
+            if draft is None:
+                _record_play(s, req, review, now)
+            else:
+                _record(rt, s, req, review, draft, now)
         else:
             s.rollback()
             return _already(s.get(Review, req.review_id))
@@ -126,6 +138,49 @@ def decide(rt: Runtime, req: Request) -> Result:
     if req.action in (Action.APPROVE, Action.EDIT):
         rt.outbox_wakeup.set()
     return Result("decided", req.review_id, PAST[req.action.value], req.actor)
+
+
+PLAY_ONLY = "a play is approved or killed; edit the play file to change it"
+
+
+def _blocked(rt: Runtime, req: Request, draft: Draft) -> list[str]:
+    """Content rules on the text that would be sent: Approve sends the draft as it stands,
+    Edit sends the new text. A failing text must be edited first."""
+    if req.action not in (Action.APPROVE, Action.EDIT):
+        return []
+    agent = rt.fleet().agents.get(draft.agent_id)
+    if agent is None:
+        return []
+    subject, body = (
+        (req.subject, req.body) if req.action == Action.EDIT else (draft.subject, draft.body)
+    )
+    return content.problems(subject, body, agent.spec, [f["text"] for f in draft.facts])
+
+
+def _record_play(s, req: Request, review: Review, now: datetime) -> None:
+    version = s.get(PlayVersion, review.subject_id)
+    version.status = "approved" if req.action == Action.APPROVE else "rejected"
+    version.decided_by, version.decided_at = req.actor, now
+    s.add(version)
+    s.add(
+        Decision(
+            review_id=review.id,
+            play_version_id=version.id,
+            agent_id=review.agent_id,
+            action=req.action.value,
+            reason_code=req.reason_code,
+            reason_text=req.reason_text.strip(),
+            actor=req.actor,
+            decided_at=now,
+        )
+    )
+    audit.record(
+        s,
+        f"user:{req.actor}",
+        f"play.{version.status}",
+        f"play:{version.play_id}",
+        {"hash": version.content_hash, "review": review.id, "reason": req.reason_code},
+    )
 
 
 def _already(review: Review) -> Result:

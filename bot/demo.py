@@ -9,11 +9,8 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-from collections import Counter
 from datetime import timedelta
 from pathlib import Path
-
-from sqlmodel import select
 
 from bot import loop, outbox, reviews
 from bot.console import ConsoleHumans
@@ -22,6 +19,8 @@ from bot.importer import load
 from bot.runtime import Runtime
 from bot.scaffold import init
 from bot.settings import Settings
+from storage import reviews as review_store
+from storage import stats
 from storage.models import Draft, Review
 
 OPERATOR = "U0OPERATOR1"
@@ -58,16 +57,26 @@ def run(home: Path | None = None, interactive: bool = False) -> int:
     counts = load(rt.db, sorted(settings.data_dir.iterdir()))
     say("   imported " + ", ".join(f"{n} {k}" for k, n in counts.items()))
 
-    say("\n== 2. agent loop: discovery -> matching -> drafting -> gate")
+    say("\n== 2. humans approve patterns: every new play is posted with sample drafts")
+    for report in loop.tick(rt):
+        say("   " + report.line())
+    reviews.post_pending(rt)
+    with rt.db.session() as s:
+        play_reviews = [r for r in review_store.open_reviews(s, limit=100) if r.kind == "play"]
+    for review in play_reviews:
+        result = decide(rt, Request(review.id, review.owner, Action.APPROVE))
+        say(f"   {review.owner} -> approve play review #{review.id}: {result.status}")
+
+    say("\n== 3. agent loop: discovery -> matching -> drafting -> gate")
     for report in loop.tick(rt):
         say("   " + report.line())
 
-    say("\n== 3. handoff: review cards (new agents are on probation, so all go to review)")
+    say("\n== 4. handoff: review cards (new agents are on probation, so all go to review)")
     reviews.post_pending(rt)
 
-    say("\n== 4. human loop: decisions")
+    say("\n== 5. human loop: decisions")
     with rt.db.session() as s:
-        open_reviews = list(s.exec(select(Review).where(Review.status == "open")))
+        open_reviews = [r for r in review_store.open_reviews(s, limit=1000) if r.kind == "draft"]
     for i, review in enumerate(open_reviews):
         if interactive:
             action, extra = ask(review.id)
@@ -96,11 +105,11 @@ def run(home: Path | None = None, interactive: bool = False) -> int:
             stranger = decide(rt, Request(review.id, "U0STRANGER", Action.APPROVE))
             say(f"   U0STRANGER clicks Approve: {stranger.status} (only the owner or an operator)")
 
-    say("\n== 5. execution: the outbox sends what was approved")
+    say("\n== 6. execution: the outbox sends what was approved")
     sent = outbox.flush(rt)
     say(f"   sent {sent['sent']}, retrying {sent['retry']}, failed {sent['failed']}")
 
-    say("\n== 6. time passes: deferred drafts come back as new cards")
+    say("\n== 7. time passes: deferred drafts come back as new cards")
     later = rt.clock() + timedelta(days=8)
     rt.clock = lambda: later
     swept = reviews.sweep(rt)
@@ -108,7 +117,7 @@ def run(home: Path | None = None, interactive: bool = False) -> int:
 
     say("\n== summary")
     with rt.db.session() as s:
-        statuses = Counter(d.status for d in s.exec(select(Draft)))
+        statuses = stats.draft_statuses(s)
     say("   drafts: " + ", ".join(f"{n} {k}" for k, n in sorted(statuses.items())))
     emls = sorted(settings.outbox_dir.glob("*.eml")) if settings.outbox_dir.exists() else []
     say(f"   outbox: {len(emls)} .eml files in {settings.outbox_dir}")

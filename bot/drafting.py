@@ -37,16 +37,23 @@ class DraftRequest:
     play: PlaySpec
     facts: dict[str, Fact]  # by slot
     match_confidence: float
+    token_budget_left: int | None = None  # None: no budget applies (offline writer)
 
 
 @dataclass
 class Written:
+    """A writer's result. `problems` send the draft to a human; `wait` means: do not draft
+    now (timeout, budget spent), the trigger stays available for a later tick."""
+
     subject: str
     body: str
     used: list[Fact]
     missing: list[str] = field(default_factory=list)
     confidence: float = 0.0
     provider: str = "offline"
+    tokens: int = 0
+    problems: list[str] = field(default_factory=list)
+    wait: str = ""
 
 
 class Writer(Protocol):

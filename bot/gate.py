@@ -45,7 +45,8 @@ class GateInput:
     confidence: float = 1.0
     confidence_threshold: float = 0.6
     missing_facts: tuple[str, ...] = ()
-    banned_phrases: tuple[str, ...] = ()
+    writer_problems: tuple[str, ...] = ()
+    content_problems: tuple[str, ...] = ()
     audit_sample: bool = False
 
 
@@ -100,8 +101,10 @@ def review_reasons(i: GateInput) -> list[Reason]:
         )
     for slot in i.missing_facts:
         out.append(Reason("ungrounded", f"no stored fact for {{{{{slot}}}}}: what should it say?"))
-    for phrase in i.banned_phrases:
-        out.append(Reason("banned_phrase", f"uses a banned phrase: {phrase!r}"))
+    for problem in i.writer_problems:
+        out.append(Reason("writer", problem))
+    for problem in i.content_problems:
+        out.append(Reason("content", f"cannot be sent as is: {problem}"))
     if i.audit_sample:
         out.append(Reason("audit_sample", "picked for a random audit"))
     return out

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.agents import SignalKind
 from bot.frontmatter import FileError
+from storage import prospects
 from storage.db import Database
 from storage.models import Account, Capability, Contact, Edge, Node, Signal
 from storage.upsert import upsert
@@ -150,10 +151,14 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         return
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
+        start = 2
         for row in reader:
+            # line_num is where a record ends; a quoted field may span lines, so report the
+            # line it starts on.
             if None in row:
-                raise FileError(path, reader.line_num, None, "more values than header columns")
-            yield reader.line_num, {k: v for k, v in row.items() if v not in (None, "")}
+                raise FileError(path, start, None, "more values than header columns")
+            yield start, {k: v for k, v in row.items() if v not in (None, "")}
+            start = reader.line_num + 1
 
 
 def read(paths: list[Path], kind: str | None = None) -> Batch:
@@ -205,11 +210,11 @@ def _read_knowledge(path: Path, batch: Batch) -> None:
     except ValidationError as exc:
         err = exc.errors()[0]
         batch.errors.append(
-            FileError(path, _line_of(node, err["loc"]), ".".join(map(str, err["loc"])), err["msg"])
+            FileError(path, line_of(node, err["loc"]), ".".join(map(str, err["loc"])), err["msg"])
         )
 
 
-def _line_of(node: Any, loc: tuple) -> int | None:
+def line_of(node: Any, loc: tuple) -> int | None:
     line = None
     for part in loc:
         if isinstance(node, yaml.MappingNode):
@@ -237,13 +242,7 @@ def _check_references(db: Database, batch: Batch) -> None:
     missing_in_files = wanted - known
     if missing_in_files:
         with db.session() as s:
-            from sqlmodel import col, select  # local: only this check needs it
-
-            ids = list(missing_in_files)
-            for i in range(0, len(ids), 500):
-                known |= set(
-                    s.exec(select(Account.id).where(col(Account.id).in_(ids[i : i + 500])))
-                )
+            known |= prospects.existing_accounts(s, missing_in_files)
     for rows in (batch.contacts, batch.signals):
         for row, where in rows:
             if row.account_id not in known:
@@ -252,18 +251,30 @@ def _check_references(db: Database, batch: Batch) -> None:
                         where.path, where.line, "account_id", f"no account {row.account_id!r}"
                     )
                 )
-    seen: dict[str, FileError] = {}
+    for rows in (batch.accounts, batch.contacts):
+        first: dict[str, FileError] = {}
+        for row, where in rows:
+            if row.id in first:
+                batch.errors.append(_again(where, "id", row.id, first[row.id]))
+            first.setdefault(row.id, where)
+    by_email: dict[str, tuple[str, FileError]] = {}
     for row, where in batch.contacts:
-        if row.email in seen and seen[row.email].path == where.path:
-            batch.errors.append(
-                FileError(
-                    where.path,
-                    where.line,
-                    "email",
-                    f"{row.email} already on line {seen[row.email].line}",
-                )
-            )
-        seen.setdefault(row.email, where)
+        if row.email in by_email and by_email[row.email][0] != row.id:
+            batch.errors.append(_again(where, "email", row.email, by_email[row.email][1]))
+        by_email.setdefault(row.email, (row.id, where))
+    if by_email:
+        with db.session() as s:
+            stored = prospects.contact_ids_by_email(s, by_email)
+        for row, where in batch.contacts:
+            owner = stored.get(row.email, row.id)
+            if owner != row.id:
+                message = f"{row.email} already belongs to contact {owner!r}"
+                batch.errors.append(FileError(where.path, where.line, "email", message))
+
+
+def _again(where: FileError, field: str, value: str, first: FileError) -> FileError:
+    place = f"line {first.line}" if first.path == where.path else f"{first.path}:{first.line}"
+    return FileError(where.path, where.line, field, f"{value} is already on {place}")
 
 
 def edges_for_signal(sig: SignalRow, knowledge: Knowledge | None) -> list[dict[str, Any]]:
@@ -312,10 +323,10 @@ def edges_for_signal(sig: SignalRow, knowledge: Knowledge | None) -> list[dict[s
 def knowledge_rows(k: Knowledge) -> tuple[list[dict], list[dict], list[dict]]:
     caps, edges, nodes = [], [], []
     for pid, label in k.problems.items():
-        nodes.append({"key": f"problem:{pid}", "label": label})
+        nodes.append({"key": f"problem:{pid}", "label": label, "aliases": []})
     for c in k.capabilities:
         caps.append({"id": c.id, "name": c.name, "summary": c.summary, "proof": c.proof})
-        nodes.append({"key": f"capability:{c.id}", "label": c.name})
+        nodes.append({"key": f"capability:{c.id}", "label": c.name, "aliases": []})
         for pid, w in c.solves.items():
             edges.append(
                 {
@@ -328,7 +339,7 @@ def knowledge_rows(k: Knowledge) -> tuple[list[dict], list[dict], list[dict]]:
             )
     for prefix, table in (("role", k.roles), ("tech", k.tech)):
         for nid, entry in table.items():
-            nodes.append({"key": f"{prefix}:{nid}", "label": entry.name})
+            nodes.append({"key": f"{prefix}:{nid}", "label": entry.name, "aliases": entry.matches})
             for pid, w in entry.indicates.items():
                 edges.append(
                     {
@@ -340,7 +351,7 @@ def knowledge_rows(k: Knowledge) -> tuple[list[dict], list[dict], list[dict]]:
                     }
                 )
     for kind, problems in k.events.items():
-        nodes.append({"key": f"event:{kind}", "label": kind.replace("_", " ")})
+        nodes.append({"key": f"event:{kind}", "label": kind.replace("_", " "), "aliases": []})
         for pid, w in problems.items():
             edges.append(
                 {
@@ -379,6 +390,28 @@ def load(db: Database, paths: list[Path], kind: str | None = None) -> dict[str, 
     if batch.knowledge is not None:
         kpath = next((p for p in paths if (kind or kind_of(p)) == "knowledge"), None)
         _check_knowledge(kpath, batch.knowledge, batch)
+    return commit(db, batch)
+
+
+def ingest_signals(db: Database, items: list[Any], source: str) -> dict[str, int]:
+    """Signals from a webhook or a feed: the same validation, dedupe and graph edges as a
+    file import, all or nothing. Errors name the item (`signals[3].kind`)."""
+    batch = Batch()
+    where = Path(source)
+    for i, raw in enumerate(items):
+        try:
+            # `line` carries the item's index, so later checks can name signals[i] too
+            batch.signals.append((SignalRow.model_validate(raw), FileError(where, i, None, "")))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            path = ".".join(str(p) for p in err["loc"])
+            batch.errors.append(
+                FileError(where, None, f"signals[{i}]" + (f".{path}" if path else ""), err["msg"])
+            )
+    return commit(db, batch)
+
+
+def commit(db: Database, batch: Batch) -> dict[str, int]:
     _check_references(db, batch)
     if batch.errors:
         raise ImportFailed(batch.errors)
@@ -425,7 +458,12 @@ def load(db: Database, paths: list[Path], kind: str | None = None) -> dict[str, 
             data["dedupe_key"] = row.dedupe_key or dedupe_key(row)
             signal_rows.append(data)
             signal_edges.extend(edges_for_signal(row, knowledge))
-        counts["signals"] = upsert(s, Signal, signal_rows, ["dedupe_key"], update=False)
+        known = prospects.existing_dedupe_keys(s, [r["dedupe_key"] for r in signal_rows])
+        fresh = {r["dedupe_key"] for r in signal_rows} - known
+        upsert(s, Signal, signal_rows, ["dedupe_key"], update=False)
+        counts["signals"] = len(fresh)
+        if known:
+            counts["duplicate signals"] = len(signal_rows) - len(fresh)
         upsert(s, Edge, signal_edges, ["src", "rel", "dst"])
     return counts
 
@@ -438,18 +476,15 @@ def dedupe_key(row: SignalRow) -> str:
 
 def _stored_knowledge(db: Database) -> Knowledge | None:
     """Rebuild the matching rules from stored nodes, so signals imported alone still map."""
-    from sqlmodel import select
-
     with db.session() as s:
-        nodes = s.exec(select(Node)).all()
-    roles = {
-        n.key.split(":", 1)[1]: Weighted(name=n.label) for n in nodes if n.key.startswith("role:")
-    }
-    tech = {
-        n.key.split(":", 1)[1]: Weighted(name=n.label) for n in nodes if n.key.startswith("tech:")
-    }
+        roles = prospects.nodes_with_prefix(s, "role:")
+        tech = prospects.nodes_with_prefix(s, "tech:")
     if not roles and not tech:
         return None
     return Knowledge.model_construct(
-        capabilities=[], problems={}, roles=roles, tech=tech, events={}
+        capabilities=[],
+        problems={},
+        roles={k: Weighted(name=label, matches=alias) for k, (label, alias) in roles.items()},
+        tech={k: Weighted(name=label, matches=alias) for k, (label, alias) in tech.items()},
+        events={},
     )

@@ -13,6 +13,7 @@ SECRET_FIELDS = (
     "database_url",
     "openai_api_key",
     "smtp_url",
+    "signals_token",
 )
 
 

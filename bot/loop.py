@@ -1,18 +1,25 @@
-"""One pass of the agent loop: discovery -> matching -> drafting -> gate -> outbox or review."""
+"""One pass of the agent loop: discovery -> matching -> drafting -> gate -> outbox or review.
+
+Candidates are ranked by signal strength and walked in chunks, so an agent with a cap of 25
+touches a few hundred accounts, not the whole segment. Writers run outside any database
+transaction and in parallel (a slow model must not hold SQLite's write lock), then each
+draft is gated and stored in a transaction of its own.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import outbox, reviews
+from bot import content, outbox, plays, reviews
 from bot.agents import Agent, PlaySpec
-from bot.drafting import DraftRequest, Fact, banned_phrases_in, personalization
-from bot.gate import GateInput, GateResult
+from bot.drafting import DraftRequest, Fact, OfflineWriter, Written, personalization
+from bot.gate import GateInput
 from bot.gate import decide as gate_decide
 from bot.matching import Graph, Match, best_match, learned_factor, signal_strength
 from bot.runtime import Runtime
@@ -20,6 +27,8 @@ from storage import audit, prospects
 from storage.models import Account, Contact, Draft, Signal
 
 log = logging.getLogger(__name__)
+
+CHUNK = 200  # candidates whose contacts and edges are loaded together
 
 
 @dataclass
@@ -30,6 +39,12 @@ class TickReport:
     drafted: int = 0
     outcomes: Counter = field(default_factory=Counter)
     dropped: Counter = field(default_factory=Counter)
+    samples: list = field(default_factory=list)  # a few (account, reason) drops, for the audit
+
+    def drop(self, account_id: str, reason: str) -> None:
+        self.dropped[reason] += 1
+        if len(self.samples) < 20:
+            self.samples.append({"account": account_id, "reason": reason})
 
     def line(self) -> str:
         if self.skipped:
@@ -39,6 +54,28 @@ class TickReport:
         return f"{self.agent_id}: {self.candidates} candidates, {self.drafted} drafted ({out})" + (
             f"; dropped: {drop}" if drop else ""
         )
+
+
+@dataclass
+class Candidate:
+    account_id: str
+    signals: list[tuple[int, str, datetime]]  # (signal id, kind, observed_at)
+    strength: float
+
+
+@dataclass
+class Work:
+    """One draft to write: everything the writer and the gate need, read before writing."""
+
+    agent: Agent
+    account: Account
+    contact: Contact
+    signals: list[Signal]
+    match: Match
+    play: PlaySpec
+    key: str
+    facts: dict[str, Fact]
+    labels: dict[str, str]
 
 
 def tick(rt: Runtime, agent_id: str | None = None) -> list[TickReport]:
@@ -57,22 +94,50 @@ def start_of_day(now: datetime, tz: str) -> datetime:
 
 
 def tick_agent(rt: Runtime, agent: Agent) -> TickReport:
-    spec = agent.spec
     report = TickReport(agent.id)
+    try:
+        _tick(rt, agent, report)
+    finally:
+        if not report.skipped or report.skipped.startswith("paused"):
+            with rt.db.session() as s:
+                audit.record(
+                    s,
+                    f"agent:{agent.id}",
+                    "tick",
+                    f"agent:{agent.id}",
+                    {
+                        "candidates": report.candidates,
+                        "drafted": report.drafted,
+                        "outcomes": dict(report.outcomes),
+                        "dropped": dict(report.dropped),
+                        "samples": report.samples,
+                        "skipped": report.skipped,
+                    },
+                    agent.config_version,
+                )
+    if report.outcomes.get("send"):
+        rt.outbox_wakeup.set()
+    log.info("tick %s", report.line())
+    return report
+
+
+def _tick(rt: Runtime, agent: Agent, report: TickReport) -> None:
+    spec = agent.spec
     now = rt.now()
+    day = start_of_day(now, spec.timezone)
     with rt.db.session() as s:
         state = prospects.agent_state(s, agent.id, agent.config_version)
         trust, paused = state.trust, state.paused
         if paused:
             report.skipped = f"paused: {state.paused_reason or 'no reason given'}"
-            return report
-        budget = spec.daily_cap - prospects.drafts_since(
-            s, agent.id, start_of_day(now, spec.timezone)
-        )
+            return
+        budget = spec.daily_cap - prospects.drafts_since(s, agent.id, day)
         if budget <= 0:
             report.skipped = "daily cap reached; waits for tomorrow"
-            return report
-        found = prospects.candidate_signals(
+            return
+        approved = prospects.approved_plays(s, agent.play_hashes)
+        tokens_left = spec.daily_token_budget - prospects.tokens_since(s, agent.id, day)
+        rows = prospects.candidate_signals(
             s,
             list(spec.signals),
             now - timedelta(days=spec.max_signal_age_days),
@@ -81,62 +146,163 @@ def tick_agent(rt: Runtime, agent: Agent) -> TickReport:
             spec.segment.min_employees,
             spec.segment.max_employees,
         )
-        contacts = prospects.contacts_for(s, found)
         learned = {
             rel: learned_factor(a, b)
             for rel, (a, b) in prospects.learned_weights(s, agent.id).items()
         }
-        graph = Graph(prospects.edges_for(s, found), learned)
+        knowledge = prospects.knowledge_edges(s)
 
-    report.candidates = len(found)
-    ranked = sorted(
-        found.values(),
-        key=lambda pair: -_strength(agent, pair[1], now),
-    )
-    for account, signals in ranked:
+    ranked = rank(agent, rows, now)
+    report.candidates = len(ranked)
+    pending = [p for p in agent.plays if p.id not in approved]
+    if pending:
+        plays.request_approval(rt, agent, pending, ranked[:CHUNK], knowledge, learned, now)
+    ready = [p for p in agent.plays if p.id in approved]
+    writer = rt.writer_for(spec)
+    for start in range(0, len(ranked), CHUNK):
         if budget <= 0:
-            report.dropped["daily cap"] += 1
-            continue
-        contact = pick_contact(contacts.get(account.id, []), spec.persona.titles)
-        if contact is None:
-            report.dropped["no contact matching persona"] += 1
-            continue
-        key = trigger_key(agent.id, contact.id, signals)
-        strength = _strength(agent, signals, now)
-        match = best_match(graph, account.id, strength, frozenset(spec.capabilities))
-        if match is None:
-            report.dropped["no graph path to a capability"] += 1
-            continue
-        if match.score < spec.thresholds.min_match_score:
-            report.dropped["match score under min_match_score"] += 1
-            continue
-        play = pick_play(agent, signals, account)
-        if play is None:
-            report.dropped["no play for these signals"] += 1
-            continue
-        outcome = draft_one(rt, agent, trust, account, contact, signals, match, play, key, now)
-        if outcome is None:
-            continue  # another replica or an earlier tick already drafted this trigger
-        report.drafted += 1
-        report.outcomes[outcome] += 1
-        if outcome != "stop":
-            budget -= 1
-    if report.outcomes.get("send"):
-        rt.outbox_wakeup.set()
-    log.info("tick %s", report.line())
-    return report
+            for c in ranked[start:]:
+                report.drop(c.account_id, "daily cap")
+            break
+        chunk = ranked[start : start + CHUNK]
+        work = prepare(rt, agent, chunk, ready, knowledge, learned, report, budget * 2)
+        waiting = False
+        for outcome, tokens in write_and_gate(rt, agent, writer, trust, work, tokens_left, now):
+            tokens_left -= tokens
+            if outcome is None:
+                continue
+            if outcome.startswith("wait:"):
+                report.dropped[outcome] += 1
+                waiting = True
+                continue
+            report.drafted += 1
+            report.outcomes[outcome] += 1
+            if outcome != "stop":
+                budget -= 1
+        if waiting:
+            break  # the model is down or the budget is spent: the rest waits for a later tick
 
 
-def _strength(agent: Agent, signals: list[Signal], now: datetime) -> float:
-    pairs = [
-        (agent.spec.signals.get(sig.kind, 0.0), (now - sig.observed_at).total_seconds() / 86400)
-        for sig in signals
+def rank(agent: Agent, rows: list[tuple], now: datetime) -> list[Candidate]:
+    by_account: dict[str, list[tuple[int, str, datetime]]] = {}
+    for account_id, signal_id, kind, observed_at in rows:
+        by_account.setdefault(account_id, []).append((signal_id, kind, observed_at))
+    weights = agent.spec.signals
+    max_age = agent.spec.max_signal_age_days
+    out = [
+        Candidate(
+            account_id,
+            sigs,
+            signal_strength(
+                [(weights.get(k, 0.0), (now - t).total_seconds() / 86400) for _, k, t in sigs],
+                max_age,
+            ),
+        )
+        for account_id, sigs in by_account.items()
     ]
-    return signal_strength(pairs, agent.spec.max_signal_age_days)
+    out.sort(key=lambda c: (-c.strength, c.account_id))
+    return out
 
 
-def trigger_key(agent_id: str, contact_id: str, signals: list[Signal]) -> str:
-    ids = ",".join(str(sid) for sid in sorted(sig.id for sig in signals))
+def prepare(
+    rt: Runtime,
+    agent: Agent,
+    chunk: list[Candidate],
+    ready: list[PlaySpec],
+    knowledge: list,
+    learned: dict[str, float],
+    report: TickReport,
+    limit: int,
+) -> list[Work]:
+    """Contacts, matches and facts for a chunk of candidates, in one read transaction."""
+    spec = agent.spec
+    work: list[Work] = []
+    with rt.db.session() as s:
+        ids = [c.account_id for c in chunk]
+        contacts = prospects.contacts_for(s, ids)
+        graph = Graph(knowledge + prospects.account_edges(s, ids), learned)
+        keyed = []
+        for cand in chunk:
+            contact = pick_contact(contacts.get(cand.account_id, []), spec.persona.titles)
+            if contact is None:
+                report.drop(cand.account_id, "no contact matching persona")
+                continue
+            keyed.append((cand, contact, trigger_key(agent.id, contact.id, cand.signals)))
+        seen = prospects.seen_triggers(s, [k for _, _, k in keyed])
+        accounts = prospects.accounts_by_id(s, [c.account_id for c, _, k in keyed if k not in seen])
+        for cand, contact, key in keyed:
+            if key in seen:
+                continue  # drafted by an earlier tick
+            if len(work) >= limit:
+                break
+            account = accounts[cand.account_id]
+            match = best_match(graph, account.id, cand.strength, frozenset(spec.capabilities))
+            if match is None:
+                report.drop(account.id, "no graph path to a capability")
+                continue
+            if match.score < spec.thresholds.min_match_score:
+                report.drop(account.id, "match score under min_match_score")
+                continue
+            kinds = {k for _, k, _ in cand.signals}
+            play = pick_play(ready, kinds, account)
+            if play is None:
+                waiting = any(kinds & set(p.trigger) for p in agent.plays)
+                report.drop(account.id, "play awaiting approval" if waiting else "no play")
+                continue
+            signals = prospects.signals_by_id(s, [sid for sid, _, _ in cand.signals])
+            signals.sort(key=lambda x: x.observed_at, reverse=True)
+            labels = prospects.node_labels(s, _nodes(match))
+            cap = prospects.capability(s, match.capability)
+            facts = facts_for(agent, account, contact, signals, match, play, labels, cap)
+            work.append(Work(agent, account, contact, signals, match, play, key, facts, labels))
+    return work
+
+
+def write_and_gate(
+    rt: Runtime,
+    agent: Agent,
+    writer,
+    trust: str,
+    work: list[Work],
+    tokens_left: int,
+    now: datetime,
+) -> list[tuple[str | None, int]]:
+    """Write drafts in parallel (no transaction held), then gate and store each one.
+    Returns each draft's outcome (None: drafted elsewhere meanwhile) and the tokens it cost."""
+    if not work:
+        return []
+
+    def write(w: Work) -> Written:
+        request = DraftRequest(
+            agent.spec,
+            w.play,
+            w.facts,
+            w.match.graph_score,
+            token_budget_left=tokens_left if not isinstance(writer, OfflineWriter) else None,
+        )
+        written = writer.write(request)
+        if written.problems and not written.body.strip():
+            # The model gave nothing usable: show the human the template draft to edit.
+            fallback = OfflineWriter().write(request)
+            fallback.problems, fallback.tokens = written.problems, written.tokens
+            fallback.provider = f"{written.provider} (fell back to template)"
+            fallback.confidence = 0.0
+            return fallback
+        return written
+
+    if isinstance(writer, OfflineWriter) or len(work) == 1:
+        results = [write(w) for w in work]
+    else:
+        with ThreadPoolExecutor(max_workers=min(len(work), rt.draft_concurrency)) as pool:
+            results = list(pool.map(write, work))
+    return [
+        (store_draft(rt, agent, trust, w, written, now), written.tokens)
+        for w, written in zip(work, results, strict=True)
+    ]
+
+
+def trigger_key(agent_id: str, contact_id: str, signals: list[tuple[int, str, datetime]]) -> str:
+    ids = ",".join(str(sid) for sid in sorted(sig[0] for sig in signals))
     return hashlib.sha256(f"{agent_id}|{contact_id}|{ids}".encode()).hexdigest()[:32]
 
 
@@ -148,22 +314,25 @@ def pick_contact(contacts: list[Contact], titles: list[str]) -> Contact | None:
         if c.do_not_contact:
             continue
         title = c.title.lower()
-        for rank, wanted in enumerate(titles):
+        for rank_, wanted in enumerate(titles):
             if wanted.lower() in title:
-                if best is None or (rank, c.id) < best:
-                    best, chosen = (rank, c.id), c
+                if best is None or (rank_, c.id) < best:
+                    best, chosen = (rank_, c.id), c
                 break
     return chosen
 
 
-def pick_play(agent: Agent, signals: list[Signal], account: Account) -> PlaySpec | None:
-    kinds = {s.kind for s in signals}
+def pick_play(ready: list[PlaySpec], kinds: set[str], account: Account) -> PlaySpec | None:
     customer = account.customer_status == "customer"
-    for play in agent.plays:
-        if kinds & set(play.trigger) and (play.targets_customers or not customer):
-            return play
+    triggered = [p for p in ready if kinds & set(p.trigger)]
     # A customer account falls through to the first triggered play; the gate stops it.
-    return next((p for p in agent.plays if kinds & set(p.trigger)), None)
+    return next((p for p in triggered if p.targets_customers or not customer), None) or next(
+        iter(triggered), None
+    )
+
+
+def _nodes(match: Match) -> list[str]:
+    return [n for p in match.paths for st in p.steps for n in (st.src, st.dst)]
 
 
 def facts_for(
@@ -179,6 +348,7 @@ def facts_for(
     trig = [s for s in signals if s.kind in play.trigger] or signals
     sig = trig[0]
     problem = match.problem
+    cap = f"capability:{match.capability}"
     sender = agent.spec.mailbox.split("<")[0].strip().strip('"') or agent.spec.mailbox
     facts = [
         Fact(f"contact:{contact.id}:first_name", "contact.first_name", contact.first_name),
@@ -189,15 +359,9 @@ def facts_for(
         Fact(f"signal:{sig.id}", "signal.summary", sig.summary),
         Fact(f"signal:{sig.id}:detail", "signal.detail", sig.detail),
         Fact(problem, "problem.name", labels.get(problem, "")),
-        Fact(f"capability:{match.capability}", "capability.name", capability.get("name", "")),
-        Fact(
-            f"capability:{match.capability}:summary",
-            "capability.summary",
-            capability.get("summary", ""),
-        ),
-        Fact(
-            f"capability:{match.capability}:proof", "capability.proof", capability.get("proof", "")
-        ),
+        Fact(cap, "capability.name", capability.get("name", "")),
+        Fact(f"{cap}:summary", "capability.summary", capability.get("summary", "")),
+        Fact(f"{cap}:proof", "capability.proof", capability.get("proof", "")),
         Fact(f"agent:{agent.id}:sender", "sender.name", sender),
     ]
     return {f.slot: f for f in facts if f.text}
@@ -207,64 +371,51 @@ def relationship_flags(account: Account, now: datetime) -> list[str]:
     flags = []
     if account.open_deal:
         flags.append(f"open deal: {account.open_deal}")
-    if (
-        account.last_thread
-        and account.last_touch_at
-        and now - account.last_touch_at < timedelta(days=90)
-    ):
+    recent = account.last_touch_at and now - account.last_touch_at < timedelta(days=90)
+    if account.last_thread and recent:
         flags.append(f"recent thread: {account.last_thread}")
     if account.am_notes:
         flags.append(f"AM note: {account.am_notes}")
     return flags
 
 
-def draft_one(
-    rt: Runtime,
-    agent: Agent,
-    trust: str,
-    account: Account,
-    contact: Contact,
-    signals: list[Signal],
-    match: Match,
-    play: PlaySpec,
-    key: str,
-    now: datetime,
+def store_draft(
+    rt: Runtime, agent: Agent, trust: str, w: Work, written: Written, now: datetime
 ) -> str | None:
+    """Gate one written draft and store it with its review or outbox row, atomically."""
+    if written.wait:
+        return f"wait: {written.wait}"
     spec = agent.spec
+    score, basis = personalization(written.used)
+    problems = content.problems(
+        written.subject, written.body, spec, [f.text for f in w.facts.values()]
+    )
     with rt.db.session() as s:
-        if prospects.trigger_seen(s, key):
-            return None
-        nodes = [st.dst for p in match.paths for st in p.steps] + [
-            st.src for p in match.paths for st in p.steps
-        ]
-        labels = prospects.node_labels(s, nodes)
-        cap = prospects.capability(s, match.capability)
-        facts = facts_for(agent, account, contact, signals, match, play, labels, cap)
-        written = rt.writer.write(DraftRequest(spec, play, facts, match.graph_score))
-        score, basis = personalization(written.used)
+        if prospects.trigger_seen(s, w.key):
+            return None  # another replica drafted this trigger meanwhile
         state = prospects.agent_state(s, agent.id, agent.config_version)
         thresholds = spec.thresholds
-        result: GateResult = gate_decide(
+        touched = [t for t in (w.contact.last_touch_at, w.account.last_touch_at) if t]
+        result = gate_decide(
             GateInput(
                 now=now,
-                suppressed=prospects.suppression_for(s, contact.email),
-                do_not_contact=contact.do_not_contact or account.do_not_contact,
-                customer=account.customer_status == "customer",
-                play_targets_customers=play.targets_customers,
-                last_touch_at=max(
-                    (t for t in (contact.last_touch_at, account.last_touch_at) if t), default=None
-                ),
+                suppressed=prospects.suppression_for(s, w.contact.email),
+                do_not_contact=w.contact.do_not_contact or w.account.do_not_contact,
+                customer=w.account.customer_status == "customer",
+                play_targets_customers=w.play.targets_customers,
+                last_touch_at=max(touched, default=None),
                 touch_window_days=spec.touch_window_days,
                 paused=state.paused,
                 trust=trust,
-                relationship_flags=tuple(relationship_flags(account, now)),
+                relationship_flags=tuple(relationship_flags(w.account, now)),
                 personalization=score,
                 personalization_threshold=thresholds.personalization,
                 confidence=written.confidence,
                 confidence_threshold=thresholds.confidence,
                 missing_facts=tuple(written.missing),
-                banned_phrases=tuple(
-                    banned_phrases_in(written.subject + "\n" + written.body, spec.banned_phrases)
+                writer_problems=tuple(written.problems),
+                content_problems=tuple(
+                    p for p in problems if not p.startswith("unfilled") or not written.missing
                 ),
                 audit_sample=spec.audit_rate > 0 and rt.rng.random() < spec.audit_rate,
             )
@@ -272,18 +423,19 @@ def draft_one(
         status = {"send": "approved", "review": "review", "stop": "stopped"}[result.outcome]
         draft = Draft(
             agent_id=agent.id,
-            account_id=account.id,
-            contact_id=contact.id,
-            play_id=play.id,
-            capability_id=match.capability,
-            trigger_key=key,
+            account_id=w.account.id,
+            contact_id=w.contact.id,
+            play_id=w.play.id,
+            capability_id=w.match.capability,
+            trigger_key=w.key,
             subject=written.subject,
             body=written.body,
             facts=[{"id": f.id, "slot": f.slot, "text": f.text} for f in written.used],
-            signal_ids=sorted(sig.id for sig in signals),
-            match=_match_json(match, labels),
+            signal_ids=sorted(sig.id for sig in w.signals),
+            match=_match_json(w.match, w.labels),
             personalization=score,
             confidence=written.confidence,
+            tokens=written.tokens,
             explain={
                 "personalization_threshold": thresholds.personalization,
                 "confidence_threshold": thresholds.confidence,
@@ -305,13 +457,18 @@ def draft_one(
             f"agent:{agent.id}",
             f"draft.{result.outcome}",
             f"draft:{draft.id}",
-            {"reasons": [r.as_dict() for r in result.reasons], "match_score": match.score},
+            {
+                "reasons": [r.as_dict() for r in result.reasons],
+                "match_score": w.match.score,
+                "tokens": written.tokens,
+                "provider": written.provider,
+            },
             agent.config_version,
         )
         if result.outcome == "review":
             reviews.open_draft_review(rt, s, draft, spec, now)
         elif result.outcome == "send":
-            outbox.enqueue(s, draft, spec.mailbox, contact.email, now)
+            outbox.enqueue(s, draft, spec.mailbox, w.contact.email, now)
     return result.outcome
 
 
@@ -337,5 +494,5 @@ def _match_json(match: Match, labels: dict[str, str]) -> dict:
             }
             for p in match.paths
         ],
-        "labels": {k: v for k, v in labels.items()},
+        "labels": dict(labels),
     }

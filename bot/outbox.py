@@ -66,7 +66,8 @@ def build_email(msg: OutboxMessage, now: datetime) -> EmailMessage:
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(timedelta(seconds=30 * 2 ** max(0, attempts - 1)), MAX_BACKOFF)
+    """30 s, 1 min, 2 min, ... capped at an hour (the exponent is capped before it can overflow)."""
+    return min(timedelta(seconds=30 * 2 ** min(max(0, attempts - 1), 12)), MAX_BACKOFF)
 
 
 def flush(rt: Runtime, limit: int = 50) -> dict[str, int]:

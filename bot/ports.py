@@ -74,14 +74,49 @@ class ReviewCard:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class PlaySample:
+    to: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class PlayCard:
+    """A new or changed play, shown with sample drafts, for a human to approve or reject."""
+
+    review_id: int
+    status: str
+    play_id: str
+    play_name: str
+    agent_name: str
+    owner: str
+    channel: str
+    message_ts: str
+    content_hash: str
+    trigger: tuple[str, ...]
+    targets_customers: bool
+    subject_template: str
+    body_template: str
+    samples: tuple[PlaySample, ...]
+    expires_at: datetime
+    outcome: str = ""
+    decided_by: str = ""
+    decided_at: datetime | None = None
+    outcome_detail: str = ""
+
+
+Card = ReviewCard | PlayCard
+
+
 class Humans(Protocol):
-    def post_review(self, card: ReviewCard) -> str:
+    def post_review(self, card: Card) -> str:
         """Show a new card; return the message reference (Slack ts) it was posted as."""
 
-    def update_review(self, card: ReviewCard) -> None:
+    def update_review(self, card: Card) -> None:
         """Redraw a posted card in place (after a decision or expiry)."""
 
-    def remind(self, card: ReviewCard) -> None:
+    def remind(self, card: Card) -> None:
         """Nudge the owner once that a review is about to expire."""
 
     def notify(self, channel: str, text: str) -> None:

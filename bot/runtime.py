@@ -62,11 +62,28 @@ class Runtime:
         self.transport = transport or transport_for(
             settings.secret("smtp_url"), settings.outbox_dir
         )
-        self.writer = writer or OfflineWriter()
+        self.offline_writer = OfflineWriter()
+        self.writer = writer or self._model_writer() or self.offline_writer
+        self.draft_concurrency = 16
         self.clock = clock
         self.rng = rng or random.Random()
         self.outbox_wakeup = threading.Event()
         self._fleet = FleetCache(settings.agents_dir, settings.plays_dir)
+
+    def _model_writer(self) -> Writer | None:
+        """The OpenAI-compatible writer when a model is configured, else None."""
+        s = self.settings
+        if s.openai_api_key is None and s.openai_base_url is None:
+            return None
+        from bot.llm_writer import OpenAIWriter
+
+        return OpenAIWriter.from_settings(
+            s.secret("openai_api_key"), s.openai_base_url, s.openai_model
+        )
+
+    def writer_for(self, spec) -> Writer:
+        """The agent's choice: `offline` always uses templates, otherwise the configured one."""
+        return self.offline_writer if spec.writer == "offline" else self.writer
 
     def fleet(self) -> Fleet:
         return self._fleet.get()

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot import loop, outbox, reviews
+from bot import feeds, loop, outbox, reviews
 from bot.agents import cron_trigger
 from bot.runtime import Runtime
 
@@ -72,6 +72,7 @@ def build(rt: Runtime) -> BackgroundScheduler:
     scheduler.add_job(
         reviews.sweep, "interval", seconds=60, args=[rt], id="sweep-reviews", next_run_time=now
     )
+    scheduler.add_job(feeds.fetch_due, "interval", minutes=1, args=[rt], id="feeds")
     return scheduler
 
 

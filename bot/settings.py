@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     operators: Annotated[frozenset[str], NoDecode] = Field(frozenset(), alias="TWOLOOP_OPERATORS")
     review_window_hours: float = Field(72.0, alias="TWOLOOP_REVIEW_WINDOW_HOURS", gt=0)
     public_url: str = Field("http://localhost:3000", alias="TWOLOOP_PUBLIC_URL")
+    signals_token: SecretStr | None = Field(None, alias="TWOLOOP_SIGNALS_TOKEN")
 
     @field_validator("operators", mode="before")
     @classmethod
@@ -43,6 +44,13 @@ class Settings(BaseSettings):
     def _http_url(cls, v: str | None) -> str | None:
         if v is not None and urlsplit(v).scheme not in ("http", "https"):
             raise ValueError("must be an http:// or https:// URL")
+        return v
+
+    @field_validator("signals_token")
+    @classmethod
+    def _long_token(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and len(v.get_secret_value()) < 24:
+            raise ValueError("must be at least 24 characters (generate one: openssl rand -hex 32)")
         return v
 
     @field_validator("smtp_url")

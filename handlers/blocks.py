@@ -26,7 +26,7 @@ from slack_sdk.models.views import View
 
 from bot.cards import outcome_text, path_text, scores_text
 from bot.decisions import KILL_REASONS
-from bot.ports import ReviewCard
+from bot.ports import Card, PlayCard, ReviewCard
 
 APPROVE, EDIT, DEFER, KILL = "review_approve", "review_edit", "review_defer", "review_kill"
 EDIT_VIEW, DEFER_VIEW, KILL_VIEW = "review_edit_modal", "review_defer_modal", "review_kill_modal"
@@ -42,7 +42,7 @@ def esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def button_value(card: ReviewCard) -> str:
+def button_value(card: Card) -> str:
     return f"{card.review_id}:{card.content_hash}"
 
 
@@ -67,8 +67,91 @@ def chunks(text: str, size: int) -> list[str]:
     return out
 
 
-def fallback_text(card: ReviewCard) -> str:
+def fallback_text(card: Card) -> str:
+    if isinstance(card, PlayCard):
+        return f"Play for approval: {card.play_name} ({card.agent_name})"
     return f"Review: {card.agent_name} → {card.contact_name} at {card.account}: {card.subject}"
+
+
+def card_blocks(card: Card) -> list[Block]:
+    return play_blocks(card) if isinstance(card, PlayCard) else review_blocks(card)
+
+
+def _footer(card: Card) -> ContextBlock:
+    return ContextBlock(
+        elements=[
+            MarkdownTextObject(
+                text=f"For {mention(card.owner)} · expires "
+                f"<!date^{int(card.expires_at.timestamp())}^{{date_short_pretty}} "
+                f"{{time}}|{card.expires_at:%Y-%m-%d %H:%M} UTC> · review #{card.review_id}"
+            )
+        ]
+    )
+
+
+def _outcome(card: Card) -> SectionBlock:
+    return SectionBlock(
+        text=MarkdownTextObject(text=f"*{esc(outcome_text(card, mention(card.decided_by)))}*")
+    )
+
+
+def _validated(blocks: list[Block]) -> list[Block]:
+    for b in blocks:
+        b.validate_json()
+    return blocks
+
+
+def play_blocks(card: PlayCard) -> list[Block]:
+    """A play is a pattern: show the template, what triggers it, and real sample drafts."""
+    audience = "current customers too" if card.targets_customers else "prospects only"
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=f"Play for approval: {card.play_name}"[:150])),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"*{esc(card.agent_name)}* wants to use the play `{card.play_id}`.\n"
+                f"*Triggered by:* {', '.join(k.replace('_', ' ') for k in card.trigger)} · "
+                f"*Audience:* {audience}\nUntil it is approved, no agent drafts with it."
+            )
+        ),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"*Template*\n*Subject:* {esc(card.subject_template)}\n"
+                f"```{esc(card.body_template)[: SECTION_LIMIT - 60]}```"
+            )
+        ),
+    ]
+    for n, sample in enumerate(card.samples, 1):
+        blocks.append(DividerBlock())
+        text = (
+            f"*Sample {n}* to {esc(sample.to)}\n*Subject:* {esc(sample.subject)}\n"
+            f"```{esc(sample.body)}```"
+        )
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=text[:SECTION_LIMIT])))
+    if not card.samples:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text="No candidate matches this play yet, so there are no samples."
+                    )
+                ]
+            )
+        )
+    if card.status == "open":
+        value = button_value(card)
+        blocks += [
+            ActionsBlock(
+                block_id=f"review:{card.review_id}",
+                elements=[
+                    ButtonElement(text="Approve", action_id=APPROVE, value=value, style="primary"),
+                    ButtonElement(text="Kill", action_id=KILL, value=value, style="danger"),
+                ],
+            ),
+            _footer(card),
+        ]
+    else:
+        blocks.append(_outcome(card))
+    return _validated(blocks)
 
 
 def review_blocks(card: ReviewCard) -> list[Block]:
@@ -94,7 +177,13 @@ def review_blocks(card: ReviewCard) -> list[Block]:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"```{part}```")))
     blocks += [
         DividerBlock(),
-        ContextBlock(elements=[MarkdownTextObject(text=esc(p)), MarkdownTextObject(text=esc(c))]),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(text=esc(p)),
+                MarkdownTextObject(text=esc(c)),
+                MarkdownTextObject(text=f"config v{card.config_version}"),
+            ]
+        ),
         SectionBlock(
             text=MarkdownTextObject(
                 text=("*Why a human*\n" + "\n".join(f"• {esc(r)}" for r in card.reasons))[
@@ -124,28 +213,11 @@ def review_blocks(card: ReviewCard) -> list[Block]:
                     ButtonElement(text="Kill", action_id=KILL, value=value, style="danger"),
                 ],
             ),
-            ContextBlock(
-                elements=[
-                    MarkdownTextObject(
-                        text=f"For {mention(card.owner)} · expires "
-                        f"<!date^{int(card.expires_at.timestamp())}^{{date_short_pretty}} "
-                        f"{{time}}|{card.expires_at:%Y-%m-%d %H:%M} UTC> · "
-                        f"config v{card.config_version} · review #{card.review_id}"
-                    )
-                ]
-            ),
+            _footer(card),
         ]
     else:
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=f"*{esc(outcome_text(card, mention(card.decided_by)))}*"
-                )
-            )
-        )
-    for b in blocks:
-        b.validate_json()
-    return blocks
+        blocks.append(_outcome(card))
+    return _validated(blocks)
 
 
 def _meta(card: ReviewCard) -> str:
@@ -251,6 +323,10 @@ def refusal_text(status: str, outcome: str = "", decided_by: str = "", detail: s
         return f"Already {outcome} by {mention(decided_by)}."
     if status == "forbidden":
         return f"Only the owner ({mention(detail)}) or an operator can decide this review."
+    if status == "blocked":
+        return f"This draft cannot be sent as is ({detail}). Use Edit to fix it."
+    if status == "invalid":
+        return detail[:1].upper() + detail[1:] + "."
     if status == "stale":
         return "The draft changed since this card was posted; a fresh card is below."
     if status == "not_found":

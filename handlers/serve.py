@@ -7,16 +7,13 @@ import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from flask import Flask, jsonify, request
 from slack_bolt import App
-from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
-from sqlalchemy import text
 from waitress.server import create_server
 
 from bot import scheduler as scheduling
@@ -24,10 +21,9 @@ from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError
 from handlers.listeners import register
 from handlers.slack_humans import SlackHumans
+from handlers.web import MAX_BODY, build_web
 
 log = logging.getLogger(__name__)
-
-MAX_BODY = 1024 * 1024  # Slack payloads are far smaller; anything bigger is refused
 
 
 def web_client(settings: Settings) -> WebClient:
@@ -54,28 +50,6 @@ def build_bolt(rt: Runtime, settings: Settings, *, socket_mode: bool, pool) -> A
     )
     register(app, rt, pool)
     return app
-
-
-def build_web(rt: Runtime, bolt: App | None) -> Flask:
-    web = Flask("twoloop")
-    web.config["MAX_CONTENT_LENGTH"] = MAX_BODY
-    if bolt is not None:
-        handler = SlackRequestHandler(bolt)
-
-        @web.post("/slack/events")
-        def slack_events():
-            return handler.handle(request)
-
-    @web.get("/healthz")
-    def healthz():
-        try:
-            with rt.db.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except Exception as exc:  # noqa: BLE001
-            return jsonify(ok=False, database=type(exc).__name__), 503
-        return jsonify(ok=True, database="ok")
-
-    return web
 
 
 class Service:

@@ -4,33 +4,33 @@ from __future__ import annotations
 
 from slack_sdk import WebClient
 
-from bot.ports import ReviewCard
-from handlers.blocks import fallback_text, mention, review_blocks
+from bot.ports import Card
+from handlers.blocks import card_blocks, fallback_text, mention
 
 
 class SlackHumans:
     def __init__(self, client: WebClient):
         self.client = client
 
-    def post_review(self, card: ReviewCard) -> str:
+    def post_review(self, card: Card) -> str:
         resp = self.client.chat_postMessage(
             channel=card.channel,
             text=fallback_text(card),
-            blocks=review_blocks(card),
+            blocks=card_blocks(card),
             unfurl_links=False,
             unfurl_media=False,
         )
         return resp["ts"]
 
-    def update_review(self, card: ReviewCard) -> None:
+    def update_review(self, card: Card) -> None:
         self.client.chat_update(
             channel=card.channel,
             ts=card.message_ts,
             text=fallback_text(card),
-            blocks=review_blocks(card),
+            blocks=card_blocks(card),
         )
 
-    def remind(self, card: ReviewCard) -> None:
+    def remind(self, card: Card) -> None:
         self.client.chat_postMessage(
             channel=card.channel,
             thread_ts=card.message_ts,

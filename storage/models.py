@@ -89,6 +89,7 @@ class Node(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     label: str
+    aliases: list = _json()  # words that map text (a job title, a tech name) to this node
 
 
 class LearnedWeight(SQLModel, table=True):
@@ -108,6 +109,17 @@ class Suppression(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class FeedState(SQLModel, table=True):
+    """What we know of a feed between fetches: conditional-request validators and errors."""
+
+    url: str = Field(primary_key=True)
+    etag: str = ""
+    last_modified: str = ""
+    checked_at: datetime | None = None
+    last_error: str = ""
+    entries_seen: int = 0
+
+
 class AgentState(SQLModel, table=True):
     """What the database knows of an agent beyond its file: trust, pause, live overrides."""
 
@@ -118,6 +130,24 @@ class AgentState(SQLModel, table=True):
     config_version: str = ""
     overrides: dict = _json({})
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class PlayVersion(SQLModel, table=True):
+    """One version (by content hash) of a play file. Humans approve patterns: until its
+    current version is approved, no agent drafts with a play."""
+
+    __table_args__ = (UniqueConstraint("play_id", "content_hash", name="uq_play_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    play_id: str = Field(index=True)
+    content_hash: str
+    status: str = "pending"  # pending | approved | rejected
+    agent_id: str = ""  # the agent whose owner was asked
+    template: dict = _json({})  # the play as it was when asked: what an approval approves
+    samples: list = _json()  # sample drafts shown on the card
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_by: str = ""
+    decided_at: datetime | None = None
 
 
 class Draft(SQLModel, table=True):
@@ -136,6 +166,7 @@ class Draft(SQLModel, table=True):
     match: dict = _json({})
     personalization: float = 0.0
     confidence: float = 0.0
+    tokens: int = 0  # model tokens this draft cost (0 for the offline writer)
     # Thresholds in force and how the scores were reached, as the gate saw them.
     explain: dict = _json({})
     config_version: str
@@ -189,6 +220,7 @@ class Decision(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="review.id", unique=True)
     draft_id: int | None = Field(default=None, index=True)
+    play_version_id: int | None = None
     agent_id: str = Field(index=True)
     action: str  # approve | edit | defer | kill
     reason_code: str = ""

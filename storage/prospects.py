@@ -16,8 +16,10 @@ from storage.models import (
     Contact,
     Draft,
     Edge,
+    FeedState,
     LearnedWeight,
     Node,
+    PlayVersion,
     Signal,
     Suppression,
 )
@@ -31,11 +33,12 @@ def candidate_signals(
     countries: Sequence[str] = (),
     min_employees: int = 0,
     max_employees: int | None = None,
-) -> dict[str, tuple[Account, list[Signal]]]:
-    """Accounts in the segment with signals of the given kinds since `since`."""
+) -> list[tuple[str, int, str, datetime]]:
+    """(account id, signal id, kind, observed_at) for accounts in the segment with signals
+    of the given kinds since `since`. Plain tuples: this can be hundreds of thousands."""
     q = (
-        select(Account, Signal)
-        .join(Signal, col(Signal.account_id) == col(Account.id))
+        select(Signal.account_id, Signal.id, Signal.kind, Signal.observed_at)
+        .join(Account, col(Signal.account_id) == col(Account.id))
         .where(col(Signal.kind).in_(kinds), col(Signal.observed_at) >= since)
         .where(col(Account.do_not_contact).is_(False))
         .where(col(Account.employees) >= min_employees)
@@ -46,10 +49,7 @@ def candidate_signals(
         q = q.where(func.lower(Account.industry).in_([i.lower() for i in industries]))
     if countries:
         q = q.where(func.upper(Account.country).in_([c.upper() for c in countries]))
-    out: dict[str, tuple[Account, list[Signal]]] = {}
-    for account, signal in s.exec(q.order_by(col(Signal.observed_at).desc())):
-        out.setdefault(account.id, (account, []))[1].append(signal)
-    return out
+    return [tuple(r) for r in s.exec(q).all()]
 
 
 def contacts_for(s: Session, account_ids: Iterable[str]) -> dict[str, list[Contact]]:
@@ -62,20 +62,50 @@ def contacts_for(s: Session, account_ids: Iterable[str]) -> dict[str, list[Conta
     return out
 
 
-def edges_for(s: Session, account_ids: Iterable[str]) -> list[tuple[str, str, str, float]]:
-    """Every knowledge edge (not starting at an account) plus the given accounts' edges."""
-    rows = s.exec(
-        select(Edge.src, Edge.rel, Edge.dst, Edge.weight).where(
-            ~col(Edge.src).startswith("account:")
-        )
-    ).all()
+def accounts_by_id(s: Session, ids: Iterable[str]) -> dict[str, Account]:
+    ids = list(ids)
+    out: dict[str, Account] = {}
+    for i in range(0, len(ids), 500):
+        for a in s.exec(select(Account).where(col(Account.id).in_(ids[i : i + 500]))):
+            out[a.id] = a
+    return out
+
+
+EdgeRow = tuple[str, str, str, float]
+
+
+def knowledge_edges(s: Session) -> list[EdgeRow]:
+    """The fixed part of the graph: every edge that does not start at an account."""
+    q = select(Edge.src, Edge.rel, Edge.dst, Edge.weight).where(
+        ~col(Edge.src).startswith("account:")
+    )
+    return [tuple(r) for r in s.exec(q).all()]
+
+
+def account_edges(s: Session, account_ids: Iterable[str]) -> list[EdgeRow]:
     nodes = [f"account:{a}" for a in account_ids]
+    rows: list[EdgeRow] = []
     for i in range(0, len(nodes), 500):
         q = select(Edge.src, Edge.rel, Edge.dst, Edge.weight).where(
             col(Edge.src).in_(nodes[i : i + 500])
         )
-        rows.extend(s.exec(q).all())
-    return [tuple(r) for r in rows]
+        rows.extend(tuple(r) for r in s.exec(q).all())
+    return rows
+
+
+def seen_triggers(s: Session, keys: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(keys), 500):
+        q = select(Draft.trigger_key).where(col(Draft.trigger_key).in_(keys[i : i + 500]))
+        found |= set(s.exec(q).all())
+    return found
+
+
+def tokens_since(s: Session, agent_id: str, since: datetime) -> int:
+    q = select(func.coalesce(func.sum(Draft.tokens), 0)).where(
+        Draft.agent_id == agent_id, Draft.created_at >= since
+    )
+    return int(s.exec(q).one())
 
 
 def node_labels(s: Session, keys: Iterable[str]) -> dict[str, str]:
@@ -134,3 +164,68 @@ def signals_by_id(s: Session, ids: Iterable[int]) -> list[Signal]:
 def capability(s: Session, capability_id: str) -> dict[str, str]:
     row = s.get(Capability, capability_id)
     return {"name": row.name, "summary": row.summary, "proof": row.proof} if row else {}
+
+
+def existing_accounts(s: Session, ids: Iterable[str]) -> set[str]:
+    ids = list(ids)
+    found: set[str] = set()
+    for i in range(0, len(ids), 500):
+        found |= set(s.exec(select(Account.id).where(col(Account.id).in_(ids[i : i + 500]))))
+    return found
+
+
+def nodes_with_prefix(s: Session, prefix: str) -> dict[str, tuple[str, list[str]]]:
+    """Graph node keys (without the prefix) with label and aliases, e.g. all 'role:' nodes."""
+    q = select(Node.key, Node.label, Node.aliases).where(col(Node.key).startswith(prefix))
+    return {key.removeprefix(prefix): (label, aliases) for key, label, aliases in s.exec(q).all()}
+
+
+def contact_ids_by_email(s: Session, emails: Iterable[str]) -> dict[str, str]:
+    emails = list(emails)
+    out: dict[str, str] = {}
+    for i in range(0, len(emails), 500):
+        q = select(Contact.email, Contact.id).where(col(Contact.email).in_(emails[i : i + 500]))
+        out.update(dict(s.exec(q).all()))
+    return out
+
+
+def play_version(s: Session, play_id: str, content_hash: str) -> PlayVersion | None:
+    q = select(PlayVersion).where(
+        PlayVersion.play_id == play_id, PlayVersion.content_hash == content_hash
+    )
+    return s.exec(q).first()
+
+
+def approved_plays(s: Session, hashes: dict[str, str]) -> set[str]:
+    """Which of these plays (id -> current hash) have their current version approved."""
+    if not hashes:
+        return set()
+    q = select(PlayVersion.play_id, PlayVersion.content_hash).where(
+        col(PlayVersion.play_id).in_(list(hashes)), PlayVersion.status == "approved"
+    )
+    return {pid for pid, h in s.exec(q).all() if hashes.get(pid) == h}
+
+
+def existing_dedupe_keys(s: Session, keys: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(keys), 500):
+        q = select(Signal.dedupe_key).where(col(Signal.dedupe_key).in_(keys[i : i + 500]))
+        found |= set(s.exec(q).all())
+    return found
+
+
+def feed_state(s: Session, url: str) -> FeedState:
+    state = s.get(FeedState, url)
+    if state is None:
+        state = FeedState(url=url)
+        s.add(state)
+    return state
+
+
+def accounts_by_domain(s: Session, domains: Iterable[str]) -> dict[str, str]:
+    domains = list(set(domains))
+    out: dict[str, str] = {}
+    for i in range(0, len(domains), 500):
+        q = select(Account.domain, Account.id).where(col(Account.domain).in_(domains[i : i + 500]))
+        out.update(dict(s.exec(q).all()))
+    return out

@@ -46,3 +46,8 @@ def open_queue(
     if owner is not None:
         q = q.where(Review.owner == owner)
     return list(s.exec(q).all())
+
+
+def draft_statuses(s: Session) -> dict[str, int]:
+    q = select(Draft.status, func.count()).group_by(Draft.status)
+    return dict(s.exec(q).all())

@@ -26,13 +26,16 @@ def upsert(
     table = model.__table__  # type: ignore[attr-defined]
     insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
     sent = 0
-    batch: list[dict[str, Any]] = []
+    # Keyed so a key repeated within one statement keeps its last row: PostgreSQL refuses
+    # an ON CONFLICT DO UPDATE that would touch the same row twice.
+    batch: dict[tuple, dict[str, Any]] = {}
 
     def flush() -> None:
         if not batch:
             return
-        stmt = insert(table).values(batch)
-        cols = [c for c in batch[0] if c not in keys]
+        values = list(batch.values())
+        stmt = insert(table).values(values)
+        cols = [c for c in values[0] if c not in keys]
         if update and cols:
             stmt = stmt.on_conflict_do_update(
                 index_elements=list(keys), set_={c: stmt.excluded[c] for c in cols}
@@ -43,7 +46,7 @@ def upsert(
         batch.clear()
 
     for row in rows:
-        batch.append(row)
+        batch[tuple(row[k] for k in keys)] = row
         sent += 1
         if len(batch) >= BATCH:
             flush()

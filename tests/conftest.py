@@ -113,3 +113,59 @@ def empty_db(db_url) -> Database:
     db.upgrade()
     yield db
     db.dispose()
+
+
+def approve_plays(rt: Runtime) -> int:
+    """Tick once so every new play asks for approval, then approve them all as their owners."""
+    from bot import loop
+    from bot.decisions import Action, Request, decide
+    from storage.reviews import open_reviews
+
+    loop.tick(rt)
+    with rt.db.session() as s:
+        pending = [r for r in open_reviews(s, limit=1000) if r.kind == "play"]
+    for review in pending:
+        assert decide(rt, Request(review.id, review.owner, Action.APPROVE)).status == "decided"
+    return len(pending)
+
+
+@pytest.fixture
+def slack():
+    """A fake Slack Web API on loopback."""
+    from tests import fake_slack
+
+    fake = fake_slack.start()
+    yield fake
+    fake.server.shutdown()
+
+
+SIGNALS_TOKEN = "signals-token-0123456789abcdef"
+
+
+@pytest.fixture
+def service(home, db_url, slack):
+    """The real `serve` service (HTTP mode) on a loopback port, scheduler off."""
+    from handlers.serve import Service
+    from tests.slack_requests import SIGNING_SECRET
+
+    settings = make_settings(
+        home,
+        db_url,
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=slack.url,
+        TWOLOOP_SIGNALS_TOKEN=SIGNALS_TOKEN,
+    )
+    svc = Service(settings, port=0, scheduler=False)
+    load(svc.rt.db, sorted((home / "data").iterdir()))
+    svc.start()
+    yield svc
+    svc.stop()
+
+
+@pytest.fixture
+def http(service):
+    import httpx
+
+    with httpx.Client(base_url=service.url, timeout=10) as client:
+        yield client

@@ -113,5 +113,7 @@ def start() -> FakeSlack:
 
     fake.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     fake.server.daemon_threads = True
-    threading.Thread(target=fake.server.serve_forever, daemon=True).start()
+    threading.Thread(
+        target=fake.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
     return fake

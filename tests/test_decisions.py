@@ -10,15 +10,19 @@ from sqlmodel import select
 from bot import loop, outbox, reviews
 from bot.decisions import Action, Request, decide
 from storage.models import AuditEvent, Decision, Draft, OutboxMessage, Review
-from tests.conftest import OPERATOR
+from tests.conftest import OPERATOR, approve_plays
+
+DRAFT_DECISIONS = select(Decision).where(Decision.play_version_id.is_(None))
 
 
 def open_reviews(rt):
     with rt.db.session() as s:
-        return list(s.exec(select(Review).where(Review.status == "open").order_by(Review.id)))
+        q = select(Review).where(Review.status == "open", Review.kind == "draft")
+        return list(s.exec(q.order_by(Review.id)))
 
 
 def ticked(rt):
+    approve_plays(rt)
     loop.tick(rt)
     reviews.post_pending(rt)
     return open_reviews(rt)
@@ -35,7 +39,7 @@ def test_probation_sends_every_draft_to_review(rt):
     revs = ticked(rt)
     assert revs, "the sample data should produce drafts"
     assert all("probation" in " ".join(r.reasons) for r in revs)
-    assert len(rt.humans.posted) == len(revs)
+    assert len([c for c in rt.humans.posted if c.kind == "draft"]) == len(revs)
     with rt.db.session() as s:
         assert s.exec(select(OutboxMessage)).all() == []
 
@@ -57,7 +61,7 @@ def test_approve_sends_once_and_records_feedback(rt):
     assert len(emls) == 1
     with rt.db.session() as s:
         draft = s.get(Draft, review.subject_id)
-        decision = s.exec(select(Decision)).one()
+        decision = s.exec(DRAFT_DECISIONS).one()
         assert draft.status == "sent"
         assert decision.action == "approve" and decision.actor == review.owner
         assert decision.config_version == draft.config_version
@@ -76,7 +80,7 @@ def test_first_decision_wins_and_later_clicks_are_told_who(rt):
         review.owner,
     )
     with rt.db.session() as s:
-        assert len(s.exec(select(Decision)).all()) == 1
+        assert len(s.exec(DRAFT_DECISIONS).all()) == 1
 
 
 def test_only_owner_or_operator_may_decide_and_attempts_are_audited(rt):
@@ -109,7 +113,7 @@ def test_edit_sends_edited_text_and_keeps_before_and_after(rt):
     [eml] = rt.settings.outbox_dir.glob("*.eml")
     assert "Better subject" in eml.read_text() and "Short and specific." in eml.read_text()
     with rt.db.session() as s:
-        d = s.exec(select(Decision)).one()
+        d = s.exec(DRAFT_DECISIONS).one()
     assert (d.before_subject, d.after_subject) == (before.subject, "Better subject")
     assert d.before_body == before.body and d.after_body.startswith("Short and specific.")
 
@@ -132,7 +136,7 @@ def test_kill_sends_nothing_and_requires_a_reason(rt):
     assert outbox.flush(rt)["sent"] == 0
     with rt.db.session() as s:
         assert s.get(Draft, review.subject_id).status == "killed"
-        assert s.exec(select(Decision)).one().reason_code == "wrong_account"
+        assert s.exec(DRAFT_DECISIONS).one().reason_code == "wrong_account"
 
 
 def test_defer_brings_a_new_card_back_on_the_date(rt):
@@ -207,11 +211,12 @@ def test_twenty_simultaneous_approvals_send_one_email(rt):
         outbox.flush(rt)
     assert len(list(rt.settings.outbox_dir.glob("*.eml"))) == 1
     with rt.db.session() as s:
-        assert len(s.exec(select(Decision)).all()) == 1
+        assert len(s.exec(DRAFT_DECISIONS).all()) == 1
         assert len(s.exec(select(OutboxMessage)).all()) == 1
 
 
 def test_failed_post_is_retried_not_lost(rt):
+    approve_plays(rt)
     rt.humans.fail_posts = 1
     loop.tick(rt)
     total = len(open_reviews(rt))

@@ -8,25 +8,22 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
-import httpx
 import pytest
 from sqlmodel import select
 
 from bot import loop, outbox, reviews
-from bot.importer import load
 from handlers.blocks import APPROVE, DEFER, DEFER_VIEW, EDIT, EDIT_VIEW, KILL, KILL_VIEW
-from handlers.serve import Service
 from storage.models import AuditEvent, Decision, Draft, OutboxMessage, Review
-from tests import fake_slack
-from tests.conftest import OPERATOR, make_settings
+from tests.conftest import OPERATOR, approve_plays
 from tests.slack_requests import (
-    SIGNING_SECRET,
     block_action,
     interaction_body,
     post_signed,
     sign,
     view_submission,
 )
+
+DRAFT_DECISIONS = select(Decision).where(Decision.play_version_id.is_(None))
 
 
 def wait_for(check, timeout=10.0):
@@ -39,41 +36,14 @@ def wait_for(check, timeout=10.0):
     raise AssertionError("condition not met in time")
 
 
-@pytest.fixture
-def slack():
-    fake = fake_slack.start()
-    yield fake
-    fake.server.shutdown()
-
-
-@pytest.fixture
-def service(home, db_url, slack):
-    settings = make_settings(
-        home,
-        db_url,
-        SLACK_BOT_TOKEN="xoxb-test-token",
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=slack.url,
-    )
-    svc = Service(settings, port=0, scheduler=False)
-    load(svc.rt.db, sorted((home / "data").iterdir()))
-    svc.start()
-    yield svc
-    svc.stop()
-
-
-@pytest.fixture
-def http(service):
-    with httpx.Client(base_url=service.url, timeout=10) as client:
-        yield client
-
-
 def posted_cards(service, slack):
+    approve_plays(service.rt)
+    slack.calls.clear()
     loop.tick(service.rt)
     reviews.post_pending(service.rt)
     with service.rt.db.session() as s:
-        revs = list(s.exec(select(Review).where(Review.status == "open").order_by(Review.id)))
-    return revs
+        q = select(Review).where(Review.status == "open", Review.kind == "draft")
+        return list(s.exec(q.order_by(Review.id)))
 
 
 def click(http, user, action_id, review, channel=None):
@@ -106,7 +76,7 @@ def test_cards_are_posted_with_the_four_buttons(service, slack):
     ):
         assert needle in text
     with service.rt.db.session() as s:
-        assert all(r.message_ts for r in s.exec(select(Review)))
+        assert all(s.get(Review, r.id).message_ts for r in revs)
 
 
 def test_approve_click_updates_card_and_sends(service, slack, http):
@@ -195,7 +165,7 @@ def test_edit_opens_prefilled_modal_and_submission_sends_edit(service, slack, ht
     eml = next(service.settings.outbox_dir.glob("*.eml")).read_text()
     assert "Edited subject" in eml and "Edited body." in eml
     with service.rt.db.session() as s:
-        d = s.exec(select(Decision)).one()
+        d = s.exec(DRAFT_DECISIONS).one()
     assert d.action == "edit" and d.before_subject == draft.subject
 
 
@@ -253,7 +223,7 @@ def test_kill_modal_records_reason_and_sends_nothing(service, slack, http):
     assert "Killed by" in json.dumps(update["blocks"])
     assert "they use Dagster" in json.dumps(update["blocks"])
     with service.rt.db.session() as s:
-        d = s.exec(select(Decision)).one()
+        d = s.exec(DRAFT_DECISIONS).one()
         assert (d.reason_code, d.reason_text) == ("factual_error", "they use Dagster")
         assert s.exec(select(OutboxMessage)).all() == []
 
@@ -300,7 +270,7 @@ def test_twenty_simultaneous_approve_clicks_one_email_one_decision(service, slac
     outbox.flush(service.rt)
     assert len(list(service.settings.outbox_dir.glob("*.eml"))) == 1
     with service.rt.db.session() as s:
-        assert len(s.exec(select(Decision)).all()) == 1
+        assert len(s.exec(DRAFT_DECISIONS).all()) == 1
         assert len(s.exec(select(OutboxMessage)).all()) == 1
     assert all(
         t.startswith("Already approved by")

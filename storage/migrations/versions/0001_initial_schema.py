@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 15:45:57.110551
+Create Date: 2026-11-21 16:04:12.068473
 """
 
 from collections.abc import Sequence
@@ -90,6 +90,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_edge_src"), ["src"], unique=False)
 
     op.create_table(
+        "feedstate",
+        sa.Column("url", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("etag", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("last_modified", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("checked_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("entries_seen", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("url"),
+    )
+    op.create_table(
         "learnedweight",
         sa.Column("agent_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("rel", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -101,8 +111,27 @@ def upgrade() -> None:
         "node",
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("label", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("aliases", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
+    op.create_table(
+        "playversion",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("play_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("content_hash", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("agent_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("template", sa.JSON(), nullable=False),
+        sa.Column("samples", sa.JSON(), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("decided_by", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("decided_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("play_id", "content_hash", name="uq_play_version"),
+    )
+    with op.batch_alter_table("playversion", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_playversion_play_id"), ["play_id"], unique=False)
+
     op.create_table(
         "review",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -170,6 +199,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("review_id", sa.Integer(), nullable=False),
         sa.Column("draft_id", sa.Integer(), nullable=True),
+        sa.Column("play_version_id", sa.Integer(), nullable=True),
         sa.Column("agent_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("action", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("reason_code", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -233,6 +263,7 @@ def upgrade() -> None:
         sa.Column("match", sa.JSON(), nullable=False),
         sa.Column("personalization", sa.Float(), nullable=False),
         sa.Column("confidence", sa.Float(), nullable=False),
+        sa.Column("tokens", sa.Integer(), nullable=False),
         sa.Column("explain", sa.JSON(), nullable=False),
         sa.Column("config_version", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("gate_outcome", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -337,8 +368,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_review_agent_id"))
 
     op.drop_table("review")
+    with op.batch_alter_table("playversion", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_playversion_play_id"))
+
+    op.drop_table("playversion")
     op.drop_table("node")
     op.drop_table("learnedweight")
+    op.drop_table("feedstate")
     with op.batch_alter_table("edge", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_edge_src"))
         batch_op.drop_index(batch_op.f("ix_edge_dst"))

@@ -1,0 +1,621 @@
+"""How fast is a review-card button click acknowledged in HTTP mode?
+
+Requirement: in HTTP mode a button click is acknowledged (ack and hand-off, not the send) with
+p99 under 100 ms at 50 concurrent clicks on a 2-core machine.
+
+The script builds what the tests build, but bigger: a temp TWOLOOP_HOME from `twoloop init`,
+extra sample data (N accounts hiring data engineers, each with a "Head of Data"), the
+data-platform agent's daily cap raised so one tick drafts a card per account, SQLite in the home
+(or PostgreSQL with --database-url, in a schema of its own), the fake Slack Web API from
+tests/fake_slack.py, and `handlers.serve.Service(port=0, scheduler=False)` running in this
+process. The cards are posted (`loop.tick` + `reviews.post_pending`); then `--concurrency`
+clients POST signed `block_actions` payloads to /slack/events on loopback: mostly Approve on
+distinct cards, plus repeated clicks on decided cards, clicks by a non-owner and Edit / Defer /
+Kill clicks that open a modal. Latency is the time until the HTTP 200 (the ack), measured by the
+client. The clients run in a separate process by default (`--client process`), as Slack would:
+threads in this process would share the server's GIL and bill their own work to the server.
+
+After the load, the script waits for the decision pool and the outbox to drain and checks that
+every click had exactly one visible effect (a decision, an ephemeral or a modal), that
+decisions == distinct approved cards, and that no draft was emailed twice.
+
+Run it from the repository root:
+
+    .venv/bin/python benchmarks/ack_latency.py [--runs 2] [--concurrency 50] [--requests 2000]
+    .venv/bin/python benchmarks/ack_latency.py --database-url postgresql://postgres@127.0.0.1/test
+
+Exit code: 0 unless something is functionally wrong (a non-200, a duplicate email, an
+inconsistent count); a p99 over target is reported, not failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import multiprocessing
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import psycopg  # noqa: E402
+from sqlalchemy import func  # noqa: E402
+from sqlmodel import select  # noqa: E402
+
+from bot import loop, outbox, reviews  # noqa: E402
+from bot.importer import load  # noqa: E402
+from bot.scaffold import init  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from handlers.blocks import APPROVE, DEFER, EDIT, KILL  # noqa: E402
+from handlers.serve import Service  # noqa: E402
+from storage.models import Decision, OutboxMessage, Review  # noqa: E402
+from tests import fake_slack  # noqa: E402
+from tests.slack_requests import SIGNING_SECRET, block_action, interaction_body, sign  # noqa: E402
+
+TARGET_P99_MS = 100.0
+OPERATOR = "U0OPERATOR1"
+STRANGER = "U0STRANGER1"
+OWNER = "U0AMDANA01"  # owner of the data-platform agent in the starter config
+MODAL_BUTTONS = (EDIT, DEFER, KILL)
+ALL_BUTTONS = (APPROVE, *MODAL_BUTTONS)
+# Share of clicks of each kind; the rest are Approve clicks by the owner on distinct cards.
+MIX = {"repeat": 0.08, "stranger": 0.05, "modal": 0.07}
+RESERVED_CARDS = 60  # cards that are never approved: strangers and modal clicks land there
+
+
+# --------------------------------------------------------------------------- setup
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        usable = cpus
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.M)
+        model = found.group(1).strip() if found else ""
+    return (
+        f"{cpus} CPUs ({usable} usable){', ' + model if model else ''}; "
+        f"Python {platform.python_version()} ({platform.python_implementation()}); "
+        f"{platform.platform()}"
+    )
+
+
+def write_sample_data(home: Path, accounts: int) -> None:
+    """`accounts` more prospects for the data-platform agent, one card each."""
+    data = home / "data"
+    day = time.strftime("%Y-%m-%dT09:00:00Z", time.gmtime(time.time() - 3 * 86400))
+    acc = [
+        "id,name,domain,industry,employees,country,owner_am,customer_status,do_not_contact,"
+        "tech,am_notes,open_deal,last_thread,last_touch_at"
+    ]
+    con = ["id,account_id,first_name,last_name,email,title,do_not_contact"]
+    sig = ["account_id,kind,summary,detail,source,url,observed_at"]
+    for i in range(accounts):
+        aid = f"bench{i:05d}"
+        domain = f"{aid}.example"
+        acc.append(
+            f"{aid},Bench {i} Analytics,{domain},software,{200 + i % 800},GB,{OWNER},"
+            f"prospect,false,Airflow,,,,"
+        )
+        con.append(f"c-{aid},{aid},Alex{i},Doe,alex{i}@{domain},Head of Data,false")
+        sig.append(
+            f"{aid},hiring,Bench {i} Analytics is hiring two data engineers,Data Engineer,"
+            f"jobs feed,https://{domain}/careers,{day}"
+        )
+    for name, rows in (("accounts", acc), ("contacts", con), ("signals", sig)):
+        (data / f"{name}-bench.csv").write_text("\n".join(rows) + "\n")
+
+
+def raise_daily_cap(home: Path, cap: int) -> None:
+    spec = home / "agents" / "data-platform.md"
+    text, n = re.subn(r"^daily_cap: \d+", f"daily_cap: {cap}", spec.read_text(), flags=re.M)
+    if n != 1:
+        raise SystemExit(f"could not find daily_cap in {spec}")
+    spec.write_text(text)
+
+
+class PgSchema:
+    """A PostgreSQL schema of its own for one run (the pattern tests/conftest.py uses)."""
+
+    def __init__(self, url: str):
+        self.base = url
+        self.schema = f"bench_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(self.base, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{self.schema}"')
+        sep = "&" if "?" in url else "?"
+        self.url = f"{url}{sep}options=-csearch_path%3D{self.schema}"
+
+    def drop(self) -> None:
+        with psycopg.connect(self.base, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{self.schema}" CASCADE')
+
+
+@dataclass(frozen=True)
+class Card:
+    review_id: int
+    content_hash: str
+    owner: str
+    channel: str
+
+    @property
+    def value(self) -> str:
+        return f"{self.review_id}:{self.content_hash}"
+
+
+@dataclass(frozen=True)
+class Click:
+    kind: str  # approve | repeat | stranger | modal
+    user: str
+    action_id: str
+    value: str
+    channel: str
+
+
+@dataclass
+class Plan:
+    warmup: list[Click]
+    measure: list[Click]
+    approved: set[str] = field(default_factory=set)  # card values with an authorized Approve
+
+
+def build_plan(cards: list[Card], warmup: int, requests: int, lag: int, seed: int) -> Plan:
+    """Clicks in send order. Repeats only hit cards approved at least `lag` clicks earlier."""
+    rng = random.Random(seed)
+    reserved, fresh = cards[:RESERVED_CARDS], cards[RESERVED_CARDS:]
+    clicks: list[Click] = []
+    approved_at: list[tuple[int, Card]] = []
+    approved: set[str] = set()
+    for i in range(warmup + requests):
+        roll, kind = rng.random(), "approve"
+        for name, share in MIX.items():
+            if roll < share:
+                kind = name
+                break
+            roll -= share
+        old = [c for at, c in approved_at if at <= i - lag]
+        if kind == "repeat" and old:
+            card = rng.choice(old)
+            user = rng.choice((card.owner, OPERATOR))
+            clicks.append(Click(kind, user, rng.choice(ALL_BUTTONS), card.value, card.channel))
+        elif kind == "stranger":
+            card = rng.choice(reserved)
+            clicks.append(Click(kind, STRANGER, rng.choice(ALL_BUTTONS), card.value, card.channel))
+        elif kind == "modal":
+            card = rng.choice(reserved)
+            clicks.append(
+                Click(kind, card.owner, rng.choice(MODAL_BUTTONS), card.value, card.channel)
+            )
+        else:
+            if not fresh:
+                raise SystemExit("not enough cards for the plan; raise --cards")
+            card = fresh.pop(0)
+            approved_at.append((i, card))
+            approved.add(card.value)
+            clicks.append(Click("approve", card.owner, APPROVE, card.value, card.channel))
+    return Plan(clicks[:warmup], clicks[warmup:], approved)
+
+
+def cards_needed(warmup: int, requests: int) -> int:
+    approve_share = 1.0 - sum(MIX.values())
+    return RESERVED_CARDS + int((warmup + requests) * (approve_share + 0.05)) + 50
+
+
+class QueueDepth(logging.Handler):
+    """Waitress warns once per queued task when all its threads are busy; keep the peak."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.peak = 0
+        self.warnings = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        found = re.search(r"depth is (\d+)", record.getMessage())
+        if found:
+            self.warnings += 1
+            self.peak = max(self.peak, int(found.group(1)))
+
+    def reset(self) -> None:
+        self.peak = self.warnings = 0
+
+
+QUEUE = QueueDepth()
+
+
+# --------------------------------------------------------------------------- load
+
+
+@dataclass
+class LoadResult:
+    latencies: list[float]  # seconds, in completion order
+    statuses: Counter
+    kinds: Counter
+    wall: float
+    errors: list[str]
+    cpu: float = 0.0  # CPU seconds the client process spent
+
+
+def run_load(url: str, clicks: list[Click], concurrency: int, budget: float) -> LoadResult:
+    """`concurrency` closed-loop clients share one queue of clicks; each click is signed when
+    sent. Stops early (and says so) when `budget` seconds are spent."""
+    lock = threading.Lock()
+    it = iter(enumerate(clicks))
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    kinds: Counter = Counter()
+    errors: list[str] = []
+
+    def client(http: httpx.Client) -> None:
+        with http:
+            while time.monotonic() < deadline:
+                with lock:
+                    nxt = next(it, None)
+                if nxt is None:
+                    return
+                _, c = nxt
+                payload = block_action(c.user, c.action_id, c.value, c.channel)
+                body = interaction_body(payload)
+                headers = sign(body)
+                t0 = time.perf_counter()
+                try:
+                    resp = http.post("/slack/events", content=body, headers=headers)
+                    status = resp.status_code
+                except httpx.HTTPError as exc:
+                    status = 0
+                    with lock:
+                        errors.append(f"{type(exc).__name__}: {exc}")
+                dt = time.perf_counter() - t0
+                with lock:
+                    latencies.append(dt)
+                    statuses[status] += 1
+                    kinds[c.kind] += 1
+
+    # Clients are built before the clock starts: each one builds an SSL context (~10 ms).
+    https = [httpx.Client(base_url=url, timeout=10.0) for _ in range(concurrency)]
+    deadline = time.monotonic() + budget
+    start, cpu0 = time.perf_counter(), time.process_time()
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="click") as pool:
+        for f in [pool.submit(client, http) for http in https]:
+            f.result()
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu0
+    if next(it, None) is not None:
+        errors.append(f"time budget of {budget:.0f} s ran out before every click was sent")
+    return LoadResult(latencies, statuses, kinds, wall, errors, cpu)
+
+
+# --------------------------------------------------------------------------- one run
+
+
+def pct(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of an ascending list."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, -(-len(sorted_values) * q // 100))
+    return sorted_values[int(rank) - 1]
+
+
+@dataclass
+class RunResult:
+    n: int
+    p50: float
+    p90: float
+    p99: float
+    max: float
+    mean: float
+    throughput: float
+    ok: bool
+    problems: list[str]
+    lines: list[str]
+
+
+def wait_for(check, timeout: float, poll: float = 0.1) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(poll)
+    return bool(check())
+
+
+def one_run(
+    args: argparse.Namespace, run_no: int, clients: ProcessPoolExecutor | None
+) -> RunResult:
+    tmp = Path(tempfile.mkdtemp(prefix="twoloop-bench-"))
+    home = tmp / "home"
+    pg = PgSchema(args.database_url) if args.database_url else None
+    slack = fake_slack.start()
+    service = None
+    lines: list[str] = []
+    problems: list[str] = []
+    try:
+        t0 = time.perf_counter()
+        init(home)
+        n_cards = args.cards or cards_needed(args.warmup, args.requests)
+        write_sample_data(home, n_cards)
+        raise_daily_cap(home, n_cards + 100)
+        settings = Settings(
+            TWOLOOP_HOME=home,
+            DATABASE_URL=pg.url if pg else f"sqlite:///{home / 'twoloop.db'}",
+            TWOLOOP_OPERATORS=OPERATOR,
+            SLACK_BOT_TOKEN="xoxb-bench-token",
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=slack.url,
+            _env_file=None,
+        )
+        service = Service(settings, port=0, scheduler=False, threads=args.threads)
+        load(service.rt.db, sorted((home / "data").iterdir()))
+        service.start()
+        loop.tick(service.rt)
+        while reviews.post_pending(service.rt, limit=500):
+            pass
+        with service.rt.db.session() as s:
+            rows = s.exec(
+                select(Review)
+                .where(Review.status == "open", Review.message_ts != "")
+                .order_by(Review.id)
+            ).all()
+            cards = [Card(r.id, r.content_hash, r.owner, r.channel) for r in rows]
+        # The starter's own cards (another agent, another owner) go first: reserved cards.
+        plan = build_plan(cards, args.warmup, args.requests, 2 * args.concurrency, args.seed)
+        setup = time.perf_counter() - t0
+        lines.append(
+            f"  setup: {len(cards)} posted cards, {'PostgreSQL' if pg else 'SQLite'}, {setup:.1f} s"
+        )
+
+        slack_base = {m: len(slack.of(m)) for m in ("chat.postEphemeral", "views.open")}
+
+        def submit(clicks: list[Click]) -> LoadResult:
+            if clients is not None:
+                return clients.submit(
+                    run_load, service.url, clicks, args.concurrency, args.max_seconds
+                ).result()
+            return run_load(service.url, clicks, args.concurrency, args.max_seconds)
+
+        def effects() -> tuple[int, int, int]:
+            with service.rt.db.session() as s:
+                decisions = s.exec(select(func.count()).select_from(Decision)).one()
+            return (
+                decisions,
+                len(slack.of("chat.postEphemeral")) - slack_base["chat.postEphemeral"],
+                len(slack.of("views.open")) - slack_base["views.open"],
+            )
+
+        def settle(sent: int) -> bool:
+            return wait_for(lambda: sum(effects()) >= sent, args.drain_seconds)
+
+        warm = submit(plan.warmup)
+        settle(len(warm.latencies))
+        QUEUE.reset()
+        cpu0 = time.process_time()
+        measured = submit(plan.measure)
+        server_cpu = time.process_time() - cpu0
+        queue_peak, queue_warnings = QUEUE.peak, QUEUE.warnings
+        drain_t0 = time.perf_counter()
+        sent = len(warm.latencies) + len(measured.latencies)
+        if not settle(sent):
+            problems.append(f"work did not drain within {args.drain_seconds:.0f} s")
+        drained = time.perf_counter() - drain_t0
+
+        # Outbox: let the worker finish, then flush whatever is still due ourselves.
+        def queued() -> int:
+            with service.rt.db.session() as s:
+                return s.exec(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(OutboxMessage.status.in_(("queued", "sending")))
+                ).one()
+
+        # The outbox worker sends 50 per wake-up and then sleeps up to 10 s: help it along.
+        give_up = time.monotonic() + args.drain_seconds
+        while queued() and time.monotonic() < give_up:
+            if not outbox.flush(service.rt, limit=200)["sent"]:
+                time.sleep(0.1)
+
+        decisions, ephemerals, modals = effects()
+        emls = list(settings.outbox_dir.glob("*.eml"))
+        drafts = Counter(message_from_bytes(p.read_bytes())["X-Twoloop-Draft"] for p in emls)
+        dupes = sum(n - 1 for n in drafts.values() if n > 1)
+        with service.rt.db.session() as s:
+            outbox_rows = s.exec(select(func.count()).select_from(OutboxMessage)).one()
+            decided = {
+                f"{r.id}:{r.content_hash}"
+                for r in s.exec(select(Review).where(Review.outcome == "approve")).all()
+            }
+        sent_values = {c.value for c in plan.warmup[: len(warm.latencies)]} | {
+            c.value for c in plan.measure[: len(measured.latencies)]
+        }
+        expected = plan.approved & sent_values
+        refusals = Counter(
+            _refusal_kind(c.args.get("text", ""))
+            for c in slack.of("chat.postEphemeral")[slack_base["chat.postEphemeral"] :]
+        )
+
+        lat = sorted(measured.latencies)
+        ms = [x * 1000 for x in lat]
+        n = len(ms)
+        result = RunResult(
+            n=n,
+            p50=pct(ms, 50),
+            p90=pct(ms, 90),
+            p99=pct(ms, 99),
+            max=ms[-1] if ms else float("nan"),
+            mean=statistics.fmean(ms) if ms else float("nan"),
+            throughput=n / measured.wall if measured.wall else 0.0,
+            ok=True,
+            problems=problems,
+            lines=lines,
+        )
+        statuses = warm.statuses + measured.statuses
+        if set(statuses) != {200}:
+            problems.append(f"non-200 responses: {dict(statuses)}")
+        problems.extend(warm.errors + measured.errors)
+        if dupes:
+            problems.append(f"{dupes} duplicate emails")
+        if decided != expected:
+            problems.append(
+                f"approved reviews {len(decided)} != distinct approved cards {len(expected)}"
+            )
+        if decisions != len(expected):
+            problems.append(f"decisions {decisions} != distinct approved cards {len(expected)}")
+        if len(emls) != decisions or outbox_rows != decisions:
+            problems.append(f"emails {len(emls)} / outbox rows {outbox_rows} != {decisions}")
+        if decisions + ephemerals + modals != sent:
+            problems.append(
+                f"decisions + ephemerals + modals = {decisions + ephemerals + modals} "
+                f"!= clicks sent {sent}"
+            )
+        if refusals.get("error"):
+            problems.append(f"{refusals['error']} 'something went wrong' ephemerals")
+        result.ok = not problems
+
+        lines.append(
+            f"  clicks: warm-up {len(warm.latencies)}, measured {n} "
+            f"({', '.join(f'{k} {v}' for k, v in sorted(measured.kinds.items()))}); "
+            f"statuses {dict(statuses)}"
+        )
+        lines.append(
+            f"  ack latency ms: p50 {result.p50:.1f}  p90 {result.p90:.1f}  "
+            f"p99 {result.p99:.1f}  max {result.max:.1f}  mean {result.mean:.1f}"
+        )
+        lines.append(
+            f"  throughput: {result.throughput:.0f} acks/s over {measured.wall:.2f} s; "
+            f"background work drained {drained:.1f} s after the last ack"
+        )
+        if clients is not None:
+            lines.append(
+                f"  CPU while measuring: server process {server_cpu / measured.wall:.0%} of a "
+                f"core, client process {measured.cpu / measured.wall:.0%} (2 cores = 200%)"
+            )
+        lines.append(
+            f"  waitress: {args.threads} threads; requests waited for a free thread "
+            f"{queue_warnings} times, queue depth peaked at {queue_peak}"
+        )
+        lines.append(
+            f"  fake Slack saw: {decisions} decisions (distinct approved cards "
+            f"{len(expected)}), {ephemerals} ephemerals "
+            f"({', '.join(f'{k} {v}' for k, v in sorted(refusals.items())) or 'none'}), "
+            f"{modals} modals opened; {len(emls)} .eml files, {dupes} duplicates"
+        )
+        verdict = "PASS" if result.p99 < TARGET_P99_MS else "FAIL"
+        lines.append(f"  p99 < {TARGET_P99_MS:.0f} ms: {verdict}")
+        for p in problems:
+            lines.append(f"  PROBLEM: {p}")
+        return result
+    finally:
+        if service is not None:
+            service.stop()
+        slack.server.shutdown()
+        slack.server.server_close()
+        if pg is not None:
+            pg.drop()
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            lines.append(f"  kept {tmp}")
+
+
+def _refusal_kind(text: str) -> str:
+    if text.startswith("Already "):
+        return "already decided"
+    if text.startswith("Only the owner"):
+        return "not the owner"
+    if text.startswith("The draft changed"):
+        return "stale"
+    return "error"
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--runs", type=int, default=1, help="repeat on fresh state (default 1)")
+    p.add_argument("--concurrency", type=int, default=50, help="concurrent clients (50)")
+    p.add_argument("--requests", type=int, default=2000, help="measured clicks per run (2000)")
+    p.add_argument("--warmup", type=int, default=100, help="clicks before measuring (100)")
+    p.add_argument(
+        "--cards", type=int, default=0, help="cards to post (default: enough for the plan)"
+    )
+    p.add_argument("--threads", type=int, default=16, help="waitress threads (serve default 16)")
+    p.add_argument(
+        "--client",
+        choices=("process", "thread"),
+        default="process",
+        help="clients in a separate process (default) or as threads in this one",
+    )
+    p.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
+    p.add_argument("--max-seconds", type=float, default=120.0, help="time budget per phase")
+    p.add_argument("--drain-seconds", type=float, default=180.0, help="wait for background work")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--keep", action="store_true", help="keep the temp home")
+    args = p.parse_args(argv)
+    if args.runs < 1 or args.concurrency < 1 or args.requests < 1 or args.warmup < 0:
+        p.error("--runs, --concurrency and --requests must be positive, --warmup >= 0")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    waitress_queue = logging.getLogger("waitress.queue")
+    waitress_queue.addHandler(QUEUE)
+    waitress_queue.propagate = False
+    print("ack latency of review-card button clicks, HTTP mode")
+    print(f"machine: {machine()}")
+    print(
+        f"parameters: runs {args.runs}, concurrency {args.concurrency}, requests {args.requests}"
+        f" (+{args.warmup} warm-up), waitress threads {args.threads}, clients in a "
+        f"{args.client}, database {'PostgreSQL' if args.database_url else 'SQLite'}, "
+        f"mix: approve {1 - sum(MIX.values()):.0%}, "
+        + ", ".join(f"{k} {v:.0%}" for k, v in MIX.items())
+    )
+    clients = None
+    if args.client == "process":
+        clients = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    results: list[RunResult] = []
+    try:
+        for i in range(1, args.runs + 1):
+            print(f"run {i}/{args.runs}")
+            res = one_run(args, i, clients)
+            for line in res.lines:
+                print(line, flush=True)
+            results.append(res)
+    finally:
+        if clients is not None:
+            clients.shutdown()
+    p99s = [r.p99 for r in results]
+    med = statistics.median(p99s)
+    print(
+        f"summary: p99 per run {', '.join(f'{x:.1f}' for x in p99s)} ms; "
+        f"median p99 {med:.1f} ms -> {'PASS' if med < TARGET_P99_MS else 'FAIL'} "
+        f"(target < {TARGET_P99_MS:.0f} ms)"
+    )
+    broken = [p for r in results for p in r.problems]
+    if broken:
+        print(f"functional problems: {len(broken)} (see above)")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,256 @@
+"""A stand-in OpenAI-compatible Chat Completions server on loopback, for load runs.
+
+It answers POST /v1/chat/completions after a fixed delay with a valid structured draft that
+cites every fact id it finds in the prompt (the `- id [slot]: text` lines bot.llm_writer sends),
+and fails a share of requests the way the real API does: half 429 with Retry-After: 0, half
+500, both with OpenAI's error envelope. One thread per connection, a deep listen backlog, and
+HTTP/1.1 keep-alive, so 50+ concurrent clients are served in parallel.
+
+As a module:
+
+    url, stop, stats = start(delay=0.5, failure_rate=0.1)   # url ends in /v1
+    ...  # OpenAIWriter.from_settings("sk-bench", url, "bench-model")
+    stop(); print(stats.snapshot())
+
+As a script:
+
+    .venv/bin/python benchmarks/llm_server.py --port 8001 [--delay 0.5] [--failure-rate 0.1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import random
+import re
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+FACT_LINE = re.compile(r"^- (\S+) \[([a-z_]+\.[a-z_]+)\]: (.*)$", re.MULTILINE)
+
+
+@dataclass
+class Stats:
+    """What the server saw; safe to read while it runs (use snapshot())."""
+
+    requests: int = 0
+    ok: int = 0
+    failures: int = 0
+    rate_limited: int = 0
+    server_errors: int = 0
+    bad_requests: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+    tokens: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return {k: v for k, v in vars(self).items() if not k.startswith("_")}
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # the default backlog of 5 resets connections under a burst
+    allow_reuse_address = True
+
+    def __init__(self, addr: tuple[str, int], delay: float, failure_rate: float, seed: int | None):
+        super().__init__(addr, _Handler)
+        self.delay = delay
+        self.failure_rate = failure_rate
+        self.rng = random.Random(seed)
+        self.rng_lock = threading.Lock()
+        self.stats = Stats()
+        self.ids = itertools.count(1)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass  # a thousand access lines would drown the benchmark's output
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        if self.path.rstrip("/") == "/v1/models":
+            self._send(200, {"object": "list", "data": [_model("bench-model")]})
+        else:
+            self._send(404, _error("Not found", "invalid_request_error"))
+
+    def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+        length = int(self.headers.get("content-length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if self.path.rstrip("/") != "/v1/chat/completions":
+            self._send(404, _error(f"Unknown path {self.path}", "invalid_request_error"))
+            return
+        stats = self.server.stats
+        with stats._lock:
+            stats.requests += 1
+            stats.in_flight += 1
+            stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
+        try:
+            time.sleep(self.server.delay)
+            self._answer(raw)
+        finally:
+            with stats._lock:
+                stats.in_flight -= 1
+
+    def _answer(self, raw: bytes) -> None:
+        stats = self.server.stats
+        try:
+            req = json.loads(raw)
+            prompt = "\n".join(str(m.get("content") or "") for m in req["messages"])
+            model = str(req.get("model") or "bench-model")
+        except (ValueError, KeyError, TypeError, AttributeError):
+            with stats._lock:
+                stats.bad_requests += 1
+            self._send(400, _error("Could not parse the JSON body.", "invalid_request_error"))
+            return
+        with self.server.rng_lock:
+            roll = self.server.rng.random()
+        rate = self.server.failure_rate
+        if roll < rate / 2:
+            with stats._lock:
+                stats.failures += 1
+                stats.rate_limited += 1
+            body = _error(
+                f"Rate limit reached for {model} on requests per min (RPM). Please try again.",
+                "requests",
+                code="rate_limit_exceeded",
+            )
+            self._send(429, body, {"retry-after": "0"})
+            return
+        if roll < rate:
+            with stats._lock:
+                stats.failures += 1
+                stats.server_errors += 1
+            body = _error(
+                "The server had an error while processing your request. Sorry about that!",
+                "server_error",
+            )
+            self._send(500, body)
+            return
+        content, prompt_tokens, completion_tokens = _draft(prompt)
+        with stats._lock:
+            stats.ok += 1
+            stats.tokens += prompt_tokens + completion_tokens
+        self._send(
+            200,
+            {
+                "id": f"chatcmpl-bench{next(self.server.ids):010d}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": model,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {
+                            "role": "assistant",
+                            "content": content,
+                            "refusal": None,
+                            "annotations": [],
+                        },
+                        "logprobs": None,
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": prompt_tokens,
+                    "completion_tokens": completion_tokens,
+                    "total_tokens": prompt_tokens + completion_tokens,
+                },
+                "system_fingerprint": "fp_bench",
+            },
+        )
+
+    def _send(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.send_header("x-request-id", f"req_bench{next(self.server.ids):010d}")
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def _draft(prompt: str) -> tuple[str, int, int]:
+    """A plausible grounded draft: one claim per fact found in the prompt."""
+    facts = FACT_LINE.findall(prompt)
+    by_slot = {slot: text for _, slot, text in facts}
+    name = by_slot.get("contact.first_name", "there")
+    account = by_slot.get("account.name", "your team")
+    lines = [text for _, slot, text in facts if slot.split(".")[0] in ("signal", "capability")]
+    sender = by_slot.get("sender.name", "")
+    body = f"Hi {name},\n\n" + "\n\n".join(lines or ["A quick note."]) + f"\n\n{sender}".rstrip()
+    content = json.dumps(
+        {
+            "subject": f"{account}: a quick idea",
+            "body": body,
+            "claims": [{"text": text, "fact_ids": [fid]} for fid, _, text in facts],
+            "confidence": 0.85,
+        }
+    )
+    return content, max(1, len(prompt) // 4), max(1, len(content) // 4)
+
+
+def _error(message: str, type_: str, param: str | None = None, code: str | None = None) -> dict:
+    return {"error": {"message": message, "type": type_, "param": param, "code": code}}
+
+
+def _model(name: str) -> dict[str, Any]:
+    return {"id": name, "object": "model", "created": 0, "owned_by": "bench"}
+
+
+def start(
+    delay: float = 0.5,
+    failure_rate: float = 0.1,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    seed: int | None = None,
+) -> tuple[str, Callable[[], None], Stats]:
+    """Serve in a background thread; returns (base url ending in /v1, stop, stats)."""
+    if not 0 <= failure_rate <= 1:
+        raise ValueError("failure_rate must be between 0 and 1")
+    server = _Server((host, port), delay, failure_rate, seed)
+    thread = threading.Thread(target=server.serve_forever, name="llm-server", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+    return f"http://{host}:{server.server_address[1]}/v1", stop, server.stats
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument("--delay", type=float, default=0.5, help="seconds before each answer")
+    parser.add_argument("--failure-rate", type=float, default=0.1, help="0..1; half 429, half 500")
+    parser.add_argument("--seed", type=int, default=None)
+    args = parser.parse_args()
+    url, stop, stats = start(
+        args.delay, args.failure_rate, host=args.host, port=args.port, seed=args.seed
+    )
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    print(f"OpenAI-compatible server at {url} (OPENAI_BASE_URL={url}); Ctrl-C stops", flush=True)
+    done.wait()
+    stop()
+    print(json.dumps(stats.snapshot()), flush=True)
+
+
+if __name__ == "__main__":
+    main()
