@@ -64,10 +64,15 @@ class AccountRow(Row):
 
     _touch = field_validator("last_touch_at", mode="before")(lambda cls, v: _aware(v))
 
-    @field_validator("domain", mode="before")
+    @field_validator("domain", "industry", mode="before")
     @classmethod
     def _lower(cls, v: str) -> str:
         return v.strip().lower() if isinstance(v, str) else v
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _upper(cls, v: str) -> str:
+        return v.strip().upper() if isinstance(v, str) else v
 
 
 class ContactRow(Row):

@@ -64,6 +64,17 @@ class Candidate:
 
 
 @dataclass
+class TickContext:
+    """What one agent's tick reads once and every chunk shares."""
+
+    knowledge: list  # edges that do not start at an account
+    learned: dict[str, float]  # relation type -> learned factor
+    labels: dict[str, str]  # node key -> label
+    capabilities: dict[str, dict[str, str]]
+    ready: list[PlaySpec]  # the agent's plays whose current version is approved
+
+
+@dataclass
 class Work:
     """One draft to write: everything the writer and the gate need, read before writing."""
 
@@ -150,22 +161,28 @@ def _tick(rt: Runtime, agent: Agent, report: TickReport) -> None:
             rel: learned_factor(a, b)
             for rel, (a, b) in prospects.learned_weights(s, agent.id).items()
         }
-        knowledge = prospects.knowledge_edges(s)
+        ctx = TickContext(
+            knowledge=prospects.knowledge_edges(s),
+            learned=learned,
+            labels=prospects.all_labels(s),
+            capabilities=prospects.all_capabilities(s),
+            ready=[p for p in agent.plays if p.id in approved],
+        )
 
     ranked = rank(agent, rows, now)
     report.candidates = len(ranked)
     pending = [p for p in agent.plays if p.id not in approved]
     if pending:
-        plays.request_approval(rt, agent, pending, ranked[:CHUNK], knowledge, learned, now)
-    ready = [p for p in agent.plays if p.id in approved]
+        plays.request_approval(rt, agent, pending, ranked[:CHUNK], ctx.knowledge, learned, now)
     writer = rt.writer_for(spec)
-    for start in range(0, len(ranked), CHUNK):
+    pos = 0
+    while pos < len(ranked):
         if budget <= 0:
-            for c in ranked[start:]:
+            for c in ranked[pos:]:
                 report.drop(c.account_id, "daily cap")
             break
-        chunk = ranked[start : start + CHUNK]
-        work = prepare(rt, agent, chunk, ready, knowledge, learned, report, budget * 2)
+        work, used = prepare(rt, agent, ctx, ranked[pos : pos + CHUNK], report, limit=budget)
+        pos += used
         waiting = False
         for outcome, tokens in write_and_gate(rt, agent, writer, trust, work, tokens_left, now):
             tokens_left -= tokens
@@ -207,34 +224,36 @@ def rank(agent: Agent, rows: list[tuple], now: datetime) -> list[Candidate]:
 def prepare(
     rt: Runtime,
     agent: Agent,
+    ctx: TickContext,
     chunk: list[Candidate],
-    ready: list[PlaySpec],
-    knowledge: list,
-    learned: dict[str, float],
     report: TickReport,
     limit: int,
-) -> list[Work]:
-    """Contacts, matches and facts for a chunk of candidates, in one read transaction."""
+) -> tuple[list[Work], int]:
+    """Contacts, matches and facts for up to `limit` drafts from a chunk of candidates, in
+    one read transaction. Returns the work and how many candidates it looked at."""
     spec = agent.spec
-    work: list[Work] = []
+    chosen: list[tuple[Candidate, Contact, str, Account, Match, PlaySpec]] = []
+    used = 0
     with rt.db.session() as s:
         ids = [c.account_id for c in chunk]
         contacts = prospects.contacts_for(s, ids)
-        graph = Graph(knowledge + prospects.account_edges(s, ids), learned)
+        graph = Graph(ctx.knowledge + prospects.account_edges(s, ids), ctx.learned)
         keyed = []
         for cand in chunk:
             contact = pick_contact(contacts.get(cand.account_id, []), spec.persona.titles)
+            key = contact and trigger_key(agent.id, contact.id, cand.signals)
+            keyed.append((cand, contact, key))
+        seen = prospects.seen_triggers(s, [k for _, _, k in keyed if k])
+        accounts = prospects.accounts_by_id(s, [c.account_id for c, _, k in keyed if k])
+        for cand, contact, key in keyed:
+            if len(chosen) >= limit:
+                break
+            used += 1
             if contact is None:
                 report.drop(cand.account_id, "no contact matching persona")
                 continue
-            keyed.append((cand, contact, trigger_key(agent.id, contact.id, cand.signals)))
-        seen = prospects.seen_triggers(s, [k for _, _, k in keyed])
-        accounts = prospects.accounts_by_id(s, [c.account_id for c, _, k in keyed if k not in seen])
-        for cand, contact, key in keyed:
             if key in seen:
                 continue  # drafted by an earlier tick
-            if len(work) >= limit:
-                break
             account = accounts[cand.account_id]
             match = best_match(graph, account.id, cand.strength, frozenset(spec.capabilities))
             if match is None:
@@ -244,18 +263,23 @@ def prepare(
                 report.drop(account.id, "match score under min_match_score")
                 continue
             kinds = {k for _, k, _ in cand.signals}
-            play = pick_play(ready, kinds, account)
+            play = pick_play(ctx.ready, kinds, account)
             if play is None:
                 waiting = any(kinds & set(p.trigger) for p in agent.plays)
                 report.drop(account.id, "play awaiting approval" if waiting else "no play")
                 continue
-            signals = prospects.signals_by_id(s, [sid for sid, _, _ in cand.signals])
-            signals.sort(key=lambda x: x.observed_at, reverse=True)
-            labels = prospects.node_labels(s, _nodes(match))
-            cap = prospects.capability(s, match.capability)
-            facts = facts_for(agent, account, contact, signals, match, play, labels, cap)
-            work.append(Work(agent, account, contact, signals, match, play, key, facts, labels))
-    return work
+            chosen.append((cand, contact, key, account, match, play))
+        wanted = [sid for cand, *_ in chosen for sid, _, _ in cand.signals]
+        signals = {x.id: x for x in prospects.signals_by_id(s, wanted)}
+    work = []
+    for cand, contact, key, account, match, play in chosen:
+        sigs = sorted(
+            (signals[sid] for sid, _, _ in cand.signals), key=lambda x: x.observed_at, reverse=True
+        )
+        cap = ctx.capabilities.get(match.capability, {})
+        facts = facts_for(agent, account, contact, sigs, match, play, ctx.labels, cap)
+        work.append(Work(agent, account, contact, sigs, match, play, key, facts, ctx.labels))
+    return work, used
 
 
 def write_and_gate(
@@ -329,10 +353,6 @@ def pick_play(ready: list[PlaySpec], kinds: set[str], account: Account) -> PlayS
     return next((p for p in triggered if p.targets_customers or not customer), None) or next(
         iter(triggered), None
     )
-
-
-def _nodes(match: Match) -> list[str]:
-    return [n for p in match.paths for st in p.steps for n in (st.src, st.dst)]
 
 
 def facts_for(
@@ -494,5 +514,12 @@ def _match_json(match: Match, labels: dict[str, str]) -> dict:
             }
             for p in match.paths
         ],
-        "labels": dict(labels),
+        # only the nodes on the shown paths: the card names them, nothing else needs them
+        "labels": {
+            n: labels[n]
+            for p in match.paths
+            for st in p.steps
+            for n in (st.src, st.dst)
+            if n in labels
+        },
     }

@@ -65,7 +65,7 @@ class Graph:
                         solve = PathStep(cap, "solves", dst, w, self.factor("solves"))
                         total = min(1.0, here * w * solve.learned)
                         found.append(MatchPath((*steps, step, solve), total))
-                elif all(s.src != dst for s in steps):
+                elif dst != node and all(s.src != dst for s in steps):
                     stack.append((dst, (*steps, step), here))
         return found
 

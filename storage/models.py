@@ -26,9 +26,9 @@ class Account(SQLModel, table=True):
     id: str = Field(primary_key=True)
     name: str
     domain: str = Field(index=True)
-    industry: str = ""
+    industry: str = Field(default="", index=True)  # lower case, as imported
     employees: int = 0
-    country: str = ""
+    country: str = ""  # ISO code, upper case
     owner_am: str = ""
     customer_status: str = "prospect"  # prospect | customer | former_customer
     do_not_contact: bool = False
@@ -50,9 +50,12 @@ class Contact(SQLModel, table=True):
 
 
 class Signal(SQLModel, table=True):
+    # Candidates are found account first (by industry), then their signals by kind and age.
+    __table_args__ = (Index("ix_signal_account_kind_time", "account_id", "kind", "observed_at"),)
+
     id: int | None = Field(default=None, primary_key=True)
-    account_id: str = Field(foreign_key="account.id", index=True)
-    kind: str = Field(index=True)
+    account_id: str = Field(foreign_key="account.id")
+    kind: str
     summary: str
     detail: str = ""
     source: str = ""

@@ -38,7 +38,8 @@ def candidate_signals(
     of the given kinds since `since`. Plain tuples: this can be hundreds of thousands."""
     q = (
         select(Signal.account_id, Signal.id, Signal.kind, Signal.observed_at)
-        .join(Account, col(Signal.account_id) == col(Account.id))
+        .select_from(Account)
+        .join(Signal, col(Signal.account_id) == col(Account.id))
         .where(col(Signal.kind).in_(kinds), col(Signal.observed_at) >= since)
         .where(col(Account.do_not_contact).is_(False))
         .where(col(Account.employees) >= min_employees)
@@ -46,9 +47,9 @@ def candidate_signals(
     if max_employees is not None:
         q = q.where(col(Account.employees) <= max_employees)
     if industries:
-        q = q.where(func.lower(Account.industry).in_([i.lower() for i in industries]))
+        q = q.where(col(Account.industry).in_([i.lower() for i in industries]))
     if countries:
-        q = q.where(func.upper(Account.country).in_([c.upper() for c in countries]))
+        q = q.where(col(Account.country).in_([c.upper() for c in countries]))
     return [tuple(r) for r in s.exec(q).all()]
 
 
@@ -229,3 +230,15 @@ def accounts_by_domain(s: Session, domains: Iterable[str]) -> dict[str, str]:
         q = select(Account.domain, Account.id).where(col(Account.domain).in_(domains[i : i + 500]))
         out.update(dict(s.exec(q).all()))
     return out
+
+
+def all_labels(s: Session) -> dict[str, str]:
+    """Every labelled node (the knowledge graph's: small, loaded once per tick)."""
+    return dict(s.exec(select(Node.key, Node.label)).all())
+
+
+def all_capabilities(s: Session) -> dict[str, dict[str, str]]:
+    return {
+        c.id: {"name": c.name, "summary": c.summary, "proof": c.proof}
+        for c in s.exec(select(Capability))
+    }

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel
 
-BATCH = 500  # rows per statement: stays under SQLite's bound-parameter limit
+BATCH = 2000  # rows per executemany call
 
 
 def upsert(
@@ -34,7 +34,8 @@ def upsert(
         if not batch:
             return
         values = list(batch.values())
-        stmt = insert(table).values(values)
+        # One statement, many parameter sets: compiled once and cached, sent as executemany.
+        stmt = insert(table)
         cols = [c for c in values[0] if c not in keys]
         if update and cols:
             stmt = stmt.on_conflict_do_update(
@@ -42,7 +43,7 @@ def upsert(
             )
         else:
             stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-        s.execute(stmt)
+        s.execute(stmt, values)
         batch.clear()
 
     for row in rows:

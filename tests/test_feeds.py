@@ -65,8 +65,9 @@ class FeedServer:
                 self.wfile.write(data)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
+        threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
 
@@ -105,20 +106,27 @@ def test_rss_and_atom_entries_become_signals_by_rule(rt, feed_server):
     write_feeds(rt, feed_server)
     report = feeds.fetch_due(rt)
     by_url = {r.url.rsplit("/", 1)[-1]: r for r in report.feeds}
-    assert (by_url["careers.rss"].entries, by_url["careers.rss"].stored,
-            by_url["careers.rss"].unmatched) == (2, 1, 1)
+    assert (
+        by_url["careers.rss"].entries,
+        by_url["careers.rss"].stored,
+        by_url["careers.rss"].unmatched,
+    ) == (2, 1, 1)
     assert (by_url["news.atom"].stored, by_url["news.atom"].unmatched) == (2, 1)
     [job] = signals_from(rt, "harbor-logistics.example/jobs/")
-    assert (job.account_id, job.kind, job.summary) == ("harbor", "hiring",
-                                                       "Senior Data Engineer (remote)")
+    assert (job.account_id, job.kind, job.summary) == (
+        "harbor",
+        "hiring",
+        "Senior Data Engineer (remote)",
+    )
     assert job.observed_at.isoformat().startswith("2026-11-20T08:00")
     [funding] = signals_from(rt, "bluefin.example/press")
     assert (funding.account_id, funding.kind) == ("bluefin", "funding")
     [ciso] = signals_from(rt, "cobalt-health.example/news")
     assert ciso.kind == "leadership_change"
     with rt.db.session() as s:
-        edge = s.exec(select(Edge).where(Edge.src == "account:harbor",
-                                         Edge.rel == "hiring_for")).first()
+        edge = s.exec(
+            select(Edge).where(Edge.src == "account:harbor", Edge.rel == "hiring_for")
+        ).first()
     assert edge is not None and edge.dst == "role:data-engineer"
 
 
@@ -162,11 +170,15 @@ feeds:
 
 def test_feeds_file_errors_name_line_and_field(tmp_path):
     path = tmp_path / "feeds.yml"
-    path.write_text("feeds:\n  - url: https://x.example/a.rss\n    account: a\n"
-                    "    rules:\n      - kind: gossip\n        when: [x]\n")
+    path.write_text(
+        "feeds:\n  - url: https://x.example/a.rss\n    account: a\n"
+        "    rules:\n      - kind: gossip\n        when: [x]\n"
+    )
     with pytest.raises(FileError) as err:
         feeds.load_feeds(path)
     assert (err.value.line, err.value.field) == (5, "feeds.0.rules.0.kind")
-    path.write_text("feeds:\n  - url: https://x.example/a.rss\n    rules: [{kind: hiring, when: [x]}]\n")
+    path.write_text(
+        "feeds:\n  - url: https://x.example/a.rss\n    rules: [{kind: hiring, when: [x]}]\n"
+    )
     with pytest.raises(FileError, match="exactly one of"):
         feeds.load_feeds(path)

@@ -186,12 +186,6 @@ def test_require_names_the_missing_variable(env):
         s.require("slack_signing_secret")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Settings sets populate_by_name=True, so pydantic-settings also reads the "
-    "field names as env vars: $HOME becomes TWOLOOP_HOME (README says: current folder) and "
-    "a stray $OPERATORS grants operator rights",
-)
 def test_only_the_documented_variables_are_read(env, monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path / "user-home"))
     monkeypatch.setenv("OPERATORS", "U0INTRUDER")
@@ -293,11 +287,6 @@ def test_setup_installs_the_filter_on_the_root_handler(full, keep_logging, capsy
     assert BOT_TOKEN not in err and DB_PASSWORD not in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: RedactSecrets only rewrites record.msg/args; a traceback (exc_info) whose "
-    "exception text holds a secret is formatted unredacted",
-)
 def test_redacts_secrets_in_tracebacks(captured):
     logger, stream = captured
     try:
@@ -307,11 +296,6 @@ def test_redacts_secrets_in_tracebacks(captured):
     assert DB_PASSWORD not in stream.getvalue()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: secrets_of adds the password as written in the URL (percent-encoded); the "
-    "decoded password that transports actually use is not redacted",
-)
 def test_redacts_the_decoded_form_of_an_encoded_password(env, monkeypatch):
     monkeypatch.setenv("SMTP_URL", "smtp://mailer:p%40ss%2Fword99@relay.example.com:587")
     s = load_settings()

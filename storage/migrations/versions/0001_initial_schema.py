@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 16:04:12.068473
+Create Date: 2026-11-21 16:12:54.114431
 """
 
 from collections.abc import Sequence
@@ -38,6 +38,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("account", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_account_domain"), ["domain"], unique=False)
+        batch_op.create_index(batch_op.f("ix_account_industry"), ["industry"], unique=False)
 
     op.create_table(
         "agentstate",
@@ -244,8 +245,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("dedupe_key"),
     )
     with op.batch_alter_table("signal", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_signal_account_id"), ["account_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_signal_kind"), ["kind"], unique=False)
+        batch_op.create_index(
+            "ix_signal_account_kind_time", ["account_id", "kind", "observed_at"], unique=False
+        )
 
     op.create_table(
         "draft",
@@ -342,8 +344,7 @@ def downgrade() -> None:
 
     op.drop_table("draft")
     with op.batch_alter_table("signal", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_signal_kind"))
-        batch_op.drop_index(batch_op.f("ix_signal_account_id"))
+        batch_op.drop_index("ix_signal_account_kind_time")
 
     op.drop_table("signal")
     with op.batch_alter_table("decision", schema=None) as batch_op:
@@ -389,6 +390,7 @@ def downgrade() -> None:
     op.drop_table("auditevent")
     op.drop_table("agentstate")
     with op.batch_alter_table("account", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_account_industry"))
         batch_op.drop_index(batch_op.f("ix_account_domain"))
 
     op.drop_table("account")
