@@ -18,6 +18,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+IMPORTABLE = (".csv", ".jsonl", ".yml", ".yaml")
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 agents_app = typer.Typer(help="Agent files.", no_args_is_help=True)
 feeds_app = typer.Typer(help="RSS/Atom feeds in feeds.yml.", no_args_is_help=True)
@@ -68,22 +69,30 @@ def init(
 @app.command("import")
 def import_(
     paths: Annotated[
-        list[Path], typer.Argument(help="Files or folders (default: $TWOLOOP_HOME/data)")
+        list[str],
+        typer.Argument(help="[KIND] files or folders (default: $TWOLOOP_HOME/data)"),
     ] = None,
     kind: Annotated[str, typer.Option(help="accounts|contacts|signals|knowledge")] = None,
 ):
-    """Load accounts, contacts, signals and knowledge. All or nothing."""
-    from bot.importer import ImportFailed, load
+    """Load accounts, contacts, signals and knowledge. All or nothing.
+
+    A file's kind comes from its name, from a leading KIND word (`twoloop import signals
+    today.jsonl`), or from --kind.
+    """
+    from bot.importer import KINDS, ImportFailed, load
 
     s = settings()
+    args = list(paths or [])
+    if args and args[0] in KINDS and not Path(args[0]).exists():
+        kind = kind or args.pop(0)
     files: list[Path] = []
-    for p in paths or [s.data_dir]:
+    for p in [Path(a) for a in args] or [s.data_dir]:
         if p.is_dir():
-            files.extend(
-                sorted(f for f in p.iterdir() if f.suffix in (".csv", ".jsonl", ".yml", ".yaml"))
-            )
+            files.extend(sorted(f for f in p.iterdir() if f.suffix in IMPORTABLE))
         else:
             files.append(p)
+    if not files:
+        raise fail("nothing to import (no .csv, .jsonl or .yml files)")
     rt = runtime(s)
     try:
         counts = load(rt.db, files, kind)

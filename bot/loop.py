@@ -12,11 +12,11 @@ import hashlib
 import logging
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import content, outbox, plays, reviews
+from bot import content, gate, outbox, plays, reviews
 from bot.agents import Agent, PlaySpec
 from bot.drafting import DraftRequest, Fact, OfflineWriter, Written, personalization
 from bot.gate import GateInput
@@ -29,6 +29,7 @@ from storage.models import Account, Contact, Draft, Signal
 log = logging.getLogger(__name__)
 
 CHUNK = 200  # candidates whose contacts and edges are loaded together
+AGENTS_AT_ONCE = 4  # agents ticking in parallel when drafting waits on a model
 
 
 @dataclass
@@ -87,6 +88,7 @@ class Work:
     key: str
     facts: dict[str, Fact]
     labels: dict[str, str]
+    suppressed: str | None = None  # the suppression's reason, if the address is suppressed
 
 
 def tick(rt: Runtime, agent_id: str | None = None) -> list[TickReport]:
@@ -96,7 +98,13 @@ def tick(rt: Runtime, agent_id: str | None = None) -> list[TickReport]:
     if agent_id is not None and agent_id not in fleet.agents:
         raise KeyError(f"no agent {agent_id!r} (have: {', '.join(sorted(fleet.agents))})")
     chosen = [fleet.agents[agent_id]] if agent_id else list(fleet.agents.values())
-    return [tick_agent(rt, a) for a in chosen if a.spec.active or agent_id]
+    chosen = [a for a in chosen if a.spec.active or agent_id]
+    if not rt.uses_model or len(chosen) < 2:
+        return [tick_agent(rt, a) for a in chosen]
+    # With a model, agents spend their time waiting on it: tick several at once so the
+    # writer's concurrency bound, not the agent count, sets the pace.
+    with ThreadPoolExecutor(max_workers=AGENTS_AT_ONCE, thread_name_prefix="tick") as pool:
+        return list(pool.map(lambda a: tick_agent(rt, a), chosen))
 
 
 def start_of_day(now: datetime, tz: str) -> datetime:
@@ -271,6 +279,7 @@ def prepare(
             chosen.append((cand, contact, key, account, match, play))
         wanted = [sid for cand, *_ in chosen for sid, _, _ in cand.signals]
         signals = {x.id: x for x in prospects.signals_by_id(s, wanted)}
+        suppressed = prospects.suppressions_for(s, [c.email for _, c, *_ in chosen])
     work = []
     for cand, contact, key, account, match, play in chosen:
         sigs = sorted(
@@ -278,7 +287,20 @@ def prepare(
         )
         cap = ctx.capabilities.get(match.capability, {})
         facts = facts_for(agent, account, contact, sigs, match, play, ctx.labels, cap)
-        work.append(Work(agent, account, contact, sigs, match, play, key, facts, ctx.labels))
+        work.append(
+            Work(
+                agent,
+                account,
+                contact,
+                sigs,
+                match,
+                play,
+                key,
+                facts,
+                ctx.labels,
+                suppressed.get(contact.email.lower()),
+            )
+        )
     return work, used
 
 
@@ -297,6 +319,9 @@ def write_and_gate(
         return []
 
     def write(w: Work) -> Written:
+        if hard_stops(agent, w, now):
+            # Stopped whatever the text says: record the stop, spend no model call on it.
+            return Written(subject="", body="", used=[], provider="not written (hard stop)")
         request = DraftRequest(
             agent.spec,
             w.play,
@@ -399,6 +424,28 @@ def relationship_flags(account: Account, now: datetime) -> list[str]:
     return flags
 
 
+def gate_input(agent: Agent, w: Work, now: datetime) -> GateInput:
+    """What the gate knows before any text exists: who, where, when, and the thresholds."""
+    spec = agent.spec
+    touched = [t for t in (w.contact.last_touch_at, w.account.last_touch_at) if t]
+    return GateInput(
+        now=now,
+        suppressed=w.suppressed,
+        do_not_contact=w.contact.do_not_contact or w.account.do_not_contact,
+        customer=w.account.customer_status == "customer",
+        play_targets_customers=w.play.targets_customers,
+        last_touch_at=max(touched, default=None),
+        touch_window_days=spec.touch_window_days,
+        relationship_flags=tuple(relationship_flags(w.account, now)),
+        personalization_threshold=spec.thresholds.personalization,
+        confidence_threshold=spec.thresholds.confidence,
+    )
+
+
+def hard_stops(agent: Agent, w: Work, now: datetime) -> bool:
+    return bool(gate.hard_stops(gate_input(agent, w, now)))
+
+
 def store_draft(
     rt: Runtime, agent: Agent, trust: str, w: Work, written: Written, now: datetime
 ) -> str | None:
@@ -413,25 +460,13 @@ def store_draft(
     with rt.db.session() as s:
         if prospects.trigger_seen(s, w.key):
             return None  # another replica drafted this trigger meanwhile
-        state = prospects.agent_state(s, agent.id, agent.config_version)
         thresholds = spec.thresholds
-        touched = [t for t in (w.contact.last_touch_at, w.account.last_touch_at) if t]
         result = gate_decide(
-            GateInput(
-                now=now,
-                suppressed=prospects.suppression_for(s, w.contact.email),
-                do_not_contact=w.contact.do_not_contact or w.account.do_not_contact,
-                customer=w.account.customer_status == "customer",
-                play_targets_customers=w.play.targets_customers,
-                last_touch_at=max(touched, default=None),
-                touch_window_days=spec.touch_window_days,
-                paused=state.paused,
+            replace(
+                gate_input(agent, w, now),
                 trust=trust,
-                relationship_flags=tuple(relationship_flags(w.account, now)),
                 personalization=score,
-                personalization_threshold=thresholds.personalization,
                 confidence=written.confidence,
-                confidence_threshold=thresholds.confidence,
                 missing_facts=tuple(written.missing),
                 writer_problems=tuple(written.problems),
                 content_problems=tuple(

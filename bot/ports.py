@@ -104,6 +104,7 @@ class PlayCard:
     decided_by: str = ""
     decided_at: datetime | None = None
     outcome_detail: str = ""
+    kind: str = "play"
 
 
 Card = ReviewCard | PlayCard

@@ -64,7 +64,8 @@ class Runtime:
         )
         self.offline_writer = OfflineWriter()
         self.writer = writer or self._model_writer() or self.offline_writer
-        self.draft_concurrency = 16
+        # Drafts written at once: a model writer is network-bound, so many calls overlap.
+        self.draft_concurrency = settings.llm_concurrency
         self.clock = clock
         self.rng = rng or random.Random()
         self.outbox_wakeup = threading.Event()
@@ -78,8 +79,16 @@ class Runtime:
         from bot.llm_writer import OpenAIWriter
 
         return OpenAIWriter.from_settings(
-            s.secret("openai_api_key"), s.openai_base_url, s.openai_model
+            s.secret("openai_api_key"),
+            s.openai_base_url,
+            s.openai_model,
+            timeout=s.llm_timeout,
+            concurrency=s.llm_concurrency,
         )
+
+    @property
+    def uses_model(self) -> bool:
+        return not isinstance(self.writer, OfflineWriter)
 
     def writer_for(self, spec) -> Writer:
         """The agent's choice: `offline` always uses templates, otherwise the configured one."""

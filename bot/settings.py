@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL")
     openai_model: str = Field("gpt-4o-mini", alias="OPENAI_MODEL")
+    llm_concurrency: int = Field(32, alias="TWOLOOP_LLM_CONCURRENCY", ge=1, le=256)
+    llm_timeout: float = Field(30.0, alias="TWOLOOP_LLM_TIMEOUT", gt=0)
     smtp_url: SecretStr | None = Field(None, alias="SMTP_URL")
     home: Path = Field(Path("."), alias="TWOLOOP_HOME")
     operators: Annotated[frozenset[str], NoDecode] = Field(frozenset(), alias="TWOLOOP_OPERATORS")

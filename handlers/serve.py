@@ -94,6 +94,7 @@ class Service:
         self.outbox = scheduling.OutboxWorker(self.rt)
         self.socket_handler = None
         self._thread: threading.Thread | None = None
+        self._stopping = False
 
     @property
     def url(self) -> str:
@@ -110,7 +111,7 @@ class Service:
                 self.bolt, self.settings.secret("slack_app_token")
             )
             self.socket_handler.connect()
-        self._thread = threading.Thread(target=self.http.run, name="http", daemon=True)
+        self._thread = threading.Thread(target=self._serve_http, name="http", daemon=True)
         self._thread.start()
         log.info(
             "twoloop serving on %s (%s mode)",
@@ -118,8 +119,16 @@ class Service:
             "Socket Mode" if self.socket_mode else "HTTP",
         )
 
+    def _serve_http(self) -> None:
+        try:
+            self.http.run()
+        except (OSError, ValueError):
+            if not self._stopping:  # closing the socket under select() lands here; fine
+                raise
+
     def stop(self) -> None:
         """Stop taking work, finish what was taken, then close."""
+        self._stopping = True
         self.http.close()
         if self.socket_handler is not None:
             self.socket_handler.close()

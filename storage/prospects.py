@@ -242,3 +242,22 @@ def all_capabilities(s: Session) -> dict[str, dict[str, str]]:
         c.id: {"name": c.name, "summary": c.summary, "proof": c.proof}
         for c in s.exec(select(Capability))
     }
+
+
+def suppressions_for(s: Session, emails: Iterable[str]) -> dict[str, str]:
+    """email -> suppression reason, for those of `emails` suppressed (address or domain)."""
+    emails = [e.strip().lower() for e in emails]
+    values = set(emails) | {"@" + e.rpartition("@")[2] for e in emails}
+    reasons: dict[str, str] = {}
+    vals = list(values)
+    for i in range(0, len(vals), 500):
+        q = select(Suppression.value, Suppression.reason).where(
+            col(Suppression.value).in_(vals[i : i + 500])
+        )
+        reasons.update(dict(s.exec(q).all()))
+    out = {}
+    for e in emails:
+        reason = reasons.get(e) or reasons.get("@" + e.rpartition("@")[2])
+        if reason:
+            out[e] = reason
+    return out
