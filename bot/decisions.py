@@ -143,6 +143,16 @@ def decide(rt: Runtime, req: Request) -> Result:
 PLAY_ONLY = "a play is approved or killed; edit the play file to change it"
 
 
+def edit_problems(rt: Runtime, review_id: int, subject: str, body: str) -> list[str]:
+    """What stops an edited text from being sent (checked while the editor is still open)."""
+    with rt.db.session() as s:
+        review = s.get(Review, review_id)
+        draft = s.get(Draft, review.subject_id) if review and review.kind == "draft" else None
+    if draft is None:
+        return []
+    return _blocked(rt, Request(review_id, "", Action.EDIT, subject=subject, body=body), draft)
+
+
 def _blocked(rt: Runtime, req: Request, draft: Draft) -> list[str]:
     """Content rules on the text that would be sent: Approve sends the draft as it stands,
     Edit sends the new text. A failing text must be edited first."""

@@ -12,7 +12,16 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import status
-from bot.decisions import Action, Invalid, Request, Result, decide, precheck, validate
+from bot.decisions import (
+    Action,
+    Invalid,
+    Request,
+    Result,
+    decide,
+    edit_problems,
+    precheck,
+    validate,
+)
 from bot.runtime import Runtime
 from handlers.blocks import (
     APPROVE,
@@ -100,6 +109,11 @@ def register(app: App, rt: Runtime, pool: Executor) -> None:
             except Invalid as exc:
                 ack(response_action="errors", errors={exc.field: str(exc)})
                 return
+            if action == Action.EDIT:
+                problems = edit_problems(rt, review_id, req.subject, req.body)
+                if problems:
+                    ack(response_action="errors", errors={"body": "; ".join(problems)[:150]})
+                    return
             ack()
             pool.submit(decide_and_tell, client, channel, req)
 

@@ -303,3 +303,53 @@ def test_slash_command_status_and_help(service, slack, http):
 def test_healthz(http):
     resp = http.get("/healthz")
     assert resp.status_code == 200 and resp.json() == {"ok": True, "database": "ok"}
+
+
+def test_edit_breaking_a_content_rule_is_refused_inside_the_modal(service, slack, http):
+    review = posted_cards(service, slack)[0]
+    click(http, review.owner, EDIT, review)
+    view = wait_for(lambda: slack.of("views.open"))[0].args["view"]
+    values = {
+        "subject": {"value": {"type": "plain_text_input", "value": "Hello"}},
+        "body": {
+            "value": {
+                "type": "plain_text_input",
+                "value": "Let's circle back: https://bit.example/x",
+            }
+        },
+    }
+    resp = post_signed(
+        http,
+        "/slack/events",
+        interaction_body(
+            view_submission(review.owner, EDIT_VIEW, view["private_metadata"], values)
+        ),
+    )
+    errors = resp.json()["errors"]["body"]
+    assert "circle back" in errors and "bit.example" in errors
+    with service.rt.db.session() as s:
+        assert s.get(Review, review.id).status == "open"
+
+
+def test_play_card_shows_samples_and_approve_click_approves_the_version(service, slack, http):
+    from storage.models import PlayVersion
+
+    loop.tick(service.rt)
+    reviews.post_pending(service.rt)
+    posts = [c for c in slack.of("chat.postMessage") if "Play for approval" in c.args["text"]]
+    assert len(posts) == 3
+    blocks = posts[0].args["blocks"]
+    text = json.dumps(blocks)
+    assert "Sample 1" in text and "Triggered by" in text
+    actions = [b for b in blocks if b["type"] == "actions"][0]
+    assert [e["text"]["text"] for e in actions["elements"]] == ["Approve", "Kill"]
+    with service.rt.db.session() as s:
+        review = s.exec(
+            select(Review).where(Review.kind == "play", Review.status == "open").order_by(Review.id)
+        ).first()
+    click(http, review.owner, APPROVE, review)
+    wait_for(lambda: slack.of("chat.update"))
+    with service.rt.db.session() as s:
+        assert s.get(PlayVersion, review.subject_id).status == "approved"
+    click(http, review.owner, EDIT, review)
+    assert "Already approved" in wait_for(lambda: ephemerals_for(slack, review.owner))[0]
