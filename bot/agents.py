@@ -9,14 +9,16 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.cron import cron_trigger
 from bot.frontmatter import FileError, read_document, validate
+from bot.mailboxes import MailboxSpec, load_mailboxes
 
 SIGNAL_KINDS = (
     "hiring",
@@ -46,60 +48,6 @@ SLOTS = {
     "capability.proof",
     "sender.name",
 }
-
-
-DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-
-
-def _crontab_days(field: str) -> str:
-    """Standard crontab weekdays (0 or 7 = Sunday) as APScheduler 3 names.
-
-    APScheduler 3 numbers Monday as 0, so a plain '1-5' would run Tuesday to Saturday.
-    """
-    if field in ("*", "?"):
-        return "*"
-    days: set[int] = set()
-    for part in field.lower().split(","):
-        rng, _, step = part.partition("/")
-        if rng == "*":
-            lo, hi = 0, 6
-        elif "-" in rng:
-            a, b = rng.split("-", 1)
-            lo, hi = _day(a), _day(b, end=True)
-        else:
-            lo = hi = _day(rng)
-            if step:
-                hi = 6
-        if hi < lo:
-            hi += 7
-        days.update(d % 7 for d in range(lo, hi + 1, int(step or 1)))
-    return ",".join(DAY_NAMES[d] for d in sorted(days, key=lambda d: (d + 6) % 7))
-
-
-def _day(token: str, end: bool = False) -> int:
-    """A weekday number; as a range's end, 7 stays 7 so that '0-7' means every day."""
-    if token[:3] in DAY_NAMES:
-        return DAY_NAMES.index(token[:3])
-    n = int(token)
-    if not 0 <= n <= 7:
-        raise ValueError(f"day of week {n} is out of range 0-7")
-    return n if end else n % 7
-
-
-def cron_trigger(expr: str, timezone: str) -> CronTrigger:
-    """A CronTrigger from a standard 5-field crontab expression."""
-    fields = expr.split()
-    if len(fields) != 5:
-        raise ValueError(f"cron needs 5 fields (minute hour day month weekday), got {len(fields)}")
-    minute, hour, day, month, weekday = fields
-    return CronTrigger(
-        minute=minute,
-        hour=hour,
-        day=day,
-        month=month,
-        day_of_week=_crontab_days(weekday),
-        timezone=timezone,
-    )
 
 
 class Strict(BaseModel):
@@ -141,7 +89,7 @@ class AgentSpec(Strict):
     schedule: str = "0 9 * * 1-5"
     timezone: str = "UTC"
     daily_cap: int = Field(20, ge=0)
-    mailbox: str = Field(pattern=r"^[^<>]*<[^@<>\s]+@[^@<>\s]+>$|^[^@<>\s]+@[^@<>\s]+$")
+    mailbox: str  # the address of a mailbox in mailboxes.yml
     includes: list[str] = []
     banned_phrases: list[str] = []
     max_body_chars: int = Field(1500, ge=100)
@@ -176,17 +124,25 @@ class AgentSpec(Strict):
         return v
 
 
+class Step(Strict):
+    """A follow-up: sent in the same thread, `after_days` after the message before it."""
+
+    after_days: int = Field(ge=1, le=90)
+    body: str = Field(min_length=1)
+
+
 class PlaySpec(Strict):
     id: str
     name: str
     subject: str
     trigger: list[SignalKind] = Field(min_length=1)
     targets_customers: bool = False
+    steps: list[Step] = Field(default=[], max_length=5)
     body: str
 
     @model_validator(mode="after")
     def _slots(self) -> PlaySpec:
-        for name in SLOT.findall(self.subject + self.body):
+        for name in SLOT.findall(self.subject + self.body + "".join(s.body for s in self.steps)):
             if name not in SLOTS:
                 raise ValueError(f"unknown slot {{{{{name}}}}}; known: {', '.join(sorted(SLOTS))}")
         return self
@@ -202,6 +158,7 @@ class Agent:
     plays: list[PlaySpec]
     config_version: str
     path: Path
+    mailbox: MailboxSpec
     play_hashes: dict[str, str] = field(default_factory=dict)  # play id -> version hash
 
     @property
@@ -213,6 +170,7 @@ class Agent:
 class Fleet:
     agents: dict[str, Agent] = field(default_factory=dict)
     plays: dict[str, PlaySpec] = field(default_factory=dict)
+    mailboxes: dict[str, MailboxSpec] = field(default_factory=dict)
     errors: list[FileError] = field(default_factory=list)
 
 
@@ -221,7 +179,9 @@ def load_play(path: Path) -> tuple[PlaySpec, bytes]:
     return validate(PlaySpec, doc, id=path.stem, body=doc.body), doc.raw
 
 
-def load_agent(path: Path, plays: dict[str, tuple[PlaySpec, bytes]]) -> Agent:
+def load_agent(
+    path: Path, plays: dict[str, tuple[PlaySpec, bytes]], mailboxes: dict[str, MailboxSpec]
+) -> Agent:
     doc = read_document(path)
     digest = hashlib.sha256(doc.raw)
     instructions = [doc.body]
@@ -242,16 +202,29 @@ def load_agent(path: Path, plays: dict[str, tuple[PlaySpec, bytes]]) -> Agent:
         digest.update(raw)
         chosen.append(play)
         hashes[play_id] = play_hash(raw)
-    return Agent(spec, chosen, digest.hexdigest()[:12], path, hashes)
+    address = parseaddr(spec.mailbox)[1].lower()
+    if address not in mailboxes:
+        known = ", ".join(sorted(mailboxes)) or "none: add mailboxes.yml"
+        raise FileError(
+            path,
+            doc.lines.get(("mailbox",)),
+            "mailbox",
+            f"no mailbox {address or spec.mailbox!r} in mailboxes.yml ({known})",
+        )
+    return Agent(spec, chosen, digest.hexdigest()[:12], path, mailboxes[address], hashes)
 
 
 def play_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def load_fleet(agents_dir: Path, plays_dir: Path) -> Fleet:
+def load_fleet(agents_dir: Path, plays_dir: Path, mailboxes_path: Path | None = None) -> Fleet:
     """Load every agent and play; a broken file is reported and skipped, never half-used."""
     fleet = Fleet()
+    try:
+        fleet.mailboxes = load_mailboxes(mailboxes_path or agents_dir.parent / "mailboxes.yml")
+    except FileError as err:
+        fleet.errors.append(err)
     loaded: dict[str, tuple[PlaySpec, bytes]] = {}
     for path in sorted(plays_dir.glob("*.md")) if plays_dir.is_dir() else []:
         try:
@@ -261,7 +234,7 @@ def load_fleet(agents_dir: Path, plays_dir: Path) -> Fleet:
             fleet.errors.append(err)
     for path in sorted(agents_dir.glob("*.md")) if agents_dir.is_dir() else []:
         try:
-            fleet.agents[path.stem] = load_agent(path, loaded)
+            fleet.agents[path.stem] = load_agent(path, loaded, fleet.mailboxes)
         except FileError as err:
             fleet.errors.append(err)
     return fleet

@@ -140,6 +140,7 @@ def draft_card(rt: Runtime, s: Session, review: Review) -> ReviewCard:
         decided_by=review.decided_by,
         decided_at=review.decided_at,
         outcome_detail=outcome_detail(s, review),
+        followups=tuple((f["after_days"], f["body"]) for f in draft.followups or []),
     )
 
 

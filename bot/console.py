@@ -49,6 +49,10 @@ def render(card: Card) -> str:
         *(f"  ⤷ {path_text(pt)}" for pt in card.paths),
         f"Subject: {card.subject}",
         *("  " + ln for ln in card.body.rstrip().splitlines()),
+        *(
+            f"Follow-up {n} (+{days} days): {body.splitlines()[0]}..."
+            for n, (days, body) in enumerate(card.followups, 1)
+        ),
         p,
         c,
         "Gate: " + "; ".join(card.reasons),

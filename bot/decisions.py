@@ -160,7 +160,7 @@ def _blocked(rt: Runtime, req: Request, draft: Draft) -> list[str]:
         return []
     agent = rt.fleet().agents.get(draft.agent_id)
     if agent is None:
-        return []
+        return [f"agent {draft.agent_id!r} no longer exists (its file was removed)"]
     subject, body = (
         (req.subject, req.body) if req.action == Action.EDIT else (draft.subject, draft.body)
     )
@@ -203,7 +203,7 @@ def _is_stale(req: Request, review: Review, draft: Draft) -> bool:
     """An approval or edit binds to the text on the card: refuse if either moved since."""
     if req.action not in (Action.APPROVE, Action.EDIT) or not req.content_hash:
         return False
-    current = reviews.content_hash(draft.subject, draft.body)
+    current = reviews.content_hash(draft.subject, draft.body, draft.followups)
     return req.content_hash != review.content_hash or current != review.content_hash
 
 
@@ -249,10 +249,8 @@ def _apply(rt: Runtime, s, req: Request, draft: Draft, now: datetime) -> None:
             draft.updated_at = now
             s.add(draft)
             s.flush()
-        agent = rt.fleet().agents.get(draft.agent_id)
-        mailbox = agent.spec.mailbox if agent else ""
-        contact = s.get(Contact, draft.contact_id)
-        outbox.enqueue(s, draft, mailbox, contact.email, now)
+        agent = rt.fleet().agents[draft.agent_id]  # _blocked refused drafts of a removed agent
+        outbox.enqueue(s, draft, agent.mailbox.address, s.get(Contact, draft.contact_id), now)
     elif req.action == Action.DEFER:
         agent = rt.fleet().agents.get(draft.agent_id)
         tz = ZoneInfo(agent.spec.timezone if agent else "UTC")

@@ -43,6 +43,7 @@ def run(home: Path | None = None, interactive: bool = False) -> int:
     home.mkdir(parents=True, exist_ok=True)
     say(f"== Twoloop demo in {home}")
     init(home, force=True)
+    open_all_hours(home)
     settings = Settings(
         TWOLOOP_HOME=home,
         TWOLOOP_OPERATORS=OPERATOR,
@@ -127,6 +128,21 @@ def run(home: Path | None = None, interactive: bool = False) -> int:
     say(f"\n== done in {time.monotonic() - started:.1f}s; the demo folder is {home}")
     rt.db.dispose()
     return 0
+
+
+def open_all_hours(home: Path) -> None:
+    """The demo sends at once, whatever the hour: its mailboxes keep no window or gap."""
+    import yaml
+
+    path = home / "mailboxes.yml"
+    data = yaml.safe_load(path.read_text())
+    for mb in data["mailboxes"]:
+        mb.update(
+            min_gap_seconds=0,
+            jitter_seconds=0,
+            window={"start": "00:00", "end": "23:59:59", "days": "*"},
+        )
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
 def build_request(rt: Runtime, review: Review, action: Action, extra: dict) -> Request:

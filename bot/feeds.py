@@ -20,8 +20,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.agents import SignalKind
-from bot.frontmatter import FileError
-from bot.importer import ImportFailed, ingest_signals, line_of
+from bot.frontmatter import FileError, line_of
+from bot.importer import ImportFailed, ingest_signals
 from bot.runtime import Runtime
 from storage import prospects
 

@@ -90,3 +90,21 @@ def validate(model: type[M], doc: Document, **extra: Any) -> M:
                 break
         field = ".".join(str(p) for p in loc) or None
         raise FileError(doc.path, line or 2, field, err["msg"]) from None
+
+
+def line_of(node: Any, loc: tuple) -> int | None:
+    line = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            nxt = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+            if nxt is None:
+                break
+            line, node = nxt[0].start_mark.line + 1, nxt[1]
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line

@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.agents import SignalKind
-from bot.frontmatter import FileError
+from bot.frontmatter import FileError, line_of
 from storage import prospects
 from storage.db import Database
 from storage.models import Account, Capability, Contact, Edge, Node, Signal
@@ -217,24 +217,6 @@ def _read_knowledge(path: Path, batch: Batch) -> None:
         batch.errors.append(
             FileError(path, line_of(node, err["loc"]), ".".join(map(str, err["loc"])), err["msg"])
         )
-
-
-def line_of(node: Any, loc: tuple) -> int | None:
-    line = None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            nxt = next(((k, v) for k, v in node.value if k.value == str(part)), None)
-            if nxt is None:
-                break
-            line, node = nxt[0].start_mark.line + 1, nxt[1]
-        elif (
-            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
-        ):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line
 
 
 def slug(text: str) -> str:

@@ -15,6 +15,7 @@ SECRET_FIELDS = (
     "openai_api_key",
     "smtp_url",
     "signals_token",
+    "unsubscribe_secret",
 )
 
 

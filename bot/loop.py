@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import content, gate, outbox, plays, reviews
-from bot.agents import Agent, PlaySpec
+from bot.agents import SLOT, Agent, PlaySpec
 from bot.drafting import DraftRequest, Fact, OfflineWriter, Written, personalization
 from bot.gate import GateInput
 from bot.gate import decide as gate_decide
@@ -394,7 +394,7 @@ def facts_for(
     sig = trig[0]
     problem = match.problem
     cap = f"capability:{match.capability}"
-    sender = agent.spec.mailbox.split("<")[0].strip().strip('"') or agent.spec.mailbox
+    sender = agent.mailbox.name
     facts = [
         Fact(f"contact:{contact.id}:first_name", "contact.first_name", contact.first_name),
         Fact(f"contact:{contact.id}:last_name", "contact.last_name", contact.last_name),
@@ -498,6 +498,7 @@ def store_draft(
                 "provider": written.provider,
                 "missing": written.missing,
             },
+            followups=render_followups(w, written.subject),
             config_version=agent.config_version,
             gate_outcome=result.outcome,
             gate_reasons=[r.as_dict() for r in result.reasons],
@@ -523,8 +524,28 @@ def store_draft(
         if result.outcome == "review":
             reviews.open_draft_review(rt, s, draft, spec, now)
         elif result.outcome == "send":
-            outbox.enqueue(s, draft, spec.mailbox, w.contact.email, now)
+            outbox.enqueue(s, draft, agent.mailbox.address, w.contact, now)
     return result.outcome
+
+
+def render_followups(w: Work, subject: str) -> list[dict]:
+    """The play's follow-up steps, filled from the same facts as the first message."""
+    out = []
+    for step in w.play.steps:
+        filled = SLOT.sub(
+            lambda m: (
+                w.facts[m.group(1)].text if m.group(1) in w.facts else f"[missing: {m.group(1)}]"
+            ),
+            step.body,
+        )
+        out.append(
+            {
+                "after_days": step.after_days,
+                "subject": f"Re: {subject}",
+                "body": filled.strip() + "\n",
+            }
+        )
+    return out
 
 
 def _match_json(match: Match, labels: dict[str, str]) -> dict:

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -71,7 +71,7 @@ class ReviewCard:
     decided_by: str = ""
     decided_at: datetime | None = None
     outcome_detail: str = ""
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    followups: tuple[tuple[int, str], ...] = ()  # (after days, body) of each later step
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,10 @@ from storage.models import Draft, Review
 log = logging.getLogger(__name__)
 
 
-def content_hash(subject: str, body: str) -> str:
-    """What an approval binds to: the exact text shown on the card."""
-    return hashlib.sha256(f"{subject}\n\x00\n{body}".encode()).hexdigest()[:20]
+def content_hash(subject: str, body: str, followups: list | None = None) -> str:
+    """What an approval binds to: the exact text shown on the card, follow-ups included."""
+    steps = "\n\x00\n".join(f"{f['after_days']}\n{f['body']}" for f in followups or [])
+    return hashlib.sha256(f"{subject}\n\x00\n{body}\n\x01\n{steps}".encode()).hexdigest()[:20]
 
 
 def open_draft_review(
@@ -33,7 +34,7 @@ def open_draft_review(
         agent_id=draft.agent_id,
         owner=spec.owner,
         channel=spec.channel,
-        content_hash=content_hash(draft.subject, draft.body),
+        content_hash=content_hash(draft.subject, draft.body, draft.followups),
         reasons=[r["text"] for r in draft.gate_reasons],
         created_at=now,
         remind_at=now + window * 0.8,

@@ -27,12 +27,15 @@ class FleetCache:
         self._lock = threading.Lock()
 
     def _signature(self) -> tuple:
-        files = []
+        paths = [self.agents_dir.parent / "mailboxes.yml"]
         for folder in (self.agents_dir, self.plays_dir):
             if folder.is_dir():
-                for p in sorted(folder.rglob("*.md")):
-                    st = p.stat()
-                    files.append((str(p), st.st_mtime_ns, st.st_size))
+                paths.extend(sorted(folder.rglob("*.md")))
+        files = []
+        for p in paths:
+            if p.is_file():
+                st = p.stat()
+                files.append((str(p), st.st_mtime_ns, st.st_size))
         return tuple(files)
 
     def get(self) -> Fleet:
@@ -99,6 +102,12 @@ class Runtime:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def unsubscribe_links(self, contact_id: str, from_addr: str):
+        """List-Unsubscribe headers and the visible line for one contact's mail."""
+        from bot import unsubscribe
+
+        return unsubscribe.links(self, contact_id, from_addr)
 
     def is_operator(self, user: str) -> bool:
         return user in self.settings.operators

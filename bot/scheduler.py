@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot import feeds, loop, outbox, reviews
-from bot.agents import cron_trigger
+from bot import feeds, loop, outbox, reviews, sequences
+from bot.cron import cron_trigger
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,10 @@ def build(rt: Runtime) -> BackgroundScheduler:
         reviews.sweep, "interval", seconds=60, args=[rt], id="sweep-reviews", next_run_time=now
     )
     scheduler.add_job(feeds.fetch_due, "interval", minutes=1, args=[rt], id="feeds")
+    scheduler.add_job(sequences.advance, "interval", minutes=1, args=[rt], id="sequences")
+    scheduler.add_job(
+        outbox.recover, "interval", minutes=1, args=[rt], id="outbox-recover", next_run_time=now
+    )
     return scheduler
 
 

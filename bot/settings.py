@@ -34,6 +34,13 @@ class Settings(BaseSettings):
     review_window_hours: float = Field(72.0, alias="TWOLOOP_REVIEW_WINDOW_HOURS", gt=0)
     public_url: str = Field("http://localhost:3000", alias="TWOLOOP_PUBLIC_URL")
     signals_token: SecretStr | None = Field(None, alias="TWOLOOP_SIGNALS_TOKEN")
+    operator_channel: str | None = Field(None, alias="TWOLOOP_OPERATOR_CHANNEL")
+    bounce_rate: float = Field(0.05, alias="TWOLOOP_BOUNCE_RATE", gt=0, le=1)
+    complaint_rate: float = Field(0.003, alias="TWOLOOP_COMPLAINT_RATE", gt=0, le=1)
+    guard_window_days: float = Field(7, alias="TWOLOOP_GUARD_WINDOW_DAYS", gt=0)
+    guard_min_sent: int = Field(20, alias="TWOLOOP_GUARD_MIN_SENT", ge=1)
+    # Signs unsubscribe links; unset, a random key is made once and kept in the database.
+    unsubscribe_secret: SecretStr | None = Field(None, alias="TWOLOOP_UNSUBSCRIBE_SECRET")
 
     @field_validator("operators", mode="before")
     @classmethod
@@ -54,6 +61,13 @@ class Settings(BaseSettings):
     def _long_token(cls, v: SecretStr | None) -> SecretStr | None:
         if v is not None and len(v.get_secret_value()) < 24:
             raise ValueError("must be at least 24 characters (generate one: openssl rand -hex 32)")
+        return v
+
+    @field_validator("unsubscribe_secret")
+    @classmethod
+    def _long_key(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and len(v.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (generate one: openssl rand -hex 32)")
         return v
 
     @field_validator("smtp_url")

@@ -175,6 +175,9 @@ def review_blocks(card: ReviewCard) -> list[Block]:
     ]
     for part in chunks(esc(card.body), SECTION_LIMIT - 10):
         blocks.append(SectionBlock(text=MarkdownTextObject(text=f"```{part}```")))
+    for n, (days, body) in enumerate(card.followups, 1):
+        text = f"*Follow-up {n}*, {days} days later if no reply:\n```{esc(body)}```"
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=text[:SECTION_LIMIT])))
     blocks += [
         DividerBlock(),
         ContextBlock(

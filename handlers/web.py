@@ -1,15 +1,18 @@
-"""The HTTP surface besides Slack's: health and the signals webhook. Thin: authenticate,
-parse, call `bot/`, answer with a status code and a message a person can act on."""
+"""The HTTP surface besides Slack's: health, the signals webhook and unsubscribe. Thin:
+authenticate, parse, call `bot/`, answer with a status code and a message a person can act on."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
+from html import escape
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, jsonify, request
 from slack_bolt import App
 from slack_bolt.adapter.flask import SlackRequestHandler
 
-from bot import signals
+from bot import signals, unsubscribe
 from bot.runtime import Runtime
 
 MAX_BODY = 1024 * 1024  # Slack payloads and signal batches are far smaller
@@ -49,6 +52,33 @@ def build_web(rt: Runtime, bolt: App | None) -> Flask:
             return jsonify(error="nothing was stored", problems=exc.problems), 422
         return jsonify(counts), 200
 
+    @web.get("/u/<token>")
+    def unsubscribe_page(token: str):
+        # Never unsubscribes: link scanners and previews GET every URL in a message.
+        found = unsubscribe.preview(rt, token)
+        if found.status == "invalid":
+            return _page(404, "Link not recognised", _INVALID)
+        masked = escape(unsubscribe.mask(found.email))
+        if found.status == "already":
+            return _page(200, "You're unsubscribed", _ALREADY.format(masked=masked))
+        return _page(200, "Unsubscribe?", _CONFIRM.format(masked=masked))
+
+    @web.post("/u/<token>")
+    def unsubscribe_post(token: str):
+        # RFC 8058 one-click: the mail client's POST (body List-Unsubscribe=One-Click, no
+        # cookies, no CSRF token) or our page's button. Either way, unsubscribe at once.
+        via = "page" if request.form.get("via") == "page" else "one-click"
+        done = unsubscribe.unsubscribe(rt, token, via)
+        html = request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html"
+        if done.status == "invalid":
+            if html:
+                return _page(404, "Link not recognised", _INVALID)
+            return _text(404, "This unsubscribe link is not valid.")
+        masked = unsubscribe.mask(done.email)
+        if html:
+            return _page(200, "You're unsubscribed", _DONE.format(masked=escape(masked)))
+        return _text(200, f"You're unsubscribed: {masked} will get no more email from us.")
+
     @web.errorhandler(413)
     def too_large(_exc):
         return _error(413, f"request body over {MAX_BODY} bytes")
@@ -58,3 +88,75 @@ def build_web(rt: Runtime, bolt: App | None) -> Flask:
 
 def _error(status: int, message: str):
     return jsonify(error=message), status
+
+
+# The unsubscribe pages: self-contained (no external assets, no script), escaped, and kept
+# out of caches, search indexes, referrers and frames (the URL carries the token).
+_CSS = (
+    "body{margin:0;font:1.0625rem/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;"
+    "color:#1a1a1a;background:#f6f6f4}"
+    "main{max-width:32rem;margin:12vh auto;padding:2rem;background:#fff;border-radius:8px;"
+    "box-shadow:0 1px 3px rgba(0,0,0,.15)}"
+    "h1{font-size:1.5rem;margin:0 0 1rem}"
+    "button{font:inherit;font-weight:600;padding:.7rem 1.4rem;border:0;border-radius:6px;"
+    "color:#fff;background:#1f4fd1;cursor:pointer}"
+    "button:hover{background:#173da6}"
+    "button:focus-visible{outline:3px solid #f5b400;outline-offset:2px}"
+    ".note{color:#555;font-size:.9375rem}"
+)
+_CSP = (
+    "default-src 'none'; "
+    f"style-src 'sha256-{base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()}'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+_HTML = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<meta name="referrer" content="no-referrer">
+<title>{title}</title>
+<style>{css}</style>
+</head>
+<body>
+<main>
+<h1>{title}</h1>
+{body}
+</main>
+</body>
+</html>
+"""
+_CONFIRM = """<p>Press the button to stop all email from us to <strong>{masked}</strong>.</p>
+<form method="post">
+<input type="hidden" name="List-Unsubscribe" value="One-Click">
+<input type="hidden" name="via" value="page">
+<button type="submit">Unsubscribe</button>
+</form>
+<p class="note">Nothing changes until you press the button.</p>"""
+_DONE = "<p>We won't email <strong>{masked}</strong> again.</p>"
+_ALREADY = "<p><strong>{masked}</strong> is already unsubscribed; we won't email it again.</p>"
+_INVALID = """<p>This unsubscribe link is not valid. It may have been cut short when it was
+copied: try the link in the email again, or reply to the email and ask us to stop.</p>"""
+_PRIVATE = {
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+def _page(status: int, title: str, body: str) -> Response:
+    """`body` is trusted markup whose variable parts the caller escaped."""
+    html = _HTML.format(title=escape(title), css=_CSS, body=body)
+    resp = Response(html, status=status, mimetype="text/html")
+    resp.headers.update(_PRIVATE)
+    resp.headers["Content-Security-Policy"] = _CSP
+    resp.headers["X-Frame-Options"] = "DENY"
+    return resp
+
+
+def _text(status: int, message: str) -> Response:
+    resp = Response(message + "\n", status=status, mimetype="text/plain")
+    resp.headers.update(_PRIVATE)
+    return resp

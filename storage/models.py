@@ -45,6 +45,7 @@ class Contact(SQLModel, table=True):
     last_name: str = ""
     email: str = Field(unique=True)
     title: str = ""
+    timezone: str = ""  # IANA name, when known: sends land in the recipient's working hours
     do_not_contact: bool = False
     last_touch_at: datetime | None = None
 
@@ -170,6 +171,7 @@ class Draft(SQLModel, table=True):
     personalization: float = 0.0
     confidence: float = 0.0
     tokens: int = 0  # model tokens this draft cost (0 for the offline writer)
+    followups: list = _json()  # the play's later steps, rendered: [{after_days, subject, body}]
     # Thresholds in force and how the scores were reached, as the gate saw them.
     explain: dict = _json({})
     config_version: str
@@ -239,22 +241,80 @@ class Decision(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """The only way mail leaves. One row per message; the unique draft_id and message_id
-    make a second enqueue of the same draft fail instead of sending twice."""
+    """The only way mail leaves. One row per message; unique (draft, step) and message_id
+    make a second enqueue of the same message fail instead of sending twice."""
+
+    __table_args__ = (UniqueConstraint("draft_id", "step", name="uq_outbox_draft_step"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    draft_id: int = Field(foreign_key="draft.id", unique=True)
+    draft_id: int = Field(foreign_key="draft.id", index=True)
+    step: int = 0  # 0: the first message; n: the play's n-th follow-up, in the same thread
+    agent_id: str = Field(default="", index=True)
+    contact_id: str = ""
     message_id: str = Field(unique=True)
-    from_addr: str
+    in_reply_to: str = ""
+    thread_refs: str = ""  # the References header: earlier Message-IDs of the thread
+    from_addr: str = Field(index=True)  # the mailbox's address
     to_addr: str
     subject: str
     body: str = Field(sa_column=Column(Text, nullable=False))
-    status: str = Field(default="queued", index=True)  # queued | sending | sent | failed
+    # queued | sending | sent | failed | uncertain (claimed, then the process died mid-send)
+    status: str = Field(default="queued", index=True)
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
+    claimed_at: datetime | None = None
     last_error: str = ""
     created_at: datetime = Field(default_factory=utcnow)
-    sent_at: datetime | None = None
+    sent_at: datetime | None = Field(default=None, index=True)
+
+
+class MailboxState(SQLModel, table=True):
+    """A sending mailbox's counters. A send reserves its slot with one conditional UPDATE on
+    this row, so caps and gaps hold across restarts and replicas."""
+
+    address: str = Field(primary_key=True)
+    day: date | None = None  # the mailbox-local day `sent_on_day` counts
+    sent_on_day: int = 0
+    first_send_on: date | None = None  # warm-up counts from here
+    next_send_at: datetime | None = None
+    paused: bool = False
+    paused_reason: str = ""
+    paused_at: datetime | None = None
+
+
+class MailEvent(SQLModel, table=True):
+    """Something that came back for a sent message: a bounce or a complaint."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    outbox_id: int | None = Field(default=None, foreign_key="outboxmessage.id", index=True)
+    mailbox: str = Field(index=True)
+    agent_id: str = Field(default="", index=True)
+    contact_id: str = ""
+    kind: str  # bounce | complaint
+    hard: bool = False
+    detail: str = ""
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Sequence(SQLModel, table=True):
+    """Where a draft's follow-ups stand for its contact."""
+
+    draft_id: int = Field(foreign_key="draft.id", primary_key=True)
+    contact_id: str = Field(index=True)
+    agent_id: str
+    next_step: int = 1
+    due_at: datetime | None = Field(default=None, index=True)
+    status: str = Field(default="active", index=True)  # active | parked | stopped | done
+    reason: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AppSecret(SQLModel, table=True):
+    """Keys the app makes for itself (e.g. unsubscribe tokens), shared by every replica."""
+
+    name: str = Field(primary_key=True)
+    value: str
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class AuditEvent(SQLModel, table=True):

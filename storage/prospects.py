@@ -6,7 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -22,6 +23,7 @@ from storage.models import (
     PlayVersion,
     Signal,
     Suppression,
+    utcnow,
 )
 
 
@@ -261,3 +263,15 @@ def suppressions_for(s: Session, emails: Iterable[str]) -> dict[str, str]:
         if reason:
             out[e] = reason
     return out
+
+
+def set_agent_paused(s: Session, agent_id: str, paused: bool, reason: str = "") -> bool:
+    """Pause or resume an agent; True if this call changed it (a conditional UPDATE)."""
+    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    s.execute(insert(AgentState).values(agent_id=agent_id, overrides={}).on_conflict_do_nothing())
+    res = s.execute(
+        update(AgentState)
+        .where(col(AgentState.agent_id) == agent_id, col(AgentState.paused).is_(not paused))
+        .values(paused=paused, paused_reason=reason if paused else "", updated_at=utcnow())
+    )
+    return res.rowcount == 1

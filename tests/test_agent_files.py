@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.agents import _crontab_days, cron_trigger, load_agent, load_fleet, load_play
+from bot.agents import load_agent, load_fleet, load_play
+from bot.cron import cron_trigger, crontab_days
 from bot.frontmatter import FileError
+from bot.mailboxes import load_mailboxes
 from bot.runtime import FleetCache
 from bot.scaffold import init
 
@@ -58,6 +60,13 @@ def line_of(text: str, needle: str) -> int:
     raise AssertionError(f"{needle!r} not in text")
 
 
+MAILBOXES = """mailboxes:
+  - address: tess@example.com
+    name: Tess Test
+    postal_address: 1 Test Street, Testville, TS1 1TS
+"""
+
+
 @pytest.fixture
 def dirs(tmp_path) -> tuple[Path, Path]:
     """agents/ with one good agent (and a shared include), plays/ with alpha and beta."""
@@ -68,6 +77,7 @@ def dirs(tmp_path) -> tuple[Path, Path]:
     (agents / "good.md").write_text(AGENT)
     (plays / "alpha.md").write_text(PLAY.format(name="Alpha"))
     (plays / "beta.md").write_text(PLAY.format(name="Beta"))
+    (tmp_path / "mailboxes.yml").write_text(MAILBOXES)
     return agents, plays
 
 
@@ -261,7 +271,8 @@ def test_config_version_follows_its_plays_only(dirs):
 def test_load_agent_directly_records_the_same_version(dirs):
     agents, plays = dirs
     loaded = {p.stem: load_play(p) for p in plays.glob("*.md")}
-    agent = load_agent(agents / "good.md", loaded)
+    mailboxes = load_mailboxes(agents.parent / "mailboxes.yml")
+    agent = load_agent(agents / "good.md", loaded, mailboxes)
     assert agent.config_version == version(dirs)
     assert agent.path == agents / "good.md"
 
@@ -298,15 +309,15 @@ def test_cron_respects_its_timezone():
 
 
 def test_crontab_weekdays_map_to_apscheduler_names():
-    assert _crontab_days("0") == "sun"
-    assert _crontab_days("7") == "sun"
-    assert _crontab_days("1-5") == "mon,tue,wed,thu,fri"
-    assert _crontab_days("5-7") == "fri,sat,sun"
-    assert _crontab_days("mon-fri") == "mon,tue,wed,thu,fri"
-    assert _crontab_days("1,3") == "mon,wed"
-    assert _crontab_days("*") == "*"
+    assert crontab_days("0") == "sun"
+    assert crontab_days("7") == "sun"
+    assert crontab_days("1-5") == "mon,tue,wed,thu,fri"
+    assert crontab_days("5-7") == "fri,sat,sun"
+    assert crontab_days("mon-fri") == "mon,tue,wed,thu,fri"
+    assert crontab_days("1,3") == "mon,wed"
+    assert crontab_days("*") == "*"
     with pytest.raises(ValueError):
-        _crontab_days("8")
+        crontab_days("8")
 
 
 def test_sunday_as_seven_fires_on_sunday():
@@ -317,9 +328,9 @@ def test_sunday_as_seven_fires_on_sunday():
 
 
 def test_zero_to_seven_is_every_day():
-    assert _crontab_days("0-7") == "mon,tue,wed,thu,fri,sat,sun"
-    assert _crontab_days("1-7") == "mon,tue,wed,thu,fri,sat,sun"
-    assert _crontab_days("6-7") == "sat,sun"
+    assert crontab_days("0-7") == "mon,tue,wed,thu,fri,sat,sun"
+    assert crontab_days("1-7") == "mon,tue,wed,thu,fri,sat,sun"
+    assert crontab_days("6-7") == "sat,sun"
 
 
 # --- FleetCache -----------------------------------------------------------------------------
@@ -350,3 +361,9 @@ def test_fleet_cache_sees_a_new_and_a_removed_file(dirs):
     assert set(cache.get().agents) == {"good", "second"}
     (agents / "good.md").unlink()
     assert set(cache.get().agents) == {"second"}
+
+
+def test_agent_must_name_a_configured_mailbox(dirs):
+    err = broken(dirs, AGENT.replace("tess@example.com", "nobody@example.com"))
+    assert err.field == "mailbox" and "nobody@example.com" in err.message
+    assert err.line == line_of(AGENT, "mailbox:")

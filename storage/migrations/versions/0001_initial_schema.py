@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 16:12:54.114431
+Create Date: 2026-11-21 16:27:18.015282
 """
 
 from collections.abc import Sequence
@@ -50,6 +50,13 @@ def upgrade() -> None:
         sa.Column("overrides", sa.JSON(), nullable=False),
         sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("agent_id"),
+    )
+    op.create_table(
+        "appsecret",
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("value", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
     )
     op.create_table(
         "auditevent",
@@ -107,6 +114,18 @@ def upgrade() -> None:
         sa.Column("alpha", sa.Float(), nullable=False),
         sa.Column("beta", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("agent_id", "rel"),
+    )
+    op.create_table(
+        "mailboxstate",
+        sa.Column("address", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=True),
+        sa.Column("sent_on_day", sa.Integer(), nullable=False),
+        sa.Column("first_send_on", sa.Date(), nullable=True),
+        sa.Column("next_send_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("paused", sa.Boolean(), nullable=False),
+        sa.Column("paused_reason", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("paused_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("address"),
     )
     op.create_table(
         "node",
@@ -183,6 +202,7 @@ def upgrade() -> None:
         sa.Column("last_name", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("email", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("title", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("timezone", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("do_not_contact", sa.Boolean(), nullable=False),
         sa.Column("last_touch_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -266,6 +286,7 @@ def upgrade() -> None:
         sa.Column("personalization", sa.Float(), nullable=False),
         sa.Column("confidence", sa.Float(), nullable=False),
         sa.Column("tokens", sa.Integer(), nullable=False),
+        sa.Column("followups", sa.JSON(), nullable=False),
         sa.Column("explain", sa.JSON(), nullable=False),
         sa.Column("config_version", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("gate_outcome", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -299,7 +320,12 @@ def upgrade() -> None:
         "outboxmessage",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("draft_id", sa.Integer(), nullable=False),
+        sa.Column("step", sa.Integer(), nullable=False),
+        sa.Column("agent_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("contact_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("message_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("in_reply_to", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("thread_refs", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("from_addr", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("to_addr", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -307,6 +333,7 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("next_attempt_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("claimed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("sent_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
@@ -315,23 +342,88 @@ def upgrade() -> None:
             ["draft.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("draft_id"),
+        sa.UniqueConstraint("draft_id", "step", name="uq_outbox_draft_step"),
         sa.UniqueConstraint("message_id"),
     )
     with op.batch_alter_table("outboxmessage", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outboxmessage_agent_id"), ["agent_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_outboxmessage_draft_id"), ["draft_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_outboxmessage_from_addr"), ["from_addr"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_outboxmessage_next_attempt_at"), ["next_attempt_at"], unique=False
         )
+        batch_op.create_index(batch_op.f("ix_outboxmessage_sent_at"), ["sent_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_outboxmessage_status"), ["status"], unique=False)
+
+    op.create_table(
+        "sequence",
+        sa.Column("draft_id", sa.Integer(), nullable=False),
+        sa.Column("contact_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("agent_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("next_step", sa.Integer(), nullable=False),
+        sa.Column("due_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["draft_id"],
+            ["draft.id"],
+        ),
+        sa.PrimaryKeyConstraint("draft_id"),
+    )
+    with op.batch_alter_table("sequence", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_sequence_contact_id"), ["contact_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_sequence_due_at"), ["due_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_sequence_status"), ["status"], unique=False)
+
+    op.create_table(
+        "mailevent",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("outbox_id", sa.Integer(), nullable=True),
+        sa.Column("mailbox", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("agent_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("contact_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("hard", sa.Boolean(), nullable=False),
+        sa.Column("detail", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["outbox_id"],
+            ["outboxmessage.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("mailevent", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_mailevent_agent_id"), ["agent_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_mailevent_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_mailevent_mailbox"), ["mailbox"], unique=False)
+        batch_op.create_index(batch_op.f("ix_mailevent_outbox_id"), ["outbox_id"], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("mailevent", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_mailevent_outbox_id"))
+        batch_op.drop_index(batch_op.f("ix_mailevent_mailbox"))
+        batch_op.drop_index(batch_op.f("ix_mailevent_at"))
+        batch_op.drop_index(batch_op.f("ix_mailevent_agent_id"))
+
+    op.drop_table("mailevent")
+    with op.batch_alter_table("sequence", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sequence_status"))
+        batch_op.drop_index(batch_op.f("ix_sequence_due_at"))
+        batch_op.drop_index(batch_op.f("ix_sequence_contact_id"))
+
+    op.drop_table("sequence")
     with op.batch_alter_table("outboxmessage", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outboxmessage_status"))
+        batch_op.drop_index(batch_op.f("ix_outboxmessage_sent_at"))
         batch_op.drop_index(batch_op.f("ix_outboxmessage_next_attempt_at"))
+        batch_op.drop_index(batch_op.f("ix_outboxmessage_from_addr"))
+        batch_op.drop_index(batch_op.f("ix_outboxmessage_draft_id"))
+        batch_op.drop_index(batch_op.f("ix_outboxmessage_agent_id"))
 
     op.drop_table("outboxmessage")
     with op.batch_alter_table("draft", schema=None) as batch_op:
@@ -374,6 +466,7 @@ def downgrade() -> None:
 
     op.drop_table("playversion")
     op.drop_table("node")
+    op.drop_table("mailboxstate")
     op.drop_table("learnedweight")
     op.drop_table("feedstate")
     with op.batch_alter_table("edge", schema=None) as batch_op:
@@ -388,6 +481,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_auditevent_action"))
 
     op.drop_table("auditevent")
+    op.drop_table("appsecret")
     op.drop_table("agentstate")
     with op.batch_alter_table("account", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_account_industry"))
