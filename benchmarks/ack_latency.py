@@ -31,6 +31,7 @@ inconsistent count); a p99 over target is reported, not failed.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import multiprocessing
 import os
@@ -77,6 +78,11 @@ MODAL_BUTTONS = (EDIT, DEFER, KILL)
 ALL_BUTTONS = (APPROVE, *MODAL_BUTTONS)
 # Share of clicks of each kind; the rest are Approve clicks by the owner on distinct cards.
 MIX = {"repeat": 0.08, "stranger": 0.05, "modal": 0.07}
+CLIENTS = {
+    "raw": "asyncio HTTP/1.1 keep-alive in a separate process",
+    "httpx": "httpx.Client threads in a separate process",
+    "inprocess": "httpx.Client threads in the server's process",
+}
 RESERVED_CARDS = 60  # cards that are never approved: strangers and modal clicks land there
 
 
@@ -255,40 +261,106 @@ class LoadResult:
     cpu: float = 0.0  # CPU seconds the client process spent
 
 
-def run_load(url: str, clicks: list[Click], concurrency: int, budget: float) -> LoadResult:
+def run_load(
+    client: str, url: str, clicks: list[Click], concurrency: int, budget: float
+) -> LoadResult:
     """`concurrency` closed-loop clients share one queue of clicks; each click is signed when
-    sent. Stops early (and says so) when `budget` seconds are spent."""
+    sent and timed until its response is read. Stops early (and says so) after `budget` s."""
+    if client == "raw":
+        return asyncio.run(_load_raw(url, clicks, concurrency, budget))
+    return _load_httpx(url, clicks, concurrency, budget)
+
+
+def _request(host: str, c: Click) -> bytes:
+    body = interaction_body(block_action(c.user, c.action_id, c.value, c.channel))
+    head = "".join(f"{k}: {v}\r\n" for k, v in sign(body).items())
+    data = body.encode()
+    return (
+        f"POST /slack/events HTTP/1.1\r\nHost: {host}\r\n{head}Content-Length: {len(data)}\r\n\r\n"
+    ).encode() + data
+
+
+async def _load_raw(url: str, clicks: list[Click], concurrency: int, budget: float) -> LoadResult:
+    """HTTP/1.1 keep-alive over asyncio streams: one thread, ~0.1 ms of client CPU a click, so
+    the client neither queues on its own GIL nor takes much of the CPU the server needs."""
+    hostport = url.split("://", 1)[1].rstrip("/")
+    host, port = hostport.rsplit(":", 1)
+    it = iter(clicks)
+    res = LoadResult([], Counter(), Counter(), 0.0, [])
+
+    async def exchange(conn, c: Click) -> tuple[int, bool]:
+        reader, writer = conn
+        writer.write(_request(hostport, c))
+        await writer.drain()
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        fields = {k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines)}
+        if "content-length" in fields:
+            await reader.readexactly(int(fields["content-length"]))
+            return status, fields.get("connection", "").lower() == "close"
+        await reader.read()  # no length: the body runs to the end of the connection
+        return status, True
+
+    async def worker() -> None:
+        conn = None
+        while time.monotonic() < deadline:
+            c = next(it, None)
+            if c is None:
+                break
+            t0 = time.perf_counter()
+            try:
+                if conn is None:
+                    conn = await asyncio.open_connection(host, int(port))
+                status, closed = await asyncio.wait_for(exchange(conn, c), 10.0)
+            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
+                status, closed = 0, True
+                res.errors.append(f"{type(exc).__name__}: {exc}")
+            res.latencies.append(time.perf_counter() - t0)
+            res.statuses[status] += 1
+            res.kinds[c.kind] += 1
+            if closed and conn is not None:
+                conn[1].close()
+                conn = None
+        if conn is not None:
+            conn[1].close()
+
+    deadline = time.monotonic() + budget
+    start, cpu0 = time.perf_counter(), time.process_time()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    res.wall, res.cpu = time.perf_counter() - start, time.process_time() - cpu0
+    if next(it, None) is not None:
+        res.errors.append(f"time budget of {budget:.0f} s ran out before every click was sent")
+    return res
+
+
+def _load_httpx(url: str, clicks: list[Click], concurrency: int, budget: float) -> LoadResult:
+    """What the tests do: one httpx.Client (keep-alive) per client thread."""
     lock = threading.Lock()
-    it = iter(enumerate(clicks))
-    latencies: list[float] = []
-    statuses: Counter = Counter()
-    kinds: Counter = Counter()
-    errors: list[str] = []
+    it = iter(clicks)
+    res = LoadResult([], Counter(), Counter(), 0.0, [])
 
     def client(http: httpx.Client) -> None:
         with http:
             while time.monotonic() < deadline:
                 with lock:
-                    nxt = next(it, None)
-                if nxt is None:
+                    c = next(it, None)
+                if c is None:
                     return
-                _, c = nxt
-                payload = block_action(c.user, c.action_id, c.value, c.channel)
-                body = interaction_body(payload)
+                body = interaction_body(block_action(c.user, c.action_id, c.value, c.channel))
                 headers = sign(body)
                 t0 = time.perf_counter()
                 try:
-                    resp = http.post("/slack/events", content=body, headers=headers)
-                    status = resp.status_code
+                    status = http.post("/slack/events", content=body, headers=headers).status_code
                 except httpx.HTTPError as exc:
                     status = 0
                     with lock:
-                        errors.append(f"{type(exc).__name__}: {exc}")
+                        res.errors.append(f"{type(exc).__name__}: {exc}")
                 dt = time.perf_counter() - t0
                 with lock:
-                    latencies.append(dt)
-                    statuses[status] += 1
-                    kinds[c.kind] += 1
+                    res.latencies.append(dt)
+                    res.statuses[status] += 1
+                    res.kinds[c.kind] += 1
 
     # Clients are built before the clock starts: each one builds an SSL context (~10 ms).
     https = [httpx.Client(base_url=url, timeout=10.0) for _ in range(concurrency)]
@@ -297,10 +369,10 @@ def run_load(url: str, clicks: list[Click], concurrency: int, budget: float) -> 
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="click") as pool:
         for f in [pool.submit(client, http) for http in https]:
             f.result()
-    wall, cpu = time.perf_counter() - start, time.process_time() - cpu0
+    res.wall, res.cpu = time.perf_counter() - start, time.process_time() - cpu0
     if next(it, None) is not None:
-        errors.append(f"time budget of {budget:.0f} s ran out before every click was sent")
-    return LoadResult(latencies, statuses, kinds, wall, errors, cpu)
+        res.errors.append(f"time budget of {budget:.0f} s ran out before every click was sent")
+    return res
 
 
 # --------------------------------------------------------------------------- one run
@@ -384,12 +456,13 @@ def one_run(
 
         slack_base = {m: len(slack.of(m)) for m in ("chat.postEphemeral", "views.open")}
 
+        lib = "httpx" if args.client in ("httpx", "inprocess") else "raw"
+
         def submit(clicks: list[Click]) -> LoadResult:
+            job = (lib, service.url, clicks, args.concurrency, args.max_seconds)
             if clients is not None:
-                return clients.submit(
-                    run_load, service.url, clicks, args.concurrency, args.max_seconds
-                ).result()
-            return run_load(service.url, clicks, args.concurrency, args.max_seconds)
+                return clients.submit(run_load, *job).result()
+            return run_load(*job)
 
         def effects() -> tuple[int, int, int]:
             with service.rt.db.session() as s:
@@ -405,6 +478,7 @@ def one_run(
 
         warm = submit(plan.warmup)
         settle(len(warm.latencies))
+        load_before = os.getloadavg()[0]
         QUEUE.reset()
         cpu0 = time.process_time()
         measured = submit(plan.measure)
@@ -501,6 +575,10 @@ def one_run(
             f"  throughput: {result.throughput:.0f} acks/s over {measured.wall:.2f} s; "
             f"background work drained {drained:.1f} s after the last ack"
         )
+        lines.append(
+            f"  1-min load average when measuring started: {load_before:.2f} "
+            "(well above 1: something else is using this machine's 2 cores)"
+        )
         if clients is not None:
             lines.append(
                 f"  CPU while measuring: server process {server_cpu / measured.wall:.0%} of a "
@@ -559,9 +637,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=16, help="waitress threads (serve default 16)")
     p.add_argument(
         "--client",
-        choices=("process", "thread"),
-        default="process",
-        help="clients in a separate process (default) or as threads in this one",
+        choices=("raw", "httpx", "inprocess"),
+        default="raw",
+        help="raw: asyncio HTTP/1.1 in a separate process (default); httpx: httpx.Client "
+        "threads in a separate process; inprocess: httpx threads in this process",
     )
     p.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
     p.add_argument("--max-seconds", type=float, default=120.0, help="time budget per phase")
@@ -584,13 +663,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {machine()}")
     print(
         f"parameters: runs {args.runs}, concurrency {args.concurrency}, requests {args.requests}"
-        f" (+{args.warmup} warm-up), waitress threads {args.threads}, clients in a "
-        f"{args.client}, database {'PostgreSQL' if args.database_url else 'SQLite'}, "
+        f" (+{args.warmup} warm-up), waitress threads {args.threads}, client {CLIENTS[args.client]}, "
+        f"database {'PostgreSQL' if args.database_url else 'SQLite'}, "
         f"mix: approve {1 - sum(MIX.values()):.0%}, "
         + ", ".join(f"{k} {v:.0%}" for k, v in MIX.items())
     )
     clients = None
-    if args.client == "process":
+    if args.client != "inprocess":
         clients = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
     results: list[RunResult] = []
     try:

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -22,6 +23,14 @@ IMPORTABLE = (".csv", ".jsonl", ".yml", ".yaml")
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 agents_app = typer.Typer(help="Agent files.", no_args_is_help=True)
 feeds_app = typer.Typer(help="RSS/Atom feeds in feeds.yml.", no_args_is_help=True)
+suppress_app = typer.Typer(help="Addresses and domains that never get mail.", no_args_is_help=True)
+outbox_app = typer.Typer(help="Messages on their way out.", no_args_is_help=True)
+mailboxes_app = typer.Typer(
+    help="Sending mailboxes (mailboxes.yml) and their state.", no_args_is_help=True
+)
+app.add_typer(suppress_app, name="suppress")
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(mailboxes_app, name="mailboxes")
 app.add_typer(db_app, name="db")
 app.add_typer(agents_app, name="agents")
 app.add_typer(feeds_app, name="feeds")
@@ -204,6 +213,138 @@ def feeds_fetch(force: Annotated[bool, typer.Option(help="Ignore every_minutes")
     if not report.feeds:
         typer.echo(f"no feeds in {rt.settings.home / 'feeds.yml'}")
     raise typer.Exit(1 if any(r.status == "error" for r in report.feeds) else 0)
+
+
+def _suppression_value(raw: str) -> str:
+    """An address, or a whole domain written '@example.com' (or 'example.com')."""
+    value = raw.strip().lower()
+    if "@" not in value:
+        value = "@" + value
+    local, _, domain = value.rpartition("@")
+    if "." not in domain or " " in value or value.count("@") != 1:
+        raise fail(f"{raw!r} is neither an email address nor a domain")
+    return value
+
+
+@suppress_app.command("add")
+def suppress_add(
+    values: Annotated[list[str], typer.Argument(help="Addresses, or domains as @example.com")],
+    reason: Annotated[str, typer.Option(help="Why (kept with the entry)")] = "manual",
+):
+    """Never send to these again (checked when drafting and again at send time)."""
+    from storage import audit, suppression
+
+    clean = [_suppression_value(v) for v in values]
+    rt = runtime(settings())
+    with rt.db.session() as s:
+        added = suppression.add(s, clean, reason, rt.now())
+        audit.record(
+            s, "cli", "suppression.added", "suppression", {"values": clean, "reason": reason}
+        )
+    typer.echo(f"suppressed {added} new, {len(clean) - added} already suppressed")
+
+
+@suppress_app.command("remove")
+def suppress_remove(values: Annotated[list[str], typer.Argument()]):
+    """Allow mail to these again. Think twice for unsubscribes and complaints."""
+    from storage import audit, suppression
+
+    clean = [_suppression_value(v) for v in values]
+    rt = runtime(settings())
+    with rt.db.session() as s:
+        removed = suppression.remove(s, clean)
+        audit.record(s, "cli", "suppression.removed", "suppression", {"values": clean})
+    typer.echo(f"removed {removed}")
+
+
+@suppress_app.command("list")
+def suppress_list(contains: Annotated[str, typer.Argument()] = ""):
+    """The suppression list, newest first."""
+    from storage import suppression
+
+    rt = runtime(settings())
+    with rt.db.session() as s:
+        for row in suppression.listing(s, contains):
+            typer.echo(f"{row.value:40} {row.reason:14} {row.created_at:%Y-%m-%d %H:%M}")
+
+
+@outbox_app.command("list")
+def outbox_list(
+    status: Annotated[str, typer.Option(help="queued|sending|sent|failed|uncertain")] = None,
+    limit: int = 50,
+):
+    """Recent outbox messages (uncertain ones need an operator: see `resolve`)."""
+    from storage import outbox as store
+
+    rt = runtime(settings())
+    with rt.db.session() as s:
+        for m in store.listing(s, status, limit):
+            typer.echo(
+                f"{m.id:>6} {m.status:10} draft {m.draft_id}/{m.step} {m.from_addr} -> "
+                f"{m.to_addr} {m.last_error[:60]}"
+            )
+
+
+@outbox_app.command("resolve")
+def outbox_resolve(
+    message_id: int,
+    verdict: Annotated[str, typer.Argument(help="sent (it went out) | unsent (send it)")],
+):
+    """Settle an `uncertain` message after checking the mail server's log."""
+    from storage import audit
+    from storage import outbox as store
+
+    if verdict not in ("sent", "unsent"):
+        raise fail("say `sent` or `unsent`")
+    rt = runtime(settings())
+    with rt.db.session() as s:
+        if not store.resolve(s, message_id, verdict == "sent", rt.now()):
+            raise fail(f"outbox message {message_id} is not uncertain")
+        audit.record(s, "cli", f"outbox.resolved.{verdict}", f"outbox:{message_id}")
+    typer.echo(f"message {message_id}: {verdict}")
+
+
+@mailboxes_app.command("list")
+def mailboxes_list():
+    """Each mailbox: today's sends against today's cap, and whether it is paused."""
+    from storage import outbox as store
+
+    rt = runtime(settings())
+    for mb in rt.fleet().mailboxes.values():
+        with rt.db.session() as s:
+            st = store.mailbox_state(s, mb.address)
+        today = rt.now().astimezone(ZoneInfo(mb.timezone)).date()
+        sent = st.sent_on_day if st.day == today else 0
+        cap = mb.cap_on(today, st.first_send_on or today)
+        pause = f"PAUSED: {st.paused_reason}" if st.paused else "active"
+        typer.echo(f"{mb.address:32} {sent:>4}/{cap:<4} today  {pause}")
+
+
+@mailboxes_app.command("resume")
+def mailboxes_resume(address: str):
+    """Let a paused mailbox send again (an operator's call, audited)."""
+    from storage import audit
+    from storage import outbox as store
+
+    rt = runtime(settings())
+    with rt.db.session() as s:
+        if not store.resume_mailbox(s, address.lower()):
+            raise fail(f"{address} is not paused")
+        audit.record(s, "cli", "mailbox.resumed", f"mailbox:{address.lower()}")
+    typer.echo(f"{address} resumed")
+
+
+@agents_app.command("resume")
+def agents_resume(agent_id: str):
+    """Let a paused agent draft and send again (an operator's call, audited)."""
+    from storage import audit, prospects
+
+    rt = runtime(settings())
+    with rt.db.session() as s:
+        if not prospects.set_agent_paused(s, agent_id, False):
+            raise fail(f"{agent_id} is not paused")
+        audit.record(s, "cli", "agent.resumed", f"agent:{agent_id}")
+    typer.echo(f"{agent_id} resumed")
 
 
 def main() -> None:

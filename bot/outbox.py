@@ -187,7 +187,10 @@ def _reserve(
     rt: Runtime, s: Session, msg: OutboxMessage, mailbox: MailboxSpec, now: datetime
 ) -> bool:
     """Take a slot in the mailbox's budget, or give the claim back and say when to retry."""
-    state = store.mailbox_state(s, mailbox.address)
+    state = store.mailbox_state(
+        s, mailbox.address, ensure=mailbox.address not in rt.known_mailboxes
+    )
+    rt.known_mailboxes.add(mailbox.address)
     zone = ZoneInfo(mailbox.timezone)
     today = now.astimezone(zone).date()
     cap = mailbox.cap_on(today, state.first_send_on or today)

@@ -72,6 +72,7 @@ class Runtime:
         self.clock = clock
         self.rng = rng or random.Random()
         self.outbox_wakeup = threading.Event()
+        self.known_mailboxes: set[str] = set()  # mailbox rows known to exist in the database
         self._fleet = FleetCache(settings.agents_dir, settings.plays_dir)
 
     def _model_writer(self) -> Writer | None:

@@ -15,6 +15,8 @@ import re
 import smtplib
 import ssl
 import tempfile
+import threading
+import time
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -23,6 +25,10 @@ from urllib.parse import quote, unquote, urlsplit
 __all__ = ["EmlDirTransport", "SendError", "SmtpTransport", "Transport", "transport_for"]
 
 _DEFAULT_PORTS = {"smtp": 587, "smtps": 465}
+
+
+IDLE_CHECK = 5.0  # seconds: a session idle longer is checked with NOOP before reuse
+IDLE_MAX = 60.0  # seconds: a session idle longer is not reused (servers drop idle clients)
 
 
 class SendError(Exception):
@@ -95,6 +101,10 @@ class SmtpTransport:
         self._password = unquote(parts.password) if parts.password else ""
         self.timeout = timeout
         self.ssl_context = ssl_context or ssl.create_default_context()
+        self._lock = threading.Lock()
+        self._smtp: smtplib.SMTP | None = None
+        self._last_used = 0.0
+        self._stage = "connect"
 
     def __repr__(self) -> str:
         auth = f"{quote(self.username, safe='')}:***@" if self.username is not None else ""
@@ -106,80 +116,57 @@ class SmtpTransport:
         return f"{self.host}:{self.port}"
 
     def send(self, msg: EmailMessage) -> None:
-        """Deliver `msg` in one SMTP session.
+        """Deliver `msg`, reusing the open session when there is one.
 
         Once the server has accepted DATA the message counts as sent: nothing that happens
         afterwards (a failed QUIT, a dropped connection) may turn it into a failure, or the
         outbox would send it again.
         """
         mid = msg.get("Message-ID", "(no Message-ID)")
-        stage = "connect"
-        smtp: smtplib.SMTP | None = None
-        try:
-            # The host goes to the constructor, not to connect(): smtplib takes the TLS
-            # server_hostname from there, and checks the certificate against it.
-            if self.scheme == "smtps":
-                smtp = smtplib.SMTP_SSL(
-                    self.host, self.port, timeout=self.timeout, context=self.ssl_context
-                )
-            else:
-                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-            stage = "EHLO"
-            smtp.ehlo_or_helo_if_needed()
-            if self.scheme == "smtp":
-                if smtp.has_extn("starttls"):
-                    stage = "STARTTLS"
-                    smtp.starttls(context=self.ssl_context)
-                    smtp.ehlo()
-                elif self.username is not None and not _is_loopback(self.host):
-                    raise SendError(
-                        f"SMTP server {self._where} does not offer STARTTLS; refusing to send "
-                        "credentials in clear (use smtps:// or a relay that supports STARTTLS)",
-                        permanent=False,
-                    )
-            if self.username is not None:
-                stage = f"AUTH as {self.username}"
-                smtp.login(self.username, self._password)
-            stage = "send"
-            refused = smtp.send_message(msg)
-        except SendError:
-            _close(smtp)
-            raise
-        except smtplib.SMTPRecipientsRefused as e:
-            _close(smtp)
-            raise _all_refused(e.recipients, self._where, mid) from None
-        except smtplib.SMTPResponseException as e:
-            _close(smtp)
-            raise _from_reply(
-                f"SMTP {stage} failed at {self._where} for {mid}", e.smtp_code, e.smtp_error
-            ) from None
-        except smtplib.SMTPNotSupportedError as e:
-            _close(smtp)
-            # While sending it is the message that needs what the server lacks (SMTPUTF8);
-            # before that it is our configuration, which an operator can fix.
-            raise SendError(
-                f"SMTP {stage} failed at {self._where} for {mid}: {e}",
-                permanent=stage == "send",
-            ) from None
-        except OSError as e:  # refused, timeouts, TLS errors, disconnects (SMTPException too)
-            _close(smtp)
-            raise SendError(
-                f"SMTP {stage} failed at {self._where} for {mid}: "
-                f"{type(e).__name__}: {e or 'no detail'}",
-                permanent=False,
-            ) from None
-        except ValueError as e:  # a message smtplib cannot serialise; retrying cannot help
-            _close(smtp)
-            # Outside "send" the detail may quote a character of the password (non-ASCII
-            # AUTH), so only the exception type is kept.
-            detail = str(e) if stage == "send" else type(e).__name__
-            raise SendError(
-                f"SMTP {stage} failed at {self._where} for {mid}: {detail}",
-                permanent=stage == "send",
-            ) from None
-        with contextlib.suppress(OSError):
-            smtp.quit()
-        _close(smtp)
+        with self._lock:
+            self._stage = "connect"
+            try:
+                smtp = self._session()
+                self._stage = "send"
+                refused = smtp.send_message(msg)
+            except SendError:
+                self._drop()
+                raise
+            except smtplib.SMTPRecipientsRefused as e:
+                self._drop()
+                raise _all_refused(e.recipients, self._where, mid) from None
+            except smtplib.SMTPResponseException as e:
+                self._drop()
+                raise _from_reply(
+                    f"SMTP {self._stage} failed at {self._where} for {mid}",
+                    e.smtp_code,
+                    e.smtp_error,
+                ) from None
+            except smtplib.SMTPNotSupportedError as e:
+                self._drop()
+                # While sending it is the message that needs what the server lacks (SMTPUTF8);
+                # before that it is our configuration, which an operator can fix.
+                raise SendError(
+                    f"SMTP {self._stage} failed at {self._where} for {mid}: {e}",
+                    permanent=self._stage == "send",
+                ) from None
+            except OSError as e:  # refused, timeouts, TLS errors, disconnects (SMTPException too)
+                self._drop()
+                raise SendError(
+                    f"SMTP {self._stage} failed at {self._where} for {mid}: "
+                    f"{type(e).__name__}: {e or 'no detail'}",
+                    permanent=False,
+                ) from None
+            except ValueError as e:  # a message smtplib cannot serialise; retrying cannot help
+                self._drop()
+                # Outside "send" the detail may quote a character of the password (non-ASCII
+                # AUTH), so only the exception type is kept.
+                detail = str(e) if self._stage == "send" else type(e).__name__
+                raise SendError(
+                    f"SMTP {self._stage} failed at {self._where} for {mid}: {detail}",
+                    permanent=self._stage == "send",
+                ) from None
+            self._last_used = time.monotonic()
         if refused:
             # The message already reached the accepted recipients: resending would
             # duplicate it for them, so report this as final.
@@ -190,6 +177,62 @@ class SmtpTransport:
                 code=next(iter(refused.values()))[0],
                 refused=_decode_refused(refused),
             )
+
+    def _session(self) -> smtplib.SMTP:
+        """The open, authenticated session; a new one when there is none, it idled too long,
+        or it no longer answers NOOP. Reuse saves a TCP, TLS and AUTH handshake per message."""
+        if self._smtp is not None:
+            idle = time.monotonic() - self._last_used
+            if idle < IDLE_CHECK:
+                return self._smtp
+            if idle < IDLE_MAX:
+                with contextlib.suppress(OSError):
+                    if self._smtp.noop()[0] == 250:
+                        return self._smtp
+            self._drop()
+        smtp: smtplib.SMTP | None = None
+        try:
+            # The host goes to the constructor, not to connect(): smtplib takes the TLS
+            # server_hostname from there, and checks the certificate against it.
+            if self.scheme == "smtps":
+                smtp = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=self.timeout, context=self.ssl_context
+                )
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            self._stage = "EHLO"
+            smtp.ehlo_or_helo_if_needed()
+            if self.scheme == "smtp":
+                if smtp.has_extn("starttls"):
+                    self._stage = "STARTTLS"
+                    smtp.starttls(context=self.ssl_context)
+                    smtp.ehlo()
+                elif self.username is not None and not _is_loopback(self.host):
+                    raise SendError(
+                        f"SMTP server {self._where} does not offer STARTTLS; refusing to send "
+                        "credentials in clear (use smtps:// or a relay that supports STARTTLS)",
+                        permanent=False,
+                    )
+            if self.username is not None:
+                self._stage = f"AUTH as {self.username}"
+                smtp.login(self.username, self._password)
+        except BaseException:
+            _close(smtp)
+            raise
+        self._smtp = smtp
+        return smtp
+
+    def _drop(self) -> None:
+        _close(self._smtp)
+        self._smtp = None
+
+    def close(self) -> None:
+        """End the open session politely (on shutdown)."""
+        with self._lock:
+            if self._smtp is not None:
+                with contextlib.suppress(OSError):
+                    self._smtp.quit()
+            self._drop()
 
 
 class EmlDirTransport:

@@ -136,6 +136,9 @@ class Service:
             self.scheduler.shutdown(wait=True)
         self.pool.shutdown(wait=True)
         self.outbox.stop()
+        close = getattr(self.rt.transport, "close", None)
+        if close is not None:
+            close()
         self.rt.db.dispose()
 
 

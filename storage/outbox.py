@@ -40,10 +40,11 @@ def defer(s: Session, message_id: int, at: datetime, why: str) -> None:
     )
 
 
-def mailbox_state(s: Session, address: str) -> MailboxState:
+def mailbox_state(s: Session, address: str, *, ensure: bool = True) -> MailboxState:
     """The mailbox's row, created on first use (race-safe across replicas)."""
-    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
-    s.execute(insert(MailboxState).values(address=address).on_conflict_do_nothing())
+    if ensure:
+        insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+        s.execute(insert(MailboxState).values(address=address).on_conflict_do_nothing())
     return s.exec(select(MailboxState).where(MailboxState.address == address)).one()
 
 

@@ -320,3 +320,41 @@ def test_demo_runs_offline(home, tmp_path):
     assert emls
     assert f"outbox: {len(emls)} .eml files" in out
     assert not home.exists(), "the demo keeps to its own folder"
+
+
+def test_suppress_add_list_remove(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    monkeypatch.setenv("TWOLOOP_HOME", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    runner = CliRunner()
+    out = runner.invoke(
+        app, ["suppress", "add", "Pat@Example.com", "competitor.example", "--reason", "legal"]
+    )
+    assert out.exit_code == 0 and "suppressed 2 new" in out.output
+    again = runner.invoke(app, ["suppress", "add", "pat@example.com"])
+    assert "0 new, 1 already" in again.output
+    listing = runner.invoke(app, ["suppress", "list"])
+    assert "pat@example.com" in listing.output and "@competitor.example" in listing.output
+    bad = runner.invoke(app, ["suppress", "add", "not an address"])
+    assert bad.exit_code == 2
+    gone = runner.invoke(app, ["suppress", "remove", "@competitor.example"])
+    assert "removed 1" in gone.output
+    assert "@competitor.example" not in runner.invoke(app, ["suppress", "list"]).output
+
+
+def test_mailboxes_list_and_resume(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    monkeypatch.setenv("TWOLOOP_HOME", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    out = runner.invoke(app, ["mailboxes", "list"])
+    assert "dana@northwind.example" in out.output and "0/10" in out.output
+    assert runner.invoke(app, ["mailboxes", "resume", "dana@northwind.example"]).exit_code == 2
+    assert runner.invoke(app, ["outbox", "resolve", "1", "sent"]).exit_code == 2

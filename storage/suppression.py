@@ -1,0 +1,29 @@
+"""The suppression list: addresses and whole domains ('@example.com') that get no mail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from storage.models import Suppression
+from storage.upsert import upsert
+
+
+def add(s: Session, values: list[str], reason: str, now: datetime) -> int:
+    rows = [{"value": v, "reason": reason, "created_at": now} for v in values]
+    before = set(s.exec(select(Suppression.value).where(col(Suppression.value).in_(values))))
+    upsert(s, Suppression, rows, ["value"], update=False)
+    return len(set(values) - before)
+
+
+def remove(s: Session, values: list[str]) -> int:
+    return s.execute(delete(Suppression).where(col(Suppression.value).in_(values))).rowcount
+
+
+def listing(s: Session, like: str = "", limit: int = 1000) -> list[Suppression]:
+    q = select(Suppression).order_by(col(Suppression.created_at).desc()).limit(limit)
+    if like:
+        q = q.where(col(Suppression.value).contains(like.lower()))
+    return list(s.exec(q))
