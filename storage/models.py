@@ -245,6 +245,7 @@ class OutboxMessage(SQLModel, table=True):
     make a second enqueue of the same message fail instead of sending twice."""
 
     __table_args__ = (UniqueConstraint("draft_id", "step", name="uq_outbox_draft_step"),)
+    # step -1, -2, ...: replies an AM sent to the contact's answers, in the same thread
 
     id: int | None = Field(default=None, primary_key=True)
     draft_id: int = Field(foreign_key="draft.id", index=True)
@@ -306,6 +307,41 @@ class Sequence(SQLModel, table=True):
     due_at: datetime | None = Field(default=None, index=True)
     status: str = Field(default="active", index=True)  # active | parked | stopped | done
     reason: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class InboundMessage(SQLModel, table=True):
+    """A message that came back: a reply, an auto-reply, a bounce or a complaint, with how it
+    was classified and routed. Idempotent on Message-ID."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(unique=True)
+    in_reply_to: str = ""
+    thread_refs: str = ""
+    from_addr: str = Field(index=True)
+    subject: str = ""
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    received_at: datetime = Field(default_factory=utcnow, index=True)
+    source: str = ""  # imap:<folder> | file:<path> | ...
+    kind: str = ""  # human | auto_reply | bounce | complaint
+    intent: str = ""
+    triggers: list = _json()
+    confidence: float = 0.0
+    route: str = ""  # auto | review
+    action: str = ""  # what was done without a person (parked, suppressed, closed, ...)
+    detail: dict = _json({})  # bounce status, return date, classifier rationale, ...
+    outbox_id: int | None = Field(default=None, index=True)  # the message it answers
+    draft_id: int | None = Field(default=None, index=True)
+    contact_id: str = Field(default="", index=True)
+    agent_id: str = Field(default="", index=True)
+
+
+class ImapCheckpoint(SQLModel, table=True):
+    """The last UID read from a mailbox folder, so nothing is read twice or skipped."""
+
+    key: str = Field(primary_key=True)  # host/user/folder
+    uidvalidity: int = 0
+    last_uid: int = 0
     updated_at: datetime = Field(default_factory=utcnow)
 
 

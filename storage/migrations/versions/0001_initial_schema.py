@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 16:27:18.015282
+Create Date: 2026-11-21 16:40:13.286574
 """
 
 from collections.abc import Sequence
@@ -107,6 +107,55 @@ def upgrade() -> None:
         sa.Column("entries_seen", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("url"),
     )
+    op.create_table(
+        "imapcheckpoint",
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("uidvalidity", sa.Integer(), nullable=False),
+        sa.Column("last_uid", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("key"),
+    )
+    op.create_table(
+        "inboundmessage",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("message_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("in_reply_to", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("thread_refs", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("from_addr", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("text", sa.Text(), server_default="", nullable=False),
+        sa.Column("received_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("source", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("intent", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("triggers", sa.JSON(), nullable=False),
+        sa.Column("confidence", sa.Float(), nullable=False),
+        sa.Column("route", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("action", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("detail", sa.JSON(), nullable=False),
+        sa.Column("outbox_id", sa.Integer(), nullable=True),
+        sa.Column("draft_id", sa.Integer(), nullable=True),
+        sa.Column("contact_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("agent_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("message_id"),
+    )
+    with op.batch_alter_table("inboundmessage", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_inboundmessage_agent_id"), ["agent_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_inboundmessage_contact_id"), ["contact_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_inboundmessage_draft_id"), ["draft_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_inboundmessage_from_addr"), ["from_addr"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_inboundmessage_outbox_id"), ["outbox_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_inboundmessage_received_at"), ["received_at"], unique=False
+        )
+
     op.create_table(
         "learnedweight",
         sa.Column("agent_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -468,6 +517,16 @@ def downgrade() -> None:
     op.drop_table("node")
     op.drop_table("mailboxstate")
     op.drop_table("learnedweight")
+    with op.batch_alter_table("inboundmessage", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_inboundmessage_received_at"))
+        batch_op.drop_index(batch_op.f("ix_inboundmessage_outbox_id"))
+        batch_op.drop_index(batch_op.f("ix_inboundmessage_from_addr"))
+        batch_op.drop_index(batch_op.f("ix_inboundmessage_draft_id"))
+        batch_op.drop_index(batch_op.f("ix_inboundmessage_contact_id"))
+        batch_op.drop_index(batch_op.f("ix_inboundmessage_agent_id"))
+
+    op.drop_table("inboundmessage")
+    op.drop_table("imapcheckpoint")
     op.drop_table("feedstate")
     with op.batch_alter_table("edge", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_edge_src"))
