@@ -6,10 +6,27 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from bot.ports import PAST, Card, MatchPath, PathStep, PlayCard, PlaySample, ReviewCard
+from bot.ports import (
+    PAST,
+    Card,
+    MatchPath,
+    PathStep,
+    PlayCard,
+    PlaySample,
+    ReplyCard,
+    ReviewCard,
+)
 from storage import prospects
 from storage import reviews as store
-from storage.models import Account, Contact, Draft, PlayVersion, Review
+from storage.models import (
+    Account,
+    Contact,
+    Draft,
+    InboundMessage,
+    OutboxMessage,
+    PlayVersion,
+    Review,
+)
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -59,6 +76,10 @@ def outcome_detail(s: Session, review: Review) -> str:
         return f"comes back on {decision.defer_until:%Y-%m-%d}"
     if decision.action == "edit":
         return "sent with the AM's edits"
+    if decision.action == "reclassify":
+        return f"as {decision.reason_code.replace('_', ' ')}"
+    if decision.action == "take_over":
+        return "the agent stops on this thread for good"
     return ""
 
 
@@ -68,7 +89,47 @@ def card_for(rt: Runtime, s: Session, review_id: int) -> Card:
         raise KeyError(f"no review {review_id}")
     if review.kind == "play":
         return play_card(rt, s, review)
+    if review.kind == "reply":
+        return reply_card(rt, s, review)
     return draft_card(rt, s, review)
+
+
+def reply_card(rt: Runtime, s: Session, review: Review) -> ReplyCard:
+    row = s.get(InboundMessage, review.subject_id)
+    ours = s.get(OutboxMessage, row.outbox_id) if row.outbox_id else None
+    contact = s.get(Contact, row.contact_id) if row.contact_id else None
+    account = s.get(Account, contact.account_id) if contact else None
+    agent = rt.fleet().agents.get(review.agent_id)
+    detail = row.detail or {}
+    return ReplyCard(
+        review_id=review.id,
+        status=review.status,
+        agent_name=agent.spec.name if agent else review.agent_id,
+        owner=review.owner,
+        channel=review.channel,
+        message_ts=review.message_ts,
+        content_hash=review.content_hash,
+        expires_at=review.expires_at,
+        contact_name=f"{contact.first_name} {contact.last_name}".strip() if contact else "",
+        contact_title=contact.title if contact else "",
+        account=f"{account.name} ({account.domain})" if account else "",
+        from_addr=row.from_addr,
+        our_subject=ours.subject if ours else "",
+        our_body=ours.body if ours else "",
+        their_subject=row.subject,
+        their_text=row.text,
+        intent=row.intent,
+        confidence=row.confidence,
+        triggers=tuple(row.triggers),
+        rationale=detail.get("rationale", ""),
+        suggestion=detail.get("suggestion", ""),
+        reasons=tuple(review.reasons),
+        handled=row.action,
+        outcome=review.outcome,
+        decided_by=review.decided_by,
+        decided_at=review.decided_at,
+        outcome_detail=outcome_detail(s, review),
+    )
 
 
 def play_card(rt: Runtime, s: Session, review: Review) -> PlayCard:

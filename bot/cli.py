@@ -28,6 +28,10 @@ outbox_app = typer.Typer(help="Messages on their way out.", no_args_is_help=True
 mailboxes_app = typer.Typer(
     help="Sending mailboxes (mailboxes.yml) and their state.", no_args_is_help=True
 )
+replies_app = typer.Typer(
+    help="Inbound mail: replies, bounces, auto-replies.", no_args_is_help=True
+)
+app.add_typer(replies_app, name="replies")
 app.add_typer(suppress_app, name="suppress")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(mailboxes_app, name="mailboxes")
@@ -224,6 +228,71 @@ def _suppression_value(raw: str) -> str:
     if "." not in domain or " " in value or value.count("@") != 1:
         raise fail(f"{raw!r} is neither an email address nor a domain")
     return value
+
+
+@replies_app.command("ingest")
+def replies_ingest(paths: Annotated[list[Path], typer.Argument(help=".eml files, folders, mbox")]):
+    """Read replies, bounces and auto-replies from files, as IMAP polling would."""
+    from bot import mailin, replies
+
+    rt = runtime(settings())
+    total, errors = 0, []
+    for path in paths:
+        n, errs = mailin.ingest_path(path, lambda raw, src: replies.ingest(rt, raw, src))
+        total, errors = total + n, errors + errs
+    for err in errors:
+        typer.echo(f"error: {err}", err=True)
+    typer.echo(f"ingested {total} messages")
+    raise typer.Exit(1 if errors else 0)
+
+
+@app.command()
+def triage(
+    paths: Annotated[list[Path], typer.Argument(help=".eml files or folders")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
+):
+    """How each message would be read and routed (changes nothing): for tuning."""
+    import json
+
+    from bot import mailparse, replies
+    from bot import triage as triage_mod
+    from bot.runtime import Runtime
+
+    rt = Runtime(settings())  # no database needed: nothing is stored
+    files = [f for p in paths for f in (sorted(p.rglob("*.eml")) if p.is_dir() else [p])]
+    for f in files:
+        parsed = mailparse.parse(f.read_bytes())
+        out = {
+            "file": str(f),
+            "kind": parsed.kind,
+            "intent": "",
+            "triggers": [],
+            "confidence": 1.0,
+            "route": "auto",
+        }
+        if parsed.kind == "human":
+            c = replies.classify(rt, parsed.text, parsed.subject, rt.now().date())
+            route, why = triage_mod.route("human", c, sample=1.0)
+            out.update(
+                intent=c.intent,
+                triggers=list(c.triggers),
+                confidence=round(c.confidence, 3),
+                route=route,
+                why=why,
+            )
+        if parsed.kind == "bounce":
+            out.update(status=parsed.bounce_status, bounce="hard" if parsed.bounce_hard else "soft")
+        if parsed.kind == "auto_reply":
+            out.update(
+                return_date=str(parsed.return_date or ""), permanent=parsed.permanent_absence
+            )
+        if as_json:
+            typer.echo(json.dumps(out))
+        else:
+            extra = " ".join(
+                f"{k}={v}" for k, v in out.items() if k not in ("file",) and v not in ("", [], None)
+            )
+            typer.echo(f"{f.name}: {extra}")
 
 
 @suppress_app.command("add")

@@ -7,7 +7,7 @@ import textwrap
 from typing import TextIO
 
 from bot.cards import outcome_text, path_text, scores_text
-from bot.ports import Card, PlayCard
+from bot.ports import Card, PlayCard, ReplyCard
 
 WIDTH = 78
 
@@ -38,6 +38,8 @@ class ConsoleHumans:
 def render(card: Card) -> str:
     if isinstance(card, PlayCard):
         return render_play(card)
+    if isinstance(card, ReplyCard):
+        return render_reply(card)
     bar = "─" * WIDTH
     p, c = scores_text(card)
     lines = [
@@ -80,4 +82,22 @@ def render_play(card: PlayCard) -> str:
             *("    " + ln for ln in sample.body.rstrip().splitlines()),
         ]
     lines.append("[Approve] [Kill]")
+    return "\n".join(lines)
+
+
+def render_reply(card: ReplyCard) -> str:
+    lines = [
+        "─" * WIDTH,
+        f"Reply #{card.review_id} · {card.agent_name} · for {card.owner} in {card.channel}",
+        f"From: {card.contact_name or card.from_addr} {card.account}",
+        f"They wrote ({card.their_subject}):",
+        *("  " + ln for ln in card.their_text.rstrip().splitlines()),
+        f"Read as {card.intent} ({card.confidence:.0%})"
+        + (f"; escalation: {', '.join(card.triggers)}" if card.triggers else ""),
+        "Why a person: " + "; ".join(card.reasons),
+        *([f"Already done: {card.handled}"] if card.handled else []),
+        "Suggested reply:",
+        *("  " + ln for ln in card.suggestion.rstrip().splitlines()),
+        "[Send reply] [Edit] [Take over] [Reclassify]",
+    ]
     return "\n".join(lines)

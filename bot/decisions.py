@@ -13,10 +13,11 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot import content, outbox, reviews
+from bot import content, outbox, replies, reviews
 from bot.cards import card_for
 from bot.ports import PAST, ReviewCard
 from bot.runtime import Runtime
+from bot.triage import INTENTS
 from storage import audit
 from storage import reviews as store
 from storage.models import Contact, Decision, Draft, PlayVersion, Review
@@ -29,6 +30,17 @@ class Action(StrEnum):
     EDIT = "edit"
     DEFER = "defer"
     KILL = "kill"
+    SEND_REPLY = "send_reply"
+    TAKE_OVER = "take_over"
+    RECLASSIFY = "reclassify"
+
+
+# What each kind of review can be decided with.
+ALLOWED = {
+    "draft": {Action.APPROVE, Action.EDIT, Action.DEFER, Action.KILL},
+    "play": {Action.APPROVE, Action.KILL},
+    "reply": {Action.SEND_REPLY, Action.EDIT, Action.TAKE_OVER, Action.RECLASSIFY},
+}
 
 
 KILL_REASONS = {
@@ -73,7 +85,7 @@ class Invalid(ValueError):
         self.field = field
 
 
-def validate(req: Request, today: date) -> None:
+def validate(req: Request, today: date, kind: str = "draft") -> None:
     if req.action == Action.KILL:
         if req.reason_code not in KILL_REASONS:
             raise Invalid("reason", "choose a kill reason")
@@ -81,7 +93,12 @@ def validate(req: Request, today: date) -> None:
             raise Invalid("note", "say why when the reason is Other")
     if req.action == Action.DEFER and (req.defer_until is None or req.defer_until <= today):
         raise Invalid("until", "pick a date after today")
-    if req.action == Action.EDIT:
+    if req.action == Action.RECLASSIFY and req.reason_code not in INTENTS:
+        raise Invalid("reason", "choose what the reply really is")
+    if req.action == Action.EDIT and kind == "reply":
+        if not req.body.strip():
+            raise Invalid("body", "the reply cannot be empty")
+    elif req.action == Action.EDIT:
         if not req.subject.strip():
             raise Invalid("subject", "the subject cannot be empty")
         if not req.body.strip():
@@ -90,11 +107,6 @@ def validate(req: Request, today: date) -> None:
 
 def decide(rt: Runtime, req: Request) -> Result:
     now = rt.now()
-    try:
-        validate(req, now.date())
-    except Invalid as exc:
-        return Result("invalid", req.review_id, detail=str(exc))
-
     with rt.db.session() as s:
         review = s.get(Review, req.review_id)
         if review is None:
@@ -110,10 +122,17 @@ def decide(rt: Runtime, req: Request) -> Result:
             return Result("forbidden", review.id, detail=review.owner)
         if review.status != "open":
             return _already(review)
-        if review.kind == "play":
-            if req.action not in (Action.APPROVE, Action.KILL):
-                return Result("invalid", review.id, detail=PLAY_ONLY)
+        try:
+            validate(req, now.date(), review.kind)
+        except Invalid as exc:
+            return Result("invalid", req.review_id, detail=str(exc))
+        if req.action not in ALLOWED[review.kind]:
+            return Result("invalid", review.id, detail=f"not an action for a {review.kind} card")
+        if review.kind in ("play", "reply"):
             draft, stale = None, False
+            blocked = replies.blocked(rt, s, req, review) if review.kind == "reply" else []
+            if blocked:
+                return Result("blocked", review.id, detail="; ".join(blocked))
         else:
             draft = s.get(Draft, review.subject_id)
             stale = _is_stale(req, review, draft)
@@ -125,8 +144,10 @@ def decide(rt: Runtime, req: Request) -> Result:
         elif store.close(
             s, review.id, status="decided", outcome=req.action.value, actor=req.actor, now=now
         ):
-            if draft is None:
+            if review.kind == "play":
                 _record_play(s, req, review, now)
+            elif review.kind == "reply":
+                replies.record_decision(rt, s, req, review, now)
             else:
                 _record(rt, s, req, review, draft, now)
         else:
@@ -135,12 +156,9 @@ def decide(rt: Runtime, req: Request) -> Result:
     if stale:
         return _supersede(rt, req.review_id, req, now)
     reviews.redraw(rt, req.review_id)
-    if req.action in (Action.APPROVE, Action.EDIT):
+    if req.action in (Action.APPROVE, Action.EDIT, Action.SEND_REPLY):
         rt.outbox_wakeup.set()
     return Result("decided", req.review_id, PAST[req.action.value], req.actor)
-
-
-PLAY_ONLY = "a play is approved or killed; edit the play file to change it"
 
 
 def edit_problems(rt: Runtime, review_id: int, subject: str, body: str) -> list[str]:

@@ -14,6 +14,7 @@ SECRET_FIELDS = (
     "database_url",
     "openai_api_key",
     "smtp_url",
+    "imap_url",
     "signals_token",
     "unsubscribe_secret",
 )

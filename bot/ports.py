@@ -18,6 +18,9 @@ PAST = {
     "kill": "killed",
     "expired": "expired",
     "superseded": "superseded",
+    "send_reply": "answered",
+    "take_over": "taken over",
+    "reclassify": "reclassified",
 }
 
 
@@ -107,7 +110,41 @@ class PlayCard:
     kind: str = "play"
 
 
-Card = ReviewCard | PlayCard
+@dataclass(frozen=True)
+class ReplyCard:
+    """A reply that needs a person: the thread, how it was read, and a suggested answer."""
+
+    review_id: int
+    status: str
+    agent_name: str
+    owner: str
+    channel: str
+    message_ts: str
+    content_hash: str
+    expires_at: datetime
+    contact_name: str
+    contact_title: str
+    account: str
+    from_addr: str
+    our_subject: str
+    our_body: str
+    their_subject: str
+    their_text: str
+    intent: str
+    confidence: float
+    triggers: tuple[str, ...]
+    rationale: str
+    suggestion: str
+    reasons: tuple[str, ...]
+    handled: str  # what was already done without a person (sequence stopped, suppressed)
+    outcome: str = ""
+    decided_by: str = ""
+    decided_at: datetime | None = None
+    outcome_detail: str = ""
+    kind: str = "reply"
+
+
+Card = ReviewCard | PlayCard | ReplyCard
 
 
 class Humans(Protocol):

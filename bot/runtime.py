@@ -72,7 +72,8 @@ class Runtime:
         self.clock = clock
         self.rng = rng or random.Random()
         self.outbox_wakeup = threading.Event()
-        self.known_mailboxes: set[str] = set()  # mailbox rows known to exist in the database
+        self.known_mailboxes: set[str] = set()
+        self._reply_llm = None  # mailbox rows known to exist in the database
         self._fleet = FleetCache(settings.agents_dir, settings.plays_dir)
 
     def _model_writer(self) -> Writer | None:
@@ -89,6 +90,15 @@ class Runtime:
             timeout=s.llm_timeout,
             concurrency=s.llm_concurrency,
         )
+
+    def reply_classifier(self):
+        """The model's reply classifier when a model is configured (rules always run too)."""
+        client = getattr(self.writer, "client", None)  # the model writer's openai client
+        if self._reply_llm is None and client is not None:
+            from bot.triage import LLMClassifier
+
+            self._reply_llm = LLMClassifier(client, self.settings.openai_model)
+        return self._reply_llm
 
     @property
     def uses_model(self) -> bool:

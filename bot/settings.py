@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     llm_concurrency: int = Field(32, alias="TWOLOOP_LLM_CONCURRENCY", ge=1, le=256)
     llm_timeout: float = Field(30.0, alias="TWOLOOP_LLM_TIMEOUT", gt=0)
     smtp_url: SecretStr | None = Field(None, alias="SMTP_URL")
+    # Where replies arrive: imaps://user:pass@host:993/INBOX (implicit TLS) or
+    # imap://user:pass@host:143/INBOX (STARTTLS, required unless the host is loopback).
+    imap_url: SecretStr | None = Field(None, alias="IMAP_URL")
+    imap_poll_seconds: int = Field(60, alias="TWOLOOP_IMAP_POLL_SECONDS", ge=10)
     home: Path = Field(Path("."), alias="TWOLOOP_HOME")
     operators: Annotated[frozenset[str], NoDecode] = Field(frozenset(), alias="TWOLOOP_OPERATORS")
     review_window_hours: float = Field(72.0, alias="TWOLOOP_REVIEW_WINDOW_HOURS", gt=0)
@@ -77,6 +81,17 @@ class Settings(BaseSettings):
             parts = urlsplit(v.get_secret_value())
             if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
                 raise ValueError("must look like smtp://user:pass@host:587 or smtps://host:465")
+        return v
+
+    @field_validator("imap_url")
+    @classmethod
+    def _imap_url(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None:
+            parts = urlsplit(v.get_secret_value())
+            if parts.scheme not in ("imap", "imaps") or not parts.hostname or not parts.username:
+                raise ValueError(
+                    "must look like imaps://user:pass@host:993/INBOX or imap://user:pass@host:143/INBOX"
+                )
         return v
 
     @field_validator("slack_bot_token")

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+from bot.triage import INTENTS
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ConfirmObject,
     ContextBlock,
     DatePickerElement,
     DividerBlock,
@@ -26,10 +28,17 @@ from slack_sdk.models.views import View
 
 from bot.cards import outcome_text, path_text, scores_text
 from bot.decisions import KILL_REASONS
-from bot.ports import Card, PlayCard, ReviewCard
+from bot.ports import Card, PlayCard, ReplyCard, ReviewCard
 
 APPROVE, EDIT, DEFER, KILL = "review_approve", "review_edit", "review_defer", "review_kill"
 EDIT_VIEW, DEFER_VIEW, KILL_VIEW = "review_edit_modal", "review_defer_modal", "review_kill_modal"
+SEND_REPLY, REPLY_EDIT, TAKE_OVER, RECLASSIFY = (
+    "reply_send",
+    "reply_edit",
+    "reply_take_over",
+    "reply_reclassify",
+)
+REPLY_EDIT_VIEW, RECLASSIFY_VIEW = "reply_edit_modal", "reply_reclassify_modal"
 SECTION_LIMIT = 3000  # characters in one section's text
 
 
@@ -70,11 +79,180 @@ def chunks(text: str, size: int) -> list[str]:
 def fallback_text(card: Card) -> str:
     if isinstance(card, PlayCard):
         return f"Play for approval: {card.play_name} ({card.agent_name})"
+    if isinstance(card, ReplyCard):
+        return f"Reply from {card.contact_name or card.from_addr}: {card.their_subject}"
     return f"Review: {card.agent_name} → {card.contact_name} at {card.account}: {card.subject}"
 
 
 def card_blocks(card: Card) -> list[Block]:
-    return play_blocks(card) if isinstance(card, PlayCard) else review_blocks(card)
+    if isinstance(card, PlayCard):
+        return play_blocks(card)
+    if isinstance(card, ReplyCard):
+        return reply_blocks(card)
+    return review_blocks(card)
+
+
+def reply_blocks(card: ReplyCard) -> list[Block]:
+    """A reply that needs a person: what they wrote, how we read it, what we suggest."""
+    who = f"{card.contact_name}, {card.contact_title}" if card.contact_name else card.from_addr
+    read = f"*Read as* {card.intent.replace('_', ' ')} ({card.confidence:.0%} sure)"
+    if card.triggers:
+        read += " · *escalation:* " + ", ".join(t.replace("_", " ") for t in card.triggers)
+    if card.rationale:
+        read += f"\n_{esc(card.rationale)}_"
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=f"Reply: {who}"[:150])),
+        SectionBlock(
+            fields=[
+                MarkdownTextObject(text=f"*Account*\n{esc(card.account) or '—'}"),
+                MarkdownTextObject(text=f"*Agent*\n{esc(card.agent_name)}"),
+            ]
+        ),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"*They wrote* ({esc(card.their_subject)}):\n```{esc(card.their_text)}```"[
+                    :SECTION_LIMIT
+                ]
+            )
+        ),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=f"In reply to our \u201c{esc(card.our_subject)}\u201d: "
+                    f"{esc(card.our_body[:280])}"[:SECTION_LIMIT]
+                )
+            ]
+        ),
+        SectionBlock(text=MarkdownTextObject(text=read[:SECTION_LIMIT])),
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=("*Why a person*\n" + "\n".join(f"• {esc(r)}" for r in card.reasons))[
+                    :SECTION_LIMIT
+                ]
+            )
+        ),
+    ]
+    if card.handled:
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text=f"*Already done:* {esc(card.handled)}")])
+        )
+    blocks.append(
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"*Suggested reply*\n```{esc(card.suggestion)}```"[:SECTION_LIMIT]
+            )
+        )
+    )
+    if card.status == "open":
+        value = button_value(card)
+        blocks += [
+            ActionsBlock(
+                block_id=f"review:{card.review_id}",
+                elements=[
+                    ButtonElement(
+                        text="Send reply",
+                        action_id=SEND_REPLY,
+                        value=value,
+                        style="primary",
+                        confirm=ConfirmObject(
+                            title="Send this reply?",
+                            text="The suggested reply goes out now, in the same thread.",
+                            confirm="Send",
+                            deny="Cancel",
+                        ),
+                    ),
+                    ButtonElement(text="Edit", action_id=REPLY_EDIT, value=value),
+                    ButtonElement(
+                        text="Take over",
+                        action_id=TAKE_OVER,
+                        value=value,
+                        confirm=ConfirmObject(
+                            title="Take over this thread?",
+                            text="The agent stops on "
+                            "this thread for good; you answer from your own mailbox.",
+                            confirm="Take over",
+                            deny="Cancel",
+                        ),
+                    ),
+                    ButtonElement(text="Reclassify", action_id=RECLASSIFY, value=value),
+                ],
+            ),
+            _footer(card),
+        ]
+    else:
+        blocks.append(_outcome(card))
+    return _validated(blocks)
+
+
+def reply_edit_modal(card: ReplyCard) -> View:
+    view = View(
+        type="modal",
+        callback_id=REPLY_EDIT_VIEW,
+        private_metadata=_meta(card),
+        title=PlainTextObject(text="Edit the reply"),
+        submit=PlainTextObject(text="Send"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=f"To {esc(card.contact_name or card.from_addr)}, in the same thread"
+                    )
+                ]
+            ),
+            InputBlock(
+                block_id="body",
+                label=PlainTextObject(text="Reply"),
+                element=PlainTextInputElement(
+                    action_id="value",
+                    multiline=True,
+                    initial_value=card.suggestion[:3000],
+                    max_length=3000,
+                ),
+            ),
+        ],
+    )
+    view.validate_json()
+    return view
+
+
+def reclassify_modal(card: ReplyCard) -> View:
+    view = View(
+        type="modal",
+        callback_id=RECLASSIFY_VIEW,
+        private_metadata=_meta(card),
+        title=PlainTextObject(text="Reclassify"),
+        submit=PlainTextObject(text="Save"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            InputBlock(
+                block_id="reason",
+                label=PlainTextObject(text="This reply really is"),
+                element=StaticSelectElement(
+                    action_id="value",
+                    options=[
+                        Option(value=i, text=i.replace("_", " ").capitalize()) for i in INTENTS
+                    ],
+                    initial_option=next(
+                        (
+                            Option(value=i, text=i.replace("_", " ").capitalize())
+                            for i in INTENTS
+                            if i == card.intent
+                        ),
+                        None,
+                    ),
+                ),
+            ),
+            InputBlock(
+                block_id="note",
+                optional=True,
+                label=PlainTextObject(text="What did the classifier miss?"),
+                element=PlainTextInputElement(action_id="value", multiline=True, max_length=1000),
+            ),
+        ],
+    )
+    view.validate_json()
+    return view
 
 
 def _footer(card: Card) -> ContextBlock:

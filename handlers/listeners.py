@@ -31,13 +31,21 @@ from handlers.blocks import (
     EDIT_VIEW,
     KILL,
     KILL_VIEW,
+    RECLASSIFY,
+    RECLASSIFY_VIEW,
+    REPLY_EDIT,
+    REPLY_EDIT_VIEW,
+    SEND_REPLY,
+    TAKE_OVER,
     defer_modal,
     edit_modal,
     home_view,
     kill_modal,
     parse_meta,
     parse_value,
+    reclassify_modal,
     refusal_text,
+    reply_edit_modal,
 )
 from handlers.commands import run_command
 
@@ -47,7 +55,11 @@ MODALS = {
     EDIT: (Action.EDIT, lambda card, today: edit_modal(card)),
     DEFER: (Action.DEFER, defer_modal),
     KILL: (Action.KILL, lambda card, today: kill_modal(card)),
+    REPLY_EDIT: (Action.EDIT, lambda card, today: reply_edit_modal(card)),
+    RECLASSIFY: (Action.RECLASSIFY, lambda card, today: reclassify_modal(card)),
 }
+# Buttons that decide at once (their confirmation, if any, is Slack's confirm dialog).
+DIRECT = {APPROVE: Action.APPROVE, SEND_REPLY: Action.SEND_REPLY, TAKE_OVER: Action.TAKE_OVER}
 
 
 def register(app: App, rt: Runtime, pool: Executor) -> None:
@@ -72,12 +84,17 @@ def register(app: App, rt: Runtime, pool: Executor) -> None:
                 Result("error", req.review_id, detail="Something went wrong; try again."),
             )
 
-    @app.action(APPROVE)
-    def approve(ack: Ack, body: dict, client: WebClient) -> None:
+    def decide_now(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        review_id, content_hash = parse_value(body["actions"][0]["value"])
-        req = Request(review_id, body["user"]["id"], Action.APPROVE, content_hash=content_hash)
+        action = body["actions"][0]
+        review_id, content_hash = parse_value(action["value"])
+        req = Request(
+            review_id, body["user"]["id"], DIRECT[action["action_id"]], content_hash=content_hash
+        )
         pool.submit(decide_and_tell, client, _channel(body), req)
+
+    for action_id in DIRECT:
+        app.action(action_id)(decide_now)
 
     def open_modal(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
@@ -93,7 +110,7 @@ def register(app: App, rt: Runtime, pool: Executor) -> None:
     for action_id in MODALS:
         app.action(action_id)(open_modal)
 
-    def submit(action: Action, fields: dict):
+    def submit(action: Action, fields: dict, kind: str = "draft"):
         def handler(ack: Ack, body: dict, client: WebClient) -> None:
             review_id, content_hash, channel = parse_meta(body["view"]["private_metadata"])
             values = body["view"]["state"]["values"]
@@ -105,11 +122,11 @@ def register(app: App, rt: Runtime, pool: Executor) -> None:
                 **{k: read(values) for k, read in fields.items()},
             )
             try:
-                validate(req, rt.now().date())
+                validate(req, rt.now().date(), kind)
             except Invalid as exc:
                 ack(response_action="errors", errors={exc.field: str(exc)})
                 return
-            if action == Action.EDIT:
+            if action == Action.EDIT and kind == "draft":
                 problems = edit_problems(rt, review_id, req.subject, req.body)
                 if problems:
                     ack(response_action="errors", errors={"body": "; ".join(problems)[:150]})
@@ -137,6 +154,19 @@ def register(app: App, rt: Runtime, pool: Executor) -> None:
                 ),
                 "reason_text": lambda v: _text(v, "note"),
             },
+        )
+    )
+    app.view(REPLY_EDIT_VIEW)(submit(Action.EDIT, {"body": lambda v: _text(v, "body")}, "reply"))
+    app.view(RECLASSIFY_VIEW)(
+        submit(
+            Action.RECLASSIFY,
+            {
+                "reason_code": lambda v: (v["reason"]["value"].get("selected_option") or {}).get(
+                    "value", ""
+                ),
+                "reason_text": lambda v: _text(v, "note"),
+            },
+            "reply",
         )
     )
     app.view(DEFER_VIEW)(

@@ -184,3 +184,27 @@ def touch(s: Session, contact_id: str, account_id: str, now: datetime) -> None:
 def for_draft(s: Session, draft_id: int, step: int = 0) -> OutboxMessage | None:
     q = select(OutboxMessage).where(OutboxMessage.draft_id == draft_id, OutboxMessage.step == step)
     return s.exec(q).first()
+
+
+def by_message_ids(s: Session, message_ids: list[str]) -> OutboxMessage | None:
+    """The first of these Message-IDs that is one of ours (the order says which matters)."""
+    if not message_ids:
+        return None
+    rows = {m.message_id: m for m in s.exec(
+        select(OutboxMessage).where(col(OutboxMessage.message_id).in_(message_ids)))}
+    return next((rows[i] for i in message_ids if i in rows), None)
+
+
+def latest_sent_to(s: Session, address: str) -> OutboxMessage | None:
+    q = (
+        select(OutboxMessage)
+        .where(OutboxMessage.to_addr == address, OutboxMessage.status == "sent")
+        .order_by(col(OutboxMessage.sent_at).desc())
+    )
+    return s.exec(q).first()
+
+
+def replies_in_thread(s: Session, draft_id: int) -> int:
+    """How many replies an AM already sent in this draft's thread (steps -1, -2, ...)."""
+    q = select(func.count()).where(OutboxMessage.draft_id == draft_id, OutboxMessage.step < 0)
+    return s.exec(q).one()

@@ -1,0 +1,1157 @@
+"""Machine mail first, before any model: parse one inbound message and say what it is.
+
+`parse(raw)` returns a `Parsed`: the threading headers, the new human text (quoted history
+and signature removed) and what kind of message it is, decided in this order:
+
+1. complaint: an ARF feedback report (RFC 5965: multipart/report; report-type=feedback-report,
+   or a message/feedback-report part), a Microsoft JMRP report (a Hotmail/Outlook.com message
+   carrying our mail with X-HmXmrOriginalRecipient) or an Apple Mail unsubscribe
+   (X-Apple-Unsubscribe: true, reported as feedback type "opt-out");
+2. bounce: an RFC 3464 delivery status notification, or a common non-standard one (Postfix,
+   Exim, qmail, Sendmail, Gmail, Exchange text bounces from MAILER-DAEMON/postmaster);
+3. auto_reply: RFC 3834 Auto-Submitted (other than "no"), X-Autoreply/X-Autorespond,
+   X-Auto-Response-Suppress with OOF/AutoReply, Precedence auto_reply/bulk/junk, or a subject
+   such as "Out of Office", "Automatic reply", "Abwesenheitsnotiz", "Réponse automatique";
+4. human: everything else. Body text alone never makes a message automatic: a person who
+   writes "I was out of office last week" is still a person.
+
+Bounces: `bounce_status` is the DSN Status of the failed recipient. For non-standard bounces
+it is inferred, in this order: an enhanced code in the text ("550 5.1.1", "#5.1.1"), a known
+phrase ("user unknown" 5.1.1, "unknown host" 5.1.2, "mailbox full"/"over quota" 4.2.2), a delay
+notice 4.0.0, a bare SMTP reply code (550 -> 5.0.0, 452 -> 4.0.0), generic wording, and else
+5.0.0 (the server gave up on the message). `bounce_hard` follows the class: 5 -> True,
+4 -> False, 2 (a "delivered/relayed" DSN, not a failure) -> None.
+
+Out-of-office return dates (English, German, French, Spanish, some Italian) are taken from a
+date that follows a return word ("back on", "returning", "until", "bis", "jusqu'au",
+"de retour le", "hasta el", ...) or precedes one ("am 16.3. wieder im Büro"). Choices:
+- "until X" gives X: the person may be back that day (or the next; add a day for margin);
+- numeric dates: "15.03." is always day.month; "04/03/2026" is read month/day only for a
+  sender that looks American (an address under .us/.gov/.edu/.mil, or English text sent with
+  a Date header at UTC-4..-10), else day/month; a part over 12 settles it either way;
+- a date without a year is the next occurrence on or after `today`, except that a date up to
+  14 days in the past stays in the past (a stale notice: they are back already) instead of
+  jumping a whole year ahead.
+
+The module is pure: no database, no network, no Slack. It never raises on bad input: a
+message it cannot make sense of comes back as "human" with `diagnostic` starting "unparsable".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from email.message import Message
+from email.parser import HeaderParser
+from email.policy import compat32
+from email.utils import getaddresses, parsedate_to_datetime
+from html.parser import HTMLParser
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 20_000  # characters of `text` kept
+MAX_DIAGNOSTIC = 300
+_SCAN = 100_000  # characters of body text the heuristics look at
+_MAX_PARTS = 300  # MIME parts walked, at most
+
+
+@dataclass(frozen=True)
+class Parsed:
+    kind: str  # "human" | "auto_reply" | "bounce" | "complaint"
+    message_id: str  # angle brackets kept; synthetic "<sha256[:32]@twoloop.invalid>" if absent
+    in_reply_to: str  # "" if none
+    references: tuple[str, ...]
+    from_addr: str  # lower-case address only
+    subject: str
+    date: datetime | None  # aware, UTC
+    text: str  # the new human text, quoted history and signature stripped
+    original_message_id: str = ""  # bounces/complaints: the Message-ID of our message
+    original_recipient: str = ""  # the address that bounced / complained
+    bounce_status: str = ""  # e.g. "5.1.1"
+    bounce_hard: bool | None = None  # 5.x.x True, 4.x.x False, else None
+    diagnostic: str = ""  # short diagnostic text
+    feedback_type: str = ""  # ARF Feedback-Type (abuse, fraud, opt-out, ...)
+    return_date: date | None = None  # out-of-office: when they are back, if the text says
+    permanent_absence: bool = False  # no longer with the company / mailbox no longer in use
+    auto_reason: str = ""  # what made it an auto-reply (header or subject), for the operator
+
+
+def parse(raw: bytes, *, today: date | None = None) -> Parsed:
+    """Parse one raw RFC 5322 message. Never raises."""
+    raw = bytes(raw)
+    try:
+        return _parse(raw, today)
+    except Exception as exc:  # noqa: BLE001 - hostile input must never stop ingestion
+        log.exception("mailparse: could not parse a message (%d bytes)", len(raw))
+        return _degraded(raw, exc)
+
+
+# --------------------------------------------------------------------------- the whole
+
+
+def _parse(raw: bytes, today: date | None) -> Parsed:
+    msg = message_from_bytes(raw, policy=compat32)
+    sent_local = _date(_hdr(msg, "Date"))
+    base = {
+        "message_id": _msgid(_hdr(msg, "Message-ID")) or _synthetic_id(raw),
+        "in_reply_to": _msgid(_hdr(msg, "In-Reply-To")),
+        "references": tuple(_msgids(_hdr(msg, "References"))),
+        "from_addr": _first_addr(_hdr(msg, "From")),
+        "subject": _hdr(msg, "Subject"),
+        "date": sent_local.astimezone(UTC) if sent_local else None,
+    }
+    parts = _walk(msg)
+
+    complaint = _complaint(msg, parts, raw, base["from_addr"], base["subject"])
+    if complaint is not None:
+        return Parsed(kind="complaint", text=_clip(_notice_text(parts)), **base, **complaint)
+
+    bounce = _bounce(msg, parts, base["from_addr"], base["subject"])
+    if bounce is not None:
+        return Parsed(kind="bounce", text=_clip(_notice_text(parts)), **base, **bounce)
+
+    body = _body_text(parts)
+    text = _clip(strip_quotes(body))
+    reason = _auto_reason(msg, base["subject"])
+    if not reason:
+        return Parsed(kind="human", text=text, **base)
+
+    if today is None:
+        today = sent_local.date() if sent_local else datetime.now(UTC).date()
+    us = _looks_american(base["from_addr"], sent_local, text)
+    back = _apple_end(_hdr(msg, "X-Apple-Criteria")) or return_date(
+        f"{base['subject']}\n{text}", today, us_dates=us
+    )
+    gone = bool(_GONE.search(f"{base['subject']}\n{text}"))
+    return Parsed(
+        kind="auto_reply",
+        text=text,
+        return_date=back,
+        permanent_absence=gone,
+        auto_reason=reason,
+        **base,
+    )
+
+
+def _degraded(raw: bytes, exc: Exception) -> Parsed:
+    head = raw[:65536].decode("utf-8", "replace")
+    m = re.search(r"^Message-ID:[ \t]*(\S[^\r\n]*)", head, re.I | re.M)
+    body = head.split("\n\n", 1)[-1] if "\n\n" in head else ""
+    return Parsed(
+        kind="human",
+        message_id=(_msgid(m.group(1)) if m else "") or _synthetic_id(raw),
+        in_reply_to="",
+        references=(),
+        from_addr="",
+        subject="",
+        date=None,
+        text=_clip(body.strip()),
+        diagnostic=f"unparsable: {type(exc).__name__}: {exc}"[:MAX_DIAGNOSTIC],
+    )
+
+
+# --------------------------------------------------------------------------- headers
+
+
+def _unsurrogate(value: str) -> str:
+    """compat32 keeps raw 8-bit bytes as surrogates: read them as UTF-8, else Windows-1252."""
+    try:
+        data = value.encode("utf-8", "surrogateescape")
+    except UnicodeError:
+        return value.encode("utf-8", "replace").decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
+
+
+def _decode_words(value: str) -> str:
+    value = _unsurrogate(value)
+    try:
+        text = str(make_header(decode_header(value)))
+    except Exception:  # noqa: BLE001 - bad encoded words, unknown charsets
+        text = value
+    return " ".join(text.split())
+
+
+def _hdr(msg: Message, name: str) -> str:
+    """A header's first value as text: encoded words decoded, folding whitespace collapsed."""
+    name = name.lower()
+    try:
+        for key, value in msg.raw_items():  # raw: 8-bit bytes are kept, not replaced
+            if key.lower() == name:
+                return _decode_words(str(value))
+    except Exception:  # noqa: BLE001
+        pass
+    return ""
+
+
+_MSGID = re.compile(r"<[^<>\s]+>")
+
+
+def _msgid(value: str) -> str:
+    """The first Message-ID in a header value, with angle brackets (added if missing)."""
+    value = (value or "").strip()
+    m = _MSGID.search(value)
+    if m:
+        return m.group(0)
+    token = value.split()[0].strip("<>\"'") if value.split() else ""
+    return f"<{token}>" if token else ""
+
+
+def _msgids(value: str) -> list[str]:
+    found = _MSGID.findall(value or "") or [
+        f"<{t.strip('<>')}>" for t in (value or "").split() if t.strip("<>")
+    ]
+    return list(dict.fromkeys(found))[:100]
+
+
+def _synthetic_id(raw: bytes) -> str:
+    return f"<{hashlib.sha256(raw).hexdigest()[:32]}@twoloop.invalid>"
+
+
+_ADDR = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
+)
+
+
+def _first_addr(value: str) -> str:
+    """The first e-mail address in an address header, lower-cased ("" if none)."""
+    try:
+        pairs = getaddresses([value])
+    except Exception:  # noqa: BLE001
+        pairs = []
+    for _, addr in pairs:
+        if "@" in addr:
+            return addr.strip().strip("<>").lower()
+    m = _ADDR.search(value or "")
+    return m.group(0).lower() if m else ""
+
+
+def _date(value: str) -> datetime | None:
+    """The Date header as an aware datetime in the sender's own offset (UTC if none)."""
+    if not value:
+        return None
+    try:
+        dt = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
+
+
+# --------------------------------------------------------------------------- MIME parts
+
+_FIELD_TYPES = {  # parts whose content is header-like fields, not a message
+    "message/delivery-status",
+    "message/global-delivery-status",
+    "message/feedback-report",
+}
+_EMBEDDED_TYPES = {"message/rfc822", "message/global"}
+_HEADER_TYPES = {
+    "text/rfc822-headers",
+    "text/rfc822-header",
+    "message/rfc822-headers",
+    "message/global-headers",
+}
+
+
+@dataclass(frozen=True)
+class _Part:
+    msg: Message
+    ctype: str
+    embedded: bool  # inside an attached message/rfc822
+
+
+def _ctype(part: Message) -> str:
+    try:
+        return part.get_content_type().lower()
+    except Exception:  # noqa: BLE001
+        return "text/plain"
+
+
+def _walk(msg: Message) -> list[_Part]:
+    """All MIME parts, depth first, without descending into field parts."""
+    out: list[_Part] = []
+    stack: list[tuple[Message, bool]] = [(msg, False)]
+    while stack and len(out) < _MAX_PARTS:
+        part, embedded = stack.pop()
+        ctype = _ctype(part)
+        out.append(_Part(part, ctype, embedded))
+        if ctype in _FIELD_TYPES:
+            continue
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            inner = embedded or ctype in _EMBEDDED_TYPES
+            stack.extend((p, inner) for p in reversed(payload) if isinstance(p, Message))
+    return out
+
+
+def _is_leaf_text(p: _Part, subtype: str) -> bool:
+    """A text/<subtype> leaf; a multipart whose boundary never came counts as text/plain."""
+    payload = p.msg.get_payload()
+    if not isinstance(payload, str):
+        return False
+    if p.ctype == f"text/{subtype}":
+        return True
+    return subtype == "plain" and p.ctype.startswith(("multipart/", "message/"))
+
+
+def _decoded(part: Message) -> str:
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:  # noqa: BLE001
+        data = None
+    if data is None:
+        payload = part.get_payload()
+        return _unsurrogate(payload) if isinstance(payload, str) else ""
+    if isinstance(data, str):
+        return _unsurrogate(data)
+    charset = "utf-8"
+    with contextlib.suppress(Exception):
+        charset = part.get_content_charset() or "utf-8"
+    try:
+        return data.decode(charset, "replace")
+    except (LookupError, TypeError, ValueError):
+        return data.decode("utf-8", "replace")
+
+
+def _attachment(part: Message) -> bool:
+    try:
+        disposition = (part.get("Content-Disposition") or "").lower()
+    except Exception:  # noqa: BLE001
+        return False
+    return disposition.strip().startswith("attachment")
+
+
+def _body_text(parts: list[_Part]) -> str:
+    """The message's own text: text/plain preferred, else HTML turned to text."""
+    own = [p for p in parts if not p.embedded and not _attachment(p.msg)]
+    for p in own:
+        if _is_leaf_text(p, "plain"):
+            text = _decoded(p.msg)
+            if text.strip():
+                return text[:_SCAN]
+    for p in own:
+        if _is_leaf_text(p, "html"):
+            return html_to_text(_decoded(p.msg)[: _SCAN * 2])[:_SCAN]
+    return ""
+
+
+def _notice_text(parts: list[_Part]) -> str:
+    """A bounce's or report's human-readable part, as it is (not quote-stripped)."""
+    return _body_text(parts).strip()
+
+
+def _fields_text(part: Message) -> str:
+    """The content of a field part (delivery-status, feedback-report) as text."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        chunks = []
+        for block in payload:
+            if not isinstance(block, Message):
+                continue
+            chunks.append("\n".join(f"{k}: {_unsurrogate(str(v))}" for k, v in block.items()))
+            inner = block.get_payload()
+            if isinstance(inner, str) and inner.strip():
+                chunks.append(_unsurrogate(inner))
+        return "\n\n".join(chunks)
+    return _decoded(part)
+
+
+_FIELD_LINE = re.compile(r"([A-Za-z][A-Za-z0-9-]*)[ \t]*:[ \t]*(.*)")
+
+
+def _field_blocks(text: str) -> list[dict[str, str]]:
+    """Blank-line separated blocks of "Name: value" fields (names lower-cased, first wins)."""
+    blocks: list[dict[str, str]] = []
+    cur: dict[str, str] = {}
+    last = ""
+    for line in text.splitlines():
+        if not line.strip():
+            if cur:
+                blocks.append(cur)
+            cur, last = {}, ""
+            continue
+        if line[0] in " \t" and last:
+            cur[last] = f"{cur[last]} {line.strip()}".strip()
+            continue
+        m = _FIELD_LINE.match(line)
+        if m:
+            last = m.group(1).lower()
+            if last in cur:
+                last = ""  # a repeated field: keep the first, ignore its continuations
+            else:
+                cur[last] = m.group(2).strip()
+        else:
+            last = ""
+    if cur:
+        blocks.append(cur)
+    return blocks
+
+
+def _scan_text(parts: list[_Part]) -> str:
+    """Every plain-text-ish leaf outside attached messages, for the fallbacks to search."""
+    chunks = []
+    for p in parts:
+        if p.embedded:
+            continue
+        if _is_leaf_text(p, "plain") or p.ctype in _HEADER_TYPES:
+            chunks.append(_decoded(p.msg))
+        elif p.ctype in _FIELD_TYPES:
+            chunks.append(_fields_text(p.msg))
+    return "\n\n".join(chunks)[:_SCAN]
+
+
+def _headers_from_text(text: str) -> Message:
+    text = text.lstrip("\r\n")
+    return HeaderParser(policy=compat32).parsestr(text, headersonly=True)
+
+
+def _embedded(parts: list[_Part]) -> Message | None:
+    """The headers of the attached original (message/rfc822 or text/rfc822-headers)."""
+    for p in parts:
+        if p.embedded:
+            continue
+        if p.ctype in _EMBEDDED_TYPES:
+            payload = p.msg.get_payload()
+            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+                return payload[0]
+            if isinstance(payload, str):
+                return _headers_from_text(_decoded(p.msg))
+        if p.ctype in _HEADER_TYPES:
+            return _headers_from_text(_decoded(p.msg))
+    return None
+
+
+_ORIG_MSGID = re.compile(r"^[ \t>]*Message-I[Dd][ \t]*:[ \t]*(\S[^\r\n]*)", re.I | re.M)
+
+
+def _original_id(parts: list[_Part], embedded: Message | None, scan: str) -> str:
+    found = _msgid(_hdr(embedded, "Message-ID")) if embedded is not None else ""
+    if found:
+        return found
+    m = _ORIG_MSGID.search(scan)
+    return _msgid(m.group(1)) if m else ""
+
+
+# --------------------------------------------------------------------------- complaints
+
+
+def _complaint(
+    msg: Message, parts: list[_Part], raw: bytes, from_addr: str, subject: str
+) -> dict | None:
+    top = parts[0].ctype
+    report = (_param(msg, "report-type") or "").lower()
+    arf = (top == "multipart/report" and report == "feedback-report") or any(
+        p.ctype == "message/feedback-report" for p in parts
+    )
+    if not arf and top.startswith("multipart/"):  # a boundary that never came
+        arf = bool(re.search(rb"^Content-Type:[ \t]*message/feedback-report", raw, re.I | re.M))
+    embedded = _embedded(parts)
+    jmrp = (
+        not arf
+        and embedded is not None
+        and bool(_hdr(embedded, "X-HmXmrOriginalRecipient"))
+        and (
+            from_addr.rpartition("@")[2] in {"hotmail.com", "outlook.com", "msn.com", "live.com"}
+            or "complaint about message" in subject.lower()
+        )
+    )
+    apple = _hdr(msg, "X-Apple-Unsubscribe").lower() == "true"
+    if not (arf or jmrp or apple):
+        return None
+
+    scan = _scan_text(parts)
+    fields: dict[str, str] = {}
+    for p in parts:
+        if p.ctype == "message/feedback-report":
+            for block in _field_blocks(_fields_text(p.msg)):
+                fields = {**block, **fields}
+    if not fields and arf:
+        for block in _field_blocks(scan):
+            if "feedback-type" in block:
+                fields = block
+                break
+
+    feedback = (fields.get("feedback-type", "").split() or [""])[0].lower()
+    if jmrp:
+        feedback = feedback or "abuse"
+    if apple and not arf:
+        feedback = "opt-out"
+
+    recipient = ""
+    for value in (
+        fields.get("original-rcpt-to", ""),
+        fields.get("removal-recipient", ""),
+        _hdr(embedded, "X-HmXmrOriginalRecipient") if embedded is not None else "",
+        _hdr(embedded, "To") if embedded is not None else "",
+        from_addr if apple and not arf else "",
+    ):
+        recipient = _first_addr(value)
+        if recipient:
+            break
+
+    original = _original_id(parts, embedded, "" if apple else scan)
+    if not original and fields.get("message-id"):
+        original = _msgid(fields["message-id"])
+    notice = _notice_text(parts)
+    first_line = next((ln.strip() for ln in notice.splitlines() if ln.strip()), "")
+    return {
+        "feedback_type": feedback,
+        "original_recipient": recipient,
+        "original_message_id": original,
+        "diagnostic": first_line[:MAX_DIAGNOSTIC],
+    }
+
+
+def _param(msg: Message, name: str) -> str:
+    try:
+        value = msg.get_param(name)
+    except Exception:  # noqa: BLE001
+        return ""
+    if isinstance(value, tuple):  # RFC 2231
+        value = value[2]
+    return str(value or "").strip()
+
+
+# --------------------------------------------------------------------------- bounces
+
+_DAEMON = re.compile(
+    r"^(mailer-?daemon|mail-?daemon|postmaster|mdaemon|mail\.?delivery|bounces?)$", re.I
+)
+_BOUNCE_SUBJECT = re.compile(
+    r"undeliver(?:ed|able)|returned mail|return(?:ing)? (?:message )?to sender"
+    r"|mail delivery (?:failed|failure|subsystem|system)|delivery (?:status notification|"
+    r"failure|has failed|notification|problem)|failure notice|delayed mail|mail failed"
+    r"|non[- ]?delivery|could not be delivered|message (?:not delivered|delayed|blocked)"
+    r"|warning: (?:could not send|message .* delayed)|unzustellbar|nicht zustellbar"
+    r"|non remis|non distribu|no entregado|no se puede entregar|mail system error",
+    re.I,
+)
+_BOUNCE_BODY = re.compile(
+    r"this message was created automatically by mail delivery software"
+    r"|this is the qmail-send program|i'm afraid i wasn't able to deliver"
+    r"|this is the mail system at host|the following addresses had (?:permanent fatal errors"
+    r"|delivery problems)|delivery to the following recipients? (?:failed|has been delayed)"
+    r"|your message (?:wasn't|was not|could not be|couldn't be) delivered"
+    r"|did not reach the following recipient|delivery has failed to these recipients"
+    r"|could not be delivered to one or more|message could not be delivered"
+    r"|^\s*final-recipient\s*:|^\s*status\s*:\s*[245]\.\d|\bfailed addresses follow"
+    r"|unable to deliver|mailbox (?:is )?full|user unknown|no such user|permanent error",
+    re.I | re.M,
+)
+_REPLY_PREFIX = re.compile(
+    r"^\s*(?:(?:re|aw|sv|vs|fw|fwd|wg|tr|rv|r|antw|ref|rif|res|enc)\s*(?:\[\d+\])?\s*:\s*)+",
+    re.I,
+)
+
+
+def _bounce(msg: Message, parts: list[_Part], from_addr: str, subject: str) -> dict | None:
+    top = parts[0].ctype
+    report = (_param(msg, "report-type") or "").lower()
+    standard = (top == "multipart/report" and report == "delivery-status") or any(
+        p.ctype in ("message/delivery-status", "message/global-delivery-status") for p in parts
+    )
+    scan = _scan_text(parts)
+    if not standard and not _nonstandard_bounce(msg, from_addr, subject, scan):
+        return None
+
+    embedded = _embedded(parts)
+    blocks: list[dict[str, str]] = []
+    for p in parts:
+        if p.ctype in ("message/delivery-status", "message/global-delivery-status"):
+            blocks += _field_blocks(_fields_text(p.msg))
+    recipients = [b for b in blocks if _recipient_block(b, strict=False)]
+    if not recipients:  # no DSN part, or a broken one: DSN fields written into the text
+        recipients = [b for b in _field_blocks(scan) if _recipient_block(b, strict=True)]
+
+    original = _original_id(parts, embedded, scan)
+    if recipients:
+        block = _pick_recipient(recipients)
+        diagnostic = re.sub(r"^[\w.-]+[ \t]*;[ \t]*", "", block.get("diagnostic-code", ""))
+        status = _status_code(block.get("status", ""))
+        if not status:
+            status, _ = _infer_status(diagnostic, "", block.get("action", ""))
+        if not diagnostic:
+            comment = re.search(r"\((.+)\)", block.get("status", ""))
+            diagnostic = comment.group(1) if comment else ""
+        recipient = _dsn_addr(block.get("original-recipient", "")) or _dsn_addr(
+            block.get("final-recipient", "")
+        )
+        if not recipient:
+            recipient = _nonstandard_recipient(msg, _cut_original(scan), embedded)
+    else:
+        notice = _cut_original(scan)
+        status, diagnostic = _infer_status(notice, subject, "")
+        recipient = _nonstandard_recipient(msg, notice, embedded)
+    return {
+        "original_message_id": original,
+        "original_recipient": recipient,
+        "bounce_status": status,
+        "bounce_hard": {"5": True, "4": False}.get(status[:1]),
+        "diagnostic": " ".join(diagnostic.split())[:MAX_DIAGNOSTIC],
+    }
+
+
+def _nonstandard_bounce(msg: Message, from_addr: str, subject: str, scan: str) -> bool:
+    local = from_addr.partition("@")[0]
+    display = _hdr(msg, "From").lower()
+    daemon = bool(_DAEMON.match(local)) or "mail delivery" in display
+    head = scan[:20_000]
+    body = bool(_BOUNCE_BODY.search(head))
+    if re.search(r"created automatically by mail delivery software", head, re.I):
+        return daemon or not from_addr or _hdr(msg, "Return-Path").strip() in ("<>", "")
+    subj = bool(_BOUNCE_SUBJECT.search(subject)) and not (
+        _REPLY_PREFIX.match(subject) and not daemon
+    )
+    return (daemon and (subj or body)) or (subj and body)
+
+
+def _recipient_block(block: dict[str, str], *, strict: bool) -> bool:
+    named = "final-recipient" in block or "original-recipient" in block
+    if strict:
+        return named and ("status" in block or "action" in block)
+    return named or ("status" in block and "action" in block)
+
+
+def _pick_recipient(blocks: list[dict[str, str]]) -> dict[str, str]:
+    """The recipient the notice is most about: the first failed one, else the first."""
+    for block in blocks:
+        if block.get("action", "").lower().startswith("failed"):
+            return block
+    for block in blocks:
+        if _status_code(block.get("status", "")).startswith("5"):
+            return block
+    return blocks[0]
+
+
+_ENHANCED = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
+_SMTP_CODE = re.compile(r"(?<![\w.:/+-])([45][0-5]\d)(?=[\s-])")
+
+
+def _status_code(value: str) -> str:
+    m = _ENHANCED.search(value or "")
+    return ".".join(m.groups()) if m else ""
+
+
+def _dsn_addr(value: str) -> str:
+    """ "rfc822; <user@example.com>" -> "user@example.com"."""
+    value = value.rpartition(";")[2] if ";" in value else value
+    m = _ADDR.search(value)
+    return m.group(0).rstrip(".").lower() if m else ""
+
+
+_SPECIFIC = [  # (pattern, status): phrases that settle hard or soft on their own
+    (
+        r"user unknown|unknown user|no such (?:user|mailbox|recipient|address)|"
+        r"(?:account|mailbox|address|user)[^.\n]{0,40}(?:does not|doesn't) exist|"
+        r"invalid (?:recipient|mailbox|address)|unknown (?:recipient|local[- ]?part)|"
+        r"recipient (?:address )?rejected|recipient not found|address not found|"
+        r"no mailbox here|mailbox (?:unavailable|not found)|not a registered|"
+        r"(?:account|mailbox) (?:is |has been )?(?:disabled|closed|deactivated)|"
+        r"benutzer unbekannt|utilisateur inconnu|usuario desconocido",
+        "5.1.1",
+    ),
+    (
+        r"unknown host|host (?:not found|unknown)|domain (?:not found|does not exist)|"
+        r"host or domain name not found|name or service not known|nxdomain|no mx",
+        "5.1.2",
+    ),
+    (
+        r"mailbox (?:is )?full|over ?quota|quota exceeded|exceeded (?:the )?(?:storage|quota)|"
+        r"mailfolder is over|insufficient (?:disk )?(?:space|storage)|postfach (?:ist )?voll|"
+        r"boîte (?:aux lettres )?pleine|buzón (?:está )?lleno",
+        "4.2.2",
+    ),
+]
+_DELAY = re.compile(
+    r"delay|not yet been delivered|still being retried|will (?:be )?retr(?:y|ied)"
+    r"|warning only|temporar(?:y|ily)|try again later|deferred|greylist",
+    re.I,
+)
+_PERMANENT = re.compile(
+    r"permanent(?:ly)?|given up|gave up|rejected|refused|blocked|not permitted|"
+    r"could not be delivered|wasn't delivered|did not reach|failed",
+    re.I,
+)
+
+
+def _infer_status(text: str, subject: str, action: str) -> tuple[str, str]:
+    """(status, evidence line) for a bounce without a usable Status field."""
+
+    def line_of(pos: int) -> str:  # the line at pos, with its indented continuations
+        start = text.rfind("\n", 0, pos) + 1
+        m = re.compile(r"[^\n]*(?:\n[ \t]+\S[^\n]*)*").match(text, start)
+        return " ".join(m.group(0).split()) if m else ""
+
+    for m in _ENHANCED.finditer(text):
+        if m.group(1) in "45":
+            return ".".join(m.groups()), line_of(m.start())
+    for pattern, status in _SPECIFIC:
+        m = re.search(pattern, text, re.I)
+        if m:
+            return status, line_of(m.start())
+    action = action.lower()
+    if action.startswith("delayed") or _DELAY.search(subject):
+        m = _DELAY.search(text)
+        return "4.0.0", line_of(m.start()) if m else subject
+    m = _SMTP_CODE.search(text)
+    if m:
+        return f"{m.group(1)[0]}.0.0", line_of(m.start())
+    if action.startswith("failed"):
+        return "5.0.0", ""
+    if action.startswith(("delivered", "relayed", "expanded", "deliverable")):
+        return "2.0.0", ""
+    m = _DELAY.search(text)
+    if m:
+        return "4.0.0", line_of(m.start())
+    m = _PERMANENT.search(text)
+    return "5.0.0", line_of(m.start()) if m else ""
+
+
+_ORIGINAL_START = re.compile(
+    r"this is a copy of the message|below this line is a copy of the message"
+    r"|original message follows|message text follows|undelivered message follows"
+    r"|original message headers|headers of the original message|^-+\s*original message"
+    r"|ursprüngliche nachrichtenkopfzeilen|en-têtes du message d'origine"
+    r"|^return-path:|^received:\s+(?:from|by)\s",
+    re.I | re.M,
+)
+
+
+def _cut_original(text: str) -> str:
+    """The notification alone, without the returned original that follows it."""
+    m = _ORIGINAL_START.search(text)
+    return text[: m.start()] if m else text
+
+
+_RECIPIENT_PATTERNS = [
+    re.compile(p, re.I | re.M)
+    for p in (
+        r"(?:wasn't|was not|couldn't be|could not be|has not been) delivered to\s+<?(\S+@[^\s>]+)",
+        r"did not reach the following recipients?\)?:\s*<?(\S+@[^\s>]+)",
+        r"failed to these recipients or groups:\s*<?(\S+@[^\s>()]+)",
+        r"following address(?:\(es\))? failed:\s*<?(\S+@[^\s>]+)",
+        r"delivery to the following recipients? failed(?: permanently)?:\s*<?(\S+@[^\s>]+)",
+        r"^<(\S+@[^\s>]+)>:",
+    )
+]
+
+
+def _nonstandard_recipient(msg: Message, notice: str, embedded: Message | None) -> str:
+    failed = _first_addr(_hdr(msg, "X-Failed-Recipients"))
+    if failed:
+        return failed
+    for pattern in _RECIPIENT_PATTERNS:
+        m = pattern.search(notice)
+        if m:
+            found = _ADDR.search(m.group(1))
+            if found:
+                return found.group(0).rstrip(".").lower()
+    own = {_first_addr(_hdr(msg, "From")), _first_addr(_hdr(msg, "To"))}
+    for m in _ADDR.finditer(notice):
+        addr = m.group(0).rstrip(".").lower()
+        if addr not in own and not _DAEMON.match(addr.partition("@")[0]):
+            return addr
+    return _first_addr(_hdr(embedded, "To")) if embedded is not None else ""
+
+
+# --------------------------------------------------------------------------- auto-replies
+
+_AUTO_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Mail-Autoreply")
+_AUTO_SUBJECT = re.compile(
+    r"out of (?:the )?office|\bOOO\b|automatic reply|auto[- ]?repl(?:y|ied)|auto[- ]?respon"
+    r"|^\s*auto\s*:|autosvar|abwesenheit|automatische antwort|au(?:ss|ß)er haus"
+    r"|r[ée]ponse automatique|absen(?:ce|t) du bureau|message d'absence"
+    r"|respuesta autom[áa]tica|fuera de la oficina|fuori ufficio|risposta automatica"
+    r"|automatisch antwoord|afwezigheidsbericht",
+    re.I,
+)
+
+
+def _auto_reason(msg: Message, subject: str) -> str:
+    value = _hdr(msg, "Auto-Submitted")
+    if value and value.split(";")[0].strip().lower() != "no":
+        return f"Auto-Submitted: {value}"
+    for name in _AUTO_HEADERS:
+        value = _hdr(msg, name)
+        if value and value.lower() not in ("no", "false", "0"):
+            return f"{name}: {value}"
+    value = _hdr(msg, "X-Autogenerated")
+    if value.lower() == "reply":
+        return f"X-Autogenerated: {value}"
+    value = _hdr(msg, "X-Auto-Response-Suppress")
+    if re.search(r"\b(?:oof|autoreply)\b", value, re.I):
+        return f"X-Auto-Response-Suppress: {value}"
+    value = _hdr(msg, "Precedence")
+    if value.lower() in ("auto_reply", "bulk", "junk"):
+        return f"Precedence: {value}"
+    value = _hdr(msg, "X-Apple-Action")
+    if value.lower() == "vacation":
+        return f"X-Apple-Action: {value}"
+    if not _REPLY_PREFIX.match(subject):
+        m = _AUTO_SUBJECT.search(subject)
+        if m:
+            word = re.match(r"\w*", subject[m.end() :]).group(0)  # "Abwesenheit" + "snotiz"
+            return f"subject: {(m.group(0) + word).strip()}"
+    return ""
+
+
+_GONE = re.compile(
+    r"\bno longer (?:with|at|employed|working|works? (?:for|at|here|with)|part of|a member"
+    r"|an? employee|in (?:the|our) (?:company|organi[sz]ation|firm)|active at)\b"
+    r"|\b(?:has|have) (?:left|departed)\b.{0,40}?\b(?:company|organi[sz]ation|firm|business"
+    r"|agency|group)\b|\bleft the (?:company|organi[sz]ation|firm|business)\b"
+    r"|\b(?:mailbox|inbox|e-?mail|address|account)\b[^\n]{0,60}?\b(?:is |are )?no longer"
+    r" (?:in use|active|monitored|valid|being monitored|checked|exists?)\b"
+    r"|\bhas retired\b"
+    r"|\bnicht mehr (?:im|in unserem|in unserer) (?:unternehmen|haus|team|firma|konzern)\b"
+    r"|\bnicht mehr (?:bei|für) (?:uns|der|dem|die|das)\b"
+    r"|\bnicht mehr (?:tätig|beschäftigt|angestellt|mitarbeiter(?:in)?)\b"
+    r"|\b(?:unternehmen|firma|haus) verlassen\b|\bausgeschieden\b"
+    r"|\b(?:postfach|adresse|mailbox|konto)\b[^\n]{0,60}?\b(?:wird|ist) nicht mehr"
+    r" (?:aktiv|in verwendung|gültig|besetzt|genutzt|abgerufen|gelesen)\b"
+    r"|\bne fai[ts] plus partie\b|\bne travaille plus\b"
+    r"|\ba quitt[ée] (?:l['’]entreprise|la soci[ée]t[ée]|le groupe|notre (?:soci[ée]t[ée]"
+    r"|entreprise|groupe|cabinet)|nos effectifs)"
+    r"|\bn['’]est plus (?:en poste|employ|avec nous|au sein|dans (?:la|l['’]|notre)|chez"
+    r"|membre|acti|utilis|valide|consult)"
+    r"|\bya no (?:trabaja|forma parte|está (?:en|con)|pertenece|colabora)\b"
+    r"|\b(?:ha|había) dejado (?:la|nuestra) (?:empresa|compañía|organización)\b"
+    r"|\bdejó la empresa\b|\bnon fa più parte\b|\bnon lavora più\b",
+    re.I,
+)
+
+
+def _apple_end(criteria: str) -> date | None:
+    """Apple's vacation responder: X-Apple-Criteria {..., endDate=2020-01-10T14:59:59Z}. The
+    end is the last second of the last day in the sender's zone; rounding it to the nearest
+    midnight gives the first day back for any zone within 12 hours of UTC."""
+    m = re.search(r"endDate=(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)Z", criteria or "")
+    if not m:
+        return None
+    try:
+        end = datetime.fromisoformat(m.group(1))
+    except ValueError:
+        return None
+    return (end + timedelta(seconds=1, hours=12)).date()
+
+
+# --------------------------------------------------------------------------- return dates
+
+_MONTHS = {
+    # English
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
+    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+    # German
+    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "mär": 3, "mrz": 3,
+    "mai": 5, "juni": 6, "juli": 7, "oktober": 10, "okt": 10, "dezember": 12, "dez": 12,
+    # French
+    "janvier": 1, "janv": 1, "février": 2, "fevrier": 2, "févr": 2, "fevr": 2, "mars": 3,
+    "avril": 4, "avr": 4, "juin": 6, "juillet": 7, "juil": 7, "août": 8, "aout": 8,
+    "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12, "déc": 12,
+    # Spanish
+    "enero": 1, "ene": 1, "febrero": 2, "marzo": 3, "abril": 4, "abr": 4, "mayo": 5,
+    "junio": 6, "julio": 7, "agosto": 8, "ago": 8, "septiembre": 9, "setiembre": 9,
+    "octubre": 10, "noviembre": 11, "diciembre": 12, "dic": 12,
+    # Italian
+    "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7,
+    "settembre": 9, "ottobre": 10, "dicembre": 12,
+}  # fmt: skip
+_WEEKDAYS = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+    "sunday": 6, "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4,
+    "samstag": 5, "sonntag": 6, "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3,
+    "vendredi": 4, "samedi": 5, "dimanche": 6, "lunes": 0, "martes": 1, "miércoles": 2,
+    "miercoles": 2, "jueves": 3, "viernes": 4, "sábado": 5, "sabado": 5, "domingo": 6,
+    "lunedì": 0, "martedì": 1, "mercoledì": 2, "giovedì": 3, "venerdì": 4,
+}  # fmt: skip
+_TOMORROW = ("tomorrow", "morgen", "demain", "mañana", "domani")
+
+_MONTH_RE = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
+_DATE_PATTERNS = [
+    ("iso", re.compile(r"(?<![\d.])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d])")),
+    (
+        "num",
+        re.compile(
+            r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?!\d|[./-]\d)",
+        ),
+    ),
+    (
+        "dm",
+        re.compile(
+            rf"(?<![\d.])(\d{{1,2}})(?:st|nd|rd|th|er|º|ª)?\.?\s*(?:of\s+|de\s+)?"
+            rf"({_MONTH_RE})\b\.?(?:,?\s*(?:de\s+|del\s+)?(\d{{4}}))?",
+            re.I,
+        ),
+    ),
+    (
+        "md",
+        re.compile(
+            rf"\b({_MONTH_RE})\b\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?![\d:])(?:,?\s*(\d{{4}}))?",
+            re.I,
+        ),
+    ),
+]
+_WEEKDAY_RE = re.compile(
+    r"\b("
+    + "|".join(sorted(map(re.escape, [*_WEEKDAYS, *_TOMORROW]), key=len, reverse=True))
+    + r")\b",
+    re.I,
+)
+_BACK_BEFORE = re.compile(  # a return word shortly before the date
+    r"\bback\b|\breturn|\bresum|\buntil\b|\btill?\b|\bthrough\b|\bthru\b"
+    r"|\bin the office (?:again )?(?:on|from)\b|\bavailable (?:again )?(?:on|from)\b"
+    r"|\bzurück|\bwieder\b|\bbis\b|\brückkehr"
+    r"|\bretour\b|\bjusqu|\brentr|\bde nouveau\b"
+    r"|\bhasta\b|\bregres|\bvuelta\b|\bvolver|\breincorpor"
+    r"|\bfino al|\brientr|\britorno\b",
+    re.I,
+)
+_RANGE_END = re.compile(r"(?:\bto|\bau|\bal|\bbis|[-–—])\s*$", re.I)  # "from 2 to 13 March"
+_BACK_AFTER = re.compile(  # ... or a return word shortly after it: "am 16.3. wieder da"
+    r"\bwieder\b|\bzurück|\bagain\b|\bback\b|\bde retour\b|\bde nouveau\b|\bde vuelta\b"
+    r"|\bregres|\bdi nuovo\b|\brientr",
+    re.I,
+)
+
+
+def return_date(text: str, today: date, *, us_dates: bool = False) -> date | None:
+    """When an out-of-office text says its author is back, or None. See the module docs."""
+    text = text[:_SCAN]
+    found: list[tuple[int, int, date | None]] = []  # (start, end, date); None: unresolvable
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            taken.append(m.span())
+            found.append((m.start(), m.end(), _resolve(kind, m, today, us_dates)))
+    for m in _WEEKDAY_RE.finditer(text):
+        if any(m.start() < e and s < m.end() for s, e in taken):
+            continue
+        if any(0 <= s - m.end() <= 4 for s, _ in taken):  # "Monday 3 March": the date counts
+            continue
+        word = m.group(1).lower()
+        if word in _TOMORROW:
+            day = today + timedelta(days=1)
+        else:
+            day = today + timedelta(days=(_WEEKDAYS[word] - today.weekday() - 1) % 7 + 1)
+        found.append((m.start(), m.end(), day))
+    found.sort()
+
+    later: date | None = None
+    prev_end = 0
+    for start, end, day in found:
+        before = text[max(prev_end, start - 45) : start]
+        before = re.split(r"[.!?;\n]\s", before)[-1]
+        after = re.split(r"[.!?;\n]", text[end : end + 40].removeprefix("."))[0]
+        prev_end = end
+        if day is None:
+            continue
+        if _BACK_BEFORE.search(before) or _RANGE_END.search(before):
+            return day
+        if later is None and _BACK_AFTER.search(after):
+            later = day
+    return later
+
+
+def _resolve(kind: str, m: re.Match, today: date, us_dates: bool) -> date | None:
+    year: int | None
+    if kind == "iso":
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    elif kind == "num":
+        a, sep, b, y = int(m.group(1)), m.group(2), int(m.group(3)), m.group(4)
+        if sep == "-" and not y:
+            return None  # "10-31" is a range far more often than a date
+        if sep == "." or a > 12 or (b <= 12 and not us_dates):
+            day, month = a, b
+        else:
+            month, day = a, b
+        year = None if not y else int(y) + (2000 if len(y) == 2 else 0)
+    elif kind == "dm":
+        day, month = int(m.group(1)), _MONTHS[m.group(2).lower()]
+        year = int(m.group(3)) if m.group(3) else None
+    else:
+        month, day = _MONTHS[m.group(1).lower()], int(m.group(2))
+        year = int(m.group(3)) if m.group(3) else None
+    try:
+        if year is not None:
+            return date(year, month, day)
+        found = date(today.year, month, day)
+    except ValueError:
+        if year is None and month == 2 and day == 29:  # a leap day, next time there is one
+            return next(
+                (date(y, 2, 29) for y in range(today.year, today.year + 8) if _leap(y)), None
+            )
+        return None
+    if found < today - timedelta(days=14):
+        try:
+            found = date(today.year + 1, month, day)
+        except ValueError:
+            return None
+    return found
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+_US_TLDS = ("us", "gov", "edu", "mil")
+_EN_WORDS = re.compile(r"\b(?:the|and|will|be|office|until|back|my|your|with|thank|you)\b", re.I)
+_OTHER_WORDS = re.compile(
+    r"\b(?:ich|und|bin|bis|nicht|wieder|ihre|je|suis|jusqu|vous|merci|estoy|hasta|gracias"
+    r"|oficina|estaré|sono|fino|grazie)\b",
+    re.I,
+)
+
+
+def _looks_american(from_addr: str, sent: datetime | None, text: str) -> bool:
+    """Whether a slashed date like 04/03 should be read month first. See the module docs."""
+    if from_addr.rpartition(".")[2] in _US_TLDS:
+        return True
+    offset = sent.utcoffset() if sent else None
+    if offset is None or not timedelta(hours=-10) <= offset <= timedelta(hours=-4):
+        return False
+    sample = text[:3000]
+    return len(_EN_WORDS.findall(sample)) > len(_OTHER_WORDS.findall(sample))
+
+
+# --------------------------------------------------------------------------- text
+
+_ATTRIBUTION = re.compile(
+    r"^\s*(?:On\b.{0,300}\bwrote"
+    r"|Am\b.{0,300}\bschrieb\b.{0,300}"
+    r"|.{0,200}\bschrieb am\b.{0,200}"
+    r"|Le\b.{0,300}\ba [ée]crit"
+    r"|El\b.{0,300}\bescribi[óo]"
+    r"|Il\b.{0,300}\bha scritto"
+    r"|Op\b.{0,300}\bschreef\b.{0,300}"
+    r"|.{0,200}<[^<>@\s]+@[^<>\s]+>\s*(?:wrote|schrieb|a [ée]crit|escribi[óo]))\s*:\s*$",
+    re.I,
+)
+_SEPARATOR = re.compile(
+    r"^\s*-{2,}\s*(?:original message|ursprüngliche nachricht|originalnachricht"
+    r"|message d'origine|message original|mensaje original|messaggio originale"
+    r"|forwarded message|weitergeleitete nachricht|message transf[ée]r[ée]|mensaje reenviado"
+    r")\s*-{2,}\s*$",
+    re.I,
+)
+_HEADER_FROM = re.compile(r"^\s*\*?(?:from|von|de|da|van)\s*:\*?\s*\S", re.I)
+_HEADER_NEXT = re.compile(
+    r"^\s*\*?(?:sent|date|to|subject|cc|gesendet|datum|an|betreff|envoy[ée]|[àa]|objet"
+    r"|enviado(?: el)?|fecha|para|asunto|inviato|data|oggetto|verzonden|aan|onderwerp)"
+    r"\s*:",
+    re.I,
+)
+_MOBILE = re.compile(
+    r"^\s*(?:sent from my \w+|sent from (?:outlook|mail|yahoo)|get outlook for"
+    r"|von meinem \w+ gesendet|gesendet von meinem|envoy[ée] (?:de|depuis) mon"
+    r"|enviado desde mi|inviato da)",
+    re.I,
+)
+
+
+def strip_quotes(text: str) -> str:
+    """The new text of a reply: quoted history and the signature removed."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    cut = _history_start(lines)
+    kept = _unquoted(lines[:cut])
+    if not any(ln.strip() for ln in kept):  # bottom-posting: the answer is under the quote
+        kept = [ln for ln in _unquoted(lines) if not _ATTRIBUTION.match(ln)]
+    kept = _without_signature(kept)
+    out = "\n".join(ln.rstrip() for ln in kept)
+    return re.sub(r"\n{3,}", "\n\n", out).strip()
+
+
+def _history_start(lines: list[str]) -> int:
+    for i, line in enumerate(lines):
+        if _SEPARATOR.match(line) or _ATTRIBUTION.match(line):
+            return i
+        if i + 1 < len(lines) and _ATTRIBUTION.match(f"{line} {lines[i + 1].strip()}"):
+            return i  # an attribution wrapped over two lines
+        if _HEADER_FROM.match(line):
+            following = [ln for ln in lines[i + 1 : i + 6] if ln.strip()][:3]
+            if any(_HEADER_NEXT.match(ln) for ln in following):
+                return i - 1 if i and re.match(r"^\s*_{8,}\s*$", lines[i - 1]) else i
+    return len(lines)
+
+
+def _unquoted(lines: list[str]) -> list[str]:
+    return [ln for ln in lines if not ln.lstrip().startswith(">")]
+
+
+def _without_signature(lines: list[str]) -> list[str]:
+    for i, line in enumerate(lines):
+        if line.rstrip() == "--" or _MOBILE.match(line):
+            return lines[:i]
+    return lines
+
+
+def _clip(text: str) -> str:
+    return text[:MAX_TEXT]
+
+
+_BLOCK_TAGS = {
+    "p", "div", "br", "li", "tr", "table", "ul", "ol", "hr", "pre", "section", "article",
+    "header", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt", "address",
+}  # fmt: skip
+_SKIP_TAGS = {"script", "style", "head", "title", "template"}
+_QUOTE_CLASSES = re.compile(r"\b(?:gmail_quote|yahoo_quoted|moz-cite-prefix)\b", re.I)
+
+
+class _HTMLText(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.drop_tag = ""  # the tag whose content is being dropped (quote, script, ...)
+        self.drop_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.drop_depth:
+            if tag == self.drop_tag:
+                self.drop_depth += 1
+            return
+        classes = " ".join(v or "" for k, v in attrs if k in ("class", "id"))
+        if tag in _SKIP_TAGS or tag == "blockquote" or _QUOTE_CLASSES.search(classes):
+            self.drop_tag, self.drop_depth = tag, 1
+            return
+        if tag in _BLOCK_TAGS:
+            self.out.append("\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not self.drop_depth and tag in _BLOCK_TAGS:
+            self.out.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.drop_depth:
+            if tag == self.drop_tag:
+                self.drop_depth -= 1
+            return
+        if tag in _BLOCK_TAGS:
+            self.out.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.drop_depth:
+            self.out.append(re.sub(r"\s+", " ", data))
+
+
+def html_to_text(markup: str) -> str:
+    """Readable text from HTML, without scripts, styles and quoted (blockquote) history."""
+    parser = _HTMLText()
+    try:
+        parser.feed(markup)
+        parser.close()
+    except Exception:  # noqa: BLE001 - html.parser is lenient, but never trust it fully
+        pass
+    lines = [" ".join(ln.split()) for ln in "".join(parser.out).split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
