@@ -697,7 +697,11 @@ def _infer_status(text: str, subject: str, action: str) -> tuple[str, str]:
     for pattern, status in _SPECIFIC:
         m = re.search(pattern, text, re.I)
         if m:
-            return status, line_of(m.start())
+            line = line_of(m.start())
+            code = _SMTP_CODE.search(line)
+            if status[0] == "5" and code and code.group(1)[0] == "4":  # "450 ... rejected:
+                return "4.0.0", line  # greylisted": the server's own class wins
+            return status, line
     action = action.lower()
     if action.startswith("delayed") or _DELAY.search(subject):
         m = _DELAY.search(text)

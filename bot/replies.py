@@ -126,6 +126,17 @@ def handle_machine(s: Session, row: InboundMessage, parsed, msg, now: datetime) 
     if msg is None:
         row.action = "unmatched (no message of ours found)"
         return
+    if parsed.kind == "bounce" and parsed.bounce_status.startswith("2."):
+        row.action = "delivery report: delivered"  # a success notice, not a bounce
+        return
+    if parsed.kind == "complaint" and parsed.feedback_type == "auth-failure":
+        row.action = "authentication failure report (DMARC): noted, not a complaint"
+        return
+    if parsed.kind == "complaint" and parsed.feedback_type == "opt-out":
+        suppress(s, [msg.to_addr.lower()], "unsubscribe (opt-out report)", now)
+        sequences.stop_contact(s, msg.contact_id, "unsubscribed", now)
+        row.action = "suppressed (opt-out report)"
+        return
     hard = bool(parsed.bounce_hard) if parsed.kind == "bounce" else False
     deliverability.record(
         s,
@@ -151,7 +162,11 @@ def handle_auto_reply(s: Session, row: InboundMessage, parsed, now: datetime) ->
         row.action = "ignored (no thread)"
         return
     if parsed.permanent_absence:
-        suppress(s, [row.from_addr], "left the company", now)
+        # The notice may come from noreply@: suppress the address we wrote to.
+        contact = s.get(Contact, row.contact_id)
+        suppress(
+            s, [(contact.email if contact else row.from_addr).lower()], "left the company", now
+        )
         sequences.stop_contact(s, row.contact_id, "no longer with the company", now)
         row.action = "suppressed (no longer with the company)"
         return
@@ -243,9 +258,11 @@ def notify_owner(rt: Runtime, agent_id: str, parsed) -> None:
     """A thread an AM took over: the agent only passes the news on, it suggests nothing."""
     agent = rt.fleet().agents.get(agent_id)
     if rt.humans is not None and agent is not None:
-        rt.humans.notify(agent.spec.channel,
-                         f"<@{agent.spec.owner}> {parsed.from_addr} answered on a thread you took "
-                         f"over ({parsed.subject[:80]!r}). The agent stays out of it.")
+        rt.humans.notify(
+            agent.spec.channel,
+            f"<@{agent.spec.owner}> {parsed.from_addr} answered on a thread you took "
+            f"over ({parsed.subject[:80]!r}). The agent stays out of it.",
+        )
 
 
 def contact_name(s: Session, contact_id: str) -> str:

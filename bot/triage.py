@@ -41,7 +41,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -94,7 +94,11 @@ def should_suppress(c: Classification | None) -> bool:
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 _REPLY_PREFIX = re.compile(
-    r"^\s*(?:(?:re|aw|wg|fw|fwd|tr|rv|sv|antw|r)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE
+    r"^\s*(?:(?:re|aw|wg|fw|fwd|tr|rv|sv|antw|r|automatic reply|auto-?reply|autoreply|"
+    r"out of (?:the )?office|abwesenheitsnotiz|abwesend|automatische antwort|"
+    r"réponse automatique|respuesta automática|absence|absent du bureau|fuera de la oficina)"
+    r"\s*(?:\[\d+\])?\s*:\s*)+",
+    re.IGNORECASE,
 )
 _HISTORY = re.compile(
     r"^[ \t]*(?:"
@@ -322,6 +326,8 @@ _TRIGGER_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\bkeep (?:on )?(?:e-?mailing|sending|contacting|spamming|bugging|writing|messaging)\b",
         r"\b(?:asked|told) you (?:\w+ )?(?:before|already|to stop|\w+ times)",
         r"\balready (?:asked|told) you\b",
+        r"\b(?:i've|i have|i|we've|we have)(?: already)? (?:asked|told|requested)(?: you| this)?"
+        r"(?: (?:\w+ ){0,2}(?:times|before)| already)\b",
         r"\b(?:second|third|fourth|fifth|sixth|\d+(?:st|nd|rd|th)) (?:time|email|e-mail|message|"
         r"follow-?up)s?\b",
         r"\bhow many times\b",
@@ -330,7 +336,6 @@ _TRIGGER_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\bunverschämt",
         r"\bharc[eè]l",
         r"\bacoso\b",
-        r"!{3,}",
     ),
 }
 
@@ -422,6 +427,9 @@ def detect_triggers(text: str, subject: str = "") -> tuple[str, ...]:
         if _any(patterns, body):
             found.add(name)
     if _shouting(_without_disclaimers(fresh)):
+        found.add("anger_complaint")
+    # Exclamation marks alone are enthusiasm as often as anger; with a request to stop, anger.
+    if re.search(r"!{2,}", body) and any(p.search(body) for w, p in _CUES["unsubscribe"] if w == S):
         found.add("anger_complaint")
     if _any(_INJECTION_STRONG, everything) or _any(_INJECTION_WEAK, _lower(fresh)):
         found.add("instruction_injection")
@@ -546,7 +554,9 @@ def _month_phrase(m: re.Match[str], today: date) -> date | None:
     if word in ("after", "nach", "après", "apres", "después de", "despues de", "end of", "late"):
         if word in ("end of", "late"):
             base = _explicit(today, year, month, 1)
-            return base and date(base.year, month, max(1, calendar.monthrange(base.year, month)[1] - 7))
+            return base and date(
+                base.year, month, max(1, calendar.monthrange(base.year, month)[1] - 7)
+            )
         base = _explicit(today, year, month, 1)
         return base and _add_months(base, 1, 1)
     day = 15 if word in ("mid", "mid-", "middle of", "mitte") else 1
@@ -595,47 +605,86 @@ _DATE_RULES: list[_DateRule] = [
         ),
         lambda m, t: _relative(m, t),
     ),
-    (_r(r"\bnext week\b|\bnächste woche\b|\bsemaine prochaine\b|\bpróxima semana\b"),
-     lambda m, t: t + timedelta(days=7 - t.weekday())),
-    (_r(r"\bnext month\b|\bnächsten monat\b|\bmois prochain\b|\bpróximo mes\b"),
-     lambda m, t: _add_months(t, 1, 1)),
+    (
+        _r(r"\bnext week\b|\bnächste woche\b|\bsemaine prochaine\b|\bpróxima semana\b"),
+        lambda m, t: t + timedelta(days=7 - t.weekday()),
+    ),
+    (
+        _r(r"\bnext month\b|\bnächsten monat\b|\bmois prochain\b|\bpróximo mes\b"),
+        lambda m, t: _add_months(t, 1, 1),
+    ),
     (
         _r(r"\b(?:next|following) quarter\b|\bnächsten quartal\b|\btrimestre prochain\b"),
         lambda m, t: _add_months(date(t.year, 3 * ((t.month - 1) // 3) + 1, 1), 3, 1),
     ),
     (
-        _r(r"\b(after|end of|beyond|post|in|before|during|until|till|by|for|early|nach|ab|im|en|el)"
-           r" (?:the )?q([1-4])(?:\s*(20\d\d|'?\d\d))?\b"),
+        _r(
+            r"\b(after|end of|beyond|post|in|before|during|until|till|by|for|early|nach|ab|im|en|el)"
+            r" (?:the )?q([1-4])(?:\s*(20\d\d|'?\d\d))?\b"
+        ),
         lambda m, t: _q(m, t),
     ),
-    (_r(r"\bq([1-4])(?:\s*(20\d\d|'\d\d))?\b"), lambda m, t: _quarter_start(t, int(m.group(1)), _year(m.group(2)))),
+    (
+        _r(r"\bq([1-4])(?:\s*(20\d\d|'\d\d))?\b"),
+        lambda m, t: _quarter_start(t, int(m.group(1)), _year(m.group(2))),
+    ),
     (
         _r(r"\b(first|second|third|fourth|1st|2nd|3rd|4th) quarter\b"),
         lambda m, t: _quarter_start(t, _ORDINAL[m.group(1).lower()], None),
     ),
     (_r(r"\b(after )?h([12])\b"), lambda m, t: _half(m, t)),
     (
-        _r(r"\b(?:next|new|the new|following) (?:calendar |fiscal )?year\b|\bnächstes jahr\b|"
-           r"\bneuen jahr\b|\bl'année prochaine\b|\bl'an prochain\b|\bel próximo año\b|"
-           r"\bel año que viene\b|\bnew year\b"),
+        _r(
+            r"\b(?:next|new|the new|following) (?:calendar |fiscal )?year\b|\bnächstes jahr\b|"
+            r"\bneuen jahr\b|\bl'année prochaine\b|\bl'an prochain\b|\bel próximo año\b|"
+            r"\bel año que viene\b|\bnew year\b"
+        ),
         lambda m, t: date(t.year + 1, 1, 1),
     ),
-    (_r(r"\bafter the holidays\b|\bnach den feiertagen\b|\baprès les fêtes\b"), lambda m, t: _holidays(t)),
+    (
+        _r(r"\bafter the holidays\b|\bnach den feiertagen\b|\baprès les fêtes\b"),
+        lambda m, t: _holidays(t),
+    ),
     (_r(r"\bà la rentrée\b|\bafter (?:the )?summer\b"), lambda m, t: _next_month_start(t, 9)),
-    (_r(rf"\b(?:next |this |in (?:the )?|im |en |au |à l'|en el )?{_SEASON}\b"),
-     lambda m, t: _season(t, _SEASONS[m.group(1).lower()])),
-    (_r(r"\blater (?:this|in the) year\b|\bend of (?:the|this) year\b|\bende des jahres\b|\bfin d'année\b"),
-     lambda m, t: min(t + timedelta(days=90), date(t.year, 12, 1)) if t.month < 12 else t + timedelta(days=30)),
+    (
+        _r(rf"\b(?:next |this |in (?:the )?|im |en |au |à l'|en el )?{_SEASON}\b"),
+        lambda m, t: _season(t, _SEASONS[m.group(1).lower()]),
+    ),
+    (
+        _r(
+            r"\blater (?:this|in the) year\b|\bend of (?:the|this) year\b|\bende des jahres\b|\bfin d'année\b"
+        ),
+        lambda m, t: (
+            min(t + timedelta(days=90), date(t.year, 12, 1))
+            if t.month < 12
+            else t + timedelta(days=30)
+        ),
+    ),
     (_r(r"\bend of (?:the|this) (?:month)\b"), lambda m, t: _add_months(t, 1, 1)),
-    (_r(r"\bend of (?:the|this) quarter\b"),
-     lambda m, t: _add_months(date(t.year, 3 * ((t.month - 1) // 3) + 1, 1), 3, 1)),
-    (_r(r"\b(?:next )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"),
-     lambda m, t: t + timedelta(days=(_WEEKDAYS.index(m.group(1).lower()) - t.weekday() - 1) % 7 + 1)),
+    (
+        _r(r"\bend of (?:the|this) quarter\b"),
+        lambda m, t: _add_months(date(t.year, 3 * ((t.month - 1) // 3) + 1, 1), 3, 1),
+    ),
+    (
+        _r(r"\b(?:next )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"),
+        lambda m, t: (
+            t + timedelta(days=(_WEEKDAYS.index(m.group(1).lower()) - t.weekday() - 1) % 7 + 1)
+        ),
+    ),
     (_r(r"\bthe (\d{1,2})(?:st|nd|rd|th)\b"), lambda m, t: _day_of_month(t, int(m.group(1)))),
     (_r(r"\b(?:in|after|until|by) (20\d\d)\b"), lambda m, t: _in_year(m, t)),
     (_r(r"\btomorrow\b|\bmorgen\b|\bdemain\b|\bmañana\b"), lambda m, t: t + timedelta(days=1)),
 ]
-_ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+_ORDINAL = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+}
 
 
 def _slash_date(m: re.Match[str], today: date) -> date | None:
@@ -674,7 +723,9 @@ def _q(m: re.Match[str], today: date) -> date | None:
 def _half(m: re.Match[str], today: date) -> date:
     after, h = bool(m.group(1)), int(m.group(2))
     if after and h == 1 or h == 2:
-        return _next_month_start(today, 7) if today.month < 7 or after else today + timedelta(days=14)
+        return (
+            _next_month_start(today, 7) if today.month < 7 or after else today + timedelta(days=14)
+        )
     return date(today.year + 1, 1, 1) if after else _next_month_start(today, 1)
 
 
@@ -788,7 +839,7 @@ _cues(
     r"\b(?:take|get|remove) me off\b",
     r"\bremove me\b",
     r"\b(?:stop|quit|cease) (?:e-?mailing|contacting|messaging|writing|sending|spamming|"
-    r"bothering|calling|reaching out)\b",
+    r"bothering|calling|reaching out|harassing|pestering|bugging)\b",
     r"\b(?:do not|don't|dont|never|pls dont|please don't) (?:ever )?(?:e-?mail|contact|write to|"
     r"write|message|reach out to|bother|call) (?:me|us)\b",
     r"\bno (?:more|further) (?:e-?mails|emails|messages|contact|outreach|follow-?ups)\b",
@@ -816,6 +867,8 @@ _cues(
     r"(?:data|details|information|info|record)s?\b",
     r"\bright to (?:be forgotten|erasure)\b",
     r"\berase all\b",
+    r"\bkeep (?:on )?(?:e-?mailing|sending|contacting|spamming|bugging|writing|messaging)"
+    r"(?: (?:me|us))?\b",
     r"\b(?:f\*+k?|fuck|piss|bugger|sod|get) off\b",
 )
 _cues(
@@ -826,6 +879,7 @@ _cues(
     r"\bno interest\b",
     r"\bno,? thanks?\b|\bno,? thank you\b|\bthanks,? but no\b|\bno thx\b|\bno ty\b",
     r"\bhard pass\b",
+    r"^\s*pass[.!]*\s*$",
     r"\b(?:we'll|we will|i'll|i will|gonna|going to|have to|must) pass\b",
     r"\bnot for (?:us|me)\b",
     r"\bwe(?:'re| are) (?:all )?(?:set|good|fine|covered|sorted)\b",
@@ -874,8 +928,11 @@ _cues(
     r"\bnot (?:this|right this|in this) (?:quarter|year|month|time)\b",
     r"\bcircle back\b",
     r"\bcheck back\b",
-    r"\b(?:ping|nudge|remind) me\b",
-    r"\b(?:reach out|follow up|follow-up|get in touch|touch base|reconnect|try me|ask me|"
+    r"\b(?:ping|nudge) me\b",
+    r"\bremind me (?:in|after|next|around|closer|again|later)\b",
+    r"\bnot before\b",
+    r"\b(?:reach out|follow up|follow-up|get in touch|touch base|reconnect|try me|try us|"
+    r"try again|ask me|"
     r"write (?:to )?me|email me|contact me|come back|get back to me|revisit|talk|speak|chat)"
     r"(?: again| back)?(?: to me| with me| to us| with us)?(?: \w+){0,1} "
     r"(?:in|after|next|around|closer to|once|later|mid|early|late|towards|from|on the|in the)\b",
@@ -896,6 +953,8 @@ _cues(
 _cues(
     "not_now",
     M,
+    r"\b(?:at (?:this|the) (?:time|moment|stage|point)|right now|for now|currently|at present|"
+    r"this (?:quarter|year))\b",
     r"\bnext (?:quarter|fiscal|year)\b",
     r"\b(?:too busy|swamped|slammed|in the middle of|mid-(?:migration|project|reorg|quarter|"
     r"implementation)|heads down|no time (?:right now|for this now))\b",
@@ -953,15 +1012,18 @@ _cues(
     r"\binterested\b",
     r"\bsounds (?:good|great|interesting|promising|relevant|useful|cool)\b",
     r"\btell me more\b|\b(?:learn|hear|know|see) more\b|\bmore (?:info|information|details)\b",
-    r"\bsend(?: me| us)?(?: it| this| that)? over\b|\bsend (?:me |us )?(?:the |a |an |some |more |"
-    r"your |over )?(?:deck|slides|info|information|details|case stud(?:y|ies)|one-?pager|overview|"
-    r"brochure|materials?|whitepaper|docs|documentation|video|recording|presentation|"
-    r"whatever you have)\b",
+    r"\bsend(?: me| us)?(?: it| this| that| something| anything)? over\b|\bsend (?:me |us )?"
+    r"(?:the |a |an |some |more |your |over )?(?:deck|slides|info|information|details|"
+    r"case stud(?:y|ies)|one-?pager|overview|brochure|materials?|whitepaper|docs|documentation|"
+    r"video|recording|presentation|whatever you have|pricing|prices|price list|quote|proposal|"
+    r"references?|reference customers?)\b",
     r"\bsend (?:me |us )?(?:the )?details\b|\bshare (?:some |more |the |your )?(?:material|"
     r"materials|info|details|deck|overview)\b",
     r"\b(?:good|great|perfect) timing\b|\btimely\b",
     r"\bintrigued\b",
-    r"\b(?:love|like) (?:this|it|the idea)\b|\bwould love\b",
+    r"\b(?:i|we) (?:really )?(?:like|love) (?:this|it|the idea)\b|\blove (?:this|it)\b"
+    r"|\bwould love\b",
+    r"\b(?:move|moving) forward\b|\b(?:want|like|keen|happy|glad) to explore\b",
     r"\b(?:could|might|may) be (?:a )?(?:good )?(?:fit|useful|relevant|interesting|helpful)\b",
     r"\bmight work\b",
     r"\bwe(?:'re| are|'ve been| have been) (?:actually |currently |now )?(?:looking|evaluating|"
@@ -990,15 +1052,19 @@ _cues(
     M,
     r"\?",
     r"\bquick q\b|\bquestion\b|\bwondering\b|\bcan you (?:clarify|explain)\b",
+    r"\b(?:i'd|i would|we'd|we would) like (?:a copy|to know|to understand)\b|\bi want to know\b"
+    r"|\bplease (?:explain|clarify|tell me|confirm)\b|\blet me know (?:how|what|if|whether|which)\b",
 )
 _cues(
     "referral",
     S,
     r"\b(?:not|wrong) (?:the )?(?:right|correct|best|appropriate|relevant) (?:person|contact|guy|"
     r"one|team|department)\b",
-    r"\bwrong (?:person|contact|guy|address|e-?mail|department|team|company)\b",
+    r"\bwrong (?:person|contact|guy|address|e-?mail|department|team)\b",
     r"\bnot (?:my|in my) (?:area|department|remit|wheelhouse|responsibility|call|decision|field)\b",
     r"\bnot me\b",
+    r"\b(?:our|my) [\w ]{0,30}?(?:lead|head|manager|director|colleague|cto|ceo|cfo|coo|vp)"
+    r"\b,? (?-i:[A-Z])\w+(?: (?-i:[A-Z])\w+)?,? (?:might|may|could|would|will)\b",
     r"\b(?:i'm|i am) not (?:the|a) (?:buyer|decision maker|decision-maker|person|one)\b",
     r"\b(?:is|would be|'s) (?:the|a|your) (?:right|best|better|correct) (?:person|contact|one|"
     r"guy)\b",
@@ -1029,8 +1095,6 @@ _cues(
     r"\bsomeone else\b",
     r"\bthis (?:would be|is|goes) (?:for|to) (?:our|my|the)\b",
     r"\bmaybe (?-i:[A-Z])\w+\?",
-    r"\b(?:our|my) [\w ]{0,30}?(?:lead|head|manager|director|colleague|cto|ceo|cfo|coo|vp)"
-    r"\b,? (?-i:[A-Z])\w+(?: (?-i:[A-Z])\w+)?,? (?:might|may|could|would|will|is)\b",
     r"\bmaternity leave|\bparental leave|\bon leave\b.*\bcontact\b",
 )
 _cues(
@@ -1202,6 +1266,9 @@ def _read(body: str) -> _Reading:
             if pattern.search(text):
                 scores[intent] = max(scores[intent], weight)
                 hits[intent] += 1
+    # Two concrete scheduling details (a day and a time, a call and a day) make a meeting.
+    if hits["meeting_request"] >= 2:
+        scores["meeting_request"] = max(scores["meeting_request"], S)
     whole = low.strip()
     if _YES.match(whole):
         scores["interested"] = max(scores["interested"], M)
@@ -1321,7 +1388,9 @@ class RuleClassifier:
 
     provider = "rules"
 
-    def classify(self, text: str, subject: str = "", *, today: date | None = None) -> Classification:
+    def classify(
+        self, text: str, subject: str = "", *, today: date | None = None
+    ) -> Classification:
         today = today or date.today()
         triggers = detect_triggers(text, subject)
         body, dropped = _body_for_intent(text)
@@ -1347,7 +1416,7 @@ class RuleClassifier:
         r = _read(reading_text)
         scores = r.scores
         unsub = scores["unsubscribe"] > 0
-        positives = {i: scores[i] for i in _POSITIVE if scores[i] >= M}
+        positives = {i: scores[i] for i in _POSITIVE if scores[i] >= S and i != "question"}
         if unsub and not positives:
             intent = "unsubscribe"
         elif unsub:
@@ -1753,7 +1822,10 @@ def route(
         if c.intent not in ("unsubscribe", "not_interested"):
             return "review", f"{_label(c.intent)} that also asks to stop emails" + anyway
         if c.confidence < unsubscribe_min:
-            return "review", f"request to stop read with low confidence ({c.confidence:.2f})" + anyway
+            return (
+                "review",
+                f"request to stop read with low confidence ({c.confidence:.2f})" + anyway,
+            )
         return "auto", "asks to stop emails: suppress"
     if c.intent == "not_interested":
         if c.confidence < not_interested_min:
@@ -1825,9 +1897,7 @@ def suggest_response(c: Classification, first_name: str, sender_name: str) -> st
     if c.intent == "not_interested":
         return f"{hi}\n\nThanks for letting me know, I won't follow up. All the best.{sign}"
     if c.intent == "not_now":
-        when = (
-            f"around {c.not_now_until.strftime('%B %Y')}" if c.not_now_until else "in a while"
-        )
+        when = f"around {c.not_now_until.strftime('%B %Y')}" if c.not_now_until else "in a while"
         return f"{hi}\n\nThanks, understood. I'll check back {when}.{sign}"
     if c.intent == "meeting_request":
         return (

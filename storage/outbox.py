@@ -190,8 +190,10 @@ def by_message_ids(s: Session, message_ids: list[str]) -> OutboxMessage | None:
     """The first of these Message-IDs that is one of ours (the order says which matters)."""
     if not message_ids:
         return None
-    rows = {m.message_id: m for m in s.exec(
-        select(OutboxMessage).where(col(OutboxMessage.message_id).in_(message_ids)))}
+    rows = {
+        m.message_id: m
+        for m in s.exec(select(OutboxMessage).where(col(OutboxMessage.message_id).in_(message_ids)))
+    }
     return next((rows[i] for i in message_ids if i in rows), None)
 
 

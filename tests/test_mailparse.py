@@ -534,6 +534,33 @@ def test_not_auto_replies(headers):
     assert parse(raw).kind == "human"
 
 
+@pytest.mark.parametrize(
+    ("line", "status"),
+    [
+        ("550 Recipient address rejected: User unknown", "5.1.1"),
+        ("450 Recipient address rejected: Greylisted, come back later", "4.0.0"),
+        ("552 Mailbox full", "4.2.2"),
+        ("Host or domain name not found. Name service error", "5.1.2"),
+        ("554 Transaction failed", "5.0.0"),
+        ("421 Too many connections", "4.0.0"),
+        ("Your message could not be delivered.", "5.0.0"),
+    ],
+)
+def test_nonstandard_bounce_status_from_codes_and_phrases(line, status):
+    raw = (
+        "From: MAILER-DAEMON@mx.brightpath.example\nTo: alex@brightpath.example\n"
+        "Subject: Returned mail: see transcript for details\nMessage-ID: <b@mx.example>\n\n"
+        f"<dana@customer.example>:\n{line}\n"
+    ).encode()
+    p = parse(raw)
+    assert (p.kind, p.bounce_status, p.original_recipient) == (
+        "bounce",
+        status,
+        "dana@customer.example",
+    )
+    assert p.bounce_hard is (status[0] == "5")
+
+
 def test_a_forwarded_bounce_from_a_person_is_human():
     raw = (
         b"From: Dana <dana@customer.example>\nSubject: Fwd: Undelivered Mail Returned to Sender\n"

@@ -353,3 +353,52 @@ def test_play_card_shows_samples_and_approve_click_approves_the_version(service,
         assert s.get(PlayVersion, review.subject_id).status == "approved"
     click(http, review.owner, EDIT, review)
     assert "Already approved" in wait_for(lambda: ephemerals_for(slack, review.owner))[0]
+
+
+def test_reply_card_buttons_send_and_reclassify(service, slack, http):
+    from bot import replies
+    from handlers.blocks import RECLASSIFY, RECLASSIFY_VIEW, SEND_REPLY
+    from storage.models import InboundMessage
+    from tests.test_replies import reply_to
+
+    review = posted_cards(service, slack)[0]
+    click(http, review.owner, APPROVE, review)
+
+    def sent():
+        with service.rt.db.session() as s:
+            return s.exec(select(OutboxMessage).where(OutboxMessage.status == "sent")).first()
+
+    ours = wait_for(sent)
+    got = replies.ingest(service.rt, reply_to(ours, "Looks useful. Can we meet Tuesday?"), "t")
+    post = [c for c in slack.of("chat.postMessage") if c.args["text"].startswith("Reply from")]
+    assert len(post) == 1
+    actions = [b for b in post[0].args["blocks"] if b["type"] == "actions"][0]
+    assert [e["text"]["text"] for e in actions["elements"]] == [
+        "Send reply",
+        "Edit",
+        "Take over",
+        "Reclassify",
+    ]
+    with service.rt.db.session() as s:
+        card = s.get(Review, got.review_id)
+    click(http, card.owner, RECLASSIFY, card)
+    view = wait_for(lambda: slack.of("views.open"))[0].args["view"]
+    assert view["callback_id"] == RECLASSIFY_VIEW
+    values = {
+        "reason": {
+            "value": {"type": "static_select", "selected_option": {"value": "meeting_request"}}
+        },
+        "note": {"value": {"type": "plain_text_input", "value": None}},
+    }
+    post_signed(
+        http,
+        "/slack/events",
+        interaction_body(
+            view_submission(card.owner, RECLASSIFY_VIEW, view["private_metadata"], values)
+        ),
+    )
+    wait_for(lambda: [c for c in slack.of("chat.update") if c.args["ts"] == card.message_ts])
+    with service.rt.db.session() as s:
+        assert s.get(InboundMessage, got.inbound_id).intent == "meeting_request"
+    click(http, card.owner, SEND_REPLY, card)
+    assert "Already reclassified" in wait_for(lambda: ephemerals_for(slack, card.owner))[0]
