@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import multiprocessing
 import os
@@ -248,6 +249,41 @@ class QueueDepth(logging.Handler):
 QUEUE = QueueDepth()
 
 
+class GcPauses:
+    """Collections of the cyclic garbage collector in this (the server's) process: every
+    thread stops while one runs."""
+
+    def __init__(self) -> None:
+        self.count = [0, 0, 0]
+        self.total = [0.0, 0.0, 0.0]
+        self.longest = 0.0
+        self._t0 = 0.0
+        self.on = False
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if not self.on:
+            return
+        if phase == "start":
+            self._t0 = time.perf_counter()
+            return
+        took = time.perf_counter() - self._t0
+        gen = info["generation"]
+        self.count[gen] += 1
+        self.total[gen] += took
+        self.longest = max(self.longest, took)
+
+    def start(self) -> None:
+        self.__init__()
+        self.on = True
+
+    def line(self) -> str:
+        per = ", ".join(f"gen{g} {self.count[g]}x {self.total[g] * 1000:.0f} ms" for g in range(3))
+        return f"{per}; longest pause {self.longest * 1000:.0f} ms"
+
+
+GC = GcPauses()
+
+
 # --------------------------------------------------------------------------- load
 
 
@@ -262,12 +298,13 @@ class LoadResult:
 
 
 def run_load(
-    client: str, url: str, clicks: list[Click], concurrency: int, budget: float
+    client: str, url: str, clicks: list[Click], concurrency: int, budget: float, gap: float
 ) -> LoadResult:
-    """`concurrency` closed-loop clients share one queue of clicks; each click is signed when
-    sent and timed until its response is read. Stops early (and says so) after `budget` s."""
+    """Send `clicks`, each signed when sent and timed until its response is read; stop early
+    (and say so) after `budget` s. gap < 0: `concurrency` closed-loop clients share the queue.
+    gap >= 0: waves of `concurrency` simultaneous clicks, the next `gap` s after the last ack."""
     if client == "raw":
-        return asyncio.run(_load_raw(url, clicks, concurrency, budget))
+        return asyncio.run(_load_raw(url, clicks, concurrency, budget, gap))
     return _load_httpx(url, clicks, concurrency, budget)
 
 
@@ -280,13 +317,18 @@ def _request(host: str, c: Click) -> bytes:
     ).encode() + data
 
 
-async def _load_raw(url: str, clicks: list[Click], concurrency: int, budget: float) -> LoadResult:
+async def _load_raw(
+    url: str, clicks: list[Click], concurrency: int, budget: float, gap: float
+) -> LoadResult:
     """HTTP/1.1 keep-alive over asyncio streams: one thread, ~0.1 ms of client CPU a click, so
     the client neither queues on its own GIL nor takes much of the CPU the server needs."""
     hostport = url.split("://", 1)[1].rstrip("/")
     host, port = hostport.rsplit(":", 1)
     it = iter(clicks)
     res = LoadResult([], Counter(), Counter(), 0.0, [])
+
+    async def connect():
+        return await asyncio.open_connection(host, int(port))
 
     async def exchange(conn, c: Click) -> tuple[int, bool]:
         reader, writer = conn
@@ -302,33 +344,46 @@ async def _load_raw(url: str, clicks: list[Click], concurrency: int, budget: flo
         await reader.read()  # no length: the body runs to the end of the connection
         return status, True
 
-    async def worker() -> None:
-        conn = None
-        while time.monotonic() < deadline:
-            c = next(it, None)
-            if c is None:
-                break
-            t0 = time.perf_counter()
-            try:
-                if conn is None:
-                    conn = await asyncio.open_connection(host, int(port))
-                status, closed = await asyncio.wait_for(exchange(conn, c), 10.0)
-            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
-                status, closed = 0, True
-                res.errors.append(f"{type(exc).__name__}: {exc}")
-            res.latencies.append(time.perf_counter() - t0)
-            res.statuses[status] += 1
-            res.kinds[c.kind] += 1
-            if closed and conn is not None:
-                conn[1].close()
-                conn = None
-        if conn is not None:
-            conn[1].close()
+    async def click(slot: int, c: Click) -> None:
+        t0 = time.perf_counter()
+        try:
+            if conns[slot] is None:
+                conns[slot] = await connect()
+            status, closed = await asyncio.wait_for(exchange(conns[slot], c), 10.0)
+        except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
+            status, closed = 0, True
+            res.errors.append(f"{type(exc).__name__}: {exc}")
+        res.latencies.append(time.perf_counter() - t0)
+        res.statuses[status] += 1
+        res.kinds[c.kind] += 1
+        if closed and conns[slot] is not None:
+            conns[slot][1].close()
+            conns[slot] = None
 
+    async def worker(slot: int) -> None:
+        while time.monotonic() < deadline and (c := next(it, None)) is not None:
+            await click(slot, c)
+
+    async def waves() -> None:
+        while time.monotonic() < deadline:
+            wave = [c for _, c in zip(range(concurrency), it, strict=False)]
+            if not wave:
+                return
+            await asyncio.gather(*(click(i, c) for i, c in enumerate(wave)))
+            await asyncio.sleep(gap)
+
+    # Connections are opened before the clock starts, as Slack's would already be.
+    conns = list(await asyncio.gather(*(connect() for _ in range(concurrency))))
     deadline = time.monotonic() + budget
     start, cpu0 = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    if gap < 0:
+        await asyncio.gather(*(worker(i) for i in range(concurrency)))
+    else:
+        await waves()
     res.wall, res.cpu = time.perf_counter() - start, time.process_time() - cpu0
+    for conn in conns:
+        if conn is not None:
+            conn[1].close()
     if next(it, None) is not None:
         res.errors.append(f"time budget of {budget:.0f} s ran out before every click was sent")
     return res
@@ -451,15 +506,21 @@ def one_run(
         plan = build_plan(cards, args.warmup, args.requests, 2 * args.concurrency, args.seed)
         setup = time.perf_counter() - t0
         lines.append(
-            f"  setup: {len(cards)} posted cards, {'PostgreSQL' if pg else 'SQLite'}, {setup:.1f} s"
+            f"  setup: {len(cards)} cards posted in {setup:.1f} s "
+            f"({'PostgreSQL' if pg else 'SQLite'})"
         )
 
+        # The fake keeps every call it answered, blocks and all: ~2,000 posted cards are a heap
+        # a real server would not hold (and the garbage collector would walk). Forget them.
+        with slack.lock:
+            slack.calls.clear()
+        gc.collect()
         slack_base = {m: len(slack.of(m)) for m in ("chat.postEphemeral", "views.open")}
 
         lib = "httpx" if args.client in ("httpx", "inprocess") else "raw"
 
         def submit(clicks: list[Click]) -> LoadResult:
-            job = (lib, service.url, clicks, args.concurrency, args.max_seconds)
+            job = (lib, service.url, clicks, args.concurrency, args.max_seconds, args.gap)
             if clients is not None:
                 return clients.submit(run_load, *job).result()
             return run_load(*job)
@@ -480,9 +541,11 @@ def one_run(
         settle(len(warm.latencies))
         load_before = os.getloadavg()[0]
         QUEUE.reset()
+        GC.start()
         cpu0 = time.process_time()
         measured = submit(plan.measure)
         server_cpu = time.process_time() - cpu0
+        GC.on = False
         queue_peak, queue_warnings = QUEUE.peak, QUEUE.warnings
         drain_t0 = time.perf_counter()
         sent = len(warm.latencies) + len(measured.latencies)
@@ -584,6 +647,7 @@ def one_run(
                 f"  CPU while measuring: server process {server_cpu / measured.wall:.0%} of a "
                 f"core, client process {measured.cpu / measured.wall:.0%} (2 cores = 200%)"
             )
+        lines.append(f"  garbage collector while measuring: {GC.line()}")
         lines.append(
             f"  waitress: {args.threads} threads; requests waited for a free thread "
             f"{queue_warnings} times, queue depth peaked at {queue_peak}"
@@ -645,9 +709,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
     p.add_argument("--max-seconds", type=float, default=120.0, help="time budget per phase")
     p.add_argument("--drain-seconds", type=float, default=180.0, help="wait for background work")
+    p.add_argument(
+        "--pattern",
+        choices=("closed", "waves"),
+        default="closed",
+        help="closed: each client sends its next click when the last is acked (default); "
+        "waves: --concurrency clicks at once, the next wave --gap-ms after the last ack",
+    )
+    p.add_argument("--gap-ms", type=float, default=100.0, help="pause between waves (100)")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--keep", action="store_true", help="keep the temp home")
     args = p.parse_args(argv)
+    if args.pattern == "waves" and args.client != "raw":
+        p.error("--pattern waves needs --client raw")
+    args.gap = args.gap_ms / 1000 if args.pattern == "waves" else -1.0
     if args.runs < 1 or args.concurrency < 1 or args.requests < 1 or args.warmup < 0:
         p.error("--runs, --concurrency and --requests must be positive, --warmup >= 0")
     return args
@@ -659,14 +734,20 @@ def main(argv: list[str] | None = None) -> int:
     waitress_queue = logging.getLogger("waitress.queue")
     waitress_queue.addHandler(QUEUE)
     waitress_queue.propagate = False
+    gc.callbacks.append(GC)
     print("ack latency of review-card button clicks, HTTP mode")
     print(f"machine: {machine()}")
+    pattern = (
+        f"waves of {args.concurrency} clicks, {args.gap_ms:.0f} ms apart"
+        if args.pattern == "waves"
+        else f"{args.concurrency} closed-loop clients"
+    )
+    mix = ", ".join(f"{k} {v:.0%}" for k, v in MIX.items())
     print(
-        f"parameters: runs {args.runs}, concurrency {args.concurrency}, requests {args.requests}"
-        f" (+{args.warmup} warm-up), waitress threads {args.threads}, client {CLIENTS[args.client]}, "
-        f"database {'PostgreSQL' if args.database_url else 'SQLite'}, "
-        f"mix: approve {1 - sum(MIX.values()):.0%}, "
-        + ", ".join(f"{k} {v:.0%}" for k, v in MIX.items())
+        f"parameters: runs {args.runs}, {pattern}, {args.requests} clicks measured "
+        f"(+{args.warmup} warm-up); mix: approve {1 - sum(MIX.values()):.0%}, {mix}; "
+        f"waitress threads {args.threads}; client: {CLIENTS[args.client]}; "
+        f"database: {'PostgreSQL' if args.database_url else 'SQLite'}"
     )
     clients = None
     if args.client != "inprocess":

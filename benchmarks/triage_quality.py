@@ -142,9 +142,19 @@ def report(rows, results, seed, audit_rate, show_errors: bool) -> bool:
     print(f"\ntriggers (all {len(rows)} replies)")
     print(f"  {'trigger':<26}{'precision':>10}{'recall':>8}{'support':>9}{'flagged':>9}")
     for t in TRIGGERS:
-        tp = sum(1 for r, c in zip(rows, results) if t in r["triggers"] and t in c.triggers)
-        fp = sum(1 for r, c in zip(rows, results) if t not in r["triggers"] and t in c.triggers)
-        fn = sum(1 for r, c in zip(rows, results) if t in r["triggers"] and t not in c.triggers)
+        tp = sum(
+            1 for r, c in zip(rows, results, strict=True) if t in r["triggers"] and t in c.triggers
+        )
+        fp = sum(
+            1
+            for r, c in zip(rows, results, strict=True)
+            if t not in r["triggers"] and t in c.triggers
+        )
+        fn = sum(
+            1
+            for r, c in zip(rows, results, strict=True)
+            if t in r["triggers"] and t not in c.triggers
+        )
         p, rc, _ = prf(tp, fp, fn)
         print(f"  {t:<26}{p:>10.2f}{rc:>8.2f}{tp + fn:>9}{tp + fp:>9}")
 

@@ -89,7 +89,7 @@ def render_reply(card: ReplyCard) -> str:
     lines = [
         "─" * WIDTH,
         f"Reply #{card.review_id} · {card.agent_name} · for {card.owner} in {card.channel}",
-        f"From: {card.contact_name or card.from_addr} {card.account}",
+        f"From: {card.contact_name or card.from_addr}, {card.contact_title} at {card.account}",
         f"They wrote ({card.their_subject}):",
         *("  " + ln for ln in card.their_text.rstrip().splitlines()),
         f"Read as {card.intent} ({card.confidence:.0%})"

@@ -10,15 +10,18 @@ import sys
 import tempfile
 import time
 from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
 from pathlib import Path
 
-from bot import loop, outbox, reviews
+from bot import loop, outbox, replies, reviews
 from bot.console import ConsoleHumans
 from bot.decisions import KILL_REASONS, Action, Request, decide
 from bot.importer import load
 from bot.runtime import Runtime
 from bot.scaffold import init
 from bot.settings import Settings
+from storage import outbox as outbox_store
 from storage import reviews as review_store
 from storage import stats
 from storage.models import Draft, Review
@@ -116,6 +119,18 @@ def run(home: Path | None = None, interactive: bool = False) -> int:
     swept = reviews.sweep(rt)
     say(f"   resurfaced {swept['resurfaced']}, expired {swept['expired']}")
 
+    say("\n== 8. replies come back: machine mail and clear cases handled, the rest to a person")
+    with rt.db.session() as s:
+        sent = outbox_store.listing(s, "sent", 10)
+    samples = demo_replies(sorted(sent, key=lambda m: m.id))
+    for label, raw in samples:
+        got = replies.ingest(rt, raw, "demo")
+        say(
+            f"   {label}: {got.kind}, routed {got.route}"
+            + (f", {got.action}" if got.action else "")
+            + (f" -> reply card #{got.review_id}" if got.review_id else "")
+        )
+
     say("\n== summary")
     with rt.db.session() as s:
         statuses = stats.draft_statuses(s)
@@ -128,6 +143,37 @@ def run(home: Path | None = None, interactive: bool = False) -> int:
     say(f"\n== done in {time.monotonic() - started:.1f}s; the demo folder is {home}")
     rt.db.dispose()
     return 0
+
+
+def demo_replies(sent: list) -> list[tuple[str, bytes]]:
+    """Answers to the messages the demo sent, as they would arrive by IMAP."""
+    out = []
+    texts = [
+        (
+            "out of office (German)",
+            "Automatische Antwort: {s}",
+            "Vielen Dank für Ihre Nachricht. Ich bin bis zum 15. Dezember nicht im Büro.",
+            {"Auto-Submitted": "auto-replied"},
+        ),
+        (
+            "a pricing question",
+            "Re: {s}",
+            "Interesting timing. What would this cost for a team of 12?",
+            {},
+        ),
+        ("an unsubscribe", "Re: {s}", "Please take me off your list.", {}),
+    ]
+    for msg, (label, subject, body, headers) in zip(sent, texts, strict=False):
+        email = EmailMessage()
+        email["From"], email["To"] = msg.to_addr, msg.from_addr
+        email["Subject"] = subject.format(s=msg.subject)
+        email["Message-ID"] = make_msgid(domain="prospect.example")
+        email["In-Reply-To"] = msg.message_id
+        for k, v in headers.items():
+            email[k] = v
+        email.set_content(body)
+        out.append((label, email.as_bytes()))
+    return out
 
 
 def open_all_hours(home: Path) -> None:

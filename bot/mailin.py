@@ -36,7 +36,7 @@ __all__ = ["Handler", "ImapError", "ImapSource", "ingest_path", "source_for"]
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[bytes, str], None]
+Handler = Callable[[bytes, str], object]  # the return value is ignored
 
 _DEFAULT_PORTS = {"imap": 143, "imaps": 993}
 _FETCH_UID = re.compile(rb"\bUID (\d+)")
@@ -133,9 +133,9 @@ class ImapSource:
                 with rt.db.session() as s:
                     inbound.advance(s, self.key, uidvalidity, 0, now=rt.now())
             uids = self._search(imap, last)
-            handled = 0
-            for start in range(0, len(uids), max(1, batch)):
-                chunk = uids[start : start + max(1, batch)]
+            handled, step = 0, max(1, batch)
+            for start in range(0, len(uids), step):
+                chunk = uids[start : start + step]
                 bodies = self._fetch(imap, chunk)
                 for uid in chunk:
                     raw = bodies.get(uid)

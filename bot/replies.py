@@ -227,7 +227,7 @@ def open_reply_review(
     row.detail = {**(row.detail or {}), "suggestion": suggestion}
     s.add(row)
     reasons = [f"escalation: {t.replace('_', ' ')}" for t in row.triggers]
-    reasons.append(row.detail.get("route_reason", "needs a person"))
+    reasons = list(dict.fromkeys([*reasons, row.detail.get("route_reason", "needs a person")]))
     review = Review(
         kind="reply",
         subject_id=row.id,

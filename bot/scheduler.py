@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot import feeds, loop, outbox, reviews, sequences
+from bot import feeds, loop, mailin, outbox, reviews, sequences
 from bot.cron import cron_trigger
 from bot.runtime import Runtime
 
@@ -22,6 +22,13 @@ def tick_and_post(rt: Runtime, agent_id: str) -> None:
         loop.tick(rt, agent_id)
     finally:
         reviews.post_pending(rt)
+
+
+def poll_replies(rt: Runtime, source) -> int:
+    """Read new mail from the IMAP folder; each message is triaged as it arrives."""
+    from bot import replies
+
+    return source.fetch_new(rt, lambda raw, where: replies.ingest(rt, raw, where))
 
 
 def sync_agent_jobs(rt: Runtime, scheduler: BackgroundScheduler) -> None:
@@ -74,6 +81,16 @@ def build(rt: Runtime) -> BackgroundScheduler:
     )
     scheduler.add_job(feeds.fetch_due, "interval", minutes=1, args=[rt], id="feeds")
     scheduler.add_job(sequences.advance, "interval", minutes=1, args=[rt], id="sequences")
+    source = mailin.source_for(rt.settings)
+    if source is not None:
+        scheduler.add_job(
+            poll_replies,
+            "interval",
+            seconds=rt.settings.imap_poll_seconds,
+            args=[rt, source],
+            id="imap",
+            next_run_time=now,
+        )
     scheduler.add_job(
         outbox.recover, "interval", minutes=1, args=[rt], id="outbox-recover", next_run_time=now
     )

@@ -25,10 +25,11 @@ referral and a short rationale; text that tries to instruct the system is itself
 escalation trigger (`instruction_injection`), and those sentences are dropped before the
 rules read the intent, so they cannot steer it either.
 
-On instruction_injection we deliberately err on the side of flagging: "please reply with the
-deck" or "forward this to our CTO" from a genuine human are flagged too. A flagged reply just
-goes to a person with a warning on the card, which costs little; a missed one could steer an
-automatic decision.
+On instruction_injection we deliberately err on the side of flagging: imperatives that could be
+meant for a machine ("please reply with the deck", "please forward this to Dana", "delete the
+data you hold") are flagged even from a genuine human. A flagged reply just goes to a person
+with a warning on the card, which costs little; a missed one could steer an automatic
+decision. The price is that a flagged sentence is also ignored when the rules read the intent.
 """
 
 from __future__ import annotations
@@ -119,9 +120,16 @@ _HEADER_BLOCK = re.compile(
     r"[ \t]*(?:Sent|Gesendet|Envoyé|Enviado|Date|Datum|Fecha)\s*:",
     re.IGNORECASE | re.MULTILINE,
 )
+_HEADER_LINE = re.compile(
+    r"^[ \t]*(?:From|To|Cc|Date|Sent|Subject|Von|An|Datum|Gesendet|Betreff|De|À|Objet|Envoyé"
+    r"|Para|Asunto|Enviado|Fecha)\s*:",
+    re.IGNORECASE,
+)
+# Markers of a legal footer; a paragraph with two different ones is a footer, not a request.
 _DISCLAIMER = re.compile(
-    r"confidential|intended (?:solely |only )?for|intended recipient|received (?:this|it) in error"
-    r"|vertraulich|confidentiel|confidencial",
+    r"confidential|privileged|intended (?:solely |only )?for|intended recipient|addressee"
+    r"|received (?:this|it) in error|notify the sender|unauthori[sz]ed (?:use|disclosure|copying)"
+    r"|vertraulich|empfänger|confidentiel|destinataire|confidencial|destinatario",
     re.IGNORECASE,
 )
 _SIGN_OFF = re.compile(
@@ -141,39 +149,49 @@ def split_reply(text: str) -> tuple[str, str]:
     to show them to us); the history begins at the first "On ... wrote:"-style marker or at
     a bare mail header block, and quoted "> " lines never count as new text."""
     text = _normalize(text)
-    forwards = [m.end() for m in _FORWARD.finditer(text)]
+    # Where the line after each forward marker starts: the forwarded headers begin there.
+    forwards = [text.find("\n", m.end()) + 1 for m in _FORWARD.finditer(text)]
 
     def after_forward_marker(pos: int) -> bool:
-        return any(0 <= pos - end <= 4 for end in forwards)
+        return any(0 <= pos - start <= 2 for start in forwards)
 
     cut = len(text)
-    for m in _HISTORY.finditer(text):
-        cut = min(cut, m.start())
-        break
+    history_marker = _HISTORY.search(text)
+    if history_marker:
+        cut = history_marker.start()
     for m in _HEADER_BLOCK.finditer(text):
-        if not after_forward_marker(m.start()) and m.start() < cut:
-            cut = m.start()
-        break
+        if not after_forward_marker(m.start()):
+            cut = min(cut, m.start())
+            break
     fresh, history = text[:cut], text[cut:]
     kept, quoted = [], []
+    in_headers = False
     for line in fresh.split("\n"):
+        if _FORWARD.match(line):
+            in_headers = True  # the forwarded message's headers are not what anyone wrote
+            continue
+        if in_headers and _HEADER_LINE.match(line):
+            continue
+        in_headers = False
         (quoted if line.lstrip().startswith(">") else kept).append(line)
     history = "\n".join(quoted + [history]).strip()
     return "\n".join(kept).strip(), history
 
 
 def _without_disclaimers(text: str) -> str:
+    """Without legal footers and "Sent from my phone" lines."""
     paras = re.split(r"\n\s*\n", text)
-    kept = [
-        p
-        for p in paras
-        if not (len(_DISCLAIMER.findall(p)) >= 2 or (_DISCLAIMER.search(p) and len(p) > 160))
-    ]
+    kept = [p for p in paras if len({m.lower() for m in _DISCLAIMER.findall(p)}) < 2]
     lines = [ln for ln in "\n\n".join(kept).split("\n") if not _SIGN_OFF.match(ln.strip())]
-    # A "-- " signature separator: the signature is the sender's, not what they ask for.
+    return "\n".join(lines).strip()
+
+
+def _without_signature(text: str) -> str:
+    """Up to a "-- " separator: a signature says who writes (titles count as triggers), not
+    what they want (a booking link in it is no meeting request)."""
     out: list[str] = []
-    for ln in lines:
-        if ln.strip() in ("--", "-- ", "—"):
+    for ln in text.split("\n"):
+        if ln.strip() in ("--", "—", "__"):
             break
         out.append(ln)
     return "\n".join(out).strip()
@@ -190,6 +208,10 @@ def _sentences(text: str) -> list[str]:
 
 def _any(patterns: Iterable[re.Pattern[str]], text: str) -> bool:
     return any(p.search(text) for p in patterns)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
 
 
 def _c(*patterns: str) -> tuple[re.Pattern[str], ...]:
@@ -211,13 +233,14 @@ _TRIGGER_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\bper (?:seat|user|licen[cs]e|month|year|head|employee)\b",
         r"\bdiscounts?\b",
         r"\b(?:cheaper|expensive|affordable)\b",
-        r"\b(?:free|paid|a) (?:trial|tier|version|plan)\b",
+        r"\b(?:free|paid|a) (?:trial|tier|version|plan)\b|\bthe trial\b|\btrial (?:period|version|"
+        r"account|licen[cs]e)\b",
         r"\b(?:which|what|pricing|paid|enterprise) (?:plan|tier|edition)s?\b",
         r"\bplans? start\b",
         r"\b(?:you|do you|would you|they) charge\b",
         r"[$€£]\s?\d",
         r"\b\d+(?:[.,]\d+)?\s?(?:€|eur|usd|gbp|dollars|euros)\b",
-        r"\bwhat's the damage\b",
+        r"\bwhat's the damage\b|\b(?:the|what's the|what is the) investment\b|\bballpark\b",
         r"\bpreis",
         r"\bkosten\b",
         r"\bkostet\b",
@@ -240,6 +263,7 @@ _TRIGGER_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\b(?:the|our) board\b(?! meeting)",
         r"\bboard (?:of directors|approval|sign-?off|members?)\b",
         r"\bowner of (?:the|this|our) (?:company|business)\b",
+        r"\b(?:i|we) (?:run|own) (?:the|this) (?:company|business|place|firm)\b",
         r"\bgeschäftsführ",
         r"\bvorstand",
         r"\bpdg\b",
@@ -262,9 +286,13 @@ _TRIGGER_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\bindemn",
         r"\bredlin",
         r"\blaw ?suits?\b",
-        r"\bsue\b",
+        r"\bsu(?:e|ing) (?:you|us|them|your|the)\b|\bwill sue\b",
         r"\bcourt\b",
         r"\bcease and desist\b",
+        r"\brefunds?\b|\bcancell?ation\b|\bnotice period\b|\bauto-?renew",
+        r"(?<!in )\bterms\b(?! of)",
+        r"\bcancel (?:after|anytime|any time|at any time|the (?:contract|subscription)|our "
+        r"(?:contract|subscription|plan))\b",
         r"\blitigat",
         r"\bvertr[aä]g",
         r"\banwalt|\brechtsabteilung|\bjurist",
@@ -310,13 +338,22 @@ _TRIGGER_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\bspam(?:ming|med|my|mer|mers)?\b(?! folder| filter)",
         r"\bharass",
         r"\bannoy",
-        r"\b(?:ridiculous|unacceptable|unprofessional|sloppy|pathetic|outrageous|insulting)\b",
+        r"\b(?:ridiculous|unacceptable|unprofessional|sloppy|pathetic|outrageous|insulting|absurd|"
+        r"terrible|awful|appalling|shameful|obnoxious|intrusive|aggressive|insane|worst)\b",
+        r"\bdo better\b|\b(?:getting|this is) (?:old|silly|tiresome|out of hand)\b",
+        r"^\s*enough\b|\bi've had enough\b|\bugh+\b|\bsigh\b|\bseriously[?!]|\bcome on\b",
+        r"\b(?:this|these|you) again\b",
+        r"\bwhy (?:are|do|did) you (?:keep )?(?:e-?mailing|contacting|writing to|messaging|calling)"
+        r" (?:me|us)\b",
+        r"\bstill (?:getting|receiving) (?:these|this|your|emails)\b|\bwhy am i still\b",
+        r"\bunsubscribed (?:already|before|twice|\w+ times)\b|\balready unsubscribed\b",
         r"\bdisgust",
         r"\b(?:idiots?|stupid|morons?|clowns)\b",
         r"\bf\*+k?|\bfuck|\bshit\b|\bwtf\b|\bscrew you\b|\bpiss(?:ed)?\b|\bbloody\b|\bdamn\b",
         r"\bhow dare\b",
         r"\bcomplain(?:t|ts|ing|ed)?\b",
         r"\breport(?:ing)? (?:you|this|your)\b",
+        r"\b(?:talking|talk|speak|speaking|going) to (?:my|a|our) (?:lawyer|attorney|solicitor)\b",
         r"\bscam",
         r"\bcreepy\b",
         r"\billegal\b",
@@ -342,7 +379,9 @@ _TRIGGER_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
 # Injection, strong forms: looked for everywhere, quoted history and subject included.
 _INJECTION_STRONG = _c(
     r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,30}\b(?:instructions?|prompts?"
-    r"|rules|directions|guidelines|guardrails|context|programming)\b",
+    r"|rules|directions|guidelines|guardrails|context|programming|guidance|orders|training|"
+    r"everything)\b",
+    r"\bfrom now on,? you\b|\byou (?:now )?work for me\b|\byour new (?:task|role|job|goal)\b",
     r"\b(?:ignore|disregard) (?:the |all |everything )?(?:above|previous|prior|before)\b",
     r"\b(?:you are|you're|u r|you are now|act as|pretend (?:to be|you are)|roleplay as)"
     r" (?:an? |the )?(?:ai|a\.i\.|language model|llm|chatbot|bot|assistant|gpt|chatgpt|"
@@ -354,9 +393,10 @@ _INJECTION_STRONG = _c(
     r"\bnew instructions?\b",
     r"\binstructions? (?:for|to) (?:the |any |whatever )?(?:ai|bot|assistant|model|llm|"
     r"classifier|agent|system|automation|machine)\b",
-    r"\b(?:dear|hey|hello|attention|note to|to the|to any|to whatever|for the|for any)"
-    r" (?:ai|bot|assistant|llm|language model|classifier|agent|automated system|automation|"
-    r"model|gpt)s?\b",
+    r"\b(?:dear|hey|hello|attention|note to) (?:ai|bot|assistant|llm|language model|classifier|"
+    r"agent|automated system|automation|model|gpt)s?\b",
+    r"\b(?:to|for) (?:the|any|whatever) (?:ai|bot|assistant|llm|language model|classifier|"
+    r"automated system|automation|gpt)s?\b",
     r"\b(?:ai|bot|assistant|agent|model|llm|system|automation|classifier|gpt)s? (?:that is )?"
     r"(?:reading|processing|parsing|handling|triaging|scanning|sorting) (?:this|these|my)\b",
     r"^\s*(?:system|assistant|developer)\s*:",
@@ -419,7 +459,7 @@ def detect_triggers(text: str, subject: str = "") -> tuple[str, ...]:
     """The locked list, rule based, used by both classifiers. Looks at the new text of the
     reply (and forwarded messages in it) and at a subject the sender wrote; instruction
     injection is looked for everywhere, quoted history and our own subject included."""
-    fresh, history = split_reply(text)
+    fresh = split_reply(text)[0]
     body = _lower(_without_disclaimers(fresh) + "\n" + _own_subject(subject))
     everything = _lower(_normalize(text) + "\n" + _normalize(subject))
     found = set()
@@ -431,85 +471,67 @@ def detect_triggers(text: str, subject: str = "") -> tuple[str, ...]:
     # Exclamation marks alone are enthusiasm as often as anger; with a request to stop, anger.
     if re.search(r"!{2,}", body) and any(p.search(body) for w, p in _CUES["unsubscribe"] if w == S):
         found.add("anger_complaint")
-    if _any(_INJECTION_STRONG, everything) or _any(_INJECTION_WEAK, _lower(fresh)):
+    if _any(_INJECTION_STRONG, everything) or _any(_INJECTION_WEAK, body):
         found.add("instruction_injection")
     return tuple(t for t in TRIGGERS if t in found)
 
 
 # --- dates ----------------------------------------------------------------------------------
 
-_MONTHS = {
-    **dict.fromkeys(["january", "jan", "januar", "jänner", "janvier", "enero"], 1),
-    **dict.fromkeys(["february", "feb", "februar", "février", "fevrier", "febrero"], 2),
-    **dict.fromkeys(["march", "mar", "märz", "maerz", "mars", "marzo"], 3),
-    **dict.fromkeys(["april", "apr", "avril", "abril"], 4),
-    **dict.fromkeys(["may", "mai", "mayo"], 5),
-    **dict.fromkeys(["june", "jun", "juni", "juin", "junio"], 6),
-    **dict.fromkeys(["july", "jul", "juli", "juillet", "julio"], 7),
-    **dict.fromkeys(["august", "aug", "août", "aout", "agosto"], 8),
-    **dict.fromkeys(["september", "sep", "sept", "septembre", "septiembre", "setiembre"], 9),
-    **dict.fromkeys(["october", "oct", "oktober", "octobre", "octubre"], 10),
-    **dict.fromkeys(["november", "nov", "novembre", "noviembre"], 11),
-    **dict.fromkeys(["december", "dec", "dezember", "décembre", "decembre", "diciembre"], 12),
-}
-_MONTH = "(" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + r")\.?"
+
+def _r(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _words_to_months(*groups: tuple[list[str], int]) -> dict[str, int]:
+    return {word: value for words, value in groups for word in words}
+
+
+_MONTHS = _words_to_months(
+    (["january", "jan", "januar", "jänner", "janvier", "enero"], 1),
+    (["february", "feb", "februar", "février", "fevrier", "febrero"], 2),
+    (["march", "mar", "märz", "maerz", "mars", "marzo"], 3),
+    (["april", "apr", "avril", "abril"], 4),
+    (["may", "mai", "mayo"], 5),
+    (["june", "jun", "juni", "juin", "junio"], 6),
+    (["july", "jul", "juli", "juillet", "julio"], 7),
+    (["august", "aug", "août", "aout", "agosto"], 8),
+    (["september", "sep", "sept", "septembre", "septiembre", "setiembre"], 9),
+    (["october", "oct", "oktober", "octobre", "octubre"], 10),
+    (["november", "nov", "novembre", "noviembre"], 11),
+    (["december", "dec", "dezember", "décembre", "decembre", "diciembre"], 12),
+)
+# Seasons start on the first of a month; French "été" is also "been", so it needs "en"/"cet".
+_SEASONS = _words_to_months(
+    (["spring", "frühjahr", "frühling", "printemps", "primavera"], 3),
+    (["summer", "sommer", "verano"], 6),
+    (["fall", "autumn", "herbst", "automne", "otoño", "otono"], 9),
+    (["winter", "hiver", "invierno"], 12),
+)
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_NUMBERS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "twelve": 12,
-    "couple of": 2,
-    "a couple of": 2,
-    "couple": 2,
-    "few": 3,
-    "a few": 3,
-}
-_NUM = r"(\d{1,2}|a couple of|couple of|a few|few|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_COUNTS |= {"seven": 7, "eight": 8, "nine": 9, "ten": 10, "twelve": 12}
+_COUNTS |= {"a couple of": 2, "couple of": 2, "a few": 3, "few": 3}
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3}
+_ORDINALS |= {"4th": 4}
+
+_MONTH = "(" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + r")\.?"
+_SEASON = "(" + "|".join(map(re.escape, _SEASONS)) + ")"
+_COUNT = "(" + "|".join(sorted(map(re.escape, _COUNTS), key=len, reverse=True)) + r"|\d{1,2})"
+_UNTIL = (
+    r"(in|after|from|until|till|til|by|early|mid-|mid|middle of|late|end of|beginning of|start of|"
+    r"around|during|im|ab|nach|anfang|mitte|ende|en|après|apres|début|fin|después de|despues de|"
+    r"a partir de|a finales de|a principios de|next)"
+)
+_AFTER_WORDS = ("after", "nach", "après", "apres", "después de", "despues de")
+_LATE_WORDS = ("end of", "late", "ende", "fin", "a finales de")
+_MID_WORDS = ("mid", "mid-", "middle of", "mitte")
 
 
 def _add_months(d: date, months: int, day: int | None = None) -> date:
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
-    last = calendar.monthrange(year, month)[1]
-    return date(year, month, min(day or d.day, last))
-
-
-def _next_month_start(today: date, month: int, day: int = 1) -> date:
-    """The next `month`/`day` strictly after today (this year or the next)."""
-    for year in (today.year, today.year + 1):
-        last = calendar.monthrange(year, month)[1]
-        d = date(year, month, min(day, last))
-        if d > today:
-            return d
-    return date(today.year + 1, month, 1)
-
-
-def _quarter_start(today: date, q: int, year: int | None) -> date:
-    start = date(year or today.year, 3 * (q - 1) + 1, 1)
-    end = _add_months(start, 3) - timedelta(days=1)
-    if year is None and end < today:
-        return date(today.year + 1, start.month, 1)
-    if start <= today <= end:
-        return today + timedelta(days=14)
-    return start
-
-
-def _year(text: str | None) -> int | None:
-    if not text:
-        return None
-    text = text.strip("' ")
-    y = int(text)
-    return y + 2000 if y < 100 else y
+    return date(year, month, min(day or d.day, calendar.monthrange(year, month)[1]))
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:
@@ -519,7 +541,16 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _explicit(today: date, year: int | None, month: int, day: int) -> date | None:
+def _next(today: date, month: int, day: int = 1) -> date:
+    """The next `day` of `month` strictly after today: this year's or next year's."""
+    this_year = _safe_date(today.year, month, min(day, calendar.monthrange(today.year, month)[1]))
+    if this_year is not None and this_year > today:
+        return this_year
+    return date(today.year + 1, month, min(day, calendar.monthrange(today.year + 1, month)[1]))
+
+
+def _on(today: date, year: int | None, month: int, day: int) -> date | None:
+    """An explicit day: in the year given, or the next one after today."""
     if year is not None:
         return _safe_date(year, month, day)
     d = _safe_date(today.year, month, day)
@@ -528,82 +559,162 @@ def _explicit(today: date, year: int | None, month: int, day: int) -> date | Non
     return d
 
 
-_DateRule = tuple[re.Pattern[str], Callable[[re.Match[str], date], date | None]]
+def _year(text: str | None) -> int | None:
+    if not text:
+        return None
+    y = int(text.strip("' "))
+    return y + 2000 if y < 100 else y
 
 
-def _r(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
+def _period(today: date, start: date, end: date) -> date:
+    """A period named for contact: its start, two weeks out when we are in it, or next year's."""
+    if today < start:
+        return start
+    if today <= end:
+        return today + timedelta(days=14)
+    return start.replace(year=start.year + 1)
 
 
-def _season(today: date, month: int) -> date:
-    return _next_month_start(today, month)
+def _quarter(today: date, q: int, year: int | None = None) -> date:
+    start = date(year or today.year, 3 * (q - 1) + 1, 1)
+    end = _add_months(start, 3) - timedelta(days=1)
+    return start if year is not None and start > today else _period(today, start, end)
 
 
-_SEASONS = {
-    **dict.fromkeys(["spring", "frühjahr", "frühling", "printemps", "primavera"], 3),
-    **dict.fromkeys(["summer", "sommer", "été", "verano"], 6),
-    **dict.fromkeys(["fall", "autumn", "herbst", "automne", "otoño", "otono"], 9),
-    **dict.fromkeys(["winter", "hiver", "invierno"], 12),
-}
-_SEASON = "(" + "|".join(map(re.escape, _SEASONS)) + ")"
+def _d_iso(m: re.Match[str], today: date) -> date | None:
+    return _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
 
 
-def _month_phrase(m: re.Match[str], today: date) -> date | None:
-    word, month = m.group(1).lower(), _MONTHS[m.group(2).lower().rstrip(".")]
-    year = _year(m.group(3))
-    if word in ("after", "nach", "après", "apres", "después de", "despues de", "end of", "late"):
-        if word in ("end of", "late"):
-            base = _explicit(today, year, month, 1)
-            return base and date(
-                base.year, month, max(1, calendar.monthrange(base.year, month)[1] - 7)
-            )
-        base = _explicit(today, year, month, 1)
-        return base and _add_months(base, 1, 1)
-    day = 15 if word in ("mid", "mid-", "middle of", "mitte") else 1
+def _d_dotted(m: re.Match[str], today: date) -> date | None:  # 21.03. / 21.03.2025
+    return _on(today, _year(m.group(3)), int(m.group(2)), int(m.group(1)))
+
+
+def _d_day_month(m: re.Match[str], today: date) -> date | None:  # 17 March, 2 de abril
+    day = 1 if m.group(1).lower() == "1er" else int(m.group(1))
+    return _on(today, _year(m.group(3)), _MONTHS[m.group(2).lower()], day)
+
+
+def _d_month_day(m: re.Match[str], today: date) -> date | None:  # March 24th
+    return _on(today, _year(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)))
+
+
+def _d_slashed(m: re.Match[str], today: date) -> date | None:
+    """10/04: day/month when the first number cannot be a month, else month/day (English)."""
+    a, b, year = int(m.group(1)), int(m.group(2)), _year(m.group(3))
+    if a > 12:
+        return _on(today, year, b, a) if b <= 12 else None
+    return _on(today, year, a, b)
+
+
+def _d_month_phrase(m: re.Match[str], today: date) -> date | None:
+    """in March -> 1 March, mid-March -> the 15th, end of March -> the 24th, after March ->
+    1 April; the next such date after today unless a year is given."""
+    word, month, year = m.group(1).lower(), _MONTHS[m.group(2).lower()], _year(m.group(3))
+    if word in _AFTER_WORDS:
+        return _day_after(today, date(year or today.year, month, 1), 1, year is not None)
+    day = 24 if word in _LATE_WORDS else 15 if word in _MID_WORDS else 1
     if year is not None:
         return _safe_date(year, month, day)
-    if month == today.month and day >= today.day:
-        return today + timedelta(days=7)
-    return _next_month_start(today, month, day)
+    if month == today.month and day <= today.day:
+        return today + timedelta(days=7)  # "in March", said in March: soon
+    return _next(today, month, day)
 
 
+def _d_relative(m: re.Match[str], today: date) -> date | None:  # in two weeks, 6 weeks from now
+    count, unit = [g for g in m.groups() if g][:2]
+    n = int(count) if count.isdigit() else _COUNTS[count.lower()]
+    unit = unit.lower()
+    if unit == "day":
+        return today + timedelta(days=n)
+    if unit == "week":
+        return today + timedelta(weeks=n)
+    return _add_months(today, n if unit == "month" else 12 * n)
+
+
+def _day_after(today: date, start: date, months: int, year_given: bool) -> date:
+    """The day after a period (`months` long from `start`) ends: its next end, unless the year
+    was given ("after March" said in May means next April)."""
+    after = _add_months(start, months, 1)
+    if not year_given and after <= today:
+        after = after.replace(year=after.year + 1)
+    return after
+
+
+def _d_quarter_phrase(m: re.Match[str], today: date) -> date | None:  # after Q2, in Q3 2025
+    word, q, year = m.group(1).lower(), int(m.group(2)), _year(m.group(3))
+    if word in ("after", "end of", "beyond", "post", "nach"):
+        start = date(year or today.year, 3 * (q - 1) + 1, 1)
+        return _day_after(today, start, 3, year is not None)
+    return _quarter(today, q, year)
+
+
+def _d_half(m: re.Match[str], today: date) -> date:  # H2 -> 1 July; after H2 -> 1 January
+    h = int(m.group(2)) + (1 if m.group(1) else 0)
+    if h == 3:
+        return date(today.year + 1, 1, 1)
+    start = date(today.year, 1 if h == 1 else 7, 1)
+    end = date(today.year, 6, 30) if h == 1 else date(today.year, 12, 31)
+    return _period(today, start, end)
+
+
+def _d_season(m: re.Match[str], today: date) -> date:
+    """ "in the spring" -> 1 March, two weeks out when it is spring now; "next spring" -> the
+    next 1 March; "after the summer" -> the day after it ends."""
+    word, month = m.group(1).lower(), _SEASONS[m.group(2).lower()]
+    start = date(today.year, month, 1)
+    if word in ("after", "after the"):
+        return _day_after(today, start, 3, False)
+    if word == "next":
+        return _next(today, month)
+    return _period(today, start, _add_months(start, 3) - timedelta(days=1))
+
+
+def _d_weekday(m: re.Match[str], today: date) -> date:
+    ahead = (_WEEKDAYS.index(m.group(1).lower()) - today.weekday() - 1) % 7 + 1
+    return today + timedelta(days=ahead)
+
+
+def _d_day_of_month(m: re.Match[str], today: date) -> date | None:  # "on the 15th"
+    day = int(m.group(1))
+    for months in range(3):
+        base = _add_months(today.replace(day=1), months, 1)
+        d = _safe_date(base.year, base.month, day)
+        if d and d > today:
+            return d
+    return None
+
+
+def _d_holidays(m: re.Match[str], today: date) -> date:
+    return _next(today, 9) if 6 <= today.month <= 8 else _next(today, 1, 7)
+
+
+def _d_later_this_year(m: re.Match[str], today: date) -> date:
+    if today.month >= 11:
+        return today + timedelta(days=30)
+    return min(today + timedelta(days=90), date(today.year, 12, 1))
+
+
+def _quarter_start(today: date) -> date:
+    return date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+
+
+_DateRule = tuple[re.Pattern[str], Callable[[re.Match[str], date], date | None]]
 _DATE_RULES: list[_DateRule] = [
-    (_r(r"\b(20\d\d)-(\d{2})-(\d{2})\b"), lambda m, t: _safe_date(*map(int, m.groups()))),
+    (_r(r"\b(20\d\d)-(\d{2})-(\d{2})\b"), _d_iso),
+    (_r(r"\b(\d{1,2})\.(\d{1,2})\.(?:(\d{4}|\d{2})\b)?"), _d_dotted),
     (
-        _r(r"\b(\d{1,2})\.(\d{1,2})\.(?:(\d{4}|\d{2})\b)?"),
-        lambda m, t: _explicit(t, _year(m.group(3)), int(m.group(2)), int(m.group(1))),
+        _r(rf"\b(\d{{1,2}}|1er)(?:st|nd|rd|th|\.)?(?: of| de)? {_MONTH}(?:,? (?:de )?(\d{{4}}))?"),
+        _d_day_month,
     ),
-    (
-        _r(rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|\.)?(?: of| de)? {_MONTH}(?:,? (?:de )?(\d{{4}}))?"),
-        lambda m, t: _explicit(t, _year(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1))),
-    ),
-    (
-        _r(rf"\b1er {_MONTH}(?: (\d{{4}}))?"),
-        lambda m, t: _explicit(t, _year(m.group(2)), _MONTHS[m.group(1).lower()], 1),
-    ),
-    (
-        _r(rf"\b{_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?\b(?:,? (\d{{4}}))?"),
-        lambda m, t: _explicit(t, _year(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2))),
-    ),
-    (
-        _r(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b"),
-        lambda m, t: _slash_date(m, t),
-    ),
+    (_r(rf"\b{_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?\b(?:,? (\d{{4}}))?"), _d_month_day),
+    (_r(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b"), _d_slashed),
+    (_r(rf"\b{_UNTIL}(?:\s+|(?<=-)){_MONTH}(?:,? (\d{{4}}))?\b"), _d_month_phrase),
     (
         _r(
-            r"\b(in|after|from|until|till|til|by|early|mid-|mid|middle of|late|end of|beginning of|"
-            r"start of|around|during|im|ab|nach|anfang|mitte|ende|en|après|apres|début|fin|"
-            rf"después de|despues de|a partir de|a finales de|a principios de) {_MONTH}"
-            r"(?:,? (\d{4}))?\b"
+            rf"\bin (?:the )?(?:next )?{_COUNT} (day|week|month|year)s?\b"
+            rf"|\b{_COUNT} (day|week|month|year)s? (?:from now|time|out)\b"
         ),
-        _month_phrase,
-    ),
-    (
-        _r(
-            rf"\bin (?:the )?(?:next )?{_NUM} (day|week|month|year)s?\b|"
-            rf"\b{_NUM} (day|week|month|year)s? (?:from now|time|out)\b"
-        ),
-        lambda m, t: _relative(m, t),
+        _d_relative,
     ),
     (
         _r(r"\bnext week\b|\bnächste woche\b|\bsemaine prochaine\b|\bpróxima semana\b"),
@@ -615,189 +726,116 @@ _DATE_RULES: list[_DateRule] = [
     ),
     (
         _r(r"\b(?:next|following) quarter\b|\bnächsten quartal\b|\btrimestre prochain\b"),
-        lambda m, t: _add_months(date(t.year, 3 * ((t.month - 1) // 3) + 1, 1), 3, 1),
+        lambda m, t: _add_months(_quarter_start(t), 3, 1),
     ),
     (
         _r(
-            r"\b(after|end of|beyond|post|in|before|during|until|till|by|for|early|nach|ab|im|en|el)"
-            r" (?:the )?q([1-4])(?:\s*(20\d\d|'?\d\d))?\b"
+            r"\b(after|end of|beyond|post|in|before|during|until|till|by|for|early|nach|ab|im|en"
+            r"|el) (?:the )?q([1-4])(?:\s*(20\d\d|'?\d\d))?\b"
         ),
-        lambda m, t: _q(m, t),
+        _d_quarter_phrase,
     ),
-    (
-        _r(r"\bq([1-4])(?:\s*(20\d\d|'\d\d))?\b"),
-        lambda m, t: _quarter_start(t, int(m.group(1)), _year(m.group(2))),
-    ),
+    (_r(r"\bq([1-4])(?:\s*(20\d\d|'\d\d))?\b"), lambda m, t: _quarter(t, int(m[1]), _year(m[2]))),
     (
         _r(r"\b(first|second|third|fourth|1st|2nd|3rd|4th) quarter\b"),
-        lambda m, t: _quarter_start(t, _ORDINAL[m.group(1).lower()], None),
+        lambda m, t: _quarter(t, _ORDINALS[m[1].lower()]),
     ),
-    (_r(r"\b(after )?h([12])\b"), lambda m, t: _half(m, t)),
+    (_r(r"\b(after )?h([12])\b"), _d_half),
     (
         _r(
-            r"\b(?:next|new|the new|following) (?:calendar |fiscal )?year\b|\bnächstes jahr\b|"
-            r"\bneuen jahr\b|\bl'année prochaine\b|\bl'an prochain\b|\bel próximo año\b|"
-            r"\bel año que viene\b|\bnew year\b"
+            r"\b(?:next|new|the new|following) (?:calendar |fiscal |financial )?year\b"
+            r"|\bnächstes jahr\b|\bneuen jahr\b|\bl'année prochaine\b|\bl'an prochain\b"
+            r"|\bel próximo año\b|\bel año que viene\b"
         ),
         lambda m, t: date(t.year + 1, 1, 1),
     ),
+    (_r(r"\bafter the holidays\b|\bnach den feiertagen\b|\baprès les fêtes\b"), _d_holidays),
+    (_r(r"\bà la rentrée\b|\bafter (?:the )?summer\b"), lambda m, t: _next(t, 9)),
+    (_r(r"\b(?:en|cet) été\b"), lambda m, t: _next(t, 6)),
     (
-        _r(r"\bafter the holidays\b|\bnach den feiertagen\b|\baprès les fêtes\b"),
-        lambda m, t: _holidays(t),
-    ),
-    (_r(r"\bà la rentrée\b|\bafter (?:the )?summer\b"), lambda m, t: _next_month_start(t, 9)),
-    (
-        _r(rf"\b(?:next |this |in (?:the )?|im |en |au |à l'|en el )?{_SEASON}\b"),
-        lambda m, t: _season(t, _SEASONS[m.group(1).lower()]),
+        _r(rf"\b(next|this|in the|in|im|en|au|à l'|en el|after the|after) {_SEASON}\b"),
+        _d_season,
     ),
     (
         _r(
-            r"\blater (?:this|in the) year\b|\bend of (?:the|this) year\b|\bende des jahres\b|\bfin d'année\b"
+            r"\blater (?:this|in the) year\b|\bend of (?:the|this) year\b|\bende des jahres\b"
+            r"|\bfin d'année\b"
         ),
-        lambda m, t: (
-            min(t + timedelta(days=90), date(t.year, 12, 1))
-            if t.month < 12
-            else t + timedelta(days=30)
-        ),
+        _d_later_this_year,
     ),
-    (_r(r"\bend of (?:the|this) (?:month)\b"), lambda m, t: _add_months(t, 1, 1)),
+    (_r(r"\bend of (?:the|this) month\b"), lambda m, t: _add_months(t, 1, 1)),
     (
         _r(r"\bend of (?:the|this) quarter\b"),
-        lambda m, t: _add_months(date(t.year, 3 * ((t.month - 1) // 3) + 1, 1), 3, 1),
+        lambda m, t: _add_months(_quarter_start(t), 3, 1),
     ),
+    (_r(r"\b(?:next )?(" + "|".join(_WEEKDAYS) + r")\b"), _d_weekday),
+    (_r(r"\bthe (\d{1,2})(?:st|nd|rd|th)\b"), _d_day_of_month),
     (
-        _r(r"\b(?:next )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"),
-        lambda m, t: (
-            t + timedelta(days=(_WEEKDAYS.index(m.group(1).lower()) - t.weekday() - 1) % 7 + 1)
-        ),
+        _r(r"\b(?:in|after|until|by) (20\d\d)\b"),
+        lambda m, t: date(int(m[1]), 1, 1) if int(m[1]) > t.year else None,
     ),
-    (_r(r"\bthe (\d{1,2})(?:st|nd|rd|th)\b"), lambda m, t: _day_of_month(t, int(m.group(1)))),
-    (_r(r"\b(?:in|after|until|by) (20\d\d)\b"), lambda m, t: _in_year(m, t)),
-    (_r(r"\btomorrow\b|\bmorgen\b|\bdemain\b|\bmañana\b"), lambda m, t: t + timedelta(days=1)),
+    (_r(r"\btomorrow\b|\bdemain\b"), lambda m, t: t + timedelta(days=1)),
 ]
-_ORDINAL = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "1st": 1,
-    "2nd": 2,
-    "3rd": 3,
-    "4th": 4,
-}
-
-
-def _slash_date(m: re.Match[str], today: date) -> date | None:
-    a, b, year = int(m.group(1)), int(m.group(2)), _year(m.group(3))
-    if a > 12 and b <= 12:
-        return _explicit(today, year, b, a)
-    if a <= 12:  # ambiguous reads as month/day (English first)
-        return _explicit(today, year, a, b)
-    return None
-
-
-def _relative(m: re.Match[str], today: date) -> date | None:
-    groups = [g for g in m.groups() if g]
-    if len(groups) < 2:
-        return None
-    raw, unit = groups[0].lower(), groups[1].lower()
-    n = int(raw) if raw.isdigit() else _NUMBERS.get(raw, 1)
-    if unit == "day":
-        return today + timedelta(days=n)
-    if unit == "week":
-        return today + timedelta(weeks=n)
-    if unit == "month":
-        return _add_months(today, n)
-    return _add_months(today, 12 * n)
-
-
-def _q(m: re.Match[str], today: date) -> date | None:
-    word, q, year = m.group(1).lower(), int(m.group(2)), _year(m.group(3))
-    if word in ("after", "end of", "beyond", "post", "nach"):
-        start = _quarter_start(today, q, year)
-        base = date(start.year, 3 * (q - 1) + 1, 1)
-        return _add_months(base, 3, 1)
-    return _quarter_start(today, q, year)
-
-
-def _half(m: re.Match[str], today: date) -> date:
-    after, h = bool(m.group(1)), int(m.group(2))
-    if after and h == 1 or h == 2:
-        return (
-            _next_month_start(today, 7) if today.month < 7 or after else today + timedelta(days=14)
-        )
-    return date(today.year + 1, 1, 1) if after else _next_month_start(today, 1)
-
-
-def _holidays(today: date) -> date:
-    if 6 <= today.month <= 8:
-        return _next_month_start(today, 9)
-    return _next_month_start(today, 1, 7)
-
-
-def _day_of_month(today: date, day: int) -> date | None:
-    if not 1 <= day <= 31:
-        return None
-    for months in range(0, 3):
-        base = _add_months(date(today.year, today.month, 1), months, 1)
-        d = _safe_date(base.year, base.month, day)
-        if d and d > today:
-            return d
-    return None
-
-
-def _in_year(m: re.Match[str], today: date) -> date | None:
-    year = int(m.group(1))
-    return date(year, 1, 1) if year > today.year else None
 
 
 def resolve_date(text: str, today: date, *, latest: bool = False) -> date | None:
     """The first date the text names (or the latest, for out-of-office return dates), resolved
     against `today`; only dates after today and within three years count."""
     low = _lower(_normalize(text))
-    found: list[tuple[int, int, date]] = []
+    taken: list[tuple[int, int]] = []
+    found: list[tuple[int, date]] = []
+    # Rules run most specific first; a later rule may not reuse text an earlier one read
+    # ("until 2026-01-31" is that date, not "until 2026").
     for pattern, build in _DATE_RULES:
         for m in pattern.finditer(low):
+            if any(m.start() < end and start < m.end() for start, end in taken):
+                continue
             try:
                 d = build(m, today)
             except (ValueError, KeyError, OverflowError):
                 d = None
             if d is not None and today < d <= today + timedelta(days=3 * 366):
-                found.append((m.start(), -(m.end() - m.start()), d))
+                taken.append(m.span())
+                found.append((m.start(), d))
     if not found:
         return None
     if latest:
-        return max(d for _, _, d in found)
-    return min(found)[2]
+        return max(d for _, d in found)
+    return min(found)[1]
 
 
 # --- out-of-office --------------------------------------------------------------------------
 
-_OOO = _c(
+# Out-of-office wording. One strong cue is enough; phrases a person also writes ("when I'm
+# back", "limited access to email") count only in pairs.
+_OOO_STRONG = _c(
     r"\bout of (?:the )?office\b",
     r"\b(?:automatic|automated|auto)[- ]?(?:reply|response|antwort)\b|\bautoreply\b",
-    r"\bi (?:am|will be) (?:currently )?(?:away|out|on (?:annual |parental |maternity |paternity |"
-    r"sick )?(?:leave|vacation|holiday))\b(?! of the question)",
-    r"\blimited (?:access to (?:my )?)?e-?mail(?: access)?\b",
-    r"\b(?:upon|on|after) my return\b|\bwhen i(?:'m| am)? (?:back|return)\b",
     r"\bthis (?:mailbox|inbox|address) is (?:no longer|not) (?:monitored|in use|active)\b",
     r"\babwesenheit",
     r"\bnicht im büro\b",
     r"\bau(?:ß|ss)er haus\b",
-    r"\bim urlaub\b",
     r"\bkeinen zugriff auf (?:meine )?e-?mails\b",
-    r"\bnach meiner rückkehr\b",
-    r"\babsente?\b",
     r"\bréponse automatique\b",
-    r"\bhors du bureau\b",
-    r"\ben congés?\b",
-    r"\bde retour (?:le|au bureau)\b",
-    r"\bà mon retour\b",
+    r"\bhors du bureau\b|\babsente? du bureau\b",
     r"\bfuera de la oficina\b",
     r"\brespuesta automática\b",
-    r"\bde vacaciones\b",
-    r"\bausente\b",
-    r"\ba mi regreso\b",
+)
+_OOO_WEAK = _c(
+    r"\bi (?:am|will be|'m) (?:currently )?(?:away|out|on (?:annual |parental |maternity |"
+    r"paternity |sick )?(?:leave|vacation|holiday))\b(?! of the question)",
+    r"\blimited (?:access to (?:my )?)?e-?mail(?: access)?\b|\bno access to (?:my )?e-?mail\b",
+    r"\b(?:upon|on|after) my return\b|\bwhen i(?:'m| am)? (?:back|return)\b",
+    r"\b(?:will|shall) (?:be )?(?:back|return|respond|reply)\b",
+    r"\b(?:messages?|e-?mails?|your (?:e-?mail|message)) (?:will|has|have) not be(?:en)? forwarded\b",
+    r"\bim urlaub\b",
+    r"\bnach meiner rückkehr\b|\bwieder (?:im büro|erreichbar)\b",
+    r"\babsente?\b",
+    r"\ben congés?\b|\ben vacances\b",
+    r"\bde retour\b|\bà mon retour\b",
+    r"\bde vacaciones\b|\bausente\b",
+    r"\ba mi regreso\b|\bacceso limitado\b",
+    r"\buntil\b|\bbis\b|\bjusqu'au\b|\bhasta\b",
 )
 
 
@@ -805,16 +843,18 @@ def looks_like_auto_reply(text: str, subject: str = "") -> bool:
     """Whether the text reads like an out-of-office or other automatic reply. A fallback for
     mail whose headers did not say so; the machine-mail parser decides the `kind`."""
     low = _lower(_normalize(subject) + "\n" + split_reply(text)[0])
-    return _any(_OOO, low)
+    return _any(_OOO_STRONG, low) or sum(1 for p in _OOO_WEAK if p.search(low)) >= 2
 
 
 # --- intents --------------------------------------------------------------------------------
 
 S, M, W = 0.9, 0.75, 0.55  # strong, medium, weak cue
+UNEXPLAINED_MAX = 2  # words no cue accounts for, from which a stop or a no goes to a person
 
 _NEGATED = _c(
-    r"(?:\bnot|n't|\bnever|\bno longer|\bno|\bhardly|\bnor)\s+(?:\w+\s+){0,2}?(?:interested|"
-    r"interesting|relevant|keen|curious|a fit|a good fit|useful|needed|a priority|sure|looking)\b",
+    r"(?:\bnot|n't|\bnever|\bno longer|\bno|\bhardly|\bnor)\s+(?:[\w']+\s+){0,3}?(?:interested|"
+    r"interesting|relevant|keen|curious|a fit|a good fit|useful|needed|a priority|sure|looking|"
+    r"move forward|moving forward|proceed|go ahead|pursue|explore|open to|ready)\b",
     r"\bno interest\b",
     r"\bne (?:nous|m'|me) intéresse(?:nt)? pas\b|\bpas intéress\w*",
     r"\bno (?:me|nos|les) interesa\w*|\bno (?:estamos|estoy|están) interesad\w*",
@@ -831,14 +871,14 @@ def _cues(intent: str, weight: float, *patterns: str) -> None:
 _cues(
     "unsubscribe",
     S,
-    r"\bunsubscribe\b",
+    r"\bunsubscrib(?:e|ed|ing)\b",
     r"\bunsub\b",
     r"\bopt(?:-| )?(?:me )?out\b",
-    r"\b(?:remove|take|delete|drop|strike|scrub|cross) (?:me|us|my (?:e-?mail|address|name|contact"
-    r"(?: details)?))\b[^.!?\n]{0,30}?\b(?:from|off)\b",
+    r"\b(?:remove|take|delete|drop|strike|scrub|cross) (?:me|us|(?:my|this|our) (?:e-?mail|address|"
+    r"name|contact(?: details)?|e-?mail address))\b[^.!?\n]{0,30}?\b(?:from|off)\b",
     r"\b(?:take|get|remove) me off\b",
     r"\bremove me\b",
-    r"\b(?:stop|quit|cease) (?:e-?mailing|contacting|messaging|writing|sending|spamming|"
+    r"\b(?:stop|stopped|quit|cease) (?:e-?mailing|contacting|messaging|writing|sending|spamming|"
     r"bothering|calling|reaching out|harassing|pestering|bugging)\b",
     r"\b(?:do not|don't|dont|never|pls dont|please don't) (?:ever )?(?:e-?mail|contact|write to|"
     r"write|message|reach out to|bother|call) (?:me|us)\b",
@@ -849,11 +889,12 @@ _cues(
     r"\babbestellen\b",
     r"\baus (?:ihrem|dem|diesem|eurem) (?:e-?mail-?)?verteiler\b",
     r"\baustragen\b",
+    r"\bstreichen sie (?:mich|uns)\b|\baus (?:ihrer|der|dieser) (?:liste|kartei|datenbank)\b",
     r"\bkeine (?:weiteren |e-?mails? |)?(?:e-?mails?|nachrichten|mails|werbung)\b",
     r"\bnicht mehr (?:kontaktieren|anschreiben|schreiben)\b",
     r"\bdésinscri|\bdésabonne|\bdesinscri|\bdesabonne",
     r"\b(?:me|nous) retirer de\b|\bretirez-(?:moi|nous)\b",
-    r"\bne plus (?:me |nous )?(?:contacter|écrire|recevoir|envoyer)\b",
+    r"\bne plus (?:me |m'|nous )?(?:contacter|écrire|recevoir|envoyer)\b",
     r"\bne (?:me|nous) (?:contactez|écrivez) plus\b",
     r"\bdar(?:me|nos)? de baja\b|\bdenme de baja\b|\bdarse de baja\b",
     r"\bno (?:me|nos) (?:envíen|envie|envíe|manden|escriban|contacten|contacte)\b",
@@ -869,6 +910,8 @@ _cues(
     r"\berase all\b",
     r"\bkeep (?:on )?(?:e-?mailing|sending|contacting|spamming|bugging|writing|messaging)"
     r"(?: (?:me|us))?\b",
+    r"\bif you (?:e-?mail|contact|write to|message|call) (?:me|us) (?:again|once more|one more time)\b",
+    r"\bstill (?:getting|receiving) (?:these|this|your)\b",
     r"\b(?:f\*+k?|fuck|piss|bugger|sod|get) off\b",
 )
 _cues(
@@ -880,7 +923,10 @@ _cues(
     r"\bno,? thanks?\b|\bno,? thank you\b|\bthanks,? but no\b|\bno thx\b|\bno ty\b",
     r"\bhard pass\b",
     r"^\s*pass[.!]*\s*$",
-    r"\b(?:we'll|we will|i'll|i will|gonna|going to|have to|must) pass\b",
+    r"\bbut no\b[.!]*\s*$",
+    r"\bnot (?:going|gonna|planning) to (?:move forward|proceed|pursue|buy|go ahead)\b",
+    r"\b(?:we'll|we will|i'll|i will|gonna|going to|have to|must) pass\b(?! (?:this|it|that|"
+    r"your \w+|along|on)\b)",
     r"\bnot for (?:us|me)\b",
     r"\bwe(?:'re| are) (?:all )?(?:set|good|fine|covered|sorted)\b",
     r"\b(?:don't|do not|dont) (?:really )?need (?:this|it|that|any|your|such)\b",
@@ -902,10 +948,17 @@ _cues(
     M,
     r"\bwe (?:already|currently) (?:have|use|work with|run|pay for|partner with)\b",
     r"\b(?:happy|satisfied|fine|content) with (?:our|the|what we)\b",
+    r"\b(?:happy|fine|good) (?:where|as) we are\b",
+    r"\bappreciate (?:it|the (?:note|email|offer|outreach)),? but\b",
+    r"\bya (?:tenemos|contamos con|usamos|trabajamos con)\b",
+    r"\b(?:nous avons|on a) déjà\b|\bdéjà (?:un|une) (?:outil|solution|prestataire|fournisseur)\b",
+    r"\b(?:haben|nutzen|verwenden) (?:bereits|schon)\b",
     r"\b(?:went|gone|going|go) with (?:another|a different|someone else|a competitor|\w+ instead)\b",
     r"\b(?:signed|went|partnered) with (?:a |another |one of your )?(?:competitor|vendor|provider|"
     r"someone)",
     r"\bsigned (?:a|an|our) [\w-]+ (?:deal|contract|agreement) with\b",
+    r"\b(?:signed|went|partnered|going) with [\w.&-]+ (?:last|this|earlier|in|a few|recently)\b"
+    r"|\balready signed\b",
     r"\b(?:chose|picked|selected) (?:another|a different|someone)\b",
     r"\bdecided (?:to go|against)\b",
     r"\bdifferent direction\b",
@@ -931,11 +984,17 @@ _cues(
     r"\b(?:ping|nudge) me\b",
     r"\bremind me (?:in|after|next|around|closer|again|later)\b",
     r"\bnot before\b",
+    r"\bnot ready (?:yet|for (?:this|that|it))\b|\bnot (?:yet|quite) ready\b",
+    r"\bgive it (?:\w+ )?(?:days|weeks|months|a while|some time|time)\b",
+    r"\b(?:maybe|perhaps|possibly) (?:in|after|next|later|around|closer|towards)\b",
+    r"\b(?:aktuell|derzeit|momentan|zurzeit) (?:leider )?kein thema\b",
+    r"\b(?:nochmal|noch einmal|wieder|erneut) melden\b",
     r"\b(?:reach out|follow up|follow-up|get in touch|touch base|reconnect|try me|try us|"
     r"try again|ask me|"
     r"write (?:to )?me|email me|contact me|come back|get back to me|revisit|talk|speak|chat)"
     r"(?: again| back)?(?: to me| with me| to us| with us)?(?: \w+){0,1} "
-    r"(?:in|after|next|around|closer to|once|later|mid|early|late|towards|from|on the|in the)\b",
+    r"(?:in|after|next|around|closer to|later|mid|early|late|towards|from|on the|in the|then|"
+    r"once (?:we|our|the|you|i|it|this|that))\b",
     r"\brevisit\b",
     r"\bmaybe later\b|\blater (?:this|in the) year\b|\bdown the (?:road|line)\b",
     r"\bbad timing\b|\btiming (?:isn't|is not|is bad|is off|is wrong)\b|\bnot the right time\b",
@@ -953,8 +1012,6 @@ _cues(
 _cues(
     "not_now",
     M,
-    r"\b(?:at (?:this|the) (?:time|moment|stage|point)|right now|for now|currently|at present|"
-    r"this (?:quarter|year))\b",
     r"\bnext (?:quarter|fiscal|year)\b",
     r"\b(?:too busy|swamped|slammed|in the middle of|mid-(?:migration|project|reorg|quarter|"
     r"implementation)|heads down|no time (?:right now|for this now))\b",
@@ -964,7 +1021,12 @@ _cues(
     r"\bafter (?:the holidays|summer|our|the)\b",
     r"\blater\b",
     r"\bspäter\b|\bim (?:herbst|frühjahr|sommer|winter|neuen jahr)\b",
-    r"\bnot a priority (?:right now|at the moment|this|until|for now)\b|\bnot a priority\b",
+    r"\b(?:not|isn't|is not|n't) (?:a|our) (?:top )?priority\b",
+)
+_SOFTENER = re.compile(
+    r"\b(?:at (?:this|the) (?:time|moment|stage|point)|right now|for now|at present|this (?:year|"
+    r"quarter))\b",
+    re.IGNORECASE,
 )
 _cues(
     "meeting_request",
@@ -985,7 +1047,11 @@ _cues(
     r" (?:work|suit)s?\b|\btime ?slots?\b|\bsend (?:me )?(?:a few|some|a couple(?: of)?|your) "
     r"(?:times|slots|options|availability)\b|\b(?:couple|few) of times\b",
     r"\b(?:give me a|call me|ring me)\b",
-    r"\b(?:works|suits|work|suit) (?:for )?(?:me|us)\b",
+    r"\b(?:that|this|it|which|\w+day|\d(?:am|pm)?|time|slot) (?:works|suits|would work)"
+    r"(?: for)? (?:me|us)\b|^\s*works for (?:me|us)\b|\bif that works\b",
+    r"\bset (?:something|a time|a call|it) up\b|\btelefonieren\b",
+    r"\bwalk (?:me|us|our [\w ]{1,20}?|the team) through\b",
+    r"\bgespräch\b|\bhaben sie zeit\b|\bzeit für ein\b|\bdisponible\b|\bdisponibles?\b",
     r"\b(?:i|we)(?:'m| am|'re| are) (?:free|available)\b|\bi have time\b",
     r"\b(?:like|love|want|need) (?:to see |)?a demo\b|\bschedule a demo\b|\bdemo (?:sounds|works)\b",
     r"\btermin\b|\btelefonat\b|\btelefonieren\b|\btelefontermin\b",
@@ -1003,6 +1069,7 @@ _cues(
     r"\b(?:call|meeting|zoom|teams|google meet)\b",
     r"\b\d+ ?(?:min|mins|minutes)\b",
     r"\bnext week\b",
+    r"\b(?:morning|afternoon|evening)s?\b|\bwould be ideal\b|\bwork(?:s)? best\b",
     r"\b(?:lunedì|montag|dienstag|mittwoch|donnerstag|freitag|lundi|mardi|mercredi|jeudi|vendredi|"
     r"lunes|martes|miércoles|jueves|viernes)\b",
 )
@@ -1016,7 +1083,9 @@ _cues(
     r"(?:the |a |an |some |more |your |over )?(?:deck|slides|info|information|details|"
     r"case stud(?:y|ies)|one-?pager|overview|brochure|materials?|whitepaper|docs|documentation|"
     r"video|recording|presentation|whatever you have|pricing|prices|price list|quote|proposal|"
-    r"references?|reference customers?)\b",
+    r"references?|reference customers?|profile|company profile|credentials)\b",
+    r"\bsend (?:me |us )?(?:the |a |an |some |more |your )?\w+ (?:deck|slides|overview|one-?pager|"
+    r"quote|proposal|summary|case study|profile)\b",
     r"\bsend (?:me |us )?(?:the )?details\b|\bshare (?:some |more |the |your )?(?:material|"
     r"materials|info|details|deck|overview)\b",
     r"\b(?:good|great|perfect) timing\b|\btimely\b",
@@ -1029,6 +1098,18 @@ _cues(
     r"\bwe(?:'re| are|'ve been| have been) (?:actually |currently |now )?(?:looking|evaluating|"
     r"exploring|searching|considering|shopping)\b",
     r"\bnext steps?\b",
+    r"\blet'?s do (?:it|this)\b|\bsign (?:us|me) up\b|\b(?:start|run|get|getting|do) (?:a|the) "
+    r"pilot\b|\bsend it\b(?! to)",
+    r"\bworth (?:a|the) (?:conversation|chat|look|call|try)\b|\bopen to (?:seeing|hearing|learning|"
+    r"a|it|this|exploring)\b",
+    r"\b(?:drop|send|share|shoot) (?:me |us )?(?:some |more |a few )?(?:info|details|a summary|"
+    r"a short summary|what you(?:'ve| have) got|what you have|how it works|how this works)\b",
+    r"\b(?:show|share|explain) (?:me |us )?how (?:it|this|that) (?:works|would work|looks)\b",
+    r"\bsee(?:ing)? more\b|\blearn(?:ing)? more\b|\bhear(?:ing)? more\b",
+    r"\bwe should (?:look|talk|take a look|explore|consider)\b|\bi'm listening\b",
+    r"\b(?:we|i) have (?:this|that|the same|exactly this) (?:exact )?(?:problem|issue|challenge)\b"
+    r"|\b(?:this|that) exact (?:problem|issue)\b",
+    r"\bsuena (?:interesante|bien)\b|\bmás detalles\b|\bça a l'air intéressant\b",
     r"\byou have my attention\b",
     r"\bhappy to (?:take a look|have a look|look|review|learn)\b|\btake a look\b",
     r"\binteressiert\b|\bmehr informationen\b|\bschicken sie mir\b",
@@ -1039,6 +1120,8 @@ _cues(
     "interested",
     M,
     r"\binteresting\b",
+    r"\b(?:could|can|would|might) help\b|\bheadache\b|\bpain point\b",
+    r"\bwhat would you need from (?:us|me)\b",
     r"\bcurious\b",
     r"\bkeen\b",
     r"\brelevant\b",
@@ -1052,8 +1135,11 @@ _cues(
     M,
     r"\?",
     r"\bquick q\b|\bquestion\b|\bwondering\b|\bcan you (?:clarify|explain)\b",
+    r"^(?:does|do|is|are|can|could|will|would|how|what|which|who|where|when|why|any chance)\b"
+    r"[^.!\n]{3,80}$",
     r"\b(?:i'd|i would|we'd|we would) like (?:a copy|to know|to understand)\b|\bi want to know\b"
-    r"|\bplease (?:explain|clarify|tell me|confirm)\b|\blet me know (?:how|what|if|whether|which)\b",
+    r"|\bplease (?:explain|clarify|tell me|confirm)\b|\blet me know (?:how|what|if|whether|which)\b"
+    r"|\bneed to know (?:whether|if|how|what|which|who)\b",
 )
 _cues(
     "referral",
@@ -1081,7 +1167,15 @@ _cues(
     r"(?:someone else|[a-z]+ in (?:finance|it|hr|legal|procurement|marketing|sales|ops)|our|my)\b",
     r"\b(?:owns|handles|runs|leads|manages|is responsible for|looks after|takes care of|decides on)"
     r" (?:this|that|these|tooling|vendor|vendors|purchasing|our|the|it)\b",
+    r"\b(?:handled|owned|managed|decided|run|covered) by (?:our|my|the|(?-i:[A-Z]))",
+    r"\b(?:i'd|i would|you could|you can|you should|maybe) (?:try|ask|contact) (?:her|him|them)\b",
+    r"\b(?:replacement|successor)\b|\b(?:took|has taken|taken) over\b|\bretired\b",
+    r"\b(?:looking|asking) for someone (?:in|from|else|on)\b|\bsomeone in (?:finance|it|hr|legal|"
+    r"procurement|marketing|sales|ops|operations|engineering|security|purchasing)\b",
+    r"\bpass (?:this|it|that|your \w+) (?:along|on)\b|\bthe right (?:people|person|team|folks)\b",
     r"\bnicht zuständig\b|\bwenden sie sich (?:bitte )?an\b|\bansprechpartner",
+    r"\b(?:arbeite|bin) nicht mehr (?:bei|für)\b|\bne travaille plus\b|\bn'est plus (?:chez|avec)\b",
+    r"\bya no (?:trabajo|estoy|está|trabaja)\b|\bescrib[ae] a\b|\bescríbale a\b|\bcontacte con\b",
     r"\bla bonne personne\b|\bcontactez plutôt\b|\bpas la personne\b",
     r"\bno soy la persona\b|\bhable con\b|\bcontacte a\b|\bla persona adecuada\b",
 )
@@ -1092,7 +1186,11 @@ _cues(
     r"\b(?:reach out to|get in touch with|contact|try|ask|email|e-mail|ping) (?!me\b|us\b|you\b|"
     r"again\b|back\b|later\b|in\b|after\b|next\b)(?:my|our|[a-z]+\.[a-z]+@|[a-z]+@|\w+ (?:in|from)"
     r" (?:finance|it|hr|legal|procurement|marketing|sales|ops|operations)\b)",
-    r"\bsomeone else\b",
+    r"\bsomeone else\b|\bstart with (?-i:[A-Z])|\bstart with [\w.+-]+@",
+    r"\b(?:reach out to|get in touch with|contact|try|ask|speak (?:to|with)|talk to|email) "
+    r"(?!(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
+    r"april|may|june|july|august|september|october|november|december)\b)"
+    r"(?-i:[A-Z][a-z]+(?: [A-Z][a-z]+)?)(?: \(| <| at |,? [\w.+-]+@)",
     r"\bthis (?:would be|is|goes) (?:for|to) (?:our|my|the)\b",
     r"\bmaybe (?-i:[A-Z])\w+\?",
     r"\bmaternity leave|\bparental leave|\bon leave\b.*\bcontact\b",
@@ -1115,9 +1213,10 @@ _STOP_SENTENCE = re.compile(
     r"|take me off)(?: please)?$",
     re.IGNORECASE,
 )
+# A greeting line on its own ("Hi Sam,"), never one that goes on ("Hi Sam, not interested").
 _GREETING = re.compile(
     r"^(?:hi|hey|hello|dear|hallo|guten tag|bonjour|hola|buenos días|good (?:morning|afternoon))"
-    r"\b[^\n]{0,40}$",
+    r"(?: [\w.'-]+){0,3}\s*[,!.:]?$",
     re.IGNORECASE,
 )
 _CLOSING = re.compile(
@@ -1145,84 +1244,15 @@ _COMPATIBLE = {
     frozenset(("interested", "question")),
     frozenset(("meeting_request", "question")),
 }
-_ROLE_WORDS = {
-    "head",
-    "heads",
-    "of",
-    "vp",
-    "vice",
-    "president",
-    "director",
-    "manager",
-    "lead",
-    "team",
-    "sales",
-    "marketing",
-    "finance",
-    "it",
-    "data",
-    "engineering",
-    "operations",
-    "ops",
-    "procurement",
-    "hr",
-    "legal",
-    "cto",
-    "ceo",
-    "cfo",
-    "coo",
-    "cio",
-    "cmo",
-    "cro",
-    "chief",
-    "officer",
-    "platform",
-    "product",
-    "security",
-    "purchasing",
-    "department",
-    "group",
-    "our",
-    "my",
-    "the",
-    "office",
-    "founder",
-    "partner",
-    "analytics",
-    "i",
-    "he",
-    "she",
-    "they",
-    "we",
-    "you",
-    "him",
-    "her",
-    "them",
-    "please",
-    "thanks",
-    "hi",
-    "hello",
-    "dear",
-    "this",
-    "that",
-    "not",
-    "maybe",
-    "also",
-    "and",
-    "or",
-    "but",
-    "if",
-    "so",
-    "sorry",
-    "good",
-    "best",
-    "luck",
-    "regards",
-    "cc",
-    "fyi",
-    "re",
-}
-_ROLE_WORDS |= set(_WEEKDAYS) | {m for m in _MONTHS if len(m) > 3}
+# Capitalised words that are not a person's name when they follow "talk to" and the like.
+_ROLE_WORDS = _words(
+    """head heads of vp vice president director manager lead team sales marketing finance it
+    data engineering operations ops procurement hr legal cto ceo cfo coo cio cmo cro chief
+    officer platform product security purchasing department group our my the office founder
+    partner analytics i he she they we you him her them please thanks hi hello dear this that
+    not maybe also and or but if so sorry good best luck regards cc fyi re"""
+)
+_ROLE_WORDS |= frozenset(_WEEKDAYS) | {m for m in _MONTHS if len(m) > 3}
 _HONORIFIC = r"(?:(?:Mr|Mrs|Ms|Dr|Frau|Herr|Mme|Mlle|Sr|Sra)\.? )?"
 _NAME = re.compile(
     _HONORIFIC + r"[A-ZÀ-Ý][a-zà-ÿ'-]+(?: [A-ZÀ-Ý][a-zà-ÿ'-]+){0,2}",
@@ -1240,6 +1270,37 @@ _REFERRAL_AFTER = re.compile(
     r",?\s+(?:might|may|could)\s+be\b|\?",
     re.IGNORECASE,
 )
+
+
+_FILLER = _c(
+    r"\b(?:hi|hello|hey|dear|thanks|thank you|thx|ty|cheers|please|pls|kindly|sorry|best|regards|"
+    r"kind regards|all the best|good luck|anyway|anyways|though|again|ok|okay|just|really|"
+    r"appreciate (?:it|the (?:note|email|outreach|offer))|for (?:reaching out|your (?:email|note|"
+    r"message|time|offer))|have a (?:good|great|nice) (?:day|week|one)|danke|bitte|vielen dank|"
+    r"merci|s'il vous plaît|gracias|por favor|saludos)\b",
+)
+_STOPWORDS = _words(
+    """i me my we us our you your it its this that these those the a an and or but so to of for
+    with on in at from by is are am was were be been do does did have has had will would can
+    could just also too very here there all any some im i'm we're it's that's i've we've i'll
+    we'll you're not no yes be as if then than now
+    ich mich mir wir uns sie ihr ihre ihrem ihren ihrer der die das den dem und oder aber zu von
+    mit auf im aus bei für ist sind nicht kein keine mehr sehr es
+    je me moi nous vous le la les de du des un une et ou mais à au en pour avec pas ne plus ce
+    c'est est
+    yo nos usted su sus el los las del y o pero a para con más es"""
+)
+
+
+def _unexplained(low: str) -> int:
+    """How many words of the reply no cue, no negation and no politeness accounts for: with
+    several, the reply says something the rules did not read, and a person should."""
+    rest = low
+    patterns = [p for cues in _CUES.values() for _, p in cues]
+    for p in [*patterns, *_NEGATED, *_FILLER, _STOP_SENTENCE, _SOFTENER]:
+        rest = p.sub(" ", rest)
+    words = re.findall(r"[^\W\d_][\w'-]*", rest)
+    return sum(1 for w in words if w not in _STOPWORDS and len(w) > 1)
 
 
 @dataclass
@@ -1266,6 +1327,9 @@ def _read(body: str) -> _Reading:
             if pattern.search(text):
                 scores[intent] = max(scores[intent], weight)
                 hits[intent] += 1
+    # A no with "right now" / "for now" / "at this time" keeps the door open: not now.
+    if scores["not_interested"] and _SOFTENER.search(low):
+        scores["not_now"] = max(scores["not_now"], S)
     # Two concrete scheduling details (a day and a time, a call and a day) make a meeting.
     if hits["meeting_request"] >= 2:
         scores["meeting_request"] = max(scores["meeting_request"], S)
@@ -1293,11 +1357,7 @@ def _read(body: str) -> _Reading:
 def _body_for_intent(text: str) -> tuple[str, bool]:
     """The new text without disclaimers, greetings, sign-offs and sentences that try to
     instruct the system; and whether such sentences were dropped."""
-    fresh, history = split_reply(text)
-    if not fresh.strip():
-        fresh = "\n".join(ln.lstrip("> ") for ln in history.split("\n"))
-        fresh = split_reply(fresh)[0] if fresh.strip() else ""
-    fresh = _without_disclaimers(fresh)
+    fresh = _without_signature(_without_disclaimers(split_reply(text)[0]))
     lines = [ln.strip() for ln in fresh.split("\n")]
     while lines and (not lines[0] or _GREETING.match(lines[0])):
         lines.pop(0)
@@ -1396,12 +1456,14 @@ class RuleClassifier:
         body, dropped = _body_for_intent(text)
         own_subject = _own_subject(subject)
         if looks_like_auto_reply(text, subject):
+            back = resolve_date(body, today, latest=True)
             return Classification(
                 intent="other",
                 confidence=0.8,
                 triggers=triggers,
-                not_now_until=resolve_date(body, today, latest=True),
-                rationale="reads like an automatic out-of-office reply",
+                not_now_until=back,
+                rationale="reads like an automatic out-of-office reply"
+                + (f", back {back.isoformat()}" if back else ""),
                 provider=self.provider,
             )
         reading_text = body if not own_subject else f"{own_subject}\n{body}"
@@ -1461,11 +1523,12 @@ class RuleClassifier:
         if intent in ("not_interested", "unsubscribe"):
             if "?" in reading_text:
                 confidence -= 0.15
+            # Handled without a person only when every part of the reply is accounted for.
+            if _unexplained(_lower(reading_text)) >= UNEXPLAINED_MAX:
+                confidence = min(confidence - 0.1, 0.55)
             if _other_addresses(reading_text):
                 # An address in a request to stop may be someone else's: a person decides.
                 confidence -= 0.35
-        if dropped:
-            confidence -= 0.1
         confidence = round(min(0.97, max(0.05, confidence)), 2)
 
         also_unsubscribe = unsub
@@ -1478,13 +1541,13 @@ class RuleClassifier:
             not_now_until=not_now_until,
             referral_to=referral_to,
             also_unsubscribe=also_unsubscribe,
-            rationale=_rationale(intent, scores, triggers, also_unsubscribe, dropped),
+            rationale=_rationale(intent, scores, triggers, also_unsubscribe),
             provider=self.provider,
         )
 
 
 def _rationale(
-    intent: str, scores: dict[str, float], triggers: tuple[str, ...], unsub: bool, dropped: bool
+    intent: str, scores: dict[str, float], triggers: tuple[str, ...], unsub: bool
 ) -> str:
     others = [i for i in _PRIORITY if i != intent and scores[i] >= W]
     parts = [f"reads as {intent.replace('_', ' ')}"]
@@ -1494,8 +1557,6 @@ def _rationale(
         parts.append("asks to stop emails")
     if triggers:
         parts.append("triggers: " + ", ".join(triggers))
-    if dropped:
-        parts.append("text addressed to the system ignored")
     return "; ".join(parts)
 
 
@@ -1647,7 +1708,9 @@ class LLMClassifier:
     """Any OpenAI-compatible endpoint, structured output. `classify` returns None on any
     failure, and the caller keeps the rules result."""
 
-    def __init__(self, client: openai.OpenAI, model: str, *, max_completion_tokens: int = 400):
+    def __init__(
+        self, client: openai.OpenAI, model: str, *, max_completion_tokens: int | None = None
+    ):
         self.client = client
         self.model = model
         self.provider = f"openai:{model}"
@@ -1683,13 +1746,15 @@ class LLMClassifier:
     ) -> Classification | None:
         today = today or date.today()
         nonce = secrets.token_hex(8)
+        params: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages(text, subject, today, nonce),
+            "response_format": RESPONSE_FORMAT,
+        }
+        if self.max_completion_tokens:
+            params["max_completion_tokens"] = self.max_completion_tokens
         try:
-            completion = self.client.chat.completions.create(
-                model=self.model,
-                messages=messages(text, subject, today, nonce),
-                response_format=RESPONSE_FORMAT,
-                max_completion_tokens=self.max_completion_tokens,
-            )
+            completion = self.client.chat.completions.create(**params)
         except openai.OpenAIError as exc:
             level = logging.WARNING if isinstance(exc, UNAVAILABLE) else logging.ERROR
             log.log(level, "triage model %s failed: %s", self.model, type(exc).__name__)
@@ -1769,12 +1834,11 @@ def combine(rules: Classification, llm: Classification | None) -> Classification
         confidence = max(rules.confidence, llm.confidence)
     else:
         confidence = min(rules.confidence, llm.confidence) * 0.6
-    not_now_until = winner.not_now_until or (other.not_now_until if agree else None)
     return Classification(
         intent=winner.intent,
         confidence=round(confidence, 4),
         triggers=triggers,
-        not_now_until=not_now_until if winner.intent == "not_now" else None,
+        not_now_until=winner.not_now_until or (other.not_now_until if agree else None),
         referral_to=winner.referral_to or other.referral_to,
         also_unsubscribe=rules.also_unsubscribe or llm.also_unsubscribe,
         rationale=_one_line(
