@@ -69,6 +69,7 @@ from handlers.blocks import APPROVE, DEFER, EDIT, KILL  # noqa: E402
 from handlers.serve import Service  # noqa: E402
 from storage.models import Decision, OutboxMessage, Review  # noqa: E402
 from tests import fake_slack  # noqa: E402
+from tests.conftest import approve_plays  # noqa: E402
 from tests.slack_requests import SIGNING_SECRET, block_action, interaction_body, sign  # noqa: E402
 
 TARGET_P99_MS = 100.0
@@ -492,13 +493,14 @@ def one_run(
         service = Service(settings, port=0, scheduler=False, threads=args.threads)
         load(service.rt.db, sorted((home / "data").iterdir()))
         service.start()
+        approve_plays(service.rt)  # a new play is approved by a human before anything drafts
         loop.tick(service.rt)
         while reviews.post_pending(service.rt, limit=500):
             pass
         with service.rt.db.session() as s:
             rows = s.exec(
                 select(Review)
-                .where(Review.status == "open", Review.message_ts != "")
+                .where(Review.status == "open", Review.kind == "draft", Review.message_ts != "")
                 .order_by(Review.id)
             ).all()
             cards = [Card(r.id, r.content_hash, r.owner, r.channel) for r in rows]
