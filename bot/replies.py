@@ -190,6 +190,10 @@ def handle_human(rt: Runtime, s: Session, row: InboundMessage, parsed, draft, no
         "also_unsubscribe": c.also_unsubscribe,
     }
     row.route, reason = triage.route("human", c, sample=rt.rng.random())
+    agent = rt.fleet().agents.get(draft.agent_id) if draft is not None else None
+    if agent is not None:
+        first = contact_name(s, row.contact_id)
+        row.detail["suggestion"] = triage.suggest_response(c, first, agent.mailbox.name)
     row.detail["route_reason"] = reason
     actions = []
     # Any human answer ends the automatic follow-ups on this contact.
@@ -223,9 +227,7 @@ def open_reply_review(
     if agent is None:
         return None
     window = timedelta(hours=rt.settings.review_window_hours)
-    suggestion = suggestion_for(s, row, agent)
-    row.detail = {**(row.detail or {}), "suggestion": suggestion}
-    s.add(row)
+    suggestion = (row.detail or {}).get("suggestion", "")
     reasons = [f"escalation: {t.replace('_', ' ')}" for t in row.triggers]
     reasons = list(dict.fromkeys([*reasons, row.detail.get("route_reason", "needs a person")]))
     review = Review(
@@ -268,16 +270,6 @@ def notify_owner(rt: Runtime, agent_id: str, parsed) -> None:
 def contact_name(s: Session, contact_id: str) -> str:
     c = s.get(Contact, contact_id) if contact_id else None
     return c.first_name if c else ""
-
-
-def suggestion_for(s: Session, row: InboundMessage, agent) -> str:
-    c = triage.Classification(
-        intent=row.intent or "other",
-        confidence=row.confidence,
-        triggers=tuple(row.triggers),
-        referral_to=(row.detail or {}).get("referral_to", ""),
-    )
-    return triage.suggest_response(c, contact_name(s, row.contact_id), agent.mailbox.name)
 
 
 def blocked(rt: Runtime, s: Session, req, review: Review) -> list[str]:

@@ -506,10 +506,15 @@ def api():
 
 @pytest.fixture
 def llm() -> LLMClassifier:
+    # The SDK talks through httpx2, which respx does not patch: hand it a plain httpx.Client.
     return LLMClassifier.from_settings(
-        "sk-test-triage", BASE, "gpt-4o-mini", timeout=5, max_retries=MAX_RETRIES,
+        "sk-test-triage",
+        BASE,
+        "gpt-4o-mini",
+        timeout=5,
+        max_retries=MAX_RETRIES,
         http_client=httpx.Client(),
-    )  # fmt: skip
+    )
 
 
 def verdict(**kw) -> dict:
