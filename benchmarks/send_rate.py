@@ -44,7 +44,7 @@ class Sink:
 
 
 def prepare(home: Path, accounts: int) -> None:
-    import yaml
+    from bot.mailboxes import open_all_hours
 
     tick_scale.generate(home, accounts)
     for path in (home / "agents").glob("agent-*.md"):
@@ -55,17 +55,7 @@ def prepare(home: Path, accounts: int) -> None:
             "confidence: 0.55", "confidence: 0.0"
         )
         path.write_text(text.replace("audit_rate: 0.05", "audit_rate: 0"))
-    mailboxes = home / "mailboxes.yml"
-    data = yaml.safe_load(mailboxes.read_text())
-    for mb in data["mailboxes"]:
-        mb.update(
-            min_gap_seconds=0,
-            jitter_seconds=0,
-            warmup=None,
-            daily_cap=100_000,
-            window={"start": "00:00", "end": "23:59:59", "days": "*"},
-        )
-    mailboxes.write_text(yaml.safe_dump(data, sort_keys=False))
+    open_all_hours(home / "mailboxes.yml", warmup=None, daily_cap=100_000)
 
 
 def one_run(messages: int, workers: int) -> dict:

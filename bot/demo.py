@@ -18,6 +18,7 @@ from bot import loop, outbox, replies, reviews
 from bot.console import ConsoleHumans
 from bot.decisions import KILL_REASONS, Action, Request, decide
 from bot.importer import load
+from bot.mailboxes import open_all_hours
 from bot.runtime import Runtime
 from bot.scaffold import init
 from bot.settings import Settings
@@ -46,7 +47,7 @@ def run(home: Path | None = None, interactive: bool = False) -> int:
     home.mkdir(parents=True, exist_ok=True)
     say(f"== Twoloop demo in {home}")
     init(home, force=True)
-    open_all_hours(home)
+    open_all_hours(home / "mailboxes.yml")  # the demo sends at once, whatever the hour
     settings = Settings(
         TWOLOOP_HOME=home,
         TWOLOOP_OPERATORS=OPERATOR,
@@ -174,21 +175,6 @@ def demo_replies(sent: list) -> list[tuple[str, bytes]]:
         email.set_content(body)
         out.append((label, email.as_bytes()))
     return out
-
-
-def open_all_hours(home: Path) -> None:
-    """The demo sends at once, whatever the hour: its mailboxes keep no window or gap."""
-    import yaml
-
-    path = home / "mailboxes.yml"
-    data = yaml.safe_load(path.read_text())
-    for mb in data["mailboxes"]:
-        mb.update(
-            min_gap_seconds=0,
-            jitter_seconds=0,
-            window={"start": "00:00", "end": "23:59:59", "days": "*"},
-        )
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
 def build_request(rt: Runtime, review: Review, action: Action, extra: dict) -> Request:

@@ -16,11 +16,10 @@ from urllib.parse import urlsplit
 
 import feedparser
 import httpx
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.agents import SignalKind
-from bot.frontmatter import FileError, line_of
+from bot.frontmatter import FileError, load_yaml
 from bot.importer import ImportFailed, ingest_signals
 from bot.runtime import Runtime
 from storage import prospects
@@ -57,19 +56,7 @@ class FeedsFile(BaseModel):
 
 
 def load_feeds(path: Path) -> list[FeedSpec]:
-    if not path.is_file():
-        return []
-    text = path.read_text("utf-8")
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        return FeedsFile.model_validate(yaml.safe_load(text) or {}).feeds
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise FileError(path, mark.line + 1 if mark else None, None, "invalid YAML") from None
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        raise FileError(path, line_of(node, loc), ".".join(map(str, loc)), err["msg"]) from None
+    return load_yaml(path, FeedsFile)[0].feeds if path.is_file() else []
 
 
 @dataclass

@@ -108,3 +108,24 @@ def line_of(node: Any, loc: tuple) -> int | None:
         else:
             break
     return line
+
+
+def load_yaml(path: Path, model: type[M]) -> tuple[M, Any]:
+    """A YAML config file validated by `model`; errors become a FileError with the line of
+    the offending field. Returns the model and the YAML node tree (for more lookups)."""
+    text = path.read_text("utf-8")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise FileError(path, mark.line + 1 if mark else None, None, problem) from None
+    try:
+        return model.model_validate(data), node
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        raise FileError(
+            path, line_of(node, loc), ".".join(map(str, loc)) or None, err["msg"]
+        ) from None

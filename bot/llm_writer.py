@@ -98,6 +98,28 @@ class _Rejected(Exception):
     """Model output we will not use; the message says why, for the human."""
 
 
+def make_client(
+    api_key: str | None,
+    base_url: str | None,
+    timeout: float,
+    max_retries: int,
+    http_client: httpx.Client | None = None,
+) -> openai.OpenAI:
+    """The SDK client for OPENAI_API_KEY / OPENAI_BASE_URL. Local servers (Ollama, llama.cpp,
+    vLLM) need no key but the SDK insists on one, so a base URL alone gets a placeholder."""
+    if not api_key:
+        if not base_url:
+            raise ValueError("OPENAI_API_KEY is not set (needed without OPENAI_BASE_URL)")
+        api_key = NO_KEY
+    return openai.OpenAI(
+        api_key=api_key,
+        base_url=base_url,
+        timeout=timeout,
+        max_retries=max_retries,
+        http_client=http_client,
+    )
+
+
 class OpenAIWriter:
     """A `Writer` backed by any OpenAI-compatible Chat Completions endpoint. Thread-safe."""
 
@@ -136,17 +158,7 @@ class OpenAIWriter:
         base URL without a key gets a placeholder. `http_client` lets tests pass an
         `httpx.Client` that respx can mock (the SDK's own client is httpx2).
         """
-        if not api_key:
-            if not base_url:
-                raise ValueError("OPENAI_API_KEY is not set (needed without OPENAI_BASE_URL)")
-            api_key = NO_KEY
-        client = openai.OpenAI(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            http_client=http_client,
-        )
+        client = make_client(api_key, base_url, timeout, max_retries, http_client)
         return cls(
             client, model, concurrency=concurrency, max_completion_tokens=max_completion_tokens
         )

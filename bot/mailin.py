@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import imaplib
-import ipaddress
 import logging
 import mailbox
 import re
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
+from bot.transport import is_loopback
 from storage import inbound
 
 if TYPE_CHECKING:
@@ -197,7 +197,7 @@ class ImapSource:
                 if "STARTTLS" in imap.capabilities:
                     stage = "STARTTLS"
                     imap.starttls(ssl_context=self.ssl_context)
-                elif not _is_loopback(self.host):
+                elif not is_loopback(self.host):
                     raise ImapError(
                         f"IMAP server {self._where} does not offer STARTTLS; refusing to send "
                         "credentials in clear (use imaps://)"
@@ -361,16 +361,6 @@ def _ingest_mbox(path: Path, source: str, handle: Handler) -> tuple[int, list[st
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def _is_loopback(host: str) -> bool:
-    # Deliberately no DNS: a name that merely resolves to 127.0.0.1 today is not trusted.
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _close(imap: imaplib.IMAP4 | None) -> None:

@@ -4,16 +4,17 @@ posted for approval with sample drafts before any agent may draft with it."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot import reviews
 from bot.agents import Agent, PlaySpec
 from bot.drafting import DraftRequest, OfflineWriter
 from bot.matching import Graph, best_match
 from bot.runtime import Runtime
 from storage import audit, prospects
 from storage import reviews as store
-from storage.models import PlayVersion, Review
+from storage.models import PlayVersion
 
 if TYPE_CHECKING:
     from bot.loop import Candidate
@@ -66,21 +67,10 @@ def request_approval(
             else:
                 version.samples = samples
                 s.add(version)
-            window = timedelta(hours=rt.settings.review_window_hours)
-            review = Review(
-                kind="play",
-                subject_id=version.id,
-                agent_id=agent.id,
-                owner=agent.spec.owner,
-                channel=agent.spec.channel,
-                content_hash=content_hash,
-                reasons=[f"new or changed play {play.id!r}: approve it before any agent uses it"],
-                created_at=now,
-                remind_at=now + window * 0.8,
-                expires_at=now + window,
+            why = f"new or changed play {play.id!r}: approve it before any agent uses it"
+            review = reviews.new_review(
+                rt, s, "play", version.id, agent.spec, content_hash, [why], now
             )
-            s.add(review)
-            s.flush()
             audit.record(
                 s,
                 f"agent:{agent.id}",

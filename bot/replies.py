@@ -214,37 +214,19 @@ def classify(rt: Runtime, text: str, subject: str, today: date) -> triage.Classi
     return triage.combine(rules, llm.classify(text, subject, today=today) if llm else None)
 
 
-def content_hash(subject: str, body: str) -> str:
-    from bot.reviews import content_hash as digest  # reviews imports cards, cards these rows
-
-    return digest(subject, body)
-
-
 def open_reply_review(
     rt: Runtime, s: Session, row: InboundMessage, draft: Draft, now: datetime
 ) -> int | None:
     agent = rt.fleet().agents.get(draft.agent_id)
     if agent is None:
         return None
-    window = timedelta(hours=rt.settings.review_window_hours)
+    from bot import reviews  # reviews imports cards, which render these rows
+
     suggestion = (row.detail or {}).get("suggestion", "")
     reasons = [f"escalation: {t.replace('_', ' ')}" for t in row.triggers]
     reasons = list(dict.fromkeys([*reasons, row.detail.get("route_reason", "needs a person")]))
-    review = Review(
-        kind="reply",
-        subject_id=row.id,
-        agent_id=draft.agent_id,
-        owner=agent.spec.owner,
-        channel=agent.spec.channel,
-        content_hash=content_hash("", suggestion),
-        reasons=reasons,
-        created_at=now,
-        remind_at=now + window * 0.8,
-        expires_at=now + window,
-    )
-    s.add(review)
-    s.flush()
-    return review.id
+    digest = reviews.content_hash("", suggestion)
+    return reviews.new_review(rt, s, "reply", row.id, agent.spec, digest, reasons, now).id
 
 
 def notify_unmatched(rt: Runtime, parsed) -> None:

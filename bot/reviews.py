@@ -24,24 +24,42 @@ def content_hash(subject: str, body: str, followups: list | None = None) -> str:
     return hashlib.sha256(f"{subject}\n\x00\n{body}\n\x01\n{steps}".encode()).hexdigest()[:20]
 
 
-def open_draft_review(
-    rt: Runtime, s: Session, draft: Draft, spec: AgentSpec, now: datetime
+def new_review(
+    rt: Runtime,
+    s: Session,
+    kind: str,
+    subject_id: int,
+    spec: AgentSpec,
+    content_hash: str,
+    reasons: list[str],
+    now: datetime,
 ) -> Review:
+    """An open review for the agent's owner, reminded at 80% of the window, expiring at its
+    end (TWOLOOP_REVIEW_WINDOW_HOURS)."""
     window = timedelta(hours=rt.settings.review_window_hours)
     review = Review(
-        kind="draft",
-        subject_id=draft.id,
-        agent_id=draft.agent_id,
+        kind=kind,
+        subject_id=subject_id,
+        agent_id=spec.id,
         owner=spec.owner,
         channel=spec.channel,
-        content_hash=content_hash(draft.subject, draft.body, draft.followups),
-        reasons=[r["text"] for r in draft.gate_reasons],
+        content_hash=content_hash,
+        reasons=reasons,
         created_at=now,
         remind_at=now + window * 0.8,
         expires_at=now + window,
     )
     s.add(review)
     s.flush()
+    return review
+
+
+def open_draft_review(
+    rt: Runtime, s: Session, draft: Draft, spec: AgentSpec, now: datetime
+) -> Review:
+    digest = content_hash(draft.subject, draft.body, draft.followups)
+    reasons = [r["text"] for r in draft.gate_reasons]
+    review = new_review(rt, s, "draft", draft.id, spec, digest, reasons, now)
     audit.record(
         s,
         "system",

@@ -207,7 +207,7 @@ class SmtpTransport:
                     self._stage = "STARTTLS"
                     smtp.starttls(context=self.ssl_context)
                     smtp.ehlo()
-                elif self.username is not None and not _is_loopback(self.host):
+                elif self.username is not None and not is_loopback(self.host):
                     raise SendError(
                         f"SMTP server {self._where} does not offer STARTTLS; refusing to send "
                         "credentials in clear (use smtps:// or a relay that supports STARTTLS)",
@@ -289,7 +289,7 @@ def transport_for(smtp_url: str | None, outbox_dir: Path) -> Transport:
     return EmlDirTransport(outbox_dir)
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     # Deliberately no DNS: a name that merely resolves to 127.0.0.1 today is not trusted.
     if host.lower() == "localhost":
         return True

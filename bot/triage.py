@@ -1728,17 +1728,9 @@ class LLMClassifier:
         http_client: httpx.Client | None = None,
     ) -> LLMClassifier:
         """Built from Settings values; a keyless local server gets a placeholder key."""
-        if not api_key:
-            if not base_url:
-                raise ValueError("OPENAI_API_KEY is not set (needed without OPENAI_BASE_URL)")
-            api_key = "no-key"
-        client = openai.OpenAI(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            http_client=http_client,
-        )
+        from bot.llm_writer import make_client
+
+        client = make_client(api_key, base_url, timeout, max_retries, http_client)
         return cls(client, model)
 
     def classify(

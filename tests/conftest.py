@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from bot.importer import load
+from bot.mailboxes import open_all_hours
 from bot.ports import ReviewCard
 from bot.runtime import Runtime
 from bot.scaffold import init
@@ -56,18 +57,7 @@ def db_url(request, tmp_path) -> str:
 def unpaced(home: Path) -> None:
     """Mailboxes that may send at any hour with no gap: tests of other things should not
     depend on the clock. Pacing has tests of its own."""
-    import yaml
-
-    path = home / "mailboxes.yml"
-    data = yaml.safe_load(path.read_text())
-    for mb in data["mailboxes"]:
-        mb.update(
-            min_gap_seconds=0,
-            jitter_seconds=0,
-            warmup=None,
-            window={"start": "00:00", "end": "23:59:59", "days": "*"},
-        )
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    open_all_hours(home / "mailboxes.yml", warmup=None)
 
 
 @pytest.fixture

@@ -174,7 +174,7 @@ def test_credentials_go_in_clear_only_to_loopback(smtp_server, monkeypatch):
     smtp(smtp_server.url_with()).send(make_message())  # 127.0.0.1: allowed
     assert smtp_server.received[0].auth_login == smtp_server.username
 
-    monkeypatch.setattr(transport_module, "_is_loopback", lambda host: False)
+    monkeypatch.setattr(transport_module, "is_loopback", lambda host: False)
     with pytest.raises(SendError) as err:
         smtp(smtp_server.url_with()).send(make_message())
     assert not err.value.permanent
@@ -184,7 +184,7 @@ def test_credentials_go_in_clear_only_to_loopback(smtp_server, monkeypatch):
 
 
 def test_loopback_detection():
-    is_loopback = transport_module._is_loopback
+    is_loopback = transport_module.is_loopback
     assert is_loopback("127.0.0.1") and is_loopback("127.8.0.1") and is_loopback("::1")
     assert is_loopback("localhost") and is_loopback("LOCALHOST")
     assert not is_loopback("smtp.example.com")
