@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from datetime import date
 
 from slack_bolt import Ack, App
@@ -62,7 +63,19 @@ MODALS = {
 DIRECT = {APPROVE: Action.APPROVE, SEND_REPLY: Action.SEND_REPLY, TAKE_OVER: Action.TAKE_OVER}
 
 
-def register(app: App, rt: Runtime, pool: Executor) -> None:
+@dataclass
+class Pools:
+    decide: Executor  # decisions and what follows them (card update, ephemerals, mail)
+    modal: Executor  # opening modals and App Home: quick, and due within Slack's 3 s
+
+    def shutdown(self) -> None:
+        for pool in (self.modal, self.decide):
+            pool.shutdown(wait=True)
+
+
+def register(app: App, rt: Runtime, pools: Pools) -> None:
+    pool = pools.decide
+
     def tell(client: WebClient, channel: str, user: str, result: Result) -> None:
         if result.status == "decided" or not channel:
             return
@@ -96,8 +109,7 @@ def register(app: App, rt: Runtime, pool: Executor) -> None:
     for action_id in DIRECT:
         app.action(action_id)(decide_now)
 
-    def open_modal(ack: Ack, body: dict, client: WebClient) -> None:
-        ack()
+    def show_modal(client: WebClient, body: dict) -> None:
         action, build = MODALS[body["actions"][0]["action_id"]]
         review_id, _ = parse_value(body["actions"][0]["value"])
         user = body["user"]["id"]
@@ -106,6 +118,10 @@ def register(app: App, rt: Runtime, pool: Executor) -> None:
             tell(client, _channel(body), user, found)
             return
         client.views_open(trigger_id=body["trigger_id"], view=build(found, rt.now().date()))
+
+    def open_modal(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        pools.modal.submit(show_modal, client, body)
 
     for action_id in MODALS:
         app.action(action_id)(open_modal)
@@ -186,12 +202,14 @@ def register(app: App, rt: Runtime, pool: Executor) -> None:
             **run_command(rt, command["user_id"], command.get("text", "")),
         )
 
-    @app.event("app_home_opened")
-    def home(event: dict, client: WebClient) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        user = event["user"]
+    def publish_home(client: WebClient, user: str) -> None:
         client.views_publish(user_id=user, view=home_view(user, status.queue_for(rt, user)))
+
+    @app.event("app_home_opened")
+    def home(ack: Ack, event: dict, client: WebClient) -> None:
+        ack()
+        if event.get("tab", "home") == "home":
+            pools.modal.submit(publish_home, client, event["user"])
 
 
 def _channel(body: dict) -> str:
