@@ -184,77 +184,6 @@ def reply_blocks(card: ReplyCard) -> list[Block]:
     return _validated(blocks)
 
 
-def reply_edit_modal(card: ReplyCard) -> View:
-    view = View(
-        type="modal",
-        callback_id=REPLY_EDIT_VIEW,
-        private_metadata=_meta(card),
-        title=PlainTextObject(text="Edit the reply"),
-        submit=PlainTextObject(text="Send"),
-        close=PlainTextObject(text="Cancel"),
-        blocks=[
-            ContextBlock(
-                elements=[
-                    MarkdownTextObject(
-                        text=f"To {esc(card.contact_name or card.from_addr)}, in the same thread"
-                    )
-                ]
-            ),
-            InputBlock(
-                block_id="body",
-                label=PlainTextObject(text="Reply"),
-                element=PlainTextInputElement(
-                    action_id="value",
-                    multiline=True,
-                    initial_value=card.suggestion[:3000],
-                    max_length=3000,
-                ),
-            ),
-        ],
-    )
-    view.validate_json()
-    return view
-
-
-def reclassify_modal(card: ReplyCard) -> View:
-    view = View(
-        type="modal",
-        callback_id=RECLASSIFY_VIEW,
-        private_metadata=_meta(card),
-        title=PlainTextObject(text="Reclassify"),
-        submit=PlainTextObject(text="Save"),
-        close=PlainTextObject(text="Cancel"),
-        blocks=[
-            InputBlock(
-                block_id="reason",
-                label=PlainTextObject(text="This reply really is"),
-                element=StaticSelectElement(
-                    action_id="value",
-                    options=[
-                        Option(value=i, text=i.replace("_", " ").capitalize()) for i in INTENTS
-                    ],
-                    initial_option=next(
-                        (
-                            Option(value=i, text=i.replace("_", " ").capitalize())
-                            for i in INTENTS
-                            if i == card.intent
-                        ),
-                        None,
-                    ),
-                ),
-            ),
-            InputBlock(
-                block_id="note",
-                optional=True,
-                label=PlainTextObject(text="What did the classifier miss?"),
-                element=PlainTextInputElement(action_id="value", multiline=True, max_length=1000),
-            ),
-        ],
-    )
-    view.validate_json()
-    return view
-
-
 def _footer(card: Card) -> ContextBlock:
     return ContextBlock(
         elements=[
@@ -410,82 +339,96 @@ def parse_meta(raw: str) -> tuple[int, str, str]:
     return int(data["r"]), str(data["h"]), str(data["c"])
 
 
+def _modal(card: Card, callback_id: str, title: str, submit: str, blocks: list[Block]) -> View:
+    view = View(
+        type="modal",
+        callback_id=callback_id,
+        private_metadata=_meta(card),
+        title=PlainTextObject(text=title),
+        submit=PlainTextObject(text=submit),
+        close=PlainTextObject(text="Cancel"),
+        blocks=blocks,
+    )
+    view.validate_json()
+    return view
+
+
+def _text_input(
+    block_id: str,
+    label: str,
+    initial: str = "",
+    *,
+    limit: int = 3000,
+    multiline: bool = True,
+    optional: bool = False,
+) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=PlainTextObject(text=label),
+        optional=optional,
+        element=PlainTextInputElement(
+            action_id="value",
+            multiline=multiline,
+            initial_value=initial[:limit] or None,
+            max_length=limit,
+        ),
+    )
+
+
+def _select(
+    block_id: str, label: str, options: dict[str, str], *, initial: str = "", placeholder: str = ""
+) -> InputBlock:
+    choices = [Option(value=k, text=v) for k, v in options.items()]
+    return InputBlock(
+        block_id=block_id,
+        label=PlainTextObject(text=label),
+        element=StaticSelectElement(
+            action_id="value",
+            options=choices,
+            initial_option=next((o for o in choices if o.value == initial), None),
+            placeholder=PlainTextObject(text=placeholder) if placeholder else None,
+        ),
+    )
+
+
+def _to(name: str, where: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=f"To {esc(name)}{where}")])
+
+
 def edit_modal(card: ReviewCard) -> View:
-    view = View(
-        type="modal",
-        callback_id=EDIT_VIEW,
-        private_metadata=_meta(card),
-        title=PlainTextObject(text="Edit and send"),
-        submit=PlainTextObject(text="Send edited"),
-        close=PlainTextObject(text="Cancel"),
-        blocks=[
-            ContextBlock(
-                elements=[
-                    MarkdownTextObject(text=f"To {esc(card.contact_name)} at {esc(card.account)}")
-                ]
-            ),
-            InputBlock(
-                block_id="subject",
-                label=PlainTextObject(text="Subject"),
-                element=PlainTextInputElement(
-                    action_id="value", initial_value=card.subject[:150], max_length=150
-                ),
-            ),
-            InputBlock(
-                block_id="body",
-                label=PlainTextObject(text="Body"),
-                element=PlainTextInputElement(
-                    action_id="value",
-                    multiline=True,
-                    initial_value=card.body[:3000],
-                    max_length=3000,
-                ),
-            ),
+    return _modal(
+        card,
+        EDIT_VIEW,
+        "Edit and send",
+        "Send edited",
+        [
+            _to(card.contact_name, f" at {esc(card.account)}"),
+            _text_input("subject", "Subject", card.subject, limit=150, multiline=False),
+            _text_input("body", "Body", card.body),
         ],
     )
-    view.validate_json()
-    return view
 
 
-def kill_modal(card: ReviewCard) -> View:
-    view = View(
-        type="modal",
-        callback_id=KILL_VIEW,
-        private_metadata=_meta(card),
-        title=PlainTextObject(text="Kill this draft"),
-        submit=PlainTextObject(text="Kill"),
-        close=PlainTextObject(text="Cancel"),
-        blocks=[
-            InputBlock(
-                block_id="reason",
-                label=PlainTextObject(text="Reason"),
-                element=StaticSelectElement(
-                    action_id="value",
-                    placeholder=PlainTextObject(text="Why should this not go out?"),
-                    options=[Option(value=k, text=v) for k, v in KILL_REASONS.items()],
-                ),
-            ),
-            InputBlock(
-                block_id="note",
-                optional=True,
-                label=PlainTextObject(text="Anything the agent should learn?"),
-                element=PlainTextInputElement(action_id="value", multiline=True, max_length=1000),
-            ),
+def kill_modal(card: Card) -> View:
+    return _modal(
+        card,
+        KILL_VIEW,
+        "Kill this draft",
+        "Kill",
+        [
+            _select("reason", "Reason", KILL_REASONS, placeholder="Why should this not go out?"),
+            _text_input("note", "Anything the agent should learn?", limit=1000, optional=True),
         ],
     )
-    view.validate_json()
-    return view
 
 
 def defer_modal(card: ReviewCard, today: date) -> View:
-    view = View(
-        type="modal",
-        callback_id=DEFER_VIEW,
-        private_metadata=_meta(card),
-        title=PlainTextObject(text="Defer"),
-        submit=PlainTextObject(text="Defer"),
-        close=PlainTextObject(text="Cancel"),
-        blocks=[
+    return _modal(
+        card,
+        DEFER_VIEW,
+        "Defer",
+        "Defer",
+        [
             InputBlock(
                 block_id="until",
                 label=PlainTextObject(text="Bring it back on"),
@@ -495,8 +438,35 @@ def defer_modal(card: ReviewCard, today: date) -> View:
             ),
         ],
     )
-    view.validate_json()
-    return view
+
+
+def reply_edit_modal(card: ReplyCard) -> View:
+    return _modal(
+        card,
+        REPLY_EDIT_VIEW,
+        "Edit the reply",
+        "Send",
+        [
+            _to(card.contact_name or card.from_addr, ", in the same thread"),
+            _text_input("body", "Reply", card.suggestion),
+        ],
+    )
+
+
+INTENT_LABELS = {i: i.replace("_", " ").capitalize() for i in INTENTS}
+
+
+def reclassify_modal(card: ReplyCard) -> View:
+    return _modal(
+        card,
+        RECLASSIFY_VIEW,
+        "Reclassify",
+        "Save",
+        [
+            _select("reason", "This reply really is", INTENT_LABELS, initial=card.intent),
+            _text_input("note", "What did the classifier miss?", limit=1000, optional=True),
+        ],
+    )
 
 
 def refusal_text(status: str, outcome: str = "", decided_by: str = "", detail: str = "") -> str:

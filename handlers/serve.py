@@ -135,7 +135,7 @@ class Service:
         try:
             self.http.run()
         except (OSError, ValueError):
-            if not self._stopping:  # closing the socket under select() lands here; fine
+            if not self._stopping:  # closing the socket under the event loop lands here; fine
                 raise
 
     def stop(self) -> None:
