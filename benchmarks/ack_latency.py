@@ -3,26 +3,31 @@
 Requirement: in HTTP mode a button click is acknowledged (ack and hand-off, not the send) with
 p99 under 100 ms at 50 concurrent clicks on a 2-core machine.
 
-The script builds what the tests build, but bigger: a temp TWOLOOP_HOME from `twoloop init`,
-extra sample data (N accounts hiring data engineers, each with a "Head of Data"), the
-data-platform agent's daily cap raised so one tick drafts a card per account, SQLite in the home
-(or PostgreSQL with --database-url, in a schema of its own), the fake Slack Web API from
-tests/fake_slack.py, and `handlers.serve.Service(port=0, scheduler=False)` running in this
-process. The cards are posted (`loop.tick` + `reviews.post_pending`); then `--concurrency`
-clients POST signed `block_actions` payloads to /slack/events on loopback: mostly Approve on
-distinct cards, plus repeated clicks on decided cards, clicks by a non-owner and Edit / Defer /
-Kill clicks that open a modal. Latency is the time until the HTTP 200 (the ack), measured by the
-client. The clients run in a separate process by default (`--client process`), as Slack would:
-threads in this process would share the server's GIL and bill their own work to the server.
-
-After the load, the script waits for the decision pool and the outbox to drain and checks that
-every click had exactly one visible effect (a decision, an ephemeral or a modal), that
-decisions == distinct approved cards, and that no draft was emailed twice.
-
-Run it from the repository root:
+Run it from the repository root (about a minute a run, most of it posting the cards):
 
     .venv/bin/python benchmarks/ack_latency.py [--runs 2] [--concurrency 50] [--requests 2000]
     .venv/bin/python benchmarks/ack_latency.py --database-url postgresql://postgres@127.0.0.1/test
+    .venv/bin/python benchmarks/ack_latency.py --pattern waves   # bursts of 50, not sustained
+
+Setup is the tests', bigger: a temp TWOLOOP_HOME from `twoloop init` with unpaced mailboxes,
+extra sample data (one account hiring data engineers, with a "Head of Data", per card), the
+data-platform agent's daily cap raised so one tick drafts them all, SQLite in the home (or
+PostgreSQL with --database-url, in a schema of its own), the fake Slack Web API from
+tests/fake_slack.py and `handlers.serve.Service(port=0, scheduler=False)` in this process. Plays
+are approved, one tick drafts, the cards are posted. Then `--concurrency` closed-loop clients
+(each sends its next click when the last one is acked) POST signed `block_actions` payloads to
+/slack/events on loopback: mostly Approve on distinct cards, plus repeated clicks on decided
+cards, clicks by a non-owner and Edit / Defer / Kill clicks that open a modal. Latency is the
+time until the HTTP 200 (the ack), measured by the client; throughput is acks per second.
+
+Slack is not on the server's machine, so by default neither the clients (asyncio, ~0.1 ms of CPU
+a click) nor the fake Web API run in the server's process: there they would share its GIL and
+bill their work to it (--client httpx | inprocess and --slack inprocess put them back). They
+still share the 2 cores, as does anything else running: the CPU each used is printed.
+
+After the load the script waits for the decision pool and the outbox to drain and checks that
+every click had exactly one visible effect (a decision, an ephemeral or a modal), that
+decisions == distinct approved cards, and that no draft was emailed twice.
 
 Exit code: 0 unless something is functionally wrong (a non-200, a duplicate email, an
 inconsistent count); a p99 over target is reported, not failed.
@@ -108,6 +113,16 @@ def machine() -> str:
         f"Python {platform.python_version()} ({platform.python_implementation()}); "
         f"{platform.platform()}"
     )
+
+
+def machine_busy() -> float:
+    """CPU seconds all processes on the machine have used since boot (0 if unknown)."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def write_sample_data(home: Path, accounts: int) -> None:
@@ -330,6 +345,10 @@ class Slack:
     def clear(self) -> None:
         self._ask("clear")
 
+    def cpu(self) -> float:
+        """CPU seconds the fake's process has used (0 when it shares the server's)."""
+        return self._ask("cpu") if self.proc is not None else 0.0
+
     def stop(self) -> None:
         self._ask("stop")
         if self.proc is not None:
@@ -346,6 +365,8 @@ def _answer(fake: fake_slack.FakeSlack, msg: tuple):
         with fake.lock:
             fake.calls.clear()
         return None
+    if cmd == "cpu":
+        return time.process_time()
     if cmd == "stop":
         fake.server.shutdown()
         fake.server.server_close()
@@ -373,7 +394,10 @@ class LoadResult:
     kinds: Counter
     wall: float
     errors: list[str]
-    cpu: float = 0.0  # CPU seconds the client process spent
+    cpu: float = 0.0  # CPU seconds the client process spent sending (over `wall`)
+    cpu_total: float = 0.0  # ... and in the whole call, connecting included
+    starts: list[float] = field(default_factory=list)  # s after the first send, per latency
+    connects: int = 0  # connections opened after the clock started
 
 
 def run_load(
@@ -382,9 +406,13 @@ def run_load(
     """Send `clicks`, each signed when sent and timed until its response is read; stop early
     (and say so) after `budget` s. gap < 0: `concurrency` closed-loop clients share the queue.
     gap >= 0: waves of `concurrency` simultaneous clicks, the next `gap` s after the last ack."""
+    cpu0 = time.process_time()
     if client == "raw":
-        return asyncio.run(_load_raw(url, clicks, concurrency, budget, gap))
-    return _load_httpx(url, clicks, concurrency, budget)
+        res = asyncio.run(_load_raw(url, clicks, concurrency, budget, gap))
+    else:
+        res = _load_httpx(url, clicks, concurrency, budget)
+    res.cpu_total = time.process_time() - cpu0
+    return res
 
 
 def _request(host: str, c: Click) -> bytes:
@@ -427,12 +455,14 @@ async def _load_raw(
         t0 = time.perf_counter()
         try:
             if conns[slot] is None:
+                res.connects += 1
                 conns[slot] = await connect()
             status, closed = await asyncio.wait_for(exchange(conns[slot], c), 10.0)
         except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
             status, closed = 0, True
             res.errors.append(f"{type(exc).__name__}: {exc}")
         res.latencies.append(time.perf_counter() - t0)
+        res.starts.append(t0 - start)
         res.statuses[status] += 1
         res.kinds[c.kind] += 1
         if closed and conns[slot] is not None:
@@ -451,8 +481,19 @@ async def _load_raw(
             await asyncio.gather(*(click(i, c) for i, c in enumerate(wave)))
             await asyncio.sleep(gap)
 
-    # Connections are opened before the clock starts, as Slack's would already be.
-    conns = list(await asyncio.gather(*(connect() for _ in range(concurrency))))
+    async def primed():
+        # A request that waitress answers without the app (405) proves it has accepted the
+        # connection: it accepts one per loop turn, so fresh connections would bill their
+        # accept to the first clicks. Slack's requests reach the app through a proxy's
+        # kept-alive connections.
+        conn = await connect()
+        conn[1].write(f"GET /slack/events HTTP/1.1\r\nHost: {hostport}\r\n\r\n".encode())
+        head = await conn[0].readuntil(b"\r\n\r\n")
+        length = re.search(rb"(?i)content-length:\s*(\d+)", head)
+        await conn[0].readexactly(int(length.group(1)) if length else 0)
+        return conn
+
+    conns = list(await asyncio.gather(*(primed() for _ in range(concurrency))))
     deadline = time.monotonic() + budget
     start, cpu0 = time.perf_counter(), time.process_time()
     if gap < 0:
@@ -619,12 +660,15 @@ def one_run(
 
         warm = submit(plan.warmup)
         settle(len(warm.latencies))
-        load_before = os.getloadavg()[0]
         QUEUE.reset()
         GC.start()
-        cpu0 = time.process_time()
+        machine0, slack0, cpu0 = machine_busy(), slack.cpu(), time.process_time()
+        window = time.perf_counter()
         measured = submit(plan.measure)
+        window = time.perf_counter() - window
         server_cpu = time.process_time() - cpu0
+        slack_cpu = slack.cpu() - slack0
+        machine_cpu = machine_busy() - machine0
         GC.on = False
         queue_peak, queue_warnings = QUEUE.peak, QUEUE.warnings
         drain_t0 = time.perf_counter()
@@ -711,19 +755,35 @@ def one_run(
             f"  ack latency ms: p50 {result.p50:.1f}  p90 {result.p90:.1f}  "
             f"p99 {result.p99:.1f}  max {result.max:.1f}  mean {result.mean:.1f}"
         )
+        pairs = zip(measured.starts, measured.latencies, strict=False)  # no starts from httpx
+        slow = [st for st, lat in pairs if lat > 0.1]
+        if slow:
+            # Clustered slow acks mean a stall of the whole server; spread ones, queueing.
+            quarters = Counter(int(st * 4) for st in slow)
+            where = ", ".join(f"{q / 4:.2f} s: {n}" for q, n in sorted(quarters.items()))
+            lines.append(
+                f"  acks over 100 ms: {len(slow)}, by quarter-second since the first click "
+                f"({where}); connections reopened: {measured.connects}"
+            )
         lines.append(
             f"  throughput: {result.throughput:.0f} acks/s over {measured.wall:.2f} s; "
             f"background work drained {drained:.1f} s after the last ack"
         )
-        lines.append(
-            f"  1-min load average when measuring started: {load_before:.2f} "
-            "(well above 1: something else is using this machine's 2 cores)"
-        )
-        if clients is not None:
-            lines.append(
-                f"  CPU while measuring: server process {server_cpu / measured.wall:.0%} of a "
-                f"core, client process {measured.cpu / measured.wall:.0%} (2 cores = 200%)"
-            )
+
+        def share(seconds: float, over: float = window) -> str:
+            return f"{seconds / over:.0%}"
+
+        # The clients' share is over their sending time; the rest over the whole phase.
+        if clients is None:
+            cpu = f"server, clients and fake Slack (one process) {share(server_cpu)}"
+        else:
+            cpu = f"server {share(server_cpu)}, clients {share(measured.cpu, measured.wall)}"
+            if slack.proc is not None:
+                cpu += f", fake Slack {share(slack_cpu)}"
+        if machine_cpu:
+            ours = server_cpu + slack_cpu + (measured.cpu_total if clients is not None else 0.0)
+            cpu += f", anything else on the machine {share(max(0.0, machine_cpu - ours))}"
+        lines.append(f"  CPU while measuring (100% = one core, {os.cpu_count()} cores): {cpu}")
         lines.append(f"  garbage collector while measuring: {GC.line()}")
         lines.append(
             f"  waitress: {args.threads} threads; requests waited for a free thread "
@@ -774,7 +834,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--cards", type=int, default=0, help="cards to post (default: enough for the plan)"
     )
-    p.add_argument("--threads", type=int, default=16, help="waitress threads (serve default 16)")
+    p.add_argument(
+        "--threads", type=int, default=16, help="waitress threads (16, as `twoloop serve`)"
+    )
     p.add_argument(
         "--client",
         choices=("raw", "httpx", "inprocess"),
