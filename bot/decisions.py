@@ -118,6 +118,7 @@ def decide(rt: Runtime, req: Request) -> Result:
                 "decision.refused",
                 f"review:{review.id}",
                 {"action": req.action.value, "owner": review.owner},
+                agent_id=review.agent_id,
             )
             return Result("forbidden", review.id, detail=review.owner)
         if review.status != "open":
@@ -208,6 +209,7 @@ def _record_play(s, req: Request, review: Review, now: datetime) -> None:
         f"play.{version.status}",
         f"play:{version.play_id}",
         {"hash": version.content_hash, "review": review.id, "reason": req.reason_code},
+        agent_id=review.agent_id,
     )
 
 
@@ -257,6 +259,7 @@ def _record(rt: Runtime, s, req: Request, review: Review, draft: Draft, now: dat
             "defer_until": req.defer_until.isoformat() if req.defer_until else None,
         },
         draft.config_version,
+        agent_id=draft.agent_id,
     )
 
 
@@ -294,6 +297,7 @@ def _supersede(rt: Runtime, review_id: int, req: Request, now: datetime) -> Resu
             "decision.stale",
             f"review:{review_id}",
             {"draft": draft.id, "new_review": new.id if new else None},
+            agent_id=draft.agent_id,
         )
         new_id = new.id if new else None
     reviews.redraw(rt, review_id)
@@ -319,6 +323,7 @@ def precheck(rt: Runtime, review_id: int, actor: str, action: Action) -> Result 
                 "decision.refused",
                 f"review:{review.id}",
                 {"action": action.value, "owner": review.owner},
+                agent_id=review.agent_id,
             )
             return Result("forbidden", review.id, detail=review.owner)
         if review.status != "open":

@@ -17,7 +17,12 @@ def record(
     subject: str,
     detail: dict[str, Any] | None = None,
     config_version: str = "",
+    agent_id: str = "",
 ) -> None:
+    """`agent_id` files the event under an agent for `twoloop audit --agent`; an agent's own
+    actions are filed under it without being told."""
+    if not agent_id and actor.startswith("agent:"):
+        agent_id = actor.removeprefix("agent:")
     # A Core insert: on the drafting hot path the ORM's unit of work costs more than the row.
     s.execute(
         insert(AuditEvent).values(
@@ -25,6 +30,7 @@ def record(
             actor=actor,
             action=action,
             subject=subject,
+            agent_id=agent_id,
             detail=detail or {},
             config_version=config_version,
         )

@@ -103,6 +103,7 @@ class LearnedWeight(SQLModel, table=True):
     rel: str = Field(primary_key=True)
     alpha: float = 1.0
     beta: float = 1.0
+    updated_at: datetime | None = None
 
 
 class Suppression(SQLModel, table=True):
@@ -131,8 +132,11 @@ class AgentState(SQLModel, table=True):
     trust: str = "probation"  # probation | supervised
     paused: bool = False
     paused_reason: str = ""
+    paused_by: str = ""
+    trust_changed_at: datetime | None = None
+    trust_reason: str = ""
     config_version: str = ""
-    overrides: dict = _json({})
+    overrides: dict = _json({})  # set by operators in Slack; win over the agent file
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -213,6 +217,8 @@ class Review(SQLModel, table=True):
     message_ts: str = ""
     posted_at: datetime | None = None
     post_attempts: int = 0
+    next_post_at: datetime | None = None  # after a failed post: when to try again
+    post_error: str = ""
     created_at: datetime = Field(default_factory=utcnow)
     remind_at: datetime
     reminded_at: datetime | None = None
@@ -221,6 +227,9 @@ class Review(SQLModel, table=True):
 
 class Decision(SQLModel, table=True):
     """A human's decision on a review: the training signal. One per review (first wins)."""
+
+    # Digests, status and the tuning report read per agent over a time window.
+    __table_args__ = (Index("ix_decision_agent_time", "agent_id", "decided_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="review.id", unique=True)
@@ -264,6 +273,7 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
     claimed_at: datetime | None = None
+    claimed_by: str = ""  # host:pid of the process sending it
     last_error: str = ""
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = Field(default=None, index=True)
@@ -356,10 +366,58 @@ class AppSecret(SQLModel, table=True):
 class AuditEvent(SQLModel, table=True):
     """Append-only: nothing updates or deletes these rows."""
 
+    __table_args__ = (
+        Index("ix_auditevent_agent_time", "agent_id", "at"),
+        Index("ix_auditevent_actor_time", "actor", "at"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
     actor: str  # agent:<id> | user:<slack id> | system
     action: str = Field(index=True)
     subject: str = Field(index=True)  # e.g. draft:12, review:3
+    agent_id: str = ""  # the agent the event concerns, when there is one
     detail: dict = _json({})
     config_version: str = ""
+
+
+class ScheduledPost(SQLModel, table=True):
+    """A scheduled Slack post (digest, tuning report) that happened: the key is claimed before
+    posting, so every replica's scheduler agrees it happens once."""
+
+    key: str = Field(primary_key=True)  # e.g. digest:am:U123:2026-11-21
+    claimed_at: datetime = Field(default_factory=utcnow)
+    posted_at: datetime | None = None
+    channel: str = ""
+    message_ts: str = ""
+
+
+class SlackUser(SQLModel, table=True):
+    """What Slack told us of a user (users.info), for local-time digests and names."""
+
+    user_id: str = Field(primary_key=True)
+    name: str = ""
+    tz: str = ""  # IANA name
+    fetched_at: datetime = Field(default_factory=utcnow)
+
+
+class SlackDelivery(SQLModel, table=True):
+    """A Slack event or interaction already taken: Slack redelivers (X-Slack-Retry-Num) and
+    every replica sees the same key, so the second delivery is acknowledged and dropped."""
+
+    key: str = Field(primary_key=True)  # event:<event_id> | action:<user>:<action_ts>
+    at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class TickRun(SQLModel, table=True):
+    """One scheduled tick of one agent, claimed before it runs: no tick runs twice."""
+
+    __table_args__ = (UniqueConstraint("agent_id", "scheduled_for", name="uq_tickrun_slot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: str
+    scheduled_for: datetime
+    owner: str = ""  # host:pid
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    status: str = "running"  # running | done | failed

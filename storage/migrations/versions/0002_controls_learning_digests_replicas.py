@@ -1,0 +1,148 @@
+"""controls, learning, digests, replicas
+
+Operator overrides and trust history on agentstate; audit events filed by agent; the indexes
+the digest, status and tuning queries read; scheduled posts, Slack users and deliveries, tick
+claims, and posting retries for several replicas. Columns added to existing tables carry a
+server default so the upgrade works on a database that already has rows.
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-21 18:44:58.892598
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "scheduledpost",
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("claimed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("posted_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("message_ts", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.PrimaryKeyConstraint("key"),
+    )
+    op.create_table(
+        "slackdelivery",
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("key"),
+    )
+    with op.batch_alter_table("slackdelivery", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_slackdelivery_at"), ["at"], unique=False)
+
+    op.create_table(
+        "slackuser",
+        sa.Column("user_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("tz", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("fetched_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("user_id"),
+    )
+    op.create_table(
+        "tickrun",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agent_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("scheduled_for", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("owner", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("started_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("finished_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("agent_id", "scheduled_for", name="uq_tickrun_slot"),
+    )
+    with op.batch_alter_table("agentstate", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "paused_by", sqlmodel.sql.sqltypes.AutoString(), server_default="", nullable=False
+            )
+        )
+        batch_op.add_column(
+            sa.Column("trust_changed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column(
+                "trust_reason",
+                sqlmodel.sql.sqltypes.AutoString(),
+                server_default="",
+                nullable=False,
+            )
+        )
+
+    with op.batch_alter_table("auditevent", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "agent_id", sqlmodel.sql.sqltypes.AutoString(), server_default="", nullable=False
+            )
+        )
+        batch_op.create_index("ix_auditevent_actor_time", ["actor", "at"], unique=False)
+        batch_op.create_index("ix_auditevent_agent_time", ["agent_id", "at"], unique=False)
+    op.execute("UPDATE auditevent SET agent_id = substr(actor, 7) WHERE actor LIKE 'agent:%'")
+
+    with op.batch_alter_table("decision", schema=None) as batch_op:
+        batch_op.create_index("ix_decision_agent_time", ["agent_id", "decided_at"], unique=False)
+
+    with op.batch_alter_table("learnedweight", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+        )
+
+    with op.batch_alter_table("outboxmessage", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "claimed_by", sqlmodel.sql.sqltypes.AutoString(), server_default="", nullable=False
+            )
+        )
+
+    with op.batch_alter_table("review", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("next_post_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column(
+                "post_error", sqlmodel.sql.sqltypes.AutoString(), server_default="", nullable=False
+            )
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("review", schema=None) as batch_op:
+        batch_op.drop_column("post_error")
+        batch_op.drop_column("next_post_at")
+
+    with op.batch_alter_table("outboxmessage", schema=None) as batch_op:
+        batch_op.drop_column("claimed_by")
+
+    with op.batch_alter_table("learnedweight", schema=None) as batch_op:
+        batch_op.drop_column("updated_at")
+
+    with op.batch_alter_table("decision", schema=None) as batch_op:
+        batch_op.drop_index("ix_decision_agent_time")
+
+    with op.batch_alter_table("auditevent", schema=None) as batch_op:
+        batch_op.drop_index("ix_auditevent_agent_time")
+        batch_op.drop_index("ix_auditevent_actor_time")
+        batch_op.drop_column("agent_id")
+
+    with op.batch_alter_table("agentstate", schema=None) as batch_op:
+        batch_op.drop_column("trust_reason")
+        batch_op.drop_column("trust_changed_at")
+        batch_op.drop_column("paused_by")
+
+    op.drop_table("tickrun")
+    op.drop_table("slackuser")
+    with op.batch_alter_table("slackdelivery", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_slackdelivery_at"))
+
+    op.drop_table("slackdelivery")
+    op.drop_table("scheduledpost")
