@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -39,6 +40,10 @@ class Settings(BaseSettings):
     public_url: str = Field("http://localhost:3000", alias="TWOLOOP_PUBLIC_URL")
     signals_token: SecretStr | None = Field(None, alias="TWOLOOP_SIGNALS_TOKEN")
     operator_channel: str | None = Field(None, alias="TWOLOOP_OPERATOR_CHANNEL")
+    # Digests go out at this local time: each AM's own time zone (from Slack), else this one.
+    digest_time: str = Field("08:30", alias="TWOLOOP_DIGEST_TIME")
+    )
+    timezone: str = Field("UTC", alias="TWOLOOP_TIMEZONE")
     bounce_rate: float = Field(0.05, alias="TWOLOOP_BOUNCE_RATE", gt=0, le=1)
     complaint_rate: float = Field(0.003, alias="TWOLOOP_COMPLAINT_RATE", gt=0, le=1)
     guard_window_days: float = Field(7, alias="TWOLOOP_GUARD_WINDOW_DAYS", gt=0)
@@ -58,6 +63,26 @@ class Settings(BaseSettings):
     def _http_url(cls, v: str | None) -> str | None:
         if v is not None and urlsplit(v).scheme not in ("http", "https"):
             raise ValueError("must be an http:// or https:// URL")
+        return v
+
+    @field_validator("digest_time")
+    @classmethod
+    def _clock(cls, v: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", v):
+            raise ValueError("must be a 24-hour time like 08:30")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {v!r} (use an IANA name like Europe/Berlin)"
+            ) from None
         return v
 
     @field_validator("signals_token")
