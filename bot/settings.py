@@ -42,7 +42,6 @@ class Settings(BaseSettings):
     operator_channel: str | None = Field(None, alias="TWOLOOP_OPERATOR_CHANNEL")
     # Digests go out at this local time: each AM's own time zone (from Slack), else this one.
     digest_time: str = Field("08:30", alias="TWOLOOP_DIGEST_TIME")
-    )
     timezone: str = Field("UTC", alias="TWOLOOP_TIMEZONE")
     bounce_rate: float = Field(0.05, alias="TWOLOOP_BOUNCE_RATE", gt=0, le=1)
     complaint_rate: float = Field(0.003, alias="TWOLOOP_COMPLAINT_RATE", gt=0, le=1)
