@@ -64,10 +64,14 @@ def secrets_of(settings: Settings) -> list[str]:
     return found
 
 
-def setup(settings: Settings, level: int = logging.INFO) -> None:
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def setup(settings: Settings | None, level: int = logging.INFO) -> None:
+    """One handler on the root logger, so every library's records pass the filter too."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactSecrets(secrets_of(settings)))
+    handler.addFilter(RedactSecrets(secrets_of(settings) if settings is not None else []))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
