@@ -607,6 +607,7 @@ def one_run(
             SLACK_BOT_TOKEN="xoxb-bench-token",
             SLACK_SIGNING_SECRET=SIGNING_SECRET,
             SLACK_API_URL=slack.url,
+            TWOLOOP_SLACK_POST_INTERVAL=0,  # set-up posts every card at once, unpaced
             _env_file=None,
         )
         service = Service(settings, port=0, scheduler=False, threads=args.threads)

@@ -41,7 +41,14 @@ def _paths(match: dict) -> tuple[MatchPath, ...]:
     return tuple(
         MatchPath(
             tuple(
-                PathStep(name(st["src"]), st["rel"], name(st["dst"]), st["weight"], st["learned"])
+                PathStep(
+                    name(st["src"]),
+                    st["rel"],
+                    name(st["dst"]),
+                    st["weight"],
+                    st["learned"],
+                    st.get("decisions", 0),
+                )
                 for st in p["steps"]
             ),
             p["score"],
@@ -209,14 +216,27 @@ def draft_card(rt: Runtime, s: Session, review: Review) -> ReviewCard:
 
 
 def path_text(path: MatchPath) -> str:
-    """account —hiring_for→ data engineer —indicates→ problem ←solves— capability."""
+    """account —hiring_for→ data engineer (w 1 × learned 0.67 from 1 decision) —indicates→
+    problem (w 0.9) ←solves— capability (w 0.8) = path 0.48: each edge's weight times the
+    agent's learned factor for its relation type, as the matcher multiplied them."""
     parts = [path.steps[0].src]
-    for st in path.steps:
+    for i, st in enumerate(path.steps):
+        weight = edge_weight_text(st, learns=i == 0)
         if st.rel == "solves":
-            parts.append(f"←solves·{st.weight:g}×{st.learned:.2f}— {st.src}")
+            parts.append(f"←solves— {st.src} ({weight})")
         else:
-            parts.append(f"—{st.rel}·{st.weight:g}×{st.learned:.2f}→ {st.dst}")
-    return " ".join(parts) + f"  (path {path.score:.2f})"
+            parts.append(f"—{st.rel}→ {st.dst} ({weight})")
+    return " ".join(parts) + f" = path {path.score:.2f}"
+
+
+def edge_weight_text(st: PathStep, learns: bool) -> str:
+    """`learns`: the account's own edge, the one AM decisions move (bot/learning.py)."""
+    if st.decisions:
+        plural = "s" if st.decisions != 1 else ""
+        return f"w {st.weight:g} × learned {st.learned:.2f} from {st.decisions} decision{plural}"
+    if st.learned != 1.0:
+        return f"w {st.weight:g} × learned {st.learned:.2f}"
+    return f"w {st.weight:g} × learned 1.00, no decisions yet" if learns else f"w {st.weight:g}"
 
 
 def scores_text(card: ReviewCard) -> tuple[str, str]:

@@ -134,6 +134,36 @@ def tick(agent: Annotated[str, typer.Option(help="Only this agent id")] = None):
 
 
 @app.command()
+def digest(
+    am: Annotated[str, typer.Option(help="Only this AM's agents (Slack user id)")] = None,
+    date_: Annotated[
+        str, typer.Option("--date", help="YYYY-MM-DD, local day (default: yesterday)")
+    ] = None,
+):
+    """Print a daily digest here, as it would be posted in Slack (nothing is posted)."""
+    from datetime import date, timedelta
+
+    from bot import digest as digests
+
+    s = settings()
+    rt = runtime(s)
+    agent_ids = None
+    if am is not None:
+        owned = digests.owners(rt).get(am)
+        if not owned:
+            raise fail(f"--am: {am} owns no agents")
+        agent_ids = [a.id for a in owned]
+    try:
+        day = date.fromisoformat(date_) if date_ else None
+    except ValueError:
+        raise fail(f"--date: {date_!r} is not a date (YYYY-MM-DD)") from None
+    if day is None:
+        day = rt.now().astimezone(ZoneInfo(s.timezone)).date() - timedelta(days=1)
+    result = digests.digest_for(rt, day, agent_ids, scope="am" if am else "fleet", owner=am or "")
+    typer.echo(digests.digest_text(result))
+
+
+@app.command()
 def serve(
     port: Annotated[int, typer.Option(help="HTTP port")] = 3000,
     host: Annotated[str, typer.Option(help="HTTP bind address")] = "0.0.0.0",
@@ -143,7 +173,8 @@ def serve(
     from bot import logs
 
     s = settings()
-    logs.setup(s)
+    level = os.environ.get("TWOLOOP_LOG_LEVEL", "").upper()
+    logs.setup(s, getattr(logging, level) if level in logs.LEVELS else logging.INFO)
     # The composition root is the one place bot/ reaches into handlers/ (the Slack side).
     from handlers.serve import serve as run_server
 
@@ -412,10 +443,123 @@ def agents_resume(agent_id: str):
     with rt.db.session() as s:
         if not prospects.set_agent_paused(s, agent_id, False):
             raise fail(f"{agent_id} is not paused")
-        audit.record(s, "cli", "agent.resumed", f"agent:{agent_id}")
+        audit.record(s, "cli", "agent.resumed", f"agent:{agent_id}", agent_id=agent_id)
     typer.echo(f"{agent_id} resumed")
 
 
+report_app = typer.Typer(help="Reports for tuning the fleet.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+def _when(option: str, raw: str | None, timezone: str):
+    """A --since/--until value: YYYY-MM-DD (midnight in TWOLOOP_TIMEZONE) or an ISO time."""
+    from datetime import date, datetime, time
+
+    if raw is None:
+        return None
+    try:
+        if len(raw) == 10:
+            return datetime.combine(date.fromisoformat(raw), time(0), ZoneInfo(timezone))
+        when = datetime.fromisoformat(raw)
+    except ValueError:
+        raise fail(f"{option}: {raw!r} is not a date (YYYY-MM-DD) or an ISO time") from None
+    return when if when.tzinfo else when.replace(tzinfo=ZoneInfo(timezone))
+
+
+@report_app.command("tuning")
+def report_tuning(
+    agent: Annotated[str, typer.Option(help="Only this agent id")] = None,
+    since: Annotated[
+        str, typer.Option(help="YYYY-MM-DD (default: the start of the week 7 weeks ago)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object")] = False,
+):
+    """Kill reasons, phrases AMs remove and add, least confident drafts, and week-over-week
+    kill and edit rates per agent and config version."""
+    from bot import tuning
+
+    s = settings()
+    start = _when("--since", since, s.timezone)
+    rt = runtime(s)
+    if start is not None and start >= rt.now():
+        raise fail(f"--since: {since} is not in the past")
+    report = tuning.build(rt, agent, start)
+    if agent and agent not in rt.fleet().agents and not report.agents:
+        raise fail(f"--agent: no agent {agent!r} (and no decisions of one by that id)")
+    typer.echo(tuning.to_json(report) if as_json else tuning.render_text(report))
+
+
+@app.command()
+def audit(
+    since: Annotated[str, typer.Option(help="YYYY-MM-DD or ISO time (TWOLOOP_TIMEZONE)")] = None,
+    until: Annotated[str, typer.Option(help="YYYY-MM-DD or ISO time, exclusive")] = None,
+    agent: Annotated[str, typer.Option(help="Events about this agent id")] = None,
+    actor: Annotated[
+        str, typer.Option(help="user:U123 (or U123), agent:ID, system, cli, contact:ID")
+    ] = None,
+    action: Annotated[str, typer.Option(help="decision.kill, or a prefix such as decision")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
+):
+    """The audit log, oldest first: who did what, to what, under which config version."""
+    import json
+
+    from storage import trail
+
+    s = settings()
+    start, end = _when("--since", since, s.timezone), _when("--until", until, s.timezone)
+    rt = runtime(s)
+    rows = trail.events(
+        rt.db.session, since=start, until=end, agent=agent, actor=actor, action=action
+    )
+    for e in rows:
+        if as_json:
+            line = json.dumps(
+                {
+                    "at": e.at.isoformat(),
+                    "actor": e.actor,
+                    "action": e.action,
+                    "subject": e.subject,
+                    "agent_id": e.agent_id,
+                    "detail": e.detail,
+                    "config_version": e.config_version,
+                },
+                default=str,
+            )
+        else:
+            detail = json.dumps(e.detail, default=str, separators=(",", ":"))
+            line = (
+                f"{e.at:%Y-%m-%d %H:%M:%S}  {e.actor:22} {e.action:26} {e.subject:18} "
+                f"{e.agent_id or '-':20} {e.config_version or '-':12} {detail}"
+            )
+        typer.echo(line)
+
+
+@app.command()
+def why(
+    draft_id: Annotated[int, typer.Argument(help="The draft's id (on its card and in audit)")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object")] = False,
+):
+    """Everything behind one draft: signals, match path and weights, config version, gate
+    reasons, reviews, decisions, what was sent, and the replies with their triage."""
+    from bot import why as trace
+
+    rt = runtime(settings())
+    data = trace.chain(rt, draft_id)
+    if data is None:
+        raise fail(f"no draft {draft_id}", code=1)
+    typer.echo(trace.to_json(data) if as_json else trace.render(data))
+
+
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("TWOLOOP_LOG_LEVEL", "WARNING"))
+    # Every command logs through the secret-scrubbing handler, not only `serve`.
+    from bot import logs
+
+    level = os.environ.get("TWOLOOP_LOG_LEVEL", "").upper()
+    if level and level not in logs.LEVELS:
+        typer.echo(f"error: TWOLOOP_LOG_LEVEL: must be one of {', '.join(logs.LEVELS)}", err=True)
+        sys.exit(2)
+    try:
+        logs.setup(load_settings(), getattr(logging, level or "WARNING"))
+    except SettingsError:
+        logs.setup(None, getattr(logging, level or "WARNING"))  # the command reports it
     app()

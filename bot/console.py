@@ -34,6 +34,21 @@ class ConsoleHumans:
     def notify(self, channel: str, text: str) -> None:
         self._print(f"[{channel}] {text}")
 
+    def post_report(self, channel: str, report) -> str:
+        from bot.tuning import render_text
+
+        self._print(f"[{channel}]\n{render_text(report)}")
+        return f"console-report-{report.until:%Y%m%d}"
+
+    def post_digest(self, channel: str, digest, chart_png: bytes | None) -> str:
+        from bot.digest import digest_text
+
+        self._print(f"[{channel}]\n{digest_text(digest)}")
+        return f"console-digest-{digest.day:%Y%m%d}"
+
+    def user_timezone(self, user: str) -> str | None:
+        return None
+
 
 def render(card: Card) -> str:
     if isinstance(card, PlayCard):

@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot import content, outbox, replies, reviews
+from bot import content, learning, outbox, replies, reviews, trust
 from bot.cards import card_for
 from bot.ports import PAST, ReviewCard
 from bot.runtime import Runtime
@@ -194,6 +194,7 @@ def _record_play(s, req: Request, review: Review, now: datetime) -> None:
     s.add(
         Decision(
             review_id=review.id,
+            kind="play",
             play_version_id=version.id,
             agent_id=review.agent_id,
             action=req.action.value,
@@ -231,6 +232,7 @@ def _record(rt: Runtime, s, req: Request, review: Review, draft: Draft, now: dat
     """The winner's side effects, in the same transaction as the winning UPDATE."""
     decision = Decision(
         review_id=review.id,
+        kind="draft",
         draft_id=draft.id,
         agent_id=draft.agent_id,
         action=req.action.value,
@@ -247,6 +249,7 @@ def _record(rt: Runtime, s, req: Request, review: Review, draft: Draft, now: dat
     )
     s.add(decision)
     _apply(rt, s, req, draft, now)
+    learning.learn(s, draft, req.action, req.reason_code, now)
     audit.record(
         s,
         f"user:{req.actor}",
@@ -261,6 +264,7 @@ def _record(rt: Runtime, s, req: Request, review: Review, draft: Draft, now: dat
         draft.config_version,
         agent_id=draft.agent_id,
     )
+    trust.after_decision(rt, s, decision)
 
 
 def _apply(rt: Runtime, s, req: Request, draft: Draft, now: datetime) -> None:

@@ -56,6 +56,7 @@ def record(
         f"mail.{kind}",
         f"draft:{msg.draft_id}",
         {"hard": hard, "detail": detail, "mailbox": msg.from_addr},
+        agent_id=msg.agent_id,
     )
 
 
@@ -80,7 +81,7 @@ def check(rt: Runtime, mailbox: str, agent_id: str) -> list[str]:
             done = (
                 store.pause_mailbox(s, key, why, now)
                 if scope == "mailbox"
-                else prospects.set_agent_paused(s, key, True, why)
+                else prospects.set_agent_paused(s, key, True, why, by="guard")
             )
             if done:
                 audit.record(
@@ -89,6 +90,7 @@ def check(rt: Runtime, mailbox: str, agent_id: str) -> list[str]:
                     f"{scope}.paused",
                     f"{scope}:{key}",
                     {"reason": why, "sent": sent, "bounces": bounces, "complaints": complaints},
+                    agent_id=key if scope == "agent" else "",
                 )
                 paused.append(f"{scope} {key}: {why}")
     for line in paused:

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import content, gate, outbox, plays, reviews
+from bot import content, control, gate, learning, outbox, plays, reviews
 from bot.agents import SLOT, Agent, PlaySpec
 from bot.drafting import DraftRequest, Fact, OfflineWriter, Written, personalization
 from bot.gate import GateInput
 from bot.gate import decide as gate_decide
-from bot.matching import Graph, Match, best_match, learned_factor, signal_strength
+from bot.matching import Graph, Match, best_match, signal_strength
 from bot.runtime import Runtime
 from storage import audit, prospects
 from storage.models import Account, Contact, Draft, Signal
@@ -70,6 +70,7 @@ class TickContext:
 
     knowledge: list  # edges that do not start at an account
     learned: dict[str, float]  # relation type -> learned factor
+    decisions: dict[str, int]  # relation type -> AM decisions behind that factor
     labels: dict[str, str]  # node key -> label
     capabilities: dict[str, dict[str, str]]
     ready: list[PlaySpec]  # the agent's plays whose current version is approved
@@ -146,6 +147,9 @@ def _tick(rt: Runtime, agent: Agent, report: TickReport) -> None:
     day = start_of_day(now, spec.timezone)
     with rt.db.session() as s:
         state = prospects.agent_state(s, agent.id, agent.config_version)
+        # An operator's live overrides (/twoloop set) win over the file from this tick on.
+        agent = control.effective(agent, state.overrides)
+        spec = agent.spec
         trust, paused = state.trust, state.paused
         if paused:
             report.skipped = f"paused: {state.paused_reason or 'no reason given'}"
@@ -165,13 +169,11 @@ def _tick(rt: Runtime, agent: Agent, report: TickReport) -> None:
             spec.segment.min_employees,
             spec.segment.max_employees,
         )
-        learned = {
-            rel: learned_factor(a, b)
-            for rel, (a, b) in prospects.learned_weights(s, agent.id).items()
-        }
+        learned, decided = learning.factors(s, agent.id)
         ctx = TickContext(
             knowledge=prospects.knowledge_edges(s),
             learned=learned,
+            decisions=decided,
             labels=prospects.all_labels(s),
             capabilities=prospects.all_capabilities(s),
             ready=[p for p in agent.plays if p.id in approved],
@@ -189,7 +191,9 @@ def _tick(rt: Runtime, agent: Agent, report: TickReport) -> None:
             for c in ranked[pos:]:
                 report.drop(c.account_id, "daily cap")
             break
-        work, used = prepare(rt, agent, ctx, ranked[pos : pos + CHUNK], report, limit=budget)
+        chunk = ranked[pos : pos + CHUNK]
+        work, used = prepare(rt, agent, ctx, chunk, report, limit=budget)
+        ranked[pos : pos + CHUNK] = chunk  # prepare put the chunk in match order
         pos += used
         waiting = False
         for outcome, tokens in write_and_gate(rt, agent, writer, trust, work, tokens_left, now):
@@ -238,14 +242,18 @@ def prepare(
     limit: int,
 ) -> tuple[list[Work], int]:
     """Contacts, matches and facts for up to `limit` drafts from a chunk of candidates, in
-    one read transaction. Returns the work and how many candidates it looked at."""
+    one read transaction. Returns the work and how many candidates it looked at.
+
+    The chunk is reordered in place by match score (signal strength times the graph score,
+    which carries the learned weights), so AM feedback decides who gets the daily cap's
+    slots; ties keep the signal-strength order the chunk came in."""
     spec = agent.spec
     chosen: list[tuple[Candidate, Contact, str, Account, Match, PlaySpec]] = []
     used = 0
     with rt.db.session() as s:
         ids = [c.account_id for c in chunk]
         contacts = prospects.contacts_for(s, ids)
-        graph = Graph(ctx.knowledge + prospects.account_edges(s, ids), ctx.learned)
+        graph = Graph(ctx.knowledge + prospects.account_edges(s, ids), ctx.learned, ctx.decisions)
         keyed = []
         for cand in chunk:
             contact = pick_contact(contacts.get(cand.account_id, []), spec.persona.titles)
@@ -253,6 +261,14 @@ def prepare(
             keyed.append((cand, contact, key))
         seen = prospects.seen_triggers(s, [k for _, _, k in keyed if k])
         accounts = prospects.accounts_by_id(s, [c.account_id for c, _, k in keyed if k])
+        caps = frozenset(spec.capabilities)
+        matches = {
+            c.account_id: best_match(graph, c.account_id, c.strength, caps)
+            for c, _, k in keyed
+            if k and k not in seen
+        }
+        keyed.sort(key=lambda e: -getattr(matches.get(e[0].account_id), "score", 0.0))
+        chunk[:] = [c for c, _, _ in keyed]
         for cand, contact, key in keyed:
             if len(chosen) >= limit:
                 break
@@ -263,7 +279,7 @@ def prepare(
             if key in seen:
                 continue  # drafted by an earlier tick
             account = accounts[cand.account_id]
-            match = best_match(graph, account.id, cand.strength, frozenset(spec.capabilities))
+            match = matches[account.id]
             if match is None:
                 report.drop(account.id, "no graph path to a capability")
                 continue
@@ -564,6 +580,7 @@ def _match_json(match: Match, labels: dict[str, str]) -> dict:
                         "dst": st.dst,
                         "weight": st.weight,
                         "learned": round(st.learned, 4),
+                        "decisions": st.decisions,
                     }
                     for st in p.steps
                 ],

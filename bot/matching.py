@@ -5,9 +5,10 @@ events it signalled) to a problem that one of our capabilities solves:
 
     account -hiring_for-> role -indicates-> problem <-solves- capability
 
-A path's score multiplies its edge weights by the agent's learned weight for each relation
-type; a capability's score combines its paths (noisy-or), scaled by how strong and fresh the
-account's signals are. The top paths are the explanation shown to the AM.
+A path's score multiplies its edge weights by the agent's learned factor for each relation
+type (see `learned_factor`: AM decisions move it, no feedback leaves it at 1); a capability's
+score combines its paths (noisy-or), scaled by how strong and fresh the account's signals
+are. The top paths are the explanation shown to the AM.
 """
 
 from __future__ import annotations
@@ -37,10 +38,16 @@ class Match:
 class Graph:
     """Adjacency for one tick: knowledge edges plus the candidate accounts' edges."""
 
-    def __init__(self, edges: list[tuple[str, str, str, float]], learned: dict[str, float]):
+    def __init__(
+        self,
+        edges: list[tuple[str, str, str, float]],
+        learned: dict[str, float],
+        decisions: dict[str, int] | None = None,
+    ):
         self.out: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
         self.solvers: dict[str, list[tuple[str, float]]] = defaultdict(list)
         self.learned = learned
+        self.decisions = decisions or {}  # relation type -> decisions behind its factor
         for src, rel, dst, weight in edges:
             if rel == "solves":
                 self.solvers[dst].append((src, weight))
@@ -50,6 +57,9 @@ class Graph:
     def factor(self, rel: str) -> float:
         return self.learned.get(rel, 1.0)
 
+    def step(self, src: str, rel: str, dst: str, weight: float) -> PathStep:
+        return PathStep(src, rel, dst, weight, self.factor(rel), self.decisions.get(rel, 0))
+
     def paths_from(self, account_node: str) -> list[MatchPath]:
         found: list[MatchPath] = []
         stack: list[tuple[str, tuple[PathStep, ...], float]] = [(account_node, (), 1.0)]
@@ -58,11 +68,11 @@ class Graph:
             if len(steps) >= MAX_FORWARD_HOPS:
                 continue
             for rel, dst, weight in self.out.get(node, ()):
-                step = PathStep(node, rel, dst, weight, self.factor(rel))
+                step = self.step(node, rel, dst, weight)
                 here = score * weight * step.learned
                 if dst.startswith("problem:"):
                     for cap, w in self.solvers.get(dst, ()):
-                        solve = PathStep(cap, "solves", dst, w, self.factor("solves"))
+                        solve = self.step(cap, "solves", dst, w)
                         total = min(1.0, here * w * solve.learned)
                         found.append(MatchPath((*steps, step, solve), total))
                 elif dst != node and all(s.src != dst for s in steps):
@@ -108,5 +118,21 @@ def signal_strength(weights_and_ages: list[tuple[float, float]], max_age_days: f
 
 
 def learned_factor(alpha: float, beta: float) -> float:
-    """Beta(1, 1), the prior, is a factor of 1; evidence moves it between 0 and 2."""
+    """How much better than "no opinion" this agent's AMs rate targets matched through a
+    relation type: the Beta posterior mean alpha / (alpha + beta) over the prior mean 1/2.
+
+    Each decision on a draft adds one to alpha (approved or edited: the target was right) or
+    to beta (killed as wrong account, bad timing or current customer) of the account's own
+    relation types on its match path (bot/learning.py says which and why). Beta(1, 1), no
+    feedback, is exactly 1.0, so an agent nobody has judged ranks as it did before learning
+    existed. The factor stays in (0, 2) and the prior damps small samples: one kill gives
+    0.67, three kills 0.4, two approvals and one kill 1.2. It multiplies the edge weight, so
+    it reorders paths and accounts without ever letting feedback invent a path the graph
+    does not have.
+    """
     return 2.0 * alpha / (alpha + beta)
+
+
+def decisions_behind(alpha: float, beta: float) -> int:
+    """How many decisions moved a Beta(1, 1) prior to (alpha, beta)."""
+    return max(0, round(alpha + beta - 2.0))

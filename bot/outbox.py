@@ -10,6 +10,7 @@ sent again by itself: a message may be missing, never doubled.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot import deliverability, sequences
+from bot import deliverability, process, sequences
 from bot.mailboxes import MailboxSpec
 from bot.runtime import Runtime
 from bot.transport import SendError
@@ -77,6 +78,7 @@ def enqueue(
         f"draft:{draft.id}",
         {"message_id": msg.message_id, "step": step},
         draft.config_version,
+        agent_id=draft.agent_id,
     )
     return msg
 
@@ -109,12 +111,15 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=30 * 2 ** min(max(0, attempts - 1), 12)), MAX_BACKOFF)
 
 
-def flush(rt: Runtime, limit: int = 200) -> dict[str, int]:
-    """Send what is due and allowed. Safe to call from several threads or replicas at once."""
+def flush(rt: Runtime, limit: int = 200, stop: threading.Event | None = None) -> dict[str, int]:
+    """Send what is due and allowed. Safe to call from several threads or replicas at once.
+    `stop` set (shutdown): the message in hand is finished, no new one is claimed."""
     counts = {"sent": 0, "retry": 0, "failed": 0, "deferred": 0}
     with rt.db.session() as s:
         due = [m.id for m in store.due(s, rt.now(), limit)]
     for message_id in due:
+        if stop is not None and stop.is_set():
+            break
         outcome = send_one(rt, message_id)
         if outcome:
             counts[outcome] += 1
@@ -125,8 +130,8 @@ def send_one(rt: Runtime, message_id: int) -> str | None:
     now = rt.now()
     fleet = rt.fleet()
     with rt.db.session() as s:
-        msg = s.get(OutboxMessage, message_id)
-        if msg is None or msg.status != "queued":
+        msg = store.lock_queued(s, message_id)  # another worker has it: skip, do not wait
+        if msg is None:
             return None
         mailbox = fleet.mailboxes.get(msg.from_addr)
         if mailbox is None:
@@ -141,7 +146,7 @@ def send_one(rt: Runtime, message_id: int) -> str | None:
         if held:
             store.defer(s, msg.id, now + HOLD, held)
             return "deferred"
-        if not store.claim(s, msg.id, now):
+        if not store.claim(s, msg.id, now, process.owner()):
             return None
         suppressed = prospects.suppression_for(s, msg.to_addr)
         if suppressed:
@@ -173,6 +178,7 @@ def send_one(rt: Runtime, message_id: int) -> str | None:
                 "mailbox": msg.from_addr,
             },
             draft.config_version,
+            agent_id=draft.agent_id,
         )
     return "sent"
 
@@ -216,7 +222,12 @@ def _blocked(s: Session, msg: OutboxMessage, why: str, now: datetime) -> None:
         review_store.set_draft_status(s, msg.draft_id, "failed", now)
     sequences.stop_contact(s, msg.contact_id, why, now)
     audit.record(
-        s, "system", "outbox.blocked", f"draft:{msg.draft_id}", {"reason": why, "step": msg.step}
+        s,
+        "system",
+        "outbox.blocked",
+        f"draft:{msg.draft_id}",
+        {"reason": why, "step": msg.step},
+        agent_id=msg.agent_id,
     )
 
 
@@ -235,6 +246,7 @@ def _failed(rt: Runtime, msg: OutboxMessage, exc: SendError, now: datetime) -> s
             "outbox.failed",
             f"draft:{msg.draft_id}",
             {"error": str(exc), "code": exc.code, "step": msg.step},
+            agent_id=msg.agent_id,
         )
         # A 5xx is the receiving server's "no": it counts as a bounce. Refused at RCPT, the
         # address itself is bad (a hard bounce): never write to it again.
@@ -244,6 +256,13 @@ def _failed(rt: Runtime, msg: OutboxMessage, exc: SendError, now: datetime) -> s
     return "failed"
 
 
+def in_flight(rt: Runtime) -> list[int]:
+    """Messages this process claimed and has not finished (at shutdown: still mid-send)."""
+    me = process.owner()
+    with rt.db.session() as s:
+        return [m.id for m in store.claims(s) if m.claimed_by == me]
+
+
 def recover(rt: Runtime, lease: timedelta = LEASE) -> list[int]:
     """Claims older than the lease belong to a process that died between handing the
     message to SMTP and recording it. Whether it went out is unknown: mark it `uncertain`
@@ -251,7 +270,11 @@ def recover(rt: Runtime, lease: timedelta = LEASE) -> list[int]:
     now = rt.now()
     found = []
     with rt.db.session() as s:
-        for msg in store.stale_claims(s, now - lease):
+        # A claim by a process on this machine that is gone is as dead as a stale one, and
+        # is flagged at once instead of after the lease (a restart finds it straight away).
+        dead = {m.id: m for m in store.claims(s) if process.is_dead(m.claimed_by)}
+        dead.update({m.id: m for m in store.stale_claims(s, now - lease)})
+        for msg in dead.values():
             if store.mark_uncertain(s, msg.id):
                 found.append(msg.id)
                 audit.record(
@@ -259,7 +282,12 @@ def recover(rt: Runtime, lease: timedelta = LEASE) -> list[int]:
                     "system",
                     "outbox.uncertain",
                     f"draft:{msg.draft_id}",
-                    {"message_id": msg.message_id, "claimed_at": str(msg.claimed_at)},
+                    {
+                        "message_id": msg.message_id,
+                        "claimed_at": str(msg.claimed_at),
+                        "claimed_by": msg.claimed_by,
+                    },
+                    agent_id=msg.agent_id,
                 )
     if found and rt.humans is not None and rt.settings.operator_channel:
         rt.humans.notify(

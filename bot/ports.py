@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from bot.digest import Digest
+    from bot.tuning import TuningReport
 
 # A review's outcome in the past tense, as people read it ("already approved by ...").
 PAST = {
@@ -30,7 +34,8 @@ class PathStep:
     rel: str
     dst: str
     weight: float
-    learned: float
+    learned: float  # the agent's learned factor for `rel` when matched (1.0: no feedback)
+    decisions: int = 0  # how many AM decisions that factor was learned from
 
 
 @dataclass(frozen=True)
@@ -147,9 +152,24 @@ class ReplyCard:
 Card = ReviewCard | PlayCard | ReplyCard
 
 
+class PostFailed(Exception):
+    """A card was not shown, and why, in the chat's own words (e.g. "ratelimited",
+    "not_in_channel", "http 503"). `retry_after` (seconds) is set when the chat asked us to
+    hold off: the channel waits that long, the card is not at fault. `uncertain` means the
+    request may have reached the chat (e.g. a read timeout), so a retry could duplicate it."""
+
+    def __init__(self, error: str, retry_after: float | None = None, uncertain: bool = False):
+        super().__init__(error)
+        self.error, self.retry_after, self.uncertain = error, retry_after, uncertain
+
+
 class Humans(Protocol):
+    # Optional attribute `post_interval` (seconds): how far apart two cards in one channel
+    # must be. Absent means no pacing (console, tests).
+
     def post_review(self, card: Card) -> str:
-        """Show a new card; return the message reference (Slack ts) it was posted as."""
+        """Show a new card; return the message reference (Slack ts) it was posted as.
+        Raises PostFailed (or any exception) when the card was not shown."""
 
     def update_review(self, card: Card) -> None:
         """Redraw a posted card in place (after a decision or expiry)."""
@@ -159,3 +179,13 @@ class Humans(Protocol):
 
     def notify(self, channel: str, text: str) -> None:
         """A plain message to a channel (alerts, summaries)."""
+
+    def post_report(self, channel: str, report: TuningReport) -> str:
+        """Post the weekly tuning report; return the message reference (Slack ts)."""
+
+    def post_digest(self, channel: str, digest: Digest, chart_png: bytes | None) -> str:
+        """Post a daily digest (and its trend chart, when given); return its message ts.
+        Raises when the digest itself was not posted; a lost chart is only logged."""
+
+    def user_timezone(self, user: str) -> str | None:
+        """The user's IANA time zone as their chat profile says, or None if unknown."""

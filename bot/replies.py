@@ -88,6 +88,7 @@ def ingest(rt: Runtime, raw: bytes, source: str) -> Ingested:
                 "triggers": row.triggers,
                 "draft": row.draft_id,
             },
+            agent_id=row.agent_id,
         )
         result = Ingested("stored", row.id, row.kind, row.route, row.action, review_id)
     if row.kind in ("bounce", "complaint") and msg is not None:
@@ -289,6 +290,7 @@ def record_decision(rt: Runtime, s: Session, req, review: Review, now: datetime)
     s.add(
         Decision(
             review_id=review.id,
+            kind="reply",
             draft_id=draft.id,
             agent_id=review.agent_id,
             action=req.action.value,
@@ -337,4 +339,5 @@ def record_decision(rt: Runtime, s: Session, req, review: Review, now: datetime)
         f"inbound:{row.id}",
         {"draft": draft.id, "intent": row.intent, "reason": req.reason_code},
         draft.config_version,
+        agent_id=draft.agent_id,
     )

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from bot import posting
 from bot.agents import AgentSpec
 from bot.cards import card_for
 from bot.runtime import Runtime
@@ -67,31 +68,15 @@ def open_draft_review(
         f"review:{review.id}",
         {"draft": draft.id},
         draft.config_version,
+        agent_id=draft.agent_id,
     )
     return review
 
 
-def post_pending(rt: Runtime, limit: int = 100) -> int:
-    """Post open reviews that have no card yet. A failed post is retried on the next call."""
-    if rt.humans is None:
-        return 0
-    posted = 0
-    with rt.db.session() as s:
-        pending = [r.id for r in store.unposted(s, limit)]
-    for review_id in pending:
-        with rt.db.session() as s:
-            card = card_for(rt, s, review_id)
-        try:
-            ts = rt.humans.post_review(card)
-        except Exception as exc:  # noqa: BLE001 - any failure means "not posted yet"
-            log.warning("posting review %s failed: %s", review_id, type(exc).__name__)
-            with rt.db.session() as s:
-                store.note_post_failure(s, review_id)
-            continue
-        with rt.db.session() as s:
-            if store.mark_posted(s, review_id, ts, rt.now()):
-                posted += 1
-    return posted
+def post_pending(rt: Runtime, limit: int | None = None, *, budget: float = 0.0) -> int:
+    """Post open reviews that have no card yet (see bot/posting.py: paced per channel, a
+    failed post is retried, never lost)."""
+    return posting.post_pending(rt, limit, budget=budget)
 
 
 def redraw(rt: Runtime, review_id: int) -> None:
@@ -146,14 +131,23 @@ def sweep(rt: Runtime) -> dict[str, int]:
             review = s.get(Review, review_id)
             if review.kind == "draft":
                 store.set_draft_status(s, review.subject_id, "expired", now)
-            audit.record(s, "system", "review.expired", f"review:{review_id}", {"sent": False})
+            audit.record(
+                s,
+                "system",
+                "review.expired",
+                f"review:{review_id}",
+                {"sent": False},
+                agent_id=review.agent_id,
+            )
         redraw(rt, review_id)
         counts["expired"] += 1
     for draft_id in deferred:
         with rt.db.session() as s:
             draft = s.get(Draft, draft_id)
             if draft.status == "deferred" and reopen(rt, s, draft, now) is not None:
-                audit.record(s, "system", "draft.resurfaced", f"draft:{draft_id}")
+                audit.record(
+                    s, "system", "draft.resurfaced", f"draft:{draft_id}", agent_id=draft.agent_id
+                )
                 counts["resurfaced"] += 1
     if counts["resurfaced"]:
         post_pending(rt)

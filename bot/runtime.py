@@ -75,6 +75,7 @@ class Runtime:
         self.known_mailboxes: set[str] = set()
         self._reply_llm = None  # mailbox rows known to exist in the database
         self._fleet = FleetCache(settings.agents_dir, settings.plays_dir)
+        self.leadership = None  # bot.leader.Leadership when `serve` runs beside other replicas
 
     def _model_writer(self) -> Writer | None:
         """The OpenAI-compatible writer when a model is configured, else None."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
-from bot import feeds, loop, mailin, outbox, reviews, sequences
-from bot.cron import cron_trigger
+from bot import digest, feeds, mailin, outbox, redelivery, reviews, sequences, ticks, tuning
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -19,8 +21,23 @@ JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 600}
 
 def tick_and_post(rt: Runtime, agent_id: str) -> None:
     try:
-        loop.tick(rt, agent_id)
+        ticks.run_due(rt, agent_id)  # claims the slot first: no slot runs twice
     finally:
+        reviews.post_pending(rt)
+
+
+def took_over(rt: Runtime, scheduler: BackgroundScheduler) -> None:
+    """Just became leader: build the tick jobs now (not at the next sync), and run the slot
+    that fell between the old leader and us, if nobody claimed it."""
+    sync_agent_jobs(rt, scheduler)
+    # Interval jobs (housekeeping) came due while we stood by and were skipped: run each once
+    # now, e.g. outbox-recover flags what the old leader left mid-send. Cron jobs keep their
+    # times; a digest must not go out just because leadership moved.
+    now = datetime.now(UTC)
+    for job in scheduler.get_jobs():
+        if isinstance(job.trigger, IntervalTrigger) and not job.id.startswith("tick:"):
+            job.modify(next_run_time=now)
+    if ticks.catch_up(rt):
         reviews.post_pending(rt)
 
 
@@ -42,7 +59,7 @@ def sync_agent_jobs(rt: Runtime, scheduler: BackgroundScheduler) -> None:
         if job.id.startswith("tick:") and job.id not in wanted:
             job.remove()
     for job_id, (agent_id, cron, tz) in wanted.items():
-        trigger = cron_trigger(cron, tz)
+        trigger = ticks.trigger_for(rt.settings, cron, tz)
         job = scheduler.get_job(job_id)
         if job is not None and repr(job.trigger) == repr(trigger):
             continue
@@ -57,8 +74,29 @@ def sync_agent_jobs(rt: Runtime, scheduler: BackgroundScheduler) -> None:
         log.info("scheduled %s at '%s' (%s)", agent_id, cron, tz)
 
 
-def build(rt: Runtime) -> BackgroundScheduler:
-    scheduler = BackgroundScheduler(timezone=UTC, job_defaults=JOB_DEFAULTS)
+class LeaderOnlyExecutor(ThreadPoolExecutor):
+    """Runs a due job only while this replica leads. Every replica keeps its scheduler (and
+    its clock) running, and leadership is asked at the moment a job would start: no
+    start/stop of the scheduler on every flip, no job added while standing by that a later
+    start would forget, and a job added by anyone is gated without knowing about it."""
+
+    def __init__(self, is_leader: Callable[[], bool], max_workers: int = 10):
+        super().__init__(max_workers)
+        self.is_leader = is_leader
+
+    def submit_job(self, job, run_times) -> None:
+        if self.is_leader():
+            super().submit_job(job, run_times)
+        else:
+            log.debug("standby: skipping %s", job.id)
+
+
+def build(rt: Runtime, is_leader: Callable[[], bool] | None = None) -> BackgroundScheduler:
+    """`is_leader` given, jobs run only while it says so (several replicas share a database)."""
+    executors = {"default": LeaderOnlyExecutor(is_leader)} if is_leader is not None else None
+    scheduler = BackgroundScheduler(
+        timezone=UTC, job_defaults=JOB_DEFAULTS, **({"executors": executors} if executors else {})
+    )
     now = datetime.now(UTC)
     scheduler.add_job(
         sync_agent_jobs,
@@ -68,14 +106,19 @@ def build(rt: Runtime) -> BackgroundScheduler:
         id="sync-agents",
         next_run_time=now,
     )
+    # Each run drains the card queue for up to 4 s at the channels' pace (bot/posting.py), so
+    # a backlog keeps moving with a run every 5 s and a run never overlaps the next.
     scheduler.add_job(
         reviews.post_pending,
         "interval",
-        seconds=15,
+        seconds=5,
         args=[rt],
+        kwargs={"budget": 4.0},
         id="post-reviews",
         next_run_time=now,
     )
+    # Slack redeliveries come within minutes; a day of delivery keys is plenty.
+    scheduler.add_job(redelivery.prune, "interval", hours=1, args=[rt], id="prune-deliveries")
     scheduler.add_job(
         reviews.sweep, "interval", seconds=60, args=[rt], id="sweep-reviews", next_run_time=now
     )
@@ -94,6 +137,13 @@ def build(rt: Runtime) -> BackgroundScheduler:
     scheduler.add_job(
         outbox.recover, "interval", minutes=1, args=[rt], id="outbox-recover", next_run_time=now
     )
+    # Due from Monday at TWOLOOP_DIGEST_TIME; the week's key makes it once across replicas.
+    scheduler.add_job(tuning.post_weekly, "interval", minutes=15, args=[rt], id="tuning-report")
+    # Each AM's digest at TWOLOOP_DIGEST_TIME in their time zone, the fleet's in the operator
+    # channel; the day's key makes each one once across replicas, and late after downtime.
+    scheduler.add_job(
+        digest.post_due, "interval", minutes=5, args=[rt], id="digests", next_run_time=now
+    )
     return scheduler
 
 
@@ -106,17 +156,20 @@ class OutboxWorker(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self) -> None:
+        self.rt.outbox_wakeup.set()  # a (re)start sends what is due at once
         while not self.stopping.is_set():
             self.rt.outbox_wakeup.wait(self.interval)
             self.rt.outbox_wakeup.clear()
             if self.stopping.is_set():
                 break
             try:
-                outbox.flush(self.rt)
+                outbox.flush(self.rt, stop=self.stopping)
             except Exception:  # noqa: BLE001 - keep the worker alive; the row stays queued
                 log.exception("outbox flush failed")
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 30) -> bool:
+        """Finish the message in hand, claim no new one; False if still sending at timeout."""
         self.stopping.set()
         self.rt.outbox_wakeup.set()
-        self.join(timeout=30)
+        self.join(timeout=timeout)
+        return not self.is_alive()

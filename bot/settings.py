@@ -49,6 +49,23 @@ class Settings(BaseSettings):
     guard_min_sent: int = Field(20, alias="TWOLOOP_GUARD_MIN_SENT", ge=1)
     # Signs unsubscribe links; unset, a random key is made once and kept in the database.
     unsubscribe_secret: SecretStr | None = Field(None, alias="TWOLOOP_UNSUBSCRIBE_SECRET")
+    # Replicas: how often a standby tries for the scheduler lock and the leader checks it.
+    leader_poll_seconds: float = Field(5.0, alias="TWOLOOP_LEADER_POLL_SECONDS", gt=0, le=60)
+    # Drills and tests: every agent ticks every N seconds instead of on its cron.
+    tick_every_seconds: int | None = Field(None, alias="TWOLOOP_TICK_EVERY_SECONDS", ge=1)
+    outbox_poll_seconds: float = Field(10.0, alias="TWOLOOP_OUTBOX_POLL_SECONDS", gt=0)
+    # SIGTERM: how long running work may take to finish before it is released.
+    shutdown_grace_seconds: float = Field(25.0, alias="TWOLOOP_SHUTDOWN_GRACE_SECONDS", ge=0)
+    # Seconds between two review cards in one channel, counted from Slack's answer to the
+    # previous one (Slack allows about one chat.postMessage a second per channel).
+    slack_post_interval: float = Field(1.0, alias="TWOLOOP_SLACK_POST_INTERVAL", ge=0, le=60)
+    # Trust: probation -> supervised after a clean stretch; back on a critical kill or when
+    # kills in the last `trust_window` verdicts go over `trust_demote_kill_rate`.
+    trust_min_reviews: int = Field(20, alias="TWOLOOP_TRUST_MIN_REVIEWS", ge=1)
+    trust_min_days: int = Field(5, alias="TWOLOOP_TRUST_MIN_DAYS", ge=1)
+    trust_max_kill_rate: float = Field(0.10, alias="TWOLOOP_TRUST_MAX_KILL_RATE", ge=0, le=1)
+    trust_demote_kill_rate: float = Field(0.25, alias="TWOLOOP_TRUST_DEMOTE_KILL_RATE", ge=0, le=1)
+    trust_window: int = Field(20, alias="TWOLOOP_TRUST_WINDOW", ge=1)
 
     @field_validator("operators", mode="before")
     @classmethod

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from bot import control, trust
+from bot.loop import start_of_day
 from bot.runtime import Runtime
-from storage import stats
+from storage import control as store
+from storage import prospects, stats
+from storage.control import Tally
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,8 @@ class AgentStatus:
     drafted_today: int
     sent_today: int
     config_version: str
+    paused_reason: str = ""
+    overrides: dict = field(default_factory=dict)  # operator overrides in force (/twoloop set)
 
 
 @dataclass(frozen=True)
@@ -35,11 +41,12 @@ class QueueItem:
 
 def fleet(rt: Runtime) -> list[AgentStatus]:
     agents = rt.fleet().agents
-    since = rt.now() - timedelta(days=1)
+    now = rt.now()
+    since, until = now - timedelta(days=1), now + timedelta(hours=1)  # a replica's clock may lead
     with rt.db.session() as s:
         states = stats.agent_states(s)
         open_reviews = stats.open_reviews_by_agent(s)
-        drafts = stats.drafts_by_agent_status(s, since)
+        drafts = stats.drafts_by_agent_status(s, since, until)
     rows = []
     for agent in agents.values():
         state = states.get(agent.id)
@@ -54,6 +61,8 @@ def fleet(rt: Runtime) -> list[AgentStatus]:
                 drafted_today=sum(n for (a, _), n in drafts.items() if a == agent.id),
                 sent_today=drafts.get((agent.id, "sent"), 0),
                 config_version=agent.config_version,
+                paused_reason=state.paused_reason if state and state.paused else "",
+                overrides=dict(state.overrides or {}) if state else {},
             )
         )
     return rows
@@ -77,3 +86,64 @@ def queue_for(rt: Runtime, user: str | None) -> list[QueueItem]:
         )
         for r, d, a in rows
     ]
+
+
+@dataclass(frozen=True)
+class AgentDetail:
+    """One agent as an operator checks it: effective settings, trust, pause, today, queue."""
+
+    id: str
+    name: str
+    owner: str
+    channel: str
+    config_version: str
+    settings: list  # control.Setting: effective value, the file's, and whether overridden
+    trust: str
+    trust_since: datetime | None
+    trust_reason: str
+    trust_set_by: str
+    paused: bool
+    paused_reason: str
+    paused_by: str
+    day_start: datetime  # "today" is the agent's own day, as its daily cap counts it
+    today: dict[str, int]  # drafts created today by status
+    open_reviews: int
+    oldest_open_hours: float | None
+    stretch: Tally  # verdicts counted toward promotion
+    needs: tuple[int, int, float]  # what promotion takes: verdicts, days, highest kill rate
+
+
+def detail(rt: Runtime, agent_id: str) -> AgentDetail:
+    agent = control.find_agent(rt, agent_id)
+    now = rt.now()
+    day = start_of_day(now, agent.spec.timezone)
+    with rt.db.session() as s:
+        state = prospects.agent_state(s, agent.id, agent.config_version)
+        counts = store.agent_counts(s, agent.id, day)
+        stretch = trust.stretch(s, state)
+    oldest = counts.oldest_open
+    return AgentDetail(
+        id=agent.id,
+        name=agent.spec.name,
+        owner=agent.spec.owner,
+        channel=agent.spec.channel,
+        config_version=agent.config_version,
+        settings=control.settings_of(agent, state.overrides),
+        trust=state.trust,
+        trust_since=state.trust_changed_at,
+        trust_reason=state.trust_reason,
+        trust_set_by=state.trust_set_by,
+        paused=state.paused,
+        paused_reason=state.paused_reason,
+        paused_by=state.paused_by,
+        day_start=day,
+        today=counts.by_status,
+        open_reviews=counts.open_reviews,
+        oldest_open_hours=round((now - oldest).total_seconds() / 3600, 1) if oldest else None,
+        stretch=stretch,
+        needs=(
+            rt.settings.trust_min_reviews,
+            rt.settings.trust_min_days,
+            rt.settings.trust_max_kill_rate,
+        ),
+    )

@@ -483,27 +483,3 @@ def refusal_text(status: str, outcome: str = "", decided_by: str = "", detail: s
     if status == "not_found":
         return "This review no longer exists."
     return detail or "That did not work."
-
-
-def home_view(user: str, items: list) -> View:
-    blocks: list[Block] = [
-        HeaderBlock(text=PlainTextObject(text="Twoloop")),
-        SectionBlock(
-            text=MarkdownTextObject(
-                text=f"{mention(user)}, you have *{len(items)}* open review"
-                f"{'' if len(items) == 1 else 's'}."
-            )
-        ),
-    ]
-    for item in items[:40]:
-        blocks.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=f"*#{item.review_id}* {esc(item.agent)} → *{esc(item.account)}*\n"
-                    f"{esc(item.subject)}\n_waiting {item.age_hours:g} h in <#{item.channel}>_"
-                )
-            )
-        )
-    view = View(type="home", blocks=blocks)
-    view.validate_json()
-    return view

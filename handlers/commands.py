@@ -1,43 +1,222 @@
-"""`/twoloop` for operators and AMs: parse the text, call `bot/`, answer in Block Kit."""
+"""`/twoloop` for operators and AMs: parse the text, call `bot/`, answer in one ephemeral.
+
+Reading verbs (help, status, queue, digest) are for everyone; AMs see their own queue and
+digest. Change verbs
+are for operators. A wrong command gets the usage line of its verb, and an error the
+operators' log, never a stack trace.
+"""
 
 from __future__ import annotations
 
-from bot import status
+import importlib.util
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from bot import control, status
 from bot.runtime import Runtime
 from handlers.blocks import mention
 
-USAGE = (
+log = logging.getLogger(__name__)
+
+USAGE = {
+    "help": "`/twoloop help`: this list",
+    "status": "`/twoloop status [agent]`: the fleet, or one agent in detail",
+    "queue": "`/twoloop queue`: open reviews, oldest first (yours, or all for operators)",
+    "pause": "`/twoloop pause <agent|all> [reason]`: stop drafting and sending",
+    "resume": "`/twoloop resume <agent|all>`: let it draft and send again",
+    "set": (
+        "`/twoloop set <agent> <personalization|confidence|audit_rate|daily_cap> "
+        "<value|default>`: override the agent file until set back to `default`"
+    ),
+    "trust": "`/twoloop trust <agent> <probation|supervised> [reason]`: set trust by hand",
+    "digest": "`/twoloop digest`: post the digest now (the fleet's for operators, yours for AMs)",
+}
+CHANGES = {"pause", "resume", "set", "trust"}
+HELP = (
     "*/twoloop* commands:\n"
-    "• `help`: this list\n"
-    "• `status`: the fleet: trust, paused, open reviews, today's drafts\n"
-    "• `queue`: open reviews, oldest first (yours, or all for operators)"
+    + "\n".join(f"• {line}" for line in USAGE.values())
+    + "\nEveryone can use `status`, `queue` and `digest`; the others are for operators."
 )
+FAILED = "Something went wrong; the operators can find it in the logs."
+
+Later = Callable[[Callable[[], None]], Any]
 
 
-def run_command(rt: Runtime, user: str, text: str) -> dict:
+class Usage(Exception):
+    def __init__(self, verb: str):
+        super().__init__(verb)
+        self.verb = verb
+
+
+def run_command(
+    rt: Runtime,
+    user: str,
+    text: str,
+    *,
+    later: Later | None = None,
+    tell: Callable[[str], None] | None = None,
+) -> dict:
+    """The ephemeral answer. `later` runs slow work after the ack (notices to owners, the
+    digest); `tell` sends the user a later ephemeral. Without them, everything runs now."""
     words = text.split()
     verb = words[0].lower() if words else "help"
-    if verb == "status":
-        return {"text": status_text(status.fleet(rt))}
-    if verb == "queue":
-        items = status.queue_for(rt, None if rt.is_operator(user) else user)
-        return {"text": queue_text(items)}
+    try:
+        if verb in CHANGES:
+            control.require_operator(rt, user, verb, text)
+        if verb == "digest" and len(words) == 1 and later is not None and tell is not None:
+            later(lambda: tell(_safely(lambda: _digest(rt, user))))
+            return {"text": "Posting the digest now; I will tell you here when it is out."}
+        done = dispatch(rt, user, verb, words[1:])
+    except Usage as exc:
+        return {"text": f"Usage: {USAGE[exc.verb]}"}
+    except control.Refused as exc:
+        return {"text": str(exc)}
+    except Exception:
+        log.exception("/twoloop %s by %s failed", verb, user)
+        return {"text": FAILED}
+    if done.notes and rt.humans is not None:
+        (later or _now)(lambda: _post_notes(rt, done.notes))
+    return {"text": done.text}
+
+
+def dispatch(rt: Runtime, user: str, verb: str, args: list[str]) -> control.Done:
     if verb == "help":
-        return {"text": USAGE}
-    return {"text": f"Unknown command `{verb}`.\n{USAGE}"}
+        return control.Done(HELP)
+    if verb == "status":
+        if len(args) > 1:
+            raise Usage(verb)
+        if args:
+            return control.Done(detail_text(status.detail(rt, args[0])))
+        return control.Done(status_text(status.fleet(rt)))
+    if verb == "queue":
+        if args:
+            raise Usage(verb)
+        items = status.queue_for(rt, None if rt.is_operator(user) else user)
+        return control.Done(queue_text(items))
+    if verb == "pause":
+        if not args:
+            raise Usage(verb)
+        return control.pause(rt, user, args[0], " ".join(args[1:]))
+    if verb == "resume":
+        if len(args) != 1:
+            raise Usage(verb)
+        return control.resume(rt, user, args[0])
+    if verb == "set":
+        if len(args) != 3:
+            raise Usage(verb)
+        return control.set_value(rt, user, *args)
+    if verb == "trust":
+        if len(args) < 2:
+            raise Usage(verb)
+        return control.set_trust(rt, user, args[0], args[1], " ".join(args[2:]))
+    if verb == "digest":
+        if args:
+            raise Usage(verb)
+        return control.Done(_digest(rt, user))
+    return control.Done(f"Unknown command `{verb}`.\n{HELP}")
+
+
+def _digest(rt: Runtime, user: str) -> str:
+    if importlib.util.find_spec("bot.digest") is None:
+        return "Digests are not available in this version."
+    from bot import digest
+
+    return digest.post_now(rt, user)
+
+
+def _safely(fn: Callable[[], str]) -> str:
+    try:
+        return fn()
+    except Exception:
+        log.exception("/twoloop background work failed")
+        return FAILED
+
+
+def _now(fn: Callable[[], None]) -> None:
+    fn()
+
+
+def _post_notes(rt: Runtime, notes: list[tuple[str, str]]) -> None:
+    for channel, text in notes:
+        try:
+            rt.humans.notify(channel, text)
+        except Exception:  # noqa: BLE001 - the change stands and is audited; a notice is lost
+            log.exception("notice to %s failed", channel)
+
+
+def _fmt(value: float | int) -> str:
+    return f"{value:g}"
 
 
 def status_text(rows: list[status.AgentStatus]) -> str:
     if not rows:
         return "No agents. Add a markdown file under agents/."
-    lines = ["*Fleet*"]
+    paused = [r for r in rows if r.paused]
+    head = (
+        f"*Fleet*: {len(rows)} agents · {len(paused)} paused · "
+        f"{sum(r.open_reviews for r in rows)} open reviews · "
+        f"{sum(r.drafted_today for r in rows)} drafted / {sum(r.sent_today for r in rows)} sent "
+        "in the last 24 h"
+    )
+    width = max(len("agent"), *(len(r.id) for r in rows))
+    table = [
+        f"{'agent':<{width}}  {'trust':<10}  {'state':<6}  {'open':>4}  {'drafted':>7}  "
+        f"{'sent':>4}  overrides"
+    ]
     for r in rows:
-        flag = " · :double_vertical_bar: paused" if r.paused else ""
-        lines.append(
-            f"• *{r.id}* ({r.name}) · {mention(r.owner)} · {r.trust}{flag} · "
-            f"{r.open_reviews} open · {r.drafted_today} drafted / {r.sent_today} sent today · "
-            f"v{r.config_version}"
+        over = " ".join(f"{k}={_fmt(v)}" for k, v in sorted(r.overrides.items())) or "-"
+        table.append(
+            f"{r.id:<{width}}  {r.trust:<10}  {'PAUSED' if r.paused else 'active':<6}  "
+            f"{r.open_reviews:>4}  {r.drafted_today:>7}  {r.sent_today:>4}  {over}"
         )
+    lines = [head, "```" + "\n".join(table) + "```"]
+    for r in paused:
+        lines.append(f":double_vertical_bar: `{r.id}` paused: {r.paused_reason or 'no reason'}")
+    lines.append("`/twoloop status <agent>` for one agent in detail.")
+    return "\n".join(lines)
+
+
+def _who(by: str, system: str) -> str:
+    return mention(by) if by and by not in control.GUARD + ("system",) else system
+
+
+def detail_text(d: status.AgentDetail) -> str:
+    since = f" since {d.trust_since:%Y-%m-%d %H:%M} UTC" if d.trust_since else " since it started"
+    set_by = _who(d.trust_set_by, "the trust rules")
+    lines = [
+        f"*{d.name}* (`{d.id}`) · owner {mention(d.owner)} · <#{d.channel}> · "
+        f"config v{d.config_version}",
+        f"*Trust*: {d.trust}{since}"
+        + (f", set by {set_by}: {d.trust_reason}" if d.trust_reason else ""),
+    ]
+    t, (reviews, days, rate) = d.stretch, d.needs
+    if d.trust == "probation" and d.trust_set_by not in ("", "system"):
+        lines.append("  held on probation by hand: only a person promotes it")
+    elif d.trust == "probation":
+        lines.append(
+            f"  toward supervised: {t.reviews}/{reviews} reviewed drafts, {t.days}/{days} days, "
+            f"{t.kill_rate:.0%} killed (at most {rate:.0%}), {t.critical} critical kills"
+        )
+    if d.paused:
+        lines.append(
+            f"*State*: :double_vertical_bar: paused by "
+            f"{_who(d.paused_by, 'the deliverability guard')}: {d.paused_reason or 'no reason'}"
+        )
+    else:
+        lines.append("*State*: active")
+    lines.append("*Settings*:")
+    for st in d.settings:
+        mark = f" (override, file: {_fmt(st.file)})" if st.overridden else ""
+        lines.append(f"• {st.name} {_fmt(st.value)}{mark}")
+    drafted = sum(d.today.values())
+    by_status = ", ".join(f"{n} {k}" for k, n in sorted(d.today.items()))
+    lines.append(
+        f"*Today* (since {d.day_start:%Y-%m-%d %H:%M} UTC): {drafted} drafted"
+        + (f" ({by_status})" if by_status else "")
+    )
+    oldest = f", oldest {d.oldest_open_hours:g} h" if d.oldest_open_hours is not None else ""
+    lines.append(f"*Open reviews*: {d.open_reviews}{oldest}")
     return "\n".join(lines)
 
 

@@ -4,15 +4,16 @@ delays the next ack."""
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot import status
 from bot.decisions import (
     Action,
     Invalid,
@@ -23,6 +24,8 @@ from bot.decisions import (
     precheck,
     validate,
 )
+from bot.home import home_for
+from bot.redelivery import first_time
 from bot.runtime import Runtime
 from handlers.blocks import (
     APPROVE,
@@ -40,7 +43,6 @@ from handlers.blocks import (
     TAKE_OVER,
     defer_modal,
     edit_modal,
-    home_view,
     kill_modal,
     parse_meta,
     parse_value,
@@ -49,6 +51,8 @@ from handlers.blocks import (
     reply_edit_modal,
 )
 from handlers.commands import run_command
+from handlers.home_blocks import home_view
+from handlers.redelivery import DELIVERY_KEY
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +78,19 @@ class Pools:
 
 
 def register(app: App, rt: Runtime, pools: Pools) -> None:
-    pool = pools.decide
+    def once(executor: Executor, context: BoltContext, work: Callable, *args) -> None:
+        """Hand `work` off; it runs unless this delivery was taken before (a redelivered
+        event, a repeated request). The check is a database write, so it happens here, off
+        the ack: the ack only parses and queues."""
+        key = context.get(DELIVERY_KEY)
+
+        def run() -> None:
+            if key is None or first_time(rt, key):
+                work(*args)
+            else:
+                log.info("dropped a repeated delivery %s", key)
+
+        executor.submit(run)
 
     def tell(client: WebClient, channel: str, user: str, result: Result) -> None:
         if result.status == "decided" or not channel:
@@ -85,26 +101,27 @@ def register(app: App, rt: Runtime, pools: Pools) -> None:
         except Exception as exc:  # noqa: BLE001 - a lost ephemeral is cosmetic
             log.warning("ephemeral to %s failed: %s", user, type(exc).__name__)
 
-    def decide_and_tell(client: WebClient, channel: str, req: Request) -> None:
+    def decide_and_tell(
+        client: WebClient, channel: str, req: Request, from_home: bool = False
+    ) -> None:
         try:
-            tell(client, channel, req.actor, decide(rt, req))
+            result = decide(rt, req)
         except Exception:
             log.exception("decision on review %s failed", req.review_id)
-            tell(
-                client,
-                channel,
-                req.actor,
-                Result("error", req.review_id, detail="Something went wrong; try again."),
-            )
+            result = Result("error", req.review_id, detail="Something went wrong; try again.")
+        if from_home:  # Home has no channel: redraw it, with the refusal if there is one
+            publish_home(client, req.actor, _refusal(result))
+        else:
+            tell(client, channel, req.actor, result)
 
-    def decide_now(ack: Ack, body: dict, client: WebClient) -> None:
+    def decide_now(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
         ack()
         action = body["actions"][0]
         review_id, content_hash = parse_value(action["value"])
         req = Request(
             review_id, body["user"]["id"], DIRECT[action["action_id"]], content_hash=content_hash
         )
-        pool.submit(decide_and_tell, client, _channel(body), req)
+        once(pools.decide, context, decide_and_tell, client, _channel(body), req, _from_home(body))
 
     for action_id in DIRECT:
         app.action(action_id)(decide_now)
@@ -115,19 +132,25 @@ def register(app: App, rt: Runtime, pools: Pools) -> None:
         user = body["user"]["id"]
         found = precheck(rt, review_id, user, action)
         if isinstance(found, Result):
-            tell(client, _channel(body), user, found)
+            if _from_home(body):
+                publish_home(client, user, _refusal(found))
+            else:
+                tell(client, _channel(body), user, found)
             return
-        client.views_open(trigger_id=body["trigger_id"], view=build(found, rt.now().date()))
+        view = build(found, rt.now().date())
+        if _from_home(body):  # the submission then redraws Home instead of an ephemeral
+            view.private_metadata = json.dumps({**json.loads(view.private_metadata), "home": 1})
+        client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    def open_modal(ack: Ack, body: dict, client: WebClient) -> None:
+    def open_modal(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
         ack()
-        pools.modal.submit(show_modal, client, body)
+        once(pools.modal, context, show_modal, client, body)
 
     for action_id in MODALS:
         app.action(action_id)(open_modal)
 
     def submit(action: Action, fields: dict, kind: str = "draft"):
-        def handler(ack: Ack, body: dict, client: WebClient) -> None:
+        def handler(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
             review_id, content_hash, channel = parse_meta(body["view"]["private_metadata"])
             values = body["view"]["state"]["values"]
             req = Request(
@@ -148,7 +171,8 @@ def register(app: App, rt: Runtime, pools: Pools) -> None:
                     ack(response_action="errors", errors={"body": "; ".join(problems)[:150]})
                     return
             ack()
-            pool.submit(decide_and_tell, client, channel, req)
+            home = bool(json.loads(body["view"]["private_metadata"]).get("home"))
+            once(pools.decide, context, decide_and_tell, client, channel, req, home)
 
         return handler
 
@@ -195,21 +219,46 @@ def register(app: App, rt: Runtime, pools: Pools) -> None:
     )
 
     @app.command("/twoloop")
-    def command(ack: Ack, command: dict) -> None:
-        # Read-only answers are quick (one grouped query), so they ride on the ack itself.
+    def command(ack: Ack, command: dict, client: WebClient) -> None:
+        # Answers are quick (a grouped query or one small write), so they ride on the ack;
+        # notices to owners and the digest go to the work pool after it.
+        user, channel = command["user_id"], command.get("channel_id", "")
+
+        def tell(text: str) -> None:
+            try:
+                client.chat_postEphemeral(channel=channel, user=user, text=text)
+            except Exception as exc:  # noqa: BLE001 - a lost ephemeral is cosmetic
+                log.warning("ephemeral to %s failed: %s", user, type(exc).__name__)
+
         ack(
             response_type="ephemeral",
-            **run_command(rt, command["user_id"], command.get("text", "")),
+            **run_command(rt, user, command.get("text", ""), later=pools.decide.submit, tell=tell),
         )
 
-    def publish_home(client: WebClient, user: str) -> None:
-        client.views_publish(user_id=user, view=home_view(user, status.queue_for(rt, user)))
+    def publish_home(client: WebClient, user: str, notice: str = "") -> None:
+        try:
+            client.views_publish(user_id=user, view=home_view(home_for(rt, user, notice=notice)))
+        except Exception:  # noqa: BLE001 - Home is redrawn on the next open
+            log.exception("publishing App Home for %s failed", user)
 
     @app.event("app_home_opened")
-    def home(ack: Ack, event: dict, client: WebClient) -> None:
+    def home(ack: Ack, event: dict, client: WebClient, context: BoltContext) -> None:
         ack()
         if event.get("tab", "home") == "home":
-            pools.modal.submit(publish_home, client, event["user"])
+            once(pools.modal, context, publish_home, client, event["user"])
+
+
+def _from_home(body: dict) -> bool:
+    """A click on the App Home tab: it comes with the Home view and no channel."""
+    return (body.get("view") or {}).get("type") == "home" or (
+        (body.get("container") or {}).get("type") == "view" and not _channel(body)
+    )
+
+
+def _refusal(result: Result) -> str:
+    if result.status == "decided":
+        return ""
+    return refusal_text(result.status, result.outcome, result.decided_by, result.detail)
 
 
 def _channel(body: dict) -> str:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import signal
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
+from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -17,10 +20,13 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from waitress.server import create_server
 
+from bot import outbox, ticks
 from bot import scheduler as scheduling
+from bot.leader import Leadership
 from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError
 from handlers.listeners import Pools, register
+from handlers.redelivery import name_deliveries
 from handlers.slack_humans import SlackHumans
 from handlers.web import MAX_BODY, build_web
 
@@ -40,16 +46,38 @@ def web_client(settings: Settings) -> WebClient:
     )
 
 
+def posting_client(settings: Settings) -> WebClient:
+    """The client review cards are posted with: no retry handlers. slack_sdk's would sleep
+    out a 429 inside the call (holding every other channel behind it) and retry 5xx out of
+    sight; the posting queue (bot/posting.py) sees each one instead, holds only that channel
+    until Retry-After, backs off, and records the error on the review."""
+    base = settings.slack_api_url or WebClient.BASE_URL
+    return WebClient(
+        token=settings.secret("slack_bot_token"),
+        base_url=base if base.endswith("/") else base + "/",
+        timeout=15,
+        retry_handlers=[],
+    )
+
+
 def build_bolt(rt: Runtime, settings: Settings, *, socket_mode: bool, pools: Pools) -> App:
     client = web_client(settings)
-    app = App(
-        client=client,
-        signing_secret=settings.secret("slack_signing_secret") or "",
-        request_verification_enabled=not socket_mode,
-        # Our listeners only ack and hand off to our pools, so they run in the request
-        # thread: no second thread hop, and no polling for ack() (Bolt polls every 10 ms).
-        process_before_response=True,
-    )
+    try:
+        app = App(
+            client=client,
+            signing_secret=settings.secret("slack_signing_secret") or "",
+            request_verification_enabled=not socket_mode,
+            # Our listeners only ack and hand off to our pools, so they run in the request
+            # thread: no second thread hop, and no polling for ack() (Bolt polls every 10 ms).
+            process_before_response=True,
+        )
+    except BoltError as exc:
+        # Bolt checks the token with auth.test at start; a revoked or mistyped token ends here.
+        cause = exc.__cause__ or exc.__context__
+        answer = getattr(getattr(cause, "response", None), "data", None) or {}
+        reason = answer.get("error", "no answer") if isinstance(answer, dict) else "no answer"
+        raise SettingsError(f"SLACK_BOT_TOKEN: Slack did not accept it ({reason})") from None
+    app.use(name_deliveries)  # after Bolt's signature check, before any listener
     register(app, rt, pools)
     return app
 
@@ -88,7 +116,11 @@ class Service:
         self.rt = runtime or Runtime(settings)
         self.rt.db.upgrade()
         self.bolt = build_bolt(self.rt, settings, socket_mode=socket_mode, pools=self.pools)
-        self.rt.humans = SlackHumans(self.bolt.client)
+        self.rt.humans = SlackHumans(
+            self.bolt.client,
+            posting=posting_client(settings),
+            post_interval=settings.slack_post_interval,
+        )
         self.web = build_web(self.rt, None if socket_mode else self.bolt)
         self.http = create_server(
             self.web,
@@ -98,8 +130,19 @@ class Service:
             max_request_body_size=MAX_BODY,
             ident="twoloop",
         )
-        self.scheduler = scheduling.build(self.rt) if scheduler else None
-        self.outbox = scheduling.OutboxWorker(self.rt)
+        # Every replica serves, decides and sends; only the leader runs scheduled jobs.
+        self.leadership = (
+            Leadership(
+                self.rt.db.url,
+                poll_seconds=settings.leader_poll_seconds,
+                on_gain=self._took_over,
+            )
+            if scheduler
+            else None
+        )
+        self.rt.leadership = self.leadership
+        self.scheduler = scheduling.build(self.rt, self._may_run_jobs) if scheduler else None
+        self.outbox = scheduling.OutboxWorker(self.rt, settings.outbox_poll_seconds)
         self.socket_handler = None
         self._thread: threading.Thread | None = None
         self._stopping = False
@@ -116,6 +159,7 @@ class Service:
         self.outbox.start()
         if self.scheduler is not None:
             self.scheduler.start()
+            self.leadership.start()
         if self.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -138,20 +182,65 @@ class Service:
             if not self._stopping:  # closing the socket under the event loop lands here; fine
                 raise
 
-    def stop(self) -> None:
-        """Stop taking work, finish what was taken, then close."""
-        self._stopping = True
+    def _may_run_jobs(self) -> bool:
+        return not self._stopping and self.leadership is not None and self.leadership.is_leader
+
+    def _took_over(self) -> None:
+        if self.scheduler is not None and not self._stopping:
+            self.scheduler.add_job(
+                scheduling.took_over,
+                args=[self.rt, self.scheduler],
+                id="took-over",
+                replace_existing=True,
+            )
+
+    def stop(self) -> dict:
+        """Stop taking work, finish what was taken within TWOLOOP_SHUTDOWN_GRACE_SECONDS,
+        release what was not, hand leadership over, then close. Says what it left behind."""
+        deadline = time.monotonic() + self.settings.shutdown_grace_seconds
+        left = lambda: max(0.0, deadline - time.monotonic())  # noqa: E731
+        self._stopping = True  # no new scheduled job starts from here on
+        self.outbox.stopping.set()  # the message in hand is finished, no new one claimed
         self.http.close()
         if self.socket_handler is not None:
             self.socket_handler.close()
+        done = {"scheduler": True, "decisions": True}
         if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=True)
-        self.pools.shutdown()
-        self.outbox.stop()
+            done["scheduler"] = _within(lambda: self.scheduler.shutdown(wait=True), left())
+        done["decisions"] = _within(self.pools.shutdown, left())
+        done["outbox"] = self.outbox.stop(timeout=left())
+        left_over = {
+            "ticks_failed": ticks.interrupt_running(self.rt),
+            "mid_send": [] if done["outbox"] else outbox.in_flight(self.rt),
+        }
+        if self.leadership is not None and self.leadership.stop():
+            log.info("released leadership")
+        if left_over["ticks_failed"]:
+            log.warning(
+                "ticks still running at shutdown, marked failed: %s", left_over["ticks_failed"]
+            )
+        if left_over["mid_send"]:
+            log.warning(
+                "outbox ids %s were mid-send at shutdown; they will be flagged uncertain",
+                left_over["mid_send"],
+            )
+        if not done["decisions"]:
+            log.warning("decisions still running at shutdown; their reviews stay open")
         close = getattr(self.rt.transport, "close", None)
         if close is not None:
             close()
         self.rt.db.dispose()
+        clean = all(done.values())
+        log.info("stopped %s", "cleanly" if clean else "with work left behind")
+        return {"clean": clean, **done, **left_over}
+
+
+def _within(fn, seconds: float) -> bool:
+    """Run `fn` but wait at most `seconds` for it; True if it finished."""
+    t = threading.Thread(target=fn, name="shutdown", daemon=True)
+    t.start()
+    t.join(seconds)
+    return not t.is_alive()
 
 
 def serve(settings: Settings, *, host: str, port: int, threads: int) -> None:
@@ -161,5 +250,10 @@ def serve(settings: Settings, *, host: str, port: int, threads: int) -> None:
         signal.signal(sig, lambda *_: done.set())
     service.start()
     done.wait()
-    log.info("shutting down")
-    service.stop()
+    log.info("shutting down (grace %.0f s)", settings.shutdown_grace_seconds)
+    result = service.stop()
+    if not result["clean"]:
+        # Work threads that would not finish keep the interpreter from exiting; what they
+        # held is already released or flagged, so leave now rather than hang.
+        logging.shutdown()
+        os._exit(0)

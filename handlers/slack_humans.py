@@ -2,24 +2,49 @@
 
 from __future__ import annotations
 
-from slack_sdk import WebClient
+import http.client
+import logging
 
-from bot.ports import Card
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.ports import Card, PostFailed
 from handlers.blocks import card_blocks, fallback_text, mention
+
+log = logging.getLogger(__name__)
 
 
 class SlackHumans:
-    def __init__(self, client: WebClient):
+    def __init__(
+        self, client: WebClient, posting: WebClient | None = None, post_interval: float = 0.0
+    ):
         self.client = client
+        # Review cards go through a client that never retries by itself: the posting queue
+        # (bot/posting.py) sees every 429 and 5xx, holds just that channel, and records it.
+        self.posting = posting or client
+        self.post_interval = post_interval
 
     def post_review(self, card: Card) -> str:
-        resp = self.client.chat_postMessage(
-            channel=card.channel,
-            text=fallback_text(card),
-            blocks=card_blocks(card),
-            unfurl_links=False,
-            unfurl_media=False,
-        )
+        try:
+            resp = self.posting.chat_postMessage(
+                channel=card.channel,
+                text=fallback_text(card),
+                blocks=card_blocks(card),
+                unfurl_links=False,
+                unfurl_media=False,
+                # Which review a message is, readable from Slack itself: a card shown twice
+                # after a crash can be traced to its review.
+                metadata={
+                    "event_type": "twoloop_review",
+                    "event_payload": {"review_id": card.review_id},
+                },
+            )
+        except SlackApiError as exc:
+            raise post_failure(exc) from None
+        except (OSError, http.client.HTTPException) as exc:  # URLError, timeouts, resets
+            raise PostFailed(type(exc).__name__, uncertain=True) from None
+        if not resp.get("ts"):
+            raise PostFailed("no ts in the answer", uncertain=True)
         return resp["ts"]
 
     def update_review(self, card: Card) -> None:
@@ -41,3 +66,61 @@ class SlackHumans:
 
     def notify(self, channel: str, text: str) -> None:
         self.client.chat_postMessage(channel=channel, text=text)
+
+    def post_report(self, channel: str, report) -> str:
+        from handlers import report_blocks
+
+        resp = self.client.chat_postMessage(
+            channel=channel,
+            text=report_blocks.fallback_text(report),
+            blocks=report_blocks.report_blocks(report),
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        return resp["ts"]
+
+    def post_digest(self, channel: str, digest, chart_png: bytes | None) -> str:
+        from handlers import digest_blocks
+
+        resp = self.client.chat_postMessage(
+            channel=channel,
+            text=digest_blocks.fallback_text(digest),
+            blocks=digest_blocks.digest_blocks(digest),
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        if chart_png:
+            try:  # the numbers are posted; a chart that does not make it is only cosmetic
+                self.client.files_upload_v2(
+                    channel=channel,
+                    thread_ts=resp["ts"],
+                    content=chart_png,
+                    filename=f"twoloop-trend-{digest.day:%Y-%m-%d}.png",
+                    title=f"{digest.title}: last {len(digest.series)} days",
+                    alt_txt="Drafted, approved and killed per day",
+                )
+            except Exception as exc:  # noqa: BLE001
+                log.warning("digest chart upload to %s failed: %s", channel, type(exc).__name__)
+        return resp["ts"]
+
+    def user_timezone(self, user: str) -> str | None:
+        return (self.client.users_info(user=user).get("user") or {}).get("tz") or None
+
+
+def post_failure(exc: SlackApiError) -> PostFailed:
+    """Slack's refusal in the posting queue's terms: a 429 carries Retry-After; a 5xx may
+    have been accepted before it failed (uncertain); other errors are Slack's error code."""
+    resp = exc.response
+    status = getattr(resp, "status_code", 0)
+    headers = {k.lower(): v for k, v in (getattr(resp, "headers", None) or {}).items()}
+    if status == 429:
+        raw = headers.get("retry-after")
+        raw = raw[0] if isinstance(raw, list) else raw
+        try:
+            retry_after = max(float(raw), 0.0)
+        except (TypeError, ValueError):
+            retry_after = 1.0
+        return PostFailed("ratelimited", retry_after=retry_after)
+    data = resp.data if isinstance(getattr(resp, "data", None), dict) else {}
+    error = data.get("error") or f"http {status}"
+    return PostFailed(error, uncertain=status >= 500)

@@ -7,31 +7,52 @@ import base64
 import hashlib
 import hmac
 from html import escape
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response, jsonify, request
 from slack_bolt import App
-from slack_bolt.adapter.flask import SlackRequestHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot import signals, unsubscribe
 from bot.runtime import Runtime
 
+if TYPE_CHECKING:
+    from wsgiref.types import WSGIApplication
+
 MAX_BODY = 1024 * 1024  # Slack payloads and signal batches are far smaller
 
 
-def build_web(rt: Runtime, bolt: App | None) -> Flask:
+SLACK_PATH = "/slack/events"
+
+
+def build_web(rt: Runtime, bolt: App | None) -> WSGIApplication:
+    web = build_flask(rt)
+    if bolt is None:  # Socket Mode: Slack's requests come over the socket
+        return web
+    slack = SlackRequestHandler(bolt, path=SLACK_PATH)
+
+    def app(environ, start_response):
+        # Slack's requests skip Flask: Bolt's own WSGI adapter halves the CPU an ack costs
+        # (measured: 227 -> 125 us), and acks are what Slack times. waitress enforces
+        # MAX_BODY for every path before the app sees a byte.
+        if environ.get("PATH_INFO") == SLACK_PATH:
+            return slack(environ, start_response)
+        return web(environ, start_response)
+
+    return app
+
+
+def build_flask(rt: Runtime) -> Flask:
     web = Flask("twoloop")
     web.config["MAX_CONTENT_LENGTH"] = MAX_BODY
-    if bolt is not None:
-        handler = SlackRequestHandler(bolt)
-
-        @web.post("/slack/events")
-        def slack_events():
-            return handler.handle(request)
 
     @web.get("/healthz")
     def healthz():
         ok, detail = signals.health(rt)
-        return jsonify(ok=ok, database=detail), 200 if ok else 503
+        extra = {}
+        if rt.leadership is not None:  # which replica runs the scheduler, for the operator
+            extra["role"] = "leader" if rt.leadership.is_leader else "standby"
+        return jsonify(ok=ok, database=detail, **extra), 200 if ok else 503
 
     @web.post("/signals")
     def post_signals():

@@ -135,6 +135,7 @@ class AgentState(SQLModel, table=True):
     paused_by: str = ""
     trust_changed_at: datetime | None = None
     trust_reason: str = ""
+    trust_set_by: str = ""  # "system" (the trust rules) or the operator who set it by hand
     config_version: str = ""
     overrides: dict = _json({})  # set by operators in Slack; win over the agent file
     updated_at: datetime = Field(default_factory=utcnow)
@@ -159,6 +160,19 @@ class PlayVersion(SQLModel, table=True):
 
 
 class Draft(SQLModel, table=True):
+    # Status and digests count a day's drafts per agent, and the tuning report finds the
+    # least confident drafts of a period, from this index alone.
+    __table_args__ = (
+        Index(
+            "ix_draft_created_agent",
+            "created_at",
+            "agent_id",
+            "status",
+            "gate_outcome",
+            "confidence",
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     agent_id: str = Field(index=True)
     account_id: str = Field(foreign_key="account.id", index=True)
@@ -228,11 +242,24 @@ class Review(SQLModel, table=True):
 class Decision(SQLModel, table=True):
     """A human's decision on a review: the training signal. One per review (first wins)."""
 
-    # Digests, status and the tuning report read per agent over a time window.
-    __table_args__ = (Index("ix_decision_agent_time", "agent_id", "decided_at"),)
+    # Digests, status and the tuning report read per agent over a time window; the fleet-wide
+    # tuning report reads draft decisions by week from the second index alone.
+    __table_args__ = (
+        Index("ix_decision_agent_time", "agent_id", "decided_at"),
+        Index(
+            "ix_decision_kind_time",
+            "kind",
+            "decided_at",
+            "agent_id",
+            "config_version",
+            "action",
+            "reason_code",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="review.id", unique=True)
+    kind: str = "draft"  # the review's kind: draft | reply | play (a reply's edit is no draft's)
     draft_id: int | None = Field(default=None, index=True)
     play_version_id: int | None = None
     agent_id: str = Field(index=True)
@@ -253,7 +280,11 @@ class OutboxMessage(SQLModel, table=True):
     """The only way mail leaves. One row per message; unique (draft, step) and message_id
     make a second enqueue of the same message fail instead of sending twice."""
 
-    __table_args__ = (UniqueConstraint("draft_id", "step", name="uq_outbox_draft_step"),)
+    __table_args__ = (
+        UniqueConstraint("draft_id", "step", name="uq_outbox_draft_step"),
+        # Digests count a day's sends per agent from this index alone.
+        Index("ix_outbox_sent_agent", "sent_at", "agent_id", "status"),
+    )
     # step -1, -2, ...: replies an AM sent to the contact's answers, in the same thread
 
     id: int | None = Field(default=None, primary_key=True)
@@ -409,6 +440,16 @@ class SlackDelivery(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, index=True)
 
 
+class SlackChannelPace(SQLModel, table=True):
+    """When the next chat.postMessage may go to a channel (Slack allows about one a second,
+    and a 429's Retry-After holds the channel). Kept in the database and claimed with one
+    conditional UPDATE, so two posters, or two replicas, share one pace per channel."""
+
+    channel: str = Field(primary_key=True)
+    next_at: datetime
+    reason: str = ""  # "posting" while a post is in flight, "rate_limited" after a 429
+
+
 class TickRun(SQLModel, table=True):
     """One scheduled tick of one agent, claimed before it runs: no tick runs twice."""
 
@@ -420,4 +461,4 @@ class TickRun(SQLModel, table=True):
     owner: str = ""  # host:pid
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
-    status: str = "running"  # running | done | failed
+    status: str = "running"  # running | done | failed | abandoned (its process died mid-tick)

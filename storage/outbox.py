@@ -22,11 +22,27 @@ def due(s: Session, now: datetime, limit: int = 50) -> list[OutboxMessage]:
     return list(s.exec(q))
 
 
-def claim(s: Session, message_id: int, now: datetime) -> bool:
+def lock_queued(s: Session, message_id: int) -> OutboxMessage | None:
+    """The queued row, locked for this transaction; None when it is not queued or another
+    worker holds it (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite serialises writers anyway)."""
+    q = (
+        select(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == "queued")
+        .with_for_update(skip_locked=True)
+    )
+    return s.exec(q).first()
+
+
+def claim(s: Session, message_id: int, now: datetime, owner: str = "") -> bool:
     res = s.execute(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == "queued")
-        .values(status="sending", attempts=OutboxMessage.attempts + 1, claimed_at=now)
+        .values(
+            status="sending",
+            attempts=OutboxMessage.attempts + 1,
+            claimed_at=now,
+            claimed_by=owner,
+        )
     )
     return res.rowcount == 1
 
@@ -77,6 +93,11 @@ def stale_claims(s: Session, before: datetime) -> list[OutboxMessage]:
         OutboxMessage.status == "sending", col(OutboxMessage.claimed_at) < before
     )
     return list(s.exec(q))
+
+
+def claims(s: Session) -> list[OutboxMessage]:
+    """Every message being handed to SMTP right now (or by a process that died doing it)."""
+    return list(s.exec(select(OutboxMessage).where(OutboxMessage.status == "sending")))
 
 
 def mark_uncertain(s: Session, message_id: int) -> bool:

@@ -18,7 +18,6 @@ from storage.models import (
     Draft,
     Edge,
     FeedState,
-    LearnedWeight,
     Node,
     PlayVersion,
     Signal,
@@ -116,11 +115,6 @@ def node_labels(s: Session, keys: Iterable[str]) -> dict[str, str]:
     if not keys:
         return {}
     return dict(s.exec(select(Node.key, Node.label).where(col(Node.key).in_(keys))).all())
-
-
-def learned_weights(s: Session, agent_id: str) -> dict[str, tuple[float, float]]:
-    q = select(LearnedWeight).where(LearnedWeight.agent_id == agent_id)
-    return {w.rel: (w.alpha, w.beta) for w in s.exec(q)}
 
 
 def suppression_for(s: Session, email: str) -> str | None:
@@ -265,13 +259,21 @@ def suppressions_for(s: Session, emails: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def set_agent_paused(s: Session, agent_id: str, paused: bool, reason: str = "") -> bool:
-    """Pause or resume an agent; True if this call changed it (a conditional UPDATE)."""
+def set_agent_paused(
+    s: Session, agent_id: str, paused: bool, reason: str = "", by: str = ""
+) -> bool:
+    """Pause or resume an agent; True if this call changed it (a conditional UPDATE).
+    `by`: the user who paused it, or "guard" for the deliverability guard."""
     insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
     s.execute(insert(AgentState).values(agent_id=agent_id, overrides={}).on_conflict_do_nothing())
     res = s.execute(
         update(AgentState)
         .where(col(AgentState.agent_id) == agent_id, col(AgentState.paused).is_(not paused))
-        .values(paused=paused, paused_reason=reason if paused else "", updated_at=utcnow())
+        .values(
+            paused=paused,
+            paused_reason=reason if paused else "",
+            paused_by=by if paused else "",
+            updated_at=utcnow(),
+        )
     )
     return res.rowcount == 1

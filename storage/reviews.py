@@ -11,33 +11,6 @@ from sqlmodel import Session, col, select
 from storage.models import Decision, Draft, Review
 
 
-def unposted(s: Session, limit: int = 100) -> list[Review]:
-    q = (
-        select(Review)
-        .where(Review.status == "open", Review.message_ts == "")
-        .order_by(col(Review.id))
-        .limit(limit)
-    )
-    return list(s.exec(q))
-
-
-def mark_posted(s: Session, review_id: int, ts: str, now: datetime) -> bool:
-    res = s.execute(
-        update(Review)
-        .where(col(Review.id) == review_id, col(Review.message_ts) == "")
-        .values(message_ts=ts, posted_at=now)
-    )
-    return res.rowcount == 1
-
-
-def note_post_failure(s: Session, review_id: int) -> None:
-    s.execute(
-        update(Review)
-        .where(col(Review.id) == review_id)
-        .values(post_attempts=Review.post_attempts + 1)
-    )
-
-
 def close(
     s: Session,
     review_id: int,

@@ -23,10 +23,14 @@ def open_reviews_by_agent(s: Session) -> dict[str, int]:
     return dict(s.exec(q).all())
 
 
-def drafts_by_agent_status(s: Session, since: datetime) -> dict[tuple[str, str], int]:
+def drafts_by_agent_status(
+    s: Session, since: datetime, until: datetime
+) -> dict[tuple[str, str], int]:
+    """Drafts created in [since, until). Two-sided on purpose: for `created_at >= ?` alone
+    SQLite's planner scans the agent index instead of the range (2.6 s at 1M drafts)."""
     q = (
         select(Draft.agent_id, Draft.status, func.count())
-        .where(Draft.created_at >= since)
+        .where(Draft.created_at >= since, Draft.created_at < until)
         .group_by(Draft.agent_id, Draft.status)
     )
     return {(a, st): n for a, st, n in s.exec(q).all()}

@@ -18,7 +18,7 @@ from bot.scaffold import init
 from bot.settings import Settings
 from storage.db import Database
 
-pytest_plugins = ["tests.smtp_server"]
+pytest_plugins = ["tests.smtp_server", "tests.replicas"]
 
 PG_URL = os.environ.get("TWOLOOP_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("TWOLOOP_REQUIRE_POSTGRES") == "1"
@@ -76,6 +76,10 @@ class RecordingHumans:
         self.updated: list[ReviewCard] = []
         self.reminded: list[ReviewCard] = []
         self.notes: list[tuple[str, str]] = []
+        self.reports: list[tuple[str, object]] = []  # (channel, TuningReport)
+        self.digests: list[tuple[str, object, bytes | None]] = []  # (channel, Digest, chart)
+        self.timezones: dict[str, str] = {}  # user -> IANA zone, as users.info would say
+        self.fail_digests = 0
         self.fail_posts = 0
 
     def post_review(self, card: ReviewCard) -> str:
@@ -93,6 +97,20 @@ class RecordingHumans:
 
     def notify(self, channel: str, text: str) -> None:
         self.notes.append((channel, text))
+
+    def post_report(self, channel: str, report) -> str:
+        self.reports.append((channel, report))
+        return f"ts-report-{len(self.reports)}"
+
+    def post_digest(self, channel: str, digest, chart_png: bytes | None) -> str:
+        if self.fail_digests:
+            self.fail_digests -= 1
+            raise ConnectionError("slack is down")
+        self.digests.append((channel, digest, chart_png))
+        return f"ts-digest-{len(self.digests)}"
+
+    def user_timezone(self, user: str) -> str | None:
+        return self.timezones.get(user)
 
 
 def make_settings(home: Path, db_url: str, **extra) -> Settings:
@@ -163,6 +181,9 @@ def service(home, db_url, slack):
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=slack.url,
         TWOLOOP_SIGNALS_TOKEN=SIGNALS_TOKEN,
+        # Cards at once, so tests of other things need not wait for Slack's pace;
+        # tests/test_slack_faults.py paces on purpose.
+        TWOLOOP_SLACK_POST_INTERVAL="0",
     )
     svc = Service(settings, port=0, scheduler=False)
     load(svc.rt.db, sorted((home / "data").iterdir()))

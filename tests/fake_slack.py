@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
@@ -16,6 +18,33 @@ class Call:
     method: str
     args: dict
     headers: dict
+    at: float = 0.0  # time.monotonic() when it arrived
+    status: int = 0  # the HTTP status it was answered with
+    ok: bool = False  # the answer's "ok"
+    ts: str = ""  # the message ts it answered with, if any
+
+
+@dataclass
+class Faults:
+    """Answer a seeded random `rate` of one method's calls with a failure: 429 with
+    Retry-After, or 500."""
+
+    rate: float
+    statuses: tuple[int, ...] = (429, 500)
+    retry_after: int = 1
+    rng: random.Random = field(default_factory=random.Random)
+
+    def pick(self) -> tuple[int, dict, dict] | None:
+        if self.rng.random() >= self.rate:
+            return None
+        status = self.rng.choice(self.statuses)
+        if status == 429:
+            return (
+                429,
+                {"ok": False, "error": "ratelimited"},
+                {"Retry-After": str(self.retry_after)},
+            )
+        return status, {"ok": False, "error": "internal_error"}, {}
 
 
 @dataclass
@@ -24,8 +53,13 @@ class FakeSlack:
     lock: threading.Lock = field(default_factory=threading.Lock)
     # method -> list of (status, body) to answer with before answering normally
     scripted: dict[str, list[tuple[int, dict, dict]]] = field(default_factory=dict)
+    faults: dict[str, Faults] = field(default_factory=dict)  # method -> injected failures
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     server: ThreadingHTTPServer | None = None
+    # files.getUploadURLExternal hands out a URL on this server; the bytes POSTed there land
+    # here by file id, and files.completeUploadExternal shares them.
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    users: dict[str, dict] = field(default_factory=dict)  # users.info answers by user id
 
     @property
     def url(self) -> str:
@@ -48,11 +82,31 @@ class FakeSlack:
             [(status, body or {"ok": False, "error": "fatal_error"}, headers or {})] * times
         )
 
+    def inject(
+        self,
+        method: str,
+        rate: float,
+        *,
+        seed: int = 0,
+        statuses: tuple[int, ...] = (429, 500),
+        retry_after: int = 1,
+    ) -> None:
+        """From now on, fail `rate` of `method`'s calls (after any scripted answers)."""
+        self.faults[method] = Faults(rate, statuses, retry_after, random.Random(seed))
+
+    def accepted(self, method: str = "chat.postMessage") -> list[Call]:
+        """Calls Slack would have acted on (answered 200 with ok)."""
+        return [c for c in self.of(method) if c.status == 200 and c.ok]
+
     def answer(self, method: str, args: dict) -> tuple[int, dict, dict]:
         with self.lock:
             queue = self.scripted.get(method)
             if queue:
                 return queue.pop(0)
+            fault = self.faults.get(method)
+            failure = fault.pick() if fault else None
+            if failure:
+                return failure
             ts = f"1700000000.{next(self._ts):06d}"
         if method == "auth.test":
             return (
@@ -77,6 +131,28 @@ class FakeSlack:
             return 200, {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}, {}
         if method == "chat.postEphemeral":
             return 200, {"ok": True, "message_ts": ts}, {}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{ts.replace('.', '')[-8:]}"
+            host, port = self.server.server_address[:2]
+            upload_url = f"http://{host}:{port}/upload/{file_id}"
+            return 200, {"ok": True, "file_id": file_id, "upload_url": upload_url}, {}
+        if method == "files.completeUploadExternal":
+            files = [
+                {
+                    "id": f["id"],
+                    "title": f.get("title"),
+                    "size": len(self.uploads.get(f["id"], b"")),
+                }
+                for f in args.get("files", [])
+            ]
+            if any(f["id"] not in self.uploads for f in files):
+                return 200, {"ok": False, "error": "file_not_found"}, {}
+            return 200, {"ok": True, "files": files}, {}
+        if method == "users.info":
+            user = self.users.get(args.get("user", ""))
+            if user is None:
+                return 200, {"ok": False, "error": "user_not_found"}, {}
+            return 200, {"ok": True, "user": {"id": args["user"], **user}}, {}
         return 200, {"ok": True}, {}
 
 
@@ -87,7 +163,15 @@ def start() -> FakeSlack:
         def log_message(self, *args):  # keep test output quiet
             pass
 
+        def do_GET(self):  # a few read methods (users.info) are GETs with a query string
+            path, _, query = self.path.partition("?")
+            args = {k: v[0] for k, v in parse_qs(query).items()}
+            self._answer(path.rsplit("/", 1)[-1], args)
+
         def do_POST(self):
+            if self.path.startswith("/upload/"):
+                self._upload()
+                return
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length).decode("utf-8")
             ctype = self.headers.get("Content-Type", "")
@@ -95,13 +179,17 @@ def start() -> FakeSlack:
                 args = json.loads(raw or "{}")
             else:
                 args = {k: v[0] for k, v in parse_qs(raw).items()}
-            for k in ("blocks", "view"):
+            for k in ("blocks", "view", "files", "metadata"):
                 if isinstance(args.get(k), str):
                     args[k] = json.loads(args[k])
-            method = self.path.rsplit("/", 1)[-1]
+            self._answer(self.path.rsplit("/", 1)[-1], args)
+
+        def _answer(self, method: str, args: dict) -> None:
+            call = Call(method, args, dict(self.headers), at=time.monotonic())
             with fake.lock:
-                fake.calls.append(Call(method, args, dict(self.headers)))
+                fake.calls.append(call)
             status, body, headers = fake.answer(method, args)
+            call.status, call.ok, call.ts = status, bool(body.get("ok")), body.get("ts") or ""
             data = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -110,6 +198,19 @@ def start() -> FakeSlack:
                 self.send_header(k, v)
             self.end_headers()
             self.wfile.write(data)
+
+        def _upload(self):
+            data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            file_id = self.path.rsplit("/", 1)[-1]
+            with fake.lock:
+                fake.uploads[file_id] = data
+                fake.calls.append(Call("upload", {"file_id": file_id, "size": len(data)}, {}))
+            body = b"OK - " + str(len(data)).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
     fake.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     fake.server.daemon_threads = True

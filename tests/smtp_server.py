@@ -12,6 +12,7 @@ Fixtures:
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email
 import email.policy
@@ -68,6 +69,8 @@ class _Handler:
     failures: list[tuple[int, str]] = field(default_factory=list)
     rejected_rcpt: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    data_delay: float = 0.0  # seconds to sit on each DATA before answering (a slow relay)
+    data_seen: threading.Event = field(default_factory=threading.Event)
 
     def authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
         ok = (
@@ -90,6 +93,9 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        self.data_seen.set()
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
         with self.lock:
             failure = self.failures.pop(0) if self.failures else None
         if failure is not None:
@@ -190,6 +196,12 @@ class SmtpServer:
         """Answer the next `n` DATA commands with `code` instead of accepting the message."""
         with self._handler.lock:
             self._handler.failures.extend([(code, text)] * n)
+
+    def slow_data(self, seconds: float) -> threading.Event:
+        """Hold each DATA for `seconds` before accepting; the event is set when one arrives."""
+        self._handler.data_delay = seconds
+        self._handler.data_seen.clear()
+        return self._handler.data_seen
 
     def reject_recipient(self, address: str, code: int = 550) -> None:
         """Refuse RCPT TO:`address` with `code` from now on."""

@@ -91,9 +91,7 @@ def test_rows_written_at_0001_survive_the_upgrade(db):
     upgrade(db.engine)
 
     with db.engine.connect() as conn:
-        state = conn.execute(
-            text("SELECT trust, paused_by, trust_reason FROM agentstate")
-        ).one()
+        state = conn.execute(text("SELECT trust, paused_by, trust_reason FROM agentstate")).one()
         assert tuple(state) == ("supervised", "", "")
         filed = conn.execute(text("SELECT actor, agent_id FROM auditevent ORDER BY id")).all()
         # Events an agent made are filed under it; a person's are not guessed at.

@@ -42,6 +42,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_slackdelivery_at"), ["at"], unique=False)
 
     op.create_table(
+        "slackchannelpace",
+        sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("next_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.PrimaryKeyConstraint("channel"),
+    )
+    op.create_table(
         "slackuser",
         sa.Column("user_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -78,6 +85,16 @@ def upgrade() -> None:
                 nullable=False,
             )
         )
+        # "" or "system": trust set by the rules; a user id: set by an operator (a manual
+        # demotion holds until a person promotes).
+        batch_op.add_column(
+            sa.Column(
+                "trust_set_by",
+                sqlmodel.sql.sqltypes.AutoString(),
+                server_default="",
+                nullable=False,
+            )
+        )
 
     with op.batch_alter_table("auditevent", schema=None) as batch_op:
         batch_op.add_column(
@@ -90,6 +107,11 @@ def upgrade() -> None:
     op.execute("UPDATE auditevent SET agent_id = substr(actor, 7) WHERE actor LIKE 'agent:%'")
 
     with op.batch_alter_table("decision", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "kind", sqlmodel.sql.sqltypes.AutoString(), server_default="draft", nullable=False
+            )
+        )
         batch_op.create_index("ix_decision_agent_time", ["agent_id", "decided_at"], unique=False)
 
     with op.batch_alter_table("learnedweight", schema=None) as batch_op:
@@ -114,6 +136,24 @@ def upgrade() -> None:
             )
         )
 
+    # A decision says which kind of card it decided (a reply's edit is not a draft's); the
+    # covering indexes the digest, status and tuning report read.
+    op.execute(
+        "UPDATE decision SET kind = "
+        "(SELECT review.kind FROM review WHERE review.id = decision.review_id)"
+    )
+    op.create_index(
+        "ix_decision_kind_time",
+        "decision",
+        ["kind", "decided_at", "agent_id", "config_version", "action", "reason_code"],
+    )
+    op.create_index(
+        "ix_draft_created_agent",
+        "draft",
+        ["created_at", "agent_id", "status", "gate_outcome", "confidence"],
+    )
+    op.create_index("ix_outbox_sent_agent", "outboxmessage", ["sent_at", "agent_id", "status"])
+
 
 def downgrade() -> None:
     with op.batch_alter_table("review", schema=None) as batch_op:
@@ -126,8 +166,12 @@ def downgrade() -> None:
     with op.batch_alter_table("learnedweight", schema=None) as batch_op:
         batch_op.drop_column("updated_at")
 
+    op.drop_index("ix_outbox_sent_agent", table_name="outboxmessage")
+    op.drop_index("ix_draft_created_agent", table_name="draft")
+    op.drop_index("ix_decision_kind_time", table_name="decision")
     with op.batch_alter_table("decision", schema=None) as batch_op:
         batch_op.drop_index("ix_decision_agent_time")
+        batch_op.drop_column("kind")
 
     with op.batch_alter_table("auditevent", schema=None) as batch_op:
         batch_op.drop_index("ix_auditevent_agent_time")
@@ -135,12 +179,14 @@ def downgrade() -> None:
         batch_op.drop_column("agent_id")
 
     with op.batch_alter_table("agentstate", schema=None) as batch_op:
+        batch_op.drop_column("trust_set_by")
         batch_op.drop_column("trust_reason")
         batch_op.drop_column("trust_changed_at")
         batch_op.drop_column("paused_by")
 
     op.drop_table("tickrun")
     op.drop_table("slackuser")
+    op.drop_table("slackchannelpace")
     with op.batch_alter_table("slackdelivery", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_slackdelivery_at"))
 

@@ -1,0 +1,136 @@
+"""Block Kit for the App Home tab: open reviews with the same buttons as their cards (so a
+click on Home decides), the user's agents today, and the last 7 days. A Home view holds at
+most 100 blocks: the lists are capped and say how many more there are."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.digest import DayCounts, pct
+from bot.home import Home
+from bot.ports import Card, PlayCard, ReplyCard
+from handlers.blocks import SECTION_LIMIT, card_blocks, esc, mention
+
+MAX_AGENTS = 25
+
+
+def _summary(card: Card) -> str:
+    if isinstance(card, PlayCard):
+        text = f"*Play for approval:* {esc(card.play_name)} · _{esc(card.agent_name)}_"
+    elif isinstance(card, ReplyCard):
+        who = card.contact_name or card.from_addr
+        text = (
+            f"*Reply* from *{esc(who)}* ({esc(card.account) or '—'}) · _{esc(card.agent_name)}_\n"
+            f"{esc(card.their_subject)} · read as {card.intent.replace('_', ' ')}"
+        )
+    else:
+        text = (
+            f"*{esc(card.account)}* · {esc(card.contact_name)}, {esc(card.contact_title)} · "
+            f"_{esc(card.agent_name)}_\n{esc(card.subject)}"
+        )
+        if card.reasons:
+            text += "\n_" + esc("; ".join(card.reasons))[:300] + "_"
+    where = f"<#{card.channel}>" if card.channel else ""
+    text += f"\nreview #{card.review_id}" + (f" · card in {where}" if where else "")
+    return text[:SECTION_LIMIT]
+
+
+def _actions(card: Card) -> ActionsBlock | None:
+    """The card's own buttons: same action ids and values, so Home decides like the card."""
+    return next((b for b in card_blocks(card) if isinstance(b, ActionsBlock)), None)
+
+
+def _counts(d: DayCounts) -> str:
+    return (
+        f"drafted {d.drafted} · auto-sent {d.auto_sent} · to review {d.to_review} · "
+        f"approved {d.approved} · edited {d.edited} · killed {d.killed} · sent {d.sent}"
+    )
+
+
+def home_view(home: Home) -> View:
+    whose = "Open reviews (all agents)" if home.operator else "Your open reviews"
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text="Twoloop"))]
+    if home.notice:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f":warning: {home.notice}"[:3000])))
+    blocks.append(
+        SectionBlock(
+            text=MarkdownTextObject(
+                text=f"*{whose}: {home.open_total}*"
+                + ("" if home.open_total else f"\nNothing waiting on {mention(home.user)}.")
+            )
+        )
+    )
+    for card in home.cards:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=_summary(card))))
+        actions = _actions(card)
+        if actions is not None:
+            blocks.append(actions)
+    more = home.open_total - len(home.cards)
+    if more > 0:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=f"…and {more} more, oldest first; decide these and Home shows the "
+                        "next ones (or see the cards in your review channels)."
+                    )
+                ]
+            )
+        )
+    blocks += [
+        DividerBlock(),
+        SectionBlock(
+            text=MarkdownTextObject(text="*Agents today*" if home.agents else "*No agents yet*")
+        ),
+    ]
+    for a in home.agents[:MAX_AGENTS]:
+        state = f"_{a.trust}_"
+        if a.paused:
+            state += " · :double_vertical_bar: *paused*" + (
+                f": {esc(a.paused_reason)}" if a.paused_reason else ""
+            )
+        text = (
+            f"*{esc(a.name)}* · {state}\n{_counts(a.today)}\n"
+            f"open reviews {a.open_reviews} · bounces {pct(a.bounce_rate)} (7 days)"
+        )
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=text[:SECTION_LIMIT])))
+    if len(home.agents) > MAX_AGENTS:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text=f"…and {len(home.agents) - MAX_AGENTS} more agents "
+                        "(`/twoloop status` lists all)."
+                    )
+                ]
+            )
+        )
+    w = home.week
+    blocks += [
+        DividerBlock(),
+        SectionBlock(
+            text=MarkdownTextObject(text="*Last 7 days*"),
+            fields=[
+                MarkdownTextObject(text=f"*Drafted*\n{w.drafted}"),
+                MarkdownTextObject(text=f"*Auto-sent / to review*\n{w.auto_sent} / {w.to_review}"),
+                MarkdownTextObject(text=f"*Approved / edited*\n{w.approved} / {w.edited}"),
+                MarkdownTextObject(text=f"*Killed*\n{w.killed}"),
+                MarkdownTextObject(text=f"*Sent*\n{w.sent}"),
+                MarkdownTextObject(text=f"*Replies*\n{w.replies}"),
+            ],
+        ),
+        ContextBlock(elements=[MarkdownTextObject(text=f"Days in {home.tz}.")]),
+    ]
+    view = View(type="home", blocks=blocks)
+    view.validate_json()
+    return view

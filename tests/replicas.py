@@ -1,0 +1,255 @@
+"""Real `twoloop serve` processes on one PostgreSQL schema, for the replica and crash tests.
+
+Each replica is a separate interpreter started the way an operator starts one, so SIGKILL,
+SIGTERM, a dead database connection and a lock released by the kernel are the real things.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from sqlmodel import select
+
+from bot import loop
+from bot.decisions import Action, Request, decide
+from bot.importer import load
+from bot.runtime import Runtime
+from storage.models import Review
+from storage.reviews import open_reviews
+from tests import fake_llm
+from tests.conftest import (
+    _PG_PROBLEM,
+    OPERATOR,
+    PG_URL,
+    REQUIRE_PG,
+    RecordingHumans,
+    approve_plays,
+    make_settings,
+)
+from tests.slack_requests import SIGNING_SECRET
+
+REPO = Path(__file__).resolve().parent.parent
+POLL = 0.25  # TWOLOOP_LEADER_POLL_SECONDS in these tests
+
+
+def wait_for(check, timeout: float = 20.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"{what} not met within {timeout} s")
+
+
+@pytest.fixture
+def pg_url():
+    """A PostgreSQL schema of its own (replicas need a database they can share)."""
+    if _PG_PROBLEM:
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL is required (TWOLOOP_REQUIRE_POSTGRES=1) but: {_PG_PROBLEM}")
+        pytest.skip(f"replica tests need PostgreSQL at {PG_URL}: {_PG_PROBLEM}")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Replica:
+    def __init__(self, name: str, env: dict[str, str], workdir: Path):
+        self.name, self.env, self.workdir = name, env, workdir
+        self.port = free_port()
+        self.log = workdir / f"{name}.log"
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def owner(self) -> str:
+        return f"{socket.gethostname()}:{self.proc.pid}"
+
+    def start(self) -> Replica:
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", "from bot.cli import main; main()", "serve"]
+                + ["--host", "127.0.0.1", "--port", str(self.port), "--threads", "4"],
+                env=self.env,
+                cwd=self.workdir,  # no stray .env
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        wait_for(self.health, 60, f"{self.name} answering /healthz")
+        return self
+
+    def health(self) -> dict | None:
+        if self.proc.poll() is not None:
+            raise AssertionError(f"{self.name} exited with {self.proc.returncode}:\n{self.text()}")
+        try:
+            r = httpx.get(self.url + "/healthz", timeout=2)
+        except httpx.HTTPError:
+            return None
+        return r.json() if r.status_code == 200 else None
+
+    def role(self) -> str | None:
+        h = self.health()
+        return h and h.get("role")
+
+    def kill(self, sig: int = signal.SIGKILL, timeout: float = 40) -> int:
+        self.proc.send_signal(sig)
+        return self.proc.wait(timeout)  # reaps it: a zombie's pid would still look alive
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+class Cluster:
+    """Replicas sharing one database, a fake Slack and a real SMTP server."""
+
+    def __init__(self, home: Path, url: str, slack, smtp, workdir: Path, **env):
+        self.home, self.url, self.workdir = home, url, workdir
+        base = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("TWOLOOP_", "SLACK_", "SMTP_", "OPENAI_", "IMAP_", "DATABASE_"))
+        }
+        self.env = (
+            base
+            | {
+                "PYTHONPATH": str(REPO),
+                "TWOLOOP_HOME": str(home),
+                "DATABASE_URL": url,
+                "SLACK_BOT_TOKEN": "xoxb-test-token",
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": slack.url,
+                "SMTP_URL": smtp.url,
+                "TWOLOOP_OPERATORS": OPERATOR,
+                "TWOLOOP_OPERATOR_CHANNEL": "C0OPS",
+                "TWOLOOP_LEADER_POLL_SECONDS": str(POLL),
+                "TWOLOOP_OUTBOX_POLL_SECONDS": "0.5",
+                "TWOLOOP_SHUTDOWN_GRACE_SECONDS": "10",
+                "TWOLOOP_LOG_LEVEL": "INFO",
+            }
+            | {k: str(v) for k, v in env.items()}
+        )
+        self.rt = Runtime(make_settings(home, url), humans=RecordingHumans())
+        self.rt.db.upgrade()
+        load(self.rt.db, sorted((home / "data").iterdir()))
+        approve_plays(self.rt)
+        self.replicas: list[Replica] = []
+
+    def replica(self, name: str, **env) -> Replica:
+        r = Replica(name, self.env | {k: str(v) for k, v in env.items()}, self.workdir)
+        self.replicas.append(r)
+        return r
+
+    def draft_reviews(self) -> list[Review]:
+        """Tick once here, so there are draft reviews to decide."""
+        loop.tick(self.rt)
+        with self.rt.db.session() as s:
+            return [r for r in open_reviews(s, limit=1000) if r.kind == "draft"]
+
+    def approve_all(self) -> int:
+        """Draft and approve everything: queued outbox rows for the replicas to send."""
+        revs = self.draft_reviews()
+        for r in revs:
+            assert decide(self.rt, Request(r.id, r.owner, Action.APPROVE)).status == "decided"
+        return len(revs)
+
+    def session(self):
+        return self.rt.db.session()
+
+    def rows(self, model, *where):
+        with self.session() as s:
+            return list(s.exec(select(model).where(*where)))
+
+    def close(self) -> None:
+        for r in self.replicas:
+            r.stop()
+        self.rt.db.dispose()
+
+
+@pytest.fixture
+def cluster(home, pg_url, slack, smtp_server, tmp_path):
+    made: list[Cluster] = []
+
+    def make(**env) -> Cluster:
+        c = Cluster(home, pg_url, slack, smtp_server, tmp_path, **env)
+        made.append(c)
+        return c
+
+    yield make
+    for c in made:
+        c.close()
+
+
+class SlowModel:
+    """An OpenAI-compatible endpoint on loopback that takes `delay` seconds per answer."""
+
+    def __init__(self, delay: float):
+        self.delay = delay
+        self.calls = 0
+        self.called = threading.Event()
+        model = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                model.calls += 1
+                model.called.set()
+                time.sleep(model.delay)
+                body = json.dumps(fake_llm.completion(fake_llm.draft_content())).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def message_ids(smtp) -> list[str]:
+    return [m["Message-ID"] for m in smtp.messages]
+
+
+def sigterm(replica: Replica) -> int:
+    return replica.kill(signal.SIGTERM)
