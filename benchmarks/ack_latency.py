@@ -610,7 +610,15 @@ def one_run(
             TWOLOOP_SLACK_POST_INTERVAL=0,  # set-up posts every card at once, unpaced
             _env_file=None,
         )
-        service = Service(settings, port=0, scheduler=False, threads=args.threads)
+        port = free_port() if args.workers > 1 else 0
+        reuse = args.workers > 1
+        service = Service(
+            settings,
+            port=port,
+            scheduler=False,
+            threads=args.threads,
+            reuse_port=reuse,
+        )
         load(service.rt.db, sorted((home / "data").iterdir()))
         service.start()
         approve_plays(service.rt)  # a new play is approved by a human before anything drafts
@@ -659,15 +667,18 @@ def one_run(
         def settle(sent: int) -> bool:
             return wait_for(lambda: sum(effects()) >= sent, args.drain_seconds)
 
+        # `serve --workers N`: N-1 more processes on the same port, as that command runs them.
+        extra = [Worker(settings, port, args.threads) for _ in range(args.workers - 1)]
         warm = submit(plan.warmup)
         settle(len(warm.latencies))
         QUEUE.reset()
         GC.start()
         machine0, slack0, cpu0 = machine_busy(), slack.cpu(), time.process_time()
+        extra0 = sum(w.cpu() for w in extra)
         window = time.perf_counter()
         measured = submit(plan.measure)
         window = time.perf_counter() - window
-        server_cpu = time.process_time() - cpu0
+        server_cpu = time.process_time() - cpu0 + sum(w.cpu() for w in extra) - extra0
         slack_cpu = slack.cpu() - slack0
         machine_cpu = machine_busy() - machine0
         GC.on = False
@@ -802,6 +813,8 @@ def one_run(
             lines.append(f"  PROBLEM: {p}")
         return result
     finally:
+        for w in locals().get("extra", []):
+            w.stop()
         if service is not None:
             service.stop()
         slack.stop()
@@ -811,6 +824,46 @@ def one_run(
             shutil.rmtree(tmp, ignore_errors=True)
         else:
             lines.append(f"  kept {tmp}")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _worker_main(settings: Settings, port: int, threads: int, ready, stop) -> None:
+    service = Service(settings, port=port, threads=threads, scheduler=False, reuse_port=True)
+    service.start()
+    ready.set()
+    stop.wait()
+    service.stop()
+
+
+class Worker:
+    """One more server process on the benchmark's port (SO_REUSEPORT), as `serve --workers`
+    starts them; the kernel spreads the clients' connections over all of them."""
+
+    def __init__(self, settings: Settings, port: int, threads: int):
+        ctx = multiprocessing.get_context("spawn")
+        self.ready, self.stopping = ctx.Event(), ctx.Event()
+        self.proc = ctx.Process(
+            target=_worker_main, args=(settings, port, threads, self.ready, self.stopping)
+        )
+        self.proc.start()
+        if not self.ready.wait(60):
+            raise RuntimeError("an extra worker did not start")
+
+    def cpu(self) -> float:
+        """CPU seconds the process has used (utime + stime)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.proc.join(60)
 
 
 def _refusal_kind(text: str) -> str:
@@ -850,6 +903,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         choices=("process", "inprocess"),
         default="process",
         help="fake Slack Web API in a process of its own (default) or in the server's",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes on one port, as `twoloop serve --workers N` (default 1)",
     )
     p.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
     p.add_argument("--max-seconds", type=float, default=120.0, help="time budget per phase")
@@ -891,7 +950,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"parameters: runs {args.runs}, {pattern}, {args.requests} clicks measured "
         f"(+{args.warmup} warm-up); mix: approve {1 - sum(MIX.values()):.0%}, {mix}; "
-        f"waitress threads {args.threads}; client: {CLIENTS[args.client]}; "
+        f"server processes {args.workers} x waitress threads {args.threads}; "
+        f"client: {CLIENTS[args.client]}; "
         f"fake Slack Web API: {'own process' if args.slack == 'process' else 'server process'}; "
         f"database: {'PostgreSQL' if args.database_url else 'SQLite'}"
     )

@@ -168,6 +168,14 @@ def serve(
     port: Annotated[int, typer.Option(help="HTTP port")] = 3000,
     host: Annotated[str, typer.Option(help="HTTP bind address")] = "0.0.0.0",
     threads: Annotated[int, typer.Option(help="HTTP worker threads")] = 16,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            envvar="TWOLOOP_WORKERS",
+            help="processes sharing the port, one per core is a good start",
+        ),
+    ] = 1,
 ):
     """Run the Slack app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP) and the scheduler."""
     from bot import logs
@@ -179,7 +187,7 @@ def serve(
     from handlers.serve import serve as run_server
 
     try:
-        run_server(s, host=host, port=port, threads=threads)
+        run_server(s, host=host, port=port, threads=threads, workers=workers)
     except SettingsError as exc:
         raise fail(str(exc)) from None
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import gc
 import logging
+import multiprocessing
 import os
 import signal
+import socket
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -94,6 +97,7 @@ class Service:
         threads: int = 32,
         runtime: Runtime | None = None,
         scheduler: bool = True,
+        reuse_port: bool = False,
     ):
         socket_mode = settings.slack_app_token is not None
         settings.require("slack_bot_token")
@@ -122,12 +126,19 @@ class Service:
             post_interval=settings.slack_post_interval,
         )
         self.web = build_web(self.rt, None if socket_mode else self.bolt)
+        # One process holds the GIL on one core; `serve --workers N` runs N of these on one
+        # port (SO_REUSEPORT) and the kernel spreads connections over them.
+        where = (
+            {"sockets": [shared_socket(host, port)]} if reuse_port else {"host": host, "port": port}
+        )
         self.http = create_server(
             self.web,
-            host=host,
-            port=port,
+            **where,
             threads=threads,
             max_request_body_size=MAX_BODY,
+            # waitress stops accepting at 100 open connections by default; a load balancer
+            # and Slack keep many alive, and a burst of clicks opens more.
+            connection_limit=1000,
             ident="twoloop",
         )
         # Every replica serves, decides and sends; only the leader runs scheduled jobs.
@@ -243,8 +254,25 @@ def _within(fn, seconds: float) -> bool:
     return not t.is_alive()
 
 
-def serve(settings: Settings, *, host: str, port: int, threads: int) -> None:
-    service = Service(settings, host=host, port=port, threads=threads)
+def shared_socket(host: str, port: int) -> socket.socket:
+    """A listening socket that other processes may bind too (SO_REUSEPORT)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def serve(settings: Settings, *, host: str, port: int, threads: int, workers: int = 1) -> None:
+    if workers > 1:
+        supervise(settings, host=host, port=port, threads=threads, workers=workers)
+        return
+    _serve_one(settings, host=host, port=port, threads=threads, reuse_port=False)
+
+
+def _serve_one(settings: Settings, *, host: str, port: int, threads: int, reuse_port: bool) -> None:
+    service = Service(settings, host=host, port=port, threads=threads, reuse_port=reuse_port)
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: done.set())
@@ -257,3 +285,63 @@ def serve(settings: Settings, *, host: str, port: int, threads: int) -> None:
         # held is already released or flagged, so leave now rather than hang.
         logging.shutdown()
         os._exit(0)
+
+
+def _worker(settings: Settings, host: str, port: int, threads: int, level: int) -> None:
+    from bot import logs
+
+    logs.setup(settings, level)
+    try:
+        _serve_one(settings, host=host, port=port, threads=threads, reuse_port=True)
+    except SettingsError as exc:
+        log.error("%s", exc)
+        sys.exit(2)
+
+
+def supervise(settings: Settings, *, host: str, port: int, threads: int, workers: int) -> None:
+    """N worker processes on one port, each a full replica (the leader lock picks the one
+    that runs the scheduler; claims keep sends and ticks single). A worker that dies is
+    started again; SIGTERM is passed on and each worker shuts down gracefully."""
+    if port == 0:
+        raise SettingsError("--workers needs a fixed --port")
+    ctx = multiprocessing.get_context("spawn")  # no threads or connections cross a fork
+    level = logging.getLogger().level
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
+
+    def start(n: int):
+        proc = ctx.Process(
+            target=_worker,
+            args=(settings, host, port, threads, level),
+            name=f"twoloop-worker-{n}",
+        )
+        proc.start()
+        return proc
+
+    procs = [start(n) for n in range(workers)]
+    failed = False
+    log.info("supervising %d workers on %s:%d", workers, host, port)
+    started = [time.monotonic()] * workers
+    while not stopping.wait(0.5):
+        for n, proc in enumerate(procs):
+            if proc.is_alive():
+                continue
+            if proc.exitcode == 2 and time.monotonic() - started[n] < 30:
+                # A settings error: every restart would fail the same way.
+                failed = True
+                stopping.set()
+                break
+            log.warning("worker %d exited with %s; starting it again", n, proc.exitcode)
+            procs[n], started[n] = start(n), time.monotonic()
+    log.info("stopping %d workers", workers)
+    for proc in procs:
+        if proc.is_alive():
+            proc.terminate()  # SIGTERM: each worker's own graceful stop
+    grace = settings.shutdown_grace_seconds + 10
+    for proc in procs:
+        proc.join(grace)
+        if proc.is_alive():
+            proc.kill()
+    if failed:
+        raise SettingsError("a worker could not start (its error is above)")

@@ -8,6 +8,7 @@ import signal
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -144,3 +145,40 @@ def test_sqlite_replicas_take_turns_through_a_lock_file(tmp_path):
     assert second.try_acquire()
     assert (tmp_path / "twoloop.db.leader").read_text().strip().isdigit()
     second.close()
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == pid and b"spawn_main" in cmdline:  # not multiprocessing's helper
+            found.add(int(stat.parent.name))
+    return found
+
+
+def test_workers_share_one_port_one_leads_and_sigterm_stops_them_all(cluster, smtp_server):
+    c = cluster()
+    approved = c.approve_all()
+    assert approved > 0
+    # One `serve --workers 2`: two processes on one port, like two replicas on one machine.
+    node = c.replica("workers", TWOLOOP_WORKERS=2).start()
+    workers = wait_for(lambda: (k := _children(node.proc.pid)) and len(k) >= 2 and k, 30)
+    roles: Counter = Counter()
+
+    def both_answer():
+        for _ in range(20):  # a new connection each time: the kernel picks the process
+            roles[node.role()] += 1
+        return roles["leader"] and roles["standby"]
+
+    wait_for(both_answer, 30, "a leader and a standby behind the one port")
+    wait_for(lambda: len(smtp_server.messages) >= approved, 60, "every approval sent")
+    time.sleep(1.0)  # both workers' outbox loops have had their chance to double-send
+    ids = message_ids(smtp_server)
+    assert len(ids) == approved and len(set(ids)) == approved
+
+    assert node.kill(signal.SIGTERM) == 0
+    assert not [p for p in workers if Path(f"/proc/{p}/stat").exists()], "a worker outlived it"
