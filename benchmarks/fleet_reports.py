@@ -62,6 +62,18 @@ AUDIT = [
 ]
 
 
+def new_schema(database_url: str) -> tuple[str, str, str]:
+    """A PostgreSQL schema of the benchmark's own: (its URL, its name, the base URL)."""
+    import psycopg
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    base = database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3D{schema}", schema, base
+
+
 def machine() -> str:
     model = platform.processor() or "unknown CPU"
     try:
@@ -513,15 +525,9 @@ def main() -> int:
     else:
         root = Path(tempfile.mkdtemp(prefix="twoloop-reports-"))
         home = make_home(root)
-    schema = None
-    url = f"sqlite:///{root / 'twoloop.db'}"
+    url, schema, base = f"sqlite:///{root / 'twoloop.db'}", None, ""
     if args.database_url and not args.reuse:
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        base = args.database_url.replace("postgresql+psycopg://", "postgresql://")
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        sep = "&" if "?" in base else "?"
-        url = f"{base}{sep}options=-csearch_path%3D{schema}"
+        url, schema, base = new_schema(args.database_url)
     print(f"machine: {machine()}")
     print(f"database: {'PostgreSQL' if schema else 'SQLite'}; {args.rows:,} decisions and events")
     rt = None

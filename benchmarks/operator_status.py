@@ -22,13 +22,18 @@ import shutil
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.fleet_reports import machine, make_home, median_time, seed  # noqa: E402
+from benchmarks.fleet_reports import (  # noqa: E402
+    machine,
+    make_home,
+    median_time,
+    new_schema,
+    seed,
+)
 
 
 def main() -> int:
@@ -48,15 +53,9 @@ def main() -> int:
 
     root = Path(tempfile.mkdtemp(prefix="twoloop-status-"))
     home = make_home(root)
-    schema = None
-    url = f"sqlite:///{root / 'twoloop.db'}"
+    url, schema, base = f"sqlite:///{root / 'twoloop.db'}", None, ""
     if args.database_url:
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        base = args.database_url.replace("postgresql+psycopg://", "postgresql://")
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        sep = "&" if "?" in base else "?"
-        url = f"{base}{sep}options=-csearch_path%3D{schema}"
+        url, schema, base = new_schema(args.database_url)
     print(f"machine: {machine()}")
     print(f"database: {'PostgreSQL' if schema else 'SQLite'}; {args.rows:,} decisions")
     rt = None

@@ -29,7 +29,7 @@ from bot.importer import load
 from bot.runtime import Runtime
 from storage.models import Review
 from storage.reviews import open_reviews
-from tests import fake_llm
+from tests import fake_llm, slack_requests
 from tests.conftest import (
     _PG_PROBLEM,
     OPERATOR,
@@ -46,13 +46,7 @@ POLL = 0.25  # TWOLOOP_LEADER_POLL_SECONDS in these tests
 
 
 def wait_for(check, timeout: float = 20.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"{what} not met within {timeout} s")
+    return slack_requests.wait_for(check, timeout, what)
 
 
 @pytest.fixture

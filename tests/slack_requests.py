@@ -75,3 +75,30 @@ def view_submission(user: str, callback_id: str, private_metadata: str, values: 
 
 def post_signed(client: httpx.Client, url: str, body: str, **sign_kw) -> httpx.Response:
     return client.post(url, content=body, headers=sign(body, **sign_kw))
+
+
+def wait_for(check, timeout: float = 10.0, what: str = "condition"):
+    """Poll `check` until it returns something truthy (the hand-off runs after the ack)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"{what} not met within {timeout} s")
+
+
+def slash_command(user: str, text: str, channel: str = "C0OPS") -> str:
+    """A /twoloop invocation, form-encoded as Slack posts it (sign it with post_signed)."""
+    return urlencode(
+        {
+            "command": "/twoloop",
+            "text": text,
+            "user_id": user,
+            "channel_id": channel,
+            "team_id": "T0TEAM",
+            "trigger_id": "t",
+            "response_url": "http://127.0.0.1:9/x",
+            "token": "legacy",
+        }
+    )

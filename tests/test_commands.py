@@ -3,8 +3,6 @@ ephemeral; changes by operators only, audited with before and after, live at the
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import pytest
 from sqlmodel import select
 
@@ -12,7 +10,7 @@ from bot import loop, status
 from storage import prospects
 from storage.models import AgentState, AuditEvent, Draft
 from tests.conftest import OPERATOR, approve_plays
-from tests.slack_requests import post_signed
+from tests.slack_requests import post_signed, slash_command
 from tests.test_slack_http import wait_for
 
 AM = "U0AMDANA01"  # owns data-platform (channel C0REVIEWS01)
@@ -22,18 +20,7 @@ FAILED = "Something went wrong; the operators can find it in the logs."
 
 
 def slash(http, user: str, text: str) -> str:
-    body = urlencode(
-        {
-            "command": "/twoloop",
-            "text": text,
-            "user_id": user,
-            "channel_id": "C0OPS",
-            "team_id": "T0TEAM",
-            "trigger_id": "t",
-            "response_url": "http://127.0.0.1:9/x",
-            "token": "legacy",
-        }
-    )
+    body = slash_command(user, text, "C0OPS")
     resp = post_signed(http, "/slack/events", body)
     assert resp.status_code == 200
     answer = resp.json()

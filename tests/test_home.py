@@ -23,19 +23,10 @@ from tests.slack_requests import (
     post_signed,
     sign,
     view_submission,
+    wait_for,
 )
 
 DANA = "U0AMDANA01"
-
-
-def wait_for(check, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 def open_home(http, user: str):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import pytest
 from sqlmodel import select
 
@@ -13,24 +11,13 @@ from handlers.serve import Service
 from handlers.web import MAX_BODY
 from storage.models import Decision, Review
 from tests.conftest import OPERATOR, approve_plays, make_settings
-from tests.slack_requests import block_action, interaction_body, post_signed, sign
+from tests.slack_requests import block_action, interaction_body, post_signed, sign, slash_command
 
 DANA, LEO, STRANGER = "U0AMDANA01", "U0AMLEO002", "U0STRANGER"
 
 
 def slash(http, user: str, text: str):
-    body = urlencode(
-        {
-            "command": "/twoloop",
-            "text": text,
-            "user_id": user,
-            "channel_id": "C0ANY",
-            "team_id": "T0TEAM",
-            "trigger_id": "t",
-            "response_url": "http://127.0.0.1:9/x",
-            "token": "legacy",
-        }
-    )
+    body = slash_command(user, text, "C0ANY")
     resp = post_signed(http, "/slack/events", body)
     assert resp.status_code == 200
     return resp.json()["text"]

@@ -28,16 +28,6 @@ from tests.slack_requests import (
 )
 
 
-def wait_for(check, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
-
-
 def open_reviews(rt: Runtime) -> list[Review]:
     with rt.db.session() as s:
         q = select(Review).where(Review.status == "open", Review.kind == "draft")

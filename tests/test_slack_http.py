@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlencode
 
 import pytest
 from sqlmodel import select
@@ -20,20 +19,12 @@ from tests.slack_requests import (
     interaction_body,
     post_signed,
     sign,
+    slash_command,
     view_submission,
+    wait_for,
 )
 
 DRAFT_DECISIONS = select(Decision).where(Decision.play_version_id.is_(None))
-
-
-def wait_for(check, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 def posted_cards(service, slack):
@@ -280,18 +271,7 @@ def test_twenty_simultaneous_approve_clicks_one_email_one_decision(service, slac
 
 def test_slash_command_status_and_help(service, slack, http):
     posted_cards(service, slack)
-    body = urlencode(
-        {
-            "command": "/twoloop",
-            "text": "status",
-            "user_id": OPERATOR,
-            "channel_id": "C0OPS",
-            "team_id": "T0TEAM",
-            "trigger_id": "t",
-            "response_url": "http://127.0.0.1:9/x",
-            "token": "legacy",
-        }
-    )
+    body = slash_command(OPERATOR, "status", "C0OPS")
     resp = post_signed(http, "/slack/events", body)
     assert resp.status_code == 200
     assert "data-platform" in resp.text and "probation" in resp.text
