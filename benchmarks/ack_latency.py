@@ -619,6 +619,8 @@ def one_run(
             threads=args.threads,
             reuse_port=reuse,
         )
+        if args.acks_only:
+            service.pools.decide = Dropped()
         load(service.rt.db, sorted((home / "data").iterdir()))
         service.start()
         approve_plays(service.rt)  # a new play is approved by a human before anything drafts
@@ -665,10 +667,14 @@ def one_run(
             )
 
         def settle(sent: int) -> bool:
+            if args.acks_only:  # decisions are dropped: only modals and App Home would come
+                return True
             return wait_for(lambda: sum(effects()) >= sent, args.drain_seconds)
 
         # `serve --workers N`: N-1 more processes on the same port, as that command runs them.
-        extra = [Worker(settings, port, args.threads) for _ in range(args.workers - 1)]
+        extra = [
+            Worker(settings, port, args.threads, args.acks_only) for _ in range(args.workers - 1)
+        ]
         warm = submit(plan.warmup)
         settle(len(warm.latencies))
         QUEUE.reset()
@@ -741,15 +747,19 @@ def one_run(
         problems.extend(warm.errors + measured.errors)
         if dupes:
             problems.append(f"{dupes} duplicate emails")
-        if decided != expected:
+        if args.acks_only:
+            pass  # nothing was decided: the consistency checks below do not apply
+        elif decided != expected:
             problems.append(
                 f"approved reviews {len(decided)} != distinct approved cards {len(expected)}"
             )
-        if decisions != len(expected):
+        if args.acks_only:
+            pass
+        elif decisions != len(expected):
             problems.append(f"decisions {decisions} != distinct approved cards {len(expected)}")
-        if len(emls) != decisions or outbox_rows != decisions:
+        elif len(emls) != decisions or outbox_rows != decisions:
             problems.append(f"emails {len(emls)} / outbox rows {outbox_rows} != {decisions}")
-        if decisions + ephemerals + modals != sent:
+        elif decisions + ephemerals + modals != sent:
             problems.append(
                 f"decisions + ephemerals + modals = {decisions + ephemerals + modals} "
                 f"!= clicks sent {sent}"
@@ -834,8 +844,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _worker_main(settings: Settings, port: int, threads: int, ready, stop) -> None:
+class Dropped:
+    """A decision pool that drops its work: with --acks-only, what the ack path costs alone."""
+
+    def submit(self, *args, **kwargs) -> None:
+        return None
+
+    def shutdown(self, wait: bool = True) -> None:
+        return None
+
+
+def _worker_main(settings: Settings, port: int, threads: int, acks_only: bool, ready, stop):
     service = Service(settings, port=port, threads=threads, scheduler=False, reuse_port=True)
+    if acks_only:
+        service.pools.decide = Dropped()
     service.start()
     ready.set()
     stop.wait()
@@ -846,11 +868,12 @@ class Worker:
     """One more server process on the benchmark's port (SO_REUSEPORT), as `serve --workers`
     starts them; the kernel spreads the clients' connections over all of them."""
 
-    def __init__(self, settings: Settings, port: int, threads: int):
+    def __init__(self, settings: Settings, port: int, threads: int, acks_only: bool = False):
         ctx = multiprocessing.get_context("spawn")
         self.ready, self.stopping = ctx.Event(), ctx.Event()
         self.proc = ctx.Process(
-            target=_worker_main, args=(settings, port, threads, self.ready, self.stopping)
+            target=_worker_main,
+            args=(settings, port, threads, acks_only, self.ready, self.stopping),
         )
         self.proc.start()
         if not self.ready.wait(60):
@@ -905,6 +928,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="fake Slack Web API in a process of its own (default) or in the server's",
     )
     p.add_argument(
+        "--acks-only",
+        action="store_true",
+        help="drop the decisions handed off (diagnostic: what acking alone costs; the "
+        "consistency checks are skipped)",
+    )
+    p.add_argument(
         "--workers",
         type=int,
         default=1,
@@ -954,6 +983,7 @@ def main(argv: list[str] | None = None) -> int:
         f"client: {CLIENTS[args.client]}; "
         f"fake Slack Web API: {'own process' if args.slack == 'process' else 'server process'}; "
         f"database: {'PostgreSQL' if args.database_url else 'SQLite'}"
+        + ("; ACKS ONLY: decisions dropped" if args.acks_only else "")
     )
     clients = None
     if args.client != "inprocess":
