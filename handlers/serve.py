@@ -1,4 +1,5 @@
-"""`twoloop serve`: the Slack app, the HTTP endpoints and the scheduler in one process."""
+"""`twoloop serve`: the Slack app, the HTTP endpoints and the scheduler in one process, or in
+N supervised worker processes sharing the port (`--workers`), each a replica of its own."""
 
 from __future__ import annotations
 
