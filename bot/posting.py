@@ -195,3 +195,60 @@ def _report(
             )
         except Exception as exc:  # noqa: BLE001 - the log line above is the alert of record
             log.warning("operator alert for review %s failed: %s", review_id, type(exc).__name__)
+
+
+class PacedHumans:
+    """Every other post to a channel (reminders, notices, digests, reports) takes its turn in
+    the same per-channel pace as the cards, so a burst of reminders cannot push a channel
+    past one message per interval. Cards go through `post_pending`, which paces itself;
+    updates and time-zone lookups are not posts and pass straight through.
+
+    A post waits at most `wait` seconds for its channel and then goes anyway: a message
+    late by a rate limit is better than one dropped by our own pacing."""
+
+    def __init__(
+        self,
+        rt: Runtime,
+        inner,
+        *,
+        wait: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.rt, self.inner, self.wait, self.sleep = rt, inner, wait, sleep
+        self.post_interval = getattr(inner, "post_interval", 0.0)
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)  # post_review, update_review, user_timezone, ...
+
+    def remind(self, card) -> None:
+        self._paced(card.channel, lambda: self.inner.remind(card))
+
+    def notify(self, channel: str, text: str) -> None:
+        self._paced(channel, lambda: self.inner.notify(channel, text))
+
+    def post_report(self, channel: str, report) -> str:
+        return self._paced(channel, lambda: self.inner.post_report(channel, report))
+
+    def post_digest(self, channel: str, digest, chart_png: bytes | None) -> str:
+        return self._paced(channel, lambda: self.inner.post_digest(channel, digest, chart_png))
+
+    def _paced(self, channel: str, post: Callable):
+        interval = timedelta(seconds=float(self.post_interval or 0.0))
+        if not interval:
+            return post()
+        give_up = time.monotonic() + self.wait
+        while True:
+            now = _now(self.rt)
+            with self.rt.db.session() as s:
+                if store.claim_channel(s, channel, now, CHANNEL_HOLD):
+                    break
+                free_at = store.paces(s, {channel}).get(channel, now)
+            if time.monotonic() >= give_up:
+                log.warning("channel %s stayed busy for %.0f s; posting anyway", channel, self.wait)
+                return post()
+            self.sleep(min(max((free_at - now).total_seconds(), 0.01), 1.0))
+        try:
+            return post()
+        finally:
+            with self.rt.db.session() as s:
+                store.release_channel(s, channel, _now(self.rt) + interval)

@@ -27,6 +27,7 @@ from waitress.server import create_server
 from bot import outbox, ticks
 from bot import scheduler as scheduling
 from bot.leader import Leadership
+from bot.posting import PacedHumans
 from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError
 from handlers.listeners import Pools, register
@@ -121,10 +122,13 @@ class Service:
         self.rt = runtime or Runtime(settings)
         self.rt.db.upgrade()
         self.bolt = build_bolt(self.rt, settings, socket_mode=socket_mode, pools=self.pools)
-        self.rt.humans = SlackHumans(
-            self.bolt.client,
-            posting=posting_client(settings),
-            post_interval=settings.slack_post_interval,
+        self.rt.humans = PacedHumans(
+            self.rt,
+            SlackHumans(
+                self.bolt.client,
+                posting=posting_client(settings),
+                post_interval=settings.slack_post_interval,
+            ),
         )
         self.web = build_web(self.rt, None if socket_mode else self.bolt)
         # One process holds the GIL on one core; `serve --workers N` runs N of these on one

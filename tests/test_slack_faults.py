@@ -228,6 +228,26 @@ def test_cards_are_paced_per_channel_even_with_two_posters(service, slack):
         assert len(s.exec(select(SlackChannelPace)).all()) == len(per_channel)
 
 
+def test_notices_and_cards_share_one_pace_per_channel(service, slack):
+    revs = drafts_waiting(service.rt)
+    channel = revs[0].channel
+    interval = 0.15
+    service.rt.humans.post_interval = interval
+    notices = [
+        threading.Thread(target=service.rt.humans.notify, args=(channel, f"notice {n}"))
+        for n in range(3)
+    ]
+    for t in notices:
+        t.start()
+    reviews.post_pending(service.rt, budget=10)
+    for t in notices:
+        t.join()
+    at = sorted(c.at for c in slack.of("chat.postMessage") if c.args["channel"] == channel)
+    assert len(at) == 3 + sum(r.channel == channel for r in revs)
+    gaps = [b - a for a, b in zip(at, at[1:], strict=False)]
+    assert min(gaps) >= interval, gaps
+
+
 class SlowHumans(RecordingHumans):
     """Checks, while Slack is still answering, that the card is not yet marked posted."""
 
