@@ -203,15 +203,17 @@ class PacedHumans:
     past one message per interval. Cards go through `post_pending`, which paces itself;
     updates and time-zone lookups are not posts and pass straight through.
 
-    A post waits at most `wait` seconds for its channel and then goes anyway: a message
-    late by a rate limit is better than one dropped by our own pacing."""
+    A post waits at most `wait` seconds for its channel and then goes anyway: a free channel
+    comes back within one interval, so a longer wait means its holder died mid-post (the
+    hold then lasts CHANNEL_HOLD), and an alert late by a minute is worse than two messages
+    a second apart."""
 
     def __init__(
         self,
         rt: Runtime,
         inner,
         *,
-        wait: float = 30.0,
+        wait: float = 5.0,
         sleep: Callable[[float], None] = time.sleep,
     ):
         self.rt, self.inner, self.wait, self.sleep = rt, inner, wait, sleep
