@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -36,22 +38,32 @@ def _pg_available() -> str | None:
 _PG_PROBLEM = _pg_available()
 
 
+@contextmanager
+def pg_schema(needed_by: str = "this test") -> Iterator[str]:
+    """The URL of a PostgreSQL schema of its own, dropped afterwards; skips (or fails, under
+    TWOLOOP_REQUIRE_POSTGRES=1) where no PostgreSQL answers."""
+    if _PG_PROBLEM:
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL is required (TWOLOOP_REQUIRE_POSTGRES=1) but: {_PG_PROBLEM}")
+        pytest.skip(f"no PostgreSQL at {PG_URL} for {needed_by}: {_PG_PROBLEM}")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path) -> str:
     """A fresh, empty database: a SQLite file, or a PostgreSQL schema of its own."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'twoloop.db'}"
         return
-    if _PG_PROBLEM:
-        if REQUIRE_PG:
-            pytest.fail(f"PostgreSQL is required (TWOLOOP_REQUIRE_POSTGRES=1) but: {_PG_PROBLEM}")
-        pytest.skip(f"no PostgreSQL at {PG_URL}: {_PG_PROBLEM}")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with pg_schema() as url:
+        yield url
 
 
 def unpaced(home: Path) -> None:

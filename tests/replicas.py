@@ -14,12 +14,10 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 from sqlmodel import select
 
@@ -31,13 +29,11 @@ from storage.models import Review
 from storage.reviews import open_reviews
 from tests import fake_llm, slack_requests
 from tests.conftest import (
-    _PG_PROBLEM,
     OPERATOR,
-    PG_URL,
-    REQUIRE_PG,
     RecordingHumans,
     approve_plays,
     make_settings,
+    pg_schema,
 )
 from tests.slack_requests import SIGNING_SECRET
 
@@ -52,16 +48,8 @@ def wait_for(check, timeout: float = 20.0, what: str = "condition"):
 @pytest.fixture
 def pg_url():
     """A PostgreSQL schema of its own (replicas need a database they can share)."""
-    if _PG_PROBLEM:
-        if REQUIRE_PG:
-            pytest.fail(f"PostgreSQL is required (TWOLOOP_REQUIRE_POSTGRES=1) but: {_PG_PROBLEM}")
-        pytest.skip(f"replica tests need PostgreSQL at {PG_URL}: {_PG_PROBLEM}")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with pg_schema("replica tests") as url:
+        yield url
 
 
 def free_port() -> int:
