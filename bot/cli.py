@@ -167,7 +167,9 @@ def digest(
 def serve(
     port: Annotated[int, typer.Option(help="HTTP port")] = 3000,
     host: Annotated[str, typer.Option(help="HTTP bind address")] = "0.0.0.0",
-    threads: Annotated[int, typer.Option(help="HTTP worker threads")] = 16,
+    threads: Annotated[
+        int, typer.Option(help="threads for the web pages and the signals webhook")
+    ] = 16,
     workers: Annotated[
         int,
         typer.Option(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
@@ -111,15 +112,23 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=30 * 2 ** min(max(0, attempts - 1), 12)), MAX_BACKOFF)
 
 
-def flush(rt: Runtime, limit: int = 200, stop: threading.Event | None = None) -> dict[str, int]:
+def flush(
+    rt: Runtime,
+    limit: int = 200,
+    stop: threading.Event | None = None,
+    before_each: Callable[[], None] | None = None,
+) -> dict[str, int]:
     """Send what is due and allowed. Safe to call from several threads or replicas at once.
-    `stop` set (shutdown): the message in hand is finished, no new one is claimed."""
+    `stop` set (shutdown): the message in hand is finished, no new one is claimed.
+    `before_each` runs before each message (`serve` lets pending Slack acks go first)."""
     counts = {"sent": 0, "retry": 0, "failed": 0, "deferred": 0}
     with rt.db.session() as s:
         due = [m.id for m in store.due(s, rt.now(), limit)]
     for message_id in due:
         if stop is not None and stop.is_set():
             break
+        if before_each is not None:
+            before_each()
         outcome = send_one(rt, message_id)
         if outcome:
             counts[outcome] += 1

@@ -150,9 +150,14 @@ def build(rt: Runtime, is_leader: Callable[[], bool] | None = None) -> Backgroun
 class OutboxWorker(threading.Thread):
     """Sends as soon as something is approved (woken by rt.outbox_wakeup), else every 10 s."""
 
-    def __init__(self, rt: Runtime, interval: float = 10.0):
+    def __init__(
+        self,
+        rt: Runtime,
+        interval: float = 10.0,
+        before_each: Callable[[], None] | None = None,
+    ):
         super().__init__(name="outbox", daemon=True)
-        self.rt, self.interval = rt, interval
+        self.rt, self.interval, self.before_each = rt, interval, before_each
         self.stopping = threading.Event()
 
     def run(self) -> None:
@@ -163,7 +168,7 @@ class OutboxWorker(threading.Thread):
             if self.stopping.is_set():
                 break
             try:
-                outbox.flush(self.rt, stop=self.stopping)
+                outbox.flush(self.rt, stop=self.stopping, before_each=self.before_each)
             except Exception:  # noqa: BLE001 - keep the worker alive; the row stays queued
                 log.exception("outbox flush failed")
 

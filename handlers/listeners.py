@@ -1,6 +1,10 @@
 """Bolt listeners. Each one parses the payload, acks at once, calls one function in `bot/`,
 and renders the result. Decisions run on a separate work pool so a burst of clicks never
-delays the next ack."""
+delays the next ack.
+
+Click and event listeners run on the HTTP server's event loop (handlers/asgi.py `ON_LOOP`):
+before their ack they must not touch the database or the network, or every other ack waits.
+Slash commands and modal submissions run on a thread and may read before they answer."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import json
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from slack_bolt import Ack, App, BoltContext
@@ -27,6 +31,7 @@ from bot.decisions import (
 from bot.home import home_for
 from bot.redelivery import first_time
 from bot.runtime import Runtime
+from handlers.ack_first import AckFirst
 from handlers.blocks import (
     APPROVE,
     DEFER,
@@ -71,6 +76,7 @@ DIRECT = {APPROVE: Action.APPROVE, SEND_REPLY: Action.SEND_REPLY, TAKE_OVER: Act
 class Pools:
     decide: Executor  # decisions and what follows them (card update, ephemerals, mail)
     modal: Executor  # opening modals and App Home: quick, and due within Slack's 3 s
+    ack_first: AckFirst = field(default_factory=AckFirst)  # their work waits for acks
 
     def shutdown(self) -> None:
         for pool in (self.modal, self.decide):
@@ -85,6 +91,7 @@ def register(app: App, rt: Runtime, pools: Pools) -> None:
         key = context.get(DELIVERY_KEY)
 
         def run() -> None:
+            pools.ack_first.wait()
             if key is None or first_time(rt, key):
                 work(*args)
             else:

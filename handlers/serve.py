@@ -3,6 +3,7 @@ N supervised worker processes sharing the port (`--workers`), each a replica of 
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import multiprocessing
@@ -14,6 +15,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import uvicorn
 from slack_bolt import App
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
@@ -22,7 +24,6 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
-from waitress.server import create_server
 
 from bot import outbox, ticks
 from bot import scheduler as scheduling
@@ -30,10 +31,11 @@ from bot.leader import Leadership
 from bot.posting import PacedHumans
 from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError
+from handlers.asgi import Front
 from handlers.listeners import Pools, register
 from handlers.redelivery import name_deliveries
 from handlers.slack_humans import SlackHumans
-from handlers.web import MAX_BODY, build_web
+from handlers.web import build_web
 
 log = logging.getLogger(__name__)
 
@@ -130,21 +132,32 @@ class Service:
                 post_interval=settings.slack_post_interval,
             ),
         )
-        self.web = build_web(self.rt, None if socket_mode else self.bolt)
+        self.acks = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ack")
+        self.front = Front(
+            build_web(self.rt),
+            None if socket_mode else self.bolt,
+            acks=self.acks,
+            threads=threads,
+            ack_first=self.pools.ack_first,
+        )
+        # Bound here, so a port in use fails the start and connections queue from now on.
         # One process holds the GIL on one core; `serve --workers N` runs N of these on one
         # port (SO_REUSEPORT) and the kernel spreads connections over them.
-        where = (
-            {"sockets": [shared_socket(host, port)]} if reuse_port else {"host": host, "port": port}
-        )
-        self.http = create_server(
-            self.web,
-            **where,
-            threads=threads,
-            max_request_body_size=MAX_BODY,
-            # waitress stops accepting at 100 open connections by default; a load balancer
-            # and Slack keep many alive, and a burst of clicks opens more.
-            connection_limit=1000,
-            ident="twoloop",
+        self.socket = listening_socket(host, port, reuse_port=reuse_port)
+        self.http = uvicorn.Server(
+            uvicorn.Config(
+                self.front,
+                loop=_best("uvloop", "asyncio"),
+                http=_best("httptools", "h11"),
+                lifespan="off",
+                log_config=None,
+                access_log=False,
+                server_header=False,
+                # Longer than a load balancer's idle timeout (AWS ALB: 60 s), so the balancer,
+                # not us, closes idle connections and never sends on one we just closed.
+                timeout_keep_alive=75,
+                timeout_graceful_shutdown=5,
+            )
         )
         # Every replica serves, decides and sends; only the leader runs scheduled jobs.
         self.leadership = (
@@ -158,14 +171,19 @@ class Service:
         )
         self.rt.leadership = self.leadership
         self.scheduler = scheduling.build(self.rt, self._may_run_jobs) if scheduler else None
-        self.outbox = scheduling.OutboxWorker(self.rt, settings.outbox_poll_seconds)
+        self.outbox = scheduling.OutboxWorker(
+            self.rt,
+            settings.outbox_poll_seconds,
+            before_each=functools.partial(self.pools.ack_first.wait, 1.0),
+        )
         self.socket_handler = None
         self._thread: threading.Thread | None = None
         self._stopping = False
 
     @property
     def url(self) -> str:
-        return f"http://{self.http.effective_host}:{self.http.effective_port}"
+        host, port = self.socket.getsockname()[:2]
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     def start(self) -> None:
         # What start-up allocated lives as long as the process: take it out of the cyclic
@@ -185,6 +203,11 @@ class Service:
             self.socket_handler.connect()
         self._thread = threading.Thread(target=self._serve_http, name="http", daemon=True)
         self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self.http.started and self._thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        if not self.http.started:
+            raise RuntimeError("the HTTP server did not start (its error is above)")
         log.info(
             "twoloop serving on %s (%s mode)",
             self.url,
@@ -192,11 +215,7 @@ class Service:
         )
 
     def _serve_http(self) -> None:
-        try:
-            self.http.run()
-        except (OSError, ValueError):
-            if not self._stopping:  # closing the socket under the event loop lands here; fine
-                raise
+        self.http.run(sockets=[self.socket])
 
     def _may_run_jobs(self) -> bool:
         return not self._stopping and self.leadership is not None and self.leadership.is_leader
@@ -217,7 +236,11 @@ class Service:
         left = lambda: max(0.0, deadline - time.monotonic())  # noqa: E731
         self._stopping = True  # no new scheduled job starts from here on
         self.outbox.stopping.set()  # the message in hand is finished, no new one claimed
-        self.http.close()
+        # Stop accepting; requests in flight get their answer (uvicorn waits up to 5 s).
+        self.http.should_exit = True
+        if self._thread is not None:
+            self._thread.join(min(left(), 6.0))
+        self.acks.shutdown(wait=False)
         if self.socket_handler is not None:
             self.socket_handler.close()
         done = {"scheduler": True, "decisions": True}
@@ -259,14 +282,32 @@ def _within(fn, seconds: float) -> bool:
     return not t.is_alive()
 
 
-def shared_socket(host: str, port: int) -> socket.socket:
-    """A listening socket that other processes may bind too (SO_REUSEPORT)."""
+def listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket:
+    """With `reuse_port`, other processes may bind the same port (SO_REUSEPORT)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host, port))
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise SettingsError(
+            f"--host/--port: cannot listen on {host}:{port} ({exc.strerror})"
+        ) from None
+    sock.listen(2048)
+    sock.set_inheritable(False)
     return sock
+
+
+def _best(fast: str, portable: str) -> str:
+    """uvloop and httptools where they are installed (not on Windows), else the pure ones."""
+    try:
+        __import__(fast)
+    except ImportError:
+        return portable
+    return fast
 
 
 def serve(settings: Settings, *, host: str, port: int, threads: int, workers: int = 1) -> None:

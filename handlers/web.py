@@ -1,5 +1,6 @@
-"""The HTTP surface besides Slack's: health, the signals webhook and unsubscribe. Thin:
-authenticate, parse, call `bot/`, answer with a status code and a message a person can act on."""
+"""The HTTP surface besides Slack's: health, the signals webhook and unsubscribe (Slack's
+requests go to Bolt, see handlers/asgi.py). Thin: authenticate, parse, call `bot/`, answer
+with a status code and a message a person can act on."""
 
 from __future__ import annotations
 
@@ -7,42 +8,17 @@ import base64
 import hashlib
 import hmac
 from html import escape
-from typing import TYPE_CHECKING
 
 from flask import Flask, Response, jsonify, request
-from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot import signals, unsubscribe
 from bot.runtime import Runtime
 
-if TYPE_CHECKING:
-    from wsgiref.types import WSGIApplication
-
 MAX_BODY = 1024 * 1024  # Slack payloads and signal batches are far smaller
-
-
 SLACK_PATH = "/slack/events"
 
 
-def build_web(rt: Runtime, bolt: App | None) -> WSGIApplication:
-    web = build_flask(rt)
-    if bolt is None:  # Socket Mode: Slack's requests come over the socket
-        return web
-    slack = SlackRequestHandler(bolt, path=SLACK_PATH)
-
-    def app(environ, start_response):
-        # Slack's requests skip Flask: Bolt's own WSGI adapter halves the CPU an ack costs
-        # (measured: 227 -> 125 us), and acks are what Slack times. waitress enforces
-        # MAX_BODY for every path before the app sees a byte.
-        if environ.get("PATH_INFO") == SLACK_PATH:
-            return slack(environ, start_response)
-        return web(environ, start_response)
-
-    return app
-
-
-def build_flask(rt: Runtime) -> Flask:
+def build_web(rt: Runtime) -> Flask:
     web = Flask("twoloop")
     web.config["MAX_CONTENT_LENGTH"] = MAX_BODY
 
