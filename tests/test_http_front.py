@@ -31,6 +31,32 @@ from tests.slack_requests import (
 )
 
 
+@pytest.fixture
+def stuck_command(monkeypatch):
+    """`/twoloop` answers stay inside their database read until `release` is set."""
+    entered, release = threading.Event(), threading.Event()
+    real = listeners.run_command
+
+    def slow(*args, **kwargs):
+        entered.set()
+        release.wait(20)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(listeners, "run_command", slow)
+    yield entered, release
+    release.set()
+
+
+def http_mode(home, db_url, slack):
+    return make_settings(
+        home,
+        db_url,
+        SLACK_BOT_TOKEN="xoxb-t",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=slack.url,
+    )
+
+
 def chunks(body: bytes, size: int = 64 * 1024):
     """A body sent with Transfer-Encoding: chunked: no Content-Length to refuse it by."""
     for i in range(0, len(body), size):
@@ -67,21 +93,13 @@ def test_slack_path_takes_posts_only(service, http):
     assert resp.headers["allow"] == "POST"
 
 
-def test_a_click_is_acked_while_a_slash_command_waits_on_the_database(service, http, monkeypatch):
+def test_a_click_is_acked_while_a_slash_command_waits_on_the_database(service, http, stuck_command):
     approve_plays(service.rt)
     loop.tick(service.rt)
     reviews.post_pending(service.rt)
     with service.rt.db.session() as s:
         review = s.exec(select(Review).where(Review.status == "open")).first()
-    entered, release = threading.Event(), threading.Event()
-    real = listeners.run_command
-
-    def slow(*args, **kwargs):  # a command whose read is stuck behind a lock
-        entered.set()
-        release.wait(20)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(listeners, "run_command", slow)
+    entered, release = stuck_command
     with ThreadPoolExecutor(1) as pool, httpx.Client(base_url=service.url, timeout=30) as other:
         command = pool.submit(
             post_signed, other, "/slack/events", slash_command(OPERATOR, "status", "C0OPS")
@@ -99,13 +117,7 @@ def test_a_click_is_acked_while_a_slash_command_waits_on_the_database(service, h
 
 
 def test_a_port_in_use_is_named(home, db_url, slack):
-    settings = make_settings(
-        home,
-        db_url,
-        SLACK_BOT_TOKEN="xoxb-t",
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=slack.url,
-    )
+    settings = http_mode(home, db_url, slack)
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -115,27 +127,13 @@ def test_a_port_in_use_is_named(home, db_url, slack):
 
 
 def test_a_request_in_flight_gets_its_answer_when_the_service_stops(
-    home, db_url, slack, monkeypatch
+    home, db_url, slack, stuck_command
 ):
-    settings = make_settings(
-        home,
-        db_url,
-        SLACK_BOT_TOKEN="xoxb-t",
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=slack.url,
-    )
+    settings = http_mode(home, db_url, slack)
     svc = Service(settings, port=0, scheduler=False)
     svc.start()
     address = svc.socket.getsockname()[:2]
-    entered, release = threading.Event(), threading.Event()
-    real = listeners.run_command
-
-    def slow(*args, **kwargs):
-        entered.set()
-        release.wait(20)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(listeners, "run_command", slow)
+    entered, release = stuck_command
     with ThreadPoolExecutor(2) as pool, httpx.Client(base_url=svc.url, timeout=30) as client:
         command = pool.submit(
             post_signed, client, "/slack/events", slash_command(OPERATOR, "help", "C0OPS")
