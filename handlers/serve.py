@@ -201,7 +201,9 @@ class Service:
                 self.bolt, self.settings.secret("slack_app_token")
             )
             self.socket_handler.connect()
-        self._thread = threading.Thread(target=self._serve_http, name="http", daemon=True)
+        self._thread = threading.Thread(
+            target=self.http.run, kwargs={"sockets": [self.socket]}, name="http", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self.http.started and self._thread.is_alive() and time.monotonic() < deadline:
@@ -213,9 +215,6 @@ class Service:
             self.url,
             "Socket Mode" if self.socket_mode else "HTTP",
         )
-
-    def _serve_http(self) -> None:
-        self.http.run(sockets=[self.socket])
 
     def _may_run_jobs(self) -> bool:
         return not self._stopping and self.leadership is not None and self.leadership.is_leader
@@ -297,7 +296,6 @@ def listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket
             f"--host/--port: cannot listen on {host}:{port} ({exc.strerror})"
         ) from None
     sock.listen(2048)
-    sock.set_inheritable(False)
     return sock
 
 

@@ -19,8 +19,7 @@ SLACK_PATH = "/slack/events"
 
 
 def build_web(rt: Runtime) -> Flask:
-    web = Flask("twoloop")
-    web.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    web = Flask("twoloop")  # behind handlers/asgi.py, which enforces MAX_BODY on every path
 
     @web.get("/healthz")
     def healthz():
@@ -75,10 +74,6 @@ def build_web(rt: Runtime) -> Flask:
         if html:
             return _page(200, "You're unsubscribed", _DONE.format(masked=escape(masked)))
         return _text(200, f"You're unsubscribed: {masked} will get no more email from us.")
-
-    @web.errorhandler(413)
-    def too_large(_exc):
-        return _error(413, f"request body over {MAX_BODY} bytes")
 
     return web
 
