@@ -14,8 +14,9 @@ Setup is the tests', bigger: a temp TWOLOOP_HOME from `twoloop init` with unpace
 extra sample data (one account hiring data engineers, with a "Head of Data", per card), the
 data-platform agent's daily cap raised so one tick drafts them all, SQLite in the home (or
 PostgreSQL with --database-url, in a schema of its own), the fake Slack Web API from
-tests/fake_slack.py and `handlers.serve.Service(port=0, scheduler=False)` in this process. Plays
-are approved, one tick drafts, the cards are posted. Then `--concurrency` closed-loop clients
+tests/fake_slack.py and `handlers.serve.Service(port=0, scheduler=False, work_process=True)` in
+this process: acks here, decisions and sends in its work process, as `twoloop serve` runs them
+(--work thread keeps them in this process). Plays are approved, one tick drafts, the cards are posted. Then `--concurrency` closed-loop clients
 (each sends its next click when the last one is acked; latency runs from the request's write,
 with the requests built and signed beforehand) POST signed `block_actions` payloads to
 /slack/events on loopback: mostly Approve on distinct cards, plus repeated clicks on decided
@@ -27,7 +28,7 @@ a click) nor the fake Web API run in the server's process: there they would shar
 bill their work to it (--client httpx | inprocess and --slack inprocess put them back). They
 still share the 2 cores, as does anything else running: the CPU each used is printed.
 
-After the load the script waits for the decision pool and the outbox to drain and checks that
+After the load the script waits for the decisions and the outbox to drain and checks that
 every click had exactly one visible effect (a decision, an ephemeral or a modal), that
 decisions == distinct approved cards, and that no draft was emailed twice.
 
@@ -40,6 +41,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import logging
 import multiprocessing
 import os
@@ -326,6 +328,10 @@ class Slack:
     def clear(self) -> None:
         self._ask("clear")
 
+    def card_message(self) -> dict:
+        """The last card posted, as Slack sends it back inside a click on one of its buttons."""
+        return self._ask("card")
+
     def cpu(self) -> float:
         """CPU seconds the fake's process has used (0 when it shares the server's)."""
         return self._ask("cpu") if self.proc is not None else 0.0
@@ -342,6 +348,11 @@ def _answer(fake: fake_slack.FakeSlack, msg: tuple):
         return len(fake.of(rest[0]))
     if cmd == "texts":
         return [c.args.get("text", "") for c in fake.of(rest[0])]
+    if cmd == "card":
+        call = fake.of("chat.postMessage")[-1]
+        blocks = call.args.get("blocks", [])
+        blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+        return {"type": "message", "text": call.args.get("text", ""), "blocks": blocks}
     if cmd == "clear":
         with fake.lock:
             fake.calls.clear()
@@ -382,7 +393,13 @@ class LoadResult:
 
 
 def run_load(
-    client: str, url: str, clicks: list[Click], concurrency: int, budget: float, gap: float
+    client: str,
+    url: str,
+    clicks: list[Click],
+    message: dict,
+    concurrency: int,
+    budget: float,
+    gap: float,
 ) -> LoadResult:
     """Send `clicks`, each timed from its write until its response is read; stop early (and
     say so) after `budget` s. gap < 0: `concurrency` closed-loop clients share the queue.
@@ -395,9 +412,9 @@ def run_load(
             runner = uvloop.run
         except ImportError:
             runner = asyncio.run
-        res = runner(_load_raw(url, clicks, concurrency, budget, gap))
+        res = runner(_load_raw(url, clicks, message, concurrency, budget, gap))
     else:
-        res = _load_httpx(url, clicks, concurrency, budget)
+        res = _load_httpx(url, clicks, message, concurrency, budget)
     res.cpu_total = time.process_time() - cpu0
     return res
 
@@ -416,8 +433,17 @@ def run_load_apart(*job) -> LoadResult:
         gc.unfreeze()
 
 
-def _request(host: str, c: Click) -> bytes:
-    body = interaction_body(block_action(c.user, c.action_id, c.value, c.channel))
+def payload(c: Click, message: dict) -> str:
+    """A block_actions request as Slack sends it: with the whole message clicked in, blocks
+    and all (a card's are a few kilobytes, and the ack parses them)."""
+    click = block_action(c.user, c.action_id, c.value, c.channel)
+    click["message"] = {**message, "ts": click["message"]["ts"]}
+    click["state"] = {"values": {}}
+    return interaction_body(click)
+
+
+def _request(host: str, c: Click, message: dict) -> bytes:
+    body = payload(c, message)
     head = "".join(f"{k}: {v}\r\n" for k, v in sign(body).items())
     data = body.encode()
     return (
@@ -426,7 +452,7 @@ def _request(host: str, c: Click) -> bytes:
 
 
 async def _load_raw(
-    url: str, clicks: list[Click], concurrency: int, budget: float, gap: float
+    url: str, clicks: list[Click], message: dict, concurrency: int, budget: float, gap: float
 ) -> LoadResult:
     """HTTP/1.1 keep-alive over asyncio streams: one thread, ~0.1 ms of client CPU a click, so
     the client neither queues on its own GIL nor takes much of the CPU the server needs."""
@@ -434,7 +460,7 @@ async def _load_raw(
     host, port = hostport.rsplit(":", 1)
     # Built and signed before the clock starts (a run lasts seconds; Slack allows 5 minutes),
     # so a wave's latencies are the server's and not the time to build the wave.
-    wire = {id(c): _request(hostport, c) for c in clicks}
+    wire = {id(c): _request(hostport, c, message) for c in clicks}
     it = iter(clicks)
     res = LoadResult([], Counter(), Counter(), 0.0, [])
 
@@ -514,7 +540,9 @@ async def _load_raw(
     return res
 
 
-def _load_httpx(url: str, clicks: list[Click], concurrency: int, budget: float) -> LoadResult:
+def _load_httpx(
+    url: str, clicks: list[Click], message: dict, concurrency: int, budget: float
+) -> LoadResult:
     """What the tests do: one httpx.Client (keep-alive) per client thread."""
     lock = threading.Lock()
     it = iter(clicks)
@@ -527,7 +555,7 @@ def _load_httpx(url: str, clicks: list[Click], concurrency: int, budget: float) 
                     c = next(it, None)
                 if c is None:
                     return
-                body = interaction_body(block_action(c.user, c.action_id, c.value, c.channel))
+                body = payload(c, message)
                 headers = sign(body)
                 t0 = time.perf_counter()
                 try:
@@ -623,9 +651,10 @@ def one_run(
             scheduler=False,
             threads=args.threads,
             reuse_port=reuse,
+            work_process=args.work == "process",
         )
         if args.acks_only:
-            service.pools.decide = Dropped()
+            service.work.submit = drop
         load(service.rt.db, sorted((home / "data").iterdir()))
         service.start()
         approve_plays(service.rt)  # a new play is approved by a human before anything drafts
@@ -651,13 +680,19 @@ def one_run(
             decisions_before = s.exec(select(func.count()).select_from(Decision)).one()
         # The fake keeps every call it answered, blocks and all; from here on only the clicks'
         # effects count. (In --slack inprocess mode that heap is also the server's to collect.)
+        message = slack.card_message()
+        sample = payload(plan.measure[0], message) if plan.measure else ""
+        lines.append(
+            f"  click payloads carry the card's {len(message['blocks'])} blocks: "
+            f"{len(sample):,} bytes a request body"
+        )
         slack.clear()
         gc.collect()
 
         lib = "httpx" if args.client in ("httpx", "inprocess") else "raw"
 
         def submit(clicks: list[Click]) -> LoadResult:
-            job = (lib, service.url, clicks, args.concurrency, args.max_seconds, args.gap)
+            job = (lib, service.url, clicks, message, args.concurrency, args.max_seconds, args.gap)
             if clients is not None:
                 return clients.submit(run_load_apart, *job).result()
             return run_load(*job)
@@ -678,17 +713,23 @@ def one_run(
 
         # `serve --workers N`: N-1 more processes on the same port, as that command runs them.
         extra = [
-            Worker(settings, port, args.threads, args.acks_only) for _ in range(args.workers - 1)
+            Worker(settings, port, args.threads, args.acks_only, args.work)
+            for _ in range(args.workers - 1)
         ]
+        # The work processes (one per serving process): their CPU is counted apart.
+        work_pids = [service.work.pid] if args.work == "process" else []
+        work_pids += [pid for w in extra for pid in w.work_pids()]
         warm = submit(plan.warmup)
         settle(len(warm.latencies))
         GC.start()
         machine0, slack0, cpu0 = machine_busy(), slack.cpu(), time.process_time()
-        extra0 = sum(w.cpu() for w in extra)
+        extra0 = sum(cpu_of(w.proc.pid) for w in extra)
+        work0 = sum(cpu_of(pid) for pid in work_pids)
         window = time.perf_counter()
         measured = submit(plan.measure)
         window = time.perf_counter() - window
-        server_cpu = time.process_time() - cpu0 + sum(w.cpu() for w in extra) - extra0
+        server_cpu = time.process_time() - cpu0 + sum(cpu_of(w.proc.pid) for w in extra) - extra0
+        work_cpu = sum(cpu_of(pid) for pid in work_pids) - work0
         slack_cpu = slack.cpu() - slack0
         machine_cpu = machine_busy() - machine0
         GC.on = False
@@ -805,8 +846,11 @@ def one_run(
             cpu = f"server {share(server_cpu)}, clients {share(measured.cpu, measured.wall)}"
             if slack.proc is not None:
                 cpu += f", fake Slack {share(slack_cpu)}"
+        if work_pids:
+            cpu += f", work process{'es' if len(work_pids) > 1 else ''} {share(work_cpu)}"
         if machine_cpu:
-            ours = server_cpu + slack_cpu + (measured.cpu_total if clients is not None else 0.0)
+            ours = server_cpu + slack_cpu + work_cpu
+            ours += measured.cpu_total if clients is not None else 0.0
             cpu += f", anything else on the machine {share(max(0.0, machine_cpu - ours))}"
         lines.append(f"  CPU while measuring (100% = one core, {os.cpu_count()} cores): {cpu}")
         lines.append(f"  garbage collector while measuring: {GC.line()}")
@@ -843,20 +887,29 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class Dropped:
-    """A decision pool that drops its work: with --acks-only, what the ack path costs alone."""
-
-    def submit(self, *args, **kwargs) -> None:
-        return None
-
-    def shutdown(self, wait: bool = True) -> None:
-        return None
+def drop(job) -> None:
+    """With --acks-only, what the ack path costs alone: the jobs handed off go nowhere."""
 
 
-def _worker_main(settings: Settings, port: int, threads: int, acks_only: bool, ready, stop):
-    service = Service(settings, port=port, threads=threads, scheduler=False, reuse_port=True)
+def cpu_of(pid: int) -> float:
+    """CPU seconds a process has used (utime + stime)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _worker_main(
+    settings: Settings, port: int, threads: int, acks_only: bool, work: str, ready, stop
+):
+    service = Service(
+        settings,
+        port=port,
+        threads=threads,
+        scheduler=False,
+        reuse_port=True,
+        work_process=work == "process",
+    )
     if acks_only:
-        service.pools.decide = Dropped()
+        service.work.submit = drop
     service.start()
     ready.set()
     stop.wait()
@@ -867,21 +920,23 @@ class Worker:
     """One more server process on the benchmark's port (SO_REUSEPORT), as `serve --workers`
     starts them; the kernel spreads the clients' connections over all of them."""
 
-    def __init__(self, settings: Settings, port: int, threads: int, acks_only: bool = False):
+    def __init__(self, settings: Settings, port: int, threads: int, acks_only: bool, work: str):
         ctx = multiprocessing.get_context("spawn")
         self.ready, self.stopping = ctx.Event(), ctx.Event()
         self.proc = ctx.Process(
             target=_worker_main,
-            args=(settings, port, threads, acks_only, self.ready, self.stopping),
+            args=(settings, port, threads, acks_only, work, self.ready, self.stopping),
         )
         self.proc.start()
         if not self.ready.wait(60):
             raise RuntimeError("an extra worker did not start")
 
-    def cpu(self) -> float:
-        """CPU seconds the process has used (utime + stime)."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    def work_pids(self) -> list[int]:
+        """Its work process, if it has one (the children its threads started)."""
+        pids = []
+        for task in Path(f"/proc/{self.proc.pid}/task").iterdir():
+            pids += [int(p) for p in (task / "children").read_text().split()]
+        return pids
 
     def stop(self) -> None:
         self.stopping.set()
@@ -933,6 +988,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "consistency checks are skipped)",
     )
     p.add_argument(
+        "--work",
+        choices=("process", "thread"),
+        default="process",
+        help="where decisions and sends run: a process of their own, as `twoloop serve` "
+        "runs them (default), or threads of the serving process",
+    )
+    p.add_argument(
         "--workers",
         type=int,
         default=1,
@@ -975,7 +1037,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"parameters: runs {args.runs}, {pattern}, {args.requests} clicks measured "
         f"(+{args.warmup} warm-up); mix: approve {1 - sum(MIX.values()):.0%}, {mix}; "
-        f"server processes {args.workers}; "
+        f"server processes {args.workers}, work in a {args.work}; "
         f"client: {CLIENTS[args.client]}; "
         f"fake Slack Web API: {'own process' if args.slack == 'process' else 'server process'}; "
         f"database: {'PostgreSQL' if args.database_url else 'SQLite'}"

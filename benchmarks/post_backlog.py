@@ -167,7 +167,7 @@ def main() -> int:
     from bot.runtime import Runtime
     from bot.scaffold import init
     from bot.settings import Settings
-    from handlers.serve import posting_client
+    from handlers.slack_clients import posting_client
     from handlers.slack_humans import SlackHumans
     from storage.models import Review
     from tests.conftest import unpaced

@@ -75,7 +75,10 @@ class Runtime:
         self.known_mailboxes: set[str] = set()
         self._reply_llm = None  # mailbox rows known to exist in the database
         self._fleet = FleetCache(settings.agents_dir, settings.plays_dir)
-        self.leadership = None  # bot.leader.Leadership when `serve` runs beside other replicas
+        # When serving: the work side (handlers/work.py) with its `alive` and `is_leader`;
+        # `leadership` is it too when this replica may lead the scheduler. For /healthz.
+        self.work = None
+        self.leadership = None
 
     def _model_writer(self) -> Writer | None:
         """The OpenAI-compatible writer when a model is configured, else None."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -90,10 +91,25 @@ class LeaderOnlyExecutor(ThreadPoolExecutor):
         else:
             log.debug("standby: skipping %s", job.id)
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no job runs (none starts once `is_leader` says no); True if so in
+        time. Stopping waits here, not in the scheduler's `shutdown(wait=True)`: that waits
+        holding the job store's lock, and a running job that edits the schedule
+        (`sync_agent_jobs`) would wait on the lock until the grace ran out."""
+        until = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                if not any(self._instances.values()):
+                    return True
+            if time.monotonic() >= until:
+                return False
+            time.sleep(0.05)
 
-def build(rt: Runtime, is_leader: Callable[[], bool] | None = None) -> BackgroundScheduler:
-    """`is_leader` given, jobs run only while it says so (several replicas share a database)."""
-    executors = {"default": LeaderOnlyExecutor(is_leader)} if is_leader is not None else None
+
+def build(rt: Runtime, gate: LeaderOnlyExecutor | None = None) -> BackgroundScheduler:
+    """With `gate`, jobs run only while it says this replica leads (replicas share a
+    database)."""
+    executors = {"default": gate} if gate is not None else None
     scheduler = BackgroundScheduler(
         timezone=UTC, job_defaults=JOB_DEFAULTS, **({"executors": executors} if executors else {})
     )

@@ -16,9 +16,10 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 
 from a2wsgi import WSGIMiddleware
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App, BoltResponse
 
 from handlers.ack_first import AckFirst
+from handlers.slack_request import SlackRequest
 from handlers.web import MAX_BODY, SLACK_PATH
 
 Scope = dict
@@ -26,7 +27,7 @@ Receive = Callable[[], Awaitable[dict]]
 Send = Callable[[dict], Awaitable[None]]
 
 
-# Payload types whose listeners never wait on I/O before the ack (BoltRequest parses the body
+# Payload types whose listeners never wait on I/O before the ack (the request parses the body
 # on construction, so the type costs nothing more to read).
 ON_LOOP = frozenset({"block_actions", "event_callback", "url_verification", "ssl_check"})
 
@@ -62,7 +63,7 @@ class Front:
         if scope["method"] != "POST":
             await _respond(send, 405, {"error": "Slack's requests are POSTs"}, allow="POST")
             return
-        req = BoltRequest(
+        req = SlackRequest(
             body=body.decode("utf-8", errors="replace"),
             query=scope["query_string"].decode("latin-1"),
             headers=_headers(scope),

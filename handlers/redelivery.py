@@ -1,7 +1,7 @@
 """Naming each Slack delivery, so a repeat can be dropped (see bot/redelivery.py).
 
 The middleware only computes the key and leaves it in the context; the listeners' hand-off
-checks it off the ack path (handlers/listeners.py `once`), so an ack never waits on the
+checks it off the ack path (handlers/jobs.py `Jobs`), so an ack never waits on the
 database. Whichever delivery inserts the key first is carried out, on any replica."""
 
 from __future__ import annotations

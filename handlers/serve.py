@@ -1,9 +1,10 @@
-"""`twoloop serve`: the Slack app, the HTTP endpoints and the scheduler in one process, or in
-N supervised worker processes sharing the port (`--workers`), each a replica of its own."""
+"""`twoloop serve`: the Slack app and the HTTP endpoints in one process, the work that
+follows the acks (decisions, sends, the scheduler) in a child process of its own
+(handlers/work_process.py); or N supervised pairs sharing the port (`--workers`), each a
+replica of its own."""
 
 from __future__ import annotations
 
-import functools
 import gc
 import logging
 import multiprocessing
@@ -18,56 +19,23 @@ from concurrent.futures import ThreadPoolExecutor
 import uvicorn
 from slack_bolt import App
 from slack_bolt.error import BoltError
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
-from bot import outbox, ticks
-from bot import scheduler as scheduling
-from bot.leader import Leadership
-from bot.posting import PacedHumans
 from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError
+from handlers.ack_first import AckFirst
 from handlers.asgi import Front
-from handlers.listeners import Pools, register
+from handlers.jobs import Job
+from handlers.listeners import register
 from handlers.redelivery import name_deliveries
-from handlers.slack_humans import SlackHumans
+from handlers.slack_clients import humans, web_client
 from handlers.web import build_web
+from handlers.work import Work, within
+from handlers.work_process import WorkProcess
 
 log = logging.getLogger(__name__)
 
 
-def web_client(settings: Settings) -> WebClient:
-    base = settings.slack_api_url or WebClient.BASE_URL
-    return WebClient(
-        token=settings.secret("slack_bot_token"),
-        base_url=base if base.endswith("/") else base + "/",
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
-
-
-def posting_client(settings: Settings) -> WebClient:
-    """The client review cards are posted with: no retry handlers. slack_sdk's would sleep
-    out a 429 inside the call (holding every other channel behind it) and retry 5xx out of
-    sight; the posting queue (bot/posting.py) sees each one instead, holds only that channel
-    until Retry-After, backs off, and records the error on the review."""
-    base = settings.slack_api_url or WebClient.BASE_URL
-    return WebClient(
-        token=settings.secret("slack_bot_token"),
-        base_url=base if base.endswith("/") else base + "/",
-        timeout=15,
-        retry_handlers=[],
-    )
-
-
-def build_bolt(rt: Runtime, settings: Settings, *, socket_mode: bool, pools: Pools) -> App:
+def build_bolt(rt: Runtime, settings: Settings, *, socket_mode: bool, hand_off, later) -> App:
     client = web_client(settings)
     try:
         app = App(
@@ -85,12 +53,15 @@ def build_bolt(rt: Runtime, settings: Settings, *, socket_mode: bool, pools: Poo
         reason = answer.get("error", "no answer") if isinstance(answer, dict) else "no answer"
         raise SettingsError(f"SLACK_BOT_TOKEN: Slack did not accept it ({reason})") from None
     app.use(name_deliveries)  # after Bolt's signature check, before any listener
-    register(app, rt, pools)
+    register(app, rt, hand_off, later)
     return app
 
 
 class Service:
-    """Everything `serve` runs, startable and stoppable (tests drive it on a loopback port)."""
+    """Everything `serve` runs, startable and stoppable (tests drive it on a loopback port).
+
+    `work_process`: the work side runs in a child process (what `serve` does); without it,
+    in this one, on the `runtime` given (tests inject clocks, transports and fakes)."""
 
     def __init__(
         self,
@@ -102,6 +73,7 @@ class Service:
         runtime: Runtime | None = None,
         scheduler: bool = True,
         reuse_port: bool = False,
+        work_process: bool = False,
     ):
         socket_mode = settings.slack_app_token is not None
         settings.require("slack_bot_token")
@@ -112,33 +84,36 @@ class Service:
                 raise SettingsError(
                     f"{exc} (HTTP mode; set SLACK_APP_TOKEN for Socket Mode)"
                 ) from None
+        if work_process and runtime is not None:
+            raise ValueError("a work process builds its own runtime from the settings")
         self.settings = settings
         self.socket_mode = socket_mode
-        self.pools = Pools(
-            # Few decision threads: each one competes with the request threads for the GIL,
-            # and the ack is what Slack times. Decisions queue; they are not lost.
-            decide=ThreadPoolExecutor(max_workers=4, thread_name_prefix="decide"),
-            # Opening a modal must happen within 3 s of the click: its own, uncontended pool.
-            modal=ThreadPoolExecutor(max_workers=4, thread_name_prefix="modal"),
-        )
         self.rt = runtime or Runtime(settings)
         self.rt.db.upgrade()
-        self.bolt = build_bolt(self.rt, settings, socket_mode=socket_mode, pools=self.pools)
-        self.rt.humans = PacedHumans(
+        # A slash command's follow-ups (notices to owners, a digest): rare, so they stay here.
+        self.later = ThreadPoolExecutor(max_workers=2, thread_name_prefix="later")
+        work = WorkProcess(settings, scheduler=scheduler) if work_process else None
+        self.ack_first = work.ack_first if work else AckFirst()  # its work waits for our acks
+        self.bolt = build_bolt(
             self.rt,
-            SlackHumans(
-                self.bolt.client,
-                posting=posting_client(settings),
-                post_interval=settings.slack_post_interval,
-            ),
+            settings,
+            socket_mode=socket_mode,
+            hand_off=self._hand_off,
+            later=self.later.submit,
         )
+        self.rt.humans = humans(self.rt, self.bolt.client)
+        self.work: Work | WorkProcess = work or Work(
+            self.rt, self.bolt.client, scheduler=scheduler, ack_first=self.ack_first
+        )
+        self.rt.work = self.work  # /healthz says whether it runs
+        self.rt.leadership = self.work if scheduler else None  # ... and which role it has
         self.acks = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ack")
         self.front = Front(
             build_web(self.rt),
             None if socket_mode else self.bolt,
             acks=self.acks,
             threads=threads,
-            ack_first=self.pools.ack_first,
+            ack_first=self.ack_first,
         )
         # Bound here, so a port in use fails the start and connections queue from now on.
         # One process holds the GIL on one core; `serve --workers N` runs N of these on one
@@ -159,26 +134,11 @@ class Service:
                 timeout_graceful_shutdown=5,
             )
         )
-        # Every replica serves, decides and sends; only the leader runs scheduled jobs.
-        self.leadership = (
-            Leadership(
-                self.rt.db.url,
-                poll_seconds=settings.leader_poll_seconds,
-                on_gain=self._took_over,
-            )
-            if scheduler
-            else None
-        )
-        self.rt.leadership = self.leadership
-        self.scheduler = scheduling.build(self.rt, self._may_run_jobs) if scheduler else None
-        self.outbox = scheduling.OutboxWorker(
-            self.rt,
-            settings.outbox_poll_seconds,
-            before_each=functools.partial(self.pools.ack_first.wait, 1.0),
-        )
         self.socket_handler = None
         self._thread: threading.Thread | None = None
-        self._stopping = False
+
+    def _hand_off(self, job: Job) -> None:
+        self.work.submit(job)
 
     @property
     def url(self) -> str:
@@ -186,14 +146,11 @@ class Service:
         return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     def start(self) -> None:
+        self.work.start()
         # What start-up allocated lives as long as the process: take it out of the cyclic
         # collector's view, so full collections stay short under load.
         gc.collect()
         gc.freeze()
-        self.outbox.start()
-        if self.scheduler is not None:
-            self.scheduler.start()
-            self.leadership.start()
         if self.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -216,25 +173,11 @@ class Service:
             "Socket Mode" if self.socket_mode else "HTTP",
         )
 
-    def _may_run_jobs(self) -> bool:
-        return not self._stopping and self.leadership is not None and self.leadership.is_leader
-
-    def _took_over(self) -> None:
-        if self.scheduler is not None and not self._stopping:
-            self.scheduler.add_job(
-                scheduling.took_over,
-                args=[self.rt, self.scheduler],
-                id="took-over",
-                replace_existing=True,
-            )
-
     def stop(self) -> dict:
-        """Stop taking work, finish what was taken within TWOLOOP_SHUTDOWN_GRACE_SECONDS,
-        release what was not, hand leadership over, then close. Says what it left behind."""
+        """Stop taking requests, then let the work side finish what was taken within
+        TWOLOOP_SHUTDOWN_GRACE_SECONDS and release what was not. Says what it left behind."""
         deadline = time.monotonic() + self.settings.shutdown_grace_seconds
         left = lambda: max(0.0, deadline - time.monotonic())  # noqa: E731
-        self._stopping = True  # no new scheduled job starts from here on
-        self.outbox.stopping.set()  # the message in hand is finished, no new one claimed
         # Stop accepting; requests in flight get their answer (uvicorn waits up to 5 s).
         self.http.should_exit = True
         if self._thread is not None:
@@ -242,43 +185,16 @@ class Service:
         self.acks.shutdown(wait=False)
         if self.socket_handler is not None:
             self.socket_handler.close()
-        done = {"scheduler": True, "decisions": True}
-        if self.scheduler is not None and self.scheduler.running:
-            done["scheduler"] = _within(lambda: self.scheduler.shutdown(wait=True), left())
-        done["decisions"] = _within(self.pools.shutdown, left())
-        done["outbox"] = self.outbox.stop(timeout=left())
-        left_over = {
-            "ticks_failed": ticks.interrupt_running(self.rt),
-            "mid_send": [] if done["outbox"] else outbox.in_flight(self.rt),
-        }
-        if self.leadership is not None and self.leadership.stop():
-            log.info("released leadership")
-        if left_over["ticks_failed"]:
-            log.warning(
-                "ticks still running at shutdown, marked failed: %s", left_over["ticks_failed"]
-            )
-        if left_over["mid_send"]:
-            log.warning(
-                "outbox ids %s were mid-send at shutdown; they will be flagged uncertain",
-                left_over["mid_send"],
-            )
-        if not done["decisions"]:
-            log.warning("decisions still running at shutdown; their reviews stay open")
+        later_done = within(lambda: self.later.shutdown(wait=True), left())
+        result = self.work.stop(left())
+        if not later_done:
+            log.warning("a slash command's follow-ups were still running at shutdown")
         close = getattr(self.rt.transport, "close", None)
         if close is not None:
             close()
         self.rt.db.dispose()
-        clean = all(done.values())
-        log.info("stopped %s", "cleanly" if clean else "with work left behind")
-        return {"clean": clean, **done, **left_over}
-
-
-def _within(fn, seconds: float) -> bool:
-    """Run `fn` but wait at most `seconds` for it; True if it finished."""
-    t = threading.Thread(target=fn, name="shutdown", daemon=True)
-    t.start()
-    t.join(seconds)
-    return not t.is_alive()
+        log.info("stopped %s", "cleanly" if result["clean"] else "with work left behind")
+        return result
 
 
 def listening_socket(host: str, port: int, *, reuse_port: bool) -> socket.socket:
@@ -316,7 +232,9 @@ def serve(settings: Settings, *, host: str, port: int, threads: int, workers: in
 
 
 def _serve_one(settings: Settings, *, host: str, port: int, threads: int, reuse_port: bool) -> None:
-    service = Service(settings, host=host, port=port, threads=threads, reuse_port=reuse_port)
+    service = Service(
+        settings, host=host, port=port, threads=threads, reuse_port=reuse_port, work_process=True
+    )
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: done.set())

@@ -25,6 +25,9 @@ def build_web(rt: Runtime) -> Flask:
     def healthz():
         ok, detail = signals.health(rt)
         extra = {}
+        if rt.work is not None:  # acks without their work behind them would decide nothing
+            extra["work"] = "running" if rt.work.alive else "down"
+            ok = ok and rt.work.alive
         if rt.leadership is not None:  # which replica runs the scheduler, for the operator
             extra["role"] = "leader" if rt.leadership.is_leader else "standby"
         return jsonify(ok=ok, database=detail, **extra), 200 if ok else 503

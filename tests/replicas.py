@@ -6,6 +6,7 @@ SIGTERM, a dead database connection and a lock released by the kernel are the re
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -64,14 +65,11 @@ class Replica:
         self.port = free_port()
         self.log = workdir / f"{name}.log"
         self.proc: subprocess.Popen | None = None
+        self.owner: str | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def owner(self) -> str:
-        return f"{socket.gethostname()}:{self.proc.pid}"
 
     def start(self) -> Replica:
         with open(self.log, "ab") as out:
@@ -82,8 +80,13 @@ class Replica:
                 cwd=self.workdir,  # no stray .env
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,  # a process group of its own: see kill()
             )
         wait_for(self.health, 60, f"{self.name} answering /healthz")
+        # How the replica signs its claims (sends, ticks, the leader lock): they are made by
+        # its work process, the child of the serving one (handlers/work_process.py). Read
+        # while the processes live: tests ask after killing them.
+        self.owner = _work_owner(self.proc.pid)
         return self
 
     def health(self) -> dict | None:
@@ -100,16 +103,33 @@ class Replica:
         return h and h.get("role")
 
     def kill(self, sig: int = signal.SIGKILL, timeout: float = 40) -> int:
-        self.proc.send_signal(sig)
+        """SIGKILL is a crash of the whole replica (its machine or container): every process
+        in its group dies at once. SIGTERM goes to the serving process, as a container
+        runtime sends it, and that process stops its work process itself."""
+        if sig == signal.SIGKILL:
+            os.killpg(self.proc.pid, sig)
+        else:
+            self.proc.send_signal(sig)
         return self.proc.wait(timeout)  # reaps it: a zombie's pid would still look alive
 
     def text(self) -> str:
         return self.log.read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
+        if self.proc is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)  # the work process too
             self.proc.wait(10)
+
+
+def _work_owner(pid: int) -> str | None:
+    """host:pid of the serving process's work process; None under `--workers`, where the
+    supervisor's children are serving processes with work processes of their own."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    work = [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+    if len(work) != 1 or Path(f"/proc/{work[0]}/task/{work[0]}/children").read_text().strip():
+        return None
+    return f"{socket.gethostname()}:{work[0]}"
 
 
 class Cluster:

@@ -111,7 +111,7 @@ def test_a_click_is_acked_while_a_slash_command_waits_on_the_database(service, h
         release.set()
         answer = command.result(timeout=20)
     assert answer.status_code == 200 and answer.json()["text"]
-    service.pools.shutdown()
+    service.work.jobs.shutdown()
     with service.rt.db.session() as s:
         assert s.exec(select(Decision).where(Decision.review_id == review.id)).first()
 

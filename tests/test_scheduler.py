@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -41,5 +42,31 @@ def test_jobs_never_overlap_and_coalesce_misfires(rt):
         }
         for job in jobs:
             assert job.max_instances == 1 and job.coalesce is True
+    finally:
+        sched.shutdown(wait=False)
+
+
+def test_stopping_waits_out_a_running_job_that_edits_the_schedule(rt):
+    """`shutdown(wait=True)` would wait holding the job store's lock, which this job needs."""
+    leading = threading.Event()
+    leading.set()
+    gate = scheduling.LeaderOnlyExecutor(leading.is_set)
+    sched = BackgroundScheduler(timezone=UTC, executors={"default": gate})
+    entered, go, finished = threading.Event(), threading.Event(), threading.Event()
+
+    def edits_the_schedule():
+        entered.set()
+        go.wait(10)
+        sched.get_jobs()  # takes the job store's lock
+        finished.set()
+
+    sched.add_job(edits_the_schedule, id="edits")
+    sched.start()
+    try:
+        assert entered.wait(5)
+        leading.clear()  # stopping: no job starts from here on
+        threading.Timer(0.2, go.set).start()  # it edits the schedule while we wait
+        assert gate.wait_idle(10)
+        assert finished.is_set()
     finally:
         sched.shutdown(wait=False)

@@ -52,7 +52,7 @@ def test_an_am_cannot_decide_another_ams_review(service, slack, http, open_revie
     theirs = next(r for r in open_reviews if r.owner == LEO)
     payload = block_action(DANA, "review_approve", f"{theirs.id}:{theirs.content_hash}")
     assert post_signed(http, "/slack/events", interaction_body(payload)).status_code == 200
-    service.pools.shutdown()  # wait for the hand-off to finish
+    service.work.jobs.shutdown()  # wait for the hand-off to finish
     with service.rt.db.session() as s:
         assert s.exec(select(Decision).where(Decision.review_id == theirs.id)).first() is None
         assert s.get(Review, theirs.id).status == "open"
@@ -77,6 +77,6 @@ def test_signed_with_another_apps_secret_is_refused(service, http, open_reviews)
     )
     resp = http.post("/slack/events", content=body, headers=sign(body, secret="x" * 32))
     assert resp.status_code == 401
-    service.pools.shutdown()
+    service.work.jobs.shutdown()
     with service.rt.db.session() as s:
         assert s.get(Review, review.id).status == "open"

@@ -52,7 +52,7 @@ def posted_cards(service, slack) -> list[Review]:
 
 def settle(service) -> None:
     """Wait until every piece of work the app has taken so far is done."""
-    service.pools.shutdown()
+    service.work.jobs.shutdown()
 
 
 def by_review(calls) -> dict[int, list]:

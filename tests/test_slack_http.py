@@ -282,7 +282,8 @@ def test_slash_command_status_and_help(service, slack, http):
 
 def test_healthz(http):
     resp = http.get("/healthz")
-    assert resp.status_code == 200 and resp.json() == {"ok": True, "database": "ok"}
+    assert resp.status_code == 200
+    assert resp.json() == {"ok": True, "database": "ok", "work": "running"}
 
 
 def test_edit_breaking_a_content_rule_is_refused_inside_the_modal(service, slack, http):
