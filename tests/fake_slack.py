@@ -60,6 +60,7 @@ class FakeSlack:
     # here by file id, and files.completeUploadExternal shares them.
     uploads: dict[str, bytes] = field(default_factory=dict)
     users: dict[str, dict] = field(default_factory=dict)  # users.info answers by user id
+    socket_url: str = ""  # apps.connections.open's answer: tests/fake_socket_mode.py
 
     @property
     def url(self) -> str:
@@ -148,6 +149,10 @@ class FakeSlack:
             if any(f["id"] not in self.uploads for f in files):
                 return 200, {"ok": False, "error": "file_not_found"}, {}
             return 200, {"ok": True, "files": files}, {}
+        if method == "apps.connections.open":
+            if not self.socket_url:
+                return 200, {"ok": False, "error": "invalid_auth"}, {}
+            return 200, {"ok": True, "url": self.socket_url}, {}
         if method == "users.info":
             user = self.users.get(args.get("user", ""))
             if user is None:
