@@ -287,6 +287,53 @@ def replies_ingest(paths: Annotated[list[Path], typer.Argument(help=".eml files,
     raise typer.Exit(1 if errors else 0)
 
 
+@replies_app.command("set-aside")
+def replies_set_aside():
+    """Incoming messages set aside because handling them kept failing."""
+    from storage import inbound
+
+    rt = runtime(settings())
+    with rt.db.session() as s:
+        rows = inbound.set_aside_mail(s)
+        for row in rows:
+            typer.echo(
+                f"#{row.id}  {row.at:%Y-%m-%d %H:%M}  {row.source} UID {row.uid}  "
+                f"{row.attempts} attempts  {row.error}"
+            )
+    if not rows:
+        typer.echo("nothing set aside")
+
+
+@replies_app.command("retry")
+def replies_retry(
+    ids: Annotated[list[int] | None, typer.Argument(help="set-aside ids (default: all)")] = None,
+):
+    """Handle set-aside messages again (after the fix); each one that goes through is
+    released, the others stay set aside."""
+    from bot import replies
+    from storage import audit, inbound
+
+    rt = runtime(settings())
+    with rt.db.session() as s:
+        rows = [(r.id, r.source, r.uid, r.raw) for r in inbound.set_aside_mail(s, ids)]
+    missing = set(ids or ()) - {r[0] for r in rows}
+    for set_id in sorted(missing):
+        typer.echo(f"error: nothing is set aside as #{set_id}", err=True)
+    failed = 0
+    for set_id, source, uid, raw in rows:
+        try:
+            replies.ingest(rt, raw, source)
+        except Exception as exc:  # noqa: BLE001 - reported per message, the others go on
+            failed += 1
+            typer.echo(f"#{set_id}: still failing ({type(exc).__name__}); kept", err=True)
+            continue
+        with rt.db.session() as s:
+            inbound.release(s, set_id)
+            audit.record(s, "cli", "mail.retried", f"setaside:{set_id}", {"uid": uid})
+        typer.echo(f"#{set_id}: handled")
+    raise typer.Exit(1 if failed or missing else 0)
+
+
 @app.command()
 def triage(
     paths: Annotated[list[Path], typer.Argument(help=".eml files or folders")],

@@ -5,7 +5,9 @@ is idempotent on Message-ID. This module only moves bytes and remembers how far 
 
 - IMAP: `UID SEARCH` past the checkpoint, `BODY.PEEK[]` in UID order (the folder is opened
   read-only, nothing is marked \\Seen), and the checkpoint advances in its own transaction
-  after each handled message, so a crash re-reads at most the message in flight. When the
+  after each handled message, so a crash re-reads at most the message in flight. A message
+  whose handling fails ATTEMPTS polls in a row is set aside in the database for an operator
+  (`twoloop replies retry`), so it does not hold up the ones after it. When the
   folder's UIDVALIDITY changes the old UIDs mean nothing: it is read again from the start and
   the handler's Message-ID idempotency drops what it already has.
 - Files: one .eml, a folder of them (recursively), or an mbox.
@@ -25,8 +27,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
+from bot.logs import RedactSecrets, secrets_of
 from bot.transport import is_loopback
-from storage import inbound
+from storage import audit, inbound
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -35,6 +38,8 @@ if TYPE_CHECKING:
 __all__ = ["Handler", "ImapError", "ImapSource", "ingest_path", "source_for"]
 
 log = logging.getLogger(__name__)
+
+ATTEMPTS = 3  # polls in a row a message may fail before it is set aside
 
 Handler = Callable[[bytes, str], object]  # the return value is ignored
 
@@ -113,7 +118,8 @@ class ImapSource:
         many were handled. `batch` is how many messages one FETCH brings (memory bound).
 
         A handler that raises stops the run: the messages before it stay checkpointed, and
-        the failing one is offered again next time."""
+        the failing one is offered again next time; on its ATTEMPTS-th poll in a row it is
+        set aside instead (`_set_aside`) and the run goes on."""
         with self._session() as imap:
             uidvalidity = self._select(imap)
             with rt.db.session() as s:
@@ -144,20 +150,64 @@ class ImapSource:
                     if raw is not None:
                         try:
                             handle(raw, self.source)
-                        except Exception:
-                            log.warning(
-                                "IMAP %s: handling UID %d of %r failed; it is retried next poll",
-                                self._where,
-                                uid,
-                                self.folder,
-                            )
-                            raise
-                        handled += 1
+                            handled += 1
+                        except Exception as exc:
+                            if not self._set_aside(rt, uid, raw, exc):
+                                raise
                     with rt.db.session() as s:
                         inbound.advance(s, self.key, uidvalidity, uid, now=rt.now())
         if handled:
             log.info("IMAP %s: took in %d message(s) from %r", self._where, handled, self.folder)
         return handled
+
+    def _set_aside(self, rt: Runtime, uid: int, raw: bytes, exc: Exception) -> bool:
+        """Count the failure. Until it is the ATTEMPTS-th poll in a row, the message is
+        offered again next poll (False). Then it is kept whole in the database, the
+        operators are told, and the poll goes on past it (True): one message that cannot be
+        handled must not hold up every reply after it."""
+        with rt.db.session() as s:
+            attempts = inbound.failed(s, self.key, uid)
+        if attempts < ATTEMPTS:
+            log.warning(
+                "IMAP %s: handling UID %d of %r failed (%s; %d of %d); it is retried next poll",
+                self._where,
+                uid,
+                self.folder,
+                type(exc).__name__,
+                attempts,
+                ATTEMPTS,
+            )
+            return False
+        error = RedactSecrets(secrets_of(rt.settings)).scrub(
+            f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+        )
+        with rt.db.session() as s:
+            row = inbound.set_aside(s, self.source, uid, raw, error, attempts, rt.now())
+            detail = {"uid": uid, "source": self.source, "error": error}
+            audit.record(s, "system", "mail.set_aside", f"setaside:{row.id}", detail)
+            set_id = row.id
+        log.error(
+            "IMAP %s: UID %d of %r failed %d polls in a row; set aside as #%d, the messages "
+            "after it go on",
+            self._where,
+            uid,
+            self.folder,
+            attempts,
+            set_id,
+            exc_info=exc,
+        )
+        if rt.humans is not None and rt.settings.operator_channel:
+            try:
+                rt.humans.notify(
+                    rt.settings.operator_channel,
+                    f":warning: An incoming message (UID {uid} in {self.folder}) failed "
+                    f"{attempts} times in a row and was set aside as #{set_id}, so the replies "
+                    f"after it are not held up. Error: {error}. Once that is fixed: "
+                    f"`twoloop replies retry {set_id}`.",
+                )
+            except Exception as notice_exc:  # noqa: BLE001 - the row and the log have it
+                log.warning("set-aside notice failed: %s", type(notice_exc).__name__)
+        return True
 
     # --- protocol ------------------------------------------------------------------------
 

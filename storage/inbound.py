@@ -1,15 +1,15 @@
-"""Inbound mail bookkeeping: where each IMAP folder was read up to, and which Message-IDs
-have already been taken in."""
+"""Inbound mail bookkeeping: where each IMAP folder was read up to, which Message-IDs have
+already been taken in, and the messages set aside because handling them kept failing."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, update
+from sqlalchemy import case, delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from storage.models import ImapCheckpoint, InboundMessage, utcnow
+from storage.models import ImapCheckpoint, InboundMessage, SetAsideMail, utcnow
 
 
 def checkpoint(s: Session, key: str) -> ImapCheckpoint:
@@ -48,3 +48,44 @@ def seen(s: Session, message_id: str) -> bool:
     """Whether a message with this Message-ID was already taken in."""
     query = select(InboundMessage.id).where(InboundMessage.message_id == message_id)
     return s.exec(query).first() is not None
+
+
+def failed(s: Session, key: str, uid: int) -> int:
+    """Count one more failed poll for message `uid`; returns how many in a row it has had.
+
+    One UPDATE: a different UID starts the count again, so only consecutive failures of the
+    same message add up."""
+    s.execute(
+        update(ImapCheckpoint)
+        .where(ImapCheckpoint.key == key)
+        .values(
+            failures=case(
+                (ImapCheckpoint.failing_uid == uid, ImapCheckpoint.failures + 1), else_=1
+            ),
+            failing_uid=uid,
+        )
+    )
+    return s.exec(select(ImapCheckpoint.failures).where(ImapCheckpoint.key == key)).one()
+
+
+def set_aside(
+    s: Session, source: str, uid: int, raw: bytes, error: str, attempts: int, now: datetime
+) -> SetAsideMail:
+    row = SetAsideMail(source=source, uid=uid, raw=raw, error=error, attempts=attempts, at=now)
+    s.add(row)
+    s.flush()
+    return row
+
+
+def set_aside_mail(s: Session, ids: list[int] | None = None) -> list[SetAsideMail]:
+    """Oldest first; all of them, or those with these ids."""
+    query = select(SetAsideMail).order_by(SetAsideMail.id)
+    if ids:
+        query = query.where(SetAsideMail.id.in_(ids))
+    return list(s.exec(query))
+
+
+def release(s: Session, set_aside_id: int) -> bool:
+    """Forget a set-aside message (it was handled after all); False if it was not there."""
+    stmt = delete(SetAsideMail).where(SetAsideMail.id == set_aside_id)
+    return s.execute(stmt).rowcount == 1

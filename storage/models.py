@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -384,6 +384,22 @@ class ImapCheckpoint(SQLModel, table=True):
     uidvalidity: int = 0
     last_uid: int = 0
     updated_at: datetime = Field(default_factory=utcnow)
+    # The message after last_uid whose handling failed, and how many polls in a row it did.
+    failing_uid: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class SetAsideMail(SQLModel, table=True):
+    """An inbound message whose handling kept failing, kept whole and out of the way of the
+    messages after it until an operator retries it (`twoloop replies retry`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str  # where it was read, e.g. imap://host/INBOX
+    uid: int
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    error: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    attempts: int = 0
+    at: datetime = Field(default_factory=utcnow)
 
 
 class AppSecret(SQLModel, table=True):

@@ -15,10 +15,10 @@ import pytest
 from sqlmodel import func, select
 
 from bot.logs import RedactSecrets, secrets_of
-from bot.mailin import ImapError, ImapSource, _utf7, ingest_path, source_for
+from bot.mailin import ATTEMPTS, ImapError, ImapSource, _utf7, ingest_path, source_for
 from bot.settings import SettingsError, load_settings
 from storage import inbound
-from storage.models import ImapCheckpoint, InboundMessage
+from storage.models import AuditEvent, ImapCheckpoint, InboundMessage
 from tests.conftest import make_settings
 
 if TYPE_CHECKING:
@@ -357,3 +357,70 @@ def test_checkpoint_only_moves_forward(empty_db):
         s.add(InboundMessage(message_id="<x@y>", from_addr="a@b"))
     with empty_db.session() as s:
         assert inbound.seen(s, "<x@y>")
+
+
+def test_a_message_that_keeps_failing_is_set_aside_and_the_rest_go_on(rt, imap_server):
+    rt.settings.operator_channel = "C0OPS"
+    msgs = [message(n) for n in range(3)]
+    for _, raw in msgs:
+        imap_server.deliver(raw)
+    src = source(imap_server)
+    rec = Recorder(rt, fail_on={msgs[1][0]})
+    for _ in range(ATTEMPTS - 1):  # a failure may be passing (the database, a bug being fixed)
+        with pytest.raises(RuntimeError, match="cannot handle"):
+            src.fetch_new(rt, rec)
+    assert rec.stored == [msgs[0][0]] and checkpoint_of(rt, src)[1] == 1
+    assert not rt.humans.notes
+
+    assert src.fetch_new(rt, rec) == 1  # the third poll in a row: set aside, the rest go on
+    assert rec.stored == [msgs[0][0], msgs[2][0]]
+    assert checkpoint_of(rt, src)[1] == 3
+    assert src.fetch_new(rt, rec) == 0  # not offered again
+    with rt.db.session() as s:
+        [kept] = inbound.set_aside_mail(s)
+        assert kept.uid == 2 and kept.attempts == ATTEMPTS and kept.source == src.source
+        assert email.message_from_bytes(kept.raw)["Message-ID"] == msgs[1][0]  # kept whole
+        assert kept.error.startswith("RuntimeError: cannot handle")
+        [event] = s.exec(select(AuditEvent).where(AuditEvent.action == "mail.set_aside")).all()
+        assert event.subject == f"setaside:{kept.id}"
+    [(channel, text)] = rt.humans.notes
+    assert channel == "C0OPS" and f"twoloop replies retry {kept.id}" in text
+
+
+def test_failures_count_only_in_a_row_for_one_message(empty_db):
+    with empty_db.session() as s:
+        inbound.checkpoint(s, "k")
+        assert [inbound.failed(s, "k", 7) for _ in range(2)] == [1, 2]
+        assert inbound.failed(s, "k", 8) == 1  # another message starts again
+        assert inbound.failed(s, "k", 8) == 2
+
+
+def test_set_aside_mail_is_listed_and_retried_from_the_cli(rt, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    mid, raw = message(9)
+    with rt.db.session() as s:
+        kept = inbound.set_aside(s, "imap://mail/INBOX", 4, raw, "KeyError: 'x'", 3, rt.now())
+        kept_id = kept.id
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TWOLOOP_HOME", str(rt.settings.home))
+    monkeypatch.setenv("DATABASE_URL", rt.settings.db_url)
+    cli = CliRunner()
+
+    listed = cli.invoke(app, ["replies", "set-aside"])
+    assert listed.exit_code == 0 and f"#{kept_id}" in listed.output
+    assert "UID 4" in listed.output and "KeyError" in listed.output
+
+    missing = cli.invoke(app, ["replies", "retry", "999999"])
+    assert missing.exit_code == 1 and "nothing is set aside as #999999" in missing.output
+
+    retried = cli.invoke(app, ["replies", "retry"])
+    assert retried.exit_code == 0, retried.output
+    assert f"#{kept_id}: handled" in retried.output
+    with rt.db.session() as s:
+        assert inbound.set_aside_mail(s) == []
+        assert inbound.seen(s, mid)  # the reply pipeline took it in
+        assert s.exec(select(AuditEvent).where(AuditEvent.action == "mail.retried")).one()
+    assert cli.invoke(app, ["replies", "set-aside"]).output.strip() == "nothing set aside"
