@@ -95,12 +95,10 @@ def check(rt: Runtime, mailbox: str, agent_id: str) -> list[str]:
                 paused.append(f"{scope} {key}: {why}")
     for line in paused:
         log.warning("deliverability guard paused %s", line)
-        if rt.humans is not None and st.operator_channel:
-            rt.humans.notify(
-                st.operator_channel,
-                f":rotating_light: Paused {line}. Nothing more goes out from it "
-                "until an operator resumes it.",
-            )
+        rt.tell_operators(
+            f":rotating_light: Paused {line}. Nothing more goes out from it "
+            "until an operator resumes it."
+        )
     return paused
 
 

@@ -196,17 +196,15 @@ class ImapSource:
             set_id,
             exc_info=exc,
         )
-        if rt.humans is not None and rt.settings.operator_channel:
-            try:
-                rt.humans.notify(
-                    rt.settings.operator_channel,
-                    f":warning: An incoming message (UID {uid} in {self.folder}) failed "
-                    f"{attempts} times in a row and was set aside as #{set_id}, so the replies "
-                    f"after it are not held up. Error: {error}. Once that is fixed: "
-                    f"`twoloop replies retry {set_id}`.",
-                )
-            except Exception as notice_exc:  # noqa: BLE001 - the row and the log have it
-                log.warning("set-aside notice failed: %s", type(notice_exc).__name__)
+        try:
+            rt.tell_operators(
+                f":warning: An incoming message (UID {uid} in {self.folder}) failed "
+                f"{attempts} times in a row and was set aside as #{set_id}, so the replies "
+                f"after it are not held up. Error: {error}. Once that is fixed: "
+                f"`twoloop replies retry {set_id}`."
+            )
+        except Exception as notice_exc:  # noqa: BLE001 - the row and the log have it
+            log.warning("set-aside notice failed: %s", type(notice_exc).__name__)
         return True
 
     # --- protocol ------------------------------------------------------------------------

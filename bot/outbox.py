@@ -298,12 +298,11 @@ def recover(rt: Runtime, lease: timedelta = LEASE) -> list[int]:
                     },
                     agent_id=msg.agent_id,
                 )
-    if found and rt.humans is not None and rt.settings.operator_channel:
-        rt.humans.notify(
-            rt.settings.operator_channel,
+    if found:
+        rt.tell_operators(
             f":warning: {len(found)} message(s) may or may not have been sent (the process "
             f"stopped mid-send): outbox ids {', '.join(map(str, found))}. They will not be "
             "retried by themselves; check the mail server's log, then "
-            "`twoloop outbox resolve ID sent|unsent`.",
+            "`twoloop outbox resolve ID sent|unsent`."
         )
     return found

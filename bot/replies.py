@@ -231,12 +231,10 @@ def open_reply_review(
 
 
 def notify_unmatched(rt: Runtime, parsed) -> None:
-    if rt.humans is not None and rt.settings.operator_channel:
-        rt.humans.notify(
-            rt.settings.operator_channel,
-            f"A reply from {parsed.from_addr} ({parsed.subject[:80]!r}) matches no "
-            "message we sent; it is stored, nobody owns it yet.",
-        )
+    rt.tell_operators(
+        f"A reply from {parsed.from_addr} ({parsed.subject[:80]!r}) matches no "
+        "message we sent; it is stored, nobody owns it yet."
+    )
 
 
 def notify_owner(rt: Runtime, agent_id: str, parsed) -> None:

@@ -124,6 +124,11 @@ class Runtime:
 
         return unsubscribe.links(self, contact_id, from_addr)
 
+    def tell_operators(self, text: str) -> None:
+        """A notice in TWOLOOP_OPERATOR_CHANNEL, when one is set and Slack is connected."""
+        if self.humans is not None and self.settings.operator_channel:
+            self.humans.notify(self.settings.operator_channel, text)
+
     def is_operator(self, user: str) -> bool:
         return user in self.settings.operators
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
-from bot.decisions import Request, Result, decide, precheck
+from bot.decisions import Action, Request, Result, decide, precheck
 from bot.home import home_for
 from bot.redelivery import first_time
 from bot.runtime import Runtime
@@ -38,18 +38,19 @@ log = logging.getLogger(__name__)
 
 DECIDE, MODAL, HOME = "decide", "modal", "home"
 
+# Buttons that open a modal: the action it leads to (checked before it opens), and the view.
 MODALS = {
-    EDIT: lambda card, today: edit_modal(card),
-    DEFER: defer_modal,
-    KILL: lambda card, today: kill_modal(card),
-    REPLY_EDIT: lambda card, today: reply_edit_modal(card),
-    RECLASSIFY: lambda card, today: reclassify_modal(card),
+    EDIT: (Action.EDIT, lambda card, today: edit_modal(card)),
+    DEFER: (Action.DEFER, defer_modal),
+    KILL: (Action.KILL, lambda card, today: kill_modal(card)),
+    REPLY_EDIT: (Action.EDIT, lambda card, today: reply_edit_modal(card)),
+    RECLASSIFY: (Action.RECLASSIFY, lambda card, today: reclassify_modal(card)),
 }
 
 
 @dataclass(frozen=True)
 class Job:
-    kind: str  # DECIDE (channel, Request, from_home) | MODAL (action, body) | HOME (user,)
+    kind: str  # DECIDE (channel, Request, from_home) | MODAL (body,) | HOME (user,)
     key: str | None  # the delivery's name (handlers/redelivery.py); None: always run
     args: tuple
 
@@ -95,7 +96,8 @@ class Jobs:
         else:
             self.tell(channel, req.actor, result)
 
-    def modal(self, action, body: dict) -> None:
+    def modal(self, body: dict) -> None:
+        action, build = MODALS[body["actions"][0]["action_id"]]
         review_id, _ = parse_value(body["actions"][0]["value"])
         user = body["user"]["id"]
         found = precheck(self.rt, review_id, user, action)
@@ -105,7 +107,7 @@ class Jobs:
             else:
                 self.tell(channel_of(body), user, found)
             return
-        view = MODALS[body["actions"][0]["action_id"]](found, self.rt.now().date())
+        view = build(found, self.rt.now().date())
         if from_home(body):  # the submission then redraws Home instead of an ephemeral
             view.private_metadata = json.dumps({**json.loads(view.private_metadata), "home": 1})
         self.client.views_open(trigger_id=body["trigger_id"], view=view)

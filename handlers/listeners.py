@@ -19,15 +19,10 @@ from bot.decisions import Action, Invalid, Request, edit_problems, validate
 from bot.runtime import Runtime
 from handlers.blocks import (
     APPROVE,
-    DEFER,
     DEFER_VIEW,
-    EDIT,
     EDIT_VIEW,
-    KILL,
     KILL_VIEW,
-    RECLASSIFY,
     RECLASSIFY_VIEW,
-    REPLY_EDIT,
     REPLY_EDIT_VIEW,
     SEND_REPLY,
     TAKE_OVER,
@@ -35,19 +30,11 @@ from handlers.blocks import (
     parse_value,
 )
 from handlers.commands import run_command
-from handlers.jobs import DECIDE, HOME, MODAL, Job, channel_of, from_home
+from handlers.jobs import DECIDE, HOME, MODAL, MODALS, Job, channel_of, from_home
 from handlers.redelivery import DELIVERY_KEY
 
 log = logging.getLogger(__name__)
 
-# Buttons that open a modal, with the action it leads to (checked before it opens).
-MODALS = {
-    EDIT: Action.EDIT,
-    DEFER: Action.DEFER,
-    KILL: Action.KILL,
-    REPLY_EDIT: Action.EDIT,
-    RECLASSIFY: Action.RECLASSIFY,
-}
 # Buttons that decide at once (their confirmation, if any, is Slack's confirm dialog).
 DIRECT = {APPROVE: Action.APPROVE, SEND_REPLY: Action.SEND_REPLY, TAKE_OVER: Action.TAKE_OVER}
 
@@ -76,8 +63,7 @@ def register(
 
     def open_modal(ack: Ack, body: dict, context: BoltContext) -> None:
         ack()
-        action = MODALS[body["actions"][0]["action_id"]]
-        hand_off(Job(MODAL, context.get(DELIVERY_KEY), (action, body)))
+        hand_off(Job(MODAL, context.get(DELIVERY_KEY), (body,)))
 
     for action_id in MODALS:
         app.action(action_id)(open_modal)
