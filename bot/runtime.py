@@ -60,7 +60,10 @@ class Runtime:
         database: Database | None = None,
     ):
         self.settings = settings
-        self.db = database or Database(settings.db_url)
+        self.clock = clock
+        # Rows stamped in the database (audit times) follow this runtime's clock, even when a
+        # test moves it later.
+        self.db = database or Database(settings.db_url, clock=self.now)
         self.humans = humans
         self.transport = transport or transport_for(
             settings.secret("smtp_url"), settings.outbox_dir
@@ -69,7 +72,6 @@ class Runtime:
         self.writer = writer or self._model_writer() or self.offline_writer
         # Drafts written at once: a model writer is network-bound, so many calls overlap.
         self.draft_concurrency = settings.llm_concurrency
-        self.clock = clock
         self.rng = rng or random.Random()
         self.outbox_wakeup = threading.Event()
         self.known_mailboxes: set[str] = set()

@@ -33,7 +33,8 @@ def took_over(rt: Runtime, scheduler: BackgroundScheduler) -> None:
     sync_agent_jobs(rt, scheduler)
     # Interval jobs (housekeeping) came due while we stood by and were skipped: run each once
     # now, e.g. outbox-recover flags what the old leader left mid-send. Cron jobs keep their
-    # times; a digest must not go out just because leadership moved.
+    # times; a digest must not go out just because leadership moved. "Now" on APScheduler's
+    # own clock, which it compares run times with (see build).
     now = datetime.now(UTC)
     for job in scheduler.get_jobs():
         if isinstance(job.trigger, IntervalTrigger) and not job.id.startswith("tick:"):
@@ -113,6 +114,9 @@ def build(rt: Runtime, gate: LeaderOnlyExecutor | None = None) -> BackgroundSche
     scheduler = BackgroundScheduler(
         timezone=UTC, job_defaults=JOB_DEFAULTS, **({"executors": executors} if executors else {})
     )
+    # "Run at once", on APScheduler's own clock (it reads datetime.now): from the runtime's
+    # clock, an injected past would be a misfire and a future a delay. What a job does reads
+    # rt.now().
     now = datetime.now(UTC)
     scheduler.add_job(
         sync_agent_jobs,

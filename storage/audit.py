@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session
 
-from storage.models import AuditEvent, utcnow
+from storage.models import AuditEvent, session_now
 
 
 def record(
@@ -26,7 +26,7 @@ def record(
     # A Core insert: on the drafting hot path the ORM's unit of work costs more than the row.
     s.execute(
         insert(AuditEvent).values(
-            at=utcnow(),
+            at=session_now(s),
             actor=actor,
             action=action,
             subject=subject,

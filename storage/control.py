@@ -10,7 +10,7 @@ from sqlalchemy import case, event, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from storage.models import AgentState, Decision, Draft, Review, utcnow
+from storage.models import AgentState, Decision, Draft, Review, session_now
 
 # Decisions that are a verdict on a draft's quality. A deferral says "not now", not "bad".
 VERDICTS = ("approve", "edit", "kill")
@@ -33,7 +33,7 @@ def locked_state(s: Session, agent_id: str) -> AgentState:
 def save(s: Session, state: AgentState, **values) -> None:
     for name, value in values.items():
         setattr(state, name, value)
-    state.updated_at = utcnow()
+    state.updated_at = session_now(s)
     s.add(state)
     s.flush()
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import os
+import stat
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from alembic import command
@@ -13,6 +17,10 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# SQLite writes these beside the database; they hold the same rows, so the same secrecy.
+SIDECARS = ("-wal", "-shm", "-journal")
+
+log = logging.getLogger(__name__)
 
 
 def normalize_url(url: str) -> str:
@@ -30,6 +38,15 @@ def make_engine(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    path = sqlite_file(url)
+
+    @event.listens_for(engine, "do_connect")
+    def _private_file(_dialect, _record, _cargs, _cparams):
+        # Before SQLite opens (and maybe creates) the file: it holds the unsubscribe key, every
+        # reply and every contact, so only its owner may read it. Lazily, on first connect, so
+        # a command that never touches the database never creates one.
+        if path is not None:
+            make_private(path)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_conn, _record):
@@ -51,12 +68,45 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names; None for in-memory and URI-style databases."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def make_private(path: Path) -> None:
+    """Create the database file owner-only (0600), or tighten one that group or others can
+    read; SQLite gives its -wal/-shm/-journal files the database file's own mode."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        return  # no such folder: SQLite's own error says so on connect
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in SIDECARS)):
+        try:
+            mode = stat.S_IMODE(file.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            os.chmod(file, mode & 0o700)
+            log.warning(
+                "%s was readable by others (mode %o); made it owner-only (%o)",
+                file,
+                mode,
+                mode & 0o700,
+            )
+
+
 class Database:
     """Owns the engine; hands out sessions that commit on success and roll back on error."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, clock: Callable[[], datetime] | None = None):
         self.url = normalize_url(url)
         self.engine = make_engine(self.url)
+        self.clock = clock  # what `models.session_now` stamps rows with; None: the wall clock
 
     @property
     def dialect(self) -> str:
@@ -65,6 +115,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as s:
+            s.info["clock"] = self.clock
             try:
                 yield s
                 s.commit()

@@ -10,11 +10,19 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Session, SQLModel
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def session_now(s: Session) -> datetime:
+    """The time to stamp rows with in this session: the runtime's clock, which
+    `Database.session` hands every session, so audit times follow an injected clock (tests,
+    simulations); the wall clock for a session made elsewhere."""
+    clock = s.info.get("clock")
+    return clock().replace(microsecond=0) if clock is not None else utcnow()
 
 
 def _json(default: Any = None) -> Any:
@@ -325,7 +333,10 @@ class MailboxState(SQLModel, table=True):
 
 
 class MailEvent(SQLModel, table=True):
-    """Something that came back for a sent message: a bounce or a complaint."""
+    """Something that came back for a sent message: a bounce or a complaint. At most one of
+    each kind per message, so copies of a report (resent or forged) count once."""
+
+    __table_args__ = (UniqueConstraint("outbox_id", "kind", name="uq_mailevent_outbox_kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
     outbox_id: int | None = Field(default=None, foreign_key="outboxmessage.id", index=True)

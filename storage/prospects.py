@@ -22,7 +22,7 @@ from storage.models import (
     PlayVersion,
     Signal,
     Suppression,
-    utcnow,
+    session_now,
 )
 
 
@@ -273,7 +273,7 @@ def set_agent_paused(
             paused=paused,
             paused_reason=reason if paused else "",
             paused_by=by if paused else "",
-            updated_at=utcnow(),
+            updated_at=session_now(s),
         )
     )
     return res.rowcount == 1

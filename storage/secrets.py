@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, select
 
-from storage.models import AppSecret, utcnow
+from storage.models import AppSecret, session_now
 
 
 def insert_if_absent(s: Session, model: type[SQLModel], values: dict[str, Any]) -> bool:
@@ -31,6 +31,6 @@ def get_or_create(s: Session, name: str, make: Callable[[], str]) -> str:
     row = s.get(AppSecret, name)
     if row is not None:
         return row.value
-    insert_if_absent(s, AppSecret, {"name": name, "value": make(), "created_at": utcnow()})
+    insert_if_absent(s, AppSecret, {"name": name, "value": make(), "created_at": session_now(s)})
     # Whoever won the insert, the stored row is now the answer (committed or ours).
     return s.exec(select(AppSecret.value).where(AppSecret.name == name)).one()

@@ -4,13 +4,16 @@ and a Runtime wired to in-memory humans and a real .eml outbox."""
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
+import time_machine
 
 from bot.importer import load
 from bot.mailboxes import open_all_hours
@@ -21,6 +24,69 @@ from bot.settings import Settings
 from storage.db import Database
 
 pytest_plugins = ["tests.smtp_server", "tests.replicas"]
+
+
+def _moved_now() -> datetime | None:
+    """TWOLOOP_TEST_NOW (ISO 8601; UTC without an offset): where the wall clock of this test
+    process is moved, so CI proves no test depends on the real date, hour or weekday."""
+    raw = os.environ.get("TWOLOOP_TEST_NOW", "").strip()
+    if not raw:
+        return None
+    try:
+        when = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(
+            f"TWOLOOP_TEST_NOW={raw!r} is not an ISO 8601 time, e.g. 2028-12-31T23:30:00"
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+MOVED_NOW = _moved_now()
+# A timestamp, not the datetime: time-machine would also set TZ to the datetime's zone, and the
+# point is to run on the TZ given.
+_TRAVEL = time_machine.travel(MOVED_NOW.timestamp(), tick=True) if MOVED_NOW else None
+
+
+def child_time() -> float:
+    """The clock of the processes tests start (`twoloop serve`): the real one, which
+    TWOLOOP_TEST_NOW does not move. What they are sent, or share a database with, is on it."""
+    hatch = time_machine.escape_hatch
+    return hatch.time.time() if hatch.is_travelling() else time.time()
+
+
+def child_now() -> datetime:
+    """`child_time` as a Runtime clock."""
+    return datetime.fromtimestamp(child_time(), UTC).replace(microsecond=0)
+
+
+def _clock_line() -> str:
+    zone = os.environ.get("TZ") or "unset"
+    if MOVED_NOW is None:
+        return f"wall clock: real (TWOLOOP_TEST_NOW unset), TZ={zone}"
+    return f"wall clock: moved to {MOVED_NOW.isoformat()} (TWOLOOP_TEST_NOW), ticking, TZ={zone}"
+
+
+def pytest_report_header(config) -> str:
+    return _clock_line()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Also under -q, where there is no header: a red run says which clock it ran on."""
+    if MOVED_NOW is not None:
+        terminalreporter.write_line(_clock_line())
+
+
+def pytest_configure(config) -> None:
+    """Before collection, so module-level reads see the moved clock too. It ticks, and leaves
+    monotonic time (sleeps, timeouts) real; child processes keep the real clock."""
+    if _TRAVEL is not None:
+        _TRAVEL.start()
+
+
+def pytest_unconfigure(config) -> None:
+    if _TRAVEL is not None:
+        _TRAVEL.stop()
+
 
 PG_URL = os.environ.get("TWOLOOP_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("TWOLOOP_REQUIRE_POSTGRES") == "1"

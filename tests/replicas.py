@@ -33,6 +33,7 @@ from tests.conftest import (
     OPERATOR,
     RecordingHumans,
     approve_plays,
+    child_now,
     make_settings,
     pg_schema,
 )
@@ -161,7 +162,8 @@ class Cluster:
             }
             | {k: str(v) for k, v in env.items()}
         )
-        self.rt = Runtime(make_settings(home, url), humans=RecordingHumans())
+        # On the replicas' clock: mail queued here is due, or not, by the time they read.
+        self.rt = Runtime(make_settings(home, url), humans=RecordingHumans(), clock=child_now)
         self.rt.db.upgrade()
         load(self.rt.db, sorted((home / "data").iterdir()))
         approve_plays(self.rt)

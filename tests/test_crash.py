@@ -13,6 +13,7 @@ import pytest
 
 from handlers.blocks import APPROVE
 from storage.models import AuditEvent, Draft, OutboxMessage, Review, TickRun
+from tests.conftest import child_time
 from tests.replicas import SlowModel, message_ids, wait_for
 from tests.slack_requests import block_action, interaction_body, post_signed
 
@@ -127,7 +128,9 @@ def test_sigkill_during_decisions_loses_no_review_and_sends_nothing_twice(cluste
             review.owner, APPROVE, f"{review.id}:{review.content_hash}", review.channel
         )
         with httpx.Client(base_url=replica.url, timeout=10) as http:
-            return post_signed(http, "/slack/events", interaction_body(payload)).status_code
+            return post_signed(
+                http, "/slack/events", interaction_body(payload), timestamp=int(child_time())
+            ).status_code
 
     with ThreadPoolExecutor(len(revs)) as pool:
         assert set(pool.map(lambda r: click(a, r), revs)) == {200}  # acked, decided later

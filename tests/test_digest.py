@@ -172,6 +172,7 @@ def seed(rt: Runtime) -> None:
         s.add(AgentState(agent_id="data-platform", trust="supervised"))
         s.add(AgentState(agent_id="security-expansion", paused=True, paused_reason="bounces"))
         s.flush()
+    clock, rt.clock = rt.clock, lambda: at(DAY, 13)  # audit events take the runtime's clock
     with rt.db.session() as s:
         audit.record(
             s,
@@ -180,19 +181,13 @@ def seed(rt: Runtime) -> None:
             "agent:security-expansion",
             {"reason": "bounce rate 9% over 5%"},
         )
+    rt.clock = clock
 
 
 @pytest.fixture
 def seeded(rt):
     rt.clock = lambda: at(DAY + timedelta(days=1), 9)
     seed(rt)
-    # audit.record stamps the wall clock; move the pause onto DAY like the rest.
-    with rt.db.session() as s:
-        from sqlalchemy import update
-
-        from storage.models import AuditEvent
-
-        s.execute(update(AuditEvent).values(at=at(DAY, 13)))
     return rt
 
 
@@ -477,10 +472,7 @@ def test_cli_prints_the_digest(seeded, home, db_url, monkeypatch):
 
 
 def test_what_changed_names_trust_and_threshold_changes(seeded):
-    from sqlalchemy import update
-
-    from storage.models import AuditEvent
-
+    seeded.clock = lambda: at(DAY, 13)
     with seeded.db.session() as s:
         audit.record(
             s,
@@ -499,7 +491,6 @@ def test_what_changed_names_trust_and_threshold_changes(seeded):
             agent_id="data-platform",
         )
         audit.record(s, "system", "draft.stopped", "draft:1", agent_id="data-platform")
-        s.execute(update(AuditEvent).values(at=at(DAY, 13)))
     dp = digest.digest_for(seeded, DAY, ["data-platform"]).agents[0]
     assert len(dp.changes) == 2
     assert "agent set by U0OPERATOR1 (personalization 0.6 → 0.8)" in dp.changes[0]

@@ -26,7 +26,14 @@ from bot.runtime import Runtime
 from bot.scaffold import init
 from handlers.blocks import APPROVE
 from storage.models import Review
-from tests.conftest import OPERATOR, PG_URL, RecordingHumans, approve_plays, make_settings
+from tests.conftest import (
+    OPERATOR,
+    PG_URL,
+    RecordingHumans,
+    approve_plays,
+    child_time,
+    make_settings,
+)
 from tests.slack_requests import block_action, interaction_body, sign
 
 TWOLOOP = str(Path(sys.executable).with_name("twoloop"))
@@ -152,11 +159,12 @@ def test_no_secret_in_any_log_line(home, db_url, slack, model, tmp_path):
             assert http.post("/slack/events", content=click).status_code == 401
             bad = sign(click, secret=signing[::-1])
             assert http.post("/slack/events", content=click, headers=bad).status_code == 401
-            stale = sign(click, timestamp=int(time.time()) - 3600, secret=signing)
+            stale = sign(click, timestamp=int(child_time()) - 3600, secret=signing)
             assert http.post("/slack/events", content=click, headers=stale).status_code == 401
             wrong = {"Authorization": "Bearer " + secret_values["TWOLOOP_SIGNALS_TOKEN"][:-1]}
             assert http.post("/signals", json={"signals": []}, headers=wrong).status_code == 401
-            ok = http.post("/slack/events", content=click, headers=sign(click, secret=signing))
+            signed = sign(click, timestamp=int(child_time()), secret=signing)  # serve's clock
+            ok = http.post("/slack/events", content=click, headers=signed)
             assert ok.status_code == 200
             # The approval reaches the outbox, whose SMTP server refuses the connection.
             while "send of draft" not in "".join(lines):

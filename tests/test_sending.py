@@ -16,6 +16,7 @@ from sqlmodel import select
 from bot import deliverability, loop, outbox, sequences, unsubscribe
 from bot.decisions import Action, Request, decide
 from bot.runtime import Runtime
+from bot.scaffold import init
 from bot.transport import SmtpTransport
 from storage import outbox as outbox_store
 from storage import prospects
@@ -29,11 +30,29 @@ from storage.models import (
     Sequence,
     Suppression,
 )
-from tests.conftest import RecordingHumans, approve_plays
+from tests.conftest import RecordingHumans, approve_plays, unpaced
 
 WED = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # 10:00 in London, a Wednesday
 SAT = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 DANA = "dana@northwind.example"
+
+
+@pytest.fixture
+def home(tmp_path):
+    """Sample signals dated from WED, not from the real today: their age is part of what
+    gets drafted."""
+    path = tmp_path / "home"
+    init(path, now=WED)
+    unpaced(path)
+    return path
+
+
+@pytest.fixture
+def rt(rt):
+    """Every test starts on WED: mail queued at the real time would be due, or not, by the
+    real date."""
+    at(rt, WED)
+    return rt
 
 
 def set_mailbox(rt, address=DANA, **fields):
@@ -96,8 +115,8 @@ def emls(rt):
 
 def test_outside_the_window_waits_for_the_next_opening(rt):
     paced(rt)
-    approve_all(rt)
     at(rt, SAT)
+    approve_all(rt)
     counts = outbox.flush(rt)
     assert counts["sent"] == 0 and counts["deferred"] >= 1
     first = rows(rt)[0]

@@ -15,6 +15,7 @@ import pytest
 
 from handlers.blocks import APPROVE
 from storage.models import OutboxMessage, Review
+from tests.conftest import child_time
 from tests.replicas import Cluster, message_ids, wait_for
 from tests.slack_requests import block_action, interaction_body, post_signed
 
@@ -33,7 +34,9 @@ def click(replica, review) -> int:
         review.owner, APPROVE, f"{review.id}:{review.content_hash}", review.channel
     )
     with httpx.Client(base_url=replica.url, timeout=10) as http:
-        return post_signed(http, "/slack/events", interaction_body(payload)).status_code
+        return post_signed(
+            http, "/slack/events", interaction_body(payload), timestamp=int(child_time())
+        ).status_code
 
 
 def work_pid(replica) -> int:
