@@ -43,7 +43,8 @@ class DraftRequest:
 @dataclass
 class Written:
     """A writer's result. `problems` send the draft to a human; `wait` means: do not draft
-    now (timeout, budget spent), the trigger stays available for a later tick."""
+    now (timeout, budget spent), the trigger stays available for a later tick. `used` and
+    `confidence` are measured by our code from the text, never taken from a model."""
 
     subject: str
     body: str
@@ -54,6 +55,7 @@ class Written:
     tokens: int = 0
     problems: list[str] = field(default_factory=list)
     wait: str = ""
+    self_rating: float | None = None  # what a model said of its own draft: shown, never gated on
 
 
 class Writer(Protocol):

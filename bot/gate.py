@@ -47,6 +47,7 @@ class GateInput:
     missing_facts: tuple[str, ...] = ()
     writer_problems: tuple[str, ...] = ()
     content_problems: tuple[str, ...] = ()
+    untrusted_facts: tuple[str, ...] = ()  # outside text that reads like instructions, and why
     audit_sample: bool = False
 
 
@@ -84,6 +85,8 @@ def review_reasons(i: GateInput) -> list[Reason]:
         out.append(Reason("probation", "agent is on probation: every draft is reviewed"))
     for flag in i.relationship_flags:
         out.append(Reason("relationship", flag))
+    for note in i.untrusted_facts:
+        out.append(Reason("untrusted_signal", note))
     if i.personalization > i.personalization_threshold:
         out.append(
             Reason(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import content, control, gate, learning, outbox, plays, reviews
+from bot import content, control, gate, grounding, injection, learning, outbox, plays, reviews
 from bot.agents import SLOT, Agent, PlaySpec
 from bot.drafting import DraftRequest, Fact, OfflineWriter, Written, personalization
 from bot.gate import GateInput
@@ -417,6 +417,8 @@ def facts_for(
         Fact(f"contact:{contact.id}:title", "contact.title", contact.title),
         Fact(f"account:{account.id}:name", "account.name", account.name),
         Fact(f"account:{account.id}:industry", "account.industry", account.industry),
+        # The recipient's and our own domains: links and addresses at them are grounded.
+        Fact(f"account:{account.id}:domain", "account.domain", account.domain),
         Fact(f"signal:{sig.id}", "signal.summary", sig.summary),
         Fact(f"signal:{sig.id}:detail", "signal.detail", sig.detail),
         Fact(problem, "problem.name", labels.get(problem, "")),
@@ -424,6 +426,7 @@ def facts_for(
         Fact(f"{cap}:summary", "capability.summary", capability.get("summary", "")),
         Fact(f"{cap}:proof", "capability.proof", capability.get("proof", "")),
         Fact(f"agent:{agent.id}:sender", "sender.name", sender),
+        Fact(f"agent:{agent.id}:sender_address", "sender.address", agent.mailbox.address),
     ]
     return {f.slot: f for f in facts if f.text}
 
@@ -453,9 +456,27 @@ def gate_input(agent: Agent, w: Work, now: datetime) -> GateInput:
         last_touch_at=max(touched, default=None),
         touch_window_days=spec.touch_window_days,
         relationship_flags=tuple(relationship_flags(w.account, now)),
+        untrusted_facts=tuple(untrusted_facts(w.facts)),
         personalization_threshold=spec.thresholds.personalization,
         confidence_threshold=spec.thresholds.confidence,
     )
+
+
+def untrusted_facts(facts: dict[str, Fact]) -> list[str]:
+    """A note for each fact (a signal's words above all) that reads like instructions: the
+    model saw it, so a person must see the draft."""
+    out = []
+    for f in facts.values():
+        why = injection.signs(f.text)
+        if why:
+            shown = "".join(c if c.isprintable() else " " for c in f.text)
+            shown = " ".join(shown.split())
+            shown = shown if len(shown) <= 160 else shown[:159] + "…"
+            out.append(
+                f"{f.id} ({f.slot}) reads like instructions, not a fact: {'; '.join(why)}. "
+                f"Text: '{shown}'"
+            )
+    return out
 
 
 def hard_stops(agent: Agent, w: Work, now: datetime) -> bool:
@@ -469,7 +490,10 @@ def store_draft(
     if written.wait:
         return f"wait: {written.wait}"
     spec = agent.spec
-    score, basis = personalization(written.used)
+    # Measured on the text: a fact counts only if the subject or body really carries it.
+    text = f"{written.subject}\n{written.body}"
+    verified = [f for f in written.used if grounding.appears(f.text, text)]
+    score, basis = personalization(verified)
     problems = content.problems(
         written.subject, written.body, spec, [f.text for f in w.facts.values()]
     )
@@ -501,7 +525,7 @@ def store_draft(
             trigger_key=w.key,
             subject=written.subject,
             body=written.body,
-            facts=[{"id": f.id, "slot": f.slot, "text": f.text} for f in written.used],
+            facts=[{"id": f.id, "slot": f.slot, "text": f.text} for f in verified],
             signal_ids=sorted(sig.id for sig in w.signals),
             match=_match_json(w.match, w.labels),
             personalization=score,
@@ -513,6 +537,11 @@ def store_draft(
                 "personalization_basis": basis,
                 "provider": written.provider,
                 "missing": written.missing,
+                **(
+                    {"writer_self_rating": written.self_rating}
+                    if written.self_rating is not None
+                    else {}
+                ),
             },
             followups=render_followups(w, written.subject),
             config_version=agent.config_version,

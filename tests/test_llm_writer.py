@@ -129,15 +129,20 @@ def test_grounded_draft_uses_the_cited_facts(api, writer):
     assert route.call_count == 1
     assert w.subject == "Acme's data team"
     assert w.body.startswith("Hi Ana,") and w.body.endswith("Sam Lee\n")
+    # Every fact the text carries, claimed or not (measured, not the model's list).
     assert [f.id for f in w.used] == [
-        "signal:12:detail",
+        "contact:c-7:first_name",
         "account:a-1:name",
+        "signal:12",
+        "signal:12:detail",
         "capability:pipes:proof",
+        "agent:data-platform:sender",
     ]
     assert w.problems == [] and w.wait == "" and w.missing == []
     assert w.provider == "openai:gpt-4o-mini"
     assert w.tokens == 412 + 96
-    assert w.confidence == 0.82
+    # Measured: match 0.8 x every slot filled x both claims in the body; 0.82 was self-rated.
+    assert w.confidence == 0.8 and w.self_rating == 0.82
 
 
 def test_request_carries_model_schema_and_every_fact_id(api, writer):
@@ -155,8 +160,8 @@ def test_request_carries_model_schema_and_every_fact_id(api, writer):
     assert system["role"] == "system" and user["role"] == "user"
     assert AGENT.goal in system["content"] and "synergy" in system["content"]
     assert "Short, concrete, no hype." in system["content"]
-    for fact in FACTS:
-        assert f"- {fact.id} [{fact.slot}]: {fact.text}" in user["content"]
+    fenced = user["content"].split("<facts>\n", 1)[1].split("\n</facts>", 1)[0]
+    assert json.loads(fenced) == [{"id": f.id, "slot": f.slot, "text": f.text} for f in FACTS]
     assert "{{ signal.detail }}" in user["content"]
     assert route.calls.last.request.headers["authorization"] == f"Bearer {KEY}"
 
@@ -175,7 +180,8 @@ def test_claim_citing_no_fact_or_an_unknown_fact_is_flagged(api, writer):
         "ungrounded claim: 'Acme just raised a Series C'",
         "ungrounded claim: 'Acme's CTO loves Rust'",
     ]
-    assert [f.id for f in w.used] == ["signal:12:detail", "account:a-1:name"]
+    assert [f.id for f in w.used] == ["contact:c-7:first_name", "signal:12"]
+    assert w.confidence == 0.0  # the one well-cited claim is not in the body
     assert w.subject and w.body  # the human sees the draft and the reasons
 
 
@@ -190,9 +196,10 @@ def test_no_claims_and_invented_links_are_flagged(api, writer):
 
 
 @pytest.mark.parametrize(("rated", "kept"), [(1.7, 1.0), (-0.3, 0.0), (1, 1.0)])
-def test_confidence_is_clipped(api, writer, rated, kept):
+def test_self_rating_is_clipped_and_not_the_confidence(api, writer, rated, kept):
     api.post("/chat/completions").mock(return_value=fake_llm.ok({**GOOD, "confidence": rated}))
-    assert writer.write(request()).confidence == kept
+    w = writer.write(request())
+    assert w.self_rating == kept and w.confidence == 0.8
 
 
 def test_slots_without_a_fact_are_missing(api, writer):
@@ -202,7 +209,13 @@ def test_slots_without_a_fact_are_missing(api, writer):
     assert w.missing == ["signal.detail"]
     # The model cited the detail we did not give it: that claim is not backed.
     assert w.problems == ["ungrounded claim: 'Acme posted 4 data engineer roles'"]
-    assert [f.id for f in w.used] == ["account:a-1:name", "capability:pipes:proof"]
+    assert [f.id for f in w.used] == [
+        "contact:c-7:first_name",
+        "account:a-1:name",
+        "signal:12",
+        "capability:pipes:proof",
+        "agent:data-platform:sender",
+    ]
 
 
 # --- output we will not use ----------------------------------------------------------------
