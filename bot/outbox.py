@@ -1,10 +1,12 @@
 """The outbox: the only way mail leaves.
 
-A message is a row before it is anything else. A worker claims it (queued -> sending) and
-reserves a slot in its mailbox's budget in one transaction, hands it to the transport
-outside any transaction, then records the result. A crash after the claim leaves the row in
-`sending`; `recover` later marks it `uncertain` for an operator to resolve, and it is never
-sent again by itself: a message may be missing, never doubled.
+A message is a row before it is anything else. A worker builds it first (one that cannot be
+built fails there, never claimed, and operators hear it was not sent), then claims it
+(queued -> sending) and reserves a slot in its mailbox's budget in one transaction, hands it
+to the transport outside any transaction, and marks it sent before anything a send sets off.
+A crash after the claim leaves the row in `sending`; `recover` later marks it `uncertain`
+for an operator to resolve, and it is never sent again by itself: a message may be missing,
+never doubled.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlmodel import Session
 
 from bot import deliverability, process, sequences
 from bot.mailboxes import MailboxSpec
+from bot.ports import verbatim
 from bot.runtime import Runtime
 from bot.transport import SendError
 from storage import audit, prospects
@@ -84,27 +87,53 @@ def enqueue(
     return msg
 
 
+class BuildError(ValueError):
+    """The message cannot be put together (a malformed header or body). No retry can help,
+    and nothing reached the transport, so the row fails at once instead of waiting as sent."""
+
+
 def build_email(msg: OutboxMessage, mailbox: MailboxSpec, links, now: datetime) -> EmailMessage:
     """The message as sent: the approved text, then signature, unsubscribe line and the
-    sender's postal address; RFC 8058 one-click unsubscribe headers; thread headers."""
+    sender's postal address; RFC 8058 one-click unsubscribe headers; thread headers.
+    Raises BuildError naming the header (or the body) that cannot be sent."""
     email = EmailMessage(policy=HEADERS_UNFOLDED)
-    email["From"] = mailbox.from_header
-    email["To"] = msg.to_addr
-    email["Subject"] = msg.subject
-    email["Date"] = format_datetime(now)
-    email["Message-ID"] = msg.message_id
+    headers = [
+        ("From", mailbox.from_header),
+        ("To", msg.to_addr),
+        ("Subject", msg.subject),
+        ("Date", format_datetime(now)),
+        ("Message-ID", msg.message_id),
+    ]
     if msg.in_reply_to:
-        email["In-Reply-To"] = msg.in_reply_to
-        email["References"] = msg.thread_refs or msg.in_reply_to
-    for name, value in links.headers.items():
-        email[name] = value
-    email["X-Twoloop-Draft"] = f"{msg.draft_id}/{msg.step}"
+        headers.append(("In-Reply-To", msg.in_reply_to))
+        headers.append(("References", msg.thread_refs or msg.in_reply_to))
+    headers.extend(links.headers.items())
+    headers.append(("X-Twoloop-Draft", f"{msg.draft_id}/{msg.step}"))
+    for name, value in headers:
+        if "\r" in value or "\n" in value:
+            # Left in, a line break would end the header and start another (header injection).
+            raise BuildError(f"{name} header contains a line break (CR or LF)")
+        try:
+            email[name] = value
+        except Exception as exc:  # the email package raises several types for a bad header
+            raise BuildError(f"{name} header is malformed ({_why(exc)})") from exc
     parts = [msg.body.rstrip()]
     if mailbox.signature:
         parts.append(mailbox.signature.rstrip())
     parts.append(f"--\n{links.body_line}\n{mailbox.postal_address}")
-    email.set_content("\n\n".join(parts) + "\n")
+    try:
+        email.set_content("\n\n".join(parts) + "\n")
+    except Exception as exc:
+        raise BuildError(f"body cannot be encoded ({_why(exc)})") from exc
+    try:
+        email.as_bytes()  # what the transport does first: fail here, before any claim
+    except Exception as exc:
+        raise BuildError(f"message cannot be serialised ({_why(exc)})") from exc
     return email
+
+
+def _why(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:300]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -139,42 +168,60 @@ def send_one(rt: Runtime, message_id: int) -> str | None:
     now = rt.now()
     fleet = rt.fleet()
     with rt.db.session() as s:
+        peek = s.get(OutboxMessage, message_id)
+    if peek is None or peek.status != "queued":
+        return None
+    mailbox = fleet.mailboxes.get(peek.from_addr)
+    # Built before the claim and outside any transaction (the unsubscribe key may be stored
+    # on first use): a message that cannot be built fails alone, and never reaches SMTP.
+    email, problem = _build(rt, peek, mailbox, now) if mailbox else (None, "")
+    with rt.db.session() as s:
         msg = store.lock_queued(s, message_id)  # another worker has it: skip, do not wait
         if msg is None:
             return None
-        mailbox = fleet.mailboxes.get(msg.from_addr)
         if mailbox is None:
             store.defer(s, msg.id, now + HOLD, f"no mailbox {msg.from_addr} in mailboxes.yml")
             return "deferred"
-        contact = s.get(Contact, msg.contact_id) if msg.contact_id else None
-        opens = mailbox.next_open(now, contact.timezone if contact else None)
-        if opens is not None:
-            store.defer(s, msg.id, opens, "outside the sending window")
-            return "deferred"
-        held = _held(s, msg)
-        if held:
-            store.defer(s, msg.id, now + HOLD, held)
-            return "deferred"
-        if not store.claim(s, msg.id, now, process.owner()):
-            return None
-        suppressed = prospects.suppression_for(s, msg.to_addr)
-        if suppressed:
-            _blocked(s, msg, f"suppressed: {suppressed}", now)
-            return "failed"
-        if not _reserve(rt, s, msg, mailbox, now):
-            return "deferred"
-    links = rt.unsubscribe_links(msg.contact_id, msg.from_addr)
+        if problem:
+            _unbuildable(s, msg, problem, now)
+        else:
+            contact = s.get(Contact, msg.contact_id) if msg.contact_id else None
+            opens = mailbox.next_open(now, contact.timezone if contact else None)
+            if opens is not None:
+                store.defer(s, msg.id, opens, "outside the sending window")
+                return "deferred"
+            held = _held(s, msg)
+            if held:
+                store.defer(s, msg.id, now + HOLD, held)
+                return "deferred"
+            if not store.claim(s, msg.id, now, process.owner()):
+                return None
+            suppressed = prospects.suppression_for(s, msg.to_addr)
+            if suppressed:
+                _blocked(s, msg, f"suppressed: {suppressed}", now)
+                return "failed"
+            if not _reserve(rt, s, msg, mailbox, now):
+                return "deferred"
+    if problem:
+        _tell(
+            rt,
+            f":x: Outbox message {msg.id} (draft {msg.draft_id}, step {msg.step}) to "
+            f"{verbatim(msg.to_addr)} was NOT sent: it could not be built "
+            f"({verbatim(problem)}). Nothing reached the mail server, and it will not be "
+            "retried by itself.",
+        )
+        return "failed"
     try:
-        rt.transport.send(build_email(msg, mailbox, links, now))
+        rt.transport.send(email)
     except SendError as exc:
         return _failed(rt, msg, exc, now)
     with rt.db.session() as s:
+        # Recorded first and alone: whatever fails afterwards, the message is sent, never
+        # sent again, and never left looking uncertain.
         store.finish(s, msg.id, now)
         draft = s.get(Draft, msg.draft_id)
         if msg.step == 0:
             review_store.set_draft_status(s, draft.id, "sent", now)
-        store.touch(s, draft.contact_id, draft.account_id, now)
-        sequences.after_send(s, draft, msg.step, now)
         audit.record(
             s,
             "system",
@@ -189,7 +236,78 @@ def send_one(rt: Runtime, message_id: int) -> str | None:
             draft.config_version,
             agent_id=draft.agent_id,
         )
+    _after_sent(rt, msg, now)
     return "sent"
+
+
+def _build(
+    rt: Runtime, msg: OutboxMessage, mailbox: MailboxSpec, now: datetime
+) -> tuple[EmailMessage | None, str]:
+    """The message ready for the transport, or why it cannot be built."""
+    try:
+        links = rt.unsubscribe_links(msg.contact_id, msg.from_addr)
+    except Exception as exc:
+        return None, f"unsubscribe links cannot be made ({_why(exc)})"
+    try:
+        return build_email(msg, mailbox, links, now), ""
+    except BuildError as exc:
+        return None, str(exc)
+
+
+def _unbuildable(s: Session, msg: OutboxMessage, problem: str, now: datetime) -> None:
+    log.warning("draft %s step %s not sent, cannot be built: %s", msg.draft_id, msg.step, problem)
+    store.refuse(s, msg.id, f"not sent: {problem}")
+    if msg.step == 0:
+        review_store.set_draft_status(s, msg.draft_id, "failed", now)
+    audit.record(
+        s,
+        "system",
+        "outbox.failed",
+        f"draft:{msg.draft_id}",
+        {"error": problem, "stage": "build", "step": msg.step, "smtp_reached": False},
+        agent_id=msg.agent_id,
+    )
+
+
+def _after_sent(rt: Runtime, msg: OutboxMessage, now: datetime) -> None:
+    """What a send sets off: the last touch, the next follow-up. The message is recorded as
+    sent already; a failure here is logged, audited and told, and holds up no other message."""
+    try:
+        with rt.db.session() as s:
+            draft = s.get(Draft, msg.draft_id)
+            store.touch(s, draft.contact_id, draft.account_id, now)
+            sequences.after_send(s, draft, msg.step, now)
+    except Exception as exc:
+        log.exception(
+            "draft %s step %s was sent; what follows a send failed", msg.draft_id, msg.step
+        )
+        problem = _why(exc)
+        try:
+            with rt.db.session() as s:
+                audit.record(
+                    s,
+                    "system",
+                    "outbox.after_send_failed",
+                    f"draft:{msg.draft_id}",
+                    {"message_id": msg.message_id, "step": msg.step, "error": problem},
+                    agent_id=msg.agent_id,
+                )
+        except Exception:
+            log.exception("could not audit the failure after sending draft %s", msg.draft_id)
+        _tell(
+            rt,
+            f":warning: Outbox message {msg.id} (draft {msg.draft_id}, step {msg.step}) was "
+            f"sent, but what follows a send failed ({verbatim(problem)}): its contact's last "
+            "touch and follow-ups may not be recorded. It will not be sent again.",
+        )
+
+
+def _tell(rt: Runtime, text: str) -> None:
+    """Operators are told; a chat outage must not hold up the rest of the batch."""
+    try:
+        rt.tell_operators(text)
+    except Exception:
+        log.exception("could not tell the operators: %s", text[:200])
 
 
 def _held(s: Session, msg: OutboxMessage) -> str:

@@ -22,15 +22,21 @@ log = logging.getLogger(__name__)
 
 
 def after_send(s: Session, draft: Draft, step: int, now: datetime) -> None:
-    """Schedule what comes after message `step` of this draft went out."""
+    """Schedule what comes after message `step` of this draft went out.
+
+    Step 0 starts the sequence when the play has follow-ups; follow-up n schedules n + 1, or
+    ends the sequence after the last one. An AM's reply in the thread (a negative step) is
+    no step of the sequence: the contact's answer already stopped it, so nothing changes."""
+    if step < 0:
+        return
     followups = draft.followups or []
     if step == 0:
         if followups:
             due = now + timedelta(days=followups[0]["after_days"])
             store.start(s, draft.id, draft.contact_id, draft.agent_id, due)
         return
-    nxt = followups[step]["after_days"] if step < len(followups) else None
-    store.schedule_next(s, draft.id, step + 1, now + timedelta(days=nxt) if nxt else None, now)
+    due = now + timedelta(days=followups[step]["after_days"]) if step < len(followups) else None
+    store.schedule_next(s, draft.id, step + 1, due, now)
 
 
 def advance(rt: Runtime) -> int:

@@ -197,6 +197,16 @@ def fail(s: Session, message_id: int, error: str) -> None:
     )
 
 
+def refuse(s: Session, message_id: int, error: str) -> bool:
+    """A queued message that will never be handed to the transport (it cannot be built)."""
+    res = s.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == "queued")
+        .values(status="failed", last_error=error)
+    )
+    return res.rowcount == 1
+
+
 def touch(s: Session, contact_id: str, account_id: str, now: datetime) -> None:
     s.execute(update(Contact).where(col(Contact.id) == contact_id).values(last_touch_at=now))
     s.execute(update(Account).where(col(Account.id) == account_id).values(last_touch_at=now))
