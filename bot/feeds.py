@@ -22,6 +22,7 @@ from bot.agents import SignalKind
 from bot.frontmatter import FileError, load_yaml
 from bot.importer import ImportFailed, ingest_signals
 from bot.runtime import Runtime
+from bot.storable import storable
 from storage import prospects
 
 log = logging.getLogger(__name__)
@@ -150,7 +151,8 @@ def fetch_one(rt: Runtime, client: httpx.Client, spec: FeedSpec, force: bool) ->
         log.warning("feed %s: %s", spec.url, result.error)
     with rt.db.session() as s:
         state = prospects.feed_state(s, spec.url)
-        state.checked_at, state.last_error = now, result.error
+        # Entries are cleaned by the importer; an error may quote the feed's own bytes.
+        state.checked_at, state.last_error = now, storable(result.error)
         if result.status == "ok":
             state.etag, state.last_modified = etag, modified
             state.entries_seen += result.entries

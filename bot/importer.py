@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.agents import SignalKind
 from bot.frontmatter import FileError, line_of
+from bot.storable import storable
 from storage import prospects
 from storage.db import Database
 from storage.models import Account, Capability, Contact, Edge, Node, Signal
@@ -36,6 +37,12 @@ class ImportFailed(Exception):
 
 class Row(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable(cls, v: Any) -> Any:
+        # Files, webhooks and feeds alike: a NUL would make PostgreSQL refuse the batch.
+        return storable(v) if isinstance(v, str) else v
 
 
 def _aware(v: Any) -> Any:

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
 from bot.logs import RedactSecrets, secrets_of
+from bot.ports import verbatim
+from bot.storable import storable
 from bot.transport import is_loopback
 from storage import audit, inbound
 
@@ -178,8 +180,11 @@ class ImapSource:
                 ATTEMPTS,
             )
             return False
-        error = RedactSecrets(secrets_of(rt.settings)).scrub(
-            f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+        # The error may quote the message: storable, and shown as typed in the notice.
+        error = storable(
+            RedactSecrets(secrets_of(rt.settings)).scrub(
+                f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+            )
         )
         with rt.db.session() as s:
             row = inbound.set_aside(s, self.source, uid, raw, error, attempts, rt.now())
@@ -200,7 +205,7 @@ class ImapSource:
             rt.tell_operators(
                 f":warning: An incoming message (UID {uid} in {self.folder}) failed "
                 f"{attempts} times in a row and was set aside as #{set_id}, so the replies "
-                f"after it are not held up. Error: {error}. Once that is fixed: "
+                f"after it are not held up. Error: {verbatim(error)}. Once that is fixed: "
                 f"`twoloop replies retry {set_id}`."
             )
         except Exception as notice_exc:  # noqa: BLE001 - the row and the log have it

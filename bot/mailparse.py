@@ -40,6 +40,7 @@ message it cannot make sense of comes back as "human" with `diagnostic` starting
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import logging
 import re
@@ -47,11 +48,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.header import decode_header, make_header
+from email.headerregistry import Address
 from email.message import Message
 from email.parser import HeaderParser
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
+
+from bot.storable import storable
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +71,7 @@ class Parsed:
     message_id: str  # angle brackets kept; synthetic "<sha256[:32]@twoloop.invalid>" if absent
     in_reply_to: str  # "" if none
     references: tuple[str, ...]
-    from_addr: str  # lower-case address only
+    from_addr: str  # lower-case address only; not necessarily valid (see `mailbox_address`)
     subject: str
     date: datetime | None  # aware, UTC
     text: str  # the new human text, quoted history and signature stripped
@@ -83,13 +87,26 @@ class Parsed:
 
 
 def parse(raw: bytes, *, today: date | None = None) -> Parsed:
-    """Parse one raw RFC 5322 message. Never raises."""
+    """Parse one raw RFC 5322 message. Never raises. Every text it returns is storable."""
     raw = bytes(raw)
     try:
-        return _parse(raw, today)
+        return _storable(_parse(raw, today))
     except Exception as exc:  # noqa: BLE001 - hostile input must never stop ingestion
         log.exception("mailparse: could not parse a message (%d bytes)", len(raw))
-        return _degraded(raw, exc)
+        return _storable(_degraded(raw, exc))
+
+
+def _storable(p: Parsed) -> Parsed:
+    """A NUL (an encoded word, quoted-printable =00) must not keep the reply out of the
+    database, nor the replies behind it."""
+    changes: dict[str, object] = {}
+    for f in dataclasses.fields(p):
+        value = getattr(p, f.name)
+        if isinstance(value, str):
+            changes[f.name] = storable(value)
+        elif isinstance(value, tuple):
+            changes[f.name] = tuple(storable(v) for v in value)
+    return dataclasses.replace(p, **changes)
 
 
 # --------------------------------------------------------------------------- the whole
@@ -223,16 +240,53 @@ _ADDR = re.compile(
 
 
 def _first_addr(value: str) -> str:
-    """The first e-mail address in an address header, lower-cased ("" if none)."""
+    """The first e-mail address in an address header, lower-cased ("" if none): in its
+    canonical form when it is a valid one, else as written (for people to read)."""
     try:
         pairs = getaddresses([value])
     except Exception:  # noqa: BLE001
         pairs = []
     for _, addr in pairs:
         if "@" in addr:
-            return addr.strip().strip("<>").lower()
+            addr = addr.strip().strip("<>").lower()
+            return mailbox_address(addr) or addr
     m = _ADDR.search(value or "")
     return m.group(0).lower() if m else ""
+
+
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+
+
+def mailbox_address(value: str) -> str:
+    """`value` as one full, valid address (`local@domain`, lower-cased, quotes only where
+    needed), or "" when it is anything else.
+
+    The suppression list reads '@example.com' as a whole domain: only what this returns may
+    be suppressed on a sender's word, so a From of '"@example.com"', '@example.com' or
+    '""@example.com' can never stop mail to a whole company."""
+    try:
+        addr = Address(addr_spec=(value or "").strip())
+    except Exception:  # noqa: BLE001 - HeaderParseError, defects, ValueError: not one address
+        return ""
+    local, domain = addr.username, addr.domain.lower()
+    if not local or not _valid_domain(domain):
+        return ""
+    return addr.addr_spec.lower()
+
+
+def _valid_domain(domain: str) -> bool:
+    """A host name with at least two labels (no literal, no bare TLD, no empty label)."""
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    labels = ascii_domain.split(".")
+    return (
+        len(labels) >= 2
+        and len(ascii_domain) <= 253
+        and all(_LABEL.fullmatch(label) for label in labels)
+        and not labels[-1].isdigit()
+    )
 
 
 def _date(value: str) -> datetime | None:

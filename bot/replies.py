@@ -15,17 +15,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import Session
 
 from bot import deliverability, mailparse, sequences, triage
+from bot.ports import verbatim
 from bot.runtime import Runtime
 from storage import audit
 from storage import inbound as store
 from storage import outbox as outbox_store
 from storage import reviews as review_store
 from storage.models import Contact, Draft, InboundMessage, OutboxMessage, Review
-from storage.suppression import add as suppress
+from storage.suppression import add_addresses as suppress
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PARK = timedelta(days=7)  # an out-of-office with no return date
+UNREADABLE = "the sender's address could not be read: not suppressed, a person decides"
 
 
 @dataclass(frozen=True)
@@ -91,12 +93,15 @@ def ingest(rt: Runtime, raw: bytes, source: str) -> Ingested:
             agent_id=row.agent_id,
         )
         result = Ingested("stored", row.id, row.kind, row.route, row.action, review_id)
-    if row.kind in ("bounce", "complaint") and msg is not None:
-        deliverability.check(rt, msg.from_addr, msg.agent_id)
+    if row.kind in ("bounce", "complaint"):
+        if msg is not None:
+            deliverability.check(rt, msg.from_addr, msg.agent_id)
+        else:
+            deliverability.unmatched_report(rt, parsed.kind, parsed.from_addr, parsed.subject)
     if taken_over:
         notify_owner(rt, draft.agent_id, parsed)
     elif result.route == "review" and review_id is None:
-        notify_unmatched(rt, parsed)
+        notify_unmatched(rt, parsed, row.action)
     if review_id is not None:
         from bot import reviews  # reviews imports cards, which render reply cards
 
@@ -106,12 +111,18 @@ def ingest(rt: Runtime, raw: bytes, source: str) -> Ingested:
 
 def thread(s: Session, parsed: mailparse.Parsed) -> OutboxMessage | None:
     """The message of ours this answers: by In-Reply-To/References (or, for bounces and
-    complaints, the embedded original), then by the sender's address."""
-    ids = [parsed.in_reply_to, *reversed(parsed.references), parsed.original_message_id]
-    found = outbox_store.by_message_ids(s, [i for i in ids if i])
-    if found is not None:
+    complaints, the embedded original), then by the sender's address.
+
+    A bounce or complaint that names a Message-ID which is none of ours matches nothing: it is
+    about someone else's mail (or forged), and must not count against ours by address."""
+    ids = [i for i in (parsed.in_reply_to, *reversed(parsed.references)) if i]
+    report = parsed.kind in ("bounce", "complaint")
+    if report and parsed.original_message_id:
+        ids.append(parsed.original_message_id)
+    found = outbox_store.by_message_ids(s, ids)
+    if found is not None or (report and ids):
         return found
-    address = parsed.original_recipient if parsed.kind in ("bounce", "complaint") else ""
+    address = parsed.original_recipient if report else ""
     return outbox_store.latest_sent_to(s, (address or parsed.from_addr).lower())
 
 
@@ -139,7 +150,7 @@ def handle_machine(s: Session, row: InboundMessage, parsed, msg, now: datetime) 
         row.action = "suppressed (opt-out report)"
         return
     hard = bool(parsed.bounce_hard) if parsed.kind == "bounce" else False
-    deliverability.record(
+    counted = deliverability.record(
         s,
         msg,
         parsed.kind,
@@ -150,6 +161,8 @@ def handle_machine(s: Session, row: InboundMessage, parsed, msg, now: datetime) 
     row.action = {"complaint": "suppressed (complaint)"}.get(
         parsed.kind, "suppressed (hard bounce)" if hard else "noted (soft bounce)"
     )
+    if not counted:
+        row.action += f"; not counted again (a {parsed.kind} for this message is counted)"
 
 
 def handle_auto_reply(s: Session, row: InboundMessage, parsed, now: datetime) -> None:
@@ -165,11 +178,15 @@ def handle_auto_reply(s: Session, row: InboundMessage, parsed, now: datetime) ->
     if parsed.permanent_absence:
         # The notice may come from noreply@: suppress the address we wrote to.
         contact = s.get(Contact, row.contact_id)
-        suppress(
-            s, [(contact.email if contact else row.from_addr).lower()], "left the company", now
-        )
+        address = mailparse.mailbox_address(contact.email if contact else row.from_addr)
+        if address:
+            suppress(s, [address], "left the company", now)
         sequences.stop_contact(s, row.contact_id, "no longer with the company", now)
-        row.action = "suppressed (no longer with the company)"
+        row.action = (
+            "suppressed (no longer with the company)"
+            if address
+            else "sequence stopped (no longer with the company; no valid address to suppress)"
+        )
         return
     back = (
         datetime.combine(parsed.return_date, time(9, 0), UTC)
@@ -181,7 +198,7 @@ def handle_auto_reply(s: Session, row: InboundMessage, parsed, now: datetime) ->
 
 
 def handle_human(rt: Runtime, s: Session, row: InboundMessage, parsed, draft, now) -> None:
-    c = classify(rt, parsed.text, parsed.subject, now.date())
+    c = classify(rt, parsed.text, parsed.subject, reply_day(parsed, now))
     row.intent, row.confidence, row.triggers = c.intent, round(c.confidence, 3), list(c.triggers)
     row.detail = {
         "rationale": c.rationale,
@@ -191,6 +208,11 @@ def handle_human(rt: Runtime, s: Session, row: InboundMessage, parsed, draft, no
         "also_unsubscribe": c.also_unsubscribe,
     }
     row.route, reason = triage.route("human", c, sample=rt.rng.random())
+    stop = c.intent == "unsubscribe" or c.also_unsubscribe
+    address = mailparse.mailbox_address(row.from_addr)
+    if stop and not address:
+        # '@example.com' is the suppression list's whole-domain syntax: never from a From.
+        row.route, reason = "review", f"asks to stop, but {UNREADABLE}"
     agent = rt.fleet().agents.get(draft.agent_id) if draft is not None else None
     if agent is not None:
         first = contact_name(s, row.contact_id)
@@ -200,13 +222,23 @@ def handle_human(rt: Runtime, s: Session, row: InboundMessage, parsed, draft, no
     # Any human answer ends the automatic follow-ups on this contact.
     if sequences.stop_contact(s, row.contact_id, f"replied ({c.intent})", now):
         actions.append("sequence stopped")
-    if c.intent == "unsubscribe" or c.also_unsubscribe:
-        suppress(s, [row.from_addr], "unsubscribe (reply)", now)
+    if stop and address:
+        suppress(s, [address], "unsubscribe (reply)", now)
         actions.append("suppressed")
+    elif stop:
+        actions.append(UNREADABLE)
     if row.route == "auto" and c.intent == "not_interested" and draft is not None:
         review_store.set_draft_status(s, draft.id, "closed", now)
         actions.append("closed")
     row.action = ", ".join(actions)
+
+
+def reply_day(parsed: mailparse.Parsed, now: datetime) -> date:
+    """The day a reply's own dates ("in March", "next quarter") count from: its Date header,
+    unless it has none or one later than now (a wrong clock); else today."""
+    if parsed.date is not None and parsed.date <= now + timedelta(days=1):
+        return parsed.date.date()
+    return now.date()
 
 
 def classify(rt: Runtime, text: str, subject: str, today: date) -> triage.Classification:
@@ -230,10 +262,11 @@ def open_reply_review(
     return reviews.new_review(rt, s, "reply", row.id, agent.spec, digest, reasons, now).id
 
 
-def notify_unmatched(rt: Runtime, parsed) -> None:
+def notify_unmatched(rt: Runtime, parsed, action: str = "") -> None:
+    note = f" Note: {UNREADABLE}." if UNREADABLE in action else ""
     rt.tell_operators(
-        f"A reply from {parsed.from_addr} ({parsed.subject[:80]!r}) matches no "
-        "message we sent; it is stored, nobody owns it yet."
+        f"A reply from {verbatim(parsed.from_addr)} ({verbatim(repr(parsed.subject[:80]))}) "
+        f"matches no message we sent; it is stored, nobody owns it yet.{note}"
     )
 
 
@@ -243,8 +276,8 @@ def notify_owner(rt: Runtime, agent_id: str, parsed) -> None:
     if rt.humans is not None and agent is not None:
         rt.humans.notify(
             agent.spec.channel,
-            f"<@{agent.spec.owner}> {parsed.from_addr} answered on a thread you took "
-            f"over ({parsed.subject[:80]!r}). The agent stays out of it.",
+            f"<@{agent.spec.owner}> {verbatim(parsed.from_addr)} answered on a thread you took "
+            f"over ({verbatim(repr(parsed.subject[:80]))}). The agent stays out of it.",
         )
 
 
@@ -327,7 +360,13 @@ def record_decision(rt: Runtime, s: Session, req, review: Review, now: datetime)
         row.intent, row.detail = req.reason_code, detail
         s.add(row)
         if req.reason_code == "unsubscribe":
-            suppress(s, [row.from_addr], "unsubscribe (reclassified)", now)
+            # A person decided: an unreadable From stops mail to the contact we wrote to.
+            contact = s.get(Contact, row.contact_id)
+            address = mailparse.mailbox_address(row.from_addr) or mailparse.mailbox_address(
+                contact.email if contact else ""
+            )
+            if address:
+                suppress(s, [address], "unsubscribe (reclassified)", now)
         elif req.reason_code == "not_interested":
             review_store.set_draft_status(s, draft.id, "closed", now)
     audit.record(

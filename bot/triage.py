@@ -78,7 +78,7 @@ class Classification:
     intent: str
     confidence: float
     triggers: tuple[str, ...]
-    not_now_until: date | None = None  # "ping me in Q3" -> a date, relative to `today`
+    not_now_until: date | None = None  # not_now: "reach out in March" -> the date, from `today`
     referral_to: str = ""  # "Dana <dana@acme.com>", "Dana" or "dana@acme.com"
     also_unsubscribe: bool = False  # the reply asks to stop emails, whatever else it says
     rationale: str = ""  # short, for the card
@@ -1448,10 +1448,9 @@ class RuleClassifier:
 
     provider = "rules"
 
-    def classify(
-        self, text: str, subject: str = "", *, today: date | None = None
-    ) -> Classification:
-        today = today or date.today()
+    def classify(self, text: str, subject: str = "", *, today: date) -> Classification:
+        """`today`: the day the reply was written (its Date header) or the runtime's date;
+        "in March" and "next quarter" count from it."""
         triggers = detect_triggers(text, subject)
         body, dropped = _body_for_intent(text)
         own_subject = _own_subject(subject)
@@ -1733,10 +1732,7 @@ class LLMClassifier:
         client = make_client(api_key, base_url, timeout, max_retries, http_client)
         return cls(client, model)
 
-    def classify(
-        self, text: str, subject: str = "", *, today: date | None = None
-    ) -> Classification | None:
-        today = today or date.today()
+    def classify(self, text: str, subject: str = "", *, today: date) -> Classification | None:
         nonce = secrets.token_hex(8)
         params: dict[str, Any] = {
             "model": self.model,
@@ -1903,11 +1899,12 @@ def classify(
     text: str,
     subject: str = "",
     *,
-    today: date | None = None,
+    today: date,
     llm: LLMClassifier | None = None,
     rules: RuleClassifier | None = None,
 ) -> Classification:
-    """Rules, plus the model when one is given, combined."""
+    """Rules, plus the model when one is given, combined. `today` as for `RuleClassifier`:
+    never the wall clock, so a reply reads the same on any day."""
     rules_result = (rules or RuleClassifier()).classify(text, subject, today=today)
     if llm is None:
         return rules_result

@@ -1,15 +1,17 @@
 """Inbound mail bookkeeping: where each IMAP folder was read up to, which Message-IDs have
-already been taken in, and the messages set aside because handling them kept failing."""
+already been taken in, the messages set aside because handling them kept failing, and the
+bounces and complaints that count toward the deliverability guard."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import case, delete, or_, update
+from sqlalchemy import case, delete, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from storage.models import ImapCheckpoint, InboundMessage, SetAsideMail, utcnow
+from storage.models import ImapCheckpoint, InboundMessage, MailEvent, SetAsideMail, utcnow
 
 
 def checkpoint(s: Session, key: str) -> ImapCheckpoint:
@@ -89,3 +91,43 @@ def release(s: Session, set_aside_id: int) -> bool:
     """Forget a set-aside message (it was handled after all); False if it was not there."""
     stmt = delete(SetAsideMail).where(SetAsideMail.id == set_aside_id)
     return s.execute(stmt).rowcount == 1
+
+
+def add_mail_event(s: Session, values: dict[str, Any]) -> bool:
+    """Store a bounce or complaint for one sent message unless one of that kind is stored
+    already; True if this call stored it.
+
+    INSERT ... ON CONFLICT DO NOTHING on (outbox_id, kind): two copies of a report taken in
+    at once on two replicas still count once."""
+    table = MailEvent.__table__  # type: ignore[attr-defined]
+    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = (
+        insert(table).values(**values).on_conflict_do_nothing(index_elements=["outbox_id", "kind"])
+    )
+    # RETURNING, not rowcount: psycopg reports -1 for this statement through SQLAlchemy.
+    return s.execute(stmt.returning(table.c.id)).first() is not None
+
+
+def harden_bounce(s: Session, outbox_id: int, detail: str) -> bool:
+    """A hard bounce after a soft one for the same message: the one stored bounce becomes
+    hard (still one bounce). True if it changed."""
+    stmt = (
+        update(MailEvent)
+        .where(
+            col(MailEvent.outbox_id) == outbox_id,
+            col(MailEvent.kind) == "bounce",
+            col(MailEvent.hard).is_(False),
+        )
+        .values(hard=True, detail=detail)
+    )
+    return s.execute(stmt).rowcount == 1
+
+
+def unmatched_reports(s: Session, since: datetime) -> int:
+    """Bounce and complaint reports taken in since `since` that matched no message of ours."""
+    query = select(func.count()).where(
+        col(InboundMessage.kind).in_(["bounce", "complaint"]),
+        col(InboundMessage.outbox_id).is_(None),
+        col(InboundMessage.received_at) >= since,
+    )
+    return s.exec(query).one()

@@ -18,6 +18,16 @@ def add(s: Session, values: list[str], reason: str, now: datetime) -> int:
     return len(set(values) - before)
 
 
+def add_addresses(s: Session, values: list[str], reason: str, now: datetime) -> int:
+    """`add`, for suppressions read from mail. Only an operator or an import may suppress a
+    whole domain: a value that is not `local@domain` is refused, nothing is written."""
+    for v in values:
+        local, at, domain = v.rpartition("@")
+        if not (local and at and domain):
+            raise ValueError(f"suppression value {v!r} is not one address")
+    return add(s, values, reason, now)
+
+
 def remove(s: Session, values: list[str]) -> int:
     return s.execute(delete(Suppression).where(col(Suppression.value).in_(values))).rowcount
 
