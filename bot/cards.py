@@ -101,6 +101,12 @@ def card_for(rt: Runtime, s: Session, review_id: int) -> Card:
     return draft_card(rt, s, review)
 
 
+def load(rt: Runtime, review_id: int) -> Card | None:
+    """A review's card as it stands now (to show its full text); None if it is gone."""
+    with rt.db.session() as s:
+        return card_for(rt, s, review_id) if s.get(Review, review_id) else None
+
+
 def reply_card(rt: Runtime, s: Session, review: Review) -> ReplyCard:
     row = s.get(InboundMessage, review.subject_id)
     ours = s.get(OutboxMessage, row.outbox_id) if row.outbox_id else None

@@ -32,7 +32,7 @@ class ConsoleHumans:
         self._print(f"  ⏰ review #{card.review_id} for {card.owner} expires {card.expires_at:%c}")
 
     def notify(self, channel: str, text: str) -> None:
-        self._print(f"[{channel}] {text}")
+        self._print(f"[{channel}] {plain(text)}")
 
     def post_report(self, channel: str, report) -> str:
         from bot.tuning import render_text
@@ -48,6 +48,11 @@ class ConsoleHumans:
 
     def user_timezone(self, user: str) -> str | None:
         return None
+
+
+def plain(text: str) -> str:
+    """A notice's text for the terminal: what `ports.verbatim` escaped, as typed."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def render(card: Card) -> str:

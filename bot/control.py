@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from bot import trust
 from bot.agents import Agent, AgentSpec
+from bot.ports import verbatim
 from bot.runtime import Runtime
 from storage import audit, prospects
 from storage import control as store
@@ -41,7 +42,9 @@ class Knob:
             value = None
         too_big = self.hi is not None and value is not None and value > self.hi
         if value is None or value != value or value < self.lo or too_big:
-            raise ValueError(f"{self.name} must be {what} {bounds} (or `default`), not {raw!r}")
+            raise ValueError(
+                f"{self.name} must be {what} {bounds} (or `default`), not {verbatim(repr(raw))}"
+            )
         return value
 
 
@@ -143,7 +146,7 @@ def find_agent(rt: Runtime, name: str) -> Agent:
         if close
         else f" Agents: {', '.join(f'`{a}`' for a in sorted(agents)) or 'none'}."
     )
-    raise Refused(f"No agent named `{name}`.{hint}")
+    raise Refused(f"No agent named `{verbatim(name)}`.{hint}")
 
 
 def require_operator(rt: Runtime, actor: str, verb: str, text: str) -> None:
@@ -175,6 +178,7 @@ def _pause_state(state) -> dict:
 
 def pause(rt: Runtime, actor: str, target: str, reason: str) -> Done:
     reason = reason.strip() or "paused by an operator"
+    shown = verbatim(reason)  # typed text, shown in chat: never markup
     agents = (
         list(rt.fleet().agents.values()) if target.lower() == "all" else [find_agent(rt, target)]
     )
@@ -200,7 +204,7 @@ def pause(rt: Runtime, actor: str, target: str, reason: str) -> Done:
     notes = [
         (
             a.spec.channel,
-            f"<@{a.spec.owner}> {a.spec.name} was paused by <@{actor}>: {reason}. "
+            f"<@{a.spec.owner}> {verbatim(a.spec.name)} was paused by <@{actor}>: {shown}. "
             "It drafts and sends nothing until an operator resumes it.",
         )
         for a in done
@@ -210,12 +214,12 @@ def pause(rt: Runtime, actor: str, target: str, reason: str) -> Done:
         if already:
             return Done(f"`{a.id}` is already paused. `/twoloop status {a.id}` says why.")
         return Done(
-            f":double_vertical_bar: Paused `{a.id}`: {reason}. Nothing is drafted or "
+            f":double_vertical_bar: Paused `{a.id}`: {shown}. Nothing is drafted or "
             "sent until `/twoloop resume " + a.id + "`.",
             notes,
         )
     extra = f" ({len(already)} already paused)" if already else ""
-    return Done(f":double_vertical_bar: Paused {len(done)} agents{extra}: {reason}.", notes)
+    return Done(f":double_vertical_bar: Paused {len(done)} agents{extra}: {shown}.", notes)
 
 
 def resume(rt: Runtime, actor: str, target: str) -> Done:
@@ -244,7 +248,7 @@ def resume(rt: Runtime, actor: str, target: str) -> Done:
             )
             done.append((agent, guard, before["reason"]))
     notes = [
-        (a.spec.channel, f"<@{a.spec.owner}> {a.spec.name} was resumed by <@{actor}>.")
+        (a.spec.channel, f"<@{a.spec.owner}> {verbatim(a.spec.name)} was resumed by <@{actor}>.")
         for a, _, _ in done
     ]
     if not every:
@@ -255,13 +259,13 @@ def resume(rt: Runtime, actor: str, target: str) -> Done:
         text = f":arrow_forward: Resumed `{a.id}`; it drafts again at its next tick."
         if guard:
             text += (
-                f" It had been paused by the deliverability guard ({why}); if the rates stay over"
-                " the limit, the guard pauses it again."
+                f" It had been paused by the deliverability guard ({verbatim(why)}); if the rates"
+                " stay over the limit, the guard pauses it again."
             )
         return Done(text, notes)
     text = f":arrow_forward: Resumed {len(done)} agents."
     if guarded:
-        listed = "; ".join(f"`{a.id}` ({why})" for a, why in guarded)
+        listed = "; ".join(f"`{a.id}` ({verbatim(why)})" for a, why in guarded)
         text += f" Left paused by the deliverability guard (resume each by name): {listed}."
     return Done(text, notes)
 
@@ -270,7 +274,7 @@ def set_value(rt: Runtime, actor: str, target: str, name: str, raw: str) -> Done
     agent = find_agent(rt, target)
     knob = KNOBS.get(name.lower())
     if knob is None:
-        raise Refused(f"Cannot set `{name}`; settable: {', '.join(KNOBS)}.")
+        raise Refused(f"Cannot set `{verbatim(name)}`; settable: {', '.join(KNOBS)}.")
     reset = raw.lower() == "default"
     try:
         value = None if reset else knob.parse(raw)
@@ -323,7 +327,7 @@ def set_trust(rt: Runtime, actor: str, target: str, level: str, reason: str) -> 
     agent = find_agent(rt, target)
     level = level.lower()
     if level not in trust.LEVELS:
-        raise Refused(f"Trust is `probation` or `supervised`, not `{level}`.")
+        raise Refused(f"Trust is `probation` or `supervised`, not `{verbatim(level)}`.")
     with rt.db.session() as s:
         change = trust.set_by_operator(rt, s, actor, agent.id, level, reason.strip())
     if change is None:

@@ -152,6 +152,15 @@ class ReplyCard:
 Card = ReviewCard | PlayCard | ReplyCard
 
 
+def verbatim(text: str) -> str:
+    """Outside text (a sender's Subject or From, a signal's words) inside a notice.
+
+    A notice is chat text, where &, < and > are markup: `<!channel>` would ping everyone and
+    `<https://evil|Sign in>` would disguise a link. Escaped, they are shown as typed; the
+    console turns them back (`console.plain`)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 class PostFailed(Exception):
     """A card was not shown, and why, in the chat's own words (e.g. "ratelimited",
     "not_in_channel", "http 503"). `retry_after` (seconds) is set when the chat asked us to

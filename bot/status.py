@@ -37,6 +37,13 @@ class QueueItem:
     age_hours: float
     channel: str
     message_ts: str
+    kind: str = "draft"  # draft | reply | play
+
+
+@dataclass(frozen=True)
+class Queue:
+    items: list[QueueItem]  # the oldest open reviews
+    total: int  # all open reviews, listed or not
 
 
 def fleet(rt: Runtime) -> list[AgentStatus]:
@@ -68,24 +75,33 @@ def fleet(rt: Runtime) -> list[AgentStatus]:
     return rows
 
 
-def queue_for(rt: Runtime, user: str | None) -> list[QueueItem]:
-    """Open reviews owned by `user` (all of them for None), oldest first."""
+def queue_for(rt: Runtime, user: str | None, limit: int = 20) -> list[QueueItem]:
+    """Open reviews of every kind owned by `user` (all of them for None), oldest first."""
+    return queue(rt, user, limit).items
+
+
+def queue(rt: Runtime, user: str | None, limit: int = 20) -> Queue:
     agents = rt.fleet().agents
     now = rt.now()
     with rt.db.session() as s:
-        rows = stats.open_queue(s, user)
-    return [
+        rows = stats.open_queue(s, user, limit)
+        total = stats.open_count(s, user)
+    items = [
         QueueItem(
-            review_id=r.id,
-            agent=agents[r.agent_id].spec.name if r.agent_id in agents else r.agent_id,
-            account=a.name,
-            subject=d.subject,
-            age_hours=round((now - r.created_at).total_seconds() / 3600, 1),
-            channel=r.channel,
-            message_ts=r.message_ts,
+            review_id=q.review.id,
+            agent=agents[q.review.agent_id].spec.name
+            if q.review.agent_id in agents
+            else q.review.agent_id,
+            account=q.account,
+            subject=q.subject,
+            age_hours=round((now - q.review.created_at).total_seconds() / 3600, 1),
+            channel=q.review.channel,
+            message_ts=q.review.message_ts,
+            kind=q.review.kind,
         )
-        for r, d, a in rows
+        for q in rows
     ]
+    return Queue(items, max(total, len(items)))
 
 
 @dataclass(frozen=True)

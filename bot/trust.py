@@ -27,6 +27,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.ports import verbatim
 from bot.runtime import Runtime
 from storage import audit
 from storage import control as store
@@ -187,7 +188,7 @@ def owner_text(change: Change, owner: str, name: str) -> str:
         )
     else:
         what = "is back on *probation*: every draft comes to you for review."
-    return f"<@{owner}> {name} {what} Why: {change.reason} (set by {who})."
+    return f"<@{owner}> {verbatim(name)} {what} Why: {verbatim(change.reason)} (set by {who})."
 
 
 def _tell_owner(rt: Runtime, change: Change) -> None:

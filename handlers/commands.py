@@ -14,8 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 from bot import control, status
+from bot.redelivery import first_time
 from bot.runtime import Runtime
-from handlers.blocks import mention
+from handlers.blocks import FALLBACK_LIMIT, clip, esc, md, mention
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ HELP = (
     + "\nEveryone can use `status`, `queue` and `digest`; the others are for operators."
 )
 FAILED = "Something went wrong; the operators can find it in the logs."
+REPEATED = "This exact request was already received and carried out; nothing was done again."
 
 Later = Callable[[Callable[[], None]], Any]
 
@@ -56,14 +58,21 @@ def run_command(
     *,
     later: Later | None = None,
     tell: Callable[[str], None] | None = None,
+    once: str | None = None,
 ) -> dict:
     """The ephemeral answer. `later` runs slow work after the ack (notices to owners, the
-    digest); `tell` sends the user a later ephemeral. Without them, everything runs now."""
+    digest); `tell` sends the user a later ephemeral. Without them, everything runs now.
+    `once` names the request (handlers/redelivery.py): a change whose request was seen
+    before, on any replica, is not applied again."""
+    text = as_typed(text)
     words = text.split()
     verb = words[0].lower() if words else "help"
     try:
         if verb in CHANGES:
             control.require_operator(rt, user, verb, text)
+            if once is not None and not first_time(rt, once):
+                log.info("repeated /twoloop %s request dropped", verb)
+                return {"text": REPEATED}
         if verb == "digest" and len(words) == 1 and later is not None and tell is not None:
             later(lambda: tell(_safely(lambda: _digest(rt, user))))
             return {"text": "Posting the digest now; I will tell you here when it is out."}
@@ -80,6 +89,12 @@ def run_command(
     return {"text": done.text}
 
 
+def as_typed(text: str) -> str:
+    """Slack sends a command's text with &, < and > escaped; a reason is stored as the user
+    typed it (and escaped again wherever it is shown)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def dispatch(rt: Runtime, user: str, verb: str, args: list[str]) -> control.Done:
     if verb == "help":
         return control.Done(HELP)
@@ -92,8 +107,8 @@ def dispatch(rt: Runtime, user: str, verb: str, args: list[str]) -> control.Done
     if verb == "queue":
         if args:
             raise Usage(verb)
-        items = status.queue_for(rt, None if rt.is_operator(user) else user)
-        return control.Done(queue_text(items))
+        queue = status.queue(rt, None if rt.is_operator(user) else user)
+        return control.Done(queue_text(queue.items, queue.total))
     if verb == "pause":
         if not args:
             raise Usage(verb)
@@ -167,12 +182,14 @@ def status_text(rows: list[status.AgentStatus]) -> str:
     for r in rows:
         over = " ".join(f"{k}={_fmt(v)}" for k, v in sorted(r.overrides.items())) or "-"
         table.append(
-            f"{r.id:<{width}}  {r.trust:<10}  {'PAUSED' if r.paused else 'active':<6}  "
+            f"{esc(r.id):<{width}}  {r.trust:<10}  {'PAUSED' if r.paused else 'active':<6}  "
             f"{r.open_reviews:>4}  {r.drafted_today:>7}  {r.sent_today:>4}  {over}"
         )
     lines = [head, "```" + "\n".join(table) + "```"]
     for r in paused:
-        lines.append(f":double_vertical_bar: `{r.id}` paused: {r.paused_reason or 'no reason'}")
+        lines.append(
+            md(":double_vertical_bar: `{}` paused: {}", r.id, r.paused_reason or "no reason")
+        )
     lines.append("`/twoloop status <agent>` for one agent in detail.")
     return "\n".join(lines)
 
@@ -185,10 +202,10 @@ def detail_text(d: status.AgentDetail) -> str:
     since = f" since {d.trust_since:%Y-%m-%d %H:%M} UTC" if d.trust_since else " since it started"
     set_by = _who(d.trust_set_by, "the trust rules")
     lines = [
-        f"*{d.name}* (`{d.id}`) · owner {mention(d.owner)} · <#{d.channel}> · "
-        f"config v{d.config_version}",
+        md("*{}* (`{}`) · owner ", d.name, d.id)
+        + f"{mention(d.owner)} · <#{d.channel}> · config v{d.config_version}",
         f"*Trust*: {d.trust}{since}"
-        + (f", set by {set_by}: {d.trust_reason}" if d.trust_reason else ""),
+        + (f", set by {set_by}: {esc(d.trust_reason)}" if d.trust_reason else ""),
     ]
     t, (reviews, days, rate) = d.stretch, d.needs
     if d.trust == "probation" and d.trust_set_by not in ("", "system"):
@@ -201,7 +218,8 @@ def detail_text(d: status.AgentDetail) -> str:
     if d.paused:
         lines.append(
             f"*State*: :double_vertical_bar: paused by "
-            f"{_who(d.paused_by, 'the deliverability guard')}: {d.paused_reason or 'no reason'}"
+            f"{_who(d.paused_by, 'the deliverability guard')}: "
+            + esc(d.paused_reason or "no reason")
         )
     else:
         lines.append("*State*: active")
@@ -220,10 +238,19 @@ def detail_text(d: status.AgentDetail) -> str:
     return "\n".join(lines)
 
 
-def queue_text(items: list[status.QueueItem]) -> str:
+def queue_text(items: list[status.QueueItem], total: int | None = None) -> str:
+    """Every kind of review (drafts, replies, plays); `total` counts the ones not listed."""
+    total = len(items) if total is None else total
     if not items:
         return "No open reviews."
-    lines = [f"*{len(items)} open reviews*, oldest first"]
+    lines = [f"*{total} open reviews*, oldest first"]
     for i in items:
-        lines.append(f"• #{i.review_id} {i.agent} → {i.account}: {i.subject} ({i.age_hours:g} h)")
-    return "\n".join(lines)
+        kind = "" if i.kind == "draft" else f"_{i.kind}_ "
+        lines.append(
+            f"• #{i.review_id} {kind}"
+            + md("{} → {}: {}", i.agent, i.account or "—", i.subject, limit=300)
+            + f" ({i.age_hours:g} h)"
+        )
+    if total > len(items):
+        lines.append(f"…and {total - len(items)} more (App Home lists them with their buttons).")
+    return clip("\n".join(lines), FALLBACK_LIMIT * 3)

@@ -14,13 +14,14 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.digest import RATE_DAYS, AgentDigest, DayCounts, Digest, age, delta, digest_text, pct
-from handlers.blocks import SECTION_LIMIT, esc, mention
+from handlers.blocks import FALLBACK_LIMIT, SECTION_LIMIT, clip, esc, mention
 
 MAX_AGENTS = 40  # 40 sections plus the header, totals and footers stay under 50 blocks
 
 
 def fallback_text(digest: Digest) -> str:
-    return digest_text(digest)[:3000]
+    """The terminal's text of the digest, escaped: it names agents and pause reasons."""
+    return clip(esc(digest_text(digest)), FALLBACK_LIMIT)
 
 
 def _n(d: DayCounts, before: DayCounts, name: str) -> str:
@@ -69,7 +70,7 @@ def agent_text(a: AgentDigest) -> str:
     )
     lines += [f":arrows_counterclockwise: {esc(c)}" for c in a.changes[:5]]
     text = "\n".join(lines)
-    return text if len(text) <= SECTION_LIMIT else text[: SECTION_LIMIT - 1] + "…"
+    return clip(text, SECTION_LIMIT)
 
 
 def digest_blocks(digest: Digest) -> list[Block]:

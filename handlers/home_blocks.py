@@ -19,35 +19,50 @@ from slack_sdk.models.views import View
 from bot.digest import DayCounts, pct
 from bot.home import Home
 from bot.ports import Card, PlayCard, ReplyCard
-from handlers.blocks import SECTION_LIMIT, card_blocks, esc, mention
+from handlers.blocks import SECTION_LIMIT, VIEW_BLOCKS, card_blocks, md, mention
 
 MAX_AGENTS = 25
 
 
 def _summary(card: Card) -> str:
     if isinstance(card, PlayCard):
-        text = f"*Play for approval:* {esc(card.play_name)} · _{esc(card.agent_name)}_"
+        text = md("*Play for approval:* {} · _{}_", card.play_name, card.agent_name, limit=600)
     elif isinstance(card, ReplyCard):
-        who = card.contact_name or card.from_addr
-        text = (
-            f"*Reply* from *{esc(who)}* ({esc(card.account) or '—'}) · _{esc(card.agent_name)}_\n"
-            f"{esc(card.their_subject)} · read as {card.intent.replace('_', ' ')}"
+        text = md(
+            "*Reply* from *{}* ({}) · _{}_\n{} · read as {}",
+            card.contact_name or card.from_addr,
+            card.account or "—",
+            card.agent_name,
+            card.their_subject,
+            card.intent.replace("_", " "),
+            limit=1200,
         )
     else:
-        text = (
-            f"*{esc(card.account)}* · {esc(card.contact_name)}, {esc(card.contact_title)} · "
-            f"_{esc(card.agent_name)}_\n{esc(card.subject)}"
+        text = md(
+            "*{}* · {}, {} · _{}_\n{}",
+            card.account,
+            card.contact_name,
+            card.contact_title,
+            card.agent_name,
+            card.subject,
+            limit=1200,
         )
         if card.reasons:
-            text += "\n_" + esc("; ".join(card.reasons))[:300] + "_"
+            text += md("\n_{}_", "; ".join(card.reasons), limit=300)
     where = f"<#{card.channel}>" if card.channel else ""
-    text += f"\nreview #{card.review_id}" + (f" · card in {where}" if where else "")
-    return text[:SECTION_LIMIT]
+    return text + f"\nreview #{card.review_id}" + (f" · card in {where}" if where else "")
 
 
 def _actions(card: Card) -> ActionsBlock | None:
     """The card's own buttons: same action ids and values, so Home decides like the card."""
-    return next((b for b in card_blocks(card) if isinstance(b, ActionsBlock)), None)
+    return next(
+        (
+            b
+            for b in card_blocks(card)
+            if isinstance(b, ActionsBlock) and (b.block_id or "").startswith("review:")
+        ),
+        None,
+    )
 
 
 def _counts(d: DayCounts) -> str:
@@ -61,7 +76,8 @@ def home_view(home: Home) -> View:
     whose = "Open reviews (all agents)" if home.operator else "Your open reviews"
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text="Twoloop"))]
     if home.notice:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=f":warning: {home.notice}"[:3000])))
+        # a refusal_text: escaped where it carries outside text
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f":warning: {home.notice}"[:2900])))
     blocks.append(
         SectionBlock(
             text=MarkdownTextObject(
@@ -94,13 +110,13 @@ def home_view(home: Home) -> View:
         ),
     ]
     for a in home.agents[:MAX_AGENTS]:
-        state = f"_{a.trust}_"
+        state = md("_{}_", a.trust)
         if a.paused:
             state += " · :double_vertical_bar: *paused*" + (
-                f": {esc(a.paused_reason)}" if a.paused_reason else ""
+                md(": {}", a.paused_reason, limit=1000) if a.paused_reason else ""
             )
-        text = (
-            f"*{esc(a.name)}* · {state}\n{_counts(a.today)}\n"
+        text = md("*{}* · ", a.name, limit=300) + (
+            f"{state}\n{_counts(a.today)}\n"
             f"open reviews {a.open_reviews} · bounces {pct(a.bounce_rate)} (7 days)"
         )
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text[:SECTION_LIMIT])))
@@ -131,6 +147,8 @@ def home_view(home: Home) -> View:
         ),
         ContextBlock(elements=[MarkdownTextObject(text=f"Days in {home.tz}.")]),
     ]
+    if len(blocks) > VIEW_BLOCKS:  # the caps above keep it under; never publish a refusal
+        blocks = blocks[: VIEW_BLOCKS - 2] + blocks[-2:]
     view = View(type="home", blocks=blocks)
     view.validate_json()
     return view

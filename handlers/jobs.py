@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
+from bot import cards
 from bot.decisions import Action, Request, Result, decide, precheck
 from bot.home import home_for
 from bot.redelivery import first_time
@@ -26,6 +27,7 @@ from handlers.blocks import (
     REPLY_EDIT,
     defer_modal,
     edit_modal,
+    full_text_modal,
     kill_modal,
     parse_value,
     reclassify_modal,
@@ -36,7 +38,7 @@ from handlers.home_blocks import home_view
 
 log = logging.getLogger(__name__)
 
-DECIDE, MODAL, HOME = "decide", "modal", "home"
+DECIDE, MODAL, HOME, FULL = "decide", "modal", "home", "full"
 
 # Buttons that open a modal: the action it leads to (checked before it opens), and the view.
 MODALS = {
@@ -50,7 +52,7 @@ MODALS = {
 
 @dataclass(frozen=True)
 class Job:
-    kind: str  # DECIDE (channel, Request, from_home) | MODAL (body,) | HOME (user,)
+    kind: str  # DECIDE (channel, Request, from_home) | MODAL | FULL (body,) | HOME (user,)
     key: str | None  # the delivery's name (handlers/redelivery.py); None: always run
     args: tuple
 
@@ -81,7 +83,8 @@ class Jobs:
             log.info("dropped a repeated delivery %s", job.key)
             return
         try:
-            {DECIDE: self.decide, MODAL: self.modal, HOME: self.home}[job.kind](*job.args)
+            run = {DECIDE: self.decide, MODAL: self.modal, HOME: self.home, FULL: self.full_text}
+            run[job.kind](*job.args)
         except Exception:  # noqa: BLE001 - one job's failure must not stop the pool
             log.exception("%s job failed", job.kind)
 
@@ -111,6 +114,16 @@ class Jobs:
         if from_home(body):  # the submission then redraws Home instead of an ephemeral
             view.private_metadata = json.dumps({**json.loads(view.private_metadata), "home": 1})
         self.client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    def full_text(self, body: dict) -> None:
+        """What a card had to shorten, whole, in a modal: reading needs no decision rights."""
+        review_id, _ = parse_value(body["actions"][0]["value"])
+        card = cards.load(self.rt, review_id)
+        if card is None:
+            result = Result("not_found", review_id)
+            self.tell(channel_of(body), body["user"]["id"], result)
+            return
+        self.client.views_open(trigger_id=body["trigger_id"], view=full_text_modal(card))
 
     def home(self, user: str, notice: str = "") -> None:
         try:

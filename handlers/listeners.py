@@ -21,6 +21,7 @@ from handlers.blocks import (
     APPROVE,
     DEFER_VIEW,
     EDIT_VIEW,
+    FULL_TEXT,
     KILL_VIEW,
     RECLASSIFY_VIEW,
     REPLY_EDIT_VIEW,
@@ -30,7 +31,7 @@ from handlers.blocks import (
     parse_value,
 )
 from handlers.commands import run_command
-from handlers.jobs import DECIDE, HOME, MODAL, MODALS, Job, channel_of, from_home
+from handlers.jobs import DECIDE, FULL, HOME, MODAL, MODALS, Job, channel_of, from_home
 from handlers.redelivery import DELIVERY_KEY
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,11 @@ def register(
 
     for action_id in MODALS:
         app.action(action_id)(open_modal)
+
+    @app.action(FULL_TEXT)
+    def full_text(ack: Ack, body: dict, context: BoltContext) -> None:
+        ack()
+        hand_off(Job(FULL, context.get(DELIVERY_KEY), (body,)))
 
     def submit(action: Action, fields: dict, kind: str = "draft"):
         def handler(ack: Ack, body: dict, context: BoltContext) -> None:
@@ -138,7 +144,7 @@ def register(
     )
 
     @app.command("/twoloop")
-    def command(ack: Ack, command: dict, client: WebClient) -> None:
+    def command(ack: Ack, command: dict, client: WebClient, context: BoltContext) -> None:
         # Answers are quick (a grouped query or one small write), so they ride on the ack;
         # notices to owners and the digest go to the work pool after it.
         user, channel = command["user_id"], command.get("channel_id", "")
@@ -151,7 +157,14 @@ def register(
 
         ack(
             response_type="ephemeral",
-            **run_command(rt, user, command.get("text", ""), later=later, tell=tell),
+            **run_command(
+                rt,
+                user,
+                command.get("text", ""),
+                later=later,
+                tell=tell,
+                once=context.get(DELIVERY_KEY),
+            ),
         )
 
     @app.event("app_home_opened")

@@ -17,8 +17,8 @@ log = logging.getLogger(__name__)
 
 
 def delivery_key(body: dict) -> str | None:
-    """What makes a delivery the same one again; None for what is safe to repeat (slash
-    commands only read)."""
+    """What makes a delivery the same one again; None for what is safe to repeat (or, for a
+    slash command, what only its request can say: `command_key`)."""
     kind = body.get("type")
     if kind == "event_callback":
         return f"event:{body['event_id']}" if body.get("event_id") else None
@@ -41,11 +41,21 @@ def delivery_key(body: dict) -> str | None:
     return None
 
 
+def command_key(req: BoltRequest) -> str | None:
+    """A slash command carries no id of its own, but its signature is an HMAC of its
+    timestamp and body: the same signed request replayed (within the 5 minutes the signature
+    is accepted) has the same one, while the same words typed again are signed anew. None
+    without a signature (Socket Mode)."""
+    sig = (req.headers.get("x-slack-signature") or [""])[0]
+    ts = (req.headers.get("x-slack-request-timestamp") or [""])[0]
+    return f"command:{ts}:{sig}" if sig and ts else None
+
+
 DELIVERY_KEY = "twoloop_delivery_key"
 
 
 def name_deliveries(req: BoltRequest, body: dict, context: BoltContext, next: Callable) -> None:
-    key = delivery_key(body)
+    key = command_key(req) if body.get("command") else delivery_key(body)
     if key is not None:
         context[DELIVERY_KEY] = key[:255]
         retry = (req.headers.get("x-slack-retry-num") or [""])[0]

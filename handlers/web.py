@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 from html import escape
 
 from flask import Flask, Response, jsonify, request
@@ -15,6 +16,7 @@ from bot import signals, unsubscribe
 from bot.runtime import Runtime
 
 MAX_BODY = 1024 * 1024  # Slack payloads and signal batches are far smaller
+MAX_DEPTH = 8  # a signal batch nests three deep; anything far deeper is hostile or a mistake
 SLACK_PATH = "/slack/events"
 
 
@@ -37,14 +39,18 @@ def build_web(rt: Runtime) -> Flask:
         token = rt.settings.secret("signals_token")
         if token is None:
             return _error(404, "the signals webhook is off: set TWOLOOP_SIGNALS_TOKEN")
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            resp = _error(401, "missing or wrong bearer token")
+        if not hmac.compare_digest(
+            _bearer(request.headers.get("Authorization", "")), token.encode()
+        ):
+            resp = _error(401, "missing or wrong bearer token (Authorization: Bearer TOKEN)")
             resp[0].headers["WWW-Authenticate"] = 'Bearer realm="twoloop"'
             return resp
-        body = request.get_json(silent=True)
-        if body is None:
+        if not request.is_json:
             return _error(400, "the body must be JSON (Content-Type: application/json)")
+        try:
+            body = _json_body(request.get_data(cache=False))
+        except ValueError as exc:
+            return _error(400, str(exc))
         try:
             counts = signals.ingest(rt, body)
         except signals.Rejected as exc:
@@ -83,6 +89,36 @@ def build_web(rt: Runtime) -> Flask:
 
 def _error(status: int, message: str):
     return jsonify(error=message), status
+
+
+def _bearer(header: str) -> bytes:
+    """The token of `Bearer TOKEN` (the scheme name is case-insensitive, RFC 7235); b"" for
+    any other header, so a bare token or another scheme never matches."""
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return b""
+    return token.strip().encode()
+
+
+def _json_body(raw: bytes) -> object:
+    """Parse a request body, refusing deep nesting before anything recurses over it."""
+    try:
+        body = json.loads(raw)
+    except RecursionError:
+        raise ValueError(f"the body nests deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:  # also UnicodeDecodeError
+        raise ValueError(f"the body is not valid JSON ({exc})") from None
+    level = [body]
+    for _depth in range(MAX_DEPTH + 1):
+        level = [
+            child
+            for item in level
+            if isinstance(item, (dict, list))
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+        if not level:
+            return body
+    raise ValueError(f"the body nests deeper than {MAX_DEPTH} levels")
 
 
 # The unsubscribe pages: self-contained (no external assets, no script), escaped, and kept

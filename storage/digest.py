@@ -94,10 +94,11 @@ def agent_states(s: Session, agent_ids) -> dict[str, AgentState]:
 
 
 def open_reviews(s: Session, agent_ids=None) -> dict[str, tuple[int, datetime]]:
-    """agent_id -> (open reviews, when the oldest was opened)."""
+    """agent_id -> (open reviews of every kind, when the oldest was opened): a play waiting
+    for approval waits on a person as much as a draft or a reply does."""
     q = (
         select(Review.agent_id, func.count(), func.min(Review.created_at))
-        .where(Review.status == "open", Review.kind != "play")
+        .where(Review.status == "open")
         .group_by(Review.agent_id)
     )
     if agent_ids is not None:

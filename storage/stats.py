@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.models import Account, AgentState, Draft, Review
+from storage.models import Account, AgentState, Contact, Draft, InboundMessage, PlayVersion, Review
 
 
 def agent_states(s: Session) -> dict[str, AgentState]:
@@ -36,20 +37,59 @@ def drafts_by_agent_status(
     return {(a, st): n for a, st, n in s.exec(q).all()}
 
 
-def open_queue(
-    s: Session, owner: str | None, limit: int = 20
-) -> list[tuple[Review, Draft, Account]]:
+@dataclass(frozen=True)
+class QueueRow:
+    review: Review
+    account: str  # the account's name ("" for a play: a pattern, not one account)
+    subject: str  # the draft's subject, the reply's subject, or the play's name
+
+
+def open_queue(s: Session, owner: str | None, limit: int = 20) -> list[QueueRow]:
+    """Open reviews of every kind, oldest first: one query for the page of reviews, then one
+    per kind for what they are about."""
     q = (
-        select(Review, Draft, Account)
-        .join(Draft, col(Draft.id) == col(Review.subject_id))
-        .join(Account, col(Account.id) == col(Draft.account_id))
-        .where(Review.status == "open", Review.kind == "draft")
-        .order_by(col(Review.created_at))
-        .limit(limit)
+        select(Review)
+        .where(Review.status == "open")
+        .order_by(col(Review.created_at), col(Review.id))
     )
     if owner is not None:
         q = q.where(Review.owner == owner)
-    return list(s.exec(q).all())
+    page = list(s.exec(q.limit(limit)))
+    ids = {k: [r.subject_id for r in page if r.kind == k] for k in ("draft", "reply", "play")}
+    about: dict[tuple[str, int], tuple[str, str]] = {}
+    if ids["draft"]:
+        rows = s.exec(
+            select(Draft.id, Draft.subject, Account.name)
+            .join(Account, col(Account.id) == col(Draft.account_id))
+            .where(col(Draft.id).in_(ids["draft"]))
+        ).all()
+        about.update({("draft", i): (name, subj) for i, subj, name in rows})
+    if ids["reply"]:
+        rows = s.exec(
+            select(
+                InboundMessage.id, InboundMessage.subject, InboundMessage.from_addr, Account.name
+            )
+            .outerjoin(Contact, col(Contact.id) == col(InboundMessage.contact_id))
+            .outerjoin(Account, col(Account.id) == col(Contact.account_id))
+            .where(col(InboundMessage.id).in_(ids["reply"]))
+        ).all()
+        about.update({("reply", i): (name or frm, subj) for i, subj, frm, name in rows})
+    if ids["play"]:
+        rows = s.exec(
+            select(PlayVersion.id, PlayVersion.play_id, PlayVersion.template).where(
+                col(PlayVersion.id).in_(ids["play"])
+            )
+        ).all()
+        about.update({("play", i): ("", (t or {}).get("name", p)) for i, p, t in rows})
+    return [QueueRow(r, *about.get((r.kind, r.subject_id), ("", ""))) for r in page]
+
+
+def open_count(s: Session, owner: str | None) -> int:
+    """Open reviews of every kind waiting on `owner` (everyone's for None)."""
+    q = select(func.count()).select_from(Review).where(Review.status == "open")
+    if owner is not None:
+        q = q.where(Review.owner == owner)
+    return s.exec(q).one()
 
 
 def draft_statuses(s: Session) -> dict[str, int]:

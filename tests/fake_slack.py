@@ -47,6 +47,132 @@ class Faults:
         return status, {"ok": False, "error": "internal_error"}, {}
 
 
+# Slack's Block Kit and message limits (api.slack.com/reference/block-kit, chat.postMessage):
+# what the real API refuses, the fake refuses too, with the same error codes.
+MESSAGE_METHODS = {"chat.postMessage", "chat.update", "chat.postEphemeral", "chat.scheduleMessage"}
+VIEW_METHODS = {"views.open", "views.push", "views.update", "views.publish"}
+MAX_TEXT = 40_000
+
+
+def _text_problems(obj, where: str, limit: int, kinds=("plain_text", "mrkdwn")) -> list[str]:
+    if not isinstance(obj, dict) or obj.get("type") not in kinds:
+        return [f"{where}: must be a text object of type {'/'.join(kinds)}"]
+    text = obj.get("text")
+    if not isinstance(text, str) or not text:
+        return [f"{where}: must have non-empty text"]
+    if len(text) > limit:
+        return [f"{where}: {len(text)} characters, more than {limit}"]
+    return []
+
+
+def _max(value, where: str, limit: int) -> list[str]:
+    return (
+        [f"{where}: {len(value)} long, more than {limit}"] if value and len(value) > limit else []
+    )
+
+
+def _confirm_problems(c, where: str) -> list[str]:
+    return (
+        _text_problems(c.get("title"), f"{where}.title", 100, ("plain_text",))
+        + _text_problems(c.get("text"), f"{where}.text", 300)
+        + _text_problems(c.get("confirm"), f"{where}.confirm", 30, ("plain_text",))
+        + _text_problems(c.get("deny"), f"{where}.deny", 30, ("plain_text",))
+    )
+
+
+def _element_problems(e, where: str) -> list[str]:
+    out = _max(e.get("action_id"), f"{where}.action_id", 255)
+    kind = e.get("type")
+    if kind == "button":
+        out += _text_problems(e.get("text"), f"{where}.text", 75, ("plain_text",))
+        out += _max(e.get("value"), f"{where}.value", 2000)
+        out += _max(e.get("url"), f"{where}.url", 3000)
+    elif kind == "static_select":
+        options = e.get("options") or []
+        if not 1 <= len(options) <= 100:
+            out.append(f"{where}.options: {len(options)} options, 1 to 100 allowed")
+        for i, o in enumerate(options):
+            out += _text_problems(o.get("text"), f"{where}.options[{i}].text", 75)
+            out += _max(o.get("value"), f"{where}.options[{i}].value", 150)
+    elif kind == "plain_text_input":
+        limit = min(int(e.get("max_length") or 3000), 3000)
+        if int(e.get("max_length") or 0) > 3000:
+            out.append(f"{where}.max_length: more than 3000")
+        out += _max(e.get("initial_value"), f"{where}.initial_value", limit)
+    if e.get("placeholder") is not None:
+        out += _text_problems(e["placeholder"], f"{where}.placeholder", 150, ("plain_text",))
+    if e.get("confirm"):
+        out += _confirm_problems(e["confirm"], f"{where}.confirm")
+    return out
+
+
+def block_problems(blocks, limit: int) -> list[str]:
+    """Why Slack would refuse these blocks; empty when it would take them."""
+    if not isinstance(blocks, list):
+        return ["blocks: must be a list"]
+    out = [f"blocks: {len(blocks)} blocks, more than {limit}"] if len(blocks) > limit else []
+    for n, b in enumerate(blocks):
+        where, kind = f"blocks[{n}]", b.get("type")
+        out += _max(b.get("block_id"), f"{where}.block_id", 255)
+        if kind == "section":
+            fields = b.get("fields") or []
+            if b.get("text") is None and not fields:
+                out.append(f"{where}: a section needs text or fields")
+            if b.get("text") is not None:
+                out += _text_problems(b["text"], f"{where}.text", 3000)
+            if len(fields) > 10:
+                out.append(f"{where}.fields: {len(fields)} fields, more than 10")
+            for i, f in enumerate(fields):
+                out += _text_problems(f, f"{where}.fields[{i}]", 2000)
+            if b.get("accessory"):
+                out += _element_problems(b["accessory"], f"{where}.accessory")
+        elif kind == "header":
+            out += _text_problems(b.get("text"), f"{where}.text", 150, ("plain_text",))
+        elif kind == "context":
+            elements = b.get("elements") or []
+            if not 1 <= len(elements) <= 10:
+                out.append(f"{where}.elements: {len(elements)} elements, 1 to 10 allowed")
+            for i, e in enumerate(elements):
+                if e.get("type") in ("plain_text", "mrkdwn"):
+                    out += _text_problems(e, f"{where}.elements[{i}]", 3000)
+        elif kind == "actions":
+            elements = b.get("elements") or []
+            if not 1 <= len(elements) <= 25:
+                out.append(f"{where}.elements: {len(elements)} elements, 1 to 25 allowed")
+            for i, e in enumerate(elements):
+                out += _element_problems(e, f"{where}.elements[{i}]")
+        elif kind == "input":
+            out += _text_problems(b.get("label"), f"{where}.label", 2000, ("plain_text",))
+            out += _element_problems(b.get("element") or {}, f"{where}.element")
+        elif kind not in ("divider", "image", "rich_text", "file"):
+            out.append(f"{where}: unknown block type {kind!r}")
+    return out
+
+
+def call_problems(method: str, args: dict) -> tuple[str, list[str]] | None:
+    """(error, messages) as Slack answers a call it refuses; None when it would take it."""
+    if method in MESSAGE_METHODS:
+        if len(args.get("text") or "") > MAX_TEXT:
+            return "msg_too_long", [f"text: more than {MAX_TEXT} characters"]
+        if args.get("blocks") is not None:
+            problems = block_problems(args["blocks"], 50)
+            return ("invalid_blocks", problems) if problems else None
+        return None
+    if method in VIEW_METHODS:
+        view = args.get("view") or {}
+        limit = 100
+        problems = block_problems(view.get("blocks") or [], limit)
+        if view.get("type") == "modal":
+            problems += _text_problems(view.get("title"), "view.title", 24, ("plain_text",))
+            for k in ("submit", "close"):
+                if view.get(k) is not None:
+                    problems += _text_problems(view[k], f"view.{k}", 24, ("plain_text",))
+        problems += _max(view.get("private_metadata"), "view.private_metadata", 3000)
+        problems += _max(view.get("callback_id"), "view.callback_id", 255)
+        return ("invalid_arguments", problems) if problems else None
+    return None
+
+
 @dataclass
 class FakeSlack:
     calls: list[Call] = field(default_factory=list)
@@ -109,6 +235,14 @@ class FakeSlack:
             if failure:
                 return failure
             ts = f"1700000000.{next(self._ts):06d}"
+        refused = call_problems(method, args)
+        if refused is not None:
+            error, messages = refused
+            return (
+                200,
+                {"ok": False, "error": error, "response_metadata": {"messages": messages}},
+                {},
+            )
         if method == "auth.test":
             return (
                 200,

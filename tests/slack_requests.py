@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import time
 from urllib.parse import urlencode
@@ -11,6 +12,7 @@ from urllib.parse import urlencode
 import httpx
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
+_triggers = itertools.count(1)
 
 
 def sign(body: str, timestamp: int | None = None, secret: str = SIGNING_SECRET) -> dict:
@@ -89,7 +91,9 @@ def wait_for(check, timeout: float = 10.0, what: str = "condition"):
 
 
 def slash_command(user: str, text: str, channel: str = "C0OPS") -> str:
-    """A /twoloop invocation, form-encoded as Slack posts it (sign it with post_signed)."""
+    """A /twoloop invocation, form-encoded as Slack posts it (sign it with post_signed). Each
+    invocation has a trigger_id of its own, as Slack's do: the same words typed twice are two
+    requests; only a replay of one (same body, signature and timestamp) is the same."""
     return urlencode(
         {
             "command": "/twoloop",
@@ -97,7 +101,7 @@ def slash_command(user: str, text: str, channel: str = "C0OPS") -> str:
             "user_id": user,
             "channel_id": channel,
             "team_id": "T0TEAM",
-            "trigger_id": "t",
+            "trigger_id": f"{time.monotonic_ns()}.{next(_triggers)}",
             "response_url": "http://127.0.0.1:9/x",
             "token": "legacy",
         }
