@@ -45,11 +45,17 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def settings() -> Settings:
+def settings(*, needs_home: bool = True) -> Settings:
+    """`needs_home`: the command reads the config folder or its database, so a missing or
+    unset one is a one-line error rather than a twoloop.db made wherever it ran."""
     try:
-        return load_settings()
+        s = load_settings()
     except SettingsError as exc:
         raise fail(str(exc)) from None
+    problem = s.home_problem() if needs_home else None
+    if problem:
+        raise fail(problem)
+    return s
 
 
 def runtime(s: Settings, **kw):
@@ -70,7 +76,7 @@ def init(
     """Write a working config folder: agents/, plays/ and sample data/."""
     from bot.scaffold import init as scaffold
 
-    target = directory or settings().home
+    target = directory or settings(needs_home=False).home
     try:
         written = scaffold(target, force=force)
     except FileExistsError as exc:
@@ -131,6 +137,24 @@ def tick(agent: Annotated[str, typer.Option(help="Only this agent id")] = None):
         typer.echo(f"skipped: {err}", err=True)
     for r in reports:
         typer.echo(r.line())
+    _plays_waiting(rt, agent)
+
+
+def _plays_waiting(rt, agent: str | None) -> None:
+    """Plays held for approval stop their agents from drafting: say which, and where to
+    approve them (the card's channel, or here)."""
+    from bot.terminal_reviews import queue
+
+    waiting = queue(rt, kind="play", agent=agent)
+    if not waiting:
+        return
+    typer.echo(f"{len(waiting)} plays waiting for approval (no drafts with them until then):")
+    for item in waiting:
+        where = "posted in" if item.posted else "to be posted (by `twoloop serve`) in"
+        typer.echo(
+            f"  review #{item.id} {item.summary} for {item.owner}, {where} {item.channel}; "
+            f"or: twoloop reviews decide {item.id} approve --as {item.owner}"
+        )
 
 
 @app.command()
@@ -346,7 +370,7 @@ def triage(
     from bot import triage as triage_mod
     from bot.runtime import Runtime
 
-    rt = Runtime(settings())  # no database needed: nothing is stored
+    rt = Runtime(settings(needs_home=False))  # no database needed: nothing is stored
     files = [f for p in paths for f in (sorted(p.rglob("*.eml")) if p.is_dir() else [p])]
     for f in files:
         parsed = mailparse.parse(f.read_bytes())
@@ -359,7 +383,8 @@ def triage(
             "route": "auto",
         }
         if parsed.kind == "human":
-            c = replies.classify(rt, parsed.text, parsed.subject, rt.now().date())
+            day = replies.reply_day(parsed, rt.now())  # "in March" counts from its Date
+            c = replies.classify(rt, parsed.text, parsed.subject, day)
             route, why = triage_mod.route("human", c, sample=1.0)
             out.update(
                 intent=c.intent,
@@ -367,6 +392,7 @@ def triage(
                 confidence=round(c.confidence, 3),
                 route=route,
                 why=why,
+                not_now_until=str(c.not_now_until or ""),
             )
         if parsed.kind == "bounce":
             out.update(status=parsed.bounce_status, bounce="hard" if parsed.bounce_hard else "soft")
@@ -593,7 +619,14 @@ def audit(
 
 @app.command()
 def why(
-    draft_id: Annotated[int, typer.Argument(help="The draft's id (on its card and in audit)")],
+    ref: Annotated[
+        str,
+        typer.Argument(
+            metavar="DRAFT_ID|EMAIL|MESSAGE-ID",
+            help="A draft id (on its card and in audit), a contact's address (their newest "
+            "draft) or a Message-ID we sent or received (<> optional)",
+        ),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object")] = False,
 ):
     """Everything behind one draft: signals, match path and weights, config version, gate
@@ -601,10 +634,259 @@ def why(
     from bot import why as trace
 
     rt = runtime(settings())
-    data = trace.chain(rt, draft_id)
+    found = trace.find(rt, ref)
+    if found is None:
+        raise fail(f"no draft, contact or Message-ID matches {ref.strip()!r}", code=1)
+    data = trace.chain(rt, found.draft_id)
     if data is None:
-        raise fail(f"no draft {draft_id}", code=1)
+        raise fail(f"no draft {found.draft_id}", code=1)
+    if found.others:
+        # On stderr, so stdout stays one chain (and --json one object).
+        others = ", ".join(f"#{i} ({status})" for i, status, _ in found.others)
+        typer.echo(
+            f"{ref.strip()} has {len(found.others) + 1} drafts; showing the newest, "
+            f"#{found.draft_id}. The others: {others}",
+            err=True,
+        )
     typer.echo(trace.to_json(data) if as_json else trace.render(data))
+
+
+drafts_app = typer.Typer(help="Drafts the agents wrote.", no_args_is_help=True)
+app.add_typer(drafts_app, name="drafts")
+
+
+@drafts_app.command("list")
+def drafts_list(
+    agent: Annotated[str, typer.Option(help="Only this agent id")] = None,
+    status: Annotated[
+        str,
+        typer.Option(help="review|queued|sent|deferred|killed|expired|stopped, as stored"),
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many, newest first")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
+):
+    """Recent drafts, newest first: id, when, agent, status, to whom, subject (`twoloop why
+    ID` for the rest)."""
+    import json
+
+    from storage import trail
+
+    rt = runtime(settings())
+    with rt.db.session() as s:
+        rows = trail.drafts(s, agent=agent, status=status, limit=limit)
+    if not as_json and rows:
+        typer.echo(f"{'ID':>6}  {'CREATED':16}  {'AGENT':22} {'STATUS':9} {'TO':36} SUBJECT")
+    for d, email in rows:
+        if as_json:
+            row = {
+                "id": d.id,
+                "created_at": d.created_at.isoformat(),
+                "agent_id": d.agent_id,
+                "status": d.status,
+                "to": email,
+                "subject": d.subject,
+                "gate": d.gate_outcome,
+            }
+            typer.echo(json.dumps(row))
+        else:
+            typer.echo(
+                f"{d.id:>6}  {d.created_at:%Y-%m-%d %H:%M}  {d.agent_id:22} "
+                f"{d.status:9} {email:36} {d.subject}"
+            )
+    if not rows and not as_json:
+        typer.echo("no drafts" + (" match" if agent or status else " yet"))
+
+
+reviews_app = typer.Typer(
+    help="Open reviews, as in Slack: list, show a card, decide it.", no_args_is_help=True
+)
+app.add_typer(reviews_app, name="reviews")
+REVIEW_KINDS = ("draft", "reply", "play")
+
+
+def _age(delta) -> str:
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    if minutes < 60:
+        return f"{minutes}m"
+    if minutes < 48 * 60:
+        return f"{minutes // 60}h"
+    return f"{minutes // (24 * 60)}d"
+
+
+@reviews_app.command("list")
+def reviews_list(
+    kind: Annotated[str, typer.Option(help="draft|reply|play")] = None,
+    owner: Annotated[str, typer.Option(help="Only this owner (Slack user id)")] = None,
+    agent: Annotated[str, typer.Option(help="Only this agent id")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
+):
+    """Open reviews of every kind, oldest first: id, kind, agent, owner, age, subject."""
+    import json
+
+    from bot.terminal_reviews import queue
+
+    if kind is not None and kind not in REVIEW_KINDS:
+        raise fail(f"--kind: {kind!r} is not one of {', '.join(REVIEW_KINDS)}")
+    rt = runtime(settings())
+    items = queue(rt, kind=kind, owner=owner, agent=agent)
+    if not as_json and items:
+        typer.echo(f"{'ID':>6}  {'KIND':5} {'AGENT':22} {'OWNER':12} {'AGE':>4}  SUBJECT")
+    for it in items:
+        if as_json:
+            row = {
+                "id": it.id,
+                "kind": it.kind,
+                "agent_id": it.agent_id,
+                "owner": it.owner,
+                "channel": it.channel,
+                "posted": it.posted,
+                "created_at": it.created_at.isoformat(),
+                "expires_at": it.expires_at.isoformat(),
+                "summary": it.summary,
+            }
+            typer.echo(json.dumps(row))
+        else:
+            typer.echo(
+                f"{it.id:>6}  {it.kind:5} {it.agent_id:22} {it.owner:12} "
+                f"{_age(it.age):>4}  {it.summary}"
+            )
+    if not items and not as_json:
+        typer.echo("no open reviews")
+
+
+@reviews_app.command("show")
+def reviews_show(review_id: Annotated[int, typer.Argument(help="The review's id")]):
+    """The whole card, as its owner sees it in Slack, and how to decide it here."""
+    from bot.cards import outcome_text
+    from bot.console import render
+    from bot.decisions import ALLOWED
+    from bot.terminal_reviews import WORDS
+
+    rt = runtime(settings())
+    card = _card(rt, review_id)
+    typer.echo(render(card))
+    if card.status != "open":
+        typer.echo(outcome_text(card, card.decided_by or "the system"))
+        return
+    words = "|".join(sorted(WORDS[a] for a in ALLOWED[card.kind]))
+    typer.echo(f"decide: twoloop reviews decide {review_id} {words} --as {card.owner}")
+
+
+def _redraw_in_slack(rt) -> None:
+    """With Slack configured, a decision made here redraws its card there (who decided,
+    buttons gone), as a click would; without it, the card is told at its next click."""
+    if rt.settings.slack_bot_token is None:
+        return
+    from handlers import slack_clients
+
+    rt.humans = slack_clients.humans(rt, slack_clients.web_client(rt.settings))
+
+
+def _card(rt, review_id: int):
+    from bot.terminal_reviews import card
+
+    found = card(rt, review_id)
+    if found is None:
+        raise fail(f"no review #{review_id}", code=1)
+    return found
+
+
+# Slack's field names (bot/decisions.py `Invalid.field`) as this command's options.
+OPTION_FOR = {
+    "reason": "--reason",
+    "note": "--note",
+    "until": "--until",
+    "body": "--file",
+    "subject": "--file (a first line `Subject: ...`)",
+    "action": "ACTION",
+}
+
+
+@reviews_app.command("decide")
+def reviews_decide(
+    review_id: Annotated[int, typer.Argument(help="The review's id (`twoloop reviews list`)")],
+    action: Annotated[
+        str,
+        typer.Argument(
+            help="draft: approve|edit|defer|kill; reply: send|edit|take-over|reclassify; "
+            "play: approve|kill"
+        ),
+    ],
+    as_user: Annotated[
+        str,
+        typer.Option(
+            "--as",
+            help="The Slack user id deciding: the review's owner or an operator "
+            "(TWOLOOP_OPERATORS); audited as theirs",
+        ),
+    ],
+    file: Annotated[
+        Path,
+        typer.Option(
+            help="edit: the new text (a draft's may start with `Subject: ...` and a blank "
+            "line); - reads stdin"
+        ),
+    ] = None,
+    until: Annotated[str, typer.Option(help="defer: YYYY-MM-DD, after today")] = None,
+    reason: Annotated[
+        str,
+        typer.Option(
+            help="kill: off_brand|wrong_account|current_customer|bad_timing|factual_error|"
+            "other; reclassify: what the reply really is (interested, not_now, ...)"
+        ),
+    ] = "",
+    note: Annotated[str, typer.Option(help="Words kept with the reason (needed for other)")] = "",
+):
+    """Decide a review as a Slack click would: the same rules (only its owner or an
+    operator, first decision wins) and the same audit trail."""
+    from datetime import date
+
+    from bot.decisions import Invalid
+    from bot.ports import PAST
+    from bot.terminal_reviews import Choice, action_for, decide, parse_edit
+
+    try:
+        chosen = action_for(action)
+    except Invalid as exc:
+        raise fail(f"ACTION: {exc}") from None
+    subject, body = None, ""
+    if file is not None and chosen.value != "edit":
+        raise fail("--file: only an edit takes a new text")
+    if file is not None:
+        try:
+            text = sys.stdin.read() if str(file) == "-" else file.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise fail(f"--file: cannot read {file} ({exc.__class__.__name__})") from None
+        subject, body = parse_edit(text)
+    elif chosen.value == "edit":
+        raise fail("--file: an edit needs the new text (a file, or - for stdin)")
+    try:
+        day = date.fromisoformat(until) if until else None
+    except ValueError:
+        raise fail(f"--until: {until!r} is not a date (YYYY-MM-DD)") from None
+    rt = runtime(settings())
+    _redraw_in_slack(rt)
+    choice = Choice(chosen, subject, body, day, reason.strip(), note)
+    try:
+        result = decide(rt, review_id, as_user, choice)
+    except Invalid as exc:
+        raise fail(f"{OPTION_FOR.get(exc.field, exc.field)}: {exc}") from None
+    if result.status == "decided":
+        typer.echo(f"review #{review_id}: {result.outcome} by {as_user}")
+        return
+    messages = {
+        "not_found": f"no review #{review_id}",
+        "forbidden": f"{as_user} may not decide review #{review_id}: only its owner "
+        f"({result.detail}) or an operator (TWOLOOP_OPERATORS)",
+        "already_decided": f"review #{review_id} was already "
+        f"{result.outcome or 'closed'} by {result.decided_by or 'the system'}",
+        "blocked": f"review #{review_id} cannot be {PAST.get(chosen.value, chosen.value)} as "
+        f"it stands: {result.detail}",
+        "stale": f"review #{review_id}: {result.detail}"
+        + (f"; see review #{result.new_review_id}" if result.new_review_id else ""),
+        "invalid": f"review #{review_id}: {result.detail}",
+    }
+    raise fail(messages.get(result.status, f"review #{review_id}: {result.status}"), code=1)
 
 
 def main() -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
 TEMPLATE_SUFFIX = ".tmpl"
+# Owner-only: `cp .env.example .env` keeps the mode, and .env is where the secrets go.
+PRIVATE = (".env.example",)
 
 
 def init(target: Path, *, now: datetime | None = None, force: bool = False) -> list[Path]:
@@ -36,7 +39,13 @@ def init(target: Path, *, now: datetime | None = None, force: bool = False) -> l
         raise FileExistsError(f"{clashes[0]} already exists (use --force to overwrite)")
     for dest, data in plan:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(data)
+        if dest.name in PRIVATE:
+            fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.chmod(dest, 0o600)  # --force over an older, wider file
+        else:
+            dest.write_bytes(data)
         written.append(dest)
     return written
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ENV_FILE = ".env"
+# What `twoloop init` writes (and what using a folder leaves): a folder holding one of these
+# is a config folder, so commands may run in it without TWOLOOP_HOME.
+HOME_MARKERS = ("agents", "plays", "mailboxes.yml", "twoloop.db")
 
 
 class SettingsError(Exception):
@@ -175,6 +182,25 @@ class Settings(BaseSettings):
         value = getattr(self, name)
         return value.get_secret_value() if value is not None else None
 
+    def home_problem(self) -> str | None:
+        """Why commands should not run against `home`, in one line; None when it is fine.
+
+        Without this, a command run anywhere quietly made a twoloop.db there (a repository,
+        say) and found no agents."""
+        if "home" in self.model_fields_set:
+            if not self.home.is_dir():
+                return (
+                    f"TWOLOOP_HOME: {self.home} is not a folder "
+                    f"(make one with `twoloop init {self.home}`)"
+                )
+            return None
+        if any((self.home / marker).exists() for marker in HOME_MARKERS):
+            return None
+        return (
+            f"no Twoloop config in {self.home.resolve()}: run `twoloop init PATH` and set "
+            "TWOLOOP_HOME=PATH (or run from the config folder)"
+        )
+
     def require(self, *names: str) -> None:
         """Fail with one line naming the first missing setting the caller needs."""
         for name in names:
@@ -183,8 +209,20 @@ class Settings(BaseSettings):
                 raise SettingsError(f"{alias} is not set (needed for this command)")
 
 
+def env_files() -> tuple[Path, ...]:
+    """The .env files to read, weakest first: ./.env, then $TWOLOOP_HOME/.env (where
+    `twoloop init` puts .env.example). Real environment variables beat both. TWOLOOP_HOME
+    itself comes from the environment or from ./.env."""
+    local = Path(ENV_FILE)
+    home = os.environ.get("TWOLOOP_HOME")
+    if not home and local.is_file():
+        home = dotenv_values(local).get("TWOLOOP_HOME")
+    return (local, Path(home) / ENV_FILE) if home else (local,)
+
+
 def load_settings(**overrides: object) -> Settings:
     """Build Settings, turning pydantic's report into one line that names the setting."""
+    overrides.setdefault("_env_file", env_files())
     try:
         return Settings(**overrides)
     except ValidationError as exc:

@@ -1,16 +1,58 @@
-"""`twoloop why DRAFT_ID`: the whole chain behind one draft, from the signals that triggered it
-to the replies that came back, so a wrong send can be traced to its cause."""
+"""`twoloop why DRAFT_ID|EMAIL|MESSAGE-ID`: the whole chain behind one draft, from the signals
+that triggered it to the replies that came back, so a wrong send can be traced to its cause."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from email import errors
+from email.headerregistry import Address
 from typing import Any
 
 from bot.cards import _paths, path_text
 from bot.matching import learned_factor
 from bot.runtime import Runtime
 from storage import trail
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a reference named: the draft to trace, and how it was found. A contact may have
+    several drafts: the newest is traced, `others` lists the rest (newest first)."""
+
+    draft_id: int
+    via: str  # "draft" | "contact" | "message"
+    others: list[tuple[int, str, datetime]] = field(default_factory=list)  # id, status, created
+
+
+def find(rt: Runtime, ref: str) -> Found | None:
+    """A draft id, a contact's address, or a Message-ID (ours or a reply's, <> optional).
+
+    An address and a bare Message-ID look alike (both are local@domain), so a lookup as a
+    contact that finds nothing falls back to the Message-ID."""
+    ref = ref.strip()
+    if ref.isdigit():
+        return Found(int(ref), "draft")
+    with rt.db.session() as s:
+        if _is_address(ref):
+            rows = trail.drafts(s, contact_email=ref, limit=1000)
+            if rows:
+                newest, *rest = rows
+                return Found(
+                    newest[0].id, "contact", [(d.id, d.status, d.created_at) for d, _ in rest]
+                )
+        message_id = ref if ref.startswith("<") and ref.endswith(">") else f"<{ref}>"
+        draft_id = trail.draft_of_message(s, message_id)
+    return Found(draft_id, "message") if draft_id is not None else None
+
+
+def _is_address(text: str) -> bool:
+    try:
+        Address(addr_spec=text)
+    except (ValueError, IndexError, errors.MessageError):
+        return False
+    return True
 
 
 def _iso(value: Any) -> Any:

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from storage import learning
 from storage.models import (
     AuditEvent,
+    Contact,
     Decision,
     Draft,
     InboundMessage,
@@ -137,3 +138,40 @@ def draft_chain(s: Session, draft_id: int) -> DraftChain | None:
         )
     )
     return DraftChain(draft, signals, weights, reviews, decisions, messages, replies, events)
+
+
+def drafts(
+    s: Session,
+    *,
+    agent: str | None = None,
+    status: str | None = None,
+    contact_email: str | None = None,
+    limit: int = 50,
+) -> list[tuple[Draft, str]]:
+    """Drafts newest first, each with its contact's address."""
+    q = (
+        select(Draft, Contact.email)
+        .join(Contact, col(Contact.id) == Draft.contact_id)
+        .order_by(col(Draft.created_at).desc(), col(Draft.id).desc())
+        .limit(limit)
+    )
+    if agent:
+        q = q.where(Draft.agent_id == agent)
+    if status:
+        q = q.where(Draft.status == status)
+    if contact_email:
+        # Stored lower-cased (bot/importer.py), so the unique index answers.
+        q = q.where(Contact.email == contact_email.strip().lower())
+    return [(d, email) for d, email in s.exec(q)]
+
+
+def draft_of_message(s: Session, message_id: str) -> int | None:
+    """The draft behind a Message-ID: one we sent, or a reply threaded to one of ours."""
+    sent = s.exec(
+        select(OutboxMessage.draft_id).where(OutboxMessage.message_id == message_id)
+    ).first()
+    if sent is not None:
+        return sent
+    return s.exec(
+        select(InboundMessage.draft_id).where(InboundMessage.message_id == message_id)
+    ).first()

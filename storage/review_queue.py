@@ -1,0 +1,65 @@
+"""Open reviews of every kind as one list, for the terminal (`twoloop reviews list`) and for
+the tick's "plays waiting for approval"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_
+from sqlmodel import Session, col, select
+
+from storage.models import Draft, InboundMessage, PlayVersion, Review
+
+
+@dataclass(frozen=True)
+class QueuedReview:
+    review: Review
+    summary: str  # the draft's subject, the reply's sender and subject, or the play's id
+
+
+def open_queue(
+    s: Session,
+    *,
+    kind: str | None = None,
+    owner: str | None = None,
+    agent: str | None = None,
+    limit: int = 200,
+) -> list[QueuedReview]:
+    """Oldest first (the one closest to expiring on top)."""
+    q = (
+        select(
+            Review,
+            Draft.subject,
+            InboundMessage.from_addr,
+            InboundMessage.subject,
+            PlayVersion.play_id,
+        )
+        .outerjoin(Draft, and_(col(Review.kind) == "draft", col(Draft.id) == Review.subject_id))
+        .outerjoin(
+            InboundMessage,
+            and_(col(Review.kind) == "reply", col(InboundMessage.id) == Review.subject_id),
+        )
+        .outerjoin(
+            PlayVersion,
+            and_(col(Review.kind) == "play", col(PlayVersion.id) == Review.subject_id),
+        )
+        .where(Review.status == "open")
+        .order_by(col(Review.created_at), col(Review.id))
+        .limit(limit)
+    )
+    if kind:
+        q = q.where(Review.kind == kind)
+    if owner:
+        q = q.where(Review.owner == owner)
+    if agent:
+        q = q.where(Review.agent_id == agent)
+    out = []
+    for review, draft_subject, reply_from, reply_subject, play_id in s.exec(q):
+        if review.kind == "draft":
+            summary = draft_subject or ""
+        elif review.kind == "reply":
+            summary = f"{reply_from or ''}: {reply_subject or ''}"
+        else:
+            summary = f"play {play_id or ''}"
+        out.append(QueuedReview(review, summary))
+    return out
