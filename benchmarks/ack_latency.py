@@ -71,9 +71,11 @@ import yaml  # noqa: E402
 from sqlalchemy import func  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from bot import loop, outbox, reviews  # noqa: E402
-from bot.importer import load  # noqa: E402
-from bot.scaffold import init  # noqa: E402
+from bot.agent import loop  # noqa: E402
+from bot.cli.scaffold import init  # noqa: E402
+from bot.intake.importer import load  # noqa: E402
+from bot.mail.outbound import outbox  # noqa: E402
+from bot.review import lifecycle as reviews  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from handlers.blocks import APPROVE, DEFER, EDIT, KILL  # noqa: E402
 from handlers.serve import Service  # noqa: E402

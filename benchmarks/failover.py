@@ -26,7 +26,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.scaffold import init  # noqa: E402
+from bot.cli.scaffold import init  # noqa: E402
 from tests import fake_slack  # noqa: E402
 from tests.conftest import PG_URL, unpaced  # noqa: E402
 from tests.replicas import Cluster  # noqa: E402

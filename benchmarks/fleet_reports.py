@@ -8,7 +8,7 @@ Seeds --rows decisions (each with its draft and review; approvals and edits with
 message) and --rows audit events over 365 days for 40 agents, with config versions that
 change every few weeks and edits that remove and add real phrases; then times, as medians of
 --runs repetitions: fleet status (what `/twoloop status` shows), the daily digest
-(`bot.digest.digest_for`) and the tuning report (`bot.tuning.build`, all agents and one).
+(`bot.reports.digest.digest_for`) and the tuning report (`bot.reports.tuning.build`, all agents and one).
 Target (issue 6): each <= 1 s. Rows go in through the driver directly (executemany on SQLite,
 COPY on PostgreSQL) in large batches; on PostgreSQL everything lives in a schema of its own,
 dropped afterwards.
@@ -87,7 +87,7 @@ def machine() -> str:
 
 
 def make_home(root: Path) -> Path:
-    from bot.scaffold import init
+    from bot.cli.scaffold import init
 
     home = root / "home"
     init(home, force=True)
@@ -513,7 +513,7 @@ def main() -> int:
 
     import psycopg
 
-    from bot import status, tuning
+    from bot.reports import status, tuning
     from bot.runtime import Runtime
     from bot.settings import Settings
 
@@ -540,20 +540,20 @@ def main() -> int:
             seed(rt.db, args.rows, now, random.Random(7))
             print(f"seeded in {time.perf_counter() - t0:.1f} s")
         try:
-            from bot.digest import digest_for
+            from bot.reports.digest import digest_for
         except ImportError:  # the digest lands with its own change
             digest_for = None
         today = now.date()
         cases = [
-            ("fleet status (bot.status.fleet)", lambda: status.fleet(rt)),
-            ("daily digest (bot.digest.digest_for)", (lambda: digest_for(rt, today))),
-            ("tuning report, all agents (bot.tuning.build)", lambda: tuning.build(rt)),
+            ("fleet status (bot.reports.status.fleet)", lambda: status.fleet(rt)),
+            ("daily digest (bot.reports.digest.digest_for)", (lambda: digest_for(rt, today))),
+            ("tuning report, all agents (bot.reports.tuning.build)", lambda: tuning.build(rt)),
             ("tuning report, one agent", lambda: tuning.build(rt, "agent-07")),
         ]
         worst = 0.0
         for label, fn in cases:
             if label.startswith("daily digest") and digest_for is None:
-                print(f"  {label:48} skipped: bot.digest is not there yet")
+                print(f"  {label:48} skipped: bot.reports.digest is not there yet")
                 continue
             med, times = median_time(fn, args.runs)
             worst = max(worst, med)

@@ -31,8 +31,8 @@ import tick_scale  # noqa: E402
 def one_run(accounts: int, delay: float, failure_rate: float) -> dict:
     from sqlmodel import func, select
 
-    from bot import loop
-    from bot.importer import load
+    from bot.agent import loop
+    from bot.intake.importer import load
     from bot.runtime import Runtime
     from bot.settings import Settings
     from storage.models import Draft

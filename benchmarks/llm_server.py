@@ -1,7 +1,7 @@
 """A stand-in OpenAI-compatible Chat Completions server on loopback, for load runs.
 
 It answers POST /v1/chat/completions after a fixed delay with a valid structured draft that
-cites every fact id it finds in the prompt (the `- id [slot]: text` lines bot.llm_writer sends),
+cites every fact id it finds in the prompt (the `- id [slot]: text` lines bot.model.writer sends),
 and fails a share of requests the way the real API does: half 429 with Retry-After: 0, half
 500, both with OpenAI's error envelope. One thread per connection, a deep listen backlog, and
 HTTP/1.1 keep-alive, so 50+ concurrent clients are served in parallel.

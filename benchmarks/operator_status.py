@@ -45,7 +45,8 @@ def main() -> int:
 
     import psycopg
 
-    from bot import status, trust
+    from bot.reports import status
+    from bot.review import trust
     from bot.runtime import Runtime
     from bot.settings import Settings
     from handlers.commands import detail_text, status_text

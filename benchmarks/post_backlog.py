@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 from tests import fake_slack  # noqa: E402
 
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
-JOB_EVERY, JOB_BUDGET = 5.0, 4.0  # bot/scheduler.py's post-reviews job
+JOB_EVERY, JOB_BUDGET = 5.0, 4.0  # bot/ops/scheduler.py's post-reviews job
 
 
 def machine() -> str:
@@ -94,7 +94,7 @@ def make_backlog(rt, n: int, channels: int) -> list[int]:
     from sqlalchemy import insert, update
     from sqlmodel import col, func, select
 
-    from bot import loop
+    from bot.agent import loop
     from storage.models import Draft, Review
     from tests.conftest import approve_plays
 
@@ -163,9 +163,9 @@ def main() -> int:
 
     from sqlmodel import func, select
 
-    from bot import reviews
+    from bot.cli.scaffold import init
+    from bot.review import lifecycle as reviews
     from bot.runtime import Runtime
-    from bot.scaffold import init
     from bot.settings import Settings
     from handlers.slack_clients import posting_client
     from handlers.slack_humans import SlackHumans
@@ -205,7 +205,7 @@ def main() -> int:
         )
         rt = Runtime(settings)
         rt.db.upgrade()
-        from bot.importer import load
+        from bot.intake.importer import load
 
         load(rt.db, sorted((home / "data").iterdir()))
         ids = make_backlog(rt, args.reviews, args.channels)

@@ -44,7 +44,7 @@ class Sink:
 
 
 def prepare(home: Path, accounts: int) -> None:
-    from bot.mailboxes import open_all_hours
+    from bot.config.mailboxes import open_all_hours
 
     tick_scale.generate(home, accounts)
     for path in (home / "agents").glob("agent-*.md"):
@@ -61,11 +61,12 @@ def prepare(home: Path, accounts: int) -> None:
 def one_run(messages: int, workers: int) -> dict:
     from sqlmodel import func, select
 
-    from bot import loop, outbox
-    from bot.importer import load
+    from bot.agent import loop
+    from bot.intake.importer import load
+    from bot.mail.outbound import outbox
+    from bot.mail.outbound.transport import SmtpTransport
     from bot.runtime import Runtime
     from bot.settings import Settings
-    from bot.transport import SmtpTransport
     from storage.models import AgentState, OutboxMessage
 
     home = Path(tempfile.mkdtemp(prefix="twoloop-send-bench-"))

@@ -43,7 +43,7 @@ TITLES = ["Head of Data", "VP Data", "CTO", "CISO", "Head of Security", "Account
 
 
 def generate(home: Path, accounts: int, seed: int = 7) -> None:
-    from bot.scaffold import init
+    from bot.cli.scaffold import init
 
     init(home, force=True)
     rnd = random.Random(seed)
@@ -141,7 +141,7 @@ def generate(home: Path, accounts: int, seed: int = 7) -> None:
 
 
 def approve_plays(home: Path, database_url: str | None) -> None:
-    from bot.agents import load_fleet
+    from bot.config.agents import load_fleet
     from bot.settings import Settings
     from storage.db import Database
     from storage.models import PlayVersion
@@ -173,7 +173,7 @@ def twoloop(home: Path, database_url: str | None, *args: str) -> tuple[float, in
     if database_url:
         env["DATABASE_URL"] = database_url
     code = (
-        "import resource, sys, time; from bot.cli import main; sys.argv=['twoloop', *sys.argv[1:]];"
+        "import resource, sys, time; from bot.cli.main import main; sys.argv=['twoloop', *sys.argv[1:]];"
         "t=time.perf_counter()\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
         "print(f'__SECONDS {time.perf_counter()-t:.3f}', file=sys.stderr);"
         "print(f'__RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}', file=sys.stderr)"

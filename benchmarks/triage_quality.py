@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.triage import (  # noqa: E402
+from bot.mail.triage import (  # noqa: E402
     INTENTS,
     TRIGGERS,
     Classification,

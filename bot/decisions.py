@@ -11,16 +11,23 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot import content, learning, outbox, replies, reviews, trust
-from bot.cards import card_for
+from bot.core import content
+from bot.mail.inbound import replies
+from bot.mail.outbound import outbox
+from bot.mail.triage import INTENTS
 from bot.ports import PAST, ReviewCard
-from bot.runtime import Runtime
-from bot.triage import INTENTS
+from bot.review import learning, trust
+from bot.review import lifecycle as reviews
+from bot.review.cards import card_for
 from storage import audit
 from storage import reviews as store
 from storage.models import Contact, Decision, Draft, PlayVersion, Review
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

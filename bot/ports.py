@@ -1,6 +1,6 @@
 """How the agent loop talks to people, without knowing it is Slack.
 
-`handlers/` implements `Humans` for Slack; `bot/console.py` implements it for the terminal
+`handlers/` implements `Humans` for Slack; `bot/cli/console.py` implements it for the terminal
 (demo) and tests can implement it in memory.
 """
 
@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from bot.digest import Digest
-    from bot.tuning import TuningReport
+    from bot.reports.digest import Digest
+    from bot.reports.tuning import TuningReport
 
 # A review's outcome in the past tense, as people read it ("already approved by ...").
 PAST = {
@@ -170,6 +170,44 @@ class PostFailed(Exception):
     def __init__(self, error: str, retry_after: float | None = None, uncertain: bool = False):
         super().__init__(error)
         self.error, self.retry_after, self.uncertain = error, retry_after, uncertain
+
+
+@dataclass(frozen=True)
+class User:
+    """A person named in a notice (a chat user id); each surface shows them its own way."""
+
+    id: str
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A channel named in a notice (a chat channel id)."""
+
+    id: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message to people, as data: `parts` is plain text, as written or as received (a
+    sender's Subject stays exactly as typed), with the people and channels it names between.
+    Slack escapes every text part and turns `User`/`Channel` into mentions; the console
+    prints names. `tone` picks an icon (info, warning, paused, resumed, promoted, demoted);
+    `agent_id` says which agent it is about, when one is."""
+
+    parts: tuple[str | User | Channel, ...]
+    tone: str = "info"
+    agent_id: str = ""
+
+    @classmethod
+    def of(cls, *parts: str | User | Channel, tone: str = "info", agent_id: str = "") -> Notice:
+        return cls(tuple(parts), tone, agent_id)
+
+    def plain(self) -> str:
+        """The notice as plain text (logs, tests, the console): people and channels by id."""
+        return "".join(
+            p if isinstance(p, str) else f"@{p.id}" if isinstance(p, User) else f"#{p.id}"
+            for p in self.parts
+        )
 
 
 class Humans(Protocol):

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bot.agents import Fleet, load_fleet
-from bot.drafting import OfflineWriter, Writer
+from bot.config.agents import Fleet, load_fleet
+from bot.core.drafting import OfflineWriter, Writer
+from bot.mail.outbound.transport import Transport, transport_for
 from bot.ports import Humans
 from bot.settings import Settings
-from bot.transport import Transport, transport_for
 from storage.db import Database
 from storage.models import utcnow
 
@@ -87,7 +87,7 @@ class Runtime:
         s = self.settings
         if s.openai_api_key is None and s.openai_base_url is None:
             return None
-        from bot.llm_writer import OpenAIWriter
+        from bot.model.writer import OpenAIWriter
 
         return OpenAIWriter.from_settings(
             s.secret("openai_api_key"),
@@ -101,7 +101,7 @@ class Runtime:
         """The model's reply classifier when a model is configured (rules always run too)."""
         client = getattr(self.writer, "client", None)  # the model writer's openai client
         if self._reply_llm is None and client is not None:
-            from bot.triage import LLMClassifier
+            from bot.mail.triage import LLMClassifier
 
             self._reply_llm = LLMClassifier(client, self.settings.openai_model)
         return self._reply_llm
@@ -122,7 +122,7 @@ class Runtime:
 
     def unsubscribe_links(self, contact_id: str, from_addr: str):
         """List-Unsubscribe headers and the visible line for one contact's mail."""
-        from bot import unsubscribe
+        from bot.mail.outbound import unsubscribe
 
         return unsubscribe.links(self, contact_id, from_addr)
 

@@ -29,10 +29,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.cards import outcome_text, path_text, scores_text
 from bot.decisions import KILL_REASONS
+from bot.mail.triage import INTENTS
 from bot.ports import Card, PlayCard, ReplyCard, ReviewCard
-from bot.triage import INTENTS
+from bot.review.cards import outcome_text, path_text, scores_text
 
 APPROVE, EDIT, DEFER, KILL = "review_approve", "review_edit", "review_defer", "review_kill"
 EDIT_VIEW, DEFER_VIEW, KILL_VIEW = "review_edit_modal", "review_defer_modal", "review_kill_modal"

@@ -13,8 +13,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from bot import control, status
-from bot.redelivery import first_time
+from bot.ops.redelivery import first_time
+from bot.reports import status
+from bot.review import control
 from bot.runtime import Runtime
 from handlers.blocks import FALLBACK_LIMIT, clip, esc, md, mention
 
@@ -133,9 +134,9 @@ def dispatch(rt: Runtime, user: str, verb: str, args: list[str]) -> control.Done
 
 
 def _digest(rt: Runtime, user: str) -> str:
-    if importlib.util.find_spec("bot.digest") is None:
+    if importlib.util.find_spec("bot.reports.digest") is None:
         return "Digests are not available in this version."
-    from bot import digest
+    from bot.reports import digest
 
     return digest.post_now(rt, user)
 

@@ -13,7 +13,16 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.digest import RATE_DAYS, AgentDigest, DayCounts, Digest, age, delta, digest_text, pct
+from bot.reports.digest import (
+    RATE_DAYS,
+    AgentDigest,
+    DayCounts,
+    Digest,
+    age,
+    delta,
+    digest_text,
+    pct,
+)
 from handlers.blocks import FALLBACK_LIMIT, SECTION_LIMIT, clip, esc, mention
 
 MAX_AGENTS = 40  # 40 sections plus the header, totals and footers stay under 50 blocks

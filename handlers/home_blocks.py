@@ -16,9 +16,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.digest import DayCounts, pct
-from bot.home import Home
 from bot.ports import Card, PlayCard, ReplyCard
+from bot.reports.digest import DayCounts, pct
+from bot.reports.home import Home
 from handlers.blocks import SECTION_LIMIT, VIEW_BLOCKS, card_blocks, md, mention
 
 MAX_AGENTS = 25

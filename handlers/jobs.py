@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
-from bot import cards
 from bot.decisions import Action, Request, Result, decide, precheck
-from bot.home import home_for
-from bot.redelivery import first_time
+from bot.ops.redelivery import first_time
+from bot.reports.home import home_for
+from bot.review import cards
 from bot.runtime import Runtime
 from handlers.ack_first import AckFirst
 from handlers.blocks import (

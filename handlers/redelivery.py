@@ -1,4 +1,4 @@
-"""Naming each Slack delivery, so a repeat can be dropped (see bot/redelivery.py).
+"""Naming each Slack delivery, so a repeat can be dropped (see bot/ops/redelivery.py).
 
 The middleware only computes the key and leaves it in the context; the listeners' hand-off
 checks it off the ack path (handlers/jobs.py `Jobs`), so an ack never waits on the

@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.tuning import AgentWeek, TuningReport, delta, pct
+from bot.reports.tuning import AgentWeek, TuningReport, delta, pct
 from handlers.blocks import SECTION_LIMIT, chunks, esc
 
 MAX_BLOCKS = 50  # Slack's limit for one message

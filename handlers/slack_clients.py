@@ -9,7 +9,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.posting import PacedHumans
+from bot.review.posting import PacedHumans
 from bot.runtime import Runtime
 from bot.settings import Settings
 from handlers.slack_humans import SlackHumans
@@ -30,7 +30,7 @@ def web_client(settings: Settings) -> WebClient:
 def posting_client(settings: Settings) -> WebClient:
     """The client review cards are posted with: no retry handlers. slack_sdk's would sleep
     out a 429 inside the call (holding every other channel behind it) and retry 5xx out of
-    sight; the posting queue (bot/posting.py) sees each one instead, holds only that channel
+    sight; the posting queue (bot/review/posting.py) sees each one instead, holds only that channel
     until Retry-After, backs off, and records the error on the review."""
     return WebClient(
         token=settings.secret("slack_bot_token"),

@@ -20,7 +20,7 @@ class SlackHumans:
     ):
         self.client = client
         # Review cards go through a client that never retries by itself: the posting queue
-        # (bot/posting.py) sees every 429 and 5xx, holds just that channel, and records it.
+        # (bot/review/posting.py) sees every 429 and 5xx, holds just that channel, and records it.
         self.posting = posting or client
         self.post_interval = post_interval
 

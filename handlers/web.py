@@ -12,7 +12,8 @@ from html import escape
 
 from flask import Flask, Response, jsonify, request
 
-from bot import signals, unsubscribe
+from bot.intake import signals
+from bot.mail.outbound import unsubscribe
 from bot.runtime import Runtime
 
 MAX_BODY = 1024 * 1024  # Slack payloads and signal batches are far smaller

@@ -13,9 +13,10 @@ import time
 
 from slack_sdk import WebClient
 
-from bot import outbox, ticks
-from bot import scheduler as scheduling
-from bot.leader import Leadership
+from bot.mail.outbound import outbox
+from bot.ops import scheduler as scheduling
+from bot.ops import ticks
+from bot.ops.leader import Leadership
 from bot.runtime import Runtime
 from handlers.ack_first import AckFirst
 from handlers.jobs import Job, Jobs

@@ -160,7 +160,7 @@ def drafts(
     if status:
         q = q.where(Draft.status == status)
     if contact_email:
-        # Stored lower-cased (bot/importer.py), so the unique index answers.
+        # Stored lower-cased (bot/intake/importer.py), so the unique index answers.
         q = q.where(Contact.email == contact_email.strip().lower())
     return [(d, email) for d, email in s.exec(q)]
 

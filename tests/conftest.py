@@ -15,11 +15,11 @@ import psycopg
 import pytest
 import time_machine
 
-from bot.importer import load
-from bot.mailboxes import open_all_hours
+from bot.cli.scaffold import init
+from bot.config.mailboxes import open_all_hours
+from bot.intake.importer import load
 from bot.ports import ReviewCard
 from bot.runtime import Runtime
-from bot.scaffold import init
 from bot.settings import Settings
 from storage.db import Database
 
@@ -221,7 +221,7 @@ def empty_db(db_url) -> Database:
 
 def approve_plays(rt: Runtime) -> int:
     """Tick once so every new play asks for approval, then approve them all as their owners."""
-    from bot import loop
+    from bot.agent import loop
     from bot.decisions import Action, Request, decide
     from storage.reviews import open_reviews
 

@@ -22,9 +22,9 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from bot import loop
+from bot.agent import loop
 from bot.decisions import Action, Request, decide
-from bot.importer import load
+from bot.intake.importer import load
 from bot.runtime import Runtime
 from storage.models import Review
 from storage.reviews import open_reviews
@@ -75,7 +75,7 @@ class Replica:
     def start(self) -> Replica:
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-c", "from bot.cli import main; main()", "serve"]
+                [sys.executable, "-c", "from bot.cli.main import main; main()", "serve"]
                 + ["--host", "127.0.0.1", "--port", str(self.port), "--threads", "4"],
                 env=self.env,
                 cwd=self.workdir,  # no stray .env

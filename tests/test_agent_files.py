@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.agents import load_agent, load_fleet, load_play
-from bot.cron import cron_trigger, crontab_days
-from bot.frontmatter import FileError
-from bot.mailboxes import load_mailboxes
+from bot.cli.scaffold import init
+from bot.config.agents import load_agent, load_fleet, load_play
+from bot.config.cron import cron_trigger, crontab_days
+from bot.config.frontmatter import FileError
+from bot.config.mailboxes import load_mailboxes
 from bot.runtime import FleetCache
-from bot.scaffold import init
 
 PLAY = """---
 name: {name}

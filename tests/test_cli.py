@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import func, select
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from bot.runtime import Runtime
 from storage.db import Database
 from storage.models import Account, Contact, Draft, Signal
@@ -325,7 +325,7 @@ def test_demo_runs_offline(home, tmp_path):
 def test_suppress_add_list_remove(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from bot.cli import app
+    from bot.cli.main import app
 
     monkeypatch.setenv("TWOLOOP_HOME", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)
@@ -348,7 +348,7 @@ def test_suppress_add_list_remove(tmp_path, monkeypatch):
 def test_mailboxes_list_and_resume(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from bot.cli import app
+    from bot.cli.main import app
 
     monkeypatch.setenv("TWOLOOP_HOME", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot import loop, status
+from bot.agent import loop
+from bot.reports import status
 from storage import prospects
 from storage.models import AgentState, AuditEvent, Draft
 from tests.conftest import OPERATOR, approve_plays
@@ -242,7 +243,7 @@ def test_a_failure_answers_without_a_stack_trace(service, slack, http, monkeypat
 
 
 def test_digest_command_reaches_the_digest(service, slack, http, monkeypatch):
-    digest = pytest.importorskip("bot.digest")
+    digest = pytest.importorskip("bot.reports.digest")
     asked = []
 
     def post_now(rt, requested_by):

@@ -7,8 +7,10 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot import loop, outbox, reviews
+from bot.agent import loop
 from bot.decisions import Action, Request, decide
+from bot.mail.outbound import outbox
+from bot.review import lifecycle as reviews
 from storage.models import AuditEvent, Decision, Draft, OutboxMessage, Review
 from tests.conftest import OPERATOR, approve_plays
 

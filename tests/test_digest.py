@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from PIL import Image
 
-from bot import digest
+from bot.reports import digest
 from bot.runtime import Runtime
 from storage import audit
 from storage.models import (
@@ -356,7 +356,7 @@ def test_fleet_digest_goes_to_the_operator_channel(home, db_url):
 
 def test_no_operator_channel_skips_the_fleet_digest_with_one_log_line(rt, caplog):
     rt.clock = lambda: datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
-    with caplog.at_level("INFO", logger="bot.digest"):
+    with caplog.at_level("INFO", logger="bot.reports.digest"):
         digest.post_due(rt)
         digest.post_due(rt)
     lines = [r for r in caplog.records if "TWOLOOP_OPERATOR_CHANNEL" in r.getMessage()]
@@ -385,14 +385,14 @@ def test_chart_only_when_there_is_a_trend(seeded):
             draft(s, "data-platform", at(DAY - timedelta(days=back), 10))
     d = digest.digest_for(seeded, DAY)
     assert d.worth_charting
-    from bot.chart import trend_png
+    from bot.reports.chart import trend_png
 
     img = Image.open(io.BytesIO(trend_png(d)))
     assert img.format == "PNG" and img.size == (640, 260)
 
 
 def test_posting_through_slack_uploads_the_chart(service, slack):
-    from bot.chart import trend_png
+    from bot.reports.chart import trend_png
 
     rt = service.rt
     rt.clock = lambda: at(DAY + timedelta(days=1), 9)
@@ -458,7 +458,7 @@ def test_claims_are_first_wins_and_an_abandoned_one_is_taken_over(empty_db):
 def test_cli_prints_the_digest(seeded, home, db_url, monkeypatch):
     from typer.testing import CliRunner
 
-    from bot.cli import app
+    from bot.cli.main import app
 
     monkeypatch.chdir(home)
     monkeypatch.setenv("TWOLOOP_HOME", str(home))

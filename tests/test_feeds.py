@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlmodel import select
 
-from bot import feeds
-from bot.frontmatter import FileError
+from bot.config.frontmatter import FileError
+from bot.intake import feeds
 from storage.models import Edge, FeedState, Signal
 
 RSS = """<?xml version="1.0"?>

@@ -19,11 +19,16 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from bot import cli, loop, outbox, replies, terminal_reviews, why
+from bot.agent import loop
+from bot.cli import main as cli
+from bot.cli import reviews as terminal_reviews
+from bot.cli.scaffold import init
 from bot.decisions import Action, Request, decide
-from bot.importer import load
+from bot.intake.importer import load
+from bot.mail.inbound import replies
+from bot.mail.outbound import outbox
+from bot.reports import why
 from bot.runtime import Runtime
-from bot.scaffold import init
 from bot.settings import load_settings
 from storage import outbox as outbox_store
 from storage import trail

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.gate import GateInput, decide
-from bot.matching import Graph, best_match, learned_factor, signal_strength
+from bot.core.gate import GateInput, decide
+from bot.core.matching import Graph, best_match, learned_factor, signal_strength
 
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 

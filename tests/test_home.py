@@ -10,9 +10,10 @@ import uuid
 
 from sqlmodel import select
 
-from bot import home as home_data
-from bot import loop, reviews
-from bot.digest import DayCounts
+from bot.agent import loop
+from bot.reports import home as home_data
+from bot.reports.digest import DayCounts
+from bot.review import lifecycle as reviews
 from handlers.blocks import APPROVE, KILL, KILL_VIEW
 from handlers.home_blocks import home_view
 from storage.models import Decision, Draft, Review

@@ -21,14 +21,16 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from bot import cards, content, grounding, injection, loop
-from bot.agents import AgentSpec, PlaySpec
+from bot.agent import loop
+from bot.cli.scaffold import init
+from bot.config.agents import AgentSpec, PlaySpec
+from bot.core import content, grounding, injection
+from bot.core.drafting import DraftRequest, Fact, OfflineWriter
 from bot.decisions import Action, Request, decide
-from bot.drafting import DraftRequest, Fact, OfflineWriter
-from bot.importer import load
-from bot.llm_writer import messages
+from bot.intake.importer import load
+from bot.model.writer import messages
+from bot.review import cards
 from bot.runtime import Runtime
-from bot.scaffold import init
 from handlers.serve import Service
 from storage.models import AgentState, Draft, OutboxMessage, Review
 from tests import fake_llm

@@ -15,9 +15,12 @@ from alembic import command
 from sqlalchemy import text
 from sqlmodel import func, select
 
-from bot import loop, mailparse, outbox, replies
+from bot.agent import loop
 from bot.decisions import Action, Request, decide
-from bot.mailin import ImapSource
+from bot.mail.inbound import parse as mailparse
+from bot.mail.inbound import replies
+from bot.mail.inbound.receive import ImapSource
+from bot.mail.outbound import outbox
 from bot.storable import storable
 from storage import inbound as inbound_store
 from storage import outbox as outbox_store
@@ -407,7 +410,7 @@ def test_not_now_date_counts_from_the_reply_not_from_when_it_is_read(rt, written
 def test_triage_cli_prints_the_not_now_date(rt, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from bot.cli import app
+    from bot.cli.main import app
 
     ours = sent_first(rt)
     inbox = tmp_path / "inbox"

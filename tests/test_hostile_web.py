@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
-from bot.importer import load
+from bot.intake.importer import load
 from bot.runtime import Runtime
 from handlers.web import MAX_DEPTH, build_web
 from storage.models import Signal

@@ -13,7 +13,8 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from bot import loop, reviews
+from bot.agent import loop
+from bot.review import lifecycle as reviews
 from bot.settings import SettingsError
 from handlers import listeners
 from handlers.ack_first import AckFirst

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from sqlmodel import func, select
 
-from bot.importer import ImportFailed, load
+from bot.intake.importer import ImportFailed, load
 from storage.models import Account, Capability, Contact, Edge, Node, Signal
 
 TABLES = (Account, Contact, Signal, Capability, Edge, Node)

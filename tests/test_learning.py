@@ -10,9 +10,11 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot import learning, loop, reviews
-from bot.cards import path_text
+from bot.agent import loop
 from bot.decisions import Action, Request, decide
+from bot.review import learning
+from bot.review import lifecycle as reviews
+from bot.review.cards import path_text
 from handlers.blocks import KILL, KILL_VIEW
 from storage import learning as store
 from storage.models import Account, AuditEvent, Contact, Draft, Edge, LearnedWeight, Review, Signal

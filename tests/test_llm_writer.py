@@ -18,9 +18,9 @@ import openai
 import pytest
 import respx
 
-from bot.agents import AgentSpec, PlaySpec
-from bot.drafting import DraftRequest, Fact, Written
-from bot.llm_writer import OpenAIWriter
+from bot.config.agents import AgentSpec, PlaySpec
+from bot.core.drafting import DraftRequest, Fact, Written
+from bot.model.writer import OpenAIWriter
 from tests import fake_llm
 from tests.fake_llm import claim, draft_content
 

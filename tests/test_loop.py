@@ -7,9 +7,11 @@ import re
 
 from sqlmodel import select
 
-from bot import loop, outbox, reviews
+from bot.agent import loop
+from bot.core.drafting import OfflineWriter, Written
 from bot.decisions import Action, Request, decide
-from bot.drafting import OfflineWriter, Written
+from bot.mail.outbound import outbox
+from bot.review import lifecycle as reviews
 from storage.models import AgentState, AuditEvent, Draft, OutboxMessage, PlayVersion, Review
 from tests.conftest import approve_plays
 

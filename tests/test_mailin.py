@@ -15,7 +15,7 @@ import pytest
 from sqlmodel import func, select
 
 from bot.logs import RedactSecrets, secrets_of
-from bot.mailin import ATTEMPTS, ImapError, ImapSource, _utf7, ingest_path, source_for
+from bot.mail.inbound.receive import ATTEMPTS, ImapError, ImapSource, _utf7, ingest_path, source_for
 from bot.settings import SettingsError, load_settings
 from storage import inbound
 from storage.models import AuditEvent, ImapCheckpoint, InboundMessage
@@ -158,7 +158,7 @@ def test_uidvalidity_change_rereads_the_folder_without_duplicates(rt, imap_serve
     validity = imap_server.uidvalidity("Replies")
     assert validity != before[0]
 
-    with caplog.at_level(logging.WARNING, logger="bot.mailin"):
+    with caplog.at_level(logging.WARNING, logger="bot.mail.inbound.receive"):
         assert src.fetch_new(rt, rec) == 3  # everything is offered again...
     assert rec.stored == [msgs[0][0], msgs[1][0], new[0]]  # ...and nothing is stored twice
     assert stored_count(rt) == 3
@@ -398,7 +398,7 @@ def test_failures_count_only_in_a_row_for_one_message(empty_db):
 def test_set_aside_mail_is_listed_and_retried_from_the_cli(rt, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from bot.cli import app
+    from bot.cli.main import app
 
     mid, raw = message(9)
     with rt.db.session() as s:

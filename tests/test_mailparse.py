@@ -1,4 +1,4 @@
-"""bot.mailparse: machine mail (bounces, complaints, auto-replies) told apart from people,
+"""bot.mail.inbound.parse: machine mail (bounces, complaints, auto-replies) told apart from people,
 against the shared real-world samples and synthetic ones in tests/data/mail/."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import mailparse
-from bot.mailparse import parse, return_date, strip_quotes
+from bot.mail.inbound import parse as mailparse
+from bot.mail.inbound.parse import parse, return_date, strip_quotes
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "testdata" / "mail"

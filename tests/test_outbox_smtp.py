@@ -9,9 +9,11 @@ from email.utils import parseaddr
 import pytest
 from sqlmodel import select
 
-from bot import loop, outbox, reviews
+from bot.agent import loop
 from bot.decisions import Action, Request, decide
-from bot.transport import SmtpTransport
+from bot.mail.outbound import outbox
+from bot.mail.outbound.transport import SmtpTransport
+from bot.review import lifecycle as reviews
 from storage.models import AuditEvent, Draft, OutboxMessage, Review, Suppression
 from tests.conftest import approve_plays
 

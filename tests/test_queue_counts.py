@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from sqlmodel import func, select
 
-from bot import digest, loop, replies, status
-from bot.home import home_for
+from bot.agent import loop
+from bot.mail.inbound import replies
+from bot.reports import digest, status
+from bot.reports.home import home_for
 from handlers.commands import queue_text
 from storage.models import Review
 from tests.conftest import OPERATOR

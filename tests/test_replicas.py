@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from sqlmodel import select
 
-from bot import ticks
+from bot.ops import ticks
 from storage.leader import lock_for
 from storage.models import AuditEvent, OutboxMessage, TickRun
 from storage.ticks import claim

@@ -9,8 +9,10 @@ from email.utils import format_datetime, make_msgid
 
 from sqlmodel import select
 
-from bot import loop, outbox, replies
+from bot.agent import loop
 from bot.decisions import Action, Request, decide
+from bot.mail.inbound import replies
+from bot.mail.outbound import outbox
 from bot.ports import ReplyCard
 from storage.models import (
     AgentState,
@@ -276,7 +278,7 @@ def test_approve_is_not_an_action_on_a_reply_card(rt):
 def test_triage_cli_prints_one_json_line_per_message(rt, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from bot.cli import app
+    from bot.cli.main import app
 
     ours = sent_first(rt)
     inbox = tmp_path / "inbox"

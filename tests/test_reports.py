@@ -10,8 +10,9 @@ from slack_sdk import WebClient
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from bot import replies, tuning
-from bot.cli import app
+from bot.cli.main import app
+from bot.mail.inbound import replies
+from bot.reports import tuning
 from bot.runtime import Runtime
 from handlers.slack_humans import SlackHumans
 from storage import trail
@@ -170,7 +171,7 @@ def test_week_over_week_per_agent_and_config_version(rt):
 
 def test_lowest_confidence_drafts_come_first(rt):
     approve_plays(rt)
-    from bot import loop
+    from bot.agent import loop
 
     loop.tick(rt)
     with rt.db.session() as s:
@@ -201,7 +202,7 @@ def test_report_tuning_command(rt, home, db_url, monkeypatch):
 
 def test_audit_filters_and_json_lines(rt, home, db_url, monkeypatch):
     approve_plays(rt)
-    from bot import loop
+    from bot.agent import loop
 
     loop.tick(rt)
     with rt.db.session() as s:

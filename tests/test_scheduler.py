@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot import scheduler as scheduling
+from bot.ops import scheduler as scheduling
 
 
 def test_one_job_per_agent_following_the_files(rt):

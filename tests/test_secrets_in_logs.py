@@ -21,9 +21,9 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from bot.importer import load
+from bot.cli.scaffold import init
+from bot.intake.importer import load
 from bot.runtime import Runtime
-from bot.scaffold import init
 from handlers.blocks import APPROVE
 from storage.models import Review
 from tests.conftest import (

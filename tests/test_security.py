@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from bot import loop, reviews
+from bot.agent import loop
+from bot.review import lifecycle as reviews
 from bot.settings import SettingsError
 from handlers.serve import Service
 from handlers.web import MAX_BODY

@@ -13,12 +13,14 @@ from email.utils import format_datetime, make_msgid
 import pytest
 from sqlmodel import select
 
-from bot import loop, outbox, replies, sequences
+from bot.agent import loop
+from bot.cli.scaffold import init
 from bot.decisions import Action, Request, decide
-from bot.importer import load
+from bot.intake.importer import load
+from bot.mail.inbound import replies
+from bot.mail.outbound import outbox, sequences
+from bot.mail.outbound.transport import SmtpTransport
 from bot.runtime import Runtime
-from bot.scaffold import init
-from bot.transport import SmtpTransport
 from storage.models import AuditEvent, Draft, InboundMessage, OutboxMessage, Review, Sequence
 from tests.conftest import RecordingHumans, approve_plays, make_settings, unpaced
 

@@ -13,11 +13,12 @@ import pytest
 import yaml
 from sqlmodel import select
 
-from bot import deliverability, loop, outbox, sequences, unsubscribe
+from bot.agent import loop
+from bot.cli.scaffold import init
 from bot.decisions import Action, Request, decide
+from bot.mail.outbound import deliverability, outbox, sequences, unsubscribe
+from bot.mail.outbound.transport import SmtpTransport
 from bot.runtime import Runtime
-from bot.scaffold import init
-from bot.transport import SmtpTransport
 from storage import outbox as outbox_store
 from storage import prospects
 from storage.models import (

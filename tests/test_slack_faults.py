@@ -13,8 +13,11 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot import loop, posting, redelivery, reviews
+from bot.agent import loop
+from bot.ops import redelivery
 from bot.ports import PostFailed
+from bot.review import lifecycle as reviews
+from bot.review import posting
 from bot.runtime import Runtime
 from handlers.blocks import APPROVE, DEFER_VIEW
 from storage.models import Review, SlackChannelPace, SlackDelivery
@@ -270,7 +273,7 @@ def test_card_is_marked_posted_only_after_slack_accepted_it(home, db_url):
     rt = Runtime(make_settings(home, db_url), humans=SlowHumans(ref))
     ref.append(rt)
     rt.db.upgrade()
-    from bot.importer import load
+    from bot.intake.importer import load
 
     load(rt.db, sorted((home / "data").iterdir()))
     try:
@@ -303,12 +306,12 @@ def test_a_card_failing_for_long_alerts_with_its_id_and_error(home, db_url, capl
     clock[0] = start
     rt.clock = lambda: clock[0]
     rt.db.upgrade()
-    from bot.importer import load
+    from bot.intake.importer import load
 
     load(rt.db, sorted((home / "data").iterdir()))
     try:
         review = drafts_waiting(rt)[0]
-        caplog.set_level(logging.INFO, logger="bot.posting")
+        caplog.set_level(logging.INFO, logger="bot.review.posting")
         for _ in range(posting.ALERT_AFTER + 1):
             reviews.post_pending(rt)
             clock[0] += timedelta(minutes=11)  # past the longest backoff

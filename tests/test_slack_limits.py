@@ -11,10 +11,11 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import select
 
-from bot import loop, reviews
-from bot.digest import AgentDigest, DayCounts, Digest
-from bot.home import AgentHealth, Home
+from bot.agent import loop
 from bot.ports import MatchPath, PathStep, PlayCard, PlaySample, ReplyCard, ReviewCard
+from bot.reports.digest import AgentDigest, DayCounts, Digest
+from bot.reports.home import AgentHealth, Home
+from bot.review import lifecycle as reviews
 from handlers.blocks import (
     FULL_TEXT,
     MORE,

@@ -13,8 +13,10 @@ from email.utils import format_datetime, formataddr, make_msgid
 import pytest
 from sqlmodel import select
 
-from bot import loop, replies, reviews
-from bot.importer import load
+from bot.agent import loop
+from bot.intake.importer import load
+from bot.mail.inbound import replies
+from bot.review import lifecycle as reviews
 from handlers.blocks import APPROVE, SEND_REPLY
 from storage.models import Account, Contact, OutboxMessage, Review, Signal
 from tests.conftest import OPERATOR, SIGNALS_TOKEN, approve_plays, make_settings
@@ -161,7 +163,7 @@ def test_outside_markup_is_escaped_on_every_slack_surface(svc, slack, http):
         "test",
     )
     assert got.route == "review", got
-    # A reply matching nothing of ours: the operators are told (bot/replies.py's notice).
+    # A reply matching nothing of ours: the operators are told (bot/mail/inbound/replies.py's notice).
     replies.ingest(
         rt,
         email(

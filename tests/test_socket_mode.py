@@ -10,7 +10,8 @@ from urllib.parse import parse_qsl
 import pytest
 from sqlmodel import select
 
-from bot import loop, reviews
+from bot.agent import loop
+from bot.review import lifecycle as reviews
 from handlers.blocks import APPROVE
 from handlers.serve import Service
 from storage.models import Decision, Review
@@ -29,7 +30,7 @@ def socket_mode(slack):
 
 @pytest.fixture
 def service(home, db_url, slack, socket_mode):
-    from bot.importer import load
+    from bot.intake.importer import load
 
     settings = make_settings(
         home,

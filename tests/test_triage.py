@@ -1,4 +1,4 @@
-"""Reply triage (bot.triage): the hard cases, the locked triggers, injection, dates, routing,
+"""Reply triage (bot.mail.triage): the hard cases, the locked triggers, injection, dates, routing,
 the model classifier against respx routes with OpenAI's real response shapes, and the quality
 gate on the labelled set (tests/data/replies.jsonl)."""
 
@@ -16,8 +16,8 @@ import openai
 import pytest
 import respx
 
-from bot import triage
-from bot.triage import (
+from bot.mail import triage
+from bot.mail.triage import (
     INTENTS,
     TRIGGERS,
     Classification,

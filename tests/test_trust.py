@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from bot import control, loop, reviews
+from bot.agent import loop
 from bot.decisions import Action, Request, decide
+from bot.review import control
+from bot.review import lifecycle as reviews
 from storage.models import AgentState, AuditEvent, Draft
 from tests.conftest import OPERATOR, approve_plays
 

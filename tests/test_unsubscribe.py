@@ -12,8 +12,8 @@ from email.message import EmailMessage
 import pytest
 from sqlmodel import select
 
-from bot import unsubscribe
 from bot.logs import secrets_of
+from bot.mail.outbound import unsubscribe
 from bot.runtime import Runtime
 from bot.settings import SettingsError, load_settings
 from storage.models import AppSecret, AuditEvent, Suppression

@@ -1,0 +1,634 @@
+"""One pass of the agent loop: discovery -> matching -> drafting -> gate -> outbox or review.
+
+Candidates are ranked by signal strength and walked in chunks, so an agent with a cap of 25
+touches a few hundred accounts, not the whole segment. Writers run outside any database
+transaction and in parallel (a slow model must not hold SQLite's write lock), then each
+draft is gated and stored in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.agent import plays
+from bot.config.agents import SLOT, Agent, PlaySpec
+from bot.core import content, gate, grounding, injection
+from bot.core.drafting import DraftRequest, Fact, OfflineWriter, Written, personalization
+from bot.core.gate import GateInput
+from bot.core.gate import decide as gate_decide
+from bot.core.matching import Graph, Match, best_match, signal_strength
+from bot.mail.outbound import outbox
+from bot.review import control, learning
+from bot.review import lifecycle as reviews
+from storage import audit, prospects
+from storage.models import Account, Contact, Draft, Signal
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+CHUNK = 200  # candidates whose contacts and edges are loaded together
+AGENTS_AT_ONCE = 4  # agents ticking in parallel when drafting waits on a model
+
+
+@dataclass
+class TickReport:
+    agent_id: str
+    skipped: str = ""
+    candidates: int = 0
+    drafted: int = 0
+    outcomes: Counter = field(default_factory=Counter)
+    dropped: Counter = field(default_factory=Counter)
+    samples: list = field(default_factory=list)  # a few (account, reason) drops, for the audit
+
+    def drop(self, account_id: str, reason: str) -> None:
+        self.dropped[reason] += 1
+        if len(self.samples) < 20:
+            self.samples.append({"account": account_id, "reason": reason})
+
+    def line(self) -> str:
+        if self.skipped:
+            return f"{self.agent_id}: skipped ({self.skipped})"
+        out = ", ".join(f"{k} {v}" for k, v in sorted(self.outcomes.items())) or "nothing new"
+        drop = ", ".join(f"{k} {v}" for k, v in sorted(self.dropped.items()))
+        return f"{self.agent_id}: {self.candidates} candidates, {self.drafted} drafted ({out})" + (
+            f"; dropped: {drop}" if drop else ""
+        )
+
+
+@dataclass
+class Candidate:
+    account_id: str
+    signals: list[tuple[int, str, datetime]]  # (signal id, kind, observed_at)
+    strength: float
+
+
+@dataclass
+class TickContext:
+    """What one agent's tick reads once and every chunk shares."""
+
+    knowledge: list  # edges that do not start at an account
+    learned: dict[str, float]  # relation type -> learned factor
+    decisions: dict[str, int]  # relation type -> AM decisions behind that factor
+    labels: dict[str, str]  # node key -> label
+    capabilities: dict[str, dict[str, str]]
+    ready: list[PlaySpec]  # the agent's plays whose current version is approved
+
+
+@dataclass
+class Work:
+    """One draft to write: everything the writer and the gate need, read before writing."""
+
+    agent: Agent
+    account: Account
+    contact: Contact
+    signals: list[Signal]
+    match: Match
+    play: PlaySpec
+    key: str
+    facts: dict[str, Fact]
+    labels: dict[str, str]
+    suppressed: str | None = None  # the suppression's reason, if the address is suppressed
+
+
+def tick(rt: Runtime, agent_id: str | None = None) -> list[TickReport]:
+    fleet = rt.fleet()
+    for err in fleet.errors:
+        log.error("agent config error: %s", err)
+    if agent_id is not None and agent_id not in fleet.agents:
+        raise KeyError(f"no agent {agent_id!r} (have: {', '.join(sorted(fleet.agents))})")
+    chosen = [fleet.agents[agent_id]] if agent_id else list(fleet.agents.values())
+    chosen = [a for a in chosen if a.spec.active or agent_id]
+    if not rt.uses_model or len(chosen) < 2:
+        return [tick_agent(rt, a) for a in chosen]
+    # With a model, agents spend their time waiting on it: tick several at once so the
+    # writer's concurrency bound, not the agent count, sets the pace.
+    with ThreadPoolExecutor(max_workers=AGENTS_AT_ONCE, thread_name_prefix="tick") as pool:
+        return list(pool.map(lambda a: tick_agent(rt, a), chosen))
+
+
+def start_of_day(now: datetime, tz: str) -> datetime:
+    local = now.astimezone(ZoneInfo(tz))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(now.tzinfo)
+
+
+def tick_agent(rt: Runtime, agent: Agent) -> TickReport:
+    report = TickReport(agent.id)
+    try:
+        _tick(rt, agent, report)
+    finally:
+        if not report.skipped or report.skipped.startswith("paused"):
+            with rt.db.session() as s:
+                audit.record(
+                    s,
+                    f"agent:{agent.id}",
+                    "tick",
+                    f"agent:{agent.id}",
+                    {
+                        "candidates": report.candidates,
+                        "drafted": report.drafted,
+                        "outcomes": dict(report.outcomes),
+                        "dropped": dict(report.dropped),
+                        "samples": report.samples,
+                        "skipped": report.skipped,
+                    },
+                    agent.config_version,
+                )
+    if report.outcomes.get("send"):
+        rt.outbox_wakeup.set()
+    log.info("tick %s", report.line())
+    return report
+
+
+def _tick(rt: Runtime, agent: Agent, report: TickReport) -> None:
+    spec = agent.spec
+    now = rt.now()
+    day = start_of_day(now, spec.timezone)
+    with rt.db.session() as s:
+        state = prospects.agent_state(s, agent.id, agent.config_version)
+        # An operator's live overrides (/twoloop set) win over the file from this tick on.
+        agent = control.effective(agent, state.overrides)
+        spec = agent.spec
+        trust, paused = state.trust, state.paused
+        if paused:
+            report.skipped = f"paused: {state.paused_reason or 'no reason given'}"
+            return
+        budget = spec.daily_cap - prospects.drafts_since(s, agent.id, day)
+        if budget <= 0:
+            report.skipped = "daily cap reached; waits for tomorrow"
+            return
+        approved = prospects.approved_plays(s, agent.play_hashes)
+        tokens_left = spec.daily_token_budget - prospects.tokens_since(s, agent.id, day)
+        rows = prospects.candidate_signals(
+            s,
+            list(spec.signals),
+            now - timedelta(days=spec.max_signal_age_days),
+            spec.segment.industries,
+            spec.segment.countries,
+            spec.segment.min_employees,
+            spec.segment.max_employees,
+        )
+        learned, decided = learning.factors(s, agent.id)
+        ctx = TickContext(
+            knowledge=prospects.knowledge_edges(s),
+            learned=learned,
+            decisions=decided,
+            labels=prospects.all_labels(s),
+            capabilities=prospects.all_capabilities(s),
+            ready=[p for p in agent.plays if p.id in approved],
+        )
+
+    ranked = rank(agent, rows, now)
+    report.candidates = len(ranked)
+    pending = [p for p in agent.plays if p.id not in approved]
+    if pending:
+        plays.request_approval(rt, agent, pending, ranked[:CHUNK], ctx.knowledge, learned, now)
+    writer = rt.writer_for(spec)
+    pos = 0
+    while pos < len(ranked):
+        if budget <= 0:
+            for c in ranked[pos:]:
+                report.drop(c.account_id, "daily cap")
+            break
+        chunk = ranked[pos : pos + CHUNK]
+        work, used = prepare(rt, agent, ctx, chunk, report, limit=budget)
+        ranked[pos : pos + CHUNK] = chunk  # prepare put the chunk in match order
+        pos += used
+        waiting = False
+        for outcome, tokens in write_and_gate(rt, agent, writer, trust, work, tokens_left, now):
+            tokens_left -= tokens
+            if outcome is None:
+                continue
+            if outcome.startswith("wait:"):
+                report.dropped[outcome] += 1
+                waiting = True
+                continue
+            report.drafted += 1
+            report.outcomes[outcome] += 1
+            if outcome != "stop":
+                budget -= 1
+        if waiting:
+            break  # the model is down or the budget is spent: the rest waits for a later tick
+
+
+def rank(agent: Agent, rows: list[tuple], now: datetime) -> list[Candidate]:
+    by_account: dict[str, list[tuple[int, str, datetime]]] = {}
+    for account_id, signal_id, kind, observed_at in rows:
+        by_account.setdefault(account_id, []).append((signal_id, kind, observed_at))
+    weights = agent.spec.signals
+    max_age = agent.spec.max_signal_age_days
+    out = [
+        Candidate(
+            account_id,
+            sigs,
+            signal_strength(
+                [(weights.get(k, 0.0), (now - t).total_seconds() / 86400) for _, k, t in sigs],
+                max_age,
+            ),
+        )
+        for account_id, sigs in by_account.items()
+    ]
+    out.sort(key=lambda c: (-c.strength, c.account_id))
+    return out
+
+
+def prepare(
+    rt: Runtime,
+    agent: Agent,
+    ctx: TickContext,
+    chunk: list[Candidate],
+    report: TickReport,
+    limit: int,
+) -> tuple[list[Work], int]:
+    """Contacts, matches and facts for up to `limit` drafts from a chunk of candidates, in
+    one read transaction. Returns the work and how many candidates it looked at.
+
+    The chunk is reordered in place by match score (signal strength times the graph score,
+    which carries the learned weights), so AM feedback decides who gets the daily cap's
+    slots; ties keep the signal-strength order the chunk came in."""
+    spec = agent.spec
+    chosen: list[tuple[Candidate, Contact, str, Account, Match, PlaySpec]] = []
+    used = 0
+    with rt.db.session() as s:
+        ids = [c.account_id for c in chunk]
+        contacts = prospects.contacts_for(s, ids)
+        graph = Graph(ctx.knowledge + prospects.account_edges(s, ids), ctx.learned, ctx.decisions)
+        keyed = []
+        for cand in chunk:
+            contact = pick_contact(contacts.get(cand.account_id, []), spec.persona.titles)
+            key = contact and trigger_key(agent.id, contact.id, cand.signals)
+            keyed.append((cand, contact, key))
+        seen = prospects.seen_triggers(s, [k for _, _, k in keyed if k])
+        accounts = prospects.accounts_by_id(s, [c.account_id for c, _, k in keyed if k])
+        caps = frozenset(spec.capabilities)
+        matches = {
+            c.account_id: best_match(graph, c.account_id, c.strength, caps)
+            for c, _, k in keyed
+            if k and k not in seen
+        }
+        keyed.sort(key=lambda e: -getattr(matches.get(e[0].account_id), "score", 0.0))
+        chunk[:] = [c for c, _, _ in keyed]
+        for cand, contact, key in keyed:
+            if len(chosen) >= limit:
+                break
+            used += 1
+            if contact is None:
+                report.drop(cand.account_id, "no contact matching persona")
+                continue
+            if key in seen:
+                continue  # drafted by an earlier tick
+            account = accounts[cand.account_id]
+            match = matches[account.id]
+            if match is None:
+                report.drop(account.id, "no graph path to a capability")
+                continue
+            if match.score < spec.thresholds.min_match_score:
+                report.drop(account.id, "match score under min_match_score")
+                continue
+            kinds = {k for _, k, _ in cand.signals}
+            play = pick_play(ctx.ready, kinds, account)
+            if play is None:
+                waiting = any(kinds & set(p.trigger) for p in agent.plays)
+                report.drop(account.id, "play awaiting approval" if waiting else "no play")
+                continue
+            chosen.append((cand, contact, key, account, match, play))
+        wanted = [sid for cand, *_ in chosen for sid, _, _ in cand.signals]
+        signals = {x.id: x for x in prospects.signals_by_id(s, wanted)}
+        suppressed = prospects.suppressions_for(s, [c.email for _, c, *_ in chosen])
+    work = []
+    for cand, contact, key, account, match, play in chosen:
+        sigs = sorted(
+            (signals[sid] for sid, _, _ in cand.signals), key=lambda x: x.observed_at, reverse=True
+        )
+        cap = ctx.capabilities.get(match.capability, {})
+        facts = facts_for(agent, account, contact, sigs, match, play, ctx.labels, cap)
+        work.append(
+            Work(
+                agent,
+                account,
+                contact,
+                sigs,
+                match,
+                play,
+                key,
+                facts,
+                ctx.labels,
+                suppressed.get(contact.email.lower()),
+            )
+        )
+    return work, used
+
+
+def write_and_gate(
+    rt: Runtime,
+    agent: Agent,
+    writer,
+    trust: str,
+    work: list[Work],
+    tokens_left: int,
+    now: datetime,
+) -> list[tuple[str | None, int]]:
+    """Write drafts in parallel (no transaction held), then gate and store each one.
+    Returns each draft's outcome (None: drafted elsewhere meanwhile) and the tokens it cost."""
+    if not work:
+        return []
+
+    def write(w: Work) -> Written:
+        if hard_stops(agent, w, now):
+            # Stopped whatever the text says: record the stop, spend no model call on it.
+            return Written(subject="", body="", used=[], provider="not written (hard stop)")
+        request = DraftRequest(
+            agent.spec,
+            w.play,
+            w.facts,
+            w.match.graph_score,
+            token_budget_left=tokens_left if not isinstance(writer, OfflineWriter) else None,
+        )
+        written = writer.write(request)
+        if written.problems and not written.body.strip():
+            # The model gave nothing usable: show the human the template draft to edit.
+            fallback = OfflineWriter().write(request)
+            fallback.problems, fallback.tokens = written.problems, written.tokens
+            fallback.provider = f"{written.provider} (fell back to template)"
+            fallback.confidence = 0.0
+            return fallback
+        return written
+
+    if isinstance(writer, OfflineWriter) or len(work) == 1:
+        results = [write(w) for w in work]
+    else:
+        with ThreadPoolExecutor(max_workers=min(len(work), rt.draft_concurrency)) as pool:
+            results = list(pool.map(write, work))
+    return [
+        (store_draft(rt, agent, trust, w, written, now), written.tokens)
+        for w, written in zip(work, results, strict=True)
+    ]
+
+
+def trigger_key(agent_id: str, contact_id: str, signals: list[tuple[int, str, datetime]]) -> str:
+    ids = ",".join(str(sid) for sid in sorted(sig[0] for sig in signals))
+    return hashlib.sha256(f"{agent_id}|{contact_id}|{ids}".encode()).hexdigest()[:32]
+
+
+def pick_contact(contacts: list[Contact], titles: list[str]) -> Contact | None:
+    """The contact whose title matches the earliest persona title (the persona's priority)."""
+    best: tuple[int, str] | None = None
+    chosen = None
+    for c in contacts:
+        if c.do_not_contact:
+            continue
+        title = c.title.lower()
+        for rank_, wanted in enumerate(titles):
+            if wanted.lower() in title:
+                if best is None or (rank_, c.id) < best:
+                    best, chosen = (rank_, c.id), c
+                break
+    return chosen
+
+
+def pick_play(ready: list[PlaySpec], kinds: set[str], account: Account) -> PlaySpec | None:
+    customer = account.customer_status == "customer"
+    triggered = [p for p in ready if kinds & set(p.trigger)]
+    # A customer account falls through to the first triggered play; the gate stops it.
+    return next((p for p in triggered if p.targets_customers or not customer), None) or next(
+        iter(triggered), None
+    )
+
+
+def facts_for(
+    agent: Agent,
+    account: Account,
+    contact: Contact,
+    signals: list[Signal],
+    match: Match,
+    play: PlaySpec,
+    labels: dict[str, str],
+    capability: dict[str, str],
+) -> dict[str, Fact]:
+    trig = [s for s in signals if s.kind in play.trigger] or signals
+    sig = trig[0]
+    problem = match.problem
+    cap = f"capability:{match.capability}"
+    sender = agent.mailbox.name
+    facts = [
+        Fact(f"contact:{contact.id}:first_name", "contact.first_name", contact.first_name),
+        Fact(f"contact:{contact.id}:last_name", "contact.last_name", contact.last_name),
+        Fact(f"contact:{contact.id}:title", "contact.title", contact.title),
+        Fact(f"account:{account.id}:name", "account.name", account.name),
+        Fact(f"account:{account.id}:industry", "account.industry", account.industry),
+        # The recipient's and our own domains: links and addresses at them are grounded.
+        Fact(f"account:{account.id}:domain", "account.domain", account.domain),
+        Fact(f"signal:{sig.id}", "signal.summary", sig.summary),
+        Fact(f"signal:{sig.id}:detail", "signal.detail", sig.detail),
+        Fact(problem, "problem.name", labels.get(problem, "")),
+        Fact(cap, "capability.name", capability.get("name", "")),
+        Fact(f"{cap}:summary", "capability.summary", capability.get("summary", "")),
+        Fact(f"{cap}:proof", "capability.proof", capability.get("proof", "")),
+        Fact(f"agent:{agent.id}:sender", "sender.name", sender),
+        Fact(f"agent:{agent.id}:sender_address", "sender.address", agent.mailbox.address),
+    ]
+    return {f.slot: f for f in facts if f.text}
+
+
+def relationship_flags(account: Account, now: datetime) -> list[str]:
+    flags = []
+    if account.open_deal:
+        flags.append(f"open deal: {account.open_deal}")
+    recent = account.last_touch_at and now - account.last_touch_at < timedelta(days=90)
+    if account.last_thread and recent:
+        flags.append(f"recent thread: {account.last_thread}")
+    if account.am_notes:
+        flags.append(f"AM note: {account.am_notes}")
+    return flags
+
+
+def gate_input(agent: Agent, w: Work, now: datetime) -> GateInput:
+    """What the gate knows before any text exists: who, where, when, and the thresholds."""
+    spec = agent.spec
+    touched = [t for t in (w.contact.last_touch_at, w.account.last_touch_at) if t]
+    return GateInput(
+        now=now,
+        suppressed=w.suppressed,
+        do_not_contact=w.contact.do_not_contact or w.account.do_not_contact,
+        customer=w.account.customer_status == "customer",
+        play_targets_customers=w.play.targets_customers,
+        last_touch_at=max(touched, default=None),
+        touch_window_days=spec.touch_window_days,
+        relationship_flags=tuple(relationship_flags(w.account, now)),
+        untrusted_facts=tuple(untrusted_facts(w.facts)),
+        personalization_threshold=spec.thresholds.personalization,
+        confidence_threshold=spec.thresholds.confidence,
+    )
+
+
+def untrusted_facts(facts: dict[str, Fact]) -> list[str]:
+    """A note for each fact (a signal's words above all) that reads like instructions: the
+    model saw it, so a person must see the draft."""
+    out = []
+    for f in facts.values():
+        why = injection.signs(f.text)
+        if why:
+            shown = "".join(c if c.isprintable() else " " for c in f.text)
+            shown = " ".join(shown.split())
+            shown = shown if len(shown) <= 160 else shown[:159] + "…"
+            out.append(
+                f"{f.id} ({f.slot}) reads like instructions, not a fact: {'; '.join(why)}. "
+                f"Text: '{shown}'"
+            )
+    return out
+
+
+def hard_stops(agent: Agent, w: Work, now: datetime) -> bool:
+    return bool(gate.hard_stops(gate_input(agent, w, now)))
+
+
+def store_draft(
+    rt: Runtime, agent: Agent, trust: str, w: Work, written: Written, now: datetime
+) -> str | None:
+    """Gate one written draft and store it with its review or outbox row, atomically."""
+    if written.wait:
+        return f"wait: {written.wait}"
+    spec = agent.spec
+    # Measured on the text: a fact counts only if the subject or body really carries it.
+    text = f"{written.subject}\n{written.body}"
+    verified = [f for f in written.used if grounding.appears(f.text, text)]
+    score, basis = personalization(verified)
+    problems = content.problems(
+        written.subject, written.body, spec, [f.text for f in w.facts.values()]
+    )
+    with rt.db.session() as s:
+        if prospects.trigger_seen(s, w.key):
+            return None  # another replica drafted this trigger meanwhile
+        thresholds = spec.thresholds
+        result = gate_decide(
+            replace(
+                gate_input(agent, w, now),
+                trust=trust,
+                personalization=score,
+                confidence=written.confidence,
+                missing_facts=tuple(written.missing),
+                writer_problems=tuple(written.problems),
+                content_problems=tuple(
+                    p for p in problems if not p.startswith("unfilled") or not written.missing
+                ),
+                audit_sample=spec.audit_rate > 0 and rt.rng.random() < spec.audit_rate,
+            )
+        )
+        status = {"send": "approved", "review": "review", "stop": "stopped"}[result.outcome]
+        draft = Draft(
+            agent_id=agent.id,
+            account_id=w.account.id,
+            contact_id=w.contact.id,
+            play_id=w.play.id,
+            capability_id=w.match.capability,
+            trigger_key=w.key,
+            subject=written.subject,
+            body=written.body,
+            facts=[{"id": f.id, "slot": f.slot, "text": f.text} for f in verified],
+            signal_ids=sorted(sig.id for sig in w.signals),
+            match=_match_json(w.match, w.labels),
+            personalization=score,
+            confidence=written.confidence,
+            tokens=written.tokens,
+            explain={
+                "personalization_threshold": thresholds.personalization,
+                "confidence_threshold": thresholds.confidence,
+                "personalization_basis": basis,
+                "provider": written.provider,
+                "missing": written.missing,
+                **(
+                    {"writer_self_rating": written.self_rating}
+                    if written.self_rating is not None
+                    else {}
+                ),
+            },
+            followups=render_followups(w, written.subject),
+            config_version=agent.config_version,
+            gate_outcome=result.outcome,
+            gate_reasons=[r.as_dict() for r in result.reasons],
+            status=status,
+            created_at=now,
+            updated_at=now,
+        )
+        s.add(draft)
+        s.flush()
+        audit.record(
+            s,
+            f"agent:{agent.id}",
+            f"draft.{result.outcome}",
+            f"draft:{draft.id}",
+            {
+                "reasons": [r.as_dict() for r in result.reasons],
+                "match_score": w.match.score,
+                "tokens": written.tokens,
+                "provider": written.provider,
+            },
+            agent.config_version,
+        )
+        if result.outcome == "review":
+            reviews.open_draft_review(rt, s, draft, spec, now)
+        elif result.outcome == "send":
+            outbox.enqueue(s, draft, agent.mailbox.address, w.contact, now)
+    return result.outcome
+
+
+def render_followups(w: Work, subject: str) -> list[dict]:
+    """The play's follow-up steps, filled from the same facts as the first message."""
+    out = []
+    for step in w.play.steps:
+        filled = SLOT.sub(
+            lambda m: (
+                w.facts[m.group(1)].text if m.group(1) in w.facts else f"[missing: {m.group(1)}]"
+            ),
+            step.body,
+        )
+        out.append(
+            {
+                "after_days": step.after_days,
+                "subject": f"Re: {subject}",
+                "body": filled.strip() + "\n",
+            }
+        )
+    return out
+
+
+def _match_json(match: Match, labels: dict[str, str]) -> dict:
+    return {
+        "capability": match.capability,
+        "score": match.score,
+        "graph_score": match.graph_score,
+        "signal_strength": match.signal_strength,
+        "paths": [
+            {
+                "score": round(p.score, 4),
+                "steps": [
+                    {
+                        "src": st.src,
+                        "rel": st.rel,
+                        "dst": st.dst,
+                        "weight": st.weight,
+                        "learned": round(st.learned, 4),
+                        "decisions": st.decisions,
+                    }
+                    for st in p.steps
+                ],
+            }
+            for p in match.paths
+        ],
+        # only the nodes on the shown paths: the card names them, nothing else needs them
+        "labels": {
+            n: labels[n]
+            for p in match.paths
+            for st in p.steps
+            for n in (st.src, st.dst)
+            if n in labels
+        },
+    }

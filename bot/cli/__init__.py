@@ -1,0 +1,1 @@
+"""The `twoloop` command, the terminal demo and the console's rendering of cards."""

@@ -1,0 +1,123 @@
+"""`Humans` for the terminal: the demo shows cards here instead of in Slack."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from typing import TextIO
+
+from bot.ports import Card, PlayCard, ReplyCard
+from bot.review.cards import outcome_text, path_text, scores_text
+
+WIDTH = 78
+
+
+class ConsoleHumans:
+    def __init__(self, out: TextIO | None = None):
+        self.out = out or sys.stdout
+        self.posted: list[Card] = []
+
+    def _print(self, text: str = "") -> None:
+        print(text, file=self.out)
+
+    def post_review(self, card: Card) -> str:
+        self.posted.append(card)
+        self._print(render(card))
+        return f"console-{card.review_id}"
+
+    def update_review(self, card: Card) -> None:
+        self._print(f"  ↳ review #{card.review_id}: {outcome_text(card, card.decided_by)}")
+
+    def remind(self, card: Card) -> None:
+        self._print(f"  ⏰ review #{card.review_id} for {card.owner} expires {card.expires_at:%c}")
+
+    def notify(self, channel: str, text: str) -> None:
+        self._print(f"[{channel}] {plain(text)}")
+
+    def post_report(self, channel: str, report) -> str:
+        from bot.reports.tuning import render_text
+
+        self._print(f"[{channel}]\n{render_text(report)}")
+        return f"console-report-{report.until:%Y%m%d}"
+
+    def post_digest(self, channel: str, digest, chart_png: bytes | None) -> str:
+        from bot.reports.digest import digest_text
+
+        self._print(f"[{channel}]\n{digest_text(digest)}")
+        return f"console-digest-{digest.day:%Y%m%d}"
+
+    def user_timezone(self, user: str) -> str | None:
+        return None
+
+
+def plain(text: str) -> str:
+    """A notice's text for the terminal: what `ports.verbatim` escaped, as typed."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def render(card: Card) -> str:
+    if isinstance(card, PlayCard):
+        return render_play(card)
+    if isinstance(card, ReplyCard):
+        return render_reply(card)
+    bar = "─" * WIDTH
+    p, c = scores_text(card)
+    lines = [
+        bar,
+        f"Review #{card.review_id} · {card.agent_name} · for {card.owner} in {card.channel}",
+        f"To: {card.contact_name}, {card.contact_title} at {card.account} <{card.contact_email}>",
+        "Why:",
+        *(f"  • {s}" for s in card.signals),
+        *(f"  ⤷ {path_text(pt)}" for pt in card.paths),
+        f"Subject: {card.subject}",
+        *("  " + ln for ln in card.body.rstrip().splitlines()),
+        *(
+            f"Follow-up {n} (+{days} days): {body.splitlines()[0]}..."
+            for n, (days, body) in enumerate(card.followups, 1)
+        ),
+        p,
+        c,
+        "Gate: " + "; ".join(card.reasons),
+        "Relationship: " + "; ".join(card.relationship),
+        "[Approve] [Edit] [Defer] [Kill]",
+    ]
+    return "\n".join(textwrap.shorten(ln, 400) if len(ln) > 400 else ln for ln in lines)
+
+
+def render_play(card: PlayCard) -> str:
+    bar = "═" * WIDTH
+    lines = [
+        bar,
+        f"Play for approval #{card.review_id} · {card.play_name} · {card.agent_name} · "
+        f"for {card.owner} in {card.channel}",
+        f"Triggered by: {', '.join(card.trigger)} · "
+        f"{'customers too' if card.targets_customers else 'prospects only'}",
+        f"Template subject: {card.subject_template}",
+        *("  " + ln for ln in card.body_template.rstrip().splitlines()),
+    ]
+    for n, sample in enumerate(card.samples, 1):
+        lines += [
+            f"Sample {n} to {sample.to}",
+            f"  Subject: {sample.subject}",
+            *("    " + ln for ln in sample.body.rstrip().splitlines()),
+        ]
+    lines.append("[Approve] [Kill]")
+    return "\n".join(lines)
+
+
+def render_reply(card: ReplyCard) -> str:
+    lines = [
+        "─" * WIDTH,
+        f"Reply #{card.review_id} · {card.agent_name} · for {card.owner} in {card.channel}",
+        f"From: {card.contact_name or card.from_addr}, {card.contact_title} at {card.account}",
+        f"They wrote ({card.their_subject}):",
+        *("  " + ln for ln in card.their_text.rstrip().splitlines()),
+        f"Read as {card.intent} ({card.confidence:.0%})"
+        + (f"; escalation: {', '.join(card.triggers)}" if card.triggers else ""),
+        "Why a person: " + "; ".join(card.reasons),
+        *([f"Already done: {card.handled}"] if card.handled else []),
+        "Suggested reply:",
+        *("  " + ln for ln in card.suggestion.rstrip().splitlines()),
+        "[Send reply] [Edit] [Take over] [Reclassify]",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""The files people write: agent and play files with their front matter, mailboxes, cron."""

@@ -1,0 +1,1 @@
+"""Mail in: receiving (IMAP or files), parsing machine and human mail, handling replies."""

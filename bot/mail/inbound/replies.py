@@ -1,0 +1,387 @@
+"""Everything that comes back: threaded to what we sent, machine mail handled first, the
+clear cases handled without a person, everything that needs judgment handed to the AM.
+
+Safety: a reply's text is data. It is classified, shown and stored; nothing in it is ever
+executed, and a reply changes no agent's config and sends nothing by itself beyond the
+automatic cases (suppress, park, stop, close).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session
+
+from bot.mail import triage
+from bot.mail.inbound import parse as mailparse
+from bot.mail.outbound import deliverability, sequences
+from bot.ports import verbatim
+from storage import audit
+from storage import inbound as store
+from storage import outbox as outbox_store
+from storage import reviews as review_store
+from storage.models import Contact, Draft, InboundMessage, OutboxMessage, Review
+from storage.suppression import add_addresses as suppress
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PARK = timedelta(days=7)  # an out-of-office with no return date
+UNREADABLE = "the sender's address could not be read: not suppressed, a person decides"
+
+
+@dataclass(frozen=True)
+class Ingested:
+    status: str  # stored | duplicate
+    inbound_id: int | None = None
+    kind: str = ""
+    route: str = ""
+    action: str = ""
+    review_id: int | None = None
+
+
+def ingest(rt: Runtime, raw: bytes, source: str) -> Ingested:
+    """Store, classify and route one inbound message. Idempotent on its Message-ID."""
+    parsed = mailparse.parse(raw, today=rt.now().date())
+    now = rt.now()
+    with rt.db.session() as s:
+        if store.seen(s, parsed.message_id):
+            return Ingested("duplicate")
+        msg = thread(s, parsed)
+        draft = s.get(Draft, msg.draft_id) if msg else None
+        row = InboundMessage(
+            message_id=parsed.message_id,
+            in_reply_to=parsed.in_reply_to,
+            thread_refs=" ".join(parsed.references),
+            from_addr=parsed.from_addr,
+            subject=parsed.subject[:500],
+            text=parsed.text,
+            received_at=now,
+            source=source,
+            kind=parsed.kind,
+            outbox_id=msg.id if msg else None,
+            draft_id=msg.draft_id if msg else None,
+            contact_id=msg.contact_id if msg else "",
+            agent_id=msg.agent_id if msg else "",
+        )
+        if parsed.kind in ("bounce", "complaint"):
+            handle_machine(s, row, parsed, msg, now)
+        elif parsed.kind == "auto_reply":
+            handle_auto_reply(s, row, parsed, now)
+        else:
+            handle_human(rt, s, row, parsed, draft, now)
+        s.add(row)
+        s.flush()
+        review_id = None
+        taken_over = draft is not None and draft.status == "taken_over"
+        if taken_over:
+            row.action = (row.action + ", " if row.action else "") + "owner told (taken over)"
+        elif row.route == "review" and draft is not None:
+            review_id = open_reply_review(rt, s, row, draft, now)
+        audit.record(
+            s,
+            f"contact:{row.contact_id}" if row.contact_id else "system",
+            f"inbound.{row.kind}",
+            f"inbound:{row.id}",
+            {
+                "route": row.route,
+                "action": row.action,
+                "intent": row.intent,
+                "triggers": row.triggers,
+                "draft": row.draft_id,
+            },
+            agent_id=row.agent_id,
+        )
+        result = Ingested("stored", row.id, row.kind, row.route, row.action, review_id)
+    if row.kind in ("bounce", "complaint"):
+        if msg is not None:
+            deliverability.check(rt, msg.from_addr, msg.agent_id)
+        else:
+            deliverability.unmatched_report(rt, parsed.kind, parsed.from_addr, parsed.subject)
+    if taken_over:
+        notify_owner(rt, draft.agent_id, parsed)
+    elif result.route == "review" and review_id is None:
+        notify_unmatched(rt, parsed, row.action)
+    if review_id is not None:
+        from bot.review import (
+            lifecycle as reviews,  # reviews imports cards, which render reply cards
+        )
+
+        reviews.post_pending(rt)
+    return result
+
+
+def thread(s: Session, parsed: mailparse.Parsed) -> OutboxMessage | None:
+    """The message of ours this answers: by In-Reply-To/References (or, for bounces and
+    complaints, the embedded original), then by the sender's address.
+
+    A bounce or complaint that names a Message-ID which is none of ours matches nothing: it is
+    about someone else's mail (or forged), and must not count against ours by address."""
+    ids = [i for i in (parsed.in_reply_to, *reversed(parsed.references)) if i]
+    report = parsed.kind in ("bounce", "complaint")
+    if report and parsed.original_message_id:
+        ids.append(parsed.original_message_id)
+    found = outbox_store.by_message_ids(s, ids)
+    if found is not None or (report and ids):
+        return found
+    address = parsed.original_recipient if report else ""
+    return outbox_store.latest_sent_to(s, (address or parsed.from_addr).lower())
+
+
+def handle_machine(s: Session, row: InboundMessage, parsed, msg, now: datetime) -> None:
+    row.route = "auto"
+    row.detail = {
+        "status": parsed.bounce_status,
+        "hard": parsed.bounce_hard,
+        "diagnostic": parsed.diagnostic,
+        "feedback_type": parsed.feedback_type,
+        "recipient": parsed.original_recipient,
+    }
+    if msg is None:
+        row.action = "unmatched (no message of ours found)"
+        return
+    if parsed.kind == "bounce" and parsed.bounce_status.startswith("2."):
+        row.action = "delivery report: delivered"  # a success notice, not a bounce
+        return
+    if parsed.kind == "complaint" and parsed.feedback_type == "auth-failure":
+        row.action = "authentication failure report (DMARC): noted, not a complaint"
+        return
+    if parsed.kind == "complaint" and parsed.feedback_type == "opt-out":
+        suppress(s, [msg.to_addr.lower()], "unsubscribe (opt-out report)", now)
+        sequences.stop_contact(s, msg.contact_id, "unsubscribed", now)
+        row.action = "suppressed (opt-out report)"
+        return
+    hard = bool(parsed.bounce_hard) if parsed.kind == "bounce" else False
+    counted = deliverability.record(
+        s,
+        msg,
+        parsed.kind,
+        hard=hard,
+        detail=f"{parsed.bounce_status} {parsed.diagnostic}".strip()[:300],
+        now=now,
+    )
+    row.action = {"complaint": "suppressed (complaint)"}.get(
+        parsed.kind, "suppressed (hard bounce)" if hard else "noted (soft bounce)"
+    )
+    if not counted:
+        row.action += f"; not counted again (a {parsed.kind} for this message is counted)"
+
+
+def handle_auto_reply(s: Session, row: InboundMessage, parsed, now: datetime) -> None:
+    row.route = "auto"
+    row.detail = {
+        "return_date": parsed.return_date.isoformat() if parsed.return_date else None,
+        "permanent": parsed.permanent_absence,
+        "why": parsed.auto_reason,
+    }
+    if not row.contact_id:
+        row.action = "ignored (no thread)"
+        return
+    if parsed.permanent_absence:
+        # The notice may come from noreply@: suppress the address we wrote to.
+        contact = s.get(Contact, row.contact_id)
+        address = mailparse.mailbox_address(contact.email if contact else row.from_addr)
+        if address:
+            suppress(s, [address], "left the company", now)
+        sequences.stop_contact(s, row.contact_id, "no longer with the company", now)
+        row.action = (
+            "suppressed (no longer with the company)"
+            if address
+            else "sequence stopped (no longer with the company; no valid address to suppress)"
+        )
+        return
+    back = (
+        datetime.combine(parsed.return_date, time(9, 0), UTC)
+        if parsed.return_date
+        else now + DEFAULT_PARK
+    )
+    sequences.park_contact(s, row.contact_id, back, "out of office", now)
+    row.action = f"parked until {back:%Y-%m-%d}"
+
+
+def handle_human(rt: Runtime, s: Session, row: InboundMessage, parsed, draft, now) -> None:
+    c = classify(rt, parsed.text, parsed.subject, reply_day(parsed, now))
+    row.intent, row.confidence, row.triggers = c.intent, round(c.confidence, 3), list(c.triggers)
+    row.detail = {
+        "rationale": c.rationale,
+        "provider": c.provider,
+        "not_now_until": c.not_now_until.isoformat() if c.not_now_until else None,
+        "referral_to": c.referral_to,
+        "also_unsubscribe": c.also_unsubscribe,
+    }
+    row.route, reason = triage.route("human", c, sample=rt.rng.random())
+    stop = c.intent == "unsubscribe" or c.also_unsubscribe
+    address = mailparse.mailbox_address(row.from_addr)
+    if stop and not address:
+        # '@example.com' is the suppression list's whole-domain syntax: never from a From.
+        row.route, reason = "review", f"asks to stop, but {UNREADABLE}"
+    agent = rt.fleet().agents.get(draft.agent_id) if draft is not None else None
+    if agent is not None:
+        first = contact_name(s, row.contact_id)
+        row.detail["suggestion"] = triage.suggest_response(c, first, agent.mailbox.name)
+    row.detail["route_reason"] = reason
+    actions = []
+    # Any human answer ends the automatic follow-ups on this contact.
+    if sequences.stop_contact(s, row.contact_id, f"replied ({c.intent})", now):
+        actions.append("sequence stopped")
+    if stop and address:
+        suppress(s, [address], "unsubscribe (reply)", now)
+        actions.append("suppressed")
+    elif stop:
+        actions.append(UNREADABLE)
+    if row.route == "auto" and c.intent == "not_interested" and draft is not None:
+        review_store.set_draft_status(s, draft.id, "closed", now)
+        actions.append("closed")
+    row.action = ", ".join(actions)
+
+
+def reply_day(parsed: mailparse.Parsed, now: datetime) -> date:
+    """The day a reply's own dates ("in March", "next quarter") count from: its Date header,
+    unless it has none or one later than now (a wrong clock); else today."""
+    if parsed.date is not None and parsed.date <= now + timedelta(days=1):
+        return parsed.date.date()
+    return now.date()
+
+
+def classify(rt: Runtime, text: str, subject: str, today: date) -> triage.Classification:
+    rules = triage.RuleClassifier().classify(text, subject, today=today)
+    llm = rt.reply_classifier()
+    return triage.combine(rules, llm.classify(text, subject, today=today) if llm else None)
+
+
+def open_reply_review(
+    rt: Runtime, s: Session, row: InboundMessage, draft: Draft, now: datetime
+) -> int | None:
+    agent = rt.fleet().agents.get(draft.agent_id)
+    if agent is None:
+        return None
+    from bot.review import lifecycle as reviews  # reviews imports cards, which render these rows
+
+    suggestion = (row.detail or {}).get("suggestion", "")
+    reasons = [f"escalation: {t.replace('_', ' ')}" for t in row.triggers]
+    reasons = list(dict.fromkeys([*reasons, row.detail.get("route_reason", "needs a person")]))
+    digest = reviews.content_hash("", suggestion)
+    return reviews.new_review(rt, s, "reply", row.id, agent.spec, digest, reasons, now).id
+
+
+def notify_unmatched(rt: Runtime, parsed, action: str = "") -> None:
+    note = f" Note: {UNREADABLE}." if UNREADABLE in action else ""
+    rt.tell_operators(
+        f"A reply from {verbatim(parsed.from_addr)} ({verbatim(repr(parsed.subject[:80]))}) "
+        f"matches no message we sent; it is stored, nobody owns it yet.{note}"
+    )
+
+
+def notify_owner(rt: Runtime, agent_id: str, parsed) -> None:
+    """A thread an AM took over: the agent only passes the news on, it suggests nothing."""
+    agent = rt.fleet().agents.get(agent_id)
+    if rt.humans is not None and agent is not None:
+        rt.humans.notify(
+            agent.spec.channel,
+            f"<@{agent.spec.owner}> {verbatim(parsed.from_addr)} answered on a thread you took "
+            f"over ({verbatim(repr(parsed.subject[:80]))}). The agent stays out of it.",
+        )
+
+
+def contact_name(s: Session, contact_id: str) -> str:
+    c = s.get(Contact, contact_id) if contact_id else None
+    return c.first_name if c else ""
+
+
+def blocked(rt: Runtime, s: Session, req, review: Review) -> list[str]:
+    """Why an answer cannot go out: the contact is suppressed, or the text breaks a rule."""
+    from bot.core import content
+    from bot.decisions import Action
+    from storage import prospects
+
+    if req.action not in (Action.SEND_REPLY, Action.EDIT):
+        return []
+    row = s.get(InboundMessage, review.subject_id)
+    suppressed = prospects.suppression_for(s, row.from_addr)
+    if suppressed:
+        return [
+            f"{row.from_addr} is suppressed ({suppressed}); answer from your own mailbox "
+            "if you must"
+        ]
+    agent = rt.fleet().agents.get(review.agent_id)
+    if agent is None:
+        return [f"agent {review.agent_id!r} no longer exists"]
+    body = req.body if req.action == Action.EDIT else (row.detail or {}).get("suggestion", "")
+    return content.problems(f"Re: {row.subject}", body, agent.spec, [body])
+
+
+def record_decision(rt: Runtime, s: Session, req, review: Review, now: datetime) -> None:
+    """The winner's side effects for a reply card, in the winning transaction."""
+    from bot.decisions import Action
+    from bot.mail.outbound import outbox
+    from storage.models import Decision
+
+    row = s.get(InboundMessage, review.subject_id)
+    draft = s.get(Draft, row.draft_id)
+    detail = dict(row.detail or {})
+    body = req.body if req.action == Action.EDIT else detail.get("suggestion", "")
+    s.add(
+        Decision(
+            review_id=review.id,
+            kind="reply",
+            draft_id=draft.id,
+            agent_id=review.agent_id,
+            action=req.action.value,
+            reason_code=req.reason_code,
+            reason_text=req.reason_text.strip(),
+            before_body=detail.get("suggestion", ""),
+            after_body=body if req.action in (Action.SEND_REPLY, Action.EDIT) else "",
+            actor=req.actor,
+            config_version=draft.config_version,
+            decided_at=now,
+        )
+    )
+    if req.action in (Action.SEND_REPLY, Action.EDIT):
+        agent = rt.fleet().agents[review.agent_id]
+        contact = s.get(Contact, row.contact_id)
+        ids = [m.message_id for m in outbox_store.thread_of(s, draft.id)] + [row.message_id]
+        subject = row.subject if row.subject.lower().startswith("re:") else f"Re: {row.subject}"
+        step = -(outbox_store.replies_in_thread(s, draft.id) + 1)
+        outbox.enqueue(
+            s,
+            draft,
+            agent.mailbox.address,
+            contact,
+            now,
+            step=step,
+            subject=subject,
+            body=body.rstrip() + "\n",
+            in_reply_to=row.message_id,
+            thread_refs=" ".join(ids),
+        )
+    elif req.action == Action.TAKE_OVER:
+        sequences.stop_contact(s, row.contact_id, f"taken over by {req.actor}", now)
+        review_store.set_draft_status(s, draft.id, "taken_over", now)
+    elif req.action == Action.RECLASSIFY:
+        detail["original_intent"] = row.intent
+        row.intent, row.detail = req.reason_code, detail
+        s.add(row)
+        if req.reason_code == "unsubscribe":
+            # A person decided: an unreadable From stops mail to the contact we wrote to.
+            contact = s.get(Contact, row.contact_id)
+            address = mailparse.mailbox_address(row.from_addr) or mailparse.mailbox_address(
+                contact.email if contact else ""
+            )
+            if address:
+                suppress(s, [address], "unsubscribe (reclassified)", now)
+        elif req.reason_code == "not_interested":
+            review_store.set_draft_status(s, draft.id, "closed", now)
+    audit.record(
+        s,
+        f"user:{req.actor}",
+        f"reply.{req.action.value}",
+        f"inbound:{row.id}",
+        {"draft": draft.id, "intent": row.intent, "reason": req.reason_code},
+        draft.config_version,
+        agent_id=draft.agent_id,
+    )

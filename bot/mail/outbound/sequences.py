@@ -1,0 +1,115 @@
+"""Follow-ups: a play's later steps go out in the same thread, each some days after the one
+before, until the contact replies, bounces or unsubscribes (stop) or is out of office (park).
+
+The follow-ups are rendered when the first draft is, so the AM who approves the first
+message sees, and approves, the whole sequence.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session
+
+from storage import audit, prospects
+from storage import outbox as outbox_store
+from storage import sequences as store
+from storage.models import AgentState, Contact, Draft
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def after_send(s: Session, draft: Draft, step: int, now: datetime) -> None:
+    """Schedule what comes after message `step` of this draft went out.
+
+    Step 0 starts the sequence when the play has follow-ups; follow-up n schedules n + 1, or
+    ends the sequence after the last one. An AM's reply in the thread (a negative step) is
+    no step of the sequence: the contact's answer already stopped it, so nothing changes."""
+    if step < 0:
+        return
+    followups = draft.followups or []
+    if step == 0:
+        if followups:
+            due = now + timedelta(days=followups[0]["after_days"])
+            store.start(s, draft.id, draft.contact_id, draft.agent_id, due)
+        return
+    due = now + timedelta(days=followups[step]["after_days"]) if step < len(followups) else None
+    store.schedule_next(s, draft.id, step + 1, due, now)
+
+
+def advance(rt: Runtime) -> int:
+    """Queue every follow-up that is due. Returns how many were queued."""
+    from bot.mail.outbound import outbox  # outbox imports this module
+
+    now = rt.now()
+    queued = 0
+    with rt.db.session() as s:
+        due = [(q.draft_id, q.next_step) for q in store.due(s, now)]
+    for draft_id, step in due:
+        with rt.db.session() as s:
+            draft = s.get(Draft, draft_id)
+            contact = s.get(Contact, draft.contact_id)
+            agent = rt.fleet().agents.get(draft.agent_id)
+            state = s.get(AgentState, draft.agent_id)
+            if agent is None or (state and state.paused):
+                continue  # waits: the agent is gone or paused
+            suppressed = prospects.suppression_for(s, contact.email)
+            if suppressed:
+                stop_contact(s, contact.id, f"suppressed: {suppressed}", now)
+                continue
+            if step > len(draft.followups) or not store.claim_step(s, draft_id, step, now):
+                continue
+            thread = outbox_store.thread_of(s, draft_id)
+            ids = [m.message_id for m in thread]
+            followup = draft.followups[step - 1]
+            outbox.enqueue(
+                s,
+                draft,
+                agent.mailbox.address,
+                contact,
+                now,
+                step=step,
+                subject=followup["subject"],
+                body=followup["body"],
+                in_reply_to=ids[-1] if ids else "",
+                thread_refs=" ".join(ids),
+            )
+            queued += 1
+    if queued:
+        rt.outbox_wakeup.set()
+    return queued
+
+
+def stop_contact(s: Session, contact_id: str, why: str, now: datetime) -> int:
+    """A reply, a bounce or an unsubscribe: no more follow-ups to this person, ever."""
+    if not contact_id:
+        return 0
+    stopped = store.stop_for_contact(s, contact_id, why, now)
+    if stopped:
+        audit.record(
+            s,
+            "system",
+            "sequence.stopped",
+            f"contact:{contact_id}",
+            {"reason": why, "sequences": stopped},
+        )
+    return stopped
+
+
+def park_contact(s: Session, contact_id: str, until: datetime, why: str, now: datetime) -> int:
+    """Out of office: hold the next follow-up until they are back."""
+    parked = store.park_for_contact(s, contact_id, until, why, now)
+    if parked:
+        audit.record(
+            s,
+            "system",
+            "sequence.parked",
+            f"contact:{contact_id}",
+            {"until": until.isoformat(), "reason": why},
+        )
+    return parked

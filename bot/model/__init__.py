@@ -1,0 +1,1 @@
+"""The OpenAI-compatible model behind the writer and the reply classifier."""

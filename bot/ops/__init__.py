@@ -1,0 +1,1 @@
+"""Process plumbing: the scheduler, claimed ticks, leadership, redelivered Slack events."""

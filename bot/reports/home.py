@@ -1,0 +1,84 @@
+"""What the App Home tab shows a user: their open reviews (decidable from there), their
+agents' health today, and the last 7 days. Operators see every review and agent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.ports import Card
+from bot.reports.digest import RATE_DAYS, DayCounts, collect, day_bounds, zone
+from bot.review.cards import card_for
+from storage import digest as q
+from storage import reviews, slack_users
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+DAYS = 7
+
+
+@dataclass(frozen=True)
+class AgentHealth:
+    agent_id: str
+    name: str
+    trust: str
+    paused: bool
+    paused_reason: str
+    today: DayCounts
+    open_reviews: int
+    bounce_rate: float | None  # over RATE_DAYS
+
+
+@dataclass(frozen=True)
+class Home:
+    user: str
+    operator: bool
+    cards: list[Card]  # the oldest open reviews first, at most `limit`
+    open_total: int
+    agents: list[AgentHealth]
+    week: DayCounts  # the last 7 local days, today included
+    tz: str
+    notice: str = ""  # e.g. why a click from Home did not decide
+
+
+def home_for(rt: Runtime, user: str, *, limit: int = 15, notice: str = "") -> Home:
+    operator = rt.is_operator(user)
+    owner = None if operator else user
+    fleet = rt.fleet().agents
+    ids = sorted(a for a in fleet if operator or fleet[a].spec.owner == user)
+    with rt.db.session() as s:
+        cached = slack_users.cached(s, [user]).get(user)
+        open_reviews = reviews.open_reviews(s, owner, limit)
+        cards = [card_for(rt, s, r.id) for r in open_reviews]
+        total = q.open_count(s, owner)
+        states = q.agent_states(s, ids)
+        open_by_agent = q.open_reviews(s, ids)
+    tz = zone(cached.tz if cached else "", rt.settings.timezone)
+    today = rt.now().astimezone(tz).date()
+    span = max(DAYS, RATE_DAYS)
+    per_agent = collect(rt, day_bounds(today - timedelta(days=span - 1), span, tz), ids)
+    week = DayCounts()
+    agents = []
+    for agent_id in ids:
+        series = per_agent[agent_id]
+        rate_days = DayCounts()
+        for d in series[-RATE_DAYS:]:
+            rate_days.add(d)
+        for d in series[-DAYS:]:
+            week.add(d)
+        state = states.get(agent_id)
+        agents.append(
+            AgentHealth(
+                agent_id=agent_id,
+                name=fleet[agent_id].spec.name,
+                trust=state.trust if state else "probation",
+                paused=bool(state and state.paused),
+                paused_reason=state.paused_reason if state else "",
+                today=series[-1],
+                open_reviews=open_by_agent.get(agent_id, (0, None))[0],
+                bounce_rate=rate_days.bounces / rate_days.sent if rate_days.sent else None,
+            )
+        )
+    return Home(user, operator, cards, total, agents, week, tz.key, notice)

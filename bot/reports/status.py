@@ -1,0 +1,168 @@
+"""Read-only views of the fleet for operators and AMs (slash command, App Home)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.agent.loop import start_of_day
+from bot.review import control, trust
+from storage import control as store
+from storage import prospects, stats
+from storage.control import Tally
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class AgentStatus:
+    id: str
+    name: str
+    owner: str
+    trust: str
+    paused: bool
+    open_reviews: int
+    drafted_today: int
+    sent_today: int
+    config_version: str
+    paused_reason: str = ""
+    overrides: dict = field(default_factory=dict)  # operator overrides in force (/twoloop set)
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    review_id: int
+    agent: str
+    account: str
+    subject: str
+    age_hours: float
+    channel: str
+    message_ts: str
+    kind: str = "draft"  # draft | reply | play
+
+
+@dataclass(frozen=True)
+class Queue:
+    items: list[QueueItem]  # the oldest open reviews
+    total: int  # all open reviews, listed or not
+
+
+def fleet(rt: Runtime) -> list[AgentStatus]:
+    agents = rt.fleet().agents
+    now = rt.now()
+    since, until = now - timedelta(days=1), now + timedelta(hours=1)  # a replica's clock may lead
+    with rt.db.session() as s:
+        states = stats.agent_states(s)
+        open_reviews = stats.open_reviews_by_agent(s)
+        drafts = stats.drafts_by_agent_status(s, since, until)
+    rows = []
+    for agent in agents.values():
+        state = states.get(agent.id)
+        rows.append(
+            AgentStatus(
+                id=agent.id,
+                name=agent.spec.name,
+                owner=agent.spec.owner,
+                trust=state.trust if state else "probation",
+                paused=bool(state and state.paused),
+                open_reviews=open_reviews.get(agent.id, 0),
+                drafted_today=sum(n for (a, _), n in drafts.items() if a == agent.id),
+                sent_today=drafts.get((agent.id, "sent"), 0),
+                config_version=agent.config_version,
+                paused_reason=state.paused_reason if state and state.paused else "",
+                overrides=dict(state.overrides or {}) if state else {},
+            )
+        )
+    return rows
+
+
+def queue_for(rt: Runtime, user: str | None, limit: int = 20) -> list[QueueItem]:
+    """Open reviews of every kind owned by `user` (all of them for None), oldest first."""
+    return queue(rt, user, limit).items
+
+
+def queue(rt: Runtime, user: str | None, limit: int = 20) -> Queue:
+    agents = rt.fleet().agents
+    now = rt.now()
+    with rt.db.session() as s:
+        rows = stats.open_queue(s, user, limit)
+        total = stats.open_count(s, user)
+    items = [
+        QueueItem(
+            review_id=q.review.id,
+            agent=agents[q.review.agent_id].spec.name
+            if q.review.agent_id in agents
+            else q.review.agent_id,
+            account=q.account,
+            subject=q.subject,
+            age_hours=round((now - q.review.created_at).total_seconds() / 3600, 1),
+            channel=q.review.channel,
+            message_ts=q.review.message_ts,
+            kind=q.review.kind,
+        )
+        for q in rows
+    ]
+    return Queue(items, max(total, len(items)))
+
+
+@dataclass(frozen=True)
+class AgentDetail:
+    """One agent as an operator checks it: effective settings, trust, pause, today, queue."""
+
+    id: str
+    name: str
+    owner: str
+    channel: str
+    config_version: str
+    settings: list  # control.Setting: effective value, the file's, and whether overridden
+    trust: str
+    trust_since: datetime | None
+    trust_reason: str
+    trust_set_by: str
+    paused: bool
+    paused_reason: str
+    paused_by: str
+    day_start: datetime  # "today" is the agent's own day, as its daily cap counts it
+    today: dict[str, int]  # drafts created today by status
+    open_reviews: int
+    oldest_open_hours: float | None
+    stretch: Tally  # verdicts counted toward promotion
+    needs: tuple[int, int, float]  # what promotion takes: verdicts, days, highest kill rate
+
+
+def detail(rt: Runtime, agent_id: str) -> AgentDetail:
+    agent = control.find_agent(rt, agent_id)
+    now = rt.now()
+    day = start_of_day(now, agent.spec.timezone)
+    with rt.db.session() as s:
+        state = prospects.agent_state(s, agent.id, agent.config_version)
+        counts = store.agent_counts(s, agent.id, day)
+        stretch = trust.stretch(s, state)
+    oldest = counts.oldest_open
+    return AgentDetail(
+        id=agent.id,
+        name=agent.spec.name,
+        owner=agent.spec.owner,
+        channel=agent.spec.channel,
+        config_version=agent.config_version,
+        settings=control.settings_of(agent, state.overrides),
+        trust=state.trust,
+        trust_since=state.trust_changed_at,
+        trust_reason=state.trust_reason,
+        trust_set_by=state.trust_set_by,
+        paused=state.paused,
+        paused_reason=state.paused_reason,
+        paused_by=state.paused_by,
+        day_start=day,
+        today=counts.by_status,
+        open_reviews=counts.open_reviews,
+        oldest_open_hours=round((now - oldest).total_seconds() / 3600, 1) if oldest else None,
+        stretch=stretch,
+        needs=(
+            rt.settings.trust_min_reviews,
+            rt.settings.trust_min_days,
+            rt.settings.trust_max_kill_rate,
+        ),
+    )

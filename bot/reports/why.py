@@ -1,0 +1,272 @@
+"""`twoloop why DRAFT_ID|EMAIL|MESSAGE-ID`: the whole chain behind one draft, from the signals
+that triggered it to the replies that came back, so a wrong send can be traced to its cause."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from email import errors
+from email.headerregistry import Address
+from typing import TYPE_CHECKING, Any
+
+from bot.core.matching import learned_factor
+from bot.review.cards import _paths, path_text
+from storage import trail
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a reference named: the draft to trace, and how it was found. A contact may have
+    several drafts: the newest is traced, `others` lists the rest (newest first)."""
+
+    draft_id: int
+    via: str  # "draft" | "contact" | "message"
+    others: list[tuple[int, str, datetime]] = field(default_factory=list)  # id, status, created
+
+
+def find(rt: Runtime, ref: str) -> Found | None:
+    """A draft id, a contact's address, or a Message-ID (ours or a reply's, <> optional).
+
+    An address and a bare Message-ID look alike (both are local@domain), so a lookup as a
+    contact that finds nothing falls back to the Message-ID."""
+    ref = ref.strip()
+    if ref.isdigit():
+        return Found(int(ref), "draft")
+    with rt.db.session() as s:
+        if _is_address(ref):
+            rows = trail.drafts(s, contact_email=ref, limit=1000)
+            if rows:
+                newest, *rest = rows
+                return Found(
+                    newest[0].id, "contact", [(d.id, d.status, d.created_at) for d, _ in rest]
+                )
+        message_id = ref if ref.startswith("<") and ref.endswith(">") else f"<{ref}>"
+        draft_id = trail.draft_of_message(s, message_id)
+    return Found(draft_id, "message") if draft_id is not None else None
+
+
+def _is_address(text: str) -> bool:
+    try:
+        Address(addr_spec=text)
+    except (ValueError, IndexError, errors.MessageError):
+        return False
+    return True
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
+
+
+def chain(rt: Runtime, draft_id: int) -> dict[str, Any] | None:
+    """Plain data (what --json prints); None when there is no such draft."""
+    with rt.db.session() as s:
+        c = trail.draft_chain(s, draft_id)
+    if c is None:
+        return None
+    d = c.draft
+    match = dict(d.match or {})
+    rels = sorted({st["rel"] for p in match.get("paths", []) for st in p.get("steps", [])})
+    weights = {
+        rel: {
+            "alpha": a,
+            "beta": b,
+            "factor_now": round(learned_factor(a, b), 4),
+        }
+        for rel, (a, b) in ((rel, c.weights.get(rel, (1.0, 1.0))) for rel in rels)
+    }
+    return {
+        "draft": {
+            "id": d.id,
+            "agent_id": d.agent_id,
+            "account_id": d.account_id,
+            "contact_id": d.contact_id,
+            "play_id": d.play_id,
+            "capability_id": d.capability_id,
+            "subject": d.subject,
+            "body": d.body,
+            "status": d.status,
+            "created_at": _iso(d.created_at),
+            "personalization": d.personalization,
+            "confidence": d.confidence,
+            "facts": d.facts,
+        },
+        "signals": [
+            {
+                "id": sig.id,
+                "kind": sig.kind,
+                "summary": sig.summary,
+                "source": sig.source,
+                "url": sig.url,
+                "observed_at": _iso(sig.observed_at),
+            }
+            for sig in c.signals
+        ],
+        "match": match,
+        "learned_weights_now": weights,
+        "config_version": d.config_version,
+        "gate": {"outcome": d.gate_outcome, "reasons": d.gate_reasons, "explain": d.explain},
+        "reviews": [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "owner": r.owner,
+                "channel": r.channel,
+                "status": r.status,
+                "outcome": r.outcome,
+                "decided_by": r.decided_by,
+                "decided_at": _iso(r.decided_at),
+                "reasons": r.reasons,
+                "created_at": _iso(r.created_at),
+            }
+            for r in c.reviews
+        ],
+        "decisions": [
+            {
+                "id": x.id,
+                "review_id": x.review_id,
+                "action": x.action,
+                "actor": x.actor,
+                "decided_at": _iso(x.decided_at),
+                "reason_code": x.reason_code,
+                "reason_text": x.reason_text,
+                "before_subject": x.before_subject,
+                "after_subject": x.after_subject,
+                "before_body": x.before_body,
+                "after_body": x.after_body,
+                "defer_until": _iso(x.defer_until),
+                "config_version": x.config_version,
+            }
+            for x in c.decisions
+        ],
+        "messages": [
+            {
+                "id": m.id,
+                "step": m.step,
+                "message_id": m.message_id,
+                "from": m.from_addr,
+                "to": m.to_addr,
+                "subject": m.subject,
+                "status": m.status,
+                "attempts": m.attempts,
+                "sent_at": _iso(m.sent_at),
+                "last_error": m.last_error,
+            }
+            for m in c.messages
+        ],
+        "replies": [
+            {
+                "id": r.id,
+                "message_id": r.message_id,
+                "from": r.from_addr,
+                "subject": r.subject,
+                "received_at": _iso(r.received_at),
+                "kind": r.kind,
+                "intent": r.intent,
+                "triggers": r.triggers,
+                "confidence": r.confidence,
+                "route": r.route,
+                "action": r.action,
+            }
+            for r in c.replies
+        ],
+        "audit": [
+            {
+                "at": _iso(e.at),
+                "actor": e.actor,
+                "action": e.action,
+                "subject": e.subject,
+                "detail": e.detail,
+                "config_version": e.config_version,
+            }
+            for e in c.events
+        ],
+    }
+
+
+def to_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, default=str)
+
+
+def render(data: dict[str, Any]) -> str:
+    d = data["draft"]
+    out = [
+        f"Draft #{d['id']} · agent {d['agent_id']} · play {d['play_id']} · "
+        f"created {d['created_at']} · now {d['status']}",
+        f"  account {d['account_id']}, contact {d['contact_id']}",
+        f"  subject: {d['subject']}",
+        "",
+        "Signals",
+    ]
+    out += [
+        f"  #{s['id']} {s['kind']}: {s['summary']} ({s['source'] or 'no source'}, "
+        f"{s['observed_at']})"
+        for s in data["signals"]
+    ] or ["  none recorded"]
+    m = data["match"]
+    out += [
+        "",
+        f"Match: capability {m.get('capability', '?')}, score {m.get('score', 0):g} "
+        f"(graph {m.get('graph_score', 0):g} × signal strength {m.get('signal_strength', 0):g})",
+    ]
+    out += [f"  {path_text(p)}" for p in _paths(m)]
+    if data["learned_weights_now"]:
+        out.append(
+            "  learned weights now: "
+            + ", ".join(
+                f"{rel} {w['factor_now']:g} (α {w['alpha']:g}, β {w['beta']:g})"
+                for rel, w in data["learned_weights_now"].items()
+            )
+        )
+    g = data["gate"]
+    out += [
+        "",
+        f"Config version {data['config_version']}",
+        f"Gate: {g['outcome']} · personalization {d['personalization']:.2f} "
+        f"(threshold {g['explain'].get('personalization_threshold', '?')}) · confidence "
+        f"{d['confidence']:.2f} (threshold {g['explain'].get('confidence_threshold', '?')})",
+    ]
+    out += [f"  - {r.get('text', r)}" for r in g["reasons"]]
+    out += ["", "Reviews"]
+    out += [
+        f"  #{r['id']} {r['kind']} for {r['owner']} in {r['channel']}: {r['status']}"
+        + (f" ({r['outcome']} by {r['decided_by']} at {r['decided_at']})" if r["outcome"] else "")
+        for r in data["reviews"]
+    ] or ["  none (the gate did not ask for one)"]
+    out += ["", "Decisions"]
+    for x in data["decisions"]:
+        line = f"  {x['action']} by {x['actor']} at {x['decided_at']}"
+        if x["reason_code"] or x["reason_text"]:
+            line += f": {x['reason_code']} {x['reason_text']}".rstrip()
+        if x["defer_until"]:
+            line += f" until {x['defer_until']}"
+        out.append(line)
+        if (
+            x["action"] == "edit"
+            and x["after_subject"]
+            and x["after_subject"] != x["before_subject"]
+        ):
+            out.append(f"    subject: {x['before_subject']!r} → {x['after_subject']!r}")
+    if not data["decisions"]:
+        out.append("  none")
+    out += ["", "Sent"]
+    out += [
+        f"  step {m['step']}: {m['status']} {m['sent_at'] or ''} {m['message_id']} "
+        f"{m['from']} → {m['to']} {m['last_error']}".rstrip()
+        for m in data["messages"]
+    ] or ["  nothing"]
+    out += ["", "Replies"]
+    out += [
+        f"  #{r['id']} {r['received_at']} from {r['from']}: {r['kind']}"
+        + (f" / {r['intent']} ({r['confidence']:.2f})" if r["intent"] else "")
+        + (f" triggers {', '.join(r['triggers'])}" if r["triggers"] else "")
+        + f" → {r['route'] or '-'}"
+        + (f"; {r['action']}" if r["action"] else "")
+        for r in data["replies"]
+    ] or ["  none"]
+    out += ["", "Audit"]
+    out += [f"  {e['at']}  {e['actor']:22} {e['action']:24} {e['subject']}" for e in data["audit"]]
+    return "\n".join(out)

@@ -1,0 +1,1 @@
+"""The human loop's mechanics: reviews and their cards, posting, trust, learning, operator control."""

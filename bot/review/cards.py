@@ -1,0 +1,268 @@
+"""Build the plain-data card for a review from what the database holds now."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session
+
+from bot.ports import (
+    PAST,
+    Card,
+    MatchPath,
+    PathStep,
+    PlayCard,
+    PlaySample,
+    ReplyCard,
+    ReviewCard,
+)
+from storage import prospects
+from storage import reviews as store
+from storage.models import (
+    Account,
+    Contact,
+    Draft,
+    InboundMessage,
+    OutboxMessage,
+    PlayVersion,
+    Review,
+)
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+
+def _paths(match: dict) -> tuple[MatchPath, ...]:
+    labels = match.get("labels", {})
+
+    def name(node: str) -> str:
+        return labels.get(node) or node.split(":", 1)[-1].replace("-", " ")
+
+    return tuple(
+        MatchPath(
+            tuple(
+                PathStep(
+                    name(st["src"]),
+                    st["rel"],
+                    name(st["dst"]),
+                    st["weight"],
+                    st["learned"],
+                    st.get("decisions", 0),
+                )
+                for st in p["steps"]
+            ),
+            p["score"],
+        )
+        for p in match.get("paths", [])
+    )
+
+
+def relationship(account: Account) -> tuple[str, ...]:
+    out = [f"status: {account.customer_status.replace('_', ' ')}"]
+    if account.owner_am:
+        out.append(f"account owner: {account.owner_am}")
+    if account.open_deal:
+        out.append(f"open deal: {account.open_deal}")
+    if account.last_touch_at:
+        out.append(f"last touch: {account.last_touch_at:%Y-%m-%d}")
+    if account.last_thread:
+        out.append(f"last thread: {account.last_thread}")
+    if account.am_notes:
+        out.append(f"AM notes: {account.am_notes}")
+    return tuple(out)
+
+
+def outcome_detail(s: Session, review: Review) -> str:
+    decision = store.decision_for(s, review.id)
+    if decision is None:
+        return "nothing was sent" if review.status == "expired" else ""
+    if decision.action == "kill":
+        text = f" ({decision.reason_text})" if decision.reason_text else ""
+        return f"reason: {decision.reason_code.replace('_', ' ')}{text}"
+    if decision.action == "defer" and decision.defer_until:
+        return f"comes back on {decision.defer_until:%Y-%m-%d}"
+    if decision.action == "edit":
+        return "sent with the AM's edits"
+    if decision.action == "reclassify":
+        return f"as {decision.reason_code.replace('_', ' ')}"
+    if decision.action == "take_over":
+        return "the agent stops on this thread for good"
+    return ""
+
+
+def card_for(rt: Runtime, s: Session, review_id: int) -> Card:
+    review = s.get(Review, review_id)
+    if review is None:
+        raise KeyError(f"no review {review_id}")
+    if review.kind == "play":
+        return play_card(rt, s, review)
+    if review.kind == "reply":
+        return reply_card(rt, s, review)
+    return draft_card(rt, s, review)
+
+
+def load(rt: Runtime, review_id: int) -> Card | None:
+    """A review's card as it stands now (to show its full text); None if it is gone."""
+    with rt.db.session() as s:
+        return card_for(rt, s, review_id) if s.get(Review, review_id) else None
+
+
+def reply_card(rt: Runtime, s: Session, review: Review) -> ReplyCard:
+    row = s.get(InboundMessage, review.subject_id)
+    ours = s.get(OutboxMessage, row.outbox_id) if row.outbox_id else None
+    contact = s.get(Contact, row.contact_id) if row.contact_id else None
+    account = s.get(Account, contact.account_id) if contact else None
+    agent = rt.fleet().agents.get(review.agent_id)
+    detail = row.detail or {}
+    return ReplyCard(
+        review_id=review.id,
+        status=review.status,
+        agent_name=agent.spec.name if agent else review.agent_id,
+        owner=review.owner,
+        channel=review.channel,
+        message_ts=review.message_ts,
+        content_hash=review.content_hash,
+        expires_at=review.expires_at,
+        contact_name=f"{contact.first_name} {contact.last_name}".strip() if contact else "",
+        contact_title=contact.title if contact else "",
+        account=f"{account.name} ({account.domain})" if account else "",
+        from_addr=row.from_addr,
+        our_subject=ours.subject if ours else "",
+        our_body=ours.body if ours else "",
+        their_subject=row.subject,
+        their_text=row.text,
+        intent=row.intent,
+        confidence=row.confidence,
+        triggers=tuple(row.triggers),
+        rationale=detail.get("rationale", ""),
+        suggestion=detail.get("suggestion", ""),
+        reasons=tuple(review.reasons),
+        handled=row.action,
+        outcome=review.outcome,
+        decided_by=review.decided_by,
+        decided_at=review.decided_at,
+        outcome_detail=outcome_detail(s, review),
+    )
+
+
+def play_card(rt: Runtime, s: Session, review: Review) -> PlayCard:
+    version = s.get(PlayVersion, review.subject_id)
+    agent = rt.fleet().agents.get(review.agent_id)
+    t = version.template
+    return PlayCard(
+        review_id=review.id,
+        status=review.status,
+        play_id=version.play_id,
+        play_name=t.get("name", version.play_id),
+        agent_name=agent.spec.name if agent else review.agent_id,
+        owner=review.owner,
+        channel=review.channel,
+        message_ts=review.message_ts,
+        content_hash=review.content_hash,
+        trigger=tuple(t.get("trigger", ())),
+        targets_customers=bool(t.get("targets_customers")),
+        subject_template=t.get("subject", ""),
+        body_template=t.get("body", ""),
+        samples=tuple(PlaySample(x["to"], x["subject"], x["body"]) for x in version.samples),
+        expires_at=review.expires_at,
+        outcome=review.outcome,
+        decided_by=review.decided_by,
+        decided_at=review.decided_at,
+        outcome_detail=outcome_detail(s, review),
+    )
+
+
+def draft_card(rt: Runtime, s: Session, review: Review) -> ReviewCard:
+    draft = s.get(Draft, review.subject_id)
+    account = s.get(Account, draft.account_id)
+    contact = s.get(Contact, draft.contact_id)
+    agent = rt.fleet().agents.get(review.agent_id)
+    signals = prospects.signals_by_id(s, draft.signal_ids)
+    explain = draft.explain or {}
+    return ReviewCard(
+        review_id=review.id,
+        kind=review.kind,
+        status=review.status,
+        agent_id=review.agent_id,
+        agent_name=agent.spec.name if agent else review.agent_id,
+        owner=review.owner,
+        channel=review.channel,
+        message_ts=review.message_ts,
+        content_hash=review.content_hash,
+        account=f"{account.name} ({account.domain})",
+        contact_name=f"{contact.first_name} {contact.last_name}".strip(),
+        contact_title=contact.title,
+        contact_email=contact.email,
+        signals=tuple(
+            f"{sig.kind.replace('_', ' ')}: {sig.summary} ({sig.observed_at:%Y-%m-%d})"
+            for sig in signals
+        ),
+        paths=_paths(draft.match),
+        match_score=draft.match.get("score", 0.0),
+        subject=draft.subject,
+        body=draft.body,
+        personalization=draft.personalization,
+        personalization_threshold=explain.get("personalization_threshold", 0.0),
+        personalization_basis=explain.get("personalization_basis", ""),
+        confidence=draft.confidence,
+        confidence_threshold=explain.get("confidence_threshold", 0.0),
+        reasons=tuple(review.reasons),
+        relationship=relationship(account),
+        config_version=draft.config_version,
+        expires_at=review.expires_at,
+        outcome=review.outcome,
+        decided_by=review.decided_by,
+        decided_at=review.decided_at,
+        outcome_detail=outcome_detail(s, review),
+        followups=tuple((f["after_days"], f["body"]) for f in draft.followups or []),
+    )
+
+
+# Text pieces shared by every renderer (Slack blocks, the terminal), so they say the same.
+
+
+def path_text(path: MatchPath) -> str:
+    """account —hiring_for→ data engineer (w 1 × learned 0.67 from 1 decision) —indicates→
+    problem (w 0.9) ←solves— capability (w 0.8) = path 0.48: each edge's weight times the
+    agent's learned factor for its relation type, as the matcher multiplied them."""
+    parts = [path.steps[0].src]
+    for i, st in enumerate(path.steps):
+        weight = edge_weight_text(st, learns=i == 0)
+        if st.rel == "solves":
+            parts.append(f"←solves— {st.src} ({weight})")
+        else:
+            parts.append(f"—{st.rel}→ {st.dst} ({weight})")
+    return " ".join(parts) + f" = path {path.score:.2f}"
+
+
+def edge_weight_text(st: PathStep, learns: bool) -> str:
+    """`learns`: the account's own edge, the one AM decisions move (bot/review/learning.py)."""
+    if st.decisions:
+        plural = "s" if st.decisions != 1 else ""
+        return f"w {st.weight:g} × learned {st.learned:.2f} from {st.decisions} decision{plural}"
+    if st.learned != 1.0:
+        return f"w {st.weight:g} × learned {st.learned:.2f}"
+    return f"w {st.weight:g} × learned 1.00, no decisions yet" if learns else f"w {st.weight:g}"
+
+
+def scores_text(card: ReviewCard) -> tuple[str, str]:
+    p = (
+        f"Personalization {card.personalization:.2f} (review above "
+        f"{card.personalization_threshold:.2f}) — {card.personalization_basis}"
+    )
+    c = f"Confidence {card.confidence:.2f} (review below {card.confidence_threshold:.2f})"
+    return p, c
+
+
+def outcome_text(card: Card, who: str) -> str:
+    """'Approved by X at ...'; `who` is the renderer's way of naming a user."""
+    if card.status == "open":
+        return ""
+    if card.status == "expired":
+        return f"Expired at {card.expires_at:%Y-%m-%d %H:%M} UTC — {card.outcome_detail}"
+    if card.status == "superseded":
+        return "Superseded: the draft changed, a fresh card was posted"
+    verb = PAST.get(card.outcome, card.outcome).capitalize()
+    when = f"{card.decided_at:%Y-%m-%d %H:%M} UTC" if card.decided_at else ""
+    detail = f" — {card.outcome_detail}" if card.outcome_detail else ""
+    return f"{verb} by {who} at {when}{detail}"

@@ -1,0 +1,157 @@
+"""Opening, posting, reminding, expiring and resurfacing reviews: the handoff's lifecycle."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session
+
+from bot.config.agents import AgentSpec
+from bot.review import posting
+from bot.review.cards import card_for
+from storage import audit
+from storage import reviews as store
+from storage.models import Draft, Review
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def content_hash(subject: str, body: str, followups: list | None = None) -> str:
+    """What an approval binds to: the exact text shown on the card, follow-ups included."""
+    steps = "\n\x00\n".join(f"{f['after_days']}\n{f['body']}" for f in followups or [])
+    return hashlib.sha256(f"{subject}\n\x00\n{body}\n\x01\n{steps}".encode()).hexdigest()[:20]
+
+
+def new_review(
+    rt: Runtime,
+    s: Session,
+    kind: str,
+    subject_id: int,
+    spec: AgentSpec,
+    content_hash: str,
+    reasons: list[str],
+    now: datetime,
+) -> Review:
+    """An open review for the agent's owner, reminded at 80% of the window, expiring at its
+    end (TWOLOOP_REVIEW_WINDOW_HOURS)."""
+    window = timedelta(hours=rt.settings.review_window_hours)
+    review = Review(
+        kind=kind,
+        subject_id=subject_id,
+        agent_id=spec.id,
+        owner=spec.owner,
+        channel=spec.channel,
+        content_hash=content_hash,
+        reasons=reasons,
+        created_at=now,
+        remind_at=now + window * 0.8,
+        expires_at=now + window,
+    )
+    s.add(review)
+    s.flush()
+    return review
+
+
+def open_draft_review(
+    rt: Runtime, s: Session, draft: Draft, spec: AgentSpec, now: datetime
+) -> Review:
+    digest = content_hash(draft.subject, draft.body, draft.followups)
+    reasons = [r["text"] for r in draft.gate_reasons]
+    review = new_review(rt, s, "draft", draft.id, spec, digest, reasons, now)
+    audit.record(
+        s,
+        "system",
+        "review.opened",
+        f"review:{review.id}",
+        {"draft": draft.id},
+        draft.config_version,
+        agent_id=draft.agent_id,
+    )
+    return review
+
+
+def post_pending(rt: Runtime, limit: int | None = None, *, budget: float = 0.0) -> int:
+    """Post open reviews that have no card yet (see bot/review/posting.py: paced per channel, a
+    failed post is retried, never lost)."""
+    return posting.post_pending(rt, limit, budget=budget)
+
+
+def redraw(rt: Runtime, review_id: int) -> None:
+    if rt.humans is None:
+        return
+    with rt.db.session() as s:
+        card = card_for(rt, s, review_id)
+    if not card.message_ts:
+        return
+    try:
+        rt.humans.update_review(card)
+    except Exception as exc:  # noqa: BLE001 - the decision stands; the card is cosmetic
+        log.warning("updating card for review %s failed: %s", review_id, type(exc).__name__)
+
+
+def reopen(rt: Runtime, s: Session, draft: Draft, now: datetime) -> Review | None:
+    """A fresh review (and so a fresh card) for a draft, unless one is already open."""
+    if store.open_for(s, "draft", draft.id) is not None:
+        return None
+    spec = rt.fleet().agents.get(draft.agent_id)
+    if spec is None:
+        return None
+    store.set_draft_status(s, draft.id, "review", now, deferred_until=None)
+    return open_draft_review(rt, s, draft, spec.spec, now)
+
+
+def sweep(rt: Runtime) -> dict[str, int]:
+    """Reminders at 80% of the window, expiry at its end, deferred drafts coming back."""
+    now = rt.now()
+    counts = {"reminded": 0, "expired": 0, "resurfaced": 0}
+    with rt.db.session() as s:
+        reminders = [r.id for r in store.due_reminders(s, now)]
+        expiries = [r.id for r in store.due_expiries(s, now)]
+        deferred = [d.id for d in store.deferred_due(s, now)]
+    for review_id in reminders:
+        with rt.db.session() as s:
+            if not store.claim_reminder(s, review_id, now):
+                continue
+            card = card_for(rt, s, review_id)
+        if rt.humans is not None:
+            try:
+                rt.humans.remind(card)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("reminder for review %s failed: %s", review_id, type(exc).__name__)
+        counts["reminded"] += 1
+    for review_id in expiries:
+        with rt.db.session() as s:
+            if not store.close(
+                s, review_id, status="expired", outcome="expired", actor="system", now=now
+            ):
+                continue
+            review = s.get(Review, review_id)
+            if review.kind == "draft":
+                store.set_draft_status(s, review.subject_id, "expired", now)
+            audit.record(
+                s,
+                "system",
+                "review.expired",
+                f"review:{review_id}",
+                {"sent": False},
+                agent_id=review.agent_id,
+            )
+        redraw(rt, review_id)
+        counts["expired"] += 1
+    for draft_id in deferred:
+        with rt.db.session() as s:
+            draft = s.get(Draft, draft_id)
+            if draft.status == "deferred" and reopen(rt, s, draft, now) is not None:
+                audit.record(
+                    s, "system", "draft.resurfaced", f"draft:{draft_id}", agent_id=draft.agent_id
+                )
+                counts["resurfaced"] += 1
+    if counts["resurfaced"]:
+        post_pending(rt)
+    return counts
