@@ -14,7 +14,7 @@ Setup is the tests', bigger: a temp TWOLOOP_HOME from `twoloop init` with unpace
 extra sample data (one account hiring data engineers, with a "Head of Data", per card), the
 data-platform agent's daily cap raised so one tick drafts them all, SQLite in the home (or
 PostgreSQL with --database-url, in a schema of its own), the fake Slack Web API from
-tests/fake_slack.py and `handlers.serve.Service(port=0, scheduler=False, work_process=True)` in
+tests/fake_slack.py and `handlers.hosting.serve.Service(port=0, scheduler=False, work_process=True)` in
 this process: acks here, decisions and sends in its work process, as `twoloop serve` runs them
 (--work thread keeps them in this process). Plays are approved, one tick drafts, the cards are posted. Then `--concurrency` closed-loop clients
 (each sends its next click when the last one is acked; latency runs from the request's write,
@@ -77,8 +77,8 @@ from bot.intake.importer import load  # noqa: E402
 from bot.mail.outbound import outbox  # noqa: E402
 from bot.review import lifecycle as reviews  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from handlers.blocks import APPROVE, DEFER, EDIT, KILL  # noqa: E402
-from handlers.serve import Service  # noqa: E402
+from handlers.hosting.serve import Service  # noqa: E402
+from handlers.ids import APPROVE, DEFER, EDIT, KILL  # noqa: E402
 from storage.models import Decision, OutboxMessage, Review  # noqa: E402
 from tests import fake_slack  # noqa: E402
 from tests.conftest import approve_plays, unpaced  # noqa: E402

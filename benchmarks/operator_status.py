@@ -49,7 +49,7 @@ def main() -> int:
     from bot.review import trust
     from bot.runtime import Runtime
     from bot.settings import Settings
-    from handlers.commands import detail_text, status_text
+    from handlers.views.answers import detail_text, status_text
     from storage import control as store
 
     root = Path(tempfile.mkdtemp(prefix="twoloop-status-"))

@@ -36,15 +36,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.mail.triage import (  # noqa: E402
+from bot.mail.text import looks_like_auto_reply  # noqa: E402
+from bot.mail.triage.model import LLMClassifier  # noqa: E402
+from bot.mail.triage.routing import combine, route  # noqa: E402
+from bot.mail.triage.rules import RuleClassifier  # noqa: E402
+from bot.mail.triage.vocabulary import (  # noqa: E402
     INTENTS,
     TRIGGERS,
     Classification,
-    LLMClassifier,
-    RuleClassifier,
-    combine,
-    looks_like_auto_reply,
-    route,
     should_suppress,
 )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
     from bot.reports.digest import Digest
@@ -152,15 +152,6 @@ class ReplyCard:
 Card = ReviewCard | PlayCard | ReplyCard
 
 
-def verbatim(text: str) -> str:
-    """Outside text (a sender's Subject or From, a signal's words) inside a notice.
-
-    A notice is chat text, where &, < and > are markup: `<!channel>` would ping everyone and
-    `<https://evil|Sign in>` would disguise a link. Escaped, they are shown as typed; the
-    console turns them back (`console.plain`)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 class PostFailed(Exception):
     """A card was not shown, and why, in the chat's own words (e.g. "ratelimited",
     "not_in_channel", "http 503"). `retry_after` (seconds) is set when the chat asked us to
@@ -186,20 +177,23 @@ class Channel:
     id: str
 
 
+# What kind of news a notice is; each surface picks its own icon for it.
+Tone = Literal["info", "warning", "alarm", "failed", "paused", "resumed", "promoted", "demoted"]
+
+
 @dataclass(frozen=True)
 class Notice:
     """A message to people, as data: `parts` is plain text, as written or as received (a
     sender's Subject stays exactly as typed), with the people and channels it names between.
     Slack escapes every text part and turns `User`/`Channel` into mentions; the console
-    prints names. `tone` picks an icon (info, warning, paused, resumed, promoted, demoted);
-    `agent_id` says which agent it is about, when one is."""
+    prints names. `tone` picks an icon; `agent_id` says which agent it is about, when one is."""
 
     parts: tuple[str | User | Channel, ...]
-    tone: str = "info"
+    tone: Tone = "info"
     agent_id: str = ""
 
     @classmethod
-    def of(cls, *parts: str | User | Channel, tone: str = "info", agent_id: str = "") -> Notice:
+    def of(cls, *parts: str | User | Channel, tone: Tone = "info", agent_id: str = "") -> Notice:
         return cls(tuple(parts), tone, agent_id)
 
     def plain(self) -> str:
@@ -224,8 +218,8 @@ class Humans(Protocol):
     def remind(self, card: Card) -> None:
         """Nudge the owner once that a review is about to expire."""
 
-    def notify(self, channel: str, text: str) -> None:
-        """A plain message to a channel (alerts, summaries)."""
+    def notify(self, channel: str, notice: Notice) -> None:
+        """A message to a channel (alerts, summaries), rendered the surface's own way."""
 
     def post_report(self, channel: str, report: TuningReport) -> str:
         """Post the weekly tuning report; return the message reference (Slack ts)."""

@@ -8,10 +8,12 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bot.config.agents import Fleet, load_fleet
+from bot.config.agents import AgentSpec, Fleet, load_fleet
 from bot.core.drafting import OfflineWriter, Writer
 from bot.mail.outbound.transport import Transport, transport_for
-from bot.ports import Humans
+from bot.mail.triage.model import LLMClassifier
+from bot.model.writer import OpenAIWriter
+from bot.ports import Humans, Notice
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import utcnow
@@ -70,12 +72,17 @@ class Runtime:
         )
         self.offline_writer = OfflineWriter()
         self.writer = writer or self._model_writer() or self.offline_writer
+        # Reply triage's model, on the model writer's client when there is one (the rules
+        # always run too).
+        client = getattr(self.writer, "client", None)
+        self.reply_model = (
+            LLMClassifier(client, settings.openai_model) if client is not None else None
+        )
         # Drafts written at once: a model writer is network-bound, so many calls overlap.
         self.draft_concurrency = settings.llm_concurrency
         self.rng = rng or random.Random()
         self.outbox_wakeup = threading.Event()
-        self.known_mailboxes: set[str] = set()
-        self._reply_llm = None  # mailbox rows known to exist in the database
+        self.known_mailboxes: set[str] = set()  # mailbox rows known to exist in the database
         self._fleet = FleetCache(settings.agents_dir, settings.plays_dir)
         # When serving: the work side (handlers/work.py) with its `alive` and `is_leader`;
         # `leadership` is it too when this replica may lead the scheduler. For /healthz.
@@ -87,8 +94,6 @@ class Runtime:
         s = self.settings
         if s.openai_api_key is None and s.openai_base_url is None:
             return None
-        from bot.model.writer import OpenAIWriter
-
         return OpenAIWriter.from_settings(
             s.secret("openai_api_key"),
             s.openai_base_url,
@@ -97,20 +102,11 @@ class Runtime:
             concurrency=s.llm_concurrency,
         )
 
-    def reply_classifier(self):
-        """The model's reply classifier when a model is configured (rules always run too)."""
-        client = getattr(self.writer, "client", None)  # the model writer's openai client
-        if self._reply_llm is None and client is not None:
-            from bot.mail.triage import LLMClassifier
-
-            self._reply_llm = LLMClassifier(client, self.settings.openai_model)
-        return self._reply_llm
-
     @property
     def uses_model(self) -> bool:
         return not isinstance(self.writer, OfflineWriter)
 
-    def writer_for(self, spec) -> Writer:
+    def writer_for(self, spec: AgentSpec) -> Writer:
         """The agent's choice: `offline` always uses templates, otherwise the configured one."""
         return self.offline_writer if spec.writer == "offline" else self.writer
 
@@ -120,16 +116,10 @@ class Runtime:
     def now(self) -> datetime:
         return self.clock()
 
-    def unsubscribe_links(self, contact_id: str, from_addr: str):
-        """List-Unsubscribe headers and the visible line for one contact's mail."""
-        from bot.mail.outbound import unsubscribe
-
-        return unsubscribe.links(self, contact_id, from_addr)
-
-    def tell_operators(self, text: str) -> None:
+    def tell_operators(self, notice: Notice) -> None:
         """A notice in TWOLOOP_OPERATOR_CHANNEL, when one is set and Slack is connected."""
         if self.humans is not None and self.settings.operator_channel:
-            self.humans.notify(self.settings.operator_channel, text)
+            self.humans.notify(self.settings.operator_channel, notice)
 
     def is_operator(self, user: str) -> bool:
         return user in self.settings.operators

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
@@ -220,7 +220,7 @@ def env_files() -> tuple[Path, ...]:
     return (local, Path(home) / ENV_FILE) if home else (local,)
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Build Settings, turning pydantic's report into one line that names the setting."""
     overrides.setdefault("_env_file", env_files())
     try:

@@ -1,23 +1,25 @@
-"""`/twoloop` for operators and AMs: parse the text, call `bot/`, answer in one ephemeral.
+"""`/twoloop` for operators and AMs: parse the text, call `bot/`, answer in one ephemeral
+(its listener is handlers/listeners/commands.py; the answers' text, handlers/views/answers.py).
 
 Reading verbs (help, status, queue, digest) are for everyone; AMs see their own queue and
-digest. Change verbs
-are for operators. A wrong command gets the usage line of its verb, and an error the
-operators' log, never a stack trace.
+digest. Change verbs are for operators. A wrong command gets the usage line of its verb,
+and an error the operators' log, never a stack trace.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.ops.redelivery import first_time
-from bot.reports import status
+from bot.ports import Notice
+from bot.reports import digest, status
 from bot.review import control
 from bot.runtime import Runtime
-from handlers.blocks import FALLBACK_LIMIT, clip, esc, md, mention
+from handlers.views.answers import detail_text, queue_text, status_text
+from handlers.views.text import esc, render_notice
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,18 @@ FAILED = "Something went wrong; the operators can find it in the logs."
 REPEATED = "This exact request was already received and carried out; nothing was done again."
 
 Later = Callable[[Callable[[], None]], Any]
+
+
+@dataclass
+class Answer:
+    """The ephemeral's Slack text, and notices for other channels (posted after the ack)."""
+
+    text: str
+    notes: list[tuple[str, Notice]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, done: control.Done) -> Answer:
+        return cls(render_notice(done.answer), done.notes)
 
 
 class Usage(Exception):
@@ -81,7 +95,7 @@ def run_command(
     except Usage as exc:
         return {"text": f"Usage: {USAGE[exc.verb]}"}
     except control.Refused as exc:
-        return {"text": str(exc)}
+        return {"text": render_notice(exc.notice)}
     except Exception:
         log.exception("/twoloop %s by %s failed", verb, user)
         return {"text": FAILED}
@@ -96,49 +110,45 @@ def as_typed(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def dispatch(rt: Runtime, user: str, verb: str, args: list[str]) -> control.Done:
+def dispatch(rt: Runtime, user: str, verb: str, args: list[str]) -> Answer:
     if verb == "help":
-        return control.Done(HELP)
+        return Answer(HELP)
     if verb == "status":
         if len(args) > 1:
             raise Usage(verb)
         if args:
-            return control.Done(detail_text(status.detail(rt, args[0])))
-        return control.Done(status_text(status.fleet(rt)))
+            return Answer(detail_text(status.detail(rt, args[0])))
+        return Answer(status_text(status.fleet(rt)))
     if verb == "queue":
         if args:
             raise Usage(verb)
         queue = status.queue(rt, None if rt.is_operator(user) else user)
-        return control.Done(queue_text(queue.items, queue.total))
+        return Answer(queue_text(queue.items, queue.total))
     if verb == "pause":
         if not args:
             raise Usage(verb)
-        return control.pause(rt, user, args[0], " ".join(args[1:]))
+        return Answer.of(control.pause(rt, user, args[0], " ".join(args[1:])))
     if verb == "resume":
         if len(args) != 1:
             raise Usage(verb)
-        return control.resume(rt, user, args[0])
+        return Answer.of(control.resume(rt, user, args[0]))
     if verb == "set":
         if len(args) != 3:
             raise Usage(verb)
-        return control.set_value(rt, user, *args)
+        return Answer.of(control.set_value(rt, user, *args))
     if verb == "trust":
         if len(args) < 2:
             raise Usage(verb)
-        return control.set_trust(rt, user, args[0], args[1], " ".join(args[2:]))
+        return Answer.of(control.set_trust(rt, user, args[0], args[1], " ".join(args[2:])))
     if verb == "digest":
         if args:
             raise Usage(verb)
-        return control.Done(_digest(rt, user))
-    return control.Done(f"Unknown command `{verb}`.\n{HELP}")
+        return Answer(_digest(rt, user))
+    return Answer(f"Unknown command `{esc(verb)}`.\n{HELP}")
 
 
 def _digest(rt: Runtime, user: str) -> str:
-    if importlib.util.find_spec("bot.reports.digest") is None:
-        return "Digests are not available in this version."
-    from bot.reports import digest
-
-    return digest.post_now(rt, user)
+    return render_notice(digest.post_now(rt, user))
 
 
 def _safely(fn: Callable[[], str]) -> str:
@@ -153,105 +163,9 @@ def _now(fn: Callable[[], None]) -> None:
     fn()
 
 
-def _post_notes(rt: Runtime, notes: list[tuple[str, str]]) -> None:
-    for channel, text in notes:
+def _post_notes(rt: Runtime, notes: list[tuple[str, Notice]]) -> None:
+    for channel, notice in notes:
         try:
-            rt.humans.notify(channel, text)
+            rt.humans.notify(channel, notice)
         except Exception:  # noqa: BLE001 - the change stands and is audited; a notice is lost
             log.exception("notice to %s failed", channel)
-
-
-def _fmt(value: float | int) -> str:
-    return f"{value:g}"
-
-
-def status_text(rows: list[status.AgentStatus]) -> str:
-    if not rows:
-        return "No agents. Add a markdown file under agents/."
-    paused = [r for r in rows if r.paused]
-    head = (
-        f"*Fleet*: {len(rows)} agents · {len(paused)} paused · "
-        f"{sum(r.open_reviews for r in rows)} open reviews · "
-        f"{sum(r.drafted_today for r in rows)} drafted / {sum(r.sent_today for r in rows)} sent "
-        "in the last 24 h"
-    )
-    width = max(len("agent"), *(len(r.id) for r in rows))
-    table = [
-        f"{'agent':<{width}}  {'trust':<10}  {'state':<6}  {'open':>4}  {'drafted':>7}  "
-        f"{'sent':>4}  overrides"
-    ]
-    for r in rows:
-        over = " ".join(f"{k}={_fmt(v)}" for k, v in sorted(r.overrides.items())) or "-"
-        table.append(
-            f"{esc(r.id):<{width}}  {r.trust:<10}  {'PAUSED' if r.paused else 'active':<6}  "
-            f"{r.open_reviews:>4}  {r.drafted_today:>7}  {r.sent_today:>4}  {over}"
-        )
-    lines = [head, "```" + "\n".join(table) + "```"]
-    for r in paused:
-        lines.append(
-            md(":double_vertical_bar: `{}` paused: {}", r.id, r.paused_reason or "no reason")
-        )
-    lines.append("`/twoloop status <agent>` for one agent in detail.")
-    return "\n".join(lines)
-
-
-def _who(by: str, system: str) -> str:
-    return mention(by) if by and by not in control.GUARD + ("system",) else system
-
-
-def detail_text(d: status.AgentDetail) -> str:
-    since = f" since {d.trust_since:%Y-%m-%d %H:%M} UTC" if d.trust_since else " since it started"
-    set_by = _who(d.trust_set_by, "the trust rules")
-    lines = [
-        md("*{}* (`{}`) · owner ", d.name, d.id)
-        + f"{mention(d.owner)} · <#{d.channel}> · config v{d.config_version}",
-        f"*Trust*: {d.trust}{since}"
-        + (f", set by {set_by}: {esc(d.trust_reason)}" if d.trust_reason else ""),
-    ]
-    t, (reviews, days, rate) = d.stretch, d.needs
-    if d.trust == "probation" and d.trust_set_by not in ("", "system"):
-        lines.append("  held on probation by hand: only a person promotes it")
-    elif d.trust == "probation":
-        lines.append(
-            f"  toward supervised: {t.reviews}/{reviews} reviewed drafts, {t.days}/{days} days, "
-            f"{t.kill_rate:.0%} killed (at most {rate:.0%}), {t.critical} critical kills"
-        )
-    if d.paused:
-        lines.append(
-            f"*State*: :double_vertical_bar: paused by "
-            f"{_who(d.paused_by, 'the deliverability guard')}: "
-            + esc(d.paused_reason or "no reason")
-        )
-    else:
-        lines.append("*State*: active")
-    lines.append("*Settings*:")
-    for st in d.settings:
-        mark = f" (override, file: {_fmt(st.file)})" if st.overridden else ""
-        lines.append(f"• {st.name} {_fmt(st.value)}{mark}")
-    drafted = sum(d.today.values())
-    by_status = ", ".join(f"{n} {k}" for k, n in sorted(d.today.items()))
-    lines.append(
-        f"*Today* (since {d.day_start:%Y-%m-%d %H:%M} UTC): {drafted} drafted"
-        + (f" ({by_status})" if by_status else "")
-    )
-    oldest = f", oldest {d.oldest_open_hours:g} h" if d.oldest_open_hours is not None else ""
-    lines.append(f"*Open reviews*: {d.open_reviews}{oldest}")
-    return "\n".join(lines)
-
-
-def queue_text(items: list[status.QueueItem], total: int | None = None) -> str:
-    """Every kind of review (drafts, replies, plays); `total` counts the ones not listed."""
-    total = len(items) if total is None else total
-    if not items:
-        return "No open reviews."
-    lines = [f"*{total} open reviews*, oldest first"]
-    for i in items:
-        kind = "" if i.kind == "draft" else f"_{i.kind}_ "
-        lines.append(
-            f"• #{i.review_id} {kind}"
-            + md("{} → {}: {}", i.agent, i.account or "—", i.subject, limit=300)
-            + f" ({i.age_hours:g} h)"
-        )
-    if total > len(items):
-        lines.append(f"…and {total - len(items)} more (App Home lists them with their buttons).")
-    return clip("\n".join(lines), FALLBACK_LIMIT * 3)

@@ -1,13 +1,14 @@
 """What an acked click or event sets in motion: a decision, a modal, App Home.
 
-A job is plain data, so it can cross to the work process (handlers/work_process.py) as well
-as run beside the listener. Whichever process runs it checks the delivery's key first: a
+A job is plain data, so it can cross to the work process (handlers/hosting/work_process.py)
+as well as run beside the listener. Whichever process runs it checks the delivery's key first: a
 redelivered click or event is dropped there, off the ack."""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -18,23 +19,18 @@ from bot.ops.redelivery import first_time
 from bot.reports.home import home_for
 from bot.review import cards
 from bot.runtime import Runtime
-from handlers.ack_first import AckFirst
-from handlers.blocks import (
-    DEFER,
-    EDIT,
-    KILL,
-    RECLASSIFY,
-    REPLY_EDIT,
+from handlers.ids import DEFER, EDIT, KILL, RECLASSIFY, REPLY_EDIT
+from handlers.views.answers import refusal_text
+from handlers.views.cards import parse_value
+from handlers.views.home import home_view
+from handlers.views.modals import (
     defer_modal,
     edit_modal,
     full_text_modal,
     kill_modal,
-    parse_value,
     reclassify_modal,
-    refusal_text,
     reply_edit_modal,
 )
-from handlers.home_blocks import home_view
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +57,12 @@ class Jobs:
     """Runs jobs: decisions on one pool, modals and Home on another, because a modal must
     open within 3 s of its click however many decisions are queued."""
 
-    def __init__(self, rt: Runtime, client: WebClient, ack_first: AckFirst | None = None):
-        self.rt, self.client, self.ack_first = rt, client, ack_first
+    def __init__(
+        self, rt: Runtime, client: WebClient, before_each: Callable[[], object] | None = None
+    ):
+        """`before_each` runs on the job's thread before it starts: the host's wait for a
+        lull in acks (handlers/hosting/ack_first.py)."""
+        self.rt, self.client, self.before_each = rt, client, before_each
         # Few decision threads: in the serving process each one competes with the acks for
         # the GIL. Decisions queue; they are not lost.
         self.decisions = ThreadPoolExecutor(max_workers=4, thread_name_prefix="decide")
@@ -77,8 +77,8 @@ class Jobs:
             pool.shutdown(wait=True)
 
     def _run(self, job: Job) -> None:
-        if self.ack_first is not None:
-            self.ack_first.wait()
+        if self.before_each is not None:
+            self.before_each()
         if job.key is not None and not first_time(self.rt, job.key):
             log.info("dropped a repeated delivery %s", job.key)
             return

@@ -54,3 +54,11 @@ def humans(rt: Runtime, client: WebClient) -> PacedHumans:
 def _base(settings: Settings) -> str:
     base = settings.slack_api_url or WebClient.BASE_URL
     return base if base.endswith("/") else base + "/"
+
+
+def humans_for(rt: Runtime) -> PacedHumans | None:
+    """The Humans port for a runtime outside `serve` (the terminal's `reviews decide` redraws
+    the card it decided); None when Slack is not set up."""
+    if rt.settings.slack_bot_token is None:
+        return None
+    return humans(rt, web_client(rt.settings))

@@ -8,8 +8,12 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.ports import Card, PostFailed
-from handlers.blocks import card_blocks, fallback_text, mention
+from bot.ports import Card, Notice, PostFailed
+from handlers.ids import REVIEW_EVENT
+from handlers.views import digest as digest_view
+from handlers.views import report as report_view
+from handlers.views.cards import card_blocks, fallback_text
+from handlers.views.text import mention, render_notice
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +39,7 @@ class SlackHumans:
                 # Which review a message is, readable from Slack itself: a card shown twice
                 # after a crash can be traced to its review.
                 metadata={
-                    "event_type": "twoloop_review",
+                    "event_type": REVIEW_EVENT,
                     "event_payload": {"review_id": card.review_id},
                 },
             )
@@ -64,28 +68,24 @@ class SlackHumans:
             "if nobody decides, nothing is sent.",
         )
 
-    def notify(self, channel: str, text: str) -> None:
-        self.client.chat_postMessage(channel=channel, text=text)
+    def notify(self, channel: str, notice: Notice) -> None:
+        self.client.chat_postMessage(channel=channel, text=render_notice(notice))
 
     def post_report(self, channel: str, report) -> str:
-        from handlers import report_blocks
-
         resp = self.client.chat_postMessage(
             channel=channel,
-            text=report_blocks.fallback_text(report),
-            blocks=report_blocks.report_blocks(report),
+            text=report_view.fallback_text(report),
+            blocks=report_view.report_blocks(report),
             unfurl_links=False,
             unfurl_media=False,
         )
         return resp["ts"]
 
     def post_digest(self, channel: str, digest, chart_png: bytes | None) -> str:
-        from handlers import digest_blocks
-
         resp = self.client.chat_postMessage(
             channel=channel,
-            text=digest_blocks.fallback_text(digest),
-            blocks=digest_blocks.digest_blocks(digest),
+            text=digest_view.fallback_text(digest),
+            blocks=digest_view.digest_blocks(digest),
             unfurl_links=False,
             unfurl_media=False,
         )

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import case, event, func, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from storage.db import rowcount
 from storage.models import AgentState, Decision, Draft, Review, session_now
+from storage.upsert import dialect_insert
 
 # Decisions that are a verdict on a draft's quality. A deferral says "not now", not "bad".
 VERDICTS = ("approve", "edit", "kill")
@@ -19,8 +20,11 @@ VERDICTS = ("approve", "edit", "kill")
 def locked_state(s: Session, agent_id: str) -> AgentState:
     """The agent's row, created if missing, locked until the transaction ends (PostgreSQL;
     SQLite transactions here already hold the write lock), so read-modify-write is safe."""
-    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
-    s.execute(insert(AgentState).values(agent_id=agent_id, overrides={}).on_conflict_do_nothing())
+    s.execute(
+        dialect_insert(s, AgentState)
+        .values(agent_id=agent_id, overrides={})
+        .on_conflict_do_nothing()
+    )
     q = (
         select(AgentState)
         .where(AgentState.agent_id == agent_id)
@@ -49,7 +53,7 @@ def change_trust(
             trust=new, trust_reason=reason, trust_set_by=by, trust_changed_at=now, updated_at=now
         )
     )
-    return res.rowcount == 1
+    return rowcount(res) == 1
 
 
 def after_commit(s: Session, fn: Callable[[], None]) -> None:

@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
+from storage.db import rowcount
 from storage.models import SlackDelivery
+from storage.upsert import dialect_insert
 
 
 def first(s: Session, key: str, now: datetime) -> bool:
     """True for the first caller with `key`, on any replica; one INSERT, no read."""
-    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = (
-        insert(SlackDelivery)
+        dialect_insert(s, SlackDelivery)
         .values(key=key, at=now)
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(col(SlackDelivery.key))  # rowcount says -1 here on psycopg
@@ -24,5 +24,4 @@ def first(s: Session, key: str, now: datetime) -> bool:
 
 
 def prune(s: Session, before: datetime) -> int:
-    res = s.execute(delete(SlackDelivery).where(col(SlackDelivery.at) < before))
-    return res.rowcount
+    return rowcount(s.execute(delete(SlackDelivery).where(col(SlackDelivery.at) < before)))

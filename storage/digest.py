@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import case, func, or_
+from sqlalchemy import select as sa_select  # typed for more columns than SQLModel's select
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -53,10 +54,11 @@ def decisions(s: Session, bounds: Sequence[datetime], agent_ids=None) -> list[tu
     """(agent_id, day, action, reason_code, n) of people's decisions on drafts and replies
     (play approvals are patterns, not volume, and are left out)."""
     b = _bucket(col(Decision.decided_at), bounds)
-    q = select(Decision.agent_id, b, Decision.action, Decision.reason_code, func.count())
+    group = (col(Decision.agent_id), b, col(Decision.action), col(Decision.reason_code))
+    q = sa_select(*group, func.count())
     q = _scope(q, col(Decision.decided_at), bounds, Decision.agent_id, agent_ids)
     q = q.where(col(Decision.play_version_id).is_(None))
-    return list(s.exec(q.group_by(Decision.agent_id, b, Decision.action, Decision.reason_code)))
+    return list(s.execute(q.group_by(*group)))
 
 
 def sent(s: Session, bounds: Sequence[datetime], agent_ids=None) -> list[tuple]:
@@ -80,12 +82,15 @@ def mail_events(s: Session, bounds: Sequence[datetime], agent_ids=None) -> list[
 def replies(s: Session, bounds: Sequence[datetime], agent_ids=None) -> list[tuple]:
     """(agent_id, day, kind, intent, n) of what came back from people and their autoresponders."""
     b = _bucket(col(InboundMessage.received_at), bounds)
-    q = select(
-        InboundMessage.agent_id, b, InboundMessage.kind, InboundMessage.intent, func.count()
-    ).where(col(InboundMessage.kind).in_(["human", "auto_reply"]))
+    group = (
+        col(InboundMessage.agent_id),
+        b,
+        col(InboundMessage.kind),
+        col(InboundMessage.intent),
+    )
+    q = sa_select(*group, func.count()).where(col(InboundMessage.kind).in_(["human", "auto_reply"]))
     q = _scope(q, col(InboundMessage.received_at), bounds, InboundMessage.agent_id, agent_ids)
-    group = (InboundMessage.agent_id, b, InboundMessage.kind, InboundMessage.intent)
-    return list(s.exec(q.group_by(*group)).all())
+    return list(s.execute(q.group_by(*group)).all())
 
 
 def agent_states(s: Session, agent_ids) -> dict[str, AgentState]:

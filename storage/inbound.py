@@ -8,18 +8,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, delete, func, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from storage.db import rowcount
 from storage.models import ImapCheckpoint, InboundMessage, MailEvent, SetAsideMail, utcnow
+from storage.upsert import dialect_insert, table_of
 
 
 def checkpoint(s: Session, key: str) -> ImapCheckpoint:
     """The checkpoint row for `key` (host/user/folder), created at (0, 0) when absent.
 
     Insert-on-conflict-do-nothing, so two pollers creating it at once both succeed."""
-    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(ImapCheckpoint.__table__).values(  # type: ignore[attr-defined]
+    stmt = dialect_insert(s, table_of(ImapCheckpoint)).values(
         key=key, uidvalidity=0, last_uid=0, updated_at=utcnow()
     )
     s.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
@@ -38,12 +38,15 @@ def advance(
     stmt = (
         update(ImapCheckpoint)
         .where(
-            ImapCheckpoint.key == key,
-            or_(ImapCheckpoint.uidvalidity != uidvalidity, ImapCheckpoint.last_uid < last_uid),
+            col(ImapCheckpoint.key) == key,
+            or_(
+                col(ImapCheckpoint.uidvalidity) != uidvalidity,
+                col(ImapCheckpoint.last_uid) < last_uid,
+            ),
         )
         .values(uidvalidity=uidvalidity, last_uid=last_uid, updated_at=now or utcnow())
     )
-    return s.execute(stmt).rowcount == 1
+    return rowcount(s.execute(stmt)) == 1
 
 
 def seen(s: Session, message_id: str) -> bool:
@@ -59,10 +62,10 @@ def failed(s: Session, key: str, uid: int) -> int:
     same message add up."""
     s.execute(
         update(ImapCheckpoint)
-        .where(ImapCheckpoint.key == key)
+        .where(col(ImapCheckpoint.key) == key)
         .values(
             failures=case(
-                (ImapCheckpoint.failing_uid == uid, ImapCheckpoint.failures + 1), else_=1
+                (col(ImapCheckpoint.failing_uid) == uid, ImapCheckpoint.failures + 1), else_=1
             ),
             failing_uid=uid,
         )
@@ -81,16 +84,16 @@ def set_aside(
 
 def set_aside_mail(s: Session, ids: list[int] | None = None) -> list[SetAsideMail]:
     """Oldest first; all of them, or those with these ids."""
-    query = select(SetAsideMail).order_by(SetAsideMail.id)
+    query = select(SetAsideMail).order_by(col(SetAsideMail.id))
     if ids:
-        query = query.where(SetAsideMail.id.in_(ids))
+        query = query.where(col(SetAsideMail.id).in_(ids))
     return list(s.exec(query))
 
 
 def release(s: Session, set_aside_id: int) -> bool:
     """Forget a set-aside message (it was handled after all); False if it was not there."""
-    stmt = delete(SetAsideMail).where(SetAsideMail.id == set_aside_id)
-    return s.execute(stmt).rowcount == 1
+    stmt = delete(SetAsideMail).where(col(SetAsideMail.id) == set_aside_id)
+    return rowcount(s.execute(stmt)) == 1
 
 
 def add_mail_event(s: Session, values: dict[str, Any]) -> bool:
@@ -99,10 +102,11 @@ def add_mail_event(s: Session, values: dict[str, Any]) -> bool:
 
     INSERT ... ON CONFLICT DO NOTHING on (outbox_id, kind): two copies of a report taken in
     at once on two replicas still count once."""
-    table = MailEvent.__table__  # type: ignore[attr-defined]
-    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = table_of(MailEvent)
     stmt = (
-        insert(table).values(**values).on_conflict_do_nothing(index_elements=["outbox_id", "kind"])
+        dialect_insert(s, table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["outbox_id", "kind"])
     )
     # RETURNING, not rowcount: psycopg reports -1 for this statement through SQLAlchemy.
     return s.execute(stmt.returning(table.c.id)).first() is not None
@@ -120,7 +124,7 @@ def harden_bounce(s: Session, outbox_id: int, detail: str) -> bool:
         )
         .values(hard=True, detail=detail)
     )
-    return s.execute(stmt).rowcount == 1
+    return rowcount(s.execute(stmt)) == 1
 
 
 def unmatched_reports(s: Session, since: datetime) -> int:

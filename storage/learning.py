@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from storage.models import LearnedWeight
+from storage.upsert import dialect_insert, table_of
 
 PRIOR = (1.0, 1.0)  # Beta(1, 1): no opinion; also the table's column defaults
 
@@ -37,10 +37,9 @@ def add_evidence(
 
     Sorted so concurrent transactions lock the rows in the same order (no deadlock).
     """
-    table = LearnedWeight.__table__  # type: ignore[attr-defined]
-    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = table_of(LearnedWeight)
     for rel in sorted(set(rels)):
-        stmt = insert(table).values(
+        stmt = dialect_insert(s, table).values(
             agent_id=agent_id,
             rel=rel,
             alpha=PRIOR[0] + alpha,

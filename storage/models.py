@@ -1,4 +1,4 @@
-"""SQLModel tables for the Twoloop domain (see DESIGN.md, Domain).
+"""SQLModel tables for the Twoloop domain.
 
 Timestamps are aware UTC datetimes; SQLModel's UTCDateTime stores them the same way on SQLite
 and PostgreSQL.

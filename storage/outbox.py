@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import case, func, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from storage.db import rowcount
 from storage.models import Account, Contact, MailboxState, MailEvent, OutboxMessage
+from storage.upsert import dialect_insert
 
 
 def due(s: Session, now: datetime, limit: int = 50) -> list[OutboxMessage]:
@@ -44,7 +45,7 @@ def claim(s: Session, message_id: int, now: datetime, owner: str = "") -> bool:
             claimed_by=owner,
         )
     )
-    return res.rowcount == 1
+    return rowcount(res) == 1
 
 
 def defer(s: Session, message_id: int, at: datetime, why: str) -> None:
@@ -59,8 +60,7 @@ def defer(s: Session, message_id: int, at: datetime, why: str) -> None:
 def mailbox_state(s: Session, address: str, *, ensure: bool = True) -> MailboxState:
     """The mailbox's row, created on first use (race-safe across replicas)."""
     if ensure:
-        insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
-        s.execute(insert(MailboxState).values(address=address).on_conflict_do_nothing())
+        s.execute(dialect_insert(s, MailboxState).values(address=address).on_conflict_do_nothing())
     return s.exec(select(MailboxState).where(MailboxState.address == address)).one()
 
 
@@ -85,7 +85,7 @@ def reserve_slot(
             next_send_at=next_at,
         )
     )
-    return res.rowcount == 1
+    return rowcount(res) == 1
 
 
 def stale_claims(s: Session, before: datetime) -> list[OutboxMessage]:
@@ -106,7 +106,7 @@ def mark_uncertain(s: Session, message_id: int) -> bool:
         .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == "sending")
         .values(status="uncertain")
     )
-    return res.rowcount == 1
+    return rowcount(res) == 1
 
 
 def resolve(s: Session, message_id: int, sent: bool, now: datetime) -> bool:
@@ -119,7 +119,7 @@ def resolve(s: Session, message_id: int, sent: bool, now: datetime) -> bool:
         .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == "uncertain")
         .values(**values)
     )
-    return res.rowcount == 1
+    return rowcount(res) == 1
 
 
 def listing(s: Session, status: str | None, limit: int = 100) -> list[OutboxMessage]:
@@ -161,7 +161,7 @@ def pause_mailbox(s: Session, address: str, reason: str, now: datetime) -> bool:
         .where(col(MailboxState.address) == address, col(MailboxState.paused).is_(False))
         .values(paused=True, paused_reason=reason, paused_at=now)
     )
-    return res.rowcount == 1
+    return rowcount(res) == 1
 
 
 def resume_mailbox(s: Session, address: str) -> bool:
@@ -170,7 +170,7 @@ def resume_mailbox(s: Session, address: str) -> bool:
         .where(col(MailboxState.address) == address, col(MailboxState.paused).is_(True))
         .values(paused=False, paused_reason="", paused_at=None)
     )
-    return res.rowcount == 1
+    return rowcount(res) == 1
 
 
 def finish(s: Session, message_id: int, now: datetime) -> None:
@@ -204,7 +204,7 @@ def refuse(s: Session, message_id: int, error: str) -> bool:
         .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == "queued")
         .values(status="failed", last_error=error)
     )
-    return res.rowcount == 1
+    return rowcount(res) == 1
 
 
 def touch(s: Session, contact_id: str, account_id: str, now: datetime) -> None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import func, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from storage.db import rowcount
 from storage.models import Review, SlackChannelPace
+from storage.upsert import dialect_insert
 
 ERROR_MAX = 200  # characters of a post error kept on the review
 
@@ -34,7 +36,8 @@ def due_heads(s: Session, now: datetime, exclude: Collection[int] = ()) -> list[
     )
     if exclude:
         q = q.where(col(Review.id).not_in(list(exclude)))
-    return sorted(((c, i) for c, i in s.exec(q)), key=lambda row: row[1])
+    # Never None: every group has a review; SQLModel types `id` as optional for unsaved rows.
+    return sorted(((c, cast(int, i)) for c, i in s.exec(q)), key=lambda row: row[1])
 
 
 def paces(s: Session, channels: Collection[str]) -> dict[str, datetime]:
@@ -59,9 +62,8 @@ def claim_channel(
     taken for `hold` (a post in flight); `release_channel` sets the real next time.
     `known`: the channel's row is known to exist (saves an INSERT)."""
     if not known:
-        insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
         s.execute(
-            insert(SlackChannelPace)
+            dialect_insert(s, SlackChannelPace)
             .values(channel=channel, next_at=now, reason="")
             .on_conflict_do_nothing(index_elements=["channel"])
         )
@@ -70,7 +72,7 @@ def claim_channel(
         .where(col(SlackChannelPace.channel) == channel, col(SlackChannelPace.next_at) <= now)
         .values(next_at=now + hold, reason="posting")
     )
-    return res.rowcount == 1
+    return rowcount(res) == 1
 
 
 def release_channel(s: Session, channel: str, next_at: datetime, reason: str = "") -> None:
@@ -94,7 +96,7 @@ def claim_review(s: Session, review_id: int, now: datetime, lease: timedelta) ->
         )
         .values(next_post_at=now + lease, post_attempts=Review.post_attempts + 1)
     )
-    if res.rowcount != 1:
+    if rowcount(res) != 1:
         return 0
     return s.exec(select(Review.post_attempts).where(Review.id == review_id)).one()
 
@@ -105,7 +107,7 @@ def record_posted(s: Session, review_id: int, ts: str, now: datetime) -> bool:
         .where(col(Review.id) == review_id, col(Review.message_ts) == "")
         .values(message_ts=ts, posted_at=now, next_post_at=None, post_error="")
     )
-    return res.rowcount == 1
+    return rowcount(res) == 1
 
 
 def record_failure(s: Session, review_id: int, error: str, retry_at: datetime) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import func, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from storage.db import rowcount
 from storage.models import (
     Account,
     AgentState,
@@ -24,6 +25,7 @@ from storage.models import (
     Suppression,
     session_now,
 )
+from storage.upsert import dialect_insert
 
 
 def candidate_signals(
@@ -51,7 +53,8 @@ def candidate_signals(
         q = q.where(col(Account.industry).in_([i.lower() for i in industries]))
     if countries:
         q = q.where(col(Account.country).in_([c.upper() for c in countries]))
-    return [tuple(r) for r in s.exec(q).all()]
+    # A stored signal always has its id; SQLModel types `id` as optional for unsaved rows.
+    return [(a, cast(int, i), k, at) for a, i, k, at in s.exec(q).all()]
 
 
 def contacts_for(s: Session, account_ids: Iterable[str]) -> dict[str, list[Contact]]:
@@ -81,7 +84,7 @@ def knowledge_edges(s: Session) -> list[EdgeRow]:
     q = select(Edge.src, Edge.rel, Edge.dst, Edge.weight).where(
         ~col(Edge.src).startswith("account:")
     )
-    return [tuple(r) for r in s.exec(q).all()]
+    return [(src, rel, dst, w) for src, rel, dst, w in s.exec(q).all()]
 
 
 def account_edges(s: Session, account_ids: Iterable[str]) -> list[EdgeRow]:
@@ -91,7 +94,7 @@ def account_edges(s: Session, account_ids: Iterable[str]) -> list[EdgeRow]:
         q = select(Edge.src, Edge.rel, Edge.dst, Edge.weight).where(
             col(Edge.src).in_(nodes[i : i + 500])
         )
-        rows.extend(tuple(r) for r in s.exec(q).all())
+        rows.extend((src, rel, dst, w) for src, rel, dst, w in s.exec(q).all())
     return rows
 
 
@@ -121,7 +124,9 @@ def suppression_for(s: Session, email: str) -> str | None:
     email = email.strip().lower()
     domain = "@" + email.rpartition("@")[2]
     row = s.exec(
-        select(Suppression).where(or_(Suppression.value == email, Suppression.value == domain))
+        select(Suppression).where(
+            or_(col(Suppression.value) == email, col(Suppression.value) == domain)
+        )
     ).first()
     return row.reason if row else None
 
@@ -174,7 +179,8 @@ def existing_accounts(s: Session, ids: Iterable[str]) -> set[str]:
 def nodes_with_prefix(s: Session, prefix: str) -> dict[str, tuple[str, list[str]]]:
     """Graph node keys (without the prefix) with label and aliases, e.g. all 'role:' nodes."""
     q = select(Node.key, Node.label, Node.aliases).where(col(Node.key).startswith(prefix))
-    return {key.removeprefix(prefix): (label, aliases) for key, label, aliases in s.exec(q).all()}
+    rows = s.exec(q).all()
+    return {key.removeprefix(prefix): (label, list(aliases)) for key, label, aliases in rows}
 
 
 def contact_ids_by_email(s: Session, emails: Iterable[str]) -> dict[str, str]:
@@ -264,8 +270,11 @@ def set_agent_paused(
 ) -> bool:
     """Pause or resume an agent; True if this call changed it (a conditional UPDATE).
     `by`: the user who paused it, or "guard" for the deliverability guard."""
-    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
-    s.execute(insert(AgentState).values(agent_id=agent_id, overrides={}).on_conflict_do_nothing())
+    s.execute(
+        dialect_insert(s, AgentState)
+        .values(agent_id=agent_id, overrides={})
+        .on_conflict_do_nothing()
+    )
     res = s.execute(
         update(AgentState)
         .where(col(AgentState.agent_id) == agent_id, col(AgentState.paused).is_(not paused))
@@ -276,4 +285,4 @@ def set_agent_paused(
             updated_at=session_now(s),
         )
     )
-    return res.rowcount == 1
+    return rowcount(res) == 1

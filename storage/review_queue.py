@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import and_
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select  # typed for more columns than SQLModel's select
+from sqlmodel import Session, col
 
 from storage.models import Draft, InboundMessage, PlayVersion, Review
 
@@ -27,12 +28,12 @@ def open_queue(
 ) -> list[QueuedReview]:
     """Oldest first (the one closest to expiring on top)."""
     q = (
-        select(
+        sa_select(
             Review,
-            Draft.subject,
-            InboundMessage.from_addr,
-            InboundMessage.subject,
-            PlayVersion.play_id,
+            col(Draft.subject),
+            col(InboundMessage.from_addr),
+            col(InboundMessage.subject),
+            col(PlayVersion.play_id),
         )
         .outerjoin(Draft, and_(col(Review.kind) == "draft", col(Draft.id) == Review.subject_id))
         .outerjoin(
@@ -43,18 +44,18 @@ def open_queue(
             PlayVersion,
             and_(col(Review.kind) == "play", col(PlayVersion.id) == Review.subject_id),
         )
-        .where(Review.status == "open")
+        .where(col(Review.status) == "open")
         .order_by(col(Review.created_at), col(Review.id))
         .limit(limit)
     )
     if kind:
-        q = q.where(Review.kind == kind)
+        q = q.where(col(Review.kind) == kind)
     if owner:
-        q = q.where(Review.owner == owner)
+        q = q.where(col(Review.owner) == owner)
     if agent:
-        q = q.where(Review.agent_id == agent)
+        q = q.where(col(Review.agent_id) == agent)
     out = []
-    for review, draft_subject, reply_from, reply_subject, play_id in s.exec(q):
+    for review, draft_subject, reply_from, reply_subject, play_id in s.execute(q):
         if review.kind == "draft":
             summary = draft_subject or ""
         elif review.kind == "reply":

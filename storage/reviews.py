@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from storage.db import rowcount
 from storage.models import Decision, Draft, Review
 
 
@@ -26,7 +27,7 @@ def close(
         .where(col(Review.id) == review_id, col(Review.status) == "open")
         .values(status=status, outcome=outcome, decided_by=actor, decided_at=now)
     )
-    return res.rowcount == 1
+    return rowcount(res) == 1
 
 
 def due_reminders(s: Session, now: datetime) -> list[Review]:
@@ -46,7 +47,7 @@ def claim_reminder(s: Session, review_id: int, now: datetime) -> bool:
         .where(col(Review.id) == review_id, col(Review.reminded_at).is_(None))
         .values(reminded_at=now)
     )
-    return res.rowcount == 1
+    return rowcount(res) == 1
 
 
 def due_expiries(s: Session, now: datetime) -> list[Review]:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
+from storage.db import rowcount
 from storage.models import ScheduledPost, utcnow
+from storage.upsert import dialect_insert, table_of
 
 # A claim whose holder died before posting or releasing is taken over after this long.
 STALE_CLAIM = timedelta(minutes=15)
@@ -22,32 +23,29 @@ STALE_CLAIM = timedelta(minutes=15)
 def claim(
     s: Session, key: str, now: datetime | None = None, stale_after: timedelta = STALE_CLAIM
 ) -> bool:
-    """True when this caller won `key` and should post now. Commits at once, so a replica
-    racing us sees the claim."""
+    """True when this caller won `key` and should post now. The caller commits before it
+    posts (it leaves its session), so a replica racing us sees the claim."""
     now = now or utcnow()
-    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = table_of(ScheduledPost)
     stmt = (
-        insert(ScheduledPost.__table__)  # Core: the ORM path reports rowcount -1 on psycopg
+        dialect_insert(s, table)  # Core: the ORM path reports rowcount -1 on psycopg
         .values(key=key, claimed_at=now, channel="", message_ts="")
         .on_conflict_do_nothing(index_elements=["key"])
-        .returning(ScheduledPost.key)  # a row back means ours (rowcount is not portable here)
+        .returning(table.c.key)  # a row back means ours (rowcount is not portable here)
     )
     won = s.execute(stmt).first() is not None
     if not won:
         # Taken over only if unposted and abandoned; one conditional UPDATE, so one winner.
-        won = (
-            s.execute(
-                update(ScheduledPost)
-                .where(
-                    col(ScheduledPost.key) == key,
-                    col(ScheduledPost.posted_at).is_(None),
-                    col(ScheduledPost.claimed_at) < now - stale_after,
-                )
-                .values(claimed_at=now)
-            ).rowcount
-            == 1
+        res = s.execute(
+            update(ScheduledPost)
+            .where(
+                col(ScheduledPost.key) == key,
+                col(ScheduledPost.posted_at).is_(None),
+                col(ScheduledPost.claimed_at) < now - stale_after,
+            )
+            .values(claimed_at=now)
         )
-    s.commit()
+        won = rowcount(res) == 1
     return won
 
 

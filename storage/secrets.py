@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, select
 
 from storage.models import AppSecret, session_now
+from storage.upsert import dialect_insert, table_of
 
 
 def insert_if_absent(s: Session, model: type[SQLModel], values: dict[str, Any]) -> bool:
@@ -17,10 +17,9 @@ def insert_if_absent(s: Session, model: type[SQLModel], values: dict[str, Any]) 
     Race-safe (INSERT ... ON CONFLICT DO NOTHING): when two transactions insert the same key
     at once, exactly one of them gets True and neither gets an error.
     """
-    table = model.__table__  # type: ignore[attr-defined]
-    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = table_of(model)
     keys = list(table.primary_key.columns)
-    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    stmt = dialect_insert(s, table).values(**values).on_conflict_do_nothing(index_elements=keys)
     # RETURNING, not rowcount: psycopg reports -1 for this statement through SQLAlchemy.
     return s.execute(stmt.returning(*keys)).first() is not None
 

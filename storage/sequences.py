@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import case, update
 from sqlmodel import Session, col, select
 
+from storage.db import rowcount
 from storage.models import Sequence
 
 
@@ -39,14 +40,14 @@ def claim_step(s: Session, draft_id: int, step: int, now: datetime) -> bool:
         )
         .values(status="active", due_at=None, reason="", updated_at=now)
     )
-    return res.rowcount == 1
+    return rowcount(res) == 1
 
 
 def schedule_next(
     s: Session, draft_id: int, step: int, due: datetime | None, now: datetime
 ) -> None:
     """After step `step - 1` went out: the next step is due at `due` (None: the sequence is done)."""
-    values = {"next_step": step, "due_at": due, "updated_at": now}
+    values: dict[str, object] = {"next_step": step, "due_at": due, "updated_at": now}
     if due is None:
         values["status"] = "done"
     s.execute(
@@ -64,7 +65,7 @@ def stop_for_contact(s: Session, contact_id: str, reason: str, now: datetime) ->
         )
         .values(status="stopped", reason=reason, due_at=None, updated_at=now)
     )
-    return res.rowcount
+    return rowcount(res)
 
 
 def park_for_contact(
@@ -85,4 +86,4 @@ def park_for_contact(
             due_at=case((col(Sequence.due_at) > until, Sequence.due_at), else_=until),
         )
     )
-    return res.rowcount
+    return rowcount(res)

@@ -56,16 +56,16 @@ def open_queue(s: Session, owner: str | None, limit: int = 20) -> list[QueueRow]
         q = q.where(Review.owner == owner)
     page = list(s.exec(q.limit(limit)))
     ids = {k: [r.subject_id for r in page if r.kind == k] for k in ("draft", "reply", "play")}
-    about: dict[tuple[str, int], tuple[str, str]] = {}
+    about: dict[tuple[str, int | None], tuple[str, str]] = {}
     if ids["draft"]:
-        rows = s.exec(
+        drafts = s.exec(
             select(Draft.id, Draft.subject, Account.name)
             .join(Account, col(Account.id) == col(Draft.account_id))
             .where(col(Draft.id).in_(ids["draft"]))
         ).all()
-        about.update({("draft", i): (name, subj) for i, subj, name in rows})
+        about.update({("draft", i): (name, subj) for i, subj, name in drafts})
     if ids["reply"]:
-        rows = s.exec(
+        replies = s.exec(
             select(
                 InboundMessage.id, InboundMessage.subject, InboundMessage.from_addr, Account.name
             )
@@ -73,14 +73,14 @@ def open_queue(s: Session, owner: str | None, limit: int = 20) -> list[QueueRow]
             .outerjoin(Account, col(Account.id) == col(Contact.account_id))
             .where(col(InboundMessage.id).in_(ids["reply"]))
         ).all()
-        about.update({("reply", i): (name or frm, subj) for i, subj, frm, name in rows})
+        about.update({("reply", i): (name or frm, subj) for i, subj, frm, name in replies})
     if ids["play"]:
-        rows = s.exec(
+        plays = s.exec(
             select(PlayVersion.id, PlayVersion.play_id, PlayVersion.template).where(
                 col(PlayVersion.id).in_(ids["play"])
             )
         ).all()
-        about.update({("play", i): ("", (t or {}).get("name", p)) for i, p, t in rows})
+        about.update({("play", i): ("", (t or {}).get("name", p)) for i, p, t in plays})
     return [QueueRow(r, *about.get((r.kind, r.subject_id), ("", ""))) for r in page]
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from storage.db import rowcount
 from storage.models import Suppression
 from storage.upsert import upsert
 
@@ -29,7 +30,7 @@ def add_addresses(s: Session, values: list[str], reason: str, now: datetime) -> 
 
 
 def remove(s: Session, values: list[str]) -> int:
-    return s.execute(delete(Suppression).where(col(Suppression.value).in_(values))).rowcount
+    return rowcount(s.execute(delete(Suppression).where(col(Suppression.value).in_(values))))
 
 
 def listing(s: Session, like: str = "", limit: int = 1000) -> list[Suppression]:

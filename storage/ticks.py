@@ -6,20 +6,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from storage.models import TickRun
+from storage.upsert import dialect_insert
 
 
 def claim(s: Session, agent_id: str, slot: datetime, owner: str, now: datetime) -> int | None:
     """The new run's id, or None when another process already claimed this slot."""
-    insert = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = (
-        insert(TickRun)
+        dialect_insert(s, TickRun)
         .values(agent_id=agent_id, scheduled_for=slot, owner=owner, started_at=now)
         .on_conflict_do_nothing(index_elements=["agent_id", "scheduled_for"])
-        .returning(TickRun.id)
+        .returning(col(TickRun.id))
     )
     return s.execute(stmt).scalar()
 

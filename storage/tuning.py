@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import case, func, literal
+from sqlalchemy import select as sa_select  # typed for more columns than SQLModel's select
 from sqlmodel import Session, col, select
 
 from storage.models import Decision, Draft
@@ -30,36 +31,36 @@ def weekly_counts(
     week = (case(*whens, else_=last) if whens else literal(last)).label("week")
     group = (
         week,
-        Decision.agent_id,
-        Decision.config_version,
-        Decision.action,
-        Decision.reason_code,
+        col(Decision.agent_id),
+        col(Decision.config_version),
+        col(Decision.action),
+        col(Decision.reason_code),
     )
-    q = select(*group, func.count()).where(
-        Decision.kind == "draft",
+    q = sa_select(*group, func.count()).where(
+        col(Decision.kind) == "draft",
         col(Decision.action).in_(DRAFT_ACTIONS),
         col(Decision.decided_at) >= bounds[0],
         col(Decision.decided_at) < bounds[-1],
     )
     if agent:
-        q = q.where(Decision.agent_id == agent)
-    return [tuple(row) for row in s.exec(q.group_by(*group)).all()]
+        q = q.where(col(Decision.agent_id) == agent)
+    return [tuple(row) for row in s.execute(q.group_by(*group)).all()]
 
 
 def recent_edits(
     s: Session, since: datetime, until: datetime, agent: str | None, limit: int
 ) -> list[tuple[int | None, str, str, str, str]]:
     """The most recent `limit` edits on drafts: (draft id, before/after subject, body)."""
-    q = select(
-        Decision.draft_id,
-        Decision.before_subject,
-        Decision.before_body,
-        Decision.after_subject,
-        Decision.after_body,
-    ).where(Decision.kind == "draft", Decision.action == "edit")
+    q = sa_select(
+        col(Decision.draft_id),
+        col(Decision.before_subject),
+        col(Decision.before_body),
+        col(Decision.after_subject),
+        col(Decision.after_body),
+    ).where(col(Decision.kind) == "draft", col(Decision.action) == "edit")
     q = _window(q, Decision.decided_at, since, until, agent, Decision.agent_id)
     q = q.order_by(col(Decision.decided_at).desc()).limit(limit)
-    return [tuple(row) for row in s.exec(q).all()]
+    return [tuple(row) for row in s.execute(q).all()]
 
 
 def lowest_confidence(

@@ -18,7 +18,7 @@ import time_machine
 from bot.cli.scaffold import init
 from bot.config.mailboxes import open_all_hours
 from bot.intake.importer import load
-from bot.ports import ReviewCard
+from bot.ports import Notice, ReviewCard
 from bot.runtime import Runtime
 from bot.settings import Settings
 from storage.db import Database
@@ -153,7 +153,8 @@ class RecordingHumans:
         self.posted: list[ReviewCard] = []
         self.updated: list[ReviewCard] = []
         self.reminded: list[ReviewCard] = []
-        self.notes: list[tuple[str, str]] = []
+        self.notes: list[tuple[str, str]] = []  # (channel, the notice as plain text)
+        self.notices: list[tuple[str, Notice]] = []  # the same, as sent
         self.reports: list[tuple[str, object]] = []  # (channel, TuningReport)
         self.digests: list[tuple[str, object, bytes | None]] = []  # (channel, Digest, chart)
         self.timezones: dict[str, str] = {}  # user -> IANA zone, as users.info would say
@@ -173,8 +174,9 @@ class RecordingHumans:
     def remind(self, card: ReviewCard) -> None:
         self.reminded.append(card)
 
-    def notify(self, channel: str, text: str) -> None:
-        self.notes.append((channel, text))
+    def notify(self, channel: str, notice: Notice) -> None:
+        self.notices.append((channel, notice))
+        self.notes.append((channel, notice.plain()))
 
     def post_report(self, channel: str, report) -> str:
         self.reports.append((channel, report))
@@ -249,7 +251,7 @@ SIGNALS_TOKEN = "signals-token-0123456789abcdef"
 @pytest.fixture
 def service(home, db_url, slack):
     """The real `serve` service (HTTP mode) on a loopback port, scheduler off."""
-    from handlers.serve import Service
+    from handlers.hosting.serve import Service
     from tests.slack_requests import SIGNING_SECRET
 
     settings = make_settings(

@@ -75,7 +75,7 @@ class Replica:
     def start(self) -> Replica:
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, "-c", "from bot.cli.main import main; main()", "serve"]
+                [sys.executable, "-c", "from handlers.hosting.entry import main; main()", "serve"]
                 + ["--host", "127.0.0.1", "--port", str(self.port), "--threads", "4"],
                 env=self.env,
                 cwd=self.workdir,  # no stray .env
@@ -85,7 +85,7 @@ class Replica:
             )
         wait_for(self.health, 60, f"{self.name} answering /healthz")
         # How the replica signs its claims (sends, ticks, the leader lock): they are made by
-        # its work process, the child of the serving one (handlers/work_process.py). Read
+        # its work process, the child of the serving one (handlers/hosting/work_process.py). Read
         # while the processes live: tests ask after killing them.
         self.owner = _work_owner(self.proc.pid)
         return self

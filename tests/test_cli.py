@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import func, select
 from typer.testing import CliRunner
 
-from bot.cli.main import app
 from bot.runtime import Runtime
+from handlers.hosting.entry import app
 from storage.db import Database
 from storage.models import Account, Contact, Draft, Signal
 from tests.conftest import RecordingHumans, approve_plays, make_settings

@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import select
 
 from bot.agent import loop
+from bot.ports import Notice
 from bot.reports import status
 from storage import prospects
 from storage.models import AgentState, AuditEvent, Draft
@@ -214,8 +215,8 @@ def test_trust_command_sets_audits_and_tells_the_owner(service, slack, http):
         ("queue everything", "Usage: `/twoloop queue`"),
         ("digest now please", "Usage: `/twoloop digest`"),
         ("set data-platform personalization 1.5", "personalization must be a number from 0 to 1"),
-        ("set data-platform daily_cap -1", "daily_cap must be a whole number >= 0"),
-        ("set data-platform daily_cap 2.5", "daily_cap must be a whole number >= 0"),
+        ("set data-platform daily_cap -1", "daily_cap must be a whole number &gt;= 0"),
+        ("set data-platform daily_cap 2.5", "daily_cap must be a whole number &gt;= 0"),
         ("set data-platform confidence nan", "confidence must be a number from 0 to 1"),
         ("set data-platform tone warm", "Cannot set `tone`; settable: personalization"),
         ("trust data-platform trusted", "Trust is `probation` or `supervised`"),
@@ -248,7 +249,7 @@ def test_digest_command_reaches_the_digest(service, slack, http, monkeypatch):
 
     def post_now(rt, requested_by):
         asked.append(requested_by)
-        return "Posted the digest of your agents."
+        return Notice.of("Posted the digest of your agents.")
 
     monkeypatch.setattr(digest, "post_now", post_now)
     text = slash(http, AM, "digest")

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from handlers.blocks import APPROVE
+from handlers.ids import APPROVE
 from storage.models import AuditEvent, Draft, OutboxMessage, Review, TickRun
 from tests.conftest import child_time
 from tests.replicas import SlowModel, message_ids, wait_for

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from PIL import Image
 
+from bot.ports import Channel
 from bot.reports import digest
 from bot.runtime import Runtime
 from storage import audit
@@ -366,14 +367,14 @@ def test_no_operator_channel_skips_the_fleet_digest_with_one_log_line(rt, caplog
 
 def test_post_now_for_an_am_and_an_operator(seeded, home, db_url):
     line = digest.post_now(seeded, DANA)
-    assert "<#C0REVIEWS01>" in line
+    assert Channel("C0REVIEWS01") in line.parts
     channel, d, _ = seeded.humans.digests[-1]
     assert channel == "C0REVIEWS01" and d.partial and d.day == DAY + timedelta(days=1)
     assert [a.agent_id for a in d.agents] == ["data-platform"]
-    assert "TWOLOOP_OPERATOR_CHANNEL" in digest.post_now(seeded, OPERATOR)
-    assert "own no agents" in digest.post_now(seeded, "U0STRANGER")
+    assert "TWOLOOP_OPERATOR_CHANNEL" in digest.post_now(seeded, OPERATOR).plain()
+    assert "own no agents" in digest.post_now(seeded, "U0STRANGER").plain()
     seeded.settings = make_settings(home, db_url, TWOLOOP_OPERATOR_CHANNEL="C0OPS00001")
-    assert "fleet digest" in digest.post_now(seeded, OPERATOR)
+    assert "fleet digest" in digest.post_now(seeded, OPERATOR).plain()
     assert seeded.humans.digests[-1][0] == "C0OPS00001"
 
 

@@ -30,6 +30,7 @@ from bot.mail.outbound import outbox
 from bot.reports import why
 from bot.runtime import Runtime
 from bot.settings import load_settings
+from handlers.hosting import entry
 from storage import outbox as outbox_store
 from storage import trail
 from storage.db import Database
@@ -74,7 +75,7 @@ def home(cwd, tmp_path, monkeypatch) -> Path:
 
 
 def run(*args: str, input: str | None = None):
-    return CliRunner().invoke(cli.app, list(args), input=input)
+    return CliRunner().invoke(entry.app, list(args), input=input, obj=entry.HOST)
 
 
 def ok(*args: str, input: str | None = None):

@@ -14,8 +14,8 @@ from bot.agent import loop
 from bot.reports import home as home_data
 from bot.reports.digest import DayCounts
 from bot.review import lifecycle as reviews
-from handlers.blocks import APPROVE, KILL, KILL_VIEW
-from handlers.home_blocks import home_view
+from handlers.ids import APPROVE, KILL, KILL_VIEW
+from handlers.views.home import home_view
 from storage.models import Decision, Draft, Review
 from tests.conftest import approve_plays
 from tests.slack_requests import (

@@ -31,7 +31,7 @@ from bot.intake.importer import load
 from bot.model.writer import messages
 from bot.review import cards
 from bot.runtime import Runtime
-from handlers.serve import Service
+from handlers.hosting.serve import Service
 from storage.models import AgentState, Draft, OutboxMessage, Review
 from tests import fake_llm
 from tests.conftest import SIGNALS_TOKEN, approve_plays, make_settings, unpaced

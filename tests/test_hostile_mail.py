@@ -22,6 +22,7 @@ from bot.mail.inbound import replies
 from bot.mail.inbound.receive import ImapSource
 from bot.mail.outbound import outbox
 from bot.storable import storable
+from handlers.views.text import render_notice
 from storage import inbound as inbound_store
 from storage import outbox as outbox_store
 from storage.db import alembic_config, upgrade
@@ -269,9 +270,10 @@ def test_reports_about_no_message_of_ours_never_move_a_rate_and_operators_hear(r
         assert s.exec(select(func.count()).select_from(MailEvent)).one() == 0
         assert not s.get(AgentState, ours.agent_id).paused
         assert s.get(Suppression, ours.to_addr) is None
-    said = [n for n in notes(rt) if "matched no message of ours" in n]
+    said = [n for ch, n in rt.humans.notices if ch == OPS and "matched no message" in n.plain()]
     # The 1st and the 10th: news, without one notice per forged report.
-    assert len(said) == 2 and said[-1].startswith(":warning: 10 bounce/complaint report")
+    assert len(said) == 2 and said[-1].tone == "warning"
+    assert said[-1].plain().startswith("10 bounce/complaint report")
 
     # A real bounce about our message still counts, and the pause says what was left out.
     replies.ingest(rt, dsn(ours, 99, ours.message_id), "test")
@@ -450,7 +452,8 @@ def test_notices_escape_markup_from_a_subject(rt):
         b"Subject: Undelivered Mail Returned to Sender", f"Subject: {HOSTILE}".encode()
     )
     replies.ingest(rt, forged, "test")
-    told = [n for n in notes(rt) if "matches no message" in n or "matched no message" in n]
+    slack = [render_notice(n) for ch, n in rt.humans.notices if ch == OPS]  # as Slack shows it
+    told = [n for n in slack if "matches no message" in n or "matched no message" in n]
     assert len(told) == 2
     for note in told:
         assert "<!channel>" not in note and "<https://" not in note
@@ -462,7 +465,7 @@ def test_notices_escape_markup_from_a_subject(rt):
         review = s.get(Review, got.review_id)
     assert decide(rt, Request(review.id, review.owner, Action.TAKE_OVER)).status == "decided"
     replies.ingest(rt, raw_reply(ours, ours.to_addr, "Hello?", n=4, subject=HOSTILE), "test")
-    owner = [t for _, t in rt.humans.notes if "took over" in t][-1]
+    owner = [render_notice(n) for _, n in rt.humans.notices if "took over" in n.plain()][-1]
     assert "<!channel>" not in owner and "&lt;!channel&gt;" in owner
     assert owner.startswith(f"<@{review.owner}>"), "our own mention stays markup"
 

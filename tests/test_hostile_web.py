@@ -11,7 +11,7 @@ from sqlmodel import func, select
 
 from bot.intake.importer import load
 from bot.runtime import Runtime
-from handlers.web import MAX_DEPTH, build_web
+from handlers.hosting.web import MAX_DEPTH, build_web
 from storage.models import Signal
 from tests.conftest import SIGNALS_TOKEN, make_settings
 

@@ -1,4 +1,4 @@
-"""The HTTP front `serve` runs (handlers/asgi.py): body limits on every path, clicks that do
+"""The HTTP front `serve` runs (handlers/hosting/asgi.py): body limits on every path, clicks that do
 not queue behind a slow command, a clear error for a port in use, and answers for requests
 in flight when the service stops."""
 
@@ -16,10 +16,10 @@ from sqlmodel import select
 from bot.agent import loop
 from bot.review import lifecycle as reviews
 from bot.settings import SettingsError
-from handlers import listeners
-from handlers.ack_first import AckFirst
-from handlers.serve import Service
-from handlers.web import MAX_BODY
+from handlers.hosting.ack_first import AckFirst
+from handlers.hosting.serve import Service
+from handlers.hosting.web import MAX_BODY
+from handlers.listeners import commands as command_listener
 from storage.models import Decision, Review
 from tests.conftest import OPERATOR, SIGNALS_TOKEN, approve_plays, make_settings
 from tests.slack_requests import (
@@ -36,14 +36,14 @@ from tests.slack_requests import (
 def stuck_command(monkeypatch):
     """`/twoloop` answers stay inside their database read until `release` is set."""
     entered, release = threading.Event(), threading.Event()
-    real = listeners.run_command
+    real = command_listener.run_command
 
     def slow(*args, **kwargs):
         entered.set()
         release.wait(20)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(listeners, "run_command", slow)
+    monkeypatch.setattr(command_listener, "run_command", slow)
     yield entered, release
     release.set()
 

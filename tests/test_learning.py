@@ -15,7 +15,7 @@ from bot.decisions import Action, Request, decide
 from bot.review import learning
 from bot.review import lifecycle as reviews
 from bot.review.cards import path_text
-from handlers.blocks import KILL, KILL_VIEW
+from handlers.ids import KILL, KILL_VIEW
 from storage import learning as store
 from storage.models import Account, AuditEvent, Contact, Draft, Edge, LearnedWeight, Review, Signal
 from tests.conftest import approve_plays
@@ -265,7 +265,7 @@ def test_simultaneous_decisions_count_once_per_review_and_all_reviews_count(lear
 
 
 def test_verdicts_cover_every_kill_reason():
-    from bot.decisions import KILL_REASONS
+    from bot.review.actions import KILL_REASONS
 
     assert {r: learning.verdict("kill", r) for r in KILL_REASONS} == {
         "off_brand": ("", "against"),

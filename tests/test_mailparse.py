@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.mail.inbound import parse as mailparse
-from bot.mail.inbound.parse import parse, return_date, strip_quotes
+from bot.mail.inbound.parse import parse
+from bot.mail.text import return_date, strip_quotes
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "testdata" / "mail"

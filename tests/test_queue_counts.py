@@ -9,7 +9,7 @@ from bot.agent import loop
 from bot.mail.inbound import replies
 from bot.reports import digest, status
 from bot.reports.home import home_for
-from handlers.commands import queue_text
+from handlers.views.answers import queue_text
 from storage.models import Review
 from tests.conftest import OPERATOR
 from tests.test_replies import reply_to, sent_first

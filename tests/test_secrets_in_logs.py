@@ -24,7 +24,7 @@ from sqlmodel import select
 from bot.cli.scaffold import init
 from bot.intake.importer import load
 from bot.runtime import Runtime
-from handlers.blocks import APPROVE
+from handlers.ids import APPROVE
 from storage.models import Review
 from tests.conftest import (
     OPERATOR,

@@ -8,8 +8,8 @@ from sqlmodel import select
 from bot.agent import loop
 from bot.review import lifecycle as reviews
 from bot.settings import SettingsError
-from handlers.serve import Service
-from handlers.web import MAX_BODY
+from handlers.hosting.serve import Service
+from handlers.hosting.web import MAX_BODY
 from storage.models import Decision, Review
 from tests.conftest import OPERATOR, approve_plays, make_settings
 from tests.slack_requests import block_action, interaction_body, post_signed, sign, slash_command

@@ -18,7 +18,7 @@ from bot.cli.scaffold import init
 from bot.decisions import Action, Request, decide
 from bot.intake.importer import load
 from bot.mail.inbound import replies
-from bot.mail.outbound import outbox, sequences
+from bot.mail.outbound import followups, outbox, sequences
 from bot.mail.outbound.transport import SmtpTransport
 from bot.runtime import Runtime
 from storage.models import AuditEvent, Draft, InboundMessage, OutboxMessage, Review, Sequence
@@ -205,7 +205,7 @@ def test_follow_up_steps_go_out_in_the_thread_until_the_sequence_ends(rt, smtp_s
     answer(rt, card, Action.SEND_REPLY, "")
 
     later(rt, timedelta(days=3, minutes=1))
-    assert sequences.advance(rt) == 1
+    assert followups.queue_due(rt) == 1
     step1 = row_for(rt, ours.draft_id, 1)
     reply = row_for(rt, other.draft_id, -1)
     assert reply.id < step1.id, "the batch holds the reply first, then the follow-up"
@@ -219,7 +219,7 @@ def test_follow_up_steps_go_out_in_the_thread_until_the_sequence_ends(rt, smtp_s
     assert (seq.status, seq.next_step) == ("active", 2)
 
     later(rt, timedelta(days=7, minutes=1))
-    assert sequences.advance(rt) == 1
+    assert followups.queue_due(rt) == 1
     step2 = row_for(rt, ours.draft_id, 2)
     assert outbox.flush(rt)["sent"] == 1
     mail = received(smtp_server, step2)
@@ -228,7 +228,7 @@ def test_follow_up_steps_go_out_in_the_thread_until_the_sequence_ends(rt, smtp_s
     seq = sequence_of(rt, ours.draft_id)
     assert (seq.status, seq.due_at) == ("done", None), "the last step ends the sequence"
     later(rt, timedelta(days=30))
-    assert sequences.advance(rt) == 0
+    assert followups.queue_due(rt) == 0
     assert after_send_failures(rt) == []
     assert_settled(rt, smtp_server)
 

@@ -16,7 +16,7 @@ from sqlmodel import select
 from bot.agent import loop
 from bot.cli.scaffold import init
 from bot.decisions import Action, Request, decide
-from bot.mail.outbound import deliverability, outbox, sequences, unsubscribe
+from bot.mail.outbound import deliverability, followups, outbox, sequences, unsubscribe
 from bot.mail.outbound.transport import SmtpTransport
 from bot.runtime import Runtime
 from storage import outbox as outbox_store
@@ -319,9 +319,9 @@ def test_follow_ups_go_in_the_same_thread_until_the_sequence_ends(rt):
     start = rt.now()
     outbox.flush(rt)
     first = sent(rt)[0]
-    assert sequences.advance(rt) == 0
+    assert followups.queue_due(rt) == 0
     at(rt, start + timedelta(days=3, minutes=1))
-    assert sequences.advance(rt) >= 1
+    assert followups.queue_due(rt) >= 1
     outbox.flush(rt)
     one, two = _thread(rt, first.draft_id)
     assert two["In-Reply-To"] == one["Message-ID"] == first.message_id
@@ -329,7 +329,7 @@ def test_follow_ups_go_in_the_same_thread_until_the_sequence_ends(rt):
     assert two["Subject"] == f"Re: {one['Subject']}"
     assert "floating this back up" in two.get_content()
     at(rt, start + timedelta(days=10, minutes=2))
-    sequences.advance(rt)
+    followups.queue_due(rt)
     outbox.flush(rt)
     msgs = _thread(rt, first.draft_id)
     assert len(msgs) == 3 and msgs[2]["References"].split() == [
@@ -348,7 +348,7 @@ def test_unsubscribe_stops_the_sequence(rt):
     token = unsubscribe.token_for(unsubscribe.key(rt), first.contact_id)
     assert unsubscribe.unsubscribe(rt, token, "one-click").status == "done"
     at(rt, start + timedelta(days=30))
-    sequences.advance(rt)  # the other contacts' sequences go on
+    followups.queue_due(rt)  # the other contacts' sequences go on
     assert [m.step for m in rows(rt, draft_id=first.draft_id)] == [0]
     with rt.db.session() as s:
         seq = s.get(Sequence, first.draft_id)
@@ -364,10 +364,10 @@ def test_out_of_office_parks_until_the_return_date(rt):
     with rt.db.session() as s:
         assert sequences.park_contact(s, first.contact_id, back, "out of office", start) == 1
     at(rt, start + timedelta(days=4))
-    sequences.advance(rt)  # the other contacts' follow-ups go on
+    followups.queue_due(rt)  # the other contacts' follow-ups go on
     assert [m.step for m in rows(rt, draft_id=first.draft_id)] == [0]
     at(rt, back + timedelta(minutes=1))
-    sequences.advance(rt)
+    followups.queue_due(rt)
     assert [m.step for m in rows(rt, draft_id=first.draft_id)] == [0, 1]
 
 

@@ -15,11 +15,11 @@ from sqlmodel import select
 
 from bot.agent import loop
 from bot.ops import redelivery
-from bot.ports import PostFailed
+from bot.ports import Notice, PostFailed
 from bot.review import lifecycle as reviews
 from bot.review import posting
 from bot.runtime import Runtime
-from handlers.blocks import APPROVE, DEFER_VIEW
+from handlers.ids import APPROVE, DEFER_VIEW
 from storage.models import Review, SlackChannelPace, SlackDelivery
 from tests.conftest import RecordingHumans, approve_plays, make_settings
 from tests.slack_requests import (
@@ -237,7 +237,7 @@ def test_notices_and_cards_share_one_pace_per_channel(service, slack):
     interval = 0.15
     service.rt.humans.post_interval = interval
     notices = [
-        threading.Thread(target=service.rt.humans.notify, args=(channel, f"notice {n}"))
+        threading.Thread(target=service.rt.humans.notify, args=(channel, Notice.of(f"notice {n}")))
         for n in range(3)
     ]
     for t in notices:

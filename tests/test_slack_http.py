@@ -13,7 +13,7 @@ from sqlmodel import select
 from bot.agent import loop
 from bot.mail.outbound import outbox
 from bot.review import lifecycle as reviews
-from handlers.blocks import APPROVE, DEFER, DEFER_VIEW, EDIT, EDIT_VIEW, KILL, KILL_VIEW
+from handlers.ids import APPROVE, DEFER, DEFER_VIEW, EDIT, EDIT_VIEW, KILL, KILL_VIEW
 from storage.models import AuditEvent, Decision, Draft, OutboxMessage, Review
 from tests.conftest import OPERATOR, approve_plays
 from tests.slack_requests import (
@@ -340,7 +340,7 @@ def test_play_card_shows_samples_and_approve_click_approves_the_version(service,
 
 def test_reply_card_buttons_send_and_reclassify(service, slack, http):
     from bot.mail.inbound import replies
-    from handlers.blocks import RECLASSIFY, RECLASSIFY_VIEW, SEND_REPLY
+    from handlers.ids import RECLASSIFY, RECLASSIFY_VIEW, SEND_REPLY
     from storage.models import InboundMessage
     from tests.test_replies import reply_to
 

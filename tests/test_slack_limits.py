@@ -16,26 +16,21 @@ from bot.ports import MatchPath, PathStep, PlayCard, PlaySample, ReplyCard, Revi
 from bot.reports.digest import AgentDigest, DayCounts, Digest
 from bot.reports.home import AgentHealth, Home
 from bot.review import lifecycle as reviews
-from handlers.blocks import (
-    FULL_TEXT,
-    MORE,
-    card_blocks,
-    chunks,
-    clip,
+from handlers.ids import FULL_TEXT
+from handlers.views.answers import refusal_text
+from handlers.views.cards import card_blocks, fallback_text
+from handlers.views.digest import digest_blocks
+from handlers.views.digest import fallback_text as digest_fallback
+from handlers.views.home import home_view
+from handlers.views.modals import (
     defer_modal,
     edit_modal,
-    esc,
-    fallback_text,
     full_text_modal,
     kill_modal,
-    md,
     reclassify_modal,
-    refusal_text,
     reply_edit_modal,
 )
-from handlers.digest_blocks import digest_blocks
-from handlers.digest_blocks import fallback_text as digest_fallback
-from handlers.home_blocks import home_view
+from handlers.views.text import MORE, chunks, clip, esc, md
 from storage.models import Draft, Review
 from tests.conftest import approve_plays
 from tests.fake_slack import call_problems

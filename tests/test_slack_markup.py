@@ -17,7 +17,7 @@ from bot.agent import loop
 from bot.intake.importer import load
 from bot.mail.inbound import replies
 from bot.review import lifecycle as reviews
-from handlers.blocks import APPROVE, SEND_REPLY
+from handlers.ids import APPROVE, SEND_REPLY
 from storage.models import Account, Contact, OutboxMessage, Review, Signal
 from tests.conftest import OPERATOR, SIGNALS_TOKEN, approve_plays, make_settings
 from tests.slack_requests import (
@@ -40,7 +40,7 @@ STRANGER = "U0STRANGER9"
 def svc(home, db_url, slack):
     """The real service, as the `service` fixture, with an operator channel for notices and
     the fleet digest."""
-    from handlers.serve import Service
+    from handlers.hosting.serve import Service
 
     settings = make_settings(
         home,

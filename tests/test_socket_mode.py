@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from bot.agent import loop
 from bot.review import lifecycle as reviews
-from handlers.blocks import APPROVE
-from handlers.serve import Service
+from handlers.hosting.serve import Service
+from handlers.ids import APPROVE
 from storage.models import Decision, Review
 from tests.conftest import OPERATOR, approve_plays, make_settings
 from tests.fake_socket_mode import FakeSocketMode

@@ -16,21 +16,13 @@ import openai
 import pytest
 import respx
 
-from bot.mail import triage
-from bot.mail.triage import (
-    INTENTS,
-    TRIGGERS,
-    Classification,
-    LLMClassifier,
-    RuleClassifier,
-    combine,
-    detect_triggers,
-    looks_like_auto_reply,
-    resolve_date,
-    route,
-    should_suppress,
-    suggest_response,
-)
+from bot.mail.text import looks_like_auto_reply, resolve_date
+from bot.mail.triage import routing as triage
+from bot.mail.triage.model import LLMClassifier
+from bot.mail.triage.routing import combine, route
+from bot.mail.triage.rules import RuleClassifier, detect_triggers
+from bot.mail.triage.suggestions import suggest_response
+from bot.mail.triage.vocabulary import INTENTS, TRIGGERS, Classification, should_suppress
 from tests import fake_llm
 
 TODAY = date(2025, 3, 10)  # a Monday

@@ -89,7 +89,7 @@ def test_promotion_after_20_reviews_over_5_days_not_before(rt, judge):
     assert event.actor == "system"
     assert (event.detail["before"], event.detail["after"]) == ("probation", "supervised")
     notes = [text for channel, text in rt.humans.notes if channel == CHANNEL]
-    assert len(notes) == 1 and f"<@{OWNER}>" in notes[0] and "*supervised*" in notes[0]
+    assert len(notes) == 1 and f"@{OWNER} " in notes[0] and "*supervised*" in notes[0]
 
 
 def test_not_promoted_on_fewer_than_5_days(rt, judge):
@@ -125,7 +125,7 @@ def test_critical_kill_demotes_and_restarts_the_stretch(rt, judge):
     assert demoted.action == "trust.demoted"
     assert (demoted.detail["before"], demoted.detail["after"]) == ("supervised", "probation")
     [(channel, text)] = rt.humans.notes
-    assert channel == CHANNEL and "*probation*" in text and f"<@{OWNER}>" in text
+    assert channel == CHANNEL and "*probation*" in text and f"@{OWNER} " in text
     # The clean stretch starts again after the critical kill.
     for i in range(19):
         judge("approve", day=6 + i % 5)

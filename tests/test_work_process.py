@@ -1,4 +1,4 @@
-"""`serve` runs the work that follows an ack in a child process (handlers/work_process.py).
+"""`serve` runs the work that follows an ack in a child process (handlers/hosting/work_process.py).
 Real `twoloop serve` processes, on SQLite and PostgreSQL: clicks are decided there, a work
 process that dies is started again, one whose serving process dies stops, and SIGTERM hands
 every acked click over before the replica exits."""
@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from handlers.blocks import APPROVE
+from handlers.ids import APPROVE
 from storage.models import OutboxMessage, Review
 from tests.conftest import child_time
 from tests.replicas import Cluster, message_ids, wait_for

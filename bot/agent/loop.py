@@ -18,9 +18,17 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.agent import plays
+from bot.agent.facts import Candidate, facts_for, pick_contact
 from bot.config.agents import SLOT, Agent, PlaySpec
 from bot.core import content, gate, grounding, injection
-from bot.core.drafting import DraftRequest, Fact, OfflineWriter, Written, personalization
+from bot.core.drafting import (
+    DraftRequest,
+    Fact,
+    OfflineWriter,
+    Writer,
+    Written,
+    personalization,
+)
 from bot.core.gate import GateInput
 from bot.core.gate import decide as gate_decide
 from bot.core.matching import Graph, Match, best_match, signal_strength
@@ -62,13 +70,6 @@ class TickReport:
         return f"{self.agent_id}: {self.candidates} candidates, {self.drafted} drafted ({out})" + (
             f"; dropped: {drop}" if drop else ""
         )
-
-
-@dataclass
-class Candidate:
-    account_id: str
-    signals: list[tuple[int, str, datetime]]  # (signal id, kind, observed_at)
-    strength: float
 
 
 @dataclass
@@ -223,7 +224,7 @@ def rank(agent: Agent, rows: list[tuple], now: datetime) -> list[Candidate]:
     by_account: dict[str, list[tuple[int, str, datetime]]] = {}
     for account_id, signal_id, kind, observed_at in rows:
         by_account.setdefault(account_id, []).append((signal_id, kind, observed_at))
-    weights = agent.spec.signals
+    weights: dict[str, float] = dict(agent.spec.signals.items())  # kinds read back are str
     max_age = agent.spec.max_signal_age_days
     out = [
         Candidate(
@@ -264,7 +265,7 @@ def prepare(
         keyed = []
         for cand in chunk:
             contact = pick_contact(contacts.get(cand.account_id, []), spec.persona.titles)
-            key = contact and trigger_key(agent.id, contact.id, cand.signals)
+            key = trigger_key(agent.id, contact.id, cand.signals) if contact else None
             keyed.append((cand, contact, key))
         seen = prospects.seen_triggers(s, [k for _, _, k in keyed if k])
         accounts = prospects.accounts_by_id(s, [c.account_id for c, _, k in keyed if k])
@@ -280,7 +281,7 @@ def prepare(
             if len(chosen) >= limit:
                 break
             used += 1
-            if contact is None:
+            if contact is None or key is None:  # no contact, so no key
                 report.drop(cand.account_id, "no contact matching persona")
                 continue
             if key in seen:
@@ -330,7 +331,7 @@ def prepare(
 def write_and_gate(
     rt: Runtime,
     agent: Agent,
-    writer,
+    writer: Writer,
     trust: str,
     work: list[Work],
     tokens_left: int,
@@ -378,22 +379,6 @@ def trigger_key(agent_id: str, contact_id: str, signals: list[tuple[int, str, da
     return hashlib.sha256(f"{agent_id}|{contact_id}|{ids}".encode()).hexdigest()[:32]
 
 
-def pick_contact(contacts: list[Contact], titles: list[str]) -> Contact | None:
-    """The contact whose title matches the earliest persona title (the persona's priority)."""
-    best: tuple[int, str] | None = None
-    chosen = None
-    for c in contacts:
-        if c.do_not_contact:
-            continue
-        title = c.title.lower()
-        for rank_, wanted in enumerate(titles):
-            if wanted.lower() in title:
-                if best is None or (rank_, c.id) < best:
-                    best, chosen = (rank_, c.id), c
-                break
-    return chosen
-
-
 def pick_play(ready: list[PlaySpec], kinds: set[str], account: Account) -> PlaySpec | None:
     customer = account.customer_status == "customer"
     triggered = [p for p in ready if kinds & set(p.trigger)]
@@ -401,41 +386,6 @@ def pick_play(ready: list[PlaySpec], kinds: set[str], account: Account) -> PlayS
     return next((p for p in triggered if p.targets_customers or not customer), None) or next(
         iter(triggered), None
     )
-
-
-def facts_for(
-    agent: Agent,
-    account: Account,
-    contact: Contact,
-    signals: list[Signal],
-    match: Match,
-    play: PlaySpec,
-    labels: dict[str, str],
-    capability: dict[str, str],
-) -> dict[str, Fact]:
-    trig = [s for s in signals if s.kind in play.trigger] or signals
-    sig = trig[0]
-    problem = match.problem
-    cap = f"capability:{match.capability}"
-    sender = agent.mailbox.name
-    facts = [
-        Fact(f"contact:{contact.id}:first_name", "contact.first_name", contact.first_name),
-        Fact(f"contact:{contact.id}:last_name", "contact.last_name", contact.last_name),
-        Fact(f"contact:{contact.id}:title", "contact.title", contact.title),
-        Fact(f"account:{account.id}:name", "account.name", account.name),
-        Fact(f"account:{account.id}:industry", "account.industry", account.industry),
-        # The recipient's and our own domains: links and addresses at them are grounded.
-        Fact(f"account:{account.id}:domain", "account.domain", account.domain),
-        Fact(f"signal:{sig.id}", "signal.summary", sig.summary),
-        Fact(f"signal:{sig.id}:detail", "signal.detail", sig.detail),
-        Fact(problem, "problem.name", labels.get(problem, "")),
-        Fact(cap, "capability.name", capability.get("name", "")),
-        Fact(f"{cap}:summary", "capability.summary", capability.get("summary", "")),
-        Fact(f"{cap}:proof", "capability.proof", capability.get("proof", "")),
-        Fact(f"agent:{agent.id}:sender", "sender.name", sender),
-        Fact(f"agent:{agent.id}:sender_address", "sender.address", agent.mailbox.address),
-    ]
-    return {f.slot: f for f in facts if f.text}
 
 
 def relationship_flags(account: Account, now: datetime) -> list[str]:

@@ -7,6 +7,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.agent.facts import Candidate, facts_for, pick_contact
 from bot.config.agents import Agent, PlaySpec
 from bot.core.drafting import DraftRequest, OfflineWriter
 from bot.core.matching import Graph, best_match
@@ -17,9 +18,6 @@ from storage.models import PlayVersion
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
-
-if TYPE_CHECKING:
-    from bot.agent.loop import Candidate
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +38,10 @@ def request_approval(
         content_hash = agent.play_hashes[play.id]
         with rt.db.session() as s:
             version = prospects.play_version(s, play.id, content_hash)
-            if version is not None and (
-                version.status != "pending" or store.open_for(s, "play", version.id)
-            ):
-                continue  # decided, or already waiting for a human
+            if version is not None:
+                assert version.id is not None  # a row read from the database has its id
+                if version.status != "pending" or store.open_for(s, "play", version.id):
+                    continue  # decided, or already waiting for a human
         samples = sample_drafts(rt, agent, play, candidates, knowledge, learned)
         with rt.db.session() as s:
             version = prospects.play_version(s, play.id, content_hash)
@@ -64,11 +62,13 @@ def request_approval(
                 )
                 s.add(version)
                 s.flush()
-            elif store.open_for(s, "play", version.id):
-                continue
             else:
+                assert version.id is not None  # a row read from the database has its id
+                if store.open_for(s, "play", version.id):
+                    continue
                 version.samples = samples
                 s.add(version)
+            assert version.id is not None  # flushed above, or read from the database
             why = f"new or changed play {play.id!r}: approve it before any agent uses it"
             review = reviews.new_review(
                 rt, s, "play", version.id, agent.spec, content_hash, [why], now
@@ -92,8 +92,6 @@ def sample_drafts(
     learned: dict[str, float],
 ) -> list[dict]:
     """Up to three drafts of this play for real candidates, written but never stored as drafts."""
-    from bot.agent.loop import facts_for, pick_contact  # the loop imports this module
-
     out: list[dict] = []
     triggered = [c for c in candidates if {k for _, k, _ in c.signals} & set(play.trigger)]
     with rt.db.session() as s:

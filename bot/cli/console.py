@@ -6,10 +6,21 @@ import sys
 import textwrap
 from typing import TextIO
 
-from bot.ports import Card, PlayCard, ReplyCard
+from bot.ports import Card, Notice, PlayCard, ReplyCard, Tone
+from bot.reports.digest import Digest, digest_text
+from bot.reports.tuning import TuningReport, render_text
 from bot.review.cards import outcome_text, path_text, scores_text
 
 WIDTH = 78
+ICONS: dict[Tone, str] = {
+    "warning": "⚠ ",
+    "alarm": "🚨 ",
+    "failed": "✗ ",
+    "paused": "⏸ ",
+    "resumed": "▶ ",
+    "promoted": "↑ ",
+    "demoted": "↓ ",
+}
 
 
 class ConsoleHumans:
@@ -31,28 +42,19 @@ class ConsoleHumans:
     def remind(self, card: Card) -> None:
         self._print(f"  ⏰ review #{card.review_id} for {card.owner} expires {card.expires_at:%c}")
 
-    def notify(self, channel: str, text: str) -> None:
-        self._print(f"[{channel}] {plain(text)}")
+    def notify(self, channel: str, notice: Notice) -> None:
+        self._print(f"[{channel}] {ICONS.get(notice.tone, '')}{notice.plain()}")
 
-    def post_report(self, channel: str, report) -> str:
-        from bot.reports.tuning import render_text
-
+    def post_report(self, channel: str, report: TuningReport) -> str:
         self._print(f"[{channel}]\n{render_text(report)}")
         return f"console-report-{report.until:%Y%m%d}"
 
-    def post_digest(self, channel: str, digest, chart_png: bytes | None) -> str:
-        from bot.reports.digest import digest_text
-
+    def post_digest(self, channel: str, digest: Digest, chart_png: bytes | None) -> str:
         self._print(f"[{channel}]\n{digest_text(digest)}")
         return f"console-digest-{digest.day:%Y%m%d}"
 
     def user_timezone(self, user: str) -> str | None:
         return None
-
-
-def plain(text: str) -> str:
-    """A notice's text for the terminal: what `ports.verbatim` escaped, as typed."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def render(card: Card) -> str:

@@ -28,7 +28,7 @@ from bot.settings import Settings
 from storage import outbox as outbox_store
 from storage import reviews as review_store
 from storage import stats
-from storage.models import Draft, Review
+from storage.models import Draft, OutboxMessage, Review
 
 OPERATOR = "U0OPERATOR1"
 SCRIPT = [
@@ -72,6 +72,7 @@ def run(home: Path | None = None, interactive: bool = False) -> int:
     with rt.db.session() as s:
         play_reviews = [r for r in review_store.open_reviews(s, limit=100) if r.kind == "play"]
     for review in play_reviews:
+        assert review.id is not None  # a row read from the database has its id
         result = decide(rt, Request(review.id, review.owner, Action.APPROVE))
         say(f"   {review.owner} -> approve play review #{review.id}: {result.status}")
 
@@ -86,6 +87,7 @@ def run(home: Path | None = None, interactive: bool = False) -> int:
     with rt.db.session() as s:
         open_reviews = [r for r in review_store.open_reviews(s, limit=1000) if r.kind == "draft"]
     for i, review in enumerate(open_reviews):
+        assert review.id is not None  # a row read from the database has its id
         if interactive:
             action, extra = ask(review.id)
         else:
@@ -125,8 +127,8 @@ def run(home: Path | None = None, interactive: bool = False) -> int:
 
     say("\n== 8. replies come back: machine mail and clear cases handled, the rest to a person")
     with rt.db.session() as s:
-        sent = outbox_store.listing(s, "sent", 10)
-    samples = demo_replies(sorted(sent, key=lambda m: m.id))
+        sent_mail = outbox_store.listing(s, "sent", 10)
+    samples = demo_replies(sent_mail[::-1])  # oldest first: the listing is newest first
     for label, raw in samples:
         got = replies.ingest(rt, raw, "demo")
         say(
@@ -149,7 +151,7 @@ def run(home: Path | None = None, interactive: bool = False) -> int:
     return 0
 
 
-def demo_replies(sent: list) -> list[tuple[str, bytes]]:
+def demo_replies(sent: list[OutboxMessage]) -> list[tuple[str, bytes]]:
     """Answers to the messages the demo sent, as they would arrive by IMAP."""
     out = []
     texts = [
@@ -181,12 +183,15 @@ def demo_replies(sent: list) -> list[tuple[str, bytes]]:
 
 
 def build_request(rt: Runtime, review: Review, action: Action, extra: dict) -> Request:
+    assert review.id is not None  # a row read from the database has its id
     with rt.db.session() as s:
         draft = s.get(Draft, review.subject_id)
     kw = dict(extra)
     if action in (Action.APPROVE, Action.EDIT):
         kw["content_hash"] = review.content_hash
     if action == Action.EDIT:
+        if draft is None:
+            raise LookupError(f"review #{review.id}: its draft #{review.subject_id} is gone")
         kw.setdefault("subject", draft.subject)
         kw.setdefault(
             "body", draft.body.rstrip() + "\n\nPS: happy to send a short case study first.\n"

@@ -2,16 +2,43 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 
+from bot import logs
+from bot.agent import loop
+from bot.cli.console import render
+from bot.cli.demo import run as run_demo
+from bot.cli.reviews import WORDS, Choice, action_for, decide, parse_edit, queue
+from bot.cli.reviews import card as review_card
+from bot.cli.scaffold import init as scaffold
+from bot.decisions import ALLOWED, Invalid
+from bot.intake import feeds
+from bot.intake.importer import KINDS, ImportFailed, load
+from bot.mail.inbound import parse as mailparse
+from bot.mail.inbound import receive as mailin
+from bot.mail.inbound import replies
+from bot.mail.triage import routing
+from bot.ports import PAST, Card, Humans
+from bot.reports import digest as digests
+from bot.reports import tuning
+from bot.reports import why as trace
+from bot.review.cards import outcome_text
+from bot.runtime import FleetCache, Runtime
 from bot.settings import Settings, SettingsError, load_settings
+from storage import audit as audit_log
+from storage import inbound, prospects, suppression, trail
+from storage import outbox as store
 
 app = typer.Typer(
     help="Twoloop: agents do the outbound volume, account managers keep the judgment in Slack.",
@@ -40,6 +67,15 @@ app.add_typer(agents_app, name="agents")
 app.add_typer(feeds_app, name="feeds")
 
 
+@dataclass(frozen=True)
+class Host:
+    """What the program that hosts these commands (handlers/hosting/entry.py, which adds
+    `serve`) lends them as click's context object: the people's side of a runtime, so a
+    decision made here redraws its card where it was posted (None when that is not set up)."""
+
+    humans_for: Callable[[Runtime], Humans | None]
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
@@ -58,9 +94,7 @@ def settings(*, needs_home: bool = True) -> Settings:
     return s
 
 
-def runtime(s: Settings, **kw):
-    from bot.runtime import Runtime
-
+def runtime(s: Settings, **kw: Any) -> Runtime:
     rt = Runtime(s, **kw)
     rt.db.upgrade()
     return rt
@@ -69,13 +103,11 @@ def runtime(s: Settings, **kw):
 @app.command()
 def init(
     directory: Annotated[
-        Path, typer.Argument(help="Folder to create (default: TWOLOOP_HOME)")
+        Path | None, typer.Argument(help="Folder to create (default: TWOLOOP_HOME)")
     ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite existing files")] = False,
-):
+) -> None:
     """Write a working config folder: agents/, plays/ and sample data/."""
-    from bot.cli.scaffold import init as scaffold
-
     target = directory or settings(needs_home=False).home
     try:
         written = scaffold(target, force=force)
@@ -88,18 +120,16 @@ def init(
 @app.command("import")
 def import_(
     paths: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(help="[KIND] files or folders (default: $TWOLOOP_HOME/data)"),
     ] = None,
-    kind: Annotated[str, typer.Option(help="accounts|contacts|signals|knowledge")] = None,
-):
+    kind: Annotated[str | None, typer.Option(help="accounts|contacts|signals|knowledge")] = None,
+) -> None:
     """Load accounts, contacts, signals and knowledge. All or nothing.
 
     A file's kind comes from its name, from a leading KIND word (`twoloop import signals
     today.jsonl`), or from --kind.
     """
-    from bot.intake.importer import KINDS, ImportFailed, load
-
     s = settings()
     args = list(paths or [])
     if args and args[0] in KINDS and not Path(args[0]).exists():
@@ -124,10 +154,8 @@ def import_(
 
 
 @app.command()
-def tick(agent: Annotated[str, typer.Option(help="Only this agent id")] = None):
+def tick(agent: Annotated[str | None, typer.Option(help="Only this agent id")] = None) -> None:
     """Run one pass of the agent loop now."""
-    from bot.agent import loop
-
     rt = runtime(settings())
     try:
         reports = loop.tick(rt, agent)
@@ -140,11 +168,9 @@ def tick(agent: Annotated[str, typer.Option(help="Only this agent id")] = None):
     _plays_waiting(rt, agent)
 
 
-def _plays_waiting(rt, agent: str | None) -> None:
+def _plays_waiting(rt: Runtime, agent: str | None) -> None:
     """Plays held for approval stop their agents from drafting: say which, and where to
     approve them (the card's channel, or here)."""
-    from bot.cli.reviews import queue
-
     waiting = queue(rt, kind="play", agent=agent)
     if not waiting:
         return
@@ -159,16 +185,12 @@ def _plays_waiting(rt, agent: str | None) -> None:
 
 @app.command()
 def digest(
-    am: Annotated[str, typer.Option(help="Only this AM's agents (Slack user id)")] = None,
+    am: Annotated[str | None, typer.Option(help="Only this AM's agents (Slack user id)")] = None,
     date_: Annotated[
-        str, typer.Option("--date", help="YYYY-MM-DD, local day (default: yesterday)")
+        str | None, typer.Option("--date", help="YYYY-MM-DD, local day (default: yesterday)")
     ] = None,
-):
+) -> None:
     """Print a daily digest here, as it would be posted in Slack (nothing is posted)."""
-    from datetime import date, timedelta
-
-    from bot.reports import digest as digests
-
     s = settings()
     rt = runtime(s)
     agent_ids = None
@@ -188,51 +210,18 @@ def digest(
 
 
 @app.command()
-def serve(
-    port: Annotated[int, typer.Option(help="HTTP port")] = 3000,
-    host: Annotated[str, typer.Option(help="HTTP bind address")] = "0.0.0.0",
-    threads: Annotated[
-        int, typer.Option(help="threads for the web pages and the signals webhook")
-    ] = 16,
-    workers: Annotated[
-        int,
-        typer.Option(
-            min=1,
-            envvar="TWOLOOP_WORKERS",
-            help="processes sharing the port, one per core is a good start",
-        ),
-    ] = 1,
-):
-    """Run the Slack app (Socket Mode if SLACK_APP_TOKEN is set, else HTTP) and the scheduler."""
-    from bot import logs
-
-    s = settings()
-    level = os.environ.get("TWOLOOP_LOG_LEVEL", "").upper()
-    logs.setup(s, getattr(logging, level) if level in logs.LEVELS else logging.INFO)
-    # The composition root is the one place bot/ reaches into handlers/ (the Slack side).
-    from handlers.serve import serve as run_server
-
-    try:
-        run_server(s, host=host, port=port, threads=threads, workers=workers)
-    except SettingsError as exc:
-        raise fail(str(exc)) from None
-
-
-@app.command()
 def demo(
     interactive: Annotated[bool, typer.Option(help="Decide each card yourself")] = False,
     home: Annotated[
-        Path, typer.Option(help="Keep the demo folder here instead of a temp dir")
+        Path | None, typer.Option(help="Keep the demo folder here instead of a temp dir")
     ] = None,
-):
+) -> None:
     """Everything offline: init, import, tick, review cards, decisions, .eml outbox."""
-    from bot.cli.demo import run
-
-    sys.exit(run(home=home, interactive=interactive))
+    sys.exit(run_demo(home=home, interactive=interactive))
 
 
 @db_app.command("upgrade")
-def db_upgrade():
+def db_upgrade() -> None:
     """Apply database migrations (also done on every start)."""
     s = settings()
     runtime(s)
@@ -240,10 +229,8 @@ def db_upgrade():
 
 
 @agents_app.command("list")
-def agents_list():
+def agents_list() -> None:
     """The fleet: id, name, owner, schedule, config version."""
-    from bot.runtime import FleetCache
-
     s = settings()
     fleet = FleetCache(s.agents_dir, s.plays_dir).get()
     for a in fleet.agents.values():
@@ -256,10 +243,8 @@ def agents_list():
 
 
 @agents_app.command("check")
-def agents_check():
+def agents_check() -> None:
     """Validate every agent and play file; exit 1 on any problem."""
-    from bot.runtime import FleetCache
-
     s = settings()
     fleet = FleetCache(s.agents_dir, s.plays_dir).get()
     for err in fleet.errors:
@@ -271,10 +256,8 @@ def agents_check():
 
 
 @feeds_app.command("fetch")
-def feeds_fetch(force: Annotated[bool, typer.Option(help="Ignore every_minutes")] = True):
+def feeds_fetch(force: Annotated[bool, typer.Option(help="Ignore every_minutes")] = True) -> None:
     """Fetch the feeds now and store new signals."""
-    from bot.intake import feeds
-
     rt = runtime(settings())
     report = feeds.fetch_due(rt, force=force)
     for line in report.lines():
@@ -296,13 +279,13 @@ def _suppression_value(raw: str) -> str:
 
 
 @replies_app.command("ingest")
-def replies_ingest(paths: Annotated[list[Path], typer.Argument(help=".eml files, folders, mbox")]):
+def replies_ingest(
+    paths: Annotated[list[Path], typer.Argument(help=".eml files, folders, mbox")],
+) -> None:
     """Read replies, bounces and auto-replies from files, as IMAP polling would."""
-    from bot.mail.inbound import receive as mailin
-    from bot.mail.inbound import replies
-
     rt = runtime(settings())
-    total, errors = 0, []
+    total = 0
+    errors: list[str] = []
     for path in paths:
         n, errs = mailin.ingest_path(path, lambda raw, src: replies.ingest(rt, raw, src))
         total, errors = total + n, errors + errs
@@ -313,10 +296,8 @@ def replies_ingest(paths: Annotated[list[Path], typer.Argument(help=".eml files,
 
 
 @replies_app.command("set-aside")
-def replies_set_aside():
+def replies_set_aside() -> None:
     """Incoming messages set aside because handling them kept failing."""
-    from storage import inbound
-
     rt = runtime(settings())
     with rt.db.session() as s:
         rows = inbound.set_aside_mail(s)
@@ -332,20 +313,18 @@ def replies_set_aside():
 @replies_app.command("retry")
 def replies_retry(
     ids: Annotated[list[int] | None, typer.Argument(help="set-aside ids (default: all)")] = None,
-):
+) -> None:
     """Handle set-aside messages again (after the fix); each one that goes through is
     released, the others stay set aside."""
-    from bot.mail.inbound import replies
-    from storage import audit, inbound
-
     rt = runtime(settings())
     with rt.db.session() as s:
         rows = [(r.id, r.source, r.uid, r.raw) for r in inbound.set_aside_mail(s, ids)]
     missing = set(ids or ()) - {r[0] for r in rows}
-    for set_id in sorted(missing):
-        typer.echo(f"error: nothing is set aside as #{set_id}", err=True)
+    for absent in sorted(missing):
+        typer.echo(f"error: nothing is set aside as #{absent}", err=True)
     failed = 0
     for set_id, source, uid, raw in rows:
+        assert set_id is not None  # a row read from the database has its id
         try:
             replies.ingest(rt, raw, source)
         except Exception as exc:  # noqa: BLE001 - reported per message, the others go on
@@ -354,7 +333,7 @@ def replies_retry(
             continue
         with rt.db.session() as s:
             inbound.release(s, set_id)
-            audit.record(s, "cli", "mail.retried", f"setaside:{set_id}", {"uid": uid})
+            audit_log.record(s, "cli", "mail.retried", f"setaside:{set_id}", {"uid": uid})
         typer.echo(f"#{set_id}: handled")
     raise typer.Exit(1 if failed or missing else 0)
 
@@ -363,15 +342,8 @@ def replies_retry(
 def triage(
     paths: Annotated[list[Path], typer.Argument(help=".eml files or folders")],
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
-):
+) -> None:
     """How each message would be read and routed (changes nothing): for tuning."""
-    import json
-
-    from bot.mail import triage as triage_mod
-    from bot.mail.inbound import parse as mailparse
-    from bot.mail.inbound import replies
-    from bot.runtime import Runtime
-
     rt = Runtime(settings(needs_home=False))  # no database needed: nothing is stored
     files = [f for p in paths for f in (sorted(p.rglob("*.eml")) if p.is_dir() else [p])]
     for f in files:
@@ -387,7 +359,7 @@ def triage(
         if parsed.kind == "human":
             day = replies.reply_day(parsed, rt.now())  # "in March" counts from its Date
             c = replies.classify(rt, parsed.text, parsed.subject, day)
-            route, why = triage_mod.route("human", c, sample=1.0)
+            route, why = routing.route("human", c, sample=1.0)
             out.update(
                 intent=c.intent,
                 triggers=list(c.triggers),
@@ -415,38 +387,32 @@ def triage(
 def suppress_add(
     values: Annotated[list[str], typer.Argument(help="Addresses, or domains as @example.com")],
     reason: Annotated[str, typer.Option(help="Why (kept with the entry)")] = "manual",
-):
+) -> None:
     """Never send to these again (checked when drafting and again at send time)."""
-    from storage import audit, suppression
-
     clean = [_suppression_value(v) for v in values]
     rt = runtime(settings())
     with rt.db.session() as s:
         added = suppression.add(s, clean, reason, rt.now())
-        audit.record(
+        audit_log.record(
             s, "cli", "suppression.added", "suppression", {"values": clean, "reason": reason}
         )
     typer.echo(f"suppressed {added} new, {len(clean) - added} already suppressed")
 
 
 @suppress_app.command("remove")
-def suppress_remove(values: Annotated[list[str], typer.Argument()]):
+def suppress_remove(values: Annotated[list[str], typer.Argument()]) -> None:
     """Allow mail to these again. Think twice for unsubscribes and complaints."""
-    from storage import audit, suppression
-
     clean = [_suppression_value(v) for v in values]
     rt = runtime(settings())
     with rt.db.session() as s:
         removed = suppression.remove(s, clean)
-        audit.record(s, "cli", "suppression.removed", "suppression", {"values": clean})
+        audit_log.record(s, "cli", "suppression.removed", "suppression", {"values": clean})
     typer.echo(f"removed {removed}")
 
 
 @suppress_app.command("list")
-def suppress_list(contains: Annotated[str, typer.Argument()] = ""):
+def suppress_list(contains: Annotated[str, typer.Argument()] = "") -> None:
     """The suppression list, newest first."""
-    from storage import suppression
-
     rt = runtime(settings())
     with rt.db.session() as s:
         for row in suppression.listing(s, contains):
@@ -455,12 +421,10 @@ def suppress_list(contains: Annotated[str, typer.Argument()] = ""):
 
 @outbox_app.command("list")
 def outbox_list(
-    status: Annotated[str, typer.Option(help="queued|sending|sent|failed|uncertain")] = None,
+    status: Annotated[str | None, typer.Option(help="queued|sending|sent|failed|uncertain")] = None,
     limit: int = 50,
-):
+) -> None:
     """Recent outbox messages (uncertain ones need an operator: see `resolve`)."""
-    from storage import outbox as store
-
     rt = runtime(settings())
     with rt.db.session() as s:
         for m in store.listing(s, status, limit):
@@ -474,26 +438,21 @@ def outbox_list(
 def outbox_resolve(
     message_id: int,
     verdict: Annotated[str, typer.Argument(help="sent (it went out) | unsent (send it)")],
-):
+) -> None:
     """Settle an `uncertain` message after checking the mail server's log."""
-    from storage import audit
-    from storage import outbox as store
-
     if verdict not in ("sent", "unsent"):
         raise fail("say `sent` or `unsent`")
     rt = runtime(settings())
     with rt.db.session() as s:
         if not store.resolve(s, message_id, verdict == "sent", rt.now()):
             raise fail(f"outbox message {message_id} is not uncertain")
-        audit.record(s, "cli", f"outbox.resolved.{verdict}", f"outbox:{message_id}")
+        audit_log.record(s, "cli", f"outbox.resolved.{verdict}", f"outbox:{message_id}")
     typer.echo(f"message {message_id}: {verdict}")
 
 
 @mailboxes_app.command("list")
-def mailboxes_list():
+def mailboxes_list() -> None:
     """Each mailbox: today's sends against today's cap, and whether it is paused."""
-    from storage import outbox as store
-
     rt = runtime(settings())
     for mb in rt.fleet().mailboxes.values():
         with rt.db.session() as s:
@@ -506,29 +465,24 @@ def mailboxes_list():
 
 
 @mailboxes_app.command("resume")
-def mailboxes_resume(address: str):
+def mailboxes_resume(address: str) -> None:
     """Let a paused mailbox send again (an operator's call, audited)."""
-    from storage import audit
-    from storage import outbox as store
-
     rt = runtime(settings())
     with rt.db.session() as s:
         if not store.resume_mailbox(s, address.lower()):
             raise fail(f"{address} is not paused")
-        audit.record(s, "cli", "mailbox.resumed", f"mailbox:{address.lower()}")
+        audit_log.record(s, "cli", "mailbox.resumed", f"mailbox:{address.lower()}")
     typer.echo(f"{address} resumed")
 
 
 @agents_app.command("resume")
-def agents_resume(agent_id: str):
+def agents_resume(agent_id: str) -> None:
     """Let a paused agent draft and send again (an operator's call, audited)."""
-    from storage import audit, prospects
-
     rt = runtime(settings())
     with rt.db.session() as s:
         if not prospects.set_agent_paused(s, agent_id, False):
             raise fail(f"{agent_id} is not paused")
-        audit.record(s, "cli", "agent.resumed", f"agent:{agent_id}", agent_id=agent_id)
+        audit_log.record(s, "cli", "agent.resumed", f"agent:{agent_id}", agent_id=agent_id)
     typer.echo(f"{agent_id} resumed")
 
 
@@ -536,10 +490,8 @@ report_app = typer.Typer(help="Reports for tuning the fleet.", no_args_is_help=T
 app.add_typer(report_app, name="report")
 
 
-def _when(option: str, raw: str | None, timezone: str):
+def _when(option: str, raw: str | None, timezone: str) -> datetime | None:
     """A --since/--until value: YYYY-MM-DD (midnight in TWOLOOP_TIMEZONE) or an ISO time."""
-    from datetime import date, datetime, time
-
     if raw is None:
         return None
     try:
@@ -553,16 +505,14 @@ def _when(option: str, raw: str | None, timezone: str):
 
 @report_app.command("tuning")
 def report_tuning(
-    agent: Annotated[str, typer.Option(help="Only this agent id")] = None,
+    agent: Annotated[str | None, typer.Option(help="Only this agent id")] = None,
     since: Annotated[
-        str, typer.Option(help="YYYY-MM-DD (default: the start of the week 7 weeks ago)")
+        str | None, typer.Option(help="YYYY-MM-DD (default: the start of the week 7 weeks ago)")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object")] = False,
-):
+) -> None:
     """Kill reasons, phrases AMs remove and add, least confident drafts, and week-over-week
     kill and edit rates per agent and config version."""
-    from bot.reports import tuning
-
     s = settings()
     start = _when("--since", since, s.timezone)
     rt = runtime(s)
@@ -576,20 +526,20 @@ def report_tuning(
 
 @app.command()
 def audit(
-    since: Annotated[str, typer.Option(help="YYYY-MM-DD or ISO time (TWOLOOP_TIMEZONE)")] = None,
-    until: Annotated[str, typer.Option(help="YYYY-MM-DD or ISO time, exclusive")] = None,
-    agent: Annotated[str, typer.Option(help="Events about this agent id")] = None,
-    actor: Annotated[
-        str, typer.Option(help="user:U123 (or U123), agent:ID, system, cli, contact:ID")
+    since: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD or ISO time (TWOLOOP_TIMEZONE)")
     ] = None,
-    action: Annotated[str, typer.Option(help="decision.kill, or a prefix such as decision")] = None,
+    until: Annotated[str | None, typer.Option(help="YYYY-MM-DD or ISO time, exclusive")] = None,
+    agent: Annotated[str | None, typer.Option(help="Events about this agent id")] = None,
+    actor: Annotated[
+        str | None, typer.Option(help="user:U123 (or U123), agent:ID, system, cli, contact:ID")
+    ] = None,
+    action: Annotated[
+        str | None, typer.Option(help="decision.kill, or a prefix such as decision")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
-):
+) -> None:
     """The audit log, oldest first: who did what, to what, under which config version."""
-    import json
-
-    from storage import trail
-
     s = settings()
     start, end = _when("--since", since, s.timezone), _when("--until", until, s.timezone)
     rt = runtime(s)
@@ -630,11 +580,9 @@ def why(
         ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object")] = False,
-):
+) -> None:
     """Everything behind one draft: signals, match path and weights, config version, gate
     reasons, reviews, decisions, what was sent, and the replies with their triage."""
-    from bot.reports import why as trace
-
     rt = runtime(settings())
     found = trace.find(rt, ref)
     if found is None:
@@ -659,20 +607,16 @@ app.add_typer(drafts_app, name="drafts")
 
 @drafts_app.command("list")
 def drafts_list(
-    agent: Annotated[str, typer.Option(help="Only this agent id")] = None,
+    agent: Annotated[str | None, typer.Option(help="Only this agent id")] = None,
     status: Annotated[
-        str,
+        str | None,
         typer.Option(help="review|queued|sent|deferred|killed|expired|stopped, as stored"),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, help="How many, newest first")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
-):
+) -> None:
     """Recent drafts, newest first: id, when, agent, status, to whom, subject (`twoloop why
     ID` for the rest)."""
-    import json
-
-    from storage import trail
-
     rt = runtime(settings())
     with rt.db.session() as s:
         rows = trail.drafts(s, agent=agent, status=status, limit=limit)
@@ -706,7 +650,7 @@ app.add_typer(reviews_app, name="reviews")
 REVIEW_KINDS = ("draft", "reply", "play")
 
 
-def _age(delta) -> str:
+def _age(delta: timedelta) -> str:
     minutes = max(int(delta.total_seconds() // 60), 0)
     if minutes < 60:
         return f"{minutes}m"
@@ -717,16 +661,12 @@ def _age(delta) -> str:
 
 @reviews_app.command("list")
 def reviews_list(
-    kind: Annotated[str, typer.Option(help="draft|reply|play")] = None,
-    owner: Annotated[str, typer.Option(help="Only this owner (Slack user id)")] = None,
-    agent: Annotated[str, typer.Option(help="Only this agent id")] = None,
+    kind: Annotated[str | None, typer.Option(help="draft|reply|play")] = None,
+    owner: Annotated[str | None, typer.Option(help="Only this owner (Slack user id)")] = None,
+    agent: Annotated[str | None, typer.Option(help="Only this agent id")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
-):
+) -> None:
     """Open reviews of every kind, oldest first: id, kind, agent, owner, age, subject."""
-    import json
-
-    from bot.cli.reviews import queue
-
     if kind is not None and kind not in REVIEW_KINDS:
         raise fail(f"--kind: {kind!r} is not one of {', '.join(REVIEW_KINDS)}")
     rt = runtime(settings())
@@ -757,13 +697,8 @@ def reviews_list(
 
 
 @reviews_app.command("show")
-def reviews_show(review_id: Annotated[int, typer.Argument(help="The review's id")]):
+def reviews_show(review_id: Annotated[int, typer.Argument(help="The review's id")]) -> None:
     """The whole card, as its owner sees it in Slack, and how to decide it here."""
-    from bot.cli.console import render
-    from bot.cli.reviews import WORDS
-    from bot.decisions import ALLOWED
-    from bot.review.cards import outcome_text
-
     rt = runtime(settings())
     card = _card(rt, review_id)
     typer.echo(render(card))
@@ -774,20 +709,16 @@ def reviews_show(review_id: Annotated[int, typer.Argument(help="The review's id"
     typer.echo(f"decide: twoloop reviews decide {review_id} {words} --as {card.owner}")
 
 
-def _redraw_in_slack(rt) -> None:
-    """With Slack configured, a decision made here redraws its card there (who decided,
-    buttons gone), as a click would; without it, the card is told at its next click."""
-    if rt.settings.slack_bot_token is None:
-        return
-    from handlers import slack_clients
-
-    rt.humans = slack_clients.humans(rt, slack_clients.web_client(rt.settings))
+def _redraw_where_posted(rt: Runtime, host: Host | None) -> None:
+    """A decision made here redraws its card in Slack (who decided, buttons gone), as a
+    click would; without Slack, the card is told at its next click."""
+    humans = host.humans_for(rt) if host is not None else None
+    if humans is not None:
+        rt.humans = humans
 
 
-def _card(rt, review_id: int):
-    from bot.cli.reviews import card
-
-    found = card(rt, review_id)
+def _card(rt: Runtime, review_id: int) -> Card:
+    found = review_card(rt, review_id)
     if found is None:
         raise fail(f"no review #{review_id}", code=1)
     return found
@@ -806,6 +737,7 @@ OPTION_FOR = {
 
 @reviews_app.command("decide")
 def reviews_decide(
+    ctx: typer.Context,
     review_id: Annotated[int, typer.Argument(help="The review's id (`twoloop reviews list`)")],
     action: Annotated[
         str,
@@ -823,13 +755,13 @@ def reviews_decide(
         ),
     ],
     file: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             help="edit: the new text (a draft's may start with `Subject: ...` and a blank "
             "line); - reads stdin"
         ),
     ] = None,
-    until: Annotated[str, typer.Option(help="defer: YYYY-MM-DD, after today")] = None,
+    until: Annotated[str | None, typer.Option(help="defer: YYYY-MM-DD, after today")] = None,
     reason: Annotated[
         str,
         typer.Option(
@@ -838,15 +770,9 @@ def reviews_decide(
         ),
     ] = "",
     note: Annotated[str, typer.Option(help="Words kept with the reason (needed for other)")] = "",
-):
+) -> None:
     """Decide a review as a Slack click would: the same rules (only its owner or an
     operator, first decision wins) and the same audit trail."""
-    from datetime import date
-
-    from bot.cli.reviews import Choice, action_for, decide, parse_edit
-    from bot.decisions import Invalid
-    from bot.ports import PAST
-
     try:
         chosen = action_for(action)
     except Invalid as exc:
@@ -867,7 +793,7 @@ def reviews_decide(
     except ValueError:
         raise fail(f"--until: {until!r} is not a date (YYYY-MM-DD)") from None
     rt = runtime(settings())
-    _redraw_in_slack(rt)
+    _redraw_where_posted(rt, ctx.obj)
     choice = Choice(chosen, subject, body, day, reason.strip(), note)
     try:
         result = decide(rt, review_id, as_user, choice)
@@ -891,10 +817,9 @@ def reviews_decide(
     raise fail(messages.get(result.status, f"review #{review_id}: {result.status}"), code=1)
 
 
-def main() -> None:
+def main(host: Host | None = None) -> None:
+    """The terminal's commands; `host` is what the hosting program lends them (`Host`)."""
     # Every command logs through the secret-scrubbing handler, not only `serve`.
-    from bot import logs
-
     level = os.environ.get("TWOLOOP_LOG_LEVEL", "").upper()
     if level and level not in logs.LEVELS:
         typer.echo(f"error: TWOLOOP_LOG_LEVEL: must be one of {', '.join(logs.LEVELS)}", err=True)
@@ -903,4 +828,4 @@ def main() -> None:
         logs.setup(load_settings(), getattr(logging, level or "WARNING"))
     except SettingsError:
         logs.setup(None, getattr(logging, level or "WARNING"))  # the command reports it
-    app()
+    app(obj=host)

@@ -16,6 +16,7 @@ from bot.review.cards import card_for
 from bot.runtime import Runtime
 from storage import audit, review_queue
 from storage.models import Draft, Review
+from storage.review_queue import QueuedReview
 
 # What a person types, and the action it means ("send" is a reply card's Send reply).
 ACTIONS = {
@@ -83,21 +84,24 @@ def queue(
     now = rt.now()
     with rt.db.session() as s:
         rows = review_queue.open_queue(s, kind=kind, owner=owner, agent=agent, limit=limit)
-    return [
-        Item(
-            id=r.review.id,
-            kind=r.review.kind,
-            agent_id=r.review.agent_id,
-            owner=r.review.owner,
-            channel=r.review.channel,
-            posted=bool(r.review.message_ts),
-            created_at=r.review.created_at,
-            expires_at=r.review.expires_at,
-            age=now - r.review.created_at,
-            summary=r.summary,
-        )
-        for r in rows
-    ]
+    return [_item(row, now) for row in rows]
+
+
+def _item(row: QueuedReview, now: datetime) -> Item:
+    review = row.review
+    assert review.id is not None  # a row read from the database has its id
+    return Item(
+        id=review.id,
+        kind=review.kind,
+        agent_id=review.agent_id,
+        owner=review.owner,
+        channel=review.channel,
+        posted=bool(review.message_ts),
+        created_at=review.created_at,
+        expires_at=review.expires_at,
+        age=now - review.created_at,
+        summary=row.summary,
+    )
 
 
 def card(rt: Runtime, review_id: int) -> Card | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from email.utils import formataddr
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -130,7 +131,7 @@ def load_mailboxes(path: Path) -> dict[str, MailboxSpec]:
     return out
 
 
-def open_all_hours(path: Path, **also) -> None:
+def open_all_hours(path: Path, **also: Any) -> None:
     """Rewrite a mailboxes.yml so its mailboxes send at any hour with no gap (the demo,
     benchmarks and tests of things other than pacing). `also` sets more fields."""
     data = yaml.safe_load(path.read_text())

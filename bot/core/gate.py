@@ -1,4 +1,4 @@
-"""The gate: ordered rules between a draft and the outbox (DESIGN.md, Gate).
+"""The gate: ordered rules between a draft and the outbox (README, "How an agent decides").
 
 1. hard stops: no send, no review;
 2. review: a human decides;

@@ -162,7 +162,9 @@ def fetch_one(rt: Runtime, client: httpx.Client, spec: FeedSpec, force: bool) ->
     return result
 
 
-def to_signals(rt: Runtime, spec: FeedSpec, parsed, result: FeedResult) -> list[dict]:
+def to_signals(
+    rt: Runtime, spec: FeedSpec, parsed: feedparser.FeedParserDict, result: FeedResult
+) -> list[dict]:
     """Feed entries -> signal rows, by the first matching rule; unmatched entries are counted."""
     entries = parsed.entries
     result.entries = len(entries)
@@ -202,6 +204,9 @@ def _domain(link: str) -> str:
     return host.removeprefix("www.")
 
 
-def _when(entry) -> datetime | None:
-    stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-    return datetime(*stamp[:6], tzinfo=UTC) if stamp else None
+def _when(entry: feedparser.FeedParserDict) -> datetime | None:
+    stamp = entry.get("published_parsed") or entry.get("updated_parsed")  # a UTC struct_time
+    if not stamp:
+        return None
+    year, month, day, hour, minute, second = stamp[:6]
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)

@@ -193,7 +193,12 @@ def read(paths: list[Path], kind: str | None = None) -> Batch:
         if k == "knowledge":
             _read_knowledge(path, batch)
             continue
-        model = {"accounts": AccountRow, "contacts": ContactRow, "signals": SignalRow}[k]
+        models: dict[str, type[Row]] = {
+            "accounts": AccountRow,
+            "contacts": ContactRow,
+            "signals": SignalRow,
+        }
+        model = models[k]
         target = getattr(batch, k)
         try:
             for line, raw in _rows(path):
@@ -237,12 +242,12 @@ def _check_references(db: Database, batch: Batch) -> None:
     if missing_in_files:
         with db.session() as s:
             known |= prospects.existing_accounts(s, missing_in_files)
-    for rows in (batch.contacts, batch.signals):
-        for row, where in rows:
-            if row.account_id not in known:
+    for referring in (batch.contacts, batch.signals):
+        for ref, where in referring:
+            if ref.account_id not in known:
                 batch.errors.append(
                     FileError(
-                        where.path, where.line, "account_id", f"no account {row.account_id!r}"
+                        where.path, where.line, "account_id", f"no account {ref.account_id!r}"
                     )
                 )
     for rows in (batch.accounts, batch.contacts):
@@ -447,11 +452,11 @@ def commit(db: Database, batch: Batch) -> dict[str, int]:
         upsert(s, Edge, tech_edges, ["src", "rel", "dst"])
         counts["contacts"] = upsert(s, Contact, (r.model_dump() for r, _ in batch.contacts), ["id"])
         signal_rows, signal_edges = [], []
-        for row, _ in batch.signals:
-            data = row.model_dump()
-            data["dedupe_key"] = row.dedupe_key or dedupe_key(row)
+        for signal, _ in batch.signals:
+            data = signal.model_dump()
+            data["dedupe_key"] = signal.dedupe_key or dedupe_key(signal)
             signal_rows.append(data)
-            signal_edges.extend(edges_for_signal(row, knowledge))
+            signal_edges.extend(edges_for_signal(signal, knowledge))
         known = prospects.existing_dedupe_keys(s, [r["dedupe_key"] for r in signal_rows])
         fresh = {r["dedupe_key"] for r in signal_rows} - known
         upsert(s, Signal, signal_rows, ["dedupe_key"], update=False)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
+from bot.config.frontmatter import FileError
 from bot.intake.importer import ImportFailed, ingest_signals
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def ingest(rt: Runtime, body: Any) -> dict[str, int]:
     }
 
 
-def _field(err) -> str:
+def _field(err: FileError) -> str:
     field = err.field or ""
     if err.line is not None and not field.startswith("signals["):
         return f"signals[{err.line}]" + (f".{field}" if field else "")

@@ -125,7 +125,9 @@ def make_client(
         base_url=base_url,
         timeout=timeout,
         max_retries=max_retries,
-        http_client=http_client,
+        # openai types this as an httpx2.Client but also takes an httpx.Client (its
+        # "legacy httpx" path), which is what tests pass.
+        http_client=http_client,  # type: ignore[arg-type]
     )
 
 

@@ -15,12 +15,15 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.intake import feeds
 from bot.mail.inbound import receive as mailin
-from bot.mail.outbound import outbox, sequences
+from bot.mail.inbound import replies
+from bot.mail.outbound import followups, outbox
 from bot.ops import redelivery, ticks
 from bot.reports import digest, tuning
 from bot.review import lifecycle as reviews
 
 if TYPE_CHECKING:
+    from apscheduler.job import Job
+
     from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -51,10 +54,8 @@ def took_over(rt: Runtime, scheduler: BackgroundScheduler) -> None:
         reviews.post_pending(rt)
 
 
-def poll_replies(rt: Runtime, source) -> int:
+def poll_replies(rt: Runtime, source: mailin.ImapSource) -> int:
     """Read new mail from the IMAP folder; each message is triaged as it arrives."""
-    from bot.mail.inbound import replies
-
     return source.fetch_new(rt, lambda raw, where: replies.ingest(rt, raw, where))
 
 
@@ -94,7 +95,7 @@ class LeaderOnlyExecutor(ThreadPoolExecutor):
         super().__init__(max_workers)
         self.is_leader = is_leader
 
-    def submit_job(self, job, run_times) -> None:
+    def submit_job(self, job: Job, run_times: list[datetime]) -> None:
         if self.is_leader():
             super().submit_job(job, run_times)
         else:
@@ -151,7 +152,7 @@ def build(rt: Runtime, gate: LeaderOnlyExecutor | None = None) -> BackgroundSche
         reviews.sweep, "interval", seconds=60, args=[rt], id="sweep-reviews", next_run_time=now
     )
     scheduler.add_job(feeds.fetch_due, "interval", minutes=1, args=[rt], id="feeds")
-    scheduler.add_job(sequences.advance, "interval", minutes=1, args=[rt], id="sequences")
+    scheduler.add_job(followups.queue_due, "interval", minutes=1, args=[rt], id="sequences")
     source = mailin.source_for(rt.settings)
     if source is not None:
         scheduler.add_job(

@@ -4,15 +4,19 @@ digest, two weeks of lines say more than two days of numbers."""
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageFont
+
+if TYPE_CHECKING:
+    from bot.reports.digest import Digest
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 16, 34, 36
 LINES = (("drafted", (52, 101, 164)), ("approved", (46, 139, 87)), ("killed", (200, 60, 50)))
 
 
-def trend_png(digest) -> bytes:
+def trend_png(digest: Digest) -> bytes:
     """Lines per day over `digest.series`; the y axis starts at 0 and ends at a round max."""
     img = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(img)
@@ -41,7 +45,7 @@ def trend_png(digest) -> bytes:
         draw.line(points, fill=colour, width=2)
         for px, py in points:
             draw.ellipse([px - 2, py - 2, px + 2, py + 2], fill=colour)
-    legend_x = x0
+    legend_x: float = x0
     for name, colour in LINES:  # legend along the top
         draw.rectangle([legend_x, 12, legend_x + 10, 22], fill=colour)
         draw.text((legend_x + 14, 10), name, "black", font)

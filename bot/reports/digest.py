@@ -13,20 +13,26 @@ agent (by agent id): one message a morning, not one per channel.
 from __future__ import annotations
 
 import logging
+import weakref
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.decisions import KILL_REASONS
+from bot.ports import Channel, Notice
+from bot.reports.chart import trend_png
+from bot.review.actions import KILL_REASONS
 from storage import digest as q
 from storage import scheduled_posts, slack_users
+from storage.models import AuditEvent
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
+# Runtimes that already logged the missing operator channel: once each, not every minute.
+_told_no_channel: weakref.WeakSet[Runtime] = weakref.WeakSet()
 
 SERIES_DAYS = 14  # the trend chart's span
 RATE_DAYS = 7  # bounce and complaint rates: the last week up to the digest's day
@@ -295,7 +301,7 @@ def _hours(now: datetime, then: datetime | None) -> float | None:
     return round(max(0.0, (now - then).total_seconds() / 3600), 1)
 
 
-def describe_change(ev, tz: ZoneInfo) -> str:
+def describe_change(ev: AuditEvent, tz: ZoneInfo) -> str:
     """One line: when, what, who, and the detail that matters (from/to, reason)."""
     at = ev.at if ev.at.tzinfo else ev.at.replace(tzinfo=UTC)
     who = ev.actor.removeprefix("user:")
@@ -391,9 +397,9 @@ def due(rt: Runtime) -> list[Due]:
             )
     channel = rt.settings.operator_channel
     if not channel:
-        if not getattr(rt, "_digest_no_channel_logged", False):
+        if rt not in _told_no_channel:
             log.info("fleet digest skipped: TWOLOOP_OPERATOR_CHANNEL is not set")
-            rt._digest_no_channel_logged = True
+            _told_no_channel.add(rt)
         return out
     local = now.astimezone(zone(rt.settings.timezone, "UTC"))
     if local.time() >= at:
@@ -412,8 +418,6 @@ def due(rt: Runtime) -> list[Due]:
 
 
 def build(rt: Runtime, item: Due, *, partial: bool = False) -> tuple[Digest, bytes | None]:
-    from bot.reports.chart import trend_png
-
     digest = digest_for(
         rt,
         item.day,
@@ -450,22 +454,22 @@ def post_due(rt: Runtime) -> list[str]:
     return posted
 
 
-def post_now(rt: Runtime, requested_by: str) -> str:
+def post_now(rt: Runtime, requested_by: str) -> Notice:
     """`/twoloop digest`: the fleet digest to the operator channel for an operator, the
     requester's own digest to their channel for an AM; today so far. One line back."""
     if rt.humans is None:
-        return "Slack is not connected, so there is nowhere to post a digest."
+        return Notice.of("Slack is not connected, so there is nowhere to post a digest.")
     now = rt.now()
     if rt.is_operator(requested_by):
         channel = rt.settings.operator_channel
         if not channel:
-            return "Set TWOLOOP_OPERATOR_CHANNEL to post the fleet digest."
+            return Notice.of("Set TWOLOOP_OPERATOR_CHANNEL to post the fleet digest.")
         tz = rt.settings.timezone
         item = Due("", "fleet", "", channel, None, tz, now.astimezone(ZoneInfo(tz)).date())
     else:
         agents = owners(rt).get(requested_by)
         if not agents:
-            return "You own no agents, so there is no digest for you."
+            return Notice.of("You own no agents, so there is no digest for you.")
         tz = timezones(rt, [requested_by])[requested_by]
         item = Due(
             "",
@@ -481,11 +485,13 @@ def post_now(rt: Runtime, requested_by: str) -> str:
         rt.humans.post_digest(item.channel, digest, chart)
     except Exception as exc:  # noqa: BLE001
         log.warning("digest for %s failed: %s", requested_by, type(exc).__name__)
-        return f"Posting the digest failed ({type(exc).__name__}); try again."
+        return Notice.of(f"Posting the digest failed ({type(exc).__name__}); try again.")
     what = "fleet digest" if item.scope == "fleet" else "digest of your agents"
-    return (
-        f"Posted the {what} ({len(digest.agents)} agent{'s' if len(digest.agents) != 1 else ''},"
-        f" today so far) to <#{item.channel}>."
+    n = len(digest.agents)
+    return Notice.of(
+        f"Posted the {what} ({n} agent{'s' if n != 1 else ''}, today so far) to ",
+        Channel(item.channel),
+        ".",
     )
 
 

@@ -50,8 +50,10 @@ def home_for(rt: Runtime, user: str, *, limit: int = 15, notice: str = "") -> Ho
     ids = sorted(a for a in fleet if operator or fleet[a].spec.owner == user)
     with rt.db.session() as s:
         cached = slack_users.cached(s, [user]).get(user)
-        open_reviews = reviews.open_reviews(s, owner, limit)
-        cards = [card_for(rt, s, r.id) for r in open_reviews]
+        cards = []
+        for review in reviews.open_reviews(s, owner, limit):
+            assert review.id is not None  # a row read from the database has its id
+            cards.append(card_for(rt, s, review.id))
         total = q.open_count(s, owner)
         states = q.agent_states(s, ids)
         open_by_agent = q.open_reviews(s, ids)

@@ -89,21 +89,24 @@ def queue(rt: Runtime, user: str | None, limit: int = 20) -> Queue:
     with rt.db.session() as s:
         rows = stats.open_queue(s, user, limit)
         total = stats.open_count(s, user)
-    items = [
-        QueueItem(
-            review_id=q.review.id,
-            agent=agents[q.review.agent_id].spec.name
-            if q.review.agent_id in agents
-            else q.review.agent_id,
-            account=q.account,
-            subject=q.subject,
-            age_hours=round((now - q.review.created_at).total_seconds() / 3600, 1),
-            channel=q.review.channel,
-            message_ts=q.review.message_ts,
-            kind=q.review.kind,
+    items = []
+    for row in rows:
+        review = row.review
+        assert review.id is not None  # a row read from the database has its id
+        items.append(
+            QueueItem(
+                review_id=review.id,
+                agent=agents[review.agent_id].spec.name
+                if review.agent_id in agents
+                else review.agent_id,
+                account=row.account,
+                subject=row.subject,
+                age_hours=round((now - review.created_at).total_seconds() / 3600, 1),
+                channel=review.channel,
+                message_ts=review.message_ts,
+                kind=review.kind,
+            )
         )
-        for q in rows
-    ]
     return Queue(items, max(total, len(items)))
 
 

@@ -9,12 +9,15 @@ import json
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from storage import scheduled_posts
 from storage import tuning as store
+from storage.models import Draft
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -194,7 +197,7 @@ def build(
         weekly = store.weekly_counts(s, bounds, agent)
         recent = store.recent_edits(s, since, until, agent, edits)
         lowest = store.lowest_confidence(s, since, until, agent, top)
-    ranked = Counter()
+    ranked: Counter[str] = Counter()
     for _week, _agent, _version, action, reason, n in weekly:
         if action == "kill":
             ranked[reason or "unspecified"] += n
@@ -211,19 +214,23 @@ def build(
         removed=removed,
         added=added,
         edits_read=len(recent),
-        lowest=tuple(
-            LowDraft(d.id, d.agent_id, d.subject, d.confidence, d.status, d.created_at)
-            for d in lowest
-        ),
+        lowest=tuple(_low(d) for d in lowest),
         fleet=fleet,
         agents=trends,
     )
 
 
-def _trends(rows, weeks: list[date]) -> tuple[tuple[AgentWeek, ...], tuple[AgentTrend, ...]]:
+def _low(d: Draft) -> LowDraft:
+    assert d.id is not None  # a row read from the database has its id
+    return LowDraft(d.id, d.agent_id, d.subject, d.confidence, d.status, d.created_at)
+
+
+def _trends(
+    rows: list[tuple[int, str, str, str, str, int]], weeks: list[date]
+) -> tuple[tuple[AgentWeek, ...], tuple[AgentTrend, ...]]:
     per: dict[tuple[str, int], dict[str, Rates]] = {}
-    for week, agent_id, version, action, _reason, n in rows:
-        cell = per.setdefault((agent_id, int(week)), {})
+    for week_index, agent_id, version, action, _reason, n in rows:
+        cell = per.setdefault((agent_id, int(week_index)), {})
         one = Rates(n, n if action == "kill" else 0, n if action == "edit" else 0)
         cell[version] = cell.get(version, Rates()) + one
     fleet = [Rates() for _ in weeks]
@@ -264,16 +271,18 @@ def _snippet(tokens: list[str], limit: int = 8) -> str:
     return " ".join(tokens[:limit]) + (" …" if len(tokens) > limit else "")
 
 
-def edit_phrases(edits, top: int = TOP) -> tuple[tuple[Phrase, ...], tuple[Phrase, ...]]:
+def edit_phrases(
+    edits: Iterable[tuple[int | None, str, str, str, str]], top: int = TOP
+) -> tuple[tuple[Phrase, ...], tuple[Phrase, ...]]:
     """Word 1-3-grams an edit took out or put in (difflib opcodes over normalised words),
     counted once per edit, with one example of the change around each."""
-    counts = {"removed": Counter(), "added": Counter()}
+    counts: dict[str, Counter[tuple[str, ...]]] = {"removed": Counter(), "added": Counter()}
     examples: dict[str, dict[tuple[str, ...], tuple[str, int | None]]] = {
         "removed": {},
         "added": {},
     }
     for draft_id, b_subject, b_body, a_subject, a_body in edits:
-        got = {"removed": set(), "added": set()}
+        got: dict[str, set[tuple[str, ...]]] = {"removed": set(), "added": set()}
         for before, after in ((b_subject, a_subject), (b_body, a_body)):
             a, b = words(before), words(after)
             ops = difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
@@ -287,10 +296,17 @@ def edit_phrases(edits, top: int = TOP) -> tuple[tuple[Phrase, ...], tuple[Phras
                         examples[side].setdefault(gram, (change, draft_id))
         for side in counts:
             counts[side].update(got[side])
-    return tuple(_top(counts[side], examples[side], top) for side in ("removed", "added"))
+    return (
+        _top(counts["removed"], examples["removed"], top),
+        _top(counts["added"], examples["added"], top),
+    )
 
 
-def _top(counts: Counter, examples, top: int) -> tuple[Phrase, ...]:
+def _top(
+    counts: Counter[tuple[str, ...]],
+    examples: dict[tuple[str, ...], tuple[str, int | None]],
+    top: int,
+) -> tuple[Phrase, ...]:
     """The most frequent phrases, leaving out a phrase that only ever changed inside a longer
     one that is listed as often ("finds you" when "hope this finds you" says it)."""
     candidates = counts.most_common(top * 20)
@@ -374,7 +390,7 @@ def render_text(report: TuningReport) -> str:
 
 
 def to_json(report: TuningReport) -> str:
-    def rates(obj):
+    def rates(obj: object) -> object:
         if isinstance(obj, Rates):
             return {
                 **dataclasses.asdict(obj),
@@ -415,8 +431,6 @@ def due(rt: Runtime) -> bool:
 
 def post_weekly(rt: Runtime) -> bool:
     """Post last week's report to the operator channel, once per week across replicas."""
-    from storage import scheduled_posts
-
     channel = rt.settings.operator_channel
     if not channel or rt.humans is None or not due(rt):
         return False

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from bot.core.matching import learned_factor
 from bot.review.cards import _paths, path_text
 from storage import trail
+from storage.models import Draft
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -40,13 +41,16 @@ def find(rt: Runtime, ref: str) -> Found | None:
         if _is_address(ref):
             rows = trail.drafts(s, contact_email=ref, limit=1000)
             if rows:
-                newest, *rest = rows
-                return Found(
-                    newest[0].id, "contact", [(d.id, d.status, d.created_at) for d, _ in rest]
-                )
+                newest, *rest = (_listed(d) for d, _ in rows)
+                return Found(newest[0], "contact", rest)
         message_id = ref if ref.startswith("<") and ref.endswith(">") else f"<{ref}>"
         draft_id = trail.draft_of_message(s, message_id)
     return Found(draft_id, "message") if draft_id is not None else None
+
+
+def _listed(d: Draft) -> tuple[int, str, datetime]:
+    assert d.id is not None  # a row read from the database has its id
+    return d.id, d.status, d.created_at
 
 
 def _is_address(text: str) -> bool:

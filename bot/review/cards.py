@@ -73,6 +73,7 @@ def relationship(account: Account) -> tuple[str, ...]:
 
 
 def outcome_detail(s: Session, review: Review) -> str:
+    assert review.id is not None  # a row read from the database has its id
     decision = store.decision_for(s, review.id)
     if decision is None:
         return "nothing was sent" if review.status == "expired" else ""
@@ -108,7 +109,8 @@ def load(rt: Runtime, review_id: int) -> Card | None:
 
 
 def reply_card(rt: Runtime, s: Session, review: Review) -> ReplyCard:
-    row = s.get(InboundMessage, review.subject_id)
+    assert review.id is not None  # a row read from the database has its id
+    row = s.get_one(InboundMessage, review.subject_id)
     ours = s.get(OutboxMessage, row.outbox_id) if row.outbox_id else None
     contact = s.get(Contact, row.contact_id) if row.contact_id else None
     account = s.get(Account, contact.account_id) if contact else None
@@ -146,7 +148,8 @@ def reply_card(rt: Runtime, s: Session, review: Review) -> ReplyCard:
 
 
 def play_card(rt: Runtime, s: Session, review: Review) -> PlayCard:
-    version = s.get(PlayVersion, review.subject_id)
+    assert review.id is not None  # a row read from the database has its id
+    version = s.get_one(PlayVersion, review.subject_id)
     agent = rt.fleet().agents.get(review.agent_id)
     t = version.template
     return PlayCard(
@@ -173,9 +176,10 @@ def play_card(rt: Runtime, s: Session, review: Review) -> PlayCard:
 
 
 def draft_card(rt: Runtime, s: Session, review: Review) -> ReviewCard:
-    draft = s.get(Draft, review.subject_id)
-    account = s.get(Account, draft.account_id)
-    contact = s.get(Contact, draft.contact_id)
+    assert review.id is not None  # a row read from the database has its id
+    draft = s.get_one(Draft, review.subject_id)
+    account = s.get_one(Account, draft.account_id)
+    contact = s.get_one(Contact, draft.contact_id)
     agent = rt.fleet().agents.get(review.agent_id)
     signals = prospects.signals_by_id(s, draft.signal_ids)
     explain = draft.explain or {}

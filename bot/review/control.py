@@ -10,13 +10,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.config.agents import Agent, AgentSpec
-from bot.ports import verbatim
+from bot.ports import Notice, Tone, User
 from bot.review import trust
 from storage import audit, prospects
 from storage import control as store
+from storage.models import AgentState
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -45,13 +46,11 @@ class Knob:
             value = None
         too_big = self.hi is not None and value is not None and value > self.hi
         if value is None or value != value or value < self.lo or too_big:
-            raise ValueError(
-                f"{self.name} must be {what} {bounds} (or `default`), not {verbatim(repr(raw))}"
-            )
+            raise ValueError(f"{self.name} must be {what} {bounds} (or `default`), not {raw!r}")
         return value
 
 
-def _thresholds(spec: AgentSpec, **kw) -> AgentSpec:
+def _thresholds(spec: AgentSpec, **kw: float) -> AgentSpec:
     return spec.model_copy(update={"thresholds": spec.thresholds.model_copy(update=kw)})
 
 
@@ -128,12 +127,22 @@ def settings_of(agent: Agent, overrides: dict | None) -> list[Setting]:
 class Done:
     """What to answer the operator, and notices for other channels (posted after the ack)."""
 
-    text: str
-    notes: list[tuple[str, str]] = field(default_factory=list)
+    answer: Notice
+    notes: list[tuple[str, Notice]] = field(default_factory=list)
+
+
+def answer(
+    *parts: str | User, tone: Tone = "info", notes: list[tuple[str, Notice]] | None = None
+) -> Done:
+    return Done(Notice.of(*parts, tone=tone), notes or [])
 
 
 class Refused(Exception):
-    """The command cannot be carried out as asked; the message says why and what to do."""
+    """The command cannot be carried out as asked; the notice says why and what to do."""
+
+    def __init__(self, *parts: str | User):
+        self.notice = Notice.of(*parts)
+        super().__init__(self.notice.plain())
 
 
 def find_agent(rt: Runtime, name: str) -> Agent:
@@ -149,7 +158,7 @@ def find_agent(rt: Runtime, name: str) -> Agent:
         if close
         else f" Agents: {', '.join(f'`{a}`' for a in sorted(agents)) or 'none'}."
     )
-    raise Refused(f"No agent named `{verbatim(name)}`.{hint}")
+    raise Refused(f"No agent named `{name}`.{hint}")
 
 
 def require_operator(rt: Runtime, actor: str, verb: str, text: str) -> None:
@@ -166,26 +175,26 @@ def require_operator(rt: Runtime, actor: str, verb: str, text: str) -> None:
             {"text": text},
             agent_id=agent_id if agent_id in rt.fleet().agents else "",
         )
-    ops = (
-        ", ".join(f"<@{u}>" for u in sorted(rt.settings.operators))
-        or "nobody (set TWOLOOP_OPERATORS)"
-    )
+    ops: list[str | User] = []
+    for user in sorted(rt.settings.operators):
+        ops += [", ", User(user)] if ops else [User(user)]
     raise Refused(
-        f"Only operators can `{verb}`. Operators: {ops}. You can use `status`, `queue` and `digest`."
+        f"Only operators can `{verb}`. Operators: ",
+        *(ops or ["nobody (set TWOLOOP_OPERATORS)"]),
+        ". You can use `status`, `queue` and `digest`.",
     )
 
 
-def _pause_state(state) -> dict:
+def _pause_state(state: AgentState) -> dict[str, Any]:
     return {"paused": state.paused, "reason": state.paused_reason, "by": state.paused_by}
 
 
 def pause(rt: Runtime, actor: str, target: str, reason: str) -> Done:
     reason = reason.strip() or "paused by an operator"
-    shown = verbatim(reason)  # typed text, shown in chat: never markup
     agents = (
         list(rt.fleet().agents.values()) if target.lower() == "all" else [find_agent(rt, target)]
     )
-    done, already = [], []
+    paused, already = [], []
     with rt.db.session() as s:
         for agent in agents:
             state = store.locked_state(s, agent.id)
@@ -203,26 +212,32 @@ def pause(rt: Runtime, actor: str, target: str, reason: str) -> Done:
                 {"before": before, "after": _pause_state(state)},
                 agent_id=agent.id,
             )
-            done.append(agent)
+            paused.append(agent)
     notes = [
         (
             a.spec.channel,
-            f"<@{a.spec.owner}> {verbatim(a.spec.name)} was paused by <@{actor}>: {shown}. "
-            "It drafts and sends nothing until an operator resumes it.",
+            Notice.of(
+                User(a.spec.owner),
+                f" {a.spec.name} was paused by ",
+                User(actor),
+                f": {reason}. It drafts and sends nothing until an operator resumes it.",
+                agent_id=a.id,
+            ),
         )
-        for a in done
+        for a in paused
     ]
     if len(agents) == 1:
         a = agents[0]
         if already:
-            return Done(f"`{a.id}` is already paused. `/twoloop status {a.id}` says why.")
-        return Done(
-            f":double_vertical_bar: Paused `{a.id}`: {shown}. Nothing is drafted or "
-            "sent until `/twoloop resume " + a.id + "`.",
-            notes,
+            return answer(f"`{a.id}` is already paused. `/twoloop status {a.id}` says why.")
+        return answer(
+            f"Paused `{a.id}`: {reason}. Nothing is drafted or sent until "
+            f"`/twoloop resume {a.id}`.",
+            tone="paused",
+            notes=notes,
         )
     extra = f" ({len(already)} already paused)" if already else ""
-    return Done(f":double_vertical_bar: Paused {len(done)} agents{extra}: {shown}.", notes)
+    return answer(f"Paused {len(paused)} agents{extra}: {reason}.", tone="paused", notes=notes)
 
 
 def resume(rt: Runtime, actor: str, target: str) -> Done:
@@ -230,7 +245,7 @@ def resume(rt: Runtime, actor: str, target: str) -> Done:
     an operator paused; guard pauses are left for a person to look at one by one."""
     every = target.lower() == "all"
     agents = list(rt.fleet().agents.values()) if every else [find_agent(rt, target)]
-    done, guarded = [], []
+    resumed, guarded = [], []
     with rt.db.session() as s:
         for agent in agents:
             state = store.locked_state(s, agent.id)
@@ -243,41 +258,50 @@ def resume(rt: Runtime, actor: str, target: str) -> Done:
             before = _pause_state(state)
             prospects.set_agent_paused(s, agent.id, False)
             s.refresh(state)
-            detail = {"before": before, "after": _pause_state(state)}
+            detail: dict[str, Any] = {"before": before, "after": _pause_state(state)}
             if guard:
                 detail["cleared_guard_pause"] = True
             audit.record(
                 s, f"user:{actor}", "agent.resumed", f"agent:{agent.id}", detail, agent_id=agent.id
             )
-            done.append((agent, guard, before["reason"]))
+            resumed.append((agent, guard, before["reason"]))
     notes = [
-        (a.spec.channel, f"<@{a.spec.owner}> {verbatim(a.spec.name)} was resumed by <@{actor}>.")
-        for a, _, _ in done
+        (
+            a.spec.channel,
+            Notice.of(
+                User(a.spec.owner),
+                f" {a.spec.name} was resumed by ",
+                User(actor),
+                ".",
+                agent_id=a.id,
+            ),
+        )
+        for a, _, _ in resumed
     ]
     if not every:
         a = agents[0]
-        if not done:
-            return Done(f"`{a.id}` is not paused.")
-        _, guard, why = done[0]
-        text = f":arrow_forward: Resumed `{a.id}`; it drafts again at its next tick."
+        if not resumed:
+            return answer(f"`{a.id}` is not paused.")
+        _, guard, why = resumed[0]
+        text = f"Resumed `{a.id}`; it drafts again at its next tick."
         if guard:
             text += (
-                f" It had been paused by the deliverability guard ({verbatim(why)}); if the rates"
+                f" It had been paused by the deliverability guard ({why}); if the rates"
                 " stay over the limit, the guard pauses it again."
             )
-        return Done(text, notes)
-    text = f":arrow_forward: Resumed {len(done)} agents."
+        return answer(text, tone="resumed", notes=notes)
+    text = f"Resumed {len(resumed)} agents."
     if guarded:
-        listed = "; ".join(f"`{a.id}` ({verbatim(why)})" for a, why in guarded)
+        listed = "; ".join(f"`{a.id}` ({why})" for a, why in guarded)
         text += f" Left paused by the deliverability guard (resume each by name): {listed}."
-    return Done(text, notes)
+    return answer(text, tone="resumed", notes=notes)
 
 
 def set_value(rt: Runtime, actor: str, target: str, name: str, raw: str) -> Done:
     agent = find_agent(rt, target)
     knob = KNOBS.get(name.lower())
     if knob is None:
-        raise Refused(f"Cannot set `{verbatim(name)}`; settable: {', '.join(KNOBS)}.")
+        raise Refused(f"Cannot set `{name}`; settable: {', '.join(KNOBS)}.")
     reset = raw.lower() == "default"
     try:
         value = None if reset else knob.parse(raw)
@@ -291,7 +315,7 @@ def set_value(rt: Runtime, actor: str, target: str, name: str, raw: str) -> Done
         if before == value:
             now = "the file's" if value is None else "overridden to"
             shown = file_value if value is None else value
-            return Done(f"`{agent.id}` {knob.name} is already {now} {shown:g}; nothing changed.")
+            return answer(f"`{agent.id}` {knob.name} is already {now} {shown:g}; nothing changed.")
         if value is None:
             overrides.pop(knob.name, None)
         else:
@@ -314,12 +338,12 @@ def set_value(rt: Runtime, actor: str, target: str, name: str, raw: str) -> Done
             agent_id=agent.id,
         )
     if value is None:
-        return Done(
+        return answer(
             f"`{agent.id}` {knob.name} is back to the file's {file_value:g} "
             f"(the override was {before:g})."
         )
     was = f"override {before:g}, file {file_value:g}" if before is not None else "file"
-    return Done(
+    return answer(
         f"`{agent.id}` {knob.name}: {before if before is not None else file_value:g} → "
         f"*{value:g}* (was: {was}). It applies from the next tick; "
         f"`/twoloop set {agent.id} {knob.name} default` goes back to the file."
@@ -330,20 +354,17 @@ def set_trust(rt: Runtime, actor: str, target: str, level: str, reason: str) -> 
     agent = find_agent(rt, target)
     level = level.lower()
     if level not in trust.LEVELS:
-        raise Refused(f"Trust is `probation` or `supervised`, not `{verbatim(level)}`.")
+        raise Refused(f"Trust is `probation` or `supervised`, not `{level}`.")
     with rt.db.session() as s:
         change = trust.set_by_operator(rt, s, actor, agent.id, level, reason.strip())
     if change is None:
-        return Done(f"`{agent.id}` is already {level}, set by you.")
-    notes = []
-    if change.before != change.after:
-        text = trust.owner_text(change, agent.spec.owner, agent.spec.name)
-        notes.append((agent.spec.channel, text))
+        return answer(f"`{agent.id}` is already {level}, set by you.")
     if change.before == change.after:
         hold = " The rules will not promote it; only a person can." if level == "probation" else ""
-        return Done(f"`{agent.id}` stays {level}, now held by hand.{hold}")
+        return answer(f"`{agent.id}` stays {level}, now held by hand.{hold}")
+    notes = [(agent.spec.channel, trust.owner_notice(change, agent.spec.owner, agent.spec.name))]
     if level == "probation":
         tail = " Every draft is reviewed; the rules will not promote it until a person does."
     else:
         tail = " The gate decides; a critical kill or a rising kill rate still demotes it."
-    return Done(f"`{agent.id}`: {change.before} → *{level}*.{tail}", notes)
+    return answer(f"`{agent.id}`: {change.before} → *{level}*.{tail}", notes=notes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -61,6 +62,7 @@ def new_review(
 def open_draft_review(
     rt: Runtime, s: Session, draft: Draft, spec: AgentSpec, now: datetime
 ) -> Review:
+    assert draft.id is not None  # the draft is flushed before its review opens
     digest = content_hash(draft.subject, draft.body, draft.followups)
     reasons = [r["text"] for r in draft.gate_reasons]
     review = new_review(rt, s, "draft", draft.id, spec, digest, reasons, now)
@@ -97,6 +99,7 @@ def redraw(rt: Runtime, review_id: int) -> None:
 
 def reopen(rt: Runtime, s: Session, draft: Draft, now: datetime) -> Review | None:
     """A fresh review (and so a fresh card) for a draft, unless one is already open."""
+    assert draft.id is not None  # a row read from the database has its id
     if store.open_for(s, "draft", draft.id) is not None:
         return None
     spec = rt.fleet().agents.get(draft.agent_id)
@@ -111,9 +114,9 @@ def sweep(rt: Runtime) -> dict[str, int]:
     now = rt.now()
     counts = {"reminded": 0, "expired": 0, "resurfaced": 0}
     with rt.db.session() as s:
-        reminders = [r.id for r in store.due_reminders(s, now)]
-        expiries = [r.id for r in store.due_expiries(s, now)]
-        deferred = [d.id for d in store.deferred_due(s, now)]
+        reminders = _ids(store.due_reminders(s, now))
+        expiries = _ids(store.due_expiries(s, now))
+        deferred = _ids(store.deferred_due(s, now))
     for review_id in reminders:
         with rt.db.session() as s:
             if not store.claim_reminder(s, review_id, now):
@@ -131,7 +134,7 @@ def sweep(rt: Runtime) -> dict[str, int]:
                 s, review_id, status="expired", outcome="expired", actor="system", now=now
             ):
                 continue
-            review = s.get(Review, review_id)
+            review = s.get_one(Review, review_id)  # just closed in this transaction
             if review.kind == "draft":
                 store.set_draft_status(s, review.subject_id, "expired", now)
             audit.record(
@@ -146,7 +149,7 @@ def sweep(rt: Runtime) -> dict[str, int]:
         counts["expired"] += 1
     for draft_id in deferred:
         with rt.db.session() as s:
-            draft = s.get(Draft, draft_id)
+            draft = s.get_one(Draft, draft_id)  # drafts are never deleted
             if draft.status == "deferred" and reopen(rt, s, draft, now) is not None:
                 audit.record(
                     s, "system", "draft.resurfaced", f"draft:{draft_id}", agent_id=draft.agent_id
@@ -155,3 +158,8 @@ def sweep(rt: Runtime) -> dict[str, int]:
     if counts["resurfaced"]:
         post_pending(rt)
     return counts
+
+
+def _ids(rows: Iterable[Review | Draft]) -> list[int]:
+    """The ids of rows read from the database (every one has its id)."""
+    return [row.id for row in rows if row.id is not None]

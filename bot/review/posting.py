@@ -22,15 +22,19 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.ports import PostFailed
+from bot.ports import Card, Channel, Humans, Notice, PostFailed
 from bot.review.cards import card_for
 from storage import posting as store
 from storage.models import utcnow
 
 if TYPE_CHECKING:
+    from bot.reports.digest import Digest
+    from bot.reports.tuning import TuningReport
     from bot.runtime import Runtime
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +86,10 @@ def post_pending(
     is spent: that is how the scheduler's job drains a backlog at the channels' pace. A card
     that failed is not retried within the same call.
     """
-    if rt.humans is None:
+    humans = rt.humans
+    if humans is None:
         return 0
-    interval = timedelta(seconds=float(getattr(rt.humans, "post_interval", 0.0) or 0.0))
+    interval = timedelta(seconds=float(getattr(humans, "post_interval", 0.0) or 0.0))
     deadline = _now(rt) + timedelta(seconds=budget)
     tried: set[int] = set()
     posted = 0
@@ -105,7 +110,7 @@ def post_pending(
         for channel, review_id in ready:
             if limit is not None and posted >= limit:
                 break
-            posted += _post_one(rt, channel, review_id, interval, tried, channel in pace)
+            posted += _post_one(rt, humans, channel, review_id, interval, tried, channel in pace)
         if budget and _now(rt) >= deadline:
             return posted  # the next run goes on; a run never outlasts its budget by much
     return posted
@@ -113,6 +118,7 @@ def post_pending(
 
 def _post_one(
     rt: Runtime,
+    humans: Humans,
     channel: str,
     review_id: int,
     interval: timedelta,
@@ -127,6 +133,7 @@ def _post_one(
         if not attempts:
             store.release_channel(s, channel, now)
             return 0
+    failure: PostFailed | None = None
     try:
         with rt.db.session() as s:
             card = card_for(rt, s, review_id)
@@ -135,7 +142,7 @@ def _post_one(
         card, failure = None, PostFailed(f"card: {type(exc).__name__}")
     try:
         if card is not None:
-            ts = rt.humans.post_review(card)
+            ts = humans.post_review(card)
             failure = None if ts else PostFailed("no message reference", uncertain=True)
     except PostFailed as exc:
         failure = exc
@@ -164,12 +171,13 @@ def _post_one(
         store.release_channel(s, channel, done + interval)
         store.record_failure(s, review_id, failure.error, retry_at)
     tried.add(review_id)
-    _report(rt, review_id, channel, attempts, failure, retry_at)
+    _report(rt, humans, review_id, channel, attempts, failure, retry_at)
     return 0
 
 
 def _report(
     rt: Runtime,
+    humans: Humans,
     review_id: int,
     channel: str,
     attempts: int,
@@ -190,11 +198,14 @@ def _report(
     operators = rt.settings.operator_channel
     if attempts == ALERT_AFTER and operators and operators != channel:
         try:
-            rt.humans.notify(
+            humans.notify(
                 operators,
-                f"Review {review_id} could not be posted to <#{channel}> after {attempts} "
-                f"attempts ({failure.error}). It is retried until its review window ends; "
-                "if the error says so, invite the bot to that channel.",
+                Notice.of(
+                    f"Review {review_id} could not be posted to ",
+                    Channel(channel),
+                    f" after {attempts} attempts ({failure.error}). It is retried until its "
+                    "review window ends; if the error says so, invite the bot to that channel.",
+                ),
             )
         except Exception as exc:  # noqa: BLE001 - the log line above is the alert of record
             log.warning("operator alert for review %s failed: %s", review_id, type(exc).__name__)
@@ -214,30 +225,30 @@ class PacedHumans:
     def __init__(
         self,
         rt: Runtime,
-        inner,
+        inner: Humans,
         *,
         wait: float = 5.0,
         sleep: Callable[[float], None] = time.sleep,
-    ):
+    ) -> None:
         self.rt, self.inner, self.wait, self.sleep = rt, inner, wait, sleep
         self.post_interval = getattr(inner, "post_interval", 0.0)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)  # post_review, update_review, user_timezone, ...
 
-    def remind(self, card) -> None:
+    def remind(self, card: Card) -> None:
         self._paced(card.channel, lambda: self.inner.remind(card))
 
-    def notify(self, channel: str, text: str) -> None:
-        self._paced(channel, lambda: self.inner.notify(channel, text))
+    def notify(self, channel: str, notice: Notice) -> None:
+        self._paced(channel, lambda: self.inner.notify(channel, notice))
 
-    def post_report(self, channel: str, report) -> str:
+    def post_report(self, channel: str, report: TuningReport) -> str:
         return self._paced(channel, lambda: self.inner.post_report(channel, report))
 
-    def post_digest(self, channel: str, digest, chart_png: bytes | None) -> str:
+    def post_digest(self, channel: str, digest: Digest, chart_png: bytes | None) -> str:
         return self._paced(channel, lambda: self.inner.post_digest(channel, digest, chart_png))
 
-    def _paced(self, channel: str, post: Callable):
+    def _paced(self, channel: str, post: Callable[[], T]) -> T:
         interval = timedelta(seconds=float(self.post_interval or 0.0))
         if not interval:
             return post()

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from bot.ports import verbatim
+from bot.ports import Notice, User
 from storage import audit
 from storage import control as store
 from storage.models import AgentState, Decision
@@ -182,8 +182,8 @@ def _audit(s: Session, change: Change, now: datetime) -> None:
     )
 
 
-def owner_text(change: Change, owner: str, name: str) -> str:
-    who = "the trust rules" if change.by == "system" else f"<@{change.by}>"
+def owner_notice(change: Change, owner: str, name: str) -> Notice:
+    who = "the trust rules" if change.by == "system" else User(change.by)
     if change.after == "supervised":
         what = (
             "is now *supervised*: below its thresholds it sends without review; "
@@ -191,7 +191,14 @@ def owner_text(change: Change, owner: str, name: str) -> str:
         )
     else:
         what = "is back on *probation*: every draft comes to you for review."
-    return f"<@{owner}> {verbatim(name)} {what} Why: {verbatim(change.reason)} (set by {who})."
+    return Notice.of(
+        User(owner),
+        f" {name} {what} Why: {change.reason} (set by ",
+        who,
+        ").",
+        tone="promoted" if change.after == "supervised" else "demoted",
+        agent_id=change.agent_id,
+    )
 
 
 def _tell_owner(rt: Runtime, change: Change) -> None:
@@ -199,7 +206,9 @@ def _tell_owner(rt: Runtime, change: Change) -> None:
     if agent is None or rt.humans is None:
         return
     try:
-        rt.humans.notify(agent.spec.channel, owner_text(change, agent.spec.owner, agent.spec.name))
+        rt.humans.notify(
+            agent.spec.channel, owner_notice(change, agent.spec.owner, agent.spec.name)
+        )
     except Exception:  # noqa: BLE001 - the change stands and is audited; the notice is lost
         log.exception(
             "could not tell %s about %s's trust change", agent.spec.owner, change.agent_id

@@ -22,7 +22,8 @@ notice 4.0.0, a bare SMTP reply code (550 -> 5.0.0, 452 -> 4.0.0), generic wordi
 5.0.0 (the server gave up on the message). `bounce_hard` follows the class: 5 -> True,
 4 -> False, 2 (a "delivered/relayed" DSN, not a failure) -> None.
 
-Out-of-office return dates (English, German, French, Spanish, some Italian) are taken from a
+Out-of-office return dates (English, German, French, Spanish, some Italian; read by
+`bot.mail.text.return_date`, as the new text is by `bot.mail.text.strip_quotes`) are taken from a
 date that follows a return word ("back on", "returning", "until", "bis", "jusqu'au",
 "de retour le", "hasta el", ...) or precedes one ("am 16.3. wieder im Büro"). Choices:
 - "until X" gives X: the person may be back that day (or the next; add a day for margin);
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import hashlib
 import logging
 import re
@@ -54,7 +56,9 @@ from email.parser import HeaderParser
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
+from typing import Any, cast
 
+from bot.mail.text import AUTO_REPLY_SUBJECT, REPLY_PREFIX, return_date, strip_quotes
 from bot.storable import storable
 
 log = logging.getLogger(__name__)
@@ -81,7 +85,7 @@ class Parsed:
     bounce_hard: bool | None = None  # 5.x.x True, 4.x.x False, else None
     diagnostic: str = ""  # short diagnostic text
     feedback_type: str = ""  # ARF Feedback-Type (abuse, fraud, opt-out, ...)
-    return_date: date | None = None  # out-of-office: when they are back, if the text says
+    return_date: dt.date | None = None  # out-of-office: when they are back, if the text says
     permanent_absence: bool = False  # no longer with the company / mailbox no longer in use
     auto_reason: str = ""  # what made it an auto-reply (header or subject), for the operator
 
@@ -99,7 +103,7 @@ def parse(raw: bytes, *, today: date | None = None) -> Parsed:
 def _storable(p: Parsed) -> Parsed:
     """A NUL (an encoded word, quoted-printable =00) must not keep the reply out of the
     database, nor the replies behind it."""
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     for f in dataclasses.fields(p):
         value = getattr(p, f.name)
         if isinstance(value, str):
@@ -115,7 +119,7 @@ def _storable(p: Parsed) -> Parsed:
 def _parse(raw: bytes, today: date | None) -> Parsed:
     msg = message_from_bytes(raw, policy=compat32)
     sent_local = _date(_hdr(msg, "Date"))
-    base = {
+    base: dict[str, Any] = {
         "message_id": _msgid(_hdr(msg, "Message-ID")) or _synthetic_id(raw),
         "in_reply_to": _msgid(_hdr(msg, "In-Reply-To")),
         "references": tuple(_msgids(_hdr(msg, "References"))),
@@ -371,9 +375,9 @@ def _decoded(part: Message) -> str:
     with contextlib.suppress(Exception):
         charset = part.get_content_charset() or "utf-8"
     try:
-        return data.decode(charset, "replace")
+        return cast(bytes, data).decode(charset, "replace")
     except (LookupError, TypeError, ValueError):
-        return data.decode("utf-8", "replace")
+        return cast(bytes, data).decode("utf-8", "replace")
 
 
 def _attachment(part: Message) -> bool:
@@ -601,10 +605,6 @@ _BOUNCE_BODY = re.compile(
     r"|unable to deliver|mailbox (?:is )?full|user unknown|no such user|permanent error",
     re.I | re.M,
 )
-_REPLY_PREFIX = re.compile(
-    r"^\s*(?:(?:re|aw|sv|vs|fw|fwd|wg|tr|rv|r|antw|ref|rif|res|enc)\s*(?:\[\d+\])?\s*:\s*)+",
-    re.I,
-)
 
 
 def _bounce(msg: Message, parts: list[_Part], from_addr: str, subject: str) -> dict | None:
@@ -663,7 +663,7 @@ def _nonstandard_bounce(msg: Message, from_addr: str, subject: str, scan: str) -
     if re.search(r"created automatically by mail delivery software", head, re.I):
         return daemon or not from_addr or _hdr(msg, "Return-Path").strip() in ("<>", "")
     subj = bool(_BOUNCE_SUBJECT.search(subject)) and not (
-        _REPLY_PREFIX.match(subject) and not daemon
+        REPLY_PREFIX.match(subject) and not daemon
     )
     return (daemon and (subj or body)) or (subj and body)
 
@@ -745,13 +745,13 @@ def _infer_status(text: str, subject: str, action: str) -> tuple[str, str]:
         m = re.compile(r"[^\n]*(?:\n[ \t]+\S[^\n]*)*").match(text, start)
         return " ".join(m.group(0).split()) if m else ""
 
-    for m in _ENHANCED.finditer(text):
-        if m.group(1) in "45":
-            return ".".join(m.groups()), line_of(m.start())
+    for enhanced in _ENHANCED.finditer(text):
+        if enhanced.group(1) in "45":
+            return ".".join(enhanced.groups()), line_of(enhanced.start())
     for pattern, status in _SPECIFIC:
-        m = re.search(pattern, text, re.I)
-        if m:
-            line = line_of(m.start())
+        phrase = re.search(pattern, text, re.I)
+        if phrase:
+            line = line_of(phrase.start())
             code = _SMTP_CODE.search(line)
             if status[0] == "5" and code and code.group(1)[0] == "4":  # "450 ... rejected:
                 return "4.0.0", line  # greylisted": the server's own class wins
@@ -824,14 +824,6 @@ def _nonstandard_recipient(msg: Message, notice: str, embedded: Message | None) 
 # --------------------------------------------------------------------------- auto-replies
 
 _AUTO_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Mail-Autoreply")
-_AUTO_SUBJECT = re.compile(
-    r"out of (?:the )?office|\bOOO\b|automatic reply|auto[- ]?repl(?:y|ied)|auto[- ]?respon"
-    r"|^\s*auto\s*:|autosvar|abwesenheit|automatische antwort|au(?:ss|ß)er haus"
-    r"|r[ée]ponse automatique|absen(?:ce|t) du bureau|message d'absence"
-    r"|respuesta autom[áa]tica|fuera de la oficina|fuori ufficio|risposta automatica"
-    r"|automatisch antwoord|afwezigheidsbericht",
-    re.I,
-)
 
 
 def _auto_reason(msg: Message, subject: str) -> str:
@@ -854,10 +846,11 @@ def _auto_reason(msg: Message, subject: str) -> str:
     value = _hdr(msg, "X-Apple-Action")
     if value.lower() == "vacation":
         return f"X-Apple-Action: {value}"
-    if not _REPLY_PREFIX.match(subject):
-        m = _AUTO_SUBJECT.search(subject)
+    if not REPLY_PREFIX.match(subject):
+        m = AUTO_REPLY_SUBJECT.search(subject)
         if m:
-            word = re.match(r"\w*", subject[m.end() :]).group(0)  # "Abwesenheit" + "snotiz"
+            # "Abwesenheit" + "snotiz"
+            word = cast("re.Match[str]", re.match(r"\w*", subject[m.end() :])).group(0)
             return f"subject: {(m.group(0) + word).strip()}"
     return ""
 
@@ -902,167 +895,7 @@ def _apple_end(criteria: str) -> date | None:
     return (end + timedelta(seconds=1, hours=12)).date()
 
 
-# --------------------------------------------------------------------------- return dates
-
-_MONTHS = {
-    # English
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
-    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
-    # German
-    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "mär": 3, "mrz": 3,
-    "mai": 5, "juni": 6, "juli": 7, "oktober": 10, "okt": 10, "dezember": 12, "dez": 12,
-    # French
-    "janvier": 1, "janv": 1, "février": 2, "fevrier": 2, "févr": 2, "fevr": 2, "mars": 3,
-    "avril": 4, "avr": 4, "juin": 6, "juillet": 7, "juil": 7, "août": 8, "aout": 8,
-    "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12, "decembre": 12, "déc": 12,
-    # Spanish
-    "enero": 1, "ene": 1, "febrero": 2, "marzo": 3, "abril": 4, "abr": 4, "mayo": 5,
-    "junio": 6, "julio": 7, "agosto": 8, "ago": 8, "septiembre": 9, "setiembre": 9,
-    "octubre": 10, "noviembre": 11, "diciembre": 12, "dic": 12,
-    # Italian
-    "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7,
-    "settembre": 9, "ottobre": 10, "dicembre": 12,
-}  # fmt: skip
-_WEEKDAYS = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
-    "sunday": 6, "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4,
-    "samstag": 5, "sonntag": 6, "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3,
-    "vendredi": 4, "samedi": 5, "dimanche": 6, "lunes": 0, "martes": 1, "miércoles": 2,
-    "miercoles": 2, "jueves": 3, "viernes": 4, "sábado": 5, "sabado": 5, "domingo": 6,
-    "lunedì": 0, "martedì": 1, "mercoledì": 2, "giovedì": 3, "venerdì": 4,
-}  # fmt: skip
-_TOMORROW = ("tomorrow", "morgen", "demain", "mañana", "domani")
-
-_MONTH_RE = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
-_DATE_PATTERNS = [
-    ("iso", re.compile(r"(?<![\d.])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d])")),
-    (
-        "num",
-        re.compile(
-            r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?!\d|[./-]\d)",
-        ),
-    ),
-    (
-        "dm",
-        re.compile(
-            rf"(?<![\d.])(\d{{1,2}})(?:st|nd|rd|th|er|º|ª)?\.?\s*(?:of\s+|de\s+)?"
-            rf"({_MONTH_RE})\b\.?(?:,?\s*(?:de\s+|del\s+)?(\d{{4}}))?",
-            re.I,
-        ),
-    ),
-    (
-        "md",
-        re.compile(
-            rf"\b({_MONTH_RE})\b\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?![\d:])(?:,?\s*(\d{{4}}))?",
-            re.I,
-        ),
-    ),
-]
-_WEEKDAY_RE = re.compile(
-    r"\b("
-    + "|".join(sorted(map(re.escape, [*_WEEKDAYS, *_TOMORROW]), key=len, reverse=True))
-    + r")\b",
-    re.I,
-)
-_BACK_BEFORE = re.compile(  # a return word shortly before the date
-    r"\bback\b|\breturn|\bresum|\buntil\b|\btill?\b|\bthrough\b|\bthru\b"
-    r"|\bin the office (?:again )?(?:on|from)\b|\bavailable (?:again )?(?:on|from)\b"
-    r"|\bzurück|\bwieder\b|\bbis\b|\brückkehr"
-    r"|\bretour\b|\bjusqu|\brentr|\bde nouveau\b"
-    r"|\bhasta\b|\bregres|\bvuelta\b|\bvolver|\breincorpor"
-    r"|\bfino al|\brientr|\britorno\b",
-    re.I,
-)
-_RANGE_END = re.compile(r"(?:\bto|\bau|\bal|\bbis|[-–—])\s*$", re.I)  # "from 2 to 13 March"
-_BACK_AFTER = re.compile(  # ... or a return word shortly after it: "am 16.3. wieder da"
-    r"\bwieder\b|\bzurück|\bagain\b|\bback\b|\bde retour\b|\bde nouveau\b|\bde vuelta\b"
-    r"|\bregres|\bdi nuovo\b|\brientr",
-    re.I,
-)
-
-
-def return_date(text: str, today: date, *, us_dates: bool = False) -> date | None:
-    """When an out-of-office text says its author is back, or None. See the module docs."""
-    text = text[:_SCAN]
-    found: list[tuple[int, int, date | None]] = []  # (start, end, date); None: unresolvable
-    taken: list[tuple[int, int]] = []
-    for kind, pattern in _DATE_PATTERNS:
-        for m in pattern.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
-                continue
-            taken.append(m.span())
-            found.append((m.start(), m.end(), _resolve(kind, m, today, us_dates)))
-    for m in _WEEKDAY_RE.finditer(text):
-        if any(m.start() < e and s < m.end() for s, e in taken):
-            continue
-        if any(0 <= s - m.end() <= 4 for s, _ in taken):  # "Monday 3 March": the date counts
-            continue
-        word = m.group(1).lower()
-        if word in _TOMORROW:
-            day = today + timedelta(days=1)
-        else:
-            day = today + timedelta(days=(_WEEKDAYS[word] - today.weekday() - 1) % 7 + 1)
-        found.append((m.start(), m.end(), day))
-    found.sort()
-
-    later: date | None = None
-    prev_end = 0
-    for start, end, day in found:
-        before = text[max(prev_end, start - 45) : start]
-        before = re.split(r"[.!?;\n]\s", before)[-1]
-        after = re.split(r"[.!?;\n]", text[end : end + 40].removeprefix("."))[0]
-        prev_end = end
-        if day is None:
-            continue
-        if _BACK_BEFORE.search(before) or _RANGE_END.search(before):
-            return day
-        if later is None and _BACK_AFTER.search(after):
-            later = day
-    return later
-
-
-def _resolve(kind: str, m: re.Match, today: date, us_dates: bool) -> date | None:
-    year: int | None
-    if kind == "iso":
-        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    elif kind == "num":
-        a, sep, b, y = int(m.group(1)), m.group(2), int(m.group(3)), m.group(4)
-        if sep == "-" and not y:
-            return None  # "10-31" is a range far more often than a date
-        if sep == "." or a > 12 or (b <= 12 and not us_dates):
-            day, month = a, b
-        else:
-            month, day = a, b
-        year = None if not y else int(y) + (2000 if len(y) == 2 else 0)
-    elif kind == "dm":
-        day, month = int(m.group(1)), _MONTHS[m.group(2).lower()]
-        year = int(m.group(3)) if m.group(3) else None
-    else:
-        month, day = _MONTHS[m.group(1).lower()], int(m.group(2))
-        year = int(m.group(3)) if m.group(3) else None
-    try:
-        if year is not None:
-            return date(year, month, day)
-        found = date(today.year, month, day)
-    except ValueError:
-        if year is None and month == 2 and day == 29:  # a leap day, next time there is one
-            return next(
-                (date(y, 2, 29) for y in range(today.year, today.year + 8) if _leap(y)), None
-            )
-        return None
-    if found < today - timedelta(days=14):
-        try:
-            found = date(today.year + 1, month, day)
-        except ValueError:
-            return None
-    return found
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
+# --------------------------------------------------------------------------- month first?
 
 _US_TLDS = ("us", "gov", "edu", "mil")
 _EN_WORDS = re.compile(r"\b(?:the|and|will|be|office|until|back|my|your|with|thank|you)\b", re.I)
@@ -1085,74 +918,6 @@ def _looks_american(from_addr: str, sent: datetime | None, text: str) -> bool:
 
 
 # --------------------------------------------------------------------------- text
-
-_ATTRIBUTION = re.compile(
-    r"^\s*(?:On\b.{0,300}\bwrote"
-    r"|Am\b.{0,300}\bschrieb\b.{0,300}"
-    r"|.{0,200}\bschrieb am\b.{0,200}"
-    r"|Le\b.{0,300}\ba [ée]crit"
-    r"|El\b.{0,300}\bescribi[óo]"
-    r"|Il\b.{0,300}\bha scritto"
-    r"|Op\b.{0,300}\bschreef\b.{0,300}"
-    r"|.{0,200}<[^<>@\s]+@[^<>\s]+>\s*(?:wrote|schrieb|a [ée]crit|escribi[óo]))\s*:\s*$",
-    re.I,
-)
-_SEPARATOR = re.compile(
-    r"^\s*-{2,}\s*(?:original message|ursprüngliche nachricht|originalnachricht"
-    r"|message d'origine|message original|mensaje original|messaggio originale"
-    r"|forwarded message|weitergeleitete nachricht|message transf[ée]r[ée]|mensaje reenviado"
-    r")\s*-{2,}\s*$",
-    re.I,
-)
-_HEADER_FROM = re.compile(r"^\s*\*?(?:from|von|de|da|van)\s*:\*?\s*\S", re.I)
-_HEADER_NEXT = re.compile(
-    r"^\s*\*?(?:sent|date|to|subject|cc|gesendet|datum|an|betreff|envoy[ée]|[àa]|objet"
-    r"|enviado(?: el)?|fecha|para|asunto|inviato|data|oggetto|verzonden|aan|onderwerp)"
-    r"\s*:",
-    re.I,
-)
-_MOBILE = re.compile(
-    r"^\s*(?:sent from my \w+|sent from (?:outlook|mail|yahoo)|get outlook for"
-    r"|von meinem \w+ gesendet|gesendet von meinem|envoy[ée] (?:de|depuis) mon"
-    r"|enviado desde mi|inviato da)",
-    re.I,
-)
-
-
-def strip_quotes(text: str) -> str:
-    """The new text of a reply: quoted history and the signature removed."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    cut = _history_start(lines)
-    kept = _unquoted(lines[:cut])
-    if not any(ln.strip() for ln in kept):  # bottom-posting: the answer is under the quote
-        kept = [ln for ln in _unquoted(lines) if not _ATTRIBUTION.match(ln)]
-    kept = _without_signature(kept)
-    out = "\n".join(ln.rstrip() for ln in kept)
-    return re.sub(r"\n{3,}", "\n\n", out).strip()
-
-
-def _history_start(lines: list[str]) -> int:
-    for i, line in enumerate(lines):
-        if _SEPARATOR.match(line) or _ATTRIBUTION.match(line):
-            return i
-        if i + 1 < len(lines) and _ATTRIBUTION.match(f"{line} {lines[i + 1].strip()}"):
-            return i  # an attribution wrapped over two lines
-        if _HEADER_FROM.match(line):
-            following = [ln for ln in lines[i + 1 : i + 6] if ln.strip()][:3]
-            if any(_HEADER_NEXT.match(ln) for ln in following):
-                return i - 1 if i and re.match(r"^\s*_{8,}\s*$", lines[i - 1]) else i
-    return len(lines)
-
-
-def _unquoted(lines: list[str]) -> list[str]:
-    return [ln for ln in lines if not ln.lstrip().startswith(">")]
-
-
-def _without_signature(lines: list[str]) -> list[str]:
-    for i, line in enumerate(lines):
-        if line.rstrip() == "--" or _MOBILE.match(line):
-            return lines[:i]
-    return lines
 
 
 def _clip(text: str) -> str:

@@ -29,7 +29,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from bot.logs import RedactSecrets, secrets_of
 from bot.mail.outbound.transport import is_loopback
-from bot.ports import verbatim
+from bot.ports import Notice
 from bot.storable import storable
 from storage import audit, inbound
 
@@ -203,10 +203,13 @@ class ImapSource:
         )
         try:
             rt.tell_operators(
-                f":warning: An incoming message (UID {uid} in {self.folder}) failed "
-                f"{attempts} times in a row and was set aside as #{set_id}, so the replies "
-                f"after it are not held up. Error: {verbatim(error)}. Once that is fixed: "
-                f"`twoloop replies retry {set_id}`."
+                Notice.of(
+                    f"An incoming message (UID {uid} in {self.folder}) failed "
+                    f"{attempts} times in a row and was set aside as #{set_id}, so the replies "
+                    f"after it are not held up. Error: {error}. Once that is fixed: "
+                    f"`twoloop replies retry {set_id}`.",
+                    tone="warning",
+                )
             )
         except Exception as notice_exc:  # noqa: BLE001 - the row and the log have it
             log.warning("set-aside notice failed: %s", type(notice_exc).__name__)

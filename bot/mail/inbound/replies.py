@@ -15,15 +15,17 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from bot.mail import triage
 from bot.mail.inbound import parse as mailparse
 from bot.mail.outbound import deliverability, sequences
-from bot.ports import verbatim
+from bot.mail.triage import routing, suggestions
+from bot.mail.triage.vocabulary import Classification
+from bot.ports import Notice, User
+from bot.review import lifecycle as reviews
 from storage import audit
 from storage import inbound as store
 from storage import outbox as outbox_store
 from storage import reviews as review_store
-from storage.models import Contact, Draft, InboundMessage, OutboxMessage, Review
+from storage.models import Contact, Draft, InboundMessage, OutboxMessage
 from storage.suppression import add_addresses as suppress
 
 if TYPE_CHECKING:
@@ -78,8 +80,9 @@ def ingest(rt: Runtime, raw: bytes, source: str) -> Ingested:
         s.add(row)
         s.flush()
         review_id = None
-        taken_over = draft is not None and draft.status == "taken_over"
-        if taken_over:
+        # The draft whose thread an AM took over: its owner is told, no review is opened.
+        taken_over = draft if draft is not None and draft.status == "taken_over" else None
+        if taken_over is not None:
             row.action = (row.action + ", " if row.action else "") + "owner told (taken over)"
         elif row.route == "review" and draft is not None:
             review_id = open_reply_review(rt, s, row, draft, now)
@@ -103,15 +106,11 @@ def ingest(rt: Runtime, raw: bytes, source: str) -> Ingested:
             deliverability.check(rt, msg.from_addr, msg.agent_id)
         else:
             deliverability.unmatched_report(rt, parsed.kind, parsed.from_addr, parsed.subject)
-    if taken_over:
-        notify_owner(rt, draft.agent_id, parsed)
+    if taken_over is not None:
+        notify_owner(rt, taken_over.agent_id, parsed)
     elif result.route == "review" and review_id is None:
         notify_unmatched(rt, parsed, row.action)
     if review_id is not None:
-        from bot.review import (
-            lifecycle as reviews,  # reviews imports cards, which render reply cards
-        )
-
         reviews.post_pending(rt)
     return result
 
@@ -133,7 +132,13 @@ def thread(s: Session, parsed: mailparse.Parsed) -> OutboxMessage | None:
     return outbox_store.latest_sent_to(s, (address or parsed.from_addr).lower())
 
 
-def handle_machine(s: Session, row: InboundMessage, parsed, msg, now: datetime) -> None:
+def handle_machine(
+    s: Session,
+    row: InboundMessage,
+    parsed: mailparse.Parsed,
+    msg: OutboxMessage | None,
+    now: datetime,
+) -> None:
     row.route = "auto"
     row.detail = {
         "status": parsed.bounce_status,
@@ -172,7 +177,9 @@ def handle_machine(s: Session, row: InboundMessage, parsed, msg, now: datetime) 
         row.action += f"; not counted again (a {parsed.kind} for this message is counted)"
 
 
-def handle_auto_reply(s: Session, row: InboundMessage, parsed, now: datetime) -> None:
+def handle_auto_reply(
+    s: Session, row: InboundMessage, parsed: mailparse.Parsed, now: datetime
+) -> None:
     row.route = "auto"
     row.detail = {
         "return_date": parsed.return_date.isoformat() if parsed.return_date else None,
@@ -204,7 +211,14 @@ def handle_auto_reply(s: Session, row: InboundMessage, parsed, now: datetime) ->
     row.action = f"parked until {back:%Y-%m-%d}"
 
 
-def handle_human(rt: Runtime, s: Session, row: InboundMessage, parsed, draft, now) -> None:
+def handle_human(
+    rt: Runtime,
+    s: Session,
+    row: InboundMessage,
+    parsed: mailparse.Parsed,
+    draft: Draft | None,
+    now: datetime,
+) -> None:
     c = classify(rt, parsed.text, parsed.subject, reply_day(parsed, now))
     row.intent, row.confidence, row.triggers = c.intent, round(c.confidence, 3), list(c.triggers)
     row.detail = {
@@ -214,7 +228,7 @@ def handle_human(rt: Runtime, s: Session, row: InboundMessage, parsed, draft, no
         "referral_to": c.referral_to,
         "also_unsubscribe": c.also_unsubscribe,
     }
-    row.route, reason = triage.route("human", c, sample=rt.rng.random())
+    row.route, reason = routing.route("human", c, sample=rt.rng.random())
     stop = c.intent == "unsubscribe" or c.also_unsubscribe
     address = mailparse.mailbox_address(row.from_addr)
     if stop and not address:
@@ -223,7 +237,7 @@ def handle_human(rt: Runtime, s: Session, row: InboundMessage, parsed, draft, no
     agent = rt.fleet().agents.get(draft.agent_id) if draft is not None else None
     if agent is not None:
         first = contact_name(s, row.contact_id)
-        row.detail["suggestion"] = triage.suggest_response(c, first, agent.mailbox.name)
+        row.detail["suggestion"] = suggestions.suggest_response(c, first, agent.mailbox.name)
     row.detail["route_reason"] = reason
     actions = []
     # Any human answer ends the automatic follow-ups on this contact.
@@ -235,6 +249,7 @@ def handle_human(rt: Runtime, s: Session, row: InboundMessage, parsed, draft, no
     elif stop:
         actions.append(UNREADABLE)
     if row.route == "auto" and c.intent == "not_interested" and draft is not None:
+        assert draft.id is not None  # a row read from the database has its id
         review_store.set_draft_status(s, draft.id, "closed", now)
         actions.append("closed")
     row.action = ", ".join(actions)
@@ -248,20 +263,19 @@ def reply_day(parsed: mailparse.Parsed, now: datetime) -> date:
     return now.date()
 
 
-def classify(rt: Runtime, text: str, subject: str, today: date) -> triage.Classification:
-    rules = triage.RuleClassifier().classify(text, subject, today=today)
-    llm = rt.reply_classifier()
-    return triage.combine(rules, llm.classify(text, subject, today=today) if llm else None)
+def classify(rt: Runtime, text: str, subject: str, today: date) -> Classification:
+    """`text`: a parsed reply's new text (`Parsed.text`), already stripped: read as it is."""
+    return routing.classify(text, subject, today=today, llm=rt.reply_model, stripped=True)
 
 
 def open_reply_review(
     rt: Runtime, s: Session, row: InboundMessage, draft: Draft, now: datetime
 ) -> int | None:
+    if row.id is None:
+        raise ValueError("a reply is stored (flushed) before its review is opened")
     agent = rt.fleet().agents.get(draft.agent_id)
     if agent is None:
         return None
-    from bot.review import lifecycle as reviews  # reviews imports cards, which render these rows
-
     suggestion = (row.detail or {}).get("suggestion", "")
     reasons = [f"escalation: {t.replace('_', ' ')}" for t in row.triggers]
     reasons = list(dict.fromkeys([*reasons, row.detail.get("route_reason", "needs a person")]))
@@ -269,119 +283,31 @@ def open_reply_review(
     return reviews.new_review(rt, s, "reply", row.id, agent.spec, digest, reasons, now).id
 
 
-def notify_unmatched(rt: Runtime, parsed, action: str = "") -> None:
+def notify_unmatched(rt: Runtime, parsed: mailparse.Parsed, action: str = "") -> None:
     note = f" Note: {UNREADABLE}." if UNREADABLE in action else ""
     rt.tell_operators(
-        f"A reply from {verbatim(parsed.from_addr)} ({verbatim(repr(parsed.subject[:80]))}) "
-        f"matches no message we sent; it is stored, nobody owns it yet.{note}"
+        Notice.of(
+            f"A reply from {parsed.from_addr} ({parsed.subject[:80]!r}) "
+            f"matches no message we sent; it is stored, nobody owns it yet.{note}"
+        )
     )
 
 
-def notify_owner(rt: Runtime, agent_id: str, parsed) -> None:
+def notify_owner(rt: Runtime, agent_id: str, parsed: mailparse.Parsed) -> None:
     """A thread an AM took over: the agent only passes the news on, it suggests nothing."""
     agent = rt.fleet().agents.get(agent_id)
     if rt.humans is not None and agent is not None:
         rt.humans.notify(
             agent.spec.channel,
-            f"<@{agent.spec.owner}> {verbatim(parsed.from_addr)} answered on a thread you took "
-            f"over ({verbatim(repr(parsed.subject[:80]))}). The agent stays out of it.",
+            Notice.of(
+                User(agent.spec.owner),
+                f" {parsed.from_addr} answered on a thread you took over "
+                f"({parsed.subject[:80]!r}). The agent stays out of it.",
+                agent_id=agent_id,
+            ),
         )
 
 
 def contact_name(s: Session, contact_id: str) -> str:
     c = s.get(Contact, contact_id) if contact_id else None
     return c.first_name if c else ""
-
-
-def blocked(rt: Runtime, s: Session, req, review: Review) -> list[str]:
-    """Why an answer cannot go out: the contact is suppressed, or the text breaks a rule."""
-    from bot.core import content
-    from bot.decisions import Action
-    from storage import prospects
-
-    if req.action not in (Action.SEND_REPLY, Action.EDIT):
-        return []
-    row = s.get(InboundMessage, review.subject_id)
-    suppressed = prospects.suppression_for(s, row.from_addr)
-    if suppressed:
-        return [
-            f"{row.from_addr} is suppressed ({suppressed}); answer from your own mailbox "
-            "if you must"
-        ]
-    agent = rt.fleet().agents.get(review.agent_id)
-    if agent is None:
-        return [f"agent {review.agent_id!r} no longer exists"]
-    body = req.body if req.action == Action.EDIT else (row.detail or {}).get("suggestion", "")
-    return content.problems(f"Re: {row.subject}", body, agent.spec, [body])
-
-
-def record_decision(rt: Runtime, s: Session, req, review: Review, now: datetime) -> None:
-    """The winner's side effects for a reply card, in the winning transaction."""
-    from bot.decisions import Action
-    from bot.mail.outbound import outbox
-    from storage.models import Decision
-
-    row = s.get(InboundMessage, review.subject_id)
-    draft = s.get(Draft, row.draft_id)
-    detail = dict(row.detail or {})
-    body = req.body if req.action == Action.EDIT else detail.get("suggestion", "")
-    s.add(
-        Decision(
-            review_id=review.id,
-            kind="reply",
-            draft_id=draft.id,
-            agent_id=review.agent_id,
-            action=req.action.value,
-            reason_code=req.reason_code,
-            reason_text=req.reason_text.strip(),
-            before_body=detail.get("suggestion", ""),
-            after_body=body if req.action in (Action.SEND_REPLY, Action.EDIT) else "",
-            actor=req.actor,
-            config_version=draft.config_version,
-            decided_at=now,
-        )
-    )
-    if req.action in (Action.SEND_REPLY, Action.EDIT):
-        agent = rt.fleet().agents[review.agent_id]
-        contact = s.get(Contact, row.contact_id)
-        ids = [m.message_id for m in outbox_store.thread_of(s, draft.id)] + [row.message_id]
-        subject = row.subject if row.subject.lower().startswith("re:") else f"Re: {row.subject}"
-        step = -(outbox_store.replies_in_thread(s, draft.id) + 1)
-        outbox.enqueue(
-            s,
-            draft,
-            agent.mailbox.address,
-            contact,
-            now,
-            step=step,
-            subject=subject,
-            body=body.rstrip() + "\n",
-            in_reply_to=row.message_id,
-            thread_refs=" ".join(ids),
-        )
-    elif req.action == Action.TAKE_OVER:
-        sequences.stop_contact(s, row.contact_id, f"taken over by {req.actor}", now)
-        review_store.set_draft_status(s, draft.id, "taken_over", now)
-    elif req.action == Action.RECLASSIFY:
-        detail["original_intent"] = row.intent
-        row.intent, row.detail = req.reason_code, detail
-        s.add(row)
-        if req.reason_code == "unsubscribe":
-            # A person decided: an unreadable From stops mail to the contact we wrote to.
-            contact = s.get(Contact, row.contact_id)
-            address = mailparse.mailbox_address(row.from_addr) or mailparse.mailbox_address(
-                contact.email if contact else ""
-            )
-            if address:
-                suppress(s, [address], "unsubscribe (reclassified)", now)
-        elif req.reason_code == "not_interested":
-            review_store.set_draft_status(s, draft.id, "closed", now)
-    audit.record(
-        s,
-        f"user:{req.actor}",
-        f"reply.{req.action.value}",
-        f"inbound:{row.id}",
-        {"draft": draft.id, "intent": row.intent, "reason": req.reason_code},
-        draft.config_version,
-        agent_id=draft.agent_id,
-    )

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session
 
 from bot.mail.outbound import sequences
-from bot.ports import verbatim
+from bot.ports import Notice
 from storage import audit, inbound, prospects
 from storage import outbox as store
 from storage.models import OutboxMessage, Suppression
@@ -39,6 +39,8 @@ def record(
     suppresses the address and stops its sequences. Returns whether it counted: only the
     first of its kind for the message does (a hard bounce after a soft one makes the stored
     bounce hard, still one)."""
+    if msg.id is None:
+        raise ValueError(f"outbox message {msg.message_id} was never stored")
     counted = inbound.add_mail_event(
         s,
         {
@@ -81,6 +83,7 @@ def check(rt: Runtime, mailbox: str, agent_id: str) -> list[str]:
     now = rt.now()
     since = now - timedelta(days=st.guard_window_days)
     paused: list[str] = []
+    about: list[str] = []  # the agent each pause is about ("" for a mailbox)
     with rt.db.session() as s:
         unmatched = inbound.unmatched_reports(s, since)
         for scope, key in (("mailbox", mailbox), ("agent", agent_id)):
@@ -109,17 +112,22 @@ def check(rt: Runtime, mailbox: str, agent_id: str) -> list[str]:
                     agent_id=key if scope == "agent" else "",
                 )
                 paused.append(f"{scope} {key}: {why}")
+                about.append(key if scope == "agent" else "")
     aside = (
         f" ({unmatched} bounce/complaint report(s) in that window matched no message of ours "
         "and were not counted.)"
         if unmatched
         else ""
     )
-    for line in paused:
+    for line, agent in zip(paused, about, strict=True):
         log.warning("deliverability guard paused %s", line)
         rt.tell_operators(
-            f":rotating_light: Paused {line}. Nothing more goes out from it "
-            f"until an operator resumes it.{aside}"
+            Notice.of(
+                f"Paused {line}. Nothing more goes out from it "
+                f"until an operator resumes it.{aside}",
+                tone="alarm",
+                agent_id=agent,
+            )
         )
     return paused
 
@@ -133,11 +141,14 @@ def unmatched_report(rt: Runtime, kind: str, sender: str, subject: str) -> int:
         count = inbound.unmatched_reports(s, rt.now() - timedelta(days=st.guard_window_days))
     if count >= 1 and 10 ** (len(str(count)) - 1) == count:
         rt.tell_operators(
-            f":warning: {count} bounce/complaint report(s) in the last "
-            f"{st.guard_window_days:g} days matched no message of ours; they are stored "
-            "but count toward no bounce or complaint rate (forged, or about mail sent "
-            f"outside Twoloop). Latest: a {kind} from {verbatim(sender or '(no sender)')} "
-            f"({verbatim(repr(subject[:80]))})."
+            Notice.of(
+                f"{count} bounce/complaint report(s) in the last "
+                f"{st.guard_window_days:g} days matched no message of ours; they are stored "
+                "but count toward no bounce or complaint rate (forged, or about mail sent "
+                f"outside Twoloop). Latest: a {kind} from {sender or '(no sender)'} "
+                f"({subject[:80]!r}).",
+                tone="warning",
+            )
         )
     return count
 

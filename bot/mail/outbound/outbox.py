@@ -25,9 +25,9 @@ from sqlmodel import Session
 
 from bot import process
 from bot.config.mailboxes import MailboxSpec
-from bot.mail.outbound import deliverability, sequences
+from bot.mail.outbound import deliverability, sequences, unsubscribe
 from bot.mail.outbound.transport import SendError
-from bot.ports import verbatim
+from bot.ports import Notice
 from storage import audit, prospects
 from storage import outbox as store
 from storage import reviews as review_store
@@ -59,6 +59,8 @@ def enqueue(
     in_reply_to: str = "",
     thread_refs: str = "",
 ) -> OutboxMessage:
+    if draft.id is None:
+        raise ValueError("a draft must be stored before its mail is queued")
     address = mailbox.lower()
     msg = OutboxMessage(
         draft_id=draft.id,
@@ -96,7 +98,9 @@ class BuildError(ValueError):
     and nothing reached the transport, so the row fails at once instead of waiting as sent."""
 
 
-def build_email(msg: OutboxMessage, mailbox: MailboxSpec, links, now: datetime) -> EmailMessage:
+def build_email(
+    msg: OutboxMessage, mailbox: MailboxSpec, links: unsubscribe.Links, now: datetime
+) -> EmailMessage:
     """The message as sent: the approved text, then signature, unsubscribe line and the
     sender's postal address; RFC 8058 one-click unsubscribe headers; thread headers.
     Raises BuildError naming the header (or the body) that cannot be sent."""
@@ -136,6 +140,13 @@ def build_email(msg: OutboxMessage, mailbox: MailboxSpec, links, now: datetime) 
     return email
 
 
+def _id(msg: OutboxMessage) -> int:
+    """The id of a message read from the table (only a row never stored has none)."""
+    if msg.id is None:
+        raise ValueError(f"outbox message {msg.message_id} was never stored")
+    return msg.id
+
+
 def _why(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:300]
 
@@ -156,7 +167,7 @@ def flush(
     `before_each` runs before each message (`serve` lets pending Slack acks go first)."""
     counts = {"sent": 0, "retry": 0, "failed": 0, "deferred": 0}
     with rt.db.session() as s:
-        due = [m.id for m in store.due(s, rt.now(), limit)]
+        due = [_id(m) for m in store.due(s, rt.now(), limit)]
     for message_id in due:
         if stop is not None and stop.is_set():
             break
@@ -184,7 +195,7 @@ def send_one(rt: Runtime, message_id: int) -> str | None:
         if msg is None:
             return None
         if mailbox is None:
-            store.defer(s, msg.id, now + HOLD, f"no mailbox {msg.from_addr} in mailboxes.yml")
+            store.defer(s, message_id, now + HOLD, f"no mailbox {msg.from_addr} in mailboxes.yml")
             return "deferred"
         if problem:
             _unbuildable(s, msg, problem, now)
@@ -192,13 +203,13 @@ def send_one(rt: Runtime, message_id: int) -> str | None:
             contact = s.get(Contact, msg.contact_id) if msg.contact_id else None
             opens = mailbox.next_open(now, contact.timezone if contact else None)
             if opens is not None:
-                store.defer(s, msg.id, opens, "outside the sending window")
+                store.defer(s, message_id, opens, "outside the sending window")
                 return "deferred"
             held = _held(s, msg)
             if held:
-                store.defer(s, msg.id, now + HOLD, held)
+                store.defer(s, message_id, now + HOLD, held)
                 return "deferred"
-            if not store.claim(s, msg.id, now, process.owner()):
+            if not store.claim(s, message_id, now, process.owner()):
                 return None
             suppressed = prospects.suppression_for(s, msg.to_addr)
             if suppressed:
@@ -206,13 +217,16 @@ def send_one(rt: Runtime, message_id: int) -> str | None:
                 return "failed"
             if not _reserve(rt, s, msg, mailbox, now):
                 return "deferred"
-    if problem:
+    if email is None:  # it could not be built: `problem` says why
         _tell(
             rt,
-            f":x: Outbox message {msg.id} (draft {msg.draft_id}, step {msg.step}) to "
-            f"{verbatim(msg.to_addr)} was NOT sent: it could not be built "
-            f"({verbatim(problem)}). Nothing reached the mail server, and it will not be "
-            "retried by itself.",
+            Notice.of(
+                f"Outbox message {msg.id} (draft {msg.draft_id}, step {msg.step}) to "
+                f"{msg.to_addr} was NOT sent: it could not be built ({problem}). Nothing "
+                "reached the mail server, and it will not be retried by itself.",
+                tone="failed",
+                agent_id=msg.agent_id,
+            ),
         )
         return "failed"
     try:
@@ -222,10 +236,10 @@ def send_one(rt: Runtime, message_id: int) -> str | None:
     with rt.db.session() as s:
         # Recorded first and alone: whatever fails afterwards, the message is sent, never
         # sent again, and never left looking uncertain.
-        store.finish(s, msg.id, now)
-        draft = s.get(Draft, msg.draft_id)
+        store.finish(s, message_id, now)
+        draft = s.get_one(Draft, msg.draft_id)
         if msg.step == 0:
-            review_store.set_draft_status(s, draft.id, "sent", now)
+            review_store.set_draft_status(s, msg.draft_id, "sent", now)
         audit.record(
             s,
             "system",
@@ -249,7 +263,7 @@ def _build(
 ) -> tuple[EmailMessage | None, str]:
     """The message ready for the transport, or why it cannot be built."""
     try:
-        links = rt.unsubscribe_links(msg.contact_id, msg.from_addr)
+        links = unsubscribe.links(rt, msg.contact_id, msg.from_addr)
     except Exception as exc:
         return None, f"unsubscribe links cannot be made ({_why(exc)})"
     try:
@@ -260,7 +274,7 @@ def _build(
 
 def _unbuildable(s: Session, msg: OutboxMessage, problem: str, now: datetime) -> None:
     log.warning("draft %s step %s not sent, cannot be built: %s", msg.draft_id, msg.step, problem)
-    store.refuse(s, msg.id, f"not sent: {problem}")
+    store.refuse(s, _id(msg), f"not sent: {problem}")
     if msg.step == 0:
         review_store.set_draft_status(s, msg.draft_id, "failed", now)
     audit.record(
@@ -278,7 +292,7 @@ def _after_sent(rt: Runtime, msg: OutboxMessage, now: datetime) -> None:
     sent already; a failure here is logged, audited and told, and holds up no other message."""
     try:
         with rt.db.session() as s:
-            draft = s.get(Draft, msg.draft_id)
+            draft = s.get_one(Draft, msg.draft_id)
             store.touch(s, draft.contact_id, draft.account_id, now)
             sequences.after_send(s, draft, msg.step, now)
     except Exception as exc:
@@ -300,18 +314,22 @@ def _after_sent(rt: Runtime, msg: OutboxMessage, now: datetime) -> None:
             log.exception("could not audit the failure after sending draft %s", msg.draft_id)
         _tell(
             rt,
-            f":warning: Outbox message {msg.id} (draft {msg.draft_id}, step {msg.step}) was "
-            f"sent, but what follows a send failed ({verbatim(problem)}): its contact's last "
-            "touch and follow-ups may not be recorded. It will not be sent again.",
+            Notice.of(
+                f"Outbox message {msg.id} (draft {msg.draft_id}, step {msg.step}) was "
+                f"sent, but what follows a send failed ({problem}): its contact's last "
+                "touch and follow-ups may not be recorded. It will not be sent again.",
+                tone="warning",
+                agent_id=msg.agent_id,
+            ),
         )
 
 
-def _tell(rt: Runtime, text: str) -> None:
+def _tell(rt: Runtime, notice: Notice) -> None:
     """Operators are told; a chat outage must not hold up the rest of the batch."""
     try:
-        rt.tell_operators(text)
+        rt.tell_operators(notice)
     except Exception:
-        log.exception("could not tell the operators: %s", text[:200])
+        log.exception("could not tell the operators: %s", notice.plain()[:200])
 
 
 def _held(s: Session, msg: OutboxMessage) -> str:
@@ -343,12 +361,12 @@ def _reserve(
         at, why = tomorrow.astimezone(now.tzinfo), f"daily cap of {cap} reached"
     else:
         at, why = max(state.next_send_at or now, now), "pacing: minimum gap between sends"
-    store.defer(s, msg.id, at, why)
+    store.defer(s, _id(msg), at, why)
     return False
 
 
 def _blocked(s: Session, msg: OutboxMessage, why: str, now: datetime) -> None:
-    store.fail(s, msg.id, why)
+    store.fail(s, _id(msg), why)
     if msg.step == 0:
         review_store.set_draft_status(s, msg.draft_id, "failed", now)
     sequences.stop_contact(s, msg.contact_id, why, now)
@@ -366,9 +384,9 @@ def _failed(rt: Runtime, msg: OutboxMessage, exc: SendError, now: datetime) -> s
     log.warning("send of draft %s step %s failed: %s", msg.draft_id, msg.step, exc)
     with rt.db.session() as s:
         if not exc.permanent:
-            store.retry_later(s, msg.id, now + backoff(msg.attempts + 1), str(exc))
+            store.retry_later(s, _id(msg), now + backoff(msg.attempts + 1), str(exc))
             return "retry"
-        store.fail(s, msg.id, str(exc))
+        store.fail(s, _id(msg), str(exc))
         if msg.step == 0:
             review_store.set_draft_status(s, msg.draft_id, "failed", now)
         audit.record(
@@ -391,7 +409,7 @@ def in_flight(rt: Runtime) -> list[int]:
     """Messages this process claimed and has not finished (at shutdown: still mid-send)."""
     me = process.owner()
     with rt.db.session() as s:
-        return [m.id for m in store.claims(s) if m.claimed_by == me]
+        return [_id(m) for m in store.claims(s) if m.claimed_by == me]
 
 
 def recover(rt: Runtime, lease: timedelta = LEASE) -> list[int]:
@@ -399,15 +417,15 @@ def recover(rt: Runtime, lease: timedelta = LEASE) -> list[int]:
     message to SMTP and recording it. Whether it went out is unknown: mark it `uncertain`
     for an operator, and never send it again by itself."""
     now = rt.now()
-    found = []
+    found: list[int] = []
     with rt.db.session() as s:
         # A claim by a process on this machine that is gone is as dead as a stale one, and
         # is flagged at once instead of after the lease (a restart finds it straight away).
-        dead = {m.id: m for m in store.claims(s) if process.is_dead(m.claimed_by)}
-        dead.update({m.id: m for m in store.stale_claims(s, now - lease)})
-        for msg in dead.values():
-            if store.mark_uncertain(s, msg.id):
-                found.append(msg.id)
+        dead = {_id(m): m for m in store.claims(s) if process.is_dead(m.claimed_by)}
+        dead.update({_id(m): m for m in store.stale_claims(s, now - lease)})
+        for message_id, msg in dead.items():
+            if store.mark_uncertain(s, message_id):
+                found.append(message_id)
                 audit.record(
                     s,
                     "system",
@@ -422,9 +440,12 @@ def recover(rt: Runtime, lease: timedelta = LEASE) -> list[int]:
                 )
     if found:
         rt.tell_operators(
-            f":warning: {len(found)} message(s) may or may not have been sent (the process "
-            f"stopped mid-send): outbox ids {', '.join(map(str, found))}. They will not be "
-            "retried by themselves; check the mail server's log, then "
-            "`twoloop outbox resolve ID sent|unsent`."
+            Notice.of(
+                f"{len(found)} message(s) may or may not have been sent (the process "
+                f"stopped mid-send): outbox ids {', '.join(map(str, found))}. They will not be "
+                "retried by themselves; check the mail server's log, then "
+                "`twoloop outbox resolve ID sent|unsent`.",
+                tone="warning",
+            )
         )
     return found

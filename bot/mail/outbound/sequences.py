@@ -9,17 +9,12 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from storage import audit, prospects
-from storage import outbox as outbox_store
+from storage import audit
 from storage import sequences as store
-from storage.models import AgentState, Contact, Draft
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
+from storage.models import Draft
 
 log = logging.getLogger(__name__)
 
@@ -32,57 +27,16 @@ def after_send(s: Session, draft: Draft, step: int, now: datetime) -> None:
     no step of the sequence: the contact's answer already stopped it, so nothing changes."""
     if step < 0:
         return
+    if draft.id is None:
+        raise ValueError(f"draft for {draft.contact_id} was sent but never stored")
     followups = draft.followups or []
     if step == 0:
         if followups:
-            due = now + timedelta(days=followups[0]["after_days"])
-            store.start(s, draft.id, draft.contact_id, draft.agent_id, due)
+            first = now + timedelta(days=followups[0]["after_days"])
+            store.start(s, draft.id, draft.contact_id, draft.agent_id, first)
         return
     due = now + timedelta(days=followups[step]["after_days"]) if step < len(followups) else None
     store.schedule_next(s, draft.id, step + 1, due, now)
-
-
-def advance(rt: Runtime) -> int:
-    """Queue every follow-up that is due. Returns how many were queued."""
-    from bot.mail.outbound import outbox  # outbox imports this module
-
-    now = rt.now()
-    queued = 0
-    with rt.db.session() as s:
-        due = [(q.draft_id, q.next_step) for q in store.due(s, now)]
-    for draft_id, step in due:
-        with rt.db.session() as s:
-            draft = s.get(Draft, draft_id)
-            contact = s.get(Contact, draft.contact_id)
-            agent = rt.fleet().agents.get(draft.agent_id)
-            state = s.get(AgentState, draft.agent_id)
-            if agent is None or (state and state.paused):
-                continue  # waits: the agent is gone or paused
-            suppressed = prospects.suppression_for(s, contact.email)
-            if suppressed:
-                stop_contact(s, contact.id, f"suppressed: {suppressed}", now)
-                continue
-            if step > len(draft.followups) or not store.claim_step(s, draft_id, step, now):
-                continue
-            thread = outbox_store.thread_of(s, draft_id)
-            ids = [m.message_id for m in thread]
-            followup = draft.followups[step - 1]
-            outbox.enqueue(
-                s,
-                draft,
-                agent.mailbox.address,
-                contact,
-                now,
-                step=step,
-                subject=followup["subject"],
-                body=followup["body"],
-                in_reply_to=ids[-1] if ids else "",
-                thread_refs=" ".join(ids),
-            )
-            queued += 1
-    if queued:
-        rt.outbox_wakeup.set()
-    return queued
 
 
 def stop_contact(s: Session, contact_id: str, why: str, now: datetime) -> int:

@@ -13,7 +13,7 @@ Create Date: 2026-11-21 18:44:58.892598
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0002"

@@ -12,7 +12,7 @@ Create Date: 2026-11-22 01:10:45.808905
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0003"

@@ -19,7 +19,10 @@ from slack_sdk.models.views import View
 from bot.ports import Card, PlayCard, ReplyCard
 from bot.reports.digest import DayCounts, pct
 from bot.reports.home import Home
-from handlers.blocks import SECTION_LIMIT, VIEW_BLOCKS, card_blocks, md, mention
+from handlers.ids import BUTTONS_BLOCK
+from handlers.views.cards import card_blocks
+from handlers.views.limits import SECTION_LIMIT, VIEW_BLOCKS
+from handlers.views.text import channel_mention, md, mention
 
 MAX_AGENTS = 25
 
@@ -49,7 +52,7 @@ def _summary(card: Card) -> str:
         )
         if card.reasons:
             text += md("\n_{}_", "; ".join(card.reasons), limit=300)
-    where = f"<#{card.channel}>" if card.channel else ""
+    where = channel_mention(card.channel)
     return text + f"\nreview #{card.review_id}" + (f" · card in {where}" if where else "")
 
 
@@ -59,7 +62,7 @@ def _actions(card: Card) -> ActionsBlock | None:
         (
             b
             for b in card_blocks(card)
-            if isinstance(b, ActionsBlock) and (b.block_id or "").startswith("review:")
+            if isinstance(b, ActionsBlock) and (b.block_id or "").startswith(BUTTONS_BLOCK)
         ),
         None,
     )

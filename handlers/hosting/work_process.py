@@ -1,4 +1,4 @@
-"""The work side (handlers/work.py) in a child process of the serving one.
+"""The work side (handlers/hosting/work.py) in a child process of the serving one.
 
 A process has one GIL. Decisions and sends cost milliseconds of CPU each (the ORM, building
 the mail); beside the acks, every one of them made the acks behind it wait. At 200 concurrent
@@ -26,12 +26,13 @@ import signal
 import threading
 import time
 
+from bot import logs
 from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError
-from handlers.ack_first import AckFirst
+from handlers.hosting.ack_first import AckFirst
+from handlers.hosting.work import Work
 from handlers.jobs import Job
 from handlers.slack_clients import humans, web_client
-from handlers.work import Work
 
 log = logging.getLogger(__name__)
 
@@ -173,8 +174,6 @@ class WorkProcess:
 
 
 def _child(settings: Settings, conn, leader, last_ack, scheduler: bool, level: int) -> None:
-    from bot import logs
-
     logs.setup(settings, level)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, signal.SIG_IGN)  # the serving process says when (module doc)

@@ -1,7 +1,7 @@
 """A replica's work side: everything after the ack. Jobs (decisions, modals, App Home), the
 outbox, and, on the replica that holds leadership, the scheduler.
 
-`serve` runs it in a process of its own (handlers/work_process.py), so the process that
+`serve` runs it in a process of its own (handlers/hosting/work_process.py), so the process that
 acks Slack's requests holds its GIL for acks alone. Tests run it in the serving process."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from bot.ops import scheduler as scheduling
 from bot.ops import ticks
 from bot.ops.leader import Leadership
 from bot.runtime import Runtime
-from handlers.ack_first import AckFirst
+from handlers.hosting.ack_first import AckFirst
 from handlers.jobs import Job, Jobs
 
 log = logging.getLogger(__name__)
@@ -33,10 +33,10 @@ class Work:
         scheduler: bool,
         ack_first: AckFirst | None = None,
     ):
-        """With `ack_first`, jobs and sends wait for a lull in acks (handlers/ack_first.py)."""
+        """With `ack_first`, jobs and sends wait for a lull in acks (handlers/hosting/ack_first.py)."""
         self.rt = rt
         settings = rt.settings
-        self.jobs = Jobs(rt, client, ack_first)
+        self.jobs = Jobs(rt, client, ack_first.wait if ack_first else None)
         self._stopping = False
         # Every replica decides and sends; only the leader runs scheduled jobs.
         self.leadership = (

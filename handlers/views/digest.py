@@ -23,7 +23,8 @@ from bot.reports.digest import (
     digest_text,
     pct,
 )
-from handlers.blocks import FALLBACK_LIMIT, SECTION_LIMIT, clip, esc, mention
+from handlers.views.limits import FALLBACK_LIMIT, SECTION_LIMIT
+from handlers.views.text import clip, esc, mention
 
 MAX_AGENTS = 40  # 40 sections plus the header, totals and footers stay under 50 blocks
 

@@ -1,5 +1,5 @@
 """The HTTP surface besides Slack's: health, the signals webhook and unsubscribe (Slack's
-requests go to Bolt, see handlers/asgi.py). Thin: authenticate, parse, call `bot/`, answer
+requests go to Bolt, see handlers/hosting/asgi.py). Thin: authenticate, parse, call `bot/`, answer
 with a status code and a message a person can act on."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ SLACK_PATH = "/slack/events"
 
 
 def build_web(rt: Runtime) -> Flask:
-    web = Flask("twoloop")  # behind handlers/asgi.py, which enforces MAX_BODY on every path
+    web = Flask("twoloop")  # behind handlers/hosting/asgi.py, which enforces MAX_BODY on every path
 
     @web.get("/healthz")
     def healthz():

@@ -14,7 +14,8 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.reports.tuning import AgentWeek, TuningReport, delta, pct
-from handlers.blocks import SECTION_LIMIT, chunks, esc
+from handlers.views.limits import SECTION_LIMIT
+from handlers.views.text import chunks, esc
 
 MAX_BLOCKS = 50  # Slack's limit for one message
 

@@ -1,6 +1,6 @@
 """`twoloop serve`: the Slack app and the HTTP endpoints in one process, the work that
 follows the acks (decisions, sends, the scheduler) in a child process of its own
-(handlers/work_process.py); or N supervised pairs sharing the port (`--workers`), each a
+(handlers/hosting/work_process.py); or N supervised pairs sharing the port (`--workers`), each a
 replica of its own."""
 
 from __future__ import annotations
@@ -17,44 +17,21 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import uvicorn
-from slack_bolt import App
-from slack_bolt.error import BoltError
 
+from bot import logs
 from bot.runtime import Runtime
 from bot.settings import Settings, SettingsError
-from handlers.ack_first import AckFirst
-from handlers.asgi import Front
+from handlers.app import build_app
+from handlers.hosting.ack_first import AckFirst
+from handlers.hosting.asgi import Front
+from handlers.hosting.web import build_web
+from handlers.hosting.work import Work, within
+from handlers.hosting.work_process import WorkProcess
 from handlers.jobs import Job
-from handlers.listeners import register
-from handlers.redelivery import name_deliveries
-from handlers.slack_clients import humans, web_client
-from handlers.web import build_web
-from handlers.work import Work, within
-from handlers.work_process import WorkProcess
+from handlers.listeners import Deps
+from handlers.slack_clients import humans
 
 log = logging.getLogger(__name__)
-
-
-def build_bolt(rt: Runtime, settings: Settings, *, socket_mode: bool, hand_off, later) -> App:
-    client = web_client(settings)
-    try:
-        app = App(
-            client=client,
-            signing_secret=settings.secret("slack_signing_secret") or "",
-            request_verification_enabled=not socket_mode,
-            # Our listeners only ack and hand off to our pools, so they run in the request
-            # thread: no second thread hop, and no polling for ack() (Bolt polls every 10 ms).
-            process_before_response=True,
-        )
-    except BoltError as exc:
-        # Bolt checks the token with auth.test at start; a revoked or mistyped token ends here.
-        cause = exc.__cause__ or exc.__context__
-        answer = getattr(getattr(cause, "response", None), "data", None) or {}
-        reason = answer.get("error", "no answer") if isinstance(answer, dict) else "no answer"
-        raise SettingsError(f"SLACK_BOT_TOKEN: Slack did not accept it ({reason})") from None
-    app.use(name_deliveries)  # after Bolt's signature check, before any listener
-    register(app, rt, hand_off, later)
-    return app
 
 
 class Service:
@@ -94,12 +71,10 @@ class Service:
         self.later = ThreadPoolExecutor(max_workers=2, thread_name_prefix="later")
         work = WorkProcess(settings, scheduler=scheduler) if work_process else None
         self.ack_first = work.ack_first if work else AckFirst()  # its work waits for our acks
-        self.bolt = build_bolt(
-            self.rt,
+        self.bolt = build_app(
             settings,
+            Deps(self.rt, hand_off=self._hand_off, later=self.later.submit),
             socket_mode=socket_mode,
-            hand_off=self._hand_off,
-            later=self.later.submit,
         )
         self.rt.humans = humans(self.rt, self.bolt.client)
         self.work: Work | WorkProcess = work or Work(
@@ -250,8 +225,6 @@ def _serve_one(settings: Settings, *, host: str, port: int, threads: int, reuse_
 
 
 def _worker(settings: Settings, host: str, port: int, threads: int, level: int) -> None:
-    from bot import logs
-
     logs.setup(settings, level)
     try:
         _serve_one(settings, host=host, port=port, threads=threads, reuse_port=True)

@@ -1,0 +1,141 @@
+"""Decisions on a reply card: send the suggested answer or an edited one (in the thread, through
+the outbox), take the thread over, or say what the reply really is. bot/decisions.py does the
+steps common to every kind."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session
+
+from bot.core import content
+from bot.mail.inbound import parse as mailparse
+from bot.mail.outbound import outbox, sequences
+from bot.review.actions import Action, Check, Request
+from storage import audit, prospects
+from storage import outbox as outbox_store
+from storage import reviews as review_store
+from storage.models import Contact, Decision, Draft, InboundMessage, Review
+from storage.suppression import add_addresses as suppress
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+ANSWERS = (Action.SEND_REPLY, Action.EDIT)  # decisions that send a text in the thread
+
+
+def check(rt: Runtime, s: Session, req: Request, review: Review) -> Check:
+    """Why an answer cannot go out: the contact is suppressed, or the text breaks a rule. The
+    suggestion is fixed when the card opens, so an answer is never stale."""
+    if req.action not in ANSWERS:
+        return Check()
+    row = s.get_one(InboundMessage, review.subject_id)
+    suppressed = prospects.suppression_for(s, row.from_addr)
+    if suppressed:
+        return Check(
+            [
+                f"{row.from_addr} is suppressed ({suppressed}); answer from your own mailbox "
+                "if you must"
+            ]
+        )
+    agent = rt.fleet().agents.get(review.agent_id)
+    if agent is None:
+        return Check([f"agent {review.agent_id!r} no longer exists"])
+    body = req.body if req.action == Action.EDIT else (row.detail or {}).get("suggestion", "")
+    return Check(content.problems(f"Re: {row.subject}", body, agent.spec, [body]))
+
+
+def record(rt: Runtime, s: Session, req: Request, review: Review, now: datetime) -> None:
+    row = s.get_one(InboundMessage, review.subject_id)
+    draft = s.get_one(Draft, row.draft_id)
+    assert review.id is not None  # a row read from the database has its id
+    assert draft.id is not None  # a row read from the database has its id
+    detail = dict(row.detail or {})
+    body = req.body if req.action == Action.EDIT else detail.get("suggestion", "")
+    s.add(
+        Decision(
+            review_id=review.id,
+            kind="reply",
+            draft_id=draft.id,
+            agent_id=review.agent_id,
+            action=req.action.value,
+            reason_code=req.reason_code,
+            reason_text=req.reason_text.strip(),
+            before_body=detail.get("suggestion", ""),
+            after_body=body if req.action in ANSWERS else "",
+            actor=req.actor,
+            config_version=draft.config_version,
+            decided_at=now,
+        )
+    )
+    if req.action in ANSWERS:
+        _answer(rt, s, review, row, draft, body, now)
+    elif req.action == Action.TAKE_OVER:
+        sequences.stop_contact(s, row.contact_id, f"taken over by {req.actor}", now)
+        review_store.set_draft_status(s, draft.id, "taken_over", now)
+    elif req.action == Action.RECLASSIFY:
+        _reclassify(s, req, row, draft, detail, now)
+    audit.record(
+        s,
+        f"user:{req.actor}",
+        f"reply.{req.action.value}",
+        f"inbound:{row.id}",
+        {"draft": draft.id, "intent": row.intent, "reason": req.reason_code},
+        draft.config_version,
+        agent_id=draft.agent_id,
+    )
+
+
+def _answer(
+    rt: Runtime,
+    s: Session,
+    review: Review,
+    row: InboundMessage,
+    draft: Draft,
+    body: str,
+    now: datetime,
+) -> None:
+    """Queue the answer in the thread: Re: subject, In-Reply-To and References set."""
+    agent = rt.fleet().agents[review.agent_id]
+    contact = s.get_one(Contact, row.contact_id)
+    assert draft.id is not None  # a row read from the database has its id
+    ids = [m.message_id for m in outbox_store.thread_of(s, draft.id)] + [row.message_id]
+    subject = row.subject if row.subject.lower().startswith("re:") else f"Re: {row.subject}"
+    step = -(outbox_store.replies_in_thread(s, draft.id) + 1)
+    outbox.enqueue(
+        s,
+        draft,
+        agent.mailbox.address,
+        contact,
+        now,
+        step=step,
+        subject=subject,
+        body=body.rstrip() + "\n",
+        in_reply_to=row.message_id,
+        thread_refs=" ".join(ids),
+    )
+
+
+def _reclassify(
+    s: Session, req: Request, row: InboundMessage, draft: Draft, detail: dict, now: datetime
+) -> None:
+    detail["original_intent"] = row.intent
+    row.intent, row.detail = req.reason_code, detail
+    s.add(row)
+    if req.reason_code == "unsubscribe":
+        # A person decided: an unreadable From stops mail to the contact we wrote to.
+        contact = s.get(Contact, row.contact_id)
+        address = mailparse.mailbox_address(row.from_addr) or mailparse.mailbox_address(
+            contact.email if contact else ""
+        )
+        if address:
+            suppress(s, [address], "unsubscribe (reclassified)", now)
+    elif req.reason_code == "not_interested":
+        assert draft.id is not None  # a row read from the database has its id
+        review_store.set_draft_status(s, draft.id, "closed", now)
+
+
+def renew(rt: Runtime, s: Session, review: Review, now: datetime) -> Review | None:
+    """Never called: `check` reports no text hash, so a reply card is never stale."""
+    return None

@@ -1,0 +1,1 @@
+"""Block Kit and Slack text as pure functions: data from `bot/` in, blocks and views out."""
