@@ -14,7 +14,7 @@ Setup is the tests', bigger: a temp TWOLOOP_HOME from `twoloop init` with unpace
 extra sample data (one account hiring data engineers, with a "Head of Data", per card), the
 data-platform agent's daily cap raised so one tick drafts them all, SQLite in the home (or
 PostgreSQL with --database-url, in a schema of its own), the fake Slack Web API from
-tests/fake_slack.py and `handlers.hosting.serve.Service(port=0, scheduler=False, work_process=True)` in
+tests/fakes/slack_api.py and `handlers.hosting.serve.Service(port=0, scheduler=False, work_process=True)` in
 this process: acks here, decisions and sends in its work process, as `twoloop serve` runs them
 (--work thread keeps them in this process). Plays are approved, one tick drafts, the cards are posted. Then `--concurrency` closed-loop clients
 (each sends its next click when the last one is acked; latency runs from the request's write,
@@ -82,7 +82,7 @@ from handlers.ids import APPROVE, DEFER, EDIT, KILL  # noqa: E402
 from storage.models import Decision, OutboxMessage, Review  # noqa: E402
 from tests import fake_slack  # noqa: E402
 from tests.conftest import approve_plays, unpaced  # noqa: E402
-from tests.slack_requests import SIGNING_SECRET, block_action, interaction_body, sign  # noqa: E402
+from tests.fakes.slack_requests import SIGNING_SECRET, block_action, interaction_body, sign  # noqa: E402
 
 TARGET_P99_MS = 100.0
 OPERATOR = "U0OPERATOR1"
@@ -298,7 +298,7 @@ GC = GcPauses()
 
 
 class Slack:
-    """tests/fake_slack.py, in this process or (default) in a process of its own: Slack's Web
+    """tests/fakes/slack_api.py, in this process or (default) in a process of its own: Slack's Web
     API is not on the server's machine, so its fake should not share the server's GIL."""
 
     def __init__(self, separate: bool):

@@ -4,7 +4,7 @@ Requirement: a standby takes over within one tick interval of the leader dying.
 
     .venv/bin/python benchmarks/failover.py [--rounds 5] [--poll 1] [--database-url URL]
 
-Two real `twoloop serve` processes (the harness of tests/replicas.py: a home from
+Two real `twoloop serve` processes (the harness of tests/fakes/replicas.py: a home from
 `twoloop init`, PostgreSQL in a schema of its own, the fake Slack and an aiosmtpd relay on
 loopback) with TWOLOOP_LEADER_POLL_SECONDS=--poll. Each round kills the leader (SIGKILL, then
 SIGTERM on alternate rounds), times until the survivor's /healthz says "leader" (polled every
@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.cli.scaffold import init  # noqa: E402
 from tests import fake_slack  # noqa: E402
 from tests.conftest import PG_URL, unpaced  # noqa: E402
-from tests.replicas import Cluster  # noqa: E402
-from tests.smtp_server import SmtpServer  # noqa: E402
+from tests.fakes.replicas import Cluster  # noqa: E402
+from tests.fakes.smtp import SmtpServer  # noqa: E402
 
 
 def main() -> int:

@@ -6,7 +6,7 @@
 Setup: a temp TWOLOOP_HOME from `twoloop init`, the sample data, plays approved and one
 tick, so a few real draft reviews exist. Their drafts are cloned (new trigger keys) into
 `--reviews` open, unposted reviews spread round-robin over `--channels` channels; the tick's
-own reviews are closed. The fake Slack Web API (tests/fake_slack.py) runs in a process of
+own reviews are closed. The fake Slack Web API (tests/fakes/slack_api.py) runs in a process of
 its own and answers a seeded `--fault-rate` of chat.postMessage calls with 429 (Retry-After:
 `--retry-after` s; real Slack says tens of seconds, the fake says 1 so the run ends in
 minutes) or 500, half and half.

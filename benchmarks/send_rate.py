@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import tick_scale  # noqa: E402
 
-from tests.smtp_server import _Controller  # noqa: E402  (binds port 0, learns the real one)
+from tests.fakes.smtp import _Controller  # noqa: E402  (binds port 0, learns the real one)
 
 
 class Sink:

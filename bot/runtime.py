@@ -84,7 +84,7 @@ class Runtime:
         self.outbox_wakeup = threading.Event()
         self.known_mailboxes: set[str] = set()  # mailbox rows known to exist in the database
         self._fleet = FleetCache(settings.agents_dir, settings.plays_dir)
-        # When serving: the work side (handlers/work.py) with its `alive` and `is_leader`;
+        # When serving: the work side (handlers/hosting/work.py) with its `alive` and `is_leader`;
         # `leadership` is it too when this replica may lead the scheduler. For /healthz.
         self.work = None
         self.leadership = None

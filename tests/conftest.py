@@ -23,7 +23,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from storage.db import Database
 
-pytest_plugins = ["tests.smtp_server", "tests.replicas"]
+pytest_plugins = ["tests.fakes.smtp", "tests.fakes.replicas"]
 
 
 def _moved_now() -> datetime | None:
@@ -238,7 +238,7 @@ def approve_plays(rt: Runtime) -> int:
 @pytest.fixture
 def slack():
     """A fake Slack Web API on loopback."""
-    from tests import fake_slack
+    from tests.fakes import slack_api as fake_slack
 
     fake = fake_slack.start()
     yield fake
@@ -248,13 +248,11 @@ def slack():
 SIGNALS_TOKEN = "signals-token-0123456789abcdef"
 
 
-@pytest.fixture
-def service(home, db_url, slack):
-    """The real `serve` service (HTTP mode) on a loopback port, scheduler off."""
-    from handlers.hosting.serve import Service
-    from tests.slack_requests import SIGNING_SECRET
+def serve_settings(home: Path, db_url: str, slack, **extra) -> Settings:
+    """Settings for the real `serve` service talking to the fake Slack on loopback."""
+    from tests.fakes.slack_requests import SIGNING_SECRET
 
-    settings = make_settings(
+    return make_settings(
         home,
         db_url,
         SLACK_BOT_TOKEN="xoxb-test-token",
@@ -262,14 +260,31 @@ def service(home, db_url, slack):
         SLACK_API_URL=slack.url,
         TWOLOOP_SIGNALS_TOKEN=SIGNALS_TOKEN,
         # Cards at once, so tests of other things need not wait for Slack's pace;
-        # tests/test_slack_faults.py paces on purpose.
+        # tests/slack/test_slack_faults.py paces on purpose.
         TWOLOOP_SLACK_POST_INTERVAL="0",
+        **extra,
     )
-    svc = Service(settings, port=0, scheduler=False)
-    load(svc.rt.db, sorted((home / "data").iterdir()))
+
+
+@contextmanager
+def running_service(settings: Settings, runtime: Runtime | None = None):
+    """The real `serve` service (HTTP mode) on a loopback port, scheduler off, with the
+    config folder's sample data imported."""
+    from handlers.hosting.serve import Service
+
+    svc = Service(settings, port=0, scheduler=False, runtime=runtime)
+    load(svc.rt.db, sorted((settings.home / "data").iterdir()))
     svc.start()
-    yield svc
-    svc.stop()
+    try:
+        yield svc
+    finally:
+        svc.stop()
+
+
+@pytest.fixture
+def service(home, db_url, slack):
+    with running_service(serve_settings(home, db_url, slack)) as svc:
+        yield svc
 
 
 @pytest.fixture

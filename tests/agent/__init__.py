@@ -1,0 +1,1 @@
+"""The agent loop: agent files, matching, drafting, the gate."""

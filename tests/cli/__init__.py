@@ -1,0 +1,1 @@
+"""The twoloop command, settings and logs."""

@@ -1,0 +1,1 @@
+"""The process: HTTP front, work process, crashes, replicas, the scheduler."""

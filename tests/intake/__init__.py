@@ -1,0 +1,1 @@
+"""Imports, the signals webhook, feeds."""

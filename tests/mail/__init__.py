@@ -1,0 +1,1 @@
+"""Mail out and mail in: outbox, pacing, SMTP, IMAP, parsing, triage, replies."""

@@ -1,0 +1,1 @@
+"""Digests, reports, queue counts, notices."""

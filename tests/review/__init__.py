@@ -1,0 +1,1 @@
+"""Decisions, learning, trust, who may decide."""
