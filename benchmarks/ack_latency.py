@@ -80,8 +80,8 @@ from bot.settings import Settings  # noqa: E402
 from handlers.hosting.serve import Service  # noqa: E402
 from handlers.ids import APPROVE, DEFER, EDIT, KILL  # noqa: E402
 from storage.models import Decision, OutboxMessage, Review  # noqa: E402
-from tests import fake_slack  # noqa: E402
 from tests.conftest import approve_plays, unpaced  # noqa: E402
+from tests.fakes import slack_api as fake_slack  # noqa: E402
 from tests.fakes.slack_requests import SIGNING_SECRET, block_action, interaction_body, sign  # noqa: E402
 
 TARGET_P99_MS = 100.0

@@ -26,11 +26,11 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.cli.scaffold import init  # noqa: E402
-from tests import fake_slack  # noqa: E402
-from tests.conftest import PG_URL, unpaced  # noqa: E402
-from tests.fakes.replicas import Cluster  # noqa: E402
-from tests.fakes.smtp import SmtpServer  # noqa: E402
+from bot.cli.scaffold import init
+from tests.conftest import PG_URL, unpaced
+from tests.fakes import slack_api as fake_slack
+from tests.fakes.replicas import Cluster
+from tests.fakes.smtp import SmtpServer
 
 
 def main() -> int:

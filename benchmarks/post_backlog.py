@@ -40,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests import fake_slack  # noqa: E402
+from tests.fakes import slack_api as fake_slack  # noqa: E402
 
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 JOB_EVERY, JOB_BUDGET = 5.0, 4.0  # bot/ops/scheduler.py's post-reviews job

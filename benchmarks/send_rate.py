@@ -37,7 +37,7 @@ class Sink:
         self.count = 0
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's name
         with self.lock:
             self.count += 1
         return "250 OK"

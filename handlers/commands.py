@@ -167,5 +167,5 @@ def _post_notes(rt: Runtime, notes: list[tuple[str, Notice]]) -> None:
     for channel, notice in notes:
         try:
             rt.humans.notify(channel, notice)
-        except Exception:  # noqa: BLE001 - the change stands and is audited; a notice is lost
+        except Exception:  # the change stands and is audited; a notice is lost
             log.exception("notice to %s failed", channel)

@@ -85,7 +85,7 @@ class Jobs:
         try:
             run = {DECIDE: self.decide, MODAL: self.modal, HOME: self.home, FULL: self.full_text}
             run[job.kind](*job.args)
-        except Exception:  # noqa: BLE001 - one job's failure must not stop the pool
+        except Exception:  # one job's failure must not stop the pool
             log.exception("%s job failed", job.kind)
 
     def decide(self, channel: str, req: Request, from_home: bool = False) -> None:
@@ -129,7 +129,7 @@ class Jobs:
         try:
             view = home_view(home_for(self.rt, user, notice=notice))
             self.client.views_publish(user_id=user, view=view)
-        except Exception:  # noqa: BLE001 - Home is redrawn on the next open
+        except Exception:  # Home is redrawn on the next open
             log.exception("publishing App Home for %s failed", user)
 
     def tell(self, channel: str, user: str, result: Result) -> None:

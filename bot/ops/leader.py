@@ -71,7 +71,7 @@ class Leadership:
         if self.on_gain is not None:
             try:
                 self.on_gain()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("after becoming leader")
 
     def _lose(self, why: str) -> None:
@@ -81,7 +81,7 @@ class Leadership:
         if self.on_loss is not None:
             try:
                 self.on_loss()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("after losing leadership")
 
     def stop(self, timeout: float = 5.0) -> bool:

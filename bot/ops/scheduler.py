@@ -198,7 +198,7 @@ class OutboxWorker(threading.Thread):
                 break
             try:
                 outbox.flush(self.rt, stop=self.stopping, before_each=self.before_each)
-            except Exception:  # noqa: BLE001 - keep the worker alive; the row stays queued
+            except Exception:  # keep the worker alive; the row stays queued
                 log.exception("outbox flush failed")
 
     def stop(self, timeout: float = 30) -> bool:

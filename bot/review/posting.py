@@ -137,7 +137,7 @@ def _post_one(
     try:
         with rt.db.session() as s:
             card = card_for(rt, s, review_id)
-    except Exception as exc:  # noqa: BLE001 - a card that cannot be built fails alone
+    except Exception as exc:  # a card that cannot be built fails alone
         log.exception("building the card for review %s failed", review_id)
         card, failure = None, PostFailed(f"card: {type(exc).__name__}")
     try:

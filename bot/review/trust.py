@@ -209,7 +209,7 @@ def _tell_owner(rt: Runtime, change: Change) -> None:
         rt.humans.notify(
             agent.spec.channel, owner_notice(change, agent.spec.owner, agent.spec.name)
         )
-    except Exception:  # noqa: BLE001 - the change stands and is audited; the notice is lost
+    except Exception:  # the change stands and is audited; the notice is lost
         log.exception(
             "could not tell %s about %s's trust change", agent.spec.owner, change.agent_id
         )

@@ -147,7 +147,7 @@ class WorkProcess:
         time.sleep(min(5.0, 0.5 * self.restarts))  # a child that dies at once must not spin
         try:
             self._spawn()
-        except Exception:  # noqa: BLE001 - try again on the next round
+        except Exception:  # try again on the next round
             log.exception("starting the work process again failed")
 
     def stop(self, seconds: float) -> dict:
@@ -187,7 +187,7 @@ def _child(settings: Settings, conn, leader, last_ack, scheduler: bool, level: i
         gc.collect()
         gc.freeze()  # start-up's objects live as long as the process: keep collections short
         work.start()
-    except Exception:  # noqa: BLE001 - logged here (secrets scrubbed); the serving process fails
+    except Exception:  # logged here (secrets scrubbed); the serving process fails
         log.exception("the work process could not start")
         conn.send("the work process could not start (its error is above)")
         return

@@ -95,7 +95,7 @@ def parse(raw: bytes, *, today: date | None = None) -> Parsed:
     raw = bytes(raw)
     try:
         return _storable(_parse(raw, today))
-    except Exception as exc:  # noqa: BLE001 - hostile input must never stop ingestion
+    except Exception as exc:  # hostile input must never stop ingestion
         log.exception("mailparse: could not parse a message (%d bytes)", len(raw))
         return _storable(_degraded(raw, exc))
 

@@ -264,7 +264,7 @@ def _build(
     """The message ready for the transport, or why it cannot be built."""
     try:
         links = unsubscribe.links(rt, msg.contact_id, msg.from_addr)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever breaks, this message alone is not sent
         return None, f"unsubscribe links cannot be made ({_why(exc)})"
     try:
         return build_email(msg, mailbox, links, now), ""
