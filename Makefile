@@ -31,4 +31,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/ack_latency.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache .import_linter_cache .grimp_cache
