@@ -14,14 +14,20 @@ from pathlib import Path
 import psycopg
 import pytest
 import time_machine
+from sqlmodel import col, select
 
+from bot.agent import loop
 from bot.cli.scaffold import init
 from bot.config.mailboxes import open_all_hours
+from bot.decisions import Action, Request, decide
 from bot.intake.importer import load
+from bot.mail.outbound import outbox
 from bot.ports import Notice, ReviewCard
 from bot.runtime import Runtime
 from bot.settings import Settings
 from storage.db import Database
+from storage.models import OutboxMessage, Review
+from storage.reviews import open_reviews
 
 pytest_plugins = ["tests.fakes.smtp", "tests.fakes.replicas"]
 
@@ -223,16 +229,31 @@ def empty_db(db_url) -> Database:
 
 def approve_plays(rt: Runtime) -> int:
     """Tick once so every new play asks for approval, then approve them all as their owners."""
-    from bot.agent import loop
-    from bot.decisions import Action, Request, decide
-    from storage.reviews import open_reviews
-
     loop.tick(rt)
     with rt.db.session() as s:
         pending = [r for r in open_reviews(s, limit=1000) if r.kind == "play"]
     for review in pending:
         assert decide(rt, Request(review.id, review.owner, Action.APPROVE)).status == "decided"
     return len(pending)
+
+
+def sent_first(rt: Runtime) -> OutboxMessage:
+    """Approve the first draft card and send it: the message a reply (or a report) is about."""
+    approve_plays(rt)
+    loop.tick(rt, "data-platform")
+    with rt.db.session() as s:
+        review = s.exec(
+            select(Review)
+            .where(Review.kind == "draft", Review.status == "open")
+            .order_by(col(Review.id))
+        ).first()
+    assert review is not None and review.id is not None
+    decide(rt, Request(review.id, review.owner, Action.APPROVE, content_hash=review.content_hash))
+    outbox.flush(rt)
+    with rt.db.session() as s:
+        sent = s.exec(select(OutboxMessage).where(OutboxMessage.status == "sent")).first()
+    assert sent is not None
+    return sent
 
 
 @pytest.fixture

@@ -15,12 +15,10 @@ from alembic import command
 from sqlalchemy import text
 from sqlmodel import func, select
 
-from bot.agent import loop
 from bot.decisions import Action, Request, decide
 from bot.mail.inbound import parse as mailparse
 from bot.mail.inbound import replies
 from bot.mail.inbound.receive import ImapSource
-from bot.mail.outbound import outbox
 from bot.storable import storable
 from handlers.views.text import render_notice
 from storage import inbound as inbound_store
@@ -36,27 +34,11 @@ from storage.models import (
     Signal,
     Suppression,
 )
-from tests.conftest import SIGNALS_TOKEN, approve_plays
+from tests.conftest import SIGNALS_TOKEN, sent_first
 
 pytest_plugins = ["tests.fakes.imap"]
 
 OPS = "C0OPS"
-
-
-def sent_first(rt) -> OutboxMessage:
-    """Approve the first draft card and send it: the message everything below is about."""
-    approve_plays(rt)
-    loop.tick(rt, "data-platform")
-    with rt.db.session() as s:
-        review = s.exec(
-            select(Review)
-            .where(Review.kind == "draft", Review.status == "open")
-            .order_by(Review.id)
-        ).first()
-    decide(rt, Request(review.id, review.owner, Action.APPROVE, content_hash=review.content_hash))
-    outbox.flush(rt)
-    with rt.db.session() as s:
-        return s.exec(select(OutboxMessage).where(OutboxMessage.status == "sent")).first()
 
 
 def raw_reply(

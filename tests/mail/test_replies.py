@@ -9,7 +9,6 @@ from email.utils import format_datetime, make_msgid
 
 from sqlmodel import select
 
-from bot.agent import loop
 from bot.decisions import Action, Request, decide
 from bot.mail.inbound import replies
 from bot.mail.outbound import outbox
@@ -25,23 +24,7 @@ from storage.models import (
     Sequence,
     Suppression,
 )
-from tests.conftest import approve_plays
-
-
-def sent_first(rt) -> OutboxMessage:
-    """Approve the first draft card and send it: the message a reply answers."""
-    approve_plays(rt)
-    loop.tick(rt, "data-platform")
-    with rt.db.session() as s:
-        review = s.exec(
-            select(Review)
-            .where(Review.kind == "draft", Review.status == "open")
-            .order_by(Review.id)
-        ).first()
-    decide(rt, Request(review.id, review.owner, Action.APPROVE, content_hash=review.content_hash))
-    outbox.flush(rt)
-    with rt.db.session() as s:
-        return s.exec(select(OutboxMessage).where(OutboxMessage.status == "sent")).first()
+from tests.conftest import sent_first
 
 
 def reply_to(

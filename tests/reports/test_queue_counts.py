@@ -11,8 +11,8 @@ from bot.reports import digest, status
 from bot.reports.home import home_for
 from handlers.views.answers import queue_text
 from storage.models import Review
-from tests.conftest import OPERATOR
-from tests.mail.test_replies import reply_to, sent_first
+from tests.conftest import OPERATOR, sent_first
+from tests.mail.test_replies import reply_to
 
 AM = "U0AMDANA01"  # owns data-platform
 

@@ -17,8 +17,8 @@ from bot.runtime import Runtime
 from handlers.slack_humans import SlackHumans
 from storage import trail
 from storage.models import AuditEvent, Decision, Draft, InboundMessage, Review, ScheduledPost
-from tests.conftest import RecordingHumans, approve_plays, make_settings
-from tests.mail.test_replies import reply_to, sent_first
+from tests.conftest import RecordingHumans, approve_plays, make_settings, sent_first
+from tests.mail.test_replies import reply_to
 
 MONDAY = datetime(2026, 11, 16, tzinfo=UTC)  # a Monday; the report's weeks start on Mondays
 
