@@ -29,17 +29,19 @@ from tests.conftest import RecordingHumans, make_settings, unpaced
 # Top to bottom, as in ARCHITECTURE.md and pyproject.toml's layers contract; storage lowest.
 LAYERS = [
     "bot.cli",
-    "bot.runtime",
     "bot.ops",
     "bot.reports",
     "bot.decisions",
     "bot.agent|bot.mail.inbound",
     "bot.review",
-    "bot.mail.outbound|bot.mail.triage|bot.intake",
+    "bot.mail.outbound|bot.intake",
+    "bot.runtime",
+    "bot.mail.triage",
     "bot.model",
-    "bot.core|bot.mail.text",
+    "bot.core|bot.mail.text|bot.mail.transport",
     "bot.config",
     "bot.logs|bot.ports|bot.process",
+    "bot.readouts",
     "bot.settings|bot.storable",
     "storage",
 ]

@@ -64,7 +64,7 @@ def one_run(messages: int, workers: int) -> dict:
     from bot.agent import loop
     from bot.intake.importer import load
     from bot.mail.outbound import outbox
-    from bot.mail.outbound.transport import SmtpTransport
+    from bot.mail.transport import SmtpTransport
     from bot.runtime import Runtime
     from bot.settings import Settings
     from storage.models import AgentState, OutboxMessage

@@ -10,33 +10,21 @@ replies (bot/mail/inbound/answers.py), plays (bot/agent/play_decisions.py).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+
+from sqlmodel import Session
 
 from bot.agent import play_decisions
 from bot.mail.inbound import answers
 from bot.ports import PAST, Card
+from bot.readouts import KILL_REASONS
 from bot.review import drafts
 from bot.review import lifecycle as reviews
-from bot.review.actions import (
-    ALLOWED,
-    KILL_REASONS,
-    SENDS,
-    Action,
-    Handler,
-    Invalid,
-    Request,
-    Result,
-    validate,
-)
+from bot.review.actions import ALLOWED, SENDS, Action, Handler, Invalid, Request, Result, validate
 from bot.review.cards import card_for
+from bot.runtime import Runtime
 from storage import audit
 from storage import reviews as store
 from storage.models import Review
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
-
-    from bot.runtime import Runtime
 
 # The API of a decision, as the surfaces import it (the words live in bot/review/actions.py).
 __all__ = [

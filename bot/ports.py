@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import Literal, Protocol
 
-if TYPE_CHECKING:
-    from bot.reports.digest import Digest
-    from bot.reports.tuning import TuningReport
+from bot.readouts import Digest, TuningReport
 
 # A review's outcome in the past tense, as people read it ("already approved by ...").
 PAST = {

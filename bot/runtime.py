@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.config.agents import AgentSpec, Fleet, load_fleet
 from bot.core.drafting import OfflineWriter, Writer
-from bot.mail.outbound.transport import Transport, transport_for
+from bot.mail.transport import Transport, transport_for
 from bot.mail.triage.model import LLMClassifier
 from bot.model.writer import OpenAIWriter
 from bot.ports import Humans, Notice

@@ -145,6 +145,25 @@ def unpaced(home: Path) -> None:
 
 
 @pytest.fixture
+def clean_cwd(tmp_path, monkeypatch) -> Path:
+    """An empty working folder and an environment with no Twoloop settings in it, so neither
+    the shell the tests run from nor a `.env` leaks into what a test reads."""
+    for name in list(os.environ):
+        if name.startswith(("TWOLOOP_", "SLACK_", "OPENAI_")) or name in (
+            "DATABASE_URL",
+            "SMTP_URL",
+            "IMAP_URL",
+            "OPERATORS",
+            "PUBLIC_URL",
+        ):
+            monkeypatch.delenv(name)
+    folder = tmp_path / "cwd"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    return folder
+
+
+@pytest.fixture
 def home(tmp_path) -> Path:
     path = tmp_path / "home"
     init(path)

@@ -14,7 +14,6 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.agent import plays
@@ -35,11 +34,9 @@ from bot.core.matching import Graph, Match, best_match, signal_strength
 from bot.mail.outbound import outbox
 from bot.review import control, learning
 from bot.review import lifecycle as reviews
+from bot.runtime import Runtime
 from storage import audit, prospects
 from storage.models import Account, Contact, Draft, Signal
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -4,16 +4,13 @@ bot/decisions.py does the steps common to every kind."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
 from bot.review.actions import Action, Check, Request
+from bot.runtime import Runtime
 from storage import audit
 from storage.models import Decision, PlayVersion, Review
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 
 def check(rt: Runtime, s: Session, req: Request, review: Review) -> Check:

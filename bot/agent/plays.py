@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bot.agent.facts import Candidate, facts_for, pick_contact
 from bot.config.agents import Agent, PlaySpec
 from bot.core.drafting import DraftRequest, OfflineWriter
 from bot.core.matching import Graph, best_match
 from bot.review import lifecycle as reviews
+from bot.runtime import Runtime
 from storage import audit, prospects
 from storage import reviews as store
 from storage.models import PlayVersion
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

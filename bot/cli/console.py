@@ -7,8 +7,9 @@ import textwrap
 from typing import TextIO
 
 from bot.ports import Card, Notice, PlayCard, ReplyCard, Tone
-from bot.reports.digest import Digest, digest_text
-from bot.reports.tuning import TuningReport, render_text
+from bot.readouts import Digest, TuningReport
+from bot.reports.digest import digest_text
+from bot.reports.tuning import render_text
 from bot.review.cards import outcome_text, path_text, scores_text
 
 WIDTH = 78

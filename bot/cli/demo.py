@@ -18,10 +18,11 @@ from bot.agent import loop
 from bot.cli.console import ConsoleHumans
 from bot.cli.scaffold import init
 from bot.config.mailboxes import open_all_hours
-from bot.decisions import KILL_REASONS, Action, Request, decide
+from bot.decisions import Action, Request, decide
 from bot.intake.importer import load
 from bot.mail.inbound import replies
 from bot.mail.outbound import outbox
+from bot.readouts import KILL_REASONS
 from bot.review import lifecycle as reviews
 from bot.runtime import Runtime
 from bot.settings import Settings

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
 import feedparser
@@ -21,11 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from bot.config.agents import SignalKind
 from bot.config.frontmatter import FileError, load_yaml
 from bot.intake.importer import ImportFailed, ingest_signals
+from bot.runtime import Runtime
 from bot.storable import storable
 from storage import prospects
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import text
 
 from bot.config.frontmatter import FileError
 from bot.intake.importer import ImportFailed, ingest_signals
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
+from bot.runtime import Runtime
 
 MAX_BATCH = 1000
 

@@ -20,11 +20,10 @@ from bot.mail.outbound import followups, outbox
 from bot.ops import redelivery, ticks
 from bot.reports import digest, tuning
 from bot.review import lifecycle as reviews
+from bot.runtime import Runtime
 
 if TYPE_CHECKING:
     from apscheduler.job import Job
-
-    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

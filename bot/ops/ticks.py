@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -21,12 +20,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot import process
 from bot.agent import loop
 from bot.config.cron import cron_trigger
+from bot.runtime import Runtime
 from bot.settings import Settings
 from storage import audit
 from storage import ticks as store
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

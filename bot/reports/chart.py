@@ -4,12 +4,10 @@ digest, two weeks of lines say more than two days of numbers."""
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageFont
 
-if TYPE_CHECKING:
-    from bot.reports.digest import Digest
+from bot.readouts import Digest
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 16, 34, 36

@@ -14,21 +14,18 @@ from __future__ import annotations
 
 import logging
 import weakref
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.ports import Channel, Notice
+from bot.readouts import AgentDigest, DayCounts, Digest
 from bot.reports.chart import trend_png
-from bot.review.actions import KILL_REASONS
+from bot.runtime import Runtime
 from storage import digest as q
 from storage import scheduled_posts, slack_users
 from storage.models import AuditEvent
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 # Runtimes that already logged the missing operator channel: once each, not every minute.
@@ -38,107 +35,6 @@ SERIES_DAYS = 14  # the trend chart's span
 RATE_DAYS = 7  # bounce and complaint rates: the last week up to the digest's day
 TZ_REFRESH = timedelta(days=1)
 TZ_RETRY = timedelta(hours=1)  # after Slack failed to say
-
-
-@dataclass
-class DayCounts:
-    drafted: int = 0
-    auto_sent: int = 0  # the gate sent it without a person
-    to_review: int = 0  # the gate asked a person
-    stopped: int = 0  # a hard stop (suppressed, cap, paused, ...)
-    reviewed: int = 0  # decisions people made on drafts and replies
-    approved: int = 0
-    edited: int = 0
-    deferred: int = 0
-    killed: int = 0
-    sent: int = 0  # messages that left (auto-sent, approved, follow-ups, replies)
-    bounces: int = 0
-    complaints: int = 0
-    replies: int = 0
-    kill_reasons: Counter = field(default_factory=Counter)
-    intents: Counter = field(default_factory=Counter)
-
-    def add(self, other: DayCounts) -> None:
-        for name in NUMBERS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.kill_reasons.update(other.kill_reasons)
-        self.intents.update(other.intents)
-
-
-NUMBERS = (
-    "drafted",
-    "auto_sent",
-    "to_review",
-    "stopped",
-    "reviewed",
-    "approved",
-    "edited",
-    "deferred",
-    "killed",
-    "sent",
-    "bounces",
-    "complaints",
-    "replies",
-)
-
-
-@dataclass
-class AgentDigest:
-    agent_id: str
-    name: str
-    owner: str
-    channel: str
-    trust: str
-    paused: bool
-    paused_reason: str
-    day: DayCounts
-    before: DayCounts  # the day before, for "since yesterday"
-    open_reviews: int
-    oldest_open_hours: float | None
-    bounce_rate: float | None  # over RATE_DAYS; None when nothing was sent
-    complaint_rate: float | None
-    changes: list[str]  # trust, pause and configuration changes on the day
-    series: list[DayCounts]  # SERIES_DAYS days ending with `day`
-
-    @property
-    def top_kill_reasons(self) -> list[tuple[str, int]]:
-        return [(KILL_REASONS.get(k, k or "no reason"), n) for k, n in _top(self.day.kill_reasons)]
-
-    @property
-    def intents(self) -> list[tuple[str, int]]:
-        return [(k.replace("_", " "), n) for k, n in _top(self.day.intents, 8)]
-
-
-@dataclass
-class Digest:
-    scope: str  # am | fleet
-    owner: str  # the AM for an AM digest; '' for the fleet
-    day: date
-    tz: str
-    partial: bool  # today so far (on demand) rather than a complete day
-    generated_at: datetime
-    agents: list[AgentDigest]
-    total: DayCounts
-    total_before: DayCounts
-    series: list[tuple[date, DayCounts]]  # fleet/AM totals per day, oldest first
-    open_reviews: int
-    oldest_open_hours: float | None
-
-    @property
-    def title(self) -> str:
-        who = "Fleet digest" if self.scope == "fleet" else "Your agents"
-        when = f"{self.day:%a %d %b}" + (" (so far)" if self.partial else "")
-        return f"{who}: {when}"
-
-    @property
-    def worth_charting(self) -> bool:
-        """A chart says more than numbers only when there is a trend: activity on 3+ days."""
-        active = [d for _, d in self.series if d.drafted or d.approved or d.killed]
-        return len(active) >= 3
-
-
-def _top(counter: Counter, n: int = 3) -> list[tuple[str, int]]:
-    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
 
 def zone(name: str | None, fallback: str) -> ZoneInfo:

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from bot.ports import Card
-from bot.reports.digest import RATE_DAYS, DayCounts, collect, day_bounds, zone
+from bot.readouts import DayCounts
+from bot.reports.digest import RATE_DAYS, collect, day_bounds, zone
 from bot.review.cards import card_for
+from bot.runtime import Runtime
 from storage import digest as q
 from storage import reviews, slack_users
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 DAYS = 7
 

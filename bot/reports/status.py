@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from bot.agent.loop import start_of_day
 from bot.review import control, trust
+from bot.runtime import Runtime
 from storage import control as store
 from storage import prospects, stats
 from storage.control import Tally
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 
 @dataclass(frozen=True)

@@ -10,17 +10,23 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.readouts import (
+    AgentTrend,
+    AgentWeek,
+    Count,
+    LowDraft,
+    Phrase,
+    Rates,
+    TuningReport,
+    VersionWeek,
+)
+from bot.runtime import Runtime
 from storage import scheduled_posts
 from storage import tuning as store
 from storage.models import Draft
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -76,86 +82,6 @@ STOPWORDS = frozenset(
         "i'm",
     ]
 )
-
-
-@dataclass(frozen=True)
-class Count:
-    code: str
-    count: int
-    share: float
-
-
-@dataclass(frozen=True)
-class Phrase:
-    text: str
-    count: int  # edits in which it was removed (or added)
-    example: str  # one edit's change around it: "before → after"
-    draft_id: int | None
-
-
-@dataclass(frozen=True)
-class LowDraft:
-    draft_id: int
-    agent_id: str
-    subject: str
-    confidence: float
-    status: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class Rates:
-    decisions: int = 0
-    kills: int = 0
-    edits: int = 0
-
-    @property
-    def kill_rate(self) -> float:
-        return self.kills / self.decisions if self.decisions else 0.0
-
-    @property
-    def edit_rate(self) -> float:
-        return self.edits / self.decisions if self.decisions else 0.0
-
-    def __add__(self, other: Rates) -> Rates:
-        return Rates(
-            self.decisions + other.decisions, self.kills + other.kills, self.edits + other.edits
-        )
-
-
-@dataclass(frozen=True)
-class VersionWeek:
-    config_version: str
-    rates: Rates
-    new: bool  # first seen this week in the window: the markdown (or a play) changed
-
-
-@dataclass(frozen=True)
-class AgentWeek:
-    week: date  # the Monday (or the report's start) the week begins
-    rates: Rates
-    versions: tuple[VersionWeek, ...]
-
-
-@dataclass(frozen=True)
-class AgentTrend:
-    agent_id: str
-    weeks: tuple[AgentWeek, ...]
-
-
-@dataclass(frozen=True)
-class TuningReport:
-    agent: str | None
-    since: datetime
-    until: datetime
-    weeks: tuple[date, ...]
-    kill_reasons: tuple[Count, ...]
-    removed: tuple[Phrase, ...]
-    added: tuple[Phrase, ...]
-    edits_read: int
-    lowest: tuple[LowDraft, ...]
-    fleet: tuple[AgentWeek, ...]
-    agents: tuple[AgentTrend, ...]
 
 
 def week_bounds(since: datetime, until: datetime, tz: ZoneInfo) -> list[datetime]:

@@ -8,15 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from email import errors
 from email.headerregistry import Address
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.core.matching import learned_factor
 from bot.review.cards import _paths, path_text
+from bot.runtime import Runtime
 from storage import trail
 from storage.models import Draft
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 
 @dataclass(frozen=True)

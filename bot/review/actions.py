@@ -7,15 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
+
+from sqlmodel import Session
 
 from bot.mail.triage.vocabulary import INTENTS
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
-
-    from bot.runtime import Runtime
-    from storage.models import Review
+from bot.readouts import KILL_REASONS
+from bot.runtime import Runtime
+from storage.models import Review
 
 
 class Action(StrEnum):
@@ -37,15 +36,6 @@ ALLOWED = {
 
 # Decisions that put mail in the outbox, so the sender should look now.
 SENDS = frozenset({Action.APPROVE, Action.EDIT, Action.SEND_REPLY})
-
-KILL_REASONS = {
-    "off_brand": "Off-brand",
-    "wrong_account": "Wrong account",
-    "current_customer": "Current customer",
-    "bad_timing": "Bad timing",
-    "factual_error": "Factual error",
-    "other": "Other",
-}
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlmodel import Session
 
 from bot.ports import (
@@ -16,6 +14,7 @@ from bot.ports import (
     ReplyCard,
     ReviewCard,
 )
+from bot.runtime import Runtime
 from storage import prospects
 from storage import reviews as store
 from storage.models import (
@@ -27,9 +26,6 @@ from storage.models import (
     PlayVersion,
     Review,
 )
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 
 def _paths(match: dict) -> tuple[MatchPath, ...]:

@@ -10,17 +10,15 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.config.agents import Agent, AgentSpec
 from bot.ports import Notice, Tone, User
 from bot.review import trust
+from bot.runtime import Runtime
 from storage import audit, prospects
 from storage import control as store
 from storage.models import AgentState
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 GUARD = ("", "guard")  # paused_by values of a deliverability-guard pause
 

@@ -7,7 +7,6 @@ stale check; bot/decisions.py does the steps common to every kind."""
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -17,12 +16,10 @@ from bot.mail.outbound import outbox
 from bot.review import learning, trust
 from bot.review import lifecycle as reviews
 from bot.review.actions import Action, Check, Request
+from bot.runtime import Runtime
 from storage import audit
 from storage import reviews as store
 from storage.models import Contact, Decision, Draft, Review
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 TEXT_BOUND = (Action.APPROVE, Action.EDIT)  # decisions that send a text, so bind to it
 

@@ -6,19 +6,16 @@ import hashlib
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
 from bot.config.agents import AgentSpec
 from bot.review import posting
 from bot.review.cards import card_for
+from bot.runtime import Runtime
 from storage import audit
 from storage import reviews as store
 from storage.models import Draft, Review
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

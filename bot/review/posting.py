@@ -22,17 +22,14 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from bot.ports import Card, Channel, Humans, Notice, PostFailed
+from bot.readouts import Digest, TuningReport
 from bot.review.cards import card_for
+from bot.runtime import Runtime
 from storage import posting as store
 from storage.models import utcnow
-
-if TYPE_CHECKING:
-    from bot.reports.digest import Digest
-    from bot.reports.tuning import TuningReport
-    from bot.runtime import Runtime
 
 T = TypeVar("T")
 

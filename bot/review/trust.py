@@ -24,17 +24,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
 from bot.ports import Notice, User
+from bot.runtime import Runtime
 from storage import audit
 from storage import control as store
 from storage.models import AgentState, Decision
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

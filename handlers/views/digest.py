@@ -13,16 +13,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.reports.digest import (
-    RATE_DAYS,
-    AgentDigest,
-    DayCounts,
-    Digest,
-    age,
-    delta,
-    digest_text,
-    pct,
-)
+from bot.readouts import AgentDigest, DayCounts, Digest
+from bot.reports.digest import RATE_DAYS, age, delta, digest_text, pct
 from handlers.views.limits import FALLBACK_LIMIT, SECTION_LIMIT
 from handlers.views.text import clip, esc, mention
 

@@ -17,7 +17,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.ports import Card, PlayCard, ReplyCard
-from bot.reports.digest import DayCounts, pct
+from bot.readouts import DayCounts
+from bot.reports.digest import pct
 from bot.reports.home import Home
 from handlers.ids import BUTTONS_BLOCK
 from handlers.views.cards import card_blocks

@@ -21,9 +21,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.decisions import KILL_REASONS
 from bot.mail.triage.vocabulary import INTENTS
 from bot.ports import Card, PlayCard, ReplyCard, ReviewCard
+from bot.readouts import KILL_REASONS
 from bot.review.cards import path_text
 from handlers.ids import (
     BODY,

@@ -13,7 +13,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.reports.tuning import AgentWeek, TuningReport, delta, pct
+from bot.readouts import AgentWeek, TuningReport
+from bot.reports.tuning import delta, pct
 from handlers.views.limits import SECTION_LIMIT
 from handlers.views.text import chunks, esc
 

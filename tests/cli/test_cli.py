@@ -16,32 +16,10 @@ from storage.db import Database
 from storage.models import Account, Contact, Draft, Signal
 from tests.conftest import RecordingHumans, approve_plays, make_settings
 
-SETTINGS_ENV = (
-    "SLACK_BOT_TOKEN",
-    "SLACK_APP_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "SLACK_API_URL",
-    "DATABASE_URL",
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
-    "OPENAI_MODEL",
-    "SMTP_URL",
-    "TWOLOOP_HOME",
-    "TWOLOOP_OPERATORS",
-    "TWOLOOP_REVIEW_WINDOW_HOURS",
-    "TWOLOOP_PUBLIC_URL",
-    "TWOLOOP_SIGNALS_TOKEN",
-)
-
 
 @pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
+def home(clean_cwd, tmp_path, monkeypatch) -> Path:
     """A clean environment: nothing but TWOLOOP_HOME, and no .env in the working directory."""
-    for name in SETTINGS_ENV:
-        monkeypatch.delenv(name, raising=False)
-    work = tmp_path / "cwd"
-    work.mkdir()
-    monkeypatch.chdir(work)
     path = tmp_path / "home"
     monkeypatch.setenv("TWOLOOP_HOME", str(path))
     return path

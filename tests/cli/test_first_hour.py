@@ -45,19 +45,9 @@ STRANGER = "U0STRANGER9"
 
 
 @pytest.fixture
-def cwd(tmp_path, monkeypatch) -> Path:
+def cwd(clean_cwd) -> Path:
     """An empty working folder and an environment with no Twoloop settings in it."""
-    for name in list(os.environ):
-        if name.startswith(("TWOLOOP_", "SLACK_", "OPENAI_")) or name in (
-            "DATABASE_URL",
-            "SMTP_URL",
-            "IMAP_URL",
-        ):
-            monkeypatch.delenv(name)
-    folder = tmp_path / "cwd"
-    folder.mkdir()
-    monkeypatch.chdir(folder)
-    return folder
+    return clean_cwd
 
 
 @pytest.fixture

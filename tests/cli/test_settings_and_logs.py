@@ -13,25 +13,6 @@ from bot import logs
 from bot.logs import RedactSecrets, secrets_of
 from bot.settings import Settings, SettingsError, load_settings
 
-ENV = (
-    "SLACK_BOT_TOKEN",
-    "SLACK_APP_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "SLACK_API_URL",
-    "DATABASE_URL",
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
-    "OPENAI_MODEL",
-    "SMTP_URL",
-    "TWOLOOP_HOME",
-    "TWOLOOP_OPERATORS",
-    "TWOLOOP_REVIEW_WINDOW_HOURS",
-    "TWOLOOP_PUBLIC_URL",
-    "TWOLOOP_SIGNALS_TOKEN",
-    "OPERATORS",
-    "PUBLIC_URL",
-)
-
 BOT_TOKEN = "xoxb-1111-2222-abcdefSECRET"
 APP_TOKEN = "xapp-1-A0-9999-appSECRET"
 SIGNING = "8f14e45fceea167a5a36dedd4bea2543"
@@ -43,14 +24,9 @@ OPENAI_KEY = "sk-test-openaiSECRET123"
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch) -> Path:
+def env(clean_cwd) -> Path:
     """No settings in the environment, and a working directory of our own (for .env)."""
-    for name in ENV:
-        monkeypatch.delenv(name, raising=False)
-    cwd = tmp_path / "cwd"
-    cwd.mkdir()
-    monkeypatch.chdir(cwd)
-    return cwd
+    return clean_cwd
 
 
 @pytest.fixture

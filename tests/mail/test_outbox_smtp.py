@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.agent import loop
 from bot.decisions import Action, Request, decide
 from bot.mail.outbound import outbox
-from bot.mail.outbound.transport import SmtpTransport
+from bot.mail.transport import SmtpTransport
 from bot.review import lifecycle as reviews
 from storage.models import AuditEvent, Draft, OutboxMessage, Review, Suppression
 from tests.conftest import approve_plays

@@ -19,7 +19,7 @@ from bot.decisions import Action, Request, decide
 from bot.intake.importer import load
 from bot.mail.inbound import replies
 from bot.mail.outbound import followups, outbox, sequences
-from bot.mail.outbound.transport import SmtpTransport
+from bot.mail.transport import SmtpTransport
 from bot.runtime import Runtime
 from storage.models import AuditEvent, Draft, InboundMessage, OutboxMessage, Review, Sequence
 from tests.conftest import RecordingHumans, approve_plays, make_settings, unpaced

@@ -17,7 +17,7 @@ from bot.agent import loop
 from bot.cli.scaffold import init
 from bot.decisions import Action, Request, decide
 from bot.mail.outbound import deliverability, followups, outbox, sequences, unsubscribe
-from bot.mail.outbound.transport import SmtpTransport
+from bot.mail.transport import SmtpTransport
 from bot.runtime import Runtime
 from storage import outbox as outbox_store
 from storage import prospects

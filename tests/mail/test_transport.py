@@ -8,8 +8,8 @@ from email.utils import make_msgid
 
 import pytest
 
-from bot.mail.outbound import transport as transport_module
-from bot.mail.outbound.transport import (
+from bot.mail import transport as transport_module
+from bot.mail.transport import (
     EmlDirTransport,
     SendError,
     SmtpTransport,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -265,7 +265,7 @@ def test_simultaneous_decisions_count_once_per_review_and_all_reviews_count(lear
 
 
 def test_verdicts_cover_every_kill_reason():
-    from bot.review.actions import KILL_REASONS
+    from bot.readouts import KILL_REASONS
 
     assert {r: learning.verdict("kill", r) for r in KILL_REASONS} == {
         "off_brand": ("", "against"),
@@ -303,9 +303,7 @@ def test_relations_are_the_accounts_own_edges_each_once():
 
 
 def test_add_evidence_inserts_from_the_prior_then_adds(empty_db):
-    from storage.models import utcnow
-
-    now = utcnow()
+    now = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
     with empty_db.session() as s:
         store.add_evidence(s, "a", ["uses", "uses", "hiring_for"], beta=1.0, now=now)
         s.commit()

@@ -11,8 +11,8 @@ import uuid
 from sqlmodel import select
 
 from bot.agent import loop
+from bot.readouts import DayCounts
 from bot.reports import home as home_data
-from bot.reports.digest import DayCounts
 from bot.review import lifecycle as reviews
 from handlers.ids import APPROVE, KILL, KILL_VIEW
 from handlers.views.home import home_view

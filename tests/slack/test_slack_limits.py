@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from bot.agent import loop
 from bot.ports import MatchPath, PathStep, PlayCard, PlaySample, ReplyCard, ReviewCard
-from bot.reports.digest import AgentDigest, DayCounts, Digest
+from bot.readouts import AgentDigest, DayCounts, Digest
 from bot.reports.home import AgentHealth, Home
 from bot.review import lifecycle as reviews
 from handlers.ids import FULL_TEXT

@@ -5,7 +5,6 @@ steps common to every kind."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -13,14 +12,12 @@ from bot.core import content
 from bot.mail.inbound import parse as mailparse
 from bot.mail.outbound import outbox, sequences
 from bot.review.actions import Action, Check, Request
+from bot.runtime import Runtime
 from storage import audit, prospects
 from storage import outbox as outbox_store
 from storage import reviews as review_store
 from storage.models import Contact, Decision, Draft, InboundMessage, Review
 from storage.suppression import add_addresses as suppress
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 ANSWERS = (Action.SEND_REPLY, Action.EDIT)  # decisions that send a text in the thread
 

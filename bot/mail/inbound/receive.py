@@ -24,18 +24,15 @@ import re
 import ssl
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
 from bot.logs import RedactSecrets, secrets_of
-from bot.mail.outbound.transport import is_loopback
+from bot.mail.transport import is_loopback
 from bot.ports import Notice
+from bot.runtime import Runtime
+from bot.settings import Settings
 from bot.storable import storable
 from storage import audit, inbound
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
-    from bot.settings import Settings
 
 __all__ = ["Handler", "ImapError", "ImapSource", "ingest_path", "source_for"]
 

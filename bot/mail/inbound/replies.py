@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -21,15 +20,13 @@ from bot.mail.triage import routing, suggestions
 from bot.mail.triage.vocabulary import Classification
 from bot.ports import Notice, User
 from bot.review import lifecycle as reviews
+from bot.runtime import Runtime
 from storage import audit
 from storage import inbound as store
 from storage import outbox as outbox_store
 from storage import reviews as review_store
 from storage.models import Contact, Draft, InboundMessage, OutboxMessage
 from storage.suppression import add_addresses as suppress
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

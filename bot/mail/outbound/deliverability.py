@@ -15,19 +15,16 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
 from bot.mail.outbound import sequences
 from bot.ports import Notice
+from bot.runtime import Runtime
 from storage import audit, inbound, prospects
 from storage import outbox as store
 from storage.models import OutboxMessage, Suppression
 from storage.upsert import upsert
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

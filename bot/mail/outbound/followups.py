@@ -5,16 +5,12 @@ that the two depend one way: this calls the outbox, the outbox calls `sequences`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.mail.outbound import outbox, sequences
+from bot.runtime import Runtime
 from storage import outbox as outbox_store
 from storage import prospects
 from storage import sequences as store
 from storage.models import AgentState, Contact, Draft
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 
 def queue_due(rt: Runtime) -> int:

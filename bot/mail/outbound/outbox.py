@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -26,15 +25,13 @@ from sqlmodel import Session
 from bot import process
 from bot.config.mailboxes import MailboxSpec
 from bot.mail.outbound import deliverability, sequences, unsubscribe
-from bot.mail.outbound.transport import SendError
+from bot.mail.transport import SendError
 from bot.ports import Notice
+from bot.runtime import Runtime
 from storage import audit, prospects
 from storage import outbox as store
 from storage import reviews as review_store
 from storage.models import AgentState, Contact, Draft, OutboxMessage
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -16,17 +16,15 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parseaddr
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from sqlmodel import Session
 
 from bot.mail.outbound import sequences
+from bot.runtime import Runtime
 from storage import audit
 from storage import secrets as secret_store
 from storage.models import Contact, Suppression
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
