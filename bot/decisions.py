@@ -116,7 +116,14 @@ def _refusal(rt: Runtime, s: Session, review: Review, actor: str, action: Action
             {"action": action.value, "owner": review.owner},
             agent_id=review.agent_id,
         )
-        return Result("forbidden", review.id, detail=review.owner)
+        # An account's owner AM decides its reviews, not the agent's owner: say whose it is.
+        agent = rt.fleet().agents.get(review.agent_id)
+        whose = (
+            "account_owner"
+            if review.kind != "play" and agent is not None and agent.spec.owner != review.owner
+            else ""
+        )
+        return Result("forbidden", review.id, outcome=whose, detail=review.owner)
     if review.status != "open":
         return _already(review)
     return None

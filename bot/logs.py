@@ -17,6 +17,7 @@ SECRET_FIELDS = (
     "imap_url",
     "signals_token",
     "unsubscribe_secret",
+    "hubspot_access_token",
 )
 
 

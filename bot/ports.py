@@ -43,6 +43,32 @@ class MatchPath:
 
 
 @dataclass(frozen=True)
+class ThreadMessage:
+    """One message of a conversation as a card lists it: ours or theirs, when, and what."""
+
+    at: datetime | None
+    ours: bool
+    label: str  # "first message", "follow-up 1", "our answer", "reply", "auto-reply", ...
+    subject: str
+    body: str
+    current: bool = False  # the reply this card is about
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """What we know of the account and this contact, as a card shows it: the account's owner
+    AM, the standing now (`stops`: no outreach; `flags`: a person must look) and its history,
+    newest first, `earlier` more lines left off."""
+
+    owner: str = ""  # the account owner AM's chat user id
+    owner_name: str = ""  # their name, when known
+    stops: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    history: tuple[str, ...] = ()
+    earlier: int = 0
+
+
+@dataclass(frozen=True)
 class ReviewCard:
     """Everything a person needs to decide, as plain data."""
 
@@ -78,6 +104,7 @@ class ReviewCard:
     decided_at: datetime | None = None
     outcome_detail: str = ""
     followups: tuple[tuple[int, str], ...] = ()  # (after days, body) of each later step
+    memory: Relationship = Relationship()  # owner, standing and history (not in `reasons`)
 
 
 @dataclass(frozen=True)
@@ -145,6 +172,11 @@ class ReplyCard:
     decided_at: datetime | None = None
     outcome_detail: str = ""
     kind: str = "reply"
+    thread: tuple[ThreadMessage, ...] = ()  # every message of the draft's thread, in order
+    signals: tuple[str, ...] = ()  # what started the conversation, as the draft card says
+    paths: tuple[MatchPath, ...] = ()
+    relationship: tuple[str, ...] = ()  # the account: status, open deal, notes
+    memory: Relationship = Relationship()
 
 
 Card = ReviewCard | PlayCard | ReplyCard
@@ -228,3 +260,11 @@ class Humans(Protocol):
 
     def user_timezone(self, user: str) -> str | None:
         """The user's IANA time zone as their chat profile says, or None if unknown."""
+
+    def user_by_email(self, email: str) -> str | None:
+        """The chat user with this address, or None when nobody has it. Raises when the
+        chat did not answer (a rate limit, an outage): that is no "nobody"."""
+
+    def user_status(self, user: str) -> str:
+        """'active', 'deactivated' or 'unknown' (no such user). Raises when the chat did
+        not answer, so a blip never makes an AM look gone."""

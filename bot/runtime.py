@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.config.agents import AgentSpec, Fleet, load_fleet
 from bot.core.drafting import OfflineWriter, Writer
+from bot.core.relationship import Policy
 from bot.mail.transport import Transport, transport_for
 from bot.mail.triage.model import LLMClassifier
 from bot.model.writer import OpenAIWriter
@@ -124,5 +125,20 @@ class Runtime:
     def is_operator(self, user: str) -> bool:
         return user in self.settings.operators
 
+    def relationship_policy(self, spec: AgentSpec) -> Policy:
+        """The agent file's relationship policy, the fleet's defaults where it is silent."""
+        own, st = spec.relationship, self.settings
+        return Policy(
+            not_interested_days=_first(own.not_interested_days, st.not_interested_days),
+            handoff_days=_first(own.handoff_days, st.handoff_days),
+            recent_kill_days=_first(own.recent_kill_days, st.recent_kill_days),
+            one_conversation_per=own.one_conversation_per or st.one_conversation_per,
+            review_by=spec.review_by or st.review_by,
+        )
+
     def may_decide(self, user: str, owner: str) -> bool:
         return user == owner or self.is_operator(user)
+
+
+def _first(value: int | None, default: int) -> int:
+    return default if value is None else value

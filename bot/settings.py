@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
@@ -68,6 +68,21 @@ class Settings(BaseSettings):
     slack_post_interval: float = Field(1.0, alias="TWOLOOP_SLACK_POST_INTERVAL", ge=0, le=60)
     # Trust: probation -> supervised after a clean stretch; back on a critical kill or when
     # kills in the last `trust_window` verdicts go over `trust_demote_kill_rate`.
+    # Fleet defaults of relationship memory (an agent file's `relationship:` overrides them).
+    not_interested_days: int = Field(180, alias="TWOLOOP_NOT_INTERESTED_DAYS", ge=0)
+    handoff_days: int = Field(90, alias="TWOLOOP_HANDOFF_DAYS", ge=0)
+    recent_kill_days: int = Field(30, alias="TWOLOOP_RECENT_KILL_DAYS", ge=0)
+    one_conversation_per: Literal["contact", "account"] = Field(
+        "contact", alias="TWOLOOP_ONE_CONVERSATION_PER"
+    )
+    review_by: Literal["account_owner", "agent_owner"] = Field(
+        "account_owner", alias="TWOLOOP_REVIEW_BY"
+    )
+    # CRM sync (HubSpot): a private app's access token; the API host (tests point it at a
+    # stand-in); minutes between syncs on the scheduler.
+    hubspot_access_token: SecretStr | None = Field(None, alias="HUBSPOT_ACCESS_TOKEN")
+    hubspot_api_url: str | None = Field(None, alias="HUBSPOT_API_URL")
+    crm_sync_minutes: int = Field(15, alias="TWOLOOP_CRM_SYNC_MINUTES", ge=1, le=1440)
     trust_min_reviews: int = Field(20, alias="TWOLOOP_TRUST_MIN_REVIEWS", ge=1)
     trust_min_days: int = Field(5, alias="TWOLOOP_TRUST_MIN_DAYS", ge=1)
     trust_max_kill_rate: float = Field(0.10, alias="TWOLOOP_TRUST_MAX_KILL_RATE", ge=0, le=1)
@@ -81,7 +96,7 @@ class Settings(BaseSettings):
             return frozenset(x.strip() for x in v.split(",") if x.strip())
         return v
 
-    @field_validator("slack_api_url", "openai_base_url", "public_url")
+    @field_validator("slack_api_url", "openai_base_url", "public_url", "hubspot_api_url")
     @classmethod
     def _http_url(cls, v: str | None) -> str | None:
         if v is not None and urlsplit(v).scheme not in ("http", "https"):

@@ -16,7 +16,7 @@ from typing import Any
 from bot.ops.redelivery import first_time
 from bot.ports import Notice
 from bot.reports import digest, status
-from bot.review import control
+from bot.review import accounts, control
 from bot.runtime import Runtime
 from handlers.views.answers import detail_text, queue_text, status_text
 from handlers.views.text import esc, render_notice
@@ -35,12 +35,18 @@ USAGE = {
     ),
     "trust": "`/twoloop trust <agent> <probation|supervised> [reason]`: set trust by hand",
     "digest": "`/twoloop digest`: post the digest now (the fleet's for operators, yours for AMs)",
+    "account": (
+        "`/twoloop account <account> [prospect|customer|former_customer|release]`: what the "
+        "agents remember of an account; operators correct its customer status, its owner "
+        "gives it back to the agents (`release`)"
+    ),
 }
 CHANGES = {"pause", "resume", "set", "trust"}
 HELP = (
     "*/twoloop* commands:\n"
     + "\n".join(f"• {line}" for line in USAGE.values())
-    + "\nEveryone can use `status`, `queue` and `digest`; the others are for operators."
+    + "\nEveryone can use `status`, `queue`, `digest` and `account`; the others are for "
+    "operators (an account's owner may also `release` it)."
 )
 FAILED = "Something went wrong; the operators can find it in the logs."
 REPEATED = "This exact request was already received and carried out; nothing was done again."
@@ -144,6 +150,14 @@ def dispatch(rt: Runtime, user: str, verb: str, args: list[str]) -> Answer:
         if args:
             raise Usage(verb)
         return Answer(_digest(rt, user))
+    if verb == "account":
+        if len(args) not in (1, 2):
+            raise Usage(verb)
+        if len(args) == 1:
+            return Answer.of(accounts.show(rt, args[0]))
+        if args[1].lower() == "release":
+            return Answer.of(accounts.release(rt, user, args[0]))
+        return Answer.of(accounts.set_status(rt, user, args[0], args[1].lower()))
     return Answer(f"Unknown command `{esc(verb)}`.\n{HELP}")
 
 

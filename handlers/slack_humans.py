@@ -16,6 +16,7 @@ from handlers.views.cards import card_blocks, fallback_text
 from handlers.views.text import mention, render_notice
 
 log = logging.getLogger(__name__)
+NOT_FOUND = ("user_not_found", "users_not_found")  # an answer, not a failure
 
 
 class SlackHumans:
@@ -105,6 +106,34 @@ class SlackHumans:
 
     def user_timezone(self, user: str) -> str | None:
         return (self.client.users_info(user=user).get("user") or {}).get("tz") or None
+
+    def user_by_email(self, email: str) -> str | None:
+        try:
+            found = self.client.users_lookupByEmail(email=email).get("user") or {}
+        except SlackApiError as exc:
+            if slack_error(exc) in NOT_FOUND:
+                log.info("users.lookupByEmail: not found")
+                return None
+            raise  # no answer (rate limit, 5xx): not "nobody has this address"
+        return found.get("id") or None
+
+    def user_status(self, user: str) -> str:
+        try:
+            found = self.client.users_info(user=user).get("user") or {}
+        except SlackApiError as exc:
+            if slack_error(exc) in NOT_FOUND:
+                log.info("users.info %s: not found", user)
+                return "unknown"
+            raise  # no answer (rate limit, 5xx): the caller keeps what it knew
+        if not found.get("id"):
+            return "unknown"
+        return "deactivated" if found.get("deleted") else "active"
+
+
+def slack_error(exc: SlackApiError) -> str:
+    """Slack's error code of a refusal (users_not_found, ratelimited, ...), for the log."""
+    data = getattr(exc.response, "data", None)
+    return (data.get("error") if isinstance(data, dict) else None) or "error"
 
 
 def post_failure(exc: SlackApiError) -> PostFailed:

@@ -44,6 +44,9 @@ class Account(SQLModel, table=True):
     open_deal: str = ""
     last_thread: str = ""
     last_touch_at: datetime | None = None
+    # Who set customer_status last: "import", "crm:hubspot", "kill:<user>", "user:<user>".
+    customer_source: str = ""
+    crm_id: str = Field(default="", index=True)  # the CRM's id of this company, once synced
 
 
 class Contact(SQLModel, table=True):
@@ -56,6 +59,7 @@ class Contact(SQLModel, table=True):
     timezone: str = ""  # IANA name, when known: sends land in the recipient's working hours
     do_not_contact: bool = False
     last_touch_at: datetime | None = None
+    crm_id: str = Field(default="", index=True)  # the CRM's id of this contact, once synced
 
 
 class Signal(SQLModel, table=True):
@@ -489,3 +493,58 @@ class TickRun(SQLModel, table=True):
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
     status: str = "running"  # running | done | failed | abandoned (its process died mid-tick)
+
+
+class RelationshipEvent(SQLModel, table=True):
+    """One thing that happened between us and a contact or an account, with its date: our
+    sends, their replies and how they read, bounces, unsubscribes, referrals, AM decisions,
+    customer status changes. The relationship memory the gate, the cards and `why` read;
+    append-only (a reversal is a new event)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: str = Field(index=True)
+    contact_id: str = Field(default="", index=True)
+    kind: str = Field(index=True)  # see bot/core/relationship.py, KINDS
+    at: datetime = Field(index=True)
+    actor: str = ""  # contact:<id> | user:<chat id> | agent:<id> | crm:<name> | system
+    agent_id: str = ""
+    draft_id: int | None = None
+    inbound_id: int | None = None
+    summary: str = ""  # the line a person reads on a card
+    detail: dict = _json({})
+
+
+class AccountManager(SQLModel, table=True):
+    """An account owner as the chat knows them: where their reviews go, and whether they are
+    still there to decide (a departed owner's reviews go to the agent's owner)."""
+
+    user_id: str = Field(primary_key=True)  # chat user id (Slack U…/W…)
+    email: str = Field(default="", index=True)
+    name: str = ""
+    channel: str = ""  # where their review cards go; "" = the agent's channel
+    status: str = "unknown"  # active | deactivated | unknown (not looked up yet)
+    source: str = ""  # ams.yml | crm:hubspot | chat
+    checked_at: datetime | None = None
+    missing_told_at: datetime | None = None  # when the operators were told they are gone
+
+
+class CrmCursor(SQLModel, table=True):
+    """How far an incremental CRM pull has read, per CRM and object type."""
+
+    key: str = Field(primary_key=True)  # "<crm>:<object>", e.g. hubspot:companies
+    modified_after: datetime | None = None
+    synced_at: datetime | None = None
+    last_error: str = ""
+    running_until: datetime | None = None  # a sync holds this lease while it runs
+
+
+class CrmPush(SQLModel, table=True):
+    """What we logged on the CRM, keyed by our own id for it (a Message-ID, a decision), so a
+    retried or repeated sync never logs the same thing twice."""
+
+    key: str = Field(primary_key=True)  # "<crm>:<kind>:<our id>"
+    crm: str
+    kind: str  # email | reply | decision
+    remote_id: str = ""
+    contact_id: str = ""
+    at: datetime = Field(default_factory=utcnow)

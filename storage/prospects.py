@@ -25,7 +25,7 @@ from storage.models import (
     Suppression,
     session_now,
 )
-from storage.upsert import dialect_insert
+from storage.upsert import dialect_insert, upsert
 
 
 def candidate_signals(
@@ -286,3 +286,13 @@ def set_agent_paused(
         )
     )
     return rowcount(res) == 1
+
+
+def upsert_accounts(s: Session, rows: Iterable[dict]) -> int:
+    """Accounts from a file. What the CRM synced (owner, open deal) and a customer status set
+    by the CRM, a person or a kill are kept: those sources are better than a typed column."""
+    table = Account.__table__.c  # type: ignore[attr-defined]
+    from_crm = table.crm_id != ""
+    decided = table.customer_source != ""
+    keep = {"owner_am": from_crm, "open_deal": from_crm, "customer_status": decided}
+    return upsert(s, Account, rows, ["id"], keep=keep)

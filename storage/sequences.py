@@ -8,7 +8,7 @@ from sqlalchemy import case, update
 from sqlmodel import Session, col, select
 
 from storage.db import rowcount
-from storage.models import Sequence
+from storage.models import Draft, Sequence
 
 
 def start(s: Session, draft_id: int, contact_id: str, agent_id: str, due: datetime) -> None:
@@ -63,6 +63,17 @@ def stop_for_contact(s: Session, contact_id: str, reason: str, now: datetime) ->
         .where(
             col(Sequence.contact_id) == contact_id, col(Sequence.status).in_(["active", "parked"])
         )
+        .values(status="stopped", reason=reason, due_at=None, updated_at=now)
+    )
+    return rowcount(res)
+
+
+def stop_for_account(s: Session, account_id: str, reason: str, now: datetime) -> int:
+    """Every open sequence to anyone at the account, whichever agent runs it."""
+    drafts = select(Draft.id).where(col(Draft.account_id) == account_id)
+    res = s.execute(
+        update(Sequence)
+        .where(col(Sequence.draft_id).in_(drafts), col(Sequence.status).in_(["active", "parked"]))
         .values(status="stopped", reason=reason, due_at=None, updated_at=now)
     )
     return rowcount(res)

@@ -3,10 +3,10 @@ dialect's insert, and the bulk insert-or-update built on it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import ColumnElement, Table, case
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel
@@ -39,8 +39,11 @@ def upsert(
     keys: Sequence[str],
     *,
     update: bool = True,
+    keep: Mapping[str, ColumnElement[bool]] | None = None,
 ) -> int:
     """Insert rows; on a conflict on `keys` update the other columns (or leave the row).
+    `keep`: column -> a condition on the stored row under which that column keeps its value
+    (a value a better source set is not overwritten by a file).
 
     Returns how many rows were sent; batches keep memory flat for large imports.
     """
@@ -59,7 +62,13 @@ def upsert(
         cols = [c for c in values[0] if c not in keys]
         if update and cols:
             stmt = stmt.on_conflict_do_update(
-                index_elements=list(keys), set_={c: stmt.excluded[c] for c in cols}
+                index_elements=list(keys),
+                set_={
+                    c: case((keep[c], table.c[c]), else_=stmt.excluded[c])
+                    if keep and c in keep
+                    else stmt.excluded[c]
+                    for c in cols
+                },
             )
         else:
             stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))

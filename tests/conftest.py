@@ -183,6 +183,11 @@ class RecordingHumans:
         self.reports: list[tuple[str, object]] = []  # (channel, TuningReport)
         self.digests: list[tuple[str, object, bytes | None]] = []  # (channel, Digest, chart)
         self.timezones: dict[str, str] = {}  # user -> IANA zone, as users.info would say
+        # The chat's directory: user -> "active" | "deactivated" (anyone else is "unknown"),
+        # address -> user; `lookups` lists what was asked, ("status"|"email", who).
+        self.users: dict[str, str] = {}
+        self.emails: dict[str, str] = {}
+        self.lookups: list[tuple[str, str]] = []
         self.fail_digests = 0
         self.fail_posts = 0
 
@@ -216,6 +221,14 @@ class RecordingHumans:
 
     def user_timezone(self, user: str) -> str | None:
         return self.timezones.get(user)
+
+    def user_by_email(self, email: str) -> str | None:
+        self.lookups.append(("email", email))
+        return self.emails.get(email.lower())
+
+    def user_status(self, user: str) -> str:
+        self.lookups.append(("status", user))
+        return self.users.get(user, "unknown")
 
 
 def make_settings(home: Path, db_url: str, **extra) -> Settings:

@@ -31,11 +31,13 @@ from bot.core.drafting import (
 from bot.core.gate import GateInput
 from bot.core.gate import decide as gate_decide
 from bot.core.matching import Graph, Match, best_match, signal_strength
+from bot.core.relationship import Event, Standing, referred_contact
 from bot.mail.outbound import outbox
+from bot.memory import standing
 from bot.review import control, learning
 from bot.review import lifecycle as reviews
 from bot.runtime import Runtime
-from storage import audit, prospects
+from storage import audit, prospects, relationships
 from storage.models import Account, Contact, Draft, Signal
 
 log = logging.getLogger(__name__)
@@ -95,6 +97,7 @@ class Work:
     facts: dict[str, Fact]
     labels: dict[str, str]
     suppressed: str | None = None  # the suppression's reason, if the address is suppressed
+    standing: Standing = field(default_factory=Standing)  # what the history says of them
 
 
 def tick(rt: Runtime, agent_id: str | None = None) -> list[TickReport]:
@@ -253,18 +256,30 @@ def prepare(
     which carries the learned weights), so AM feedback decides who gets the daily cap's
     slots; ties keep the signal-strength order the chunk came in."""
     spec = agent.spec
+    policy = rt.relationship_policy(spec)
     chosen: list[tuple[Candidate, Contact, str, Account, Match, PlaySpec]] = []
     used = 0
     with rt.db.session() as s:
         ids = [c.account_id for c in chunk]
         contacts = prospects.contacts_for(s, ids)
+        history = standing.histories(s, ids)
         graph = Graph(ctx.knowledge + prospects.account_edges(s, ids), ctx.learned, ctx.decisions)
         keyed = []
         for cand in chunk:
-            contact = pick_contact(contacts.get(cand.account_id, []), spec.persona.titles)
+            people = contacts.get(cand.account_id, [])
+            contact = referred(people, history.get(cand.account_id, [])) or pick_contact(
+                people, spec.persona.titles
+            )
             key = trigger_key(agent.id, contact.id, cand.signals) if contact else None
             keyed.append((cand, contact, key))
         seen = prospects.seen_triggers(s, [k for _, _, k in keyed if k])
+        busy = relationships.open_conversations(
+            s,
+            [c.id for _, c, k in keyed if c is not None and k not in seen],
+            [cand.account_id for cand, _, k in keyed if k and k not in seen]
+            if policy.one_conversation_per == "account"
+            else (),
+        )
         accounts = prospects.accounts_by_id(s, [c.account_id for c, _, k in keyed if k])
         caps = frozenset(spec.capabilities)
         matches = {
@@ -283,6 +298,11 @@ def prepare(
                 continue
             if key in seen:
                 continue  # drafted by an earlier tick
+            conversation = busy.get(contact.id) or busy.get(cand.account_id)
+            if conversation is not None:
+                # One contact, one conversation: it is tried again once that one ends.
+                report.drop(cand.account_id, "open conversation")
+                continue
             account = accounts[cand.account_id]
             match = matches[account.id]
             if match is None:
@@ -301,6 +321,9 @@ def prepare(
         wanted = [sid for cand, *_ in chosen for sid, _, _ in cand.signals]
         signals = {x.id: x for x in prospects.signals_by_id(s, wanted)}
         suppressed = prospects.suppressions_for(s, [c.email for _, c, *_ in chosen])
+        standings = standing.standings(
+            s, [(contact, account) for _, contact, _, account, _, _ in chosen], rt.now(), policy
+        )
     work = []
     for cand, contact, key, account, match, play in chosen:
         sigs = sorted(
@@ -320,6 +343,7 @@ def prepare(
                 facts,
                 ctx.labels,
                 suppressed.get(contact.email.lower()),
+                standings[contact.id],
             )
         )
     return work, used
@@ -397,6 +421,12 @@ def relationship_flags(account: Account, now: datetime) -> list[str]:
     return flags
 
 
+def referred(people: list[Contact], events: list[Event]) -> Contact | None:
+    """The colleague a reply pointed us to, when they are a contact we may write to."""
+    wanted = referred_contact(events)
+    return next((c for c in people if c.id == wanted and not c.do_not_contact), None)
+
+
 def gate_input(agent: Agent, w: Work, now: datetime) -> GateInput:
     """What the gate knows before any text exists: who, where, when, and the thresholds."""
     spec = agent.spec
@@ -409,7 +439,8 @@ def gate_input(agent: Agent, w: Work, now: datetime) -> GateInput:
         play_targets_customers=w.play.targets_customers,
         last_touch_at=max(touched, default=None),
         touch_window_days=spec.touch_window_days,
-        relationship_flags=tuple(relationship_flags(w.account, now)),
+        relationship_stops=w.standing.stops,
+        relationship_flags=(*relationship_flags(w.account, now), *w.standing.flags),
         untrusted_facts=tuple(untrusted_facts(w.facts)),
         personalization_threshold=spec.thresholds.personalization,
         confidence_threshold=spec.thresholds.confidence,
@@ -454,6 +485,12 @@ def store_draft(
     with rt.db.session() as s:
         if prospects.trigger_seen(s, w.key):
             return None  # another replica drafted this trigger meanwhile
+        relationships.lock_contact(s, w.contact.id)
+        per_account = rt.relationship_policy(spec).one_conversation_per == "account"
+        if relationships.open_conversations(
+            s, [w.contact.id], [w.account.id] if per_account else ()
+        ):
+            return None  # another agent opened a conversation with them meanwhile
         thresholds = spec.thresholds
         result = gate_decide(
             replace(

@@ -6,7 +6,7 @@ import sys
 import textwrap
 from typing import TextIO
 
-from bot.ports import Card, Notice, PlayCard, ReplyCard, Tone
+from bot.ports import Card, Notice, PlayCard, Relationship, ReplyCard, ThreadMessage, Tone
 from bot.readouts import Digest, TuningReport
 from bot.reports.digest import digest_text
 from bot.reports.tuning import render_text
@@ -57,6 +57,12 @@ class ConsoleHumans:
     def user_timezone(self, user: str) -> str | None:
         return None
 
+    def user_by_email(self, email: str) -> str | None:
+        return None  # no directory in the terminal
+
+    def user_status(self, user: str) -> str:
+        return "active"  # the terminal shows everyone's cards: trust ams.yml
+
 
 def render(card: Card) -> str:
     if isinstance(card, PlayCard):
@@ -82,9 +88,29 @@ def render(card: Card) -> str:
         c,
         "Gate: " + "; ".join(card.reasons),
         "Relationship: " + "; ".join(card.relationship),
+        *memory_lines(card.memory),
         "[Approve] [Edit] [Defer] [Kill]",
     ]
     return "\n".join(textwrap.shorten(ln, 400) if len(ln) > 400 else ln for ln in lines)
+
+
+def memory_lines(m: Relationship) -> list[str]:
+    """The account owner, the standing and the newest history, as the Slack card has them."""
+    out = [f"Account owner: {m.owner_name or m.owner}"] if m.owner else []
+    out += [f"  No new outreach: {x}" for x in m.stops]
+    out += [f"  Needs a look: {x}" for x in m.flags]
+    if m.history:
+        out.append("History (newest first):")
+        out += [f"  {x}" for x in m.history]
+        out += [f"  …and {m.earlier} earlier"] if m.earlier else []
+    return out
+
+
+def thread_line(m: ThreadMessage) -> str:
+    when = f"{m.at:%Y-%m-%d}" if m.at else "?"
+    body = textwrap.shorten(" ".join(m.body.split()), 160, placeholder="…") or "(empty)"
+    mark = "  ← this reply" if m.current else ""
+    return f"  {when} {'we' if m.ours else 'they'} ({m.label}): {m.subject!r}: {body}{mark}"
 
 
 def render_play(card: PlayCard) -> str:
@@ -113,11 +139,18 @@ def render_reply(card: ReplyCard) -> str:
         "─" * WIDTH,
         f"Reply #{card.review_id} · {card.agent_name} · for {card.owner} in {card.channel}",
         f"From: {card.contact_name or card.from_addr}, {card.contact_title} at {card.account}",
+        *(["What started it:"] if card.signals or card.paths else []),
+        *(f"  • {s}" for s in card.signals),
+        *(f"  ⤷ {path_text(pt)}" for pt in card.paths),
+        *(["Thread:"] if card.thread else []),
+        *(thread_line(m) for m in card.thread),
         f"They wrote ({card.their_subject}):",
         *("  " + ln for ln in card.their_text.rstrip().splitlines()),
         f"Read as {card.intent} ({card.confidence:.0%})"
         + (f"; escalation: {', '.join(card.triggers)}" if card.triggers else ""),
         "Why a person: " + "; ".join(card.reasons),
+        *(["Account: " + "; ".join(card.relationship)] if card.relationship else []),
+        *memory_lines(card.memory),
         *([f"Already done: {card.handled}"] if card.handled else []),
         "Suggested reply:",
         *("  " + ln for ln in card.suggestion.rstrip().splitlines()),

@@ -19,6 +19,7 @@ from bot.cli.console import ConsoleHumans
 from bot.cli.scaffold import init
 from bot.config.mailboxes import open_all_hours
 from bot.decisions import Action, Request, decide
+from bot.intake import signals
 from bot.intake.importer import load
 from bot.mail.inbound import replies
 from bot.mail.outbound import outbox
@@ -28,7 +29,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from storage import outbox as outbox_store
 from storage import reviews as review_store
-from storage import stats
+from storage import stats, trail
 from storage.models import Draft, OutboxMessage, Review
 
 OPERATOR = "U0OPERATOR1"
@@ -138,6 +139,9 @@ def run(home: Path | None = None, interactive: bool = False) -> int:
             + (f" -> reply card #{got.review_id}" if got.review_id else "")
         )
 
+    say("\n== 9. the agents remember: 45 days later, the same accounts signal again")
+    remember(rt, [msg.contact_id for msg in sent_mail])
+
     say("\n== summary")
     with rt.db.session() as s:
         statuses = stats.draft_statuses(s)
@@ -150,6 +154,39 @@ def run(home: Path | None = None, interactive: bool = False) -> int:
     say(f"\n== done in {time.monotonic() - started:.1f}s; the demo folder is {home}")
     rt.db.dispose()
     return 0
+
+
+def remember(rt: Runtime, contacts: list[str]) -> None:
+    """New signals for every account we wrote to: the next tick reads what each conversation
+    became, and stops (or sends to a person) instead of pitching again."""
+    later = rt.clock() + timedelta(days=45)
+    rt.clock = lambda: later
+    with rt.db.session() as s:
+        accounts = sorted({d.account_id for d, _ in trail.drafts(s, limit=1000)})
+    signals.ingest(
+        rt,
+        [
+            {
+                "account_id": a,
+                "kind": "hiring",
+                "summary": f"{a} is hiring again",
+                "detail": "Senior Data Engineer",
+                "source": "jobs feed",
+                "observed_at": later.isoformat(),
+                "dedupe_key": f"demo-again-{a}",
+            }
+            for a in accounts
+        ],
+    )
+    for report in loop.tick(rt):
+        say("   " + report.line())
+    with rt.db.session() as s:
+        fresh = [(d, e) for d, e in trail.drafts(s, limit=1000) if d.created_at >= later]
+    for draft, email in fresh:
+        if draft.contact_id not in contacts:
+            continue
+        why = [r["text"] for r in draft.gate_reasons if r["code"] == "relationship"]
+        say(f"   {email}: {draft.gate_outcome}" + (f" ({why[0]})" if why else ""))
 
 
 def demo_replies(sent: list[OutboxMessage]) -> list[tuple[str, bytes]]:
@@ -169,6 +206,7 @@ def demo_replies(sent: list[OutboxMessage]) -> list[tuple[str, bytes]]:
             {},
         ),
         ("an unsubscribe", "Re: {s}", "Please take me off your list.", {}),
+        ("a clear no", "Re: {s}", "Not interested, thanks.", {}),
     ]
     for msg, (label, subject, body, headers) in zip(sent, texts, strict=False):
         email = EmailMessage()

@@ -10,18 +10,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 
 from bot import logs
 from bot.agent import loop
+from bot.cli import accounts as accounts_cli
+from bot.cli.common import fail, runtime, settings
 from bot.cli.console import render
+from bot.cli.crm import app as crm_app
 from bot.cli.demo import run as run_demo
 from bot.cli.reviews import WORDS, Choice, action_for, decide, parse_edit, queue
 from bot.cli.reviews import card as review_card
 from bot.cli.scaffold import init as scaffold
+from bot.config.account_managers import load_managers
+from bot.config.account_managers import path_in as managers_path
+from bot.config.frontmatter import FileError
 from bot.decisions import ALLOWED, Invalid
 from bot.intake import feeds
 from bot.intake.importer import KINDS, ImportFailed, load
@@ -35,7 +41,7 @@ from bot.reports import tuning
 from bot.reports import why as trace
 from bot.review.cards import outcome_text
 from bot.runtime import FleetCache, Runtime
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import SettingsError, load_settings
 from storage import audit as audit_log
 from storage import inbound, prospects, suppression, trail
 from storage import outbox as store
@@ -65,6 +71,8 @@ app.add_typer(mailboxes_app, name="mailboxes")
 app.add_typer(db_app, name="db")
 app.add_typer(agents_app, name="agents")
 app.add_typer(feeds_app, name="feeds")
+app.add_typer(crm_app, name="crm")
+app.add_typer(accounts_cli.app, name="account")
 
 
 @dataclass(frozen=True)
@@ -74,30 +82,6 @@ class Host:
     decision made here redraws its card where it was posted (None when that is not set up)."""
 
     humans_for: Callable[[Runtime], Humans | None]
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
-
-
-def settings(*, needs_home: bool = True) -> Settings:
-    """`needs_home`: the command reads the config folder or its database, so a missing or
-    unset one is a one-line error rather than a twoloop.db made wherever it ran."""
-    try:
-        s = load_settings()
-    except SettingsError as exc:
-        raise fail(str(exc)) from None
-    problem = s.home_problem() if needs_home else None
-    if problem:
-        raise fail(problem)
-    return s
-
-
-def runtime(s: Settings, **kw: Any) -> Runtime:
-    rt = Runtime(s, **kw)
-    rt.db.upgrade()
-    return rt
 
 
 @app.command()
@@ -244,15 +228,18 @@ def agents_list() -> None:
 
 @agents_app.command("check")
 def agents_check() -> None:
-    """Validate every agent and play file; exit 1 on any problem."""
+    """Validate every agent and play file and ams.yml; exit 1 on any problem."""
     s = settings()
     fleet = FleetCache(s.agents_dir, s.plays_dir).get()
-    for err in fleet.errors:
+    errors = list(fleet.errors)
+    try:
+        load_managers(managers_path(s.home))
+    except FileError as problem:
+        errors.append(problem)
+    for err in errors:
         typer.echo(str(err), err=True)
-    typer.echo(
-        f"{len(fleet.agents)} agents, {len(fleet.plays)} plays, {len(fleet.errors)} problems"
-    )
-    raise typer.Exit(1 if fleet.errors else 0)
+    typer.echo(f"{len(fleet.agents)} agents, {len(fleet.plays)} plays, {len(errors)} problems")
+    raise typer.Exit(1 if errors else 0)
 
 
 @feeds_app.command("fetch")

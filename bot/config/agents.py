@@ -71,6 +71,16 @@ class Thresholds(Strict):
     min_match_score: float = Field(0.1, ge=0, le=1)
 
 
+class Relationship(Strict):
+    """History's hold on outreach, per agent; unset fields take the fleet's defaults
+    (TWOLOOP_NOT_INTERESTED_DAYS, ...; see bot/core/relationship.py)."""
+
+    not_interested_days: int | None = Field(None, ge=0)
+    handoff_days: int | None = Field(None, ge=0)
+    recent_kill_days: int | None = Field(None, ge=0)
+    one_conversation_per: Literal["contact", "account"] | None = None
+
+
 class AgentSpec(Strict):
     id: str
     name: str
@@ -96,6 +106,9 @@ class AgentSpec(Strict):
     writer: Literal["auto", "offline", "llm"] = "auto"  # auto: the model when one is configured
     daily_token_budget: int = Field(200_000, ge=0)
     active: bool = True
+    relationship: Relationship = Relationship()
+    # Who decides this agent's reviews: the account's owner AM (default), or the agent's owner.
+    review_by: Literal["account_owner", "agent_owner"] | None = None
     instructions: str = ""
 
     @field_validator("signals")
@@ -164,6 +177,9 @@ class Agent:
     @property
     def id(self) -> str:
         return self.spec.id
+
+    def play(self, play_id: str) -> PlaySpec | None:
+        return next((p for p in self.plays if p.id == play_id), None)
 
 
 @dataclass

@@ -39,6 +39,7 @@ class GateInput:
     play_approved: bool = True
     cap_reached: bool = False
     trust: str = "probation"
+    relationship_stops: tuple[str, ...] = ()  # what the history says: no outreach now
     relationship_flags: tuple[str, ...] = ()
     personalization: float = 0.0
     personalization_threshold: float = 0.7
@@ -70,6 +71,8 @@ def hard_stops(i: GateInput) -> list[Reason]:
         out.append(
             Reason("recently_touched", f"touched {days} days ago (window {i.touch_window_days})")
         )
+    for stop in i.relationship_stops:
+        out.append(Reason("relationship", stop))
     if i.paused:
         out.append(Reason("paused", "agent is paused"))
     if not i.play_approved:

@@ -23,7 +23,7 @@ from bot.config.frontmatter import FileError, line_of
 from bot.storable import storable
 from storage import prospects
 from storage.db import Database
-from storage.models import Account, Capability, Contact, Edge, Node, Signal
+from storage.models import Capability, Contact, Edge, Node, Signal
 from storage.upsert import upsert
 
 KINDS = ("accounts", "contacts", "signals", "knowledge")
@@ -448,7 +448,7 @@ def commit(db: Database, batch: Batch) -> dict[str, int]:
                         "source": "accounts",
                     }
                 )
-        counts["accounts"] = upsert(s, Account, account_rows, ["id"])
+        counts["accounts"] = prospects.upsert_accounts(s, account_rows)
         upsert(s, Edge, tech_edges, ["src", "rel", "dst"])
         counts["contacts"] = upsert(s, Contact, (r.model_dump() for r, _ in batch.contacts), ["id"])
         signal_rows, signal_edges = [], []

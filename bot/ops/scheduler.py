@@ -13,6 +13,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.crm import sync as crm_sync
 from bot.intake import feeds
 from bot.mail.inbound import receive as mailin
 from bot.mail.inbound import replies
@@ -165,6 +166,16 @@ def build(rt: Runtime, gate: LeaderOnlyExecutor | None = None) -> BackgroundSche
     scheduler.add_job(
         outbox.recover, "interval", minutes=1, args=[rt], id="outbox-recover", next_run_time=now
     )
+    # CRM sync (owners, customers, deals in; sends, replies, decisions out), when configured.
+    if rt.settings.hubspot_access_token is not None:
+        scheduler.add_job(
+            crm_sync.run,
+            "interval",
+            minutes=rt.settings.crm_sync_minutes,
+            args=[rt],
+            id="crm-sync",
+            next_run_time=now,
+        )
     # Due from Monday at TWOLOOP_DIGEST_TIME; the week's key makes it once across replicas.
     scheduler.add_job(tuning.post_weekly, "interval", minutes=15, args=[rt], id="tuning-report")
     # Each AM's digest at TWOLOOP_DIGEST_TIME in their time zone, the fleet's in the operator

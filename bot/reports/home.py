@@ -1,20 +1,25 @@
 """What the App Home tab shows a user: their open reviews (decidable from there), their
+agents' reviews that other AMs decide (the accounts' owners: seen, not decided, here), their
 agents' health today, and the last 7 days. Operators see every review and agent."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.ports import Card
+from sqlmodel import Session
+
+from bot.ports import Card, ReplyCard
 from bot.readouts import DayCounts
 from bot.reports.digest import RATE_DAYS, collect, day_bounds, zone
 from bot.review.cards import card_for
 from bot.runtime import Runtime
 from storage import digest as q
-from storage import reviews, slack_users
+from storage import owners, reviews, slack_users
+from storage.models import Review
 
 DAYS = 7
+ELSEWHERE = 10  # of the user's agents' reviews with other AMs, listed on Home
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,20 @@ class AgentHealth:
 
 
 @dataclass(frozen=True)
+class Elsewhere:
+    """A review of one of the user's agents that another AM (the account's owner) decides."""
+
+    review_id: int
+    kind: str  # draft | reply
+    agent_name: str
+    account: str
+    subject: str
+    owner: str  # who decides it
+    channel: str  # where its card is
+    age_hours: float
+
+
+@dataclass(frozen=True)
 class Home:
     user: str
     operator: bool
@@ -39,6 +58,8 @@ class Home:
     week: DayCounts  # the last 7 local days, today included
     tz: str
     notice: str = ""  # e.g. why a click from Home did not decide
+    elsewhere: list[Elsewhere] = field(default_factory=list)  # oldest first, capped
+    elsewhere_total: int = 0
 
 
 def home_for(rt: Runtime, user: str, *, limit: int = 15, notice: str = "") -> Home:
@@ -53,6 +74,8 @@ def home_for(rt: Runtime, user: str, *, limit: int = 15, notice: str = "") -> Ho
             assert review.id is not None  # a row read from the database has its id
             cards.append(card_for(rt, s, review.id))
         total = q.open_count(s, owner)
+        away, away_total = ([], 0) if operator else owners.open_elsewhere(s, ids, user, ELSEWHERE)
+        elsewhere = [_elsewhere(rt, s, r) for r in away]
         states = q.agent_states(s, ids)
         open_by_agent = q.open_reviews(s, ids)
     tz = zone(cached.tz if cached else "", rt.settings.timezone)
@@ -81,4 +104,20 @@ def home_for(rt: Runtime, user: str, *, limit: int = 15, notice: str = "") -> Ho
                 bounce_rate=rate_days.bounces / rate_days.sent if rate_days.sent else None,
             )
         )
-    return Home(user, operator, cards, total, agents, week, tz.key, notice)
+    return Home(user, operator, cards, total, agents, week, tz.key, notice, elsewhere, away_total)
+
+
+def _elsewhere(rt: Runtime, s: Session, review: Review) -> Elsewhere:
+    assert review.id is not None  # a row read from the database has its id
+    card = card_for(rt, s, review.id)
+    subject = card.their_subject if isinstance(card, ReplyCard) else getattr(card, "subject", "")
+    return Elsewhere(
+        review_id=review.id,
+        kind=review.kind,
+        agent_name=getattr(card, "agent_name", review.agent_id),
+        account=getattr(card, "account", ""),
+        subject=subject,
+        owner=review.owner,
+        channel=review.channel,
+        age_hours=round((rt.now() - review.created_at).total_seconds() / 3600, 1),
+    )

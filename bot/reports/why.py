@@ -10,11 +10,14 @@ from email import errors
 from email.headerregistry import Address
 from typing import Any
 
+from sqlmodel import Session
+
 from bot.core.matching import learned_factor
+from bot.review import context
 from bot.review.cards import _paths, path_text
 from bot.runtime import Runtime
 from storage import trail
-from storage.models import Draft
+from storage.models import Account, Contact, Draft
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ def chain(rt: Runtime, draft_id: int) -> dict[str, Any] | None:
     """Plain data (what --json prints); None when there is no such draft."""
     with rt.db.session() as s:
         c = trail.draft_chain(s, draft_id)
+        memory = relationship(rt, s, c.draft) if c is not None else {}
     if c is None:
         return None
     d = c.draft
@@ -186,6 +190,41 @@ def chain(rt: Runtime, draft_id: int) -> dict[str, Any] | None:
             }
             for e in c.events
         ],
+        "relationship": memory,
+    }
+
+
+def relationship(rt: Runtime, s: Session, d: Draft) -> dict[str, Any]:
+    """The account's owner, the contact's standing when asked (what would hold a message to
+    them back now, what would send it to a person) and the account's whole history."""
+    account = s.get(Account, d.account_id)
+    if account is None:
+        return {}
+    contact = s.get(Contact, d.contact_id)
+    m = context.memory(rt, s, account, contact, d.agent_id)
+    am = context.owner(rt, s, account)
+    st = m.standing
+    return {
+        "asked_at": _iso(m.at),
+        "account_owner": account.owner_am,
+        "account_owner_user": am.user_id if am else "",
+        "account_owner_name": am.name if am else "",
+        "account_owner_status": am.status if am else "",
+        "stops": list(st.stops) if st else [],
+        "flags": list(st.flags) if st else [],
+        "history": [
+            {
+                "at": _iso(e.at),
+                "kind": e.kind,
+                "contact_id": e.contact_id,
+                "contact": m.names.get(e.contact_id, ""),
+                "actor": e.actor,
+                "summary": e.summary,
+                "detail": e.detail,
+                "line": context.history_line(e, m.names),
+            }
+            for e in m.events
+        ],
     }
 
 
@@ -269,6 +308,31 @@ def render(data: dict[str, Any]) -> str:
         + (f"; {r['action']}" if r["action"] else "")
         for r in data["replies"]
     ] or ["  none"]
-    out += ["", "Audit"]
+    out += ["", *relationship_text(data.get("relationship") or {}), "", "Audit"]
     out += [f"  {e['at']}  {e['actor']:22} {e['action']:24} {e['subject']}" for e in data["audit"]]
     return "\n".join(out)
+
+
+CHAT_STATUS = {
+    "active": "active in the chat",
+    "deactivated": "deactivated in the chat: the agent's owner decides",
+    "unknown": "not known to the chat (yet)",
+}
+
+
+def relationship_text(r: dict[str, Any]) -> list[str]:
+    if not r:
+        return ["Relationship", "  the account is gone"]
+    owner, name, status = r["account_owner"], r["account_owner_name"], r["account_owner_status"]
+    who = f"{name} ({owner})" if name and owner else owner or "none recorded"
+    out = [
+        f"Relationship (as of {r['asked_at']})",
+        f"  account owner: {who}" + (f", {CHAT_STATUS.get(status, status)}" if status else ""),
+    ]
+    out += [f"  no new outreach: {x}" for x in r["stops"]]
+    out += [f"  needs a look: {x}" for x in r["flags"]]
+    if not r["stops"] and not r["flags"]:
+        out.append("  standing: nothing holds a message to them back")
+    out.append("  history (newest first):")
+    out += [f"    {e['line']}" for e in r["history"]] or ["    nothing recorded"]
+    return out

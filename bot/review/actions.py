@@ -56,7 +56,9 @@ class Result:
     # decided | already_decided | forbidden | stale | blocked | not_found | invalid
     status: str
     review_id: int
-    outcome: str = ""  # past tense of the winning action, for "already approved by ..."
+    # past tense of the winning action, for "already approved by ..."; when forbidden,
+    # "account_owner" if the account's owner AM (`detail`) decides, not the agent's owner
+    outcome: str = ""
     decided_by: str = ""
     detail: str = ""
     new_review_id: int | None = None

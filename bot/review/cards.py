@@ -14,8 +14,8 @@ from bot.ports import (
     ReplyCard,
     ReviewCard,
 )
+from bot.review import context
 from bot.runtime import Runtime
-from storage import prospects
 from storage import reviews as store
 from storage.models import (
     Account,
@@ -54,9 +54,8 @@ def _paths(match: dict) -> tuple[MatchPath, ...]:
 
 
 def relationship(account: Account) -> tuple[str, ...]:
+    """The account's facts; its owner is on the card as a person (`Relationship.owner`)."""
     out = [f"status: {account.customer_status.replace('_', ' ')}"]
-    if account.owner_am:
-        out.append(f"account owner: {account.owner_am}")
     if account.open_deal:
         out.append(f"open deal: {account.open_deal}")
     if account.last_touch_at:
@@ -112,6 +111,12 @@ def reply_card(rt: Runtime, s: Session, review: Review) -> ReplyCard:
     account = s.get(Account, contact.account_id) if contact else None
     agent = rt.fleet().agents.get(review.agent_id)
     detail = row.detail or {}
+    draft_id = row.draft_id or (ours.draft_id if ours else None)
+    draft = s.get(Draft, draft_id) if draft_id else None
+    if account is None and draft is not None:
+        account = s.get(Account, draft.account_id)
+    # Whose standing: the sender's when we know them, else the contact the thread was to.
+    whom = contact or (s.get(Contact, draft.contact_id) if draft else None)
     return ReplyCard(
         review_id=review.id,
         status=review.status,
@@ -140,6 +145,11 @@ def reply_card(rt: Runtime, s: Session, review: Review) -> ReplyCard:
         decided_by=review.decided_by,
         decided_at=review.decided_at,
         outcome_detail=outcome_detail(s, review),
+        thread=context.thread(s, draft.id, row.id) if draft and draft.id else (),
+        signals=context.signal_lines(s, draft) if draft else (),
+        paths=_paths(draft.match or {}) if draft else (),
+        relationship=relationship(account) if account else (),
+        memory=context.relationship(rt, s, account, whom, review.agent_id, tuple(review.reasons)),
     )
 
 
@@ -177,7 +187,6 @@ def draft_card(rt: Runtime, s: Session, review: Review) -> ReviewCard:
     account = s.get_one(Account, draft.account_id)
     contact = s.get_one(Contact, draft.contact_id)
     agent = rt.fleet().agents.get(review.agent_id)
-    signals = prospects.signals_by_id(s, draft.signal_ids)
     explain = draft.explain or {}
     return ReviewCard(
         review_id=review.id,
@@ -193,10 +202,7 @@ def draft_card(rt: Runtime, s: Session, review: Review) -> ReviewCard:
         contact_name=f"{contact.first_name} {contact.last_name}".strip(),
         contact_title=contact.title,
         contact_email=contact.email,
-        signals=tuple(
-            f"{sig.kind.replace('_', ' ')}: {sig.summary} ({sig.observed_at:%Y-%m-%d})"
-            for sig in signals
-        ),
+        signals=context.signal_lines(s, draft),
         paths=_paths(draft.match),
         match_score=draft.match.get("score", 0.0),
         subject=draft.subject,
@@ -215,6 +221,9 @@ def draft_card(rt: Runtime, s: Session, review: Review) -> ReviewCard:
         decided_at=review.decided_at,
         outcome_detail=outcome_detail(s, review),
         followups=tuple((f["after_days"], f["body"]) for f in draft.followups or []),
+        memory=context.relationship(
+            rt, s, account, contact, review.agent_id, tuple(review.reasons)
+        ),
     )
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from bot.core import content
 from bot.mail.outbound import outbox
+from bot.memory import events as memory
 from bot.review import learning, trust
 from bot.review import lifecycle as reviews
 from bot.review.actions import Action, Check, Request
@@ -81,6 +82,28 @@ def record(rt: Runtime, s: Session, req: Request, review: Review, now: datetime)
         draft.config_version,
         agent_id=draft.agent_id,
     )
+    memory.decision(
+        s,
+        draft.contact_id,
+        req.action.value,
+        req.actor,
+        now,
+        agent_id=draft.agent_id,
+        draft_id=draft.id,
+        reason=req.reason_code,
+        note=req.reason_text,
+    )
+    if req.action == Action.KILL and req.reason_code == "current_customer":
+        # The AM says so: every agent now treats the account as a customer (an operator
+        # can set it back: `/twoloop account ACCOUNT prospect`).
+        memory.set_customer(
+            s,
+            draft.account_id,
+            "customer",
+            f"user:{req.actor}",
+            now,
+            f"draft {draft.id} killed as 'current customer'",
+        )
     trust.after_decision(rt, s, decision)
 
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot.config.agents import AgentSpec
+from bot.memory import owners
 from bot.review import posting
 from bot.review.cards import card_for
 from bot.runtime import Runtime
@@ -35,16 +36,24 @@ def new_review(
     content_hash: str,
     reasons: list[str],
     now: datetime,
+    *,
+    account_id: str = "",
 ) -> Review:
-    """An open review for the agent's owner, reminded at 80% of the window, expiring at its
-    end (TWOLOOP_REVIEW_WINDOW_HOURS)."""
+    """An open review, reminded at 80% of the window, expiring at its end
+    (TWOLOOP_REVIEW_WINDOW_HOURS). About an account (`account_id`), it is its owner AM's to
+    decide, in their channel (bot/memory/owners.py); otherwise the agent's owner's."""
     window = timedelta(hours=rt.settings.review_window_hours)
+    who = (
+        owners.route(rt, s, spec, account_id)
+        if account_id
+        else owners.Route(spec.owner, spec.channel)
+    )
     review = Review(
         kind=kind,
         subject_id=subject_id,
         agent_id=spec.id,
-        owner=spec.owner,
-        channel=spec.channel,
+        owner=who.owner,
+        channel=who.channel,
         content_hash=content_hash,
         reasons=reasons,
         created_at=now,
@@ -62,7 +71,9 @@ def open_draft_review(
     assert draft.id is not None  # the draft is flushed before its review opens
     digest = content_hash(draft.subject, draft.body, draft.followups)
     reasons = [r["text"] for r in draft.gate_reasons]
-    review = new_review(rt, s, "draft", draft.id, spec, digest, reasons, now)
+    review = new_review(
+        rt, s, "draft", draft.id, spec, digest, reasons, now, account_id=draft.account_id
+    )
     audit.record(
         s,
         "system",
@@ -77,8 +88,18 @@ def open_draft_review(
 
 def post_pending(rt: Runtime, limit: int | None = None, *, budget: float = 0.0) -> int:
     """Post open reviews that have no card yet (see bot/review/posting.py: paced per channel, a
-    failed post is retried, never lost)."""
-    return posting.post_pending(rt, limit, budget=budget)
+    failed post is retried, never lost). Then the operators hear of account owners who
+    turned out to be gone (their reviews went to the agents' owners)."""
+    posted = posting.post_pending(rt, limit, budget=budget)
+    _tell_missing(rt)
+    return posted
+
+
+def _tell_missing(rt: Runtime) -> None:
+    try:
+        owners.tell_missing(rt)
+    except Exception:  # cards still go out; the next run tells
+        log.exception("telling operators about missing account owners failed")
 
 
 def redraw(rt: Runtime, review_id: int) -> None:
@@ -110,6 +131,11 @@ def sweep(rt: Runtime) -> dict[str, int]:
     """Reminders at 80% of the window, expiry at its end, deferred drafts coming back."""
     now = rt.now()
     counts = {"reminded": 0, "expired": 0, "resurfaced": 0}
+    try:  # what the chat says of account owners, asked here and not while a review opens
+        owners.refresh(rt)
+    except Exception:  # routing falls back on the cache
+        log.exception("refreshing account owners failed")
+    _tell_missing(rt)
     with rt.db.session() as s:
         reminders = _ids(store.due_reminders(s, now))
         expiries = _ids(store.due_expiries(s, now))

@@ -108,6 +108,8 @@ def refusal_text(status: str, outcome: str = "", decided_by: str = "", detail: s
     """An ephemeral answer to a click; `detail` may carry outside text, so it is escaped."""
     if status == "already_decided":
         return f"Already {esc(outcome)} by {mention(decided_by)}."
+    if status == "forbidden" and outcome == "account_owner":
+        return f"This account's owner {mention(detail)} decides this review (or an operator)."
     if status == "forbidden":
         return f"Only the owner ({mention(detail)}) or an operator can decide this review."
     if status == "blocked":

@@ -7,6 +7,8 @@ refused whatever the input. Whatever was shortened stays one click away ("Show f
 
 from __future__ import annotations
 
+import re
+
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -19,7 +21,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.ports import Card, PlayCard, ReplyCard, ReviewCard
+from bot.ports import Card, PlayCard, Relationship, ReplyCard, ReviewCard, ThreadMessage
 from bot.review.cards import outcome_text, path_text, scores_text
 from handlers.ids import (
     APPROVE,
@@ -181,22 +183,95 @@ def reply_blocks(card: ReplyCard) -> list[Block]:
             fields=[
                 text("*Account*\n{}", card.account or "—", limit=FIELD_LIMIT, cut=cut),
                 text("*Agent*\n{}", card.agent_name, limit=FIELD_LIMIT, cut=cut),
+                *_owner_field(card.memory),
             ]
         ),
-        _code("*They wrote* ({}):", card.their_subject, body=card.their_text, cut=cut),
-        context(
-            "In reply to our \u201c{}\u201d: {}",
-            card.our_subject,
-            _short(card.our_body, 280),
-            cut=cut,
-        ),
+    ]
+    if card.signals or card.paths:
+        blocks.append(section("*What started it*\n{}", _why(card.signals, card.paths), cut=cut))
+    if card.thread:
+        blocks.append(_thread(card.thread, cut))
+    blocks.append(_code("*They wrote* ({}):", card.their_subject, body=card.their_text, cut=cut))
+    if not card.thread:
+        blocks.append(
+            context(
+                "In reply to our \u201c{}\u201d: {}",
+                card.our_subject,
+                _short(card.our_body, 280),
+                cut=cut,
+            )
+        )
+    blocks += [
         section(read, *values, cut=cut),
         section("*Why a person*\n{}", _bullets(card.reasons), cut=cut),
+        *_memory(card.memory, cut),
     ]
+    if card.relationship:
+        blocks.append(context("*Account* · {}", " · ".join(card.relationship), cut=cut))
     if card.handled:
         blocks.append(context("*Already done:* {}", card.handled, cut=cut))
     blocks.append(_code("*Suggested reply*", body=card.suggestion, cut=cut))
     return _finish(blocks, card, cut)
+
+
+def _why(signals: tuple[str, ...], paths) -> str:
+    """The signals and match paths, one per line, as the draft card shows them."""
+    return "\n".join([f"• {s}" for s in signals] + [f"↳ {path_text(x)}" for x in paths]) or "—"
+
+
+USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+MAX_THREAD = 12  # messages of a thread on a reply card, the newest; the rest is counted
+MAX_STANDING = 10  # stops, and flags, listed on a card
+
+
+def _person(user: str) -> str:
+    """A mention for a chat user id; anything else (an owner typed by hand in a CSV) is shown
+    escaped, as text, so it can never become markup."""
+    return f"<@{user}>" if USER_ID.fullmatch(user) else esc(user) or "—"
+
+
+def _owner_field(memory: Relationship) -> list:
+    if not memory.owner:
+        return []
+    owner = _person(memory.owner)[:FIELD_LIMIT]  # verbatim: a typed "@channel" stays text
+    return [MarkdownTextObject(text=f"*Account owner*\n{owner}", verbatim=True)]
+
+
+def _memory(memory: Relationship, cut: Cut) -> list[Block]:
+    """The standing (what holds outreach back, what needs a look) and the newest history."""
+    template, values = "", []
+    for title, items in (("*No new outreach:*", memory.stops), ("*Needs a look:*", memory.flags)):
+        if items:
+            template += f"{title}\n" + "".join("• {}\n" for _ in items[:MAX_STANDING])
+            values += list(items[:MAX_STANDING])
+        if len(items) > MAX_STANDING:
+            cut.any = True
+            template += f"_…and {len(items) - MAX_STANDING} more_\n"
+    if memory.history:
+        template += "*History* (newest first)\n" + "".join("• {}\n" for _ in memory.history)
+        values += list(memory.history)
+        if memory.earlier:
+            template += f"_…and {memory.earlier} earlier_\n"
+    if not template:
+        return []
+    return [section("*Relationship*\n" + template.rstrip("\n"), *values, cut=cut)]
+
+
+def _thread(thread: tuple[ThreadMessage, ...], cut: Cut) -> SectionBlock:
+    """The conversation so far, oldest first, one short quote per message (the newest
+    MAX_THREAD of them)."""
+    shown = thread[-MAX_THREAD:]
+    template, values = "*Thread* (oldest first)", []
+    if len(thread) > len(shown):
+        cut.any = True
+        template += f"\n_…{len(thread) - len(shown)} earlier messages_"
+    for m in shown:
+        when = f"{m.at:%Y-%m-%d}" if m.at else "?"
+        who = "We" if m.ours else "They"
+        mark = " ← _this reply_" if m.current else ""
+        template += f"\n`{when}` *{who}* ({{}}): \u201c{{}}\u201d{mark}\n>{{}}"
+        values += [m.label, m.subject, _short(" ".join(m.body.split()), 300) or " "]
+    return section(template, *values, cut=cut)
 
 
 def _short(raw: str, n: int) -> str:
@@ -273,7 +348,6 @@ def play_blocks(card: PlayCard) -> list[Block]:
 def review_blocks(card: ReviewCard) -> list[Block]:
     cut = Cut()
     p, c = scores_text(card)
-    why = [f"• {s}" for s in card.signals] + [f"↳ {path_text(x)}" for x in card.paths]
     blocks: list[Block] = [
         HeaderBlock(text=plain("Review: {}", card.agent_name, cut=cut)),
         SectionBlock(
@@ -286,9 +360,10 @@ def review_blocks(card: ReviewCard) -> list[Block]:
                     limit=FIELD_LIMIT,
                     cut=cut,
                 ),
+                *_owner_field(card.memory),
             ]
         ),
-        section("*Why*\n{}", "\n".join(why) or "—", cut=cut),
+        section("*Why*\n{}", _why(card.signals, card.paths), cut=cut),
         DividerBlock(),
         section("*Subject:* {}", card.subject, cut=cut),
     ]
@@ -315,5 +390,6 @@ def review_blocks(card: ReviewCard) -> list[Block]:
         ),
         section("*Why a human*\n{}", _bullets(card.reasons), cut=cut),
         context("*Relationship* · {}", " · ".join(card.relationship) or "—", cut=cut),
+        *_memory(card.memory, cut),
     ]
     return _finish(blocks, card, cut)

@@ -76,6 +76,28 @@ def _counts(d: DayCounts) -> str:
     )
 
 
+def _elsewhere(home: Home) -> list[Block]:
+    """Your agents' reviews that the accounts' owners decide: one section, to see, not decide."""
+    if not home.elsewhere:
+        return []
+    lines = [f"*Your agents' reviews with other AMs: {home.elsewhere_total}*"]
+    for e in home.elsewhere:
+        where = channel_mention(e.channel)
+        lines.append(
+            f"• #{e.review_id} "
+            + ("" if e.kind == "draft" else f"_{e.kind}_ ")
+            + md("_{}_ → {}: {}", e.agent_name, e.account or "—", e.subject, limit=300)
+            + f" · {mention(e.owner)} decides"
+            + (f" in {where}" if where else "")
+            + f" ({e.age_hours:g} h)"
+        )
+    more = home.elsewhere_total - len(home.elsewhere)
+    if more > 0:
+        lines.append(f"…and {more} more.")
+    text = "\n".join(lines)
+    return [DividerBlock(), SectionBlock(text=MarkdownTextObject(text=text[:SECTION_LIMIT]))]
+
+
 def home_view(home: Home) -> View:
     whose = "Open reviews (all agents)" if home.operator else "Your open reviews"
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text="Twoloop"))]
@@ -107,6 +129,7 @@ def home_view(home: Home) -> View:
                 ]
             )
         )
+    blocks += _elsewhere(home)
     blocks += [
         DividerBlock(),
         SectionBlock(

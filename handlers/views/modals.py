@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.mail.triage.vocabulary import INTENTS
-from bot.ports import Card, PlayCard, ReplyCard, ReviewCard
+from bot.ports import Card, PlayCard, Relationship, ReplyCard, ReviewCard
 from bot.readouts import KILL_REASONS
 from bot.review.cards import path_text
 from handlers.ids import (
@@ -219,6 +219,16 @@ def full_texts(card: Card) -> list[tuple[str, str]]:
             ("Suggested reply", card.suggestion),
             ("Why a person", "\n".join(card.reasons)),
             ("Our message", f"Subject: {card.our_subject}\n\n{card.our_body}"),
+            *(
+                (
+                    f"{'We' if m.ours else 'They'}: {m.label}"
+                    + (f", {m.at:%Y-%m-%d %H:%M}" if m.at else ""),
+                    f"Subject: {m.subject}\n\n{m.body}",
+                )
+                for m in card.thread
+            ),
+            ("What started it", "\n".join([*card.signals, *(path_text(x) for x in card.paths)])),
+            *memory_texts(card.memory),
         ]
     out = [
         ("To", f"{card.contact_name}, {card.contact_title} at {card.account}"),
@@ -230,8 +240,18 @@ def full_texts(card: Card) -> list[tuple[str, str]]:
     out += [
         ("Why a human", "\n".join(card.reasons)),
         ("Relationship", "\n".join(card.relationship)),
+        *memory_texts(card.memory),
     ]
     return out
+
+
+def memory_texts(m: Relationship) -> list[tuple[str, str]]:
+    """The standing and the whole history shown on the card, unclipped."""
+    return [
+        ("No new outreach", "\n".join(m.stops)),
+        ("Needs a look", "\n".join(m.flags)),
+        ("History, newest first", "\n".join(m.history)),
+    ]
 
 
 def full_text_modal(card: Card) -> View:

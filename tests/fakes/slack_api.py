@@ -185,7 +185,9 @@ class FakeSlack:
     # files.getUploadURLExternal hands out a URL on this server; the bytes POSTed there land
     # here by file id, and files.completeUploadExternal shares them.
     uploads: dict[str, bytes] = field(default_factory=dict)
-    users: dict[str, dict] = field(default_factory=dict)  # users.info answers by user id
+    # users.info answers by user id (anyone else is user_not_found); a departed user has
+    # "deleted": True. users.lookupByEmail finds them by profile email.
+    users: dict[str, dict] = field(default_factory=dict)
     socket_url: str = ""  # apps.connections.open's answer: tests/fakes/socket_mode.py
 
     @property
@@ -287,11 +289,18 @@ class FakeSlack:
             if not self.socket_url:
                 return 200, {"ok": False, "error": "invalid_auth"}, {}
             return 200, {"ok": True, "url": self.socket_url}, {}
-        if method == "users.info":
+        if method == "users.info":  # a departed user answers with "deleted": true
             user = self.users.get(args.get("user", ""))
             if user is None:
                 return 200, {"ok": False, "error": "user_not_found"}, {}
             return 200, {"ok": True, "user": {"id": args["user"], **user}}, {}
+        if method == "users.lookupByEmail":  # by the profile's email (or a top-level "email")
+            wanted = (args.get("email") or "").lower()
+            for user_id, user in self.users.items():
+                address = (user.get("profile") or {}).get("email") or user.get("email") or ""
+                if wanted and address.lower() == wanted:
+                    return 200, {"ok": True, "user": {"id": user_id, **user}}, {}
+            return 200, {"ok": False, "error": "users_not_found"}, {}
         return 200, {"ok": True}, {}
 
 

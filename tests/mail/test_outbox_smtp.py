@@ -77,7 +77,7 @@ def smtp_rt(rt, smtp_server):
 def test_approved_draft_is_delivered_once_with_matching_headers(smtp_rt, smtp_server):
     rt = smtp_rt
     row = approved(rt)
-    assert outbox.flush(rt) == {"sent": 1, "retry": 0, "failed": 0, "deferred": 0}
+    assert outbox.flush(rt) == {"sent": 1, "retry": 0, "failed": 0, "deferred": 0, "blocked": 0}
 
     [got] = smtp_server.received
     msg = got.message
@@ -104,7 +104,7 @@ def test_approved_draft_is_delivered_once_with_matching_headers(smtp_rt, smtp_se
     assert draft.status == "sent"
     assert "outbox.sent" in audit_actions(rt, row)
 
-    assert outbox.flush(rt) == {"sent": 0, "retry": 0, "failed": 0, "deferred": 0}
+    assert outbox.flush(rt) == {"sent": 0, "retry": 0, "failed": 0, "deferred": 0, "blocked": 0}
     later(rt, timedelta(days=1))
     assert outbox.flush(rt)["sent"] == 0
     assert len(smtp_server.received) == 1
@@ -115,7 +115,7 @@ def test_transient_451_is_retried_after_backoff(smtp_rt, smtp_server):
     row = approved(rt)
     smtp_server.fail_next(1, code=451)
 
-    assert outbox.flush(rt) == {"sent": 0, "retry": 1, "failed": 0, "deferred": 0}
+    assert outbox.flush(rt) == {"sent": 0, "retry": 1, "failed": 0, "deferred": 0, "blocked": 0}
     queued = row_of(rt, row)
     assert queued.status == "queued"
     assert queued.attempts == 1
@@ -125,12 +125,12 @@ def test_transient_451_is_retried_after_backoff(smtp_rt, smtp_server):
     assert draft_of(rt, row).status == "queued"
 
     # not due yet: nothing is tried
-    assert outbox.flush(rt) == {"sent": 0, "retry": 0, "failed": 0, "deferred": 0}
+    assert outbox.flush(rt) == {"sent": 0, "retry": 0, "failed": 0, "deferred": 0, "blocked": 0}
     assert row_of(rt, row).attempts == 1
 
     due = aware(queued.next_attempt_at) + timedelta(seconds=1)
     rt.clock = lambda: due
-    assert outbox.flush(rt) == {"sent": 1, "retry": 0, "failed": 0, "deferred": 0}
+    assert outbox.flush(rt) == {"sent": 1, "retry": 0, "failed": 0, "deferred": 0, "blocked": 0}
     assert len(smtp_server.received) == 1
     assert smtp_server.received[0].message["Message-ID"] == row.message_id
     done = row_of(rt, row)
@@ -158,7 +158,7 @@ def test_long_outage_keeps_the_message_queued(smtp_rt, smtp_server):
         stored.attempts = 42  # a relay down for about a day and a half, retried hourly
         s.add(stored)
     smtp_server.fail_next(1, code=451)
-    assert outbox.flush(rt) == {"sent": 0, "retry": 1, "failed": 0, "deferred": 0}
+    assert outbox.flush(rt) == {"sent": 0, "retry": 1, "failed": 0, "deferred": 0, "blocked": 0}
     queued = row_of(rt, row)
     assert (queued.status, queued.attempts) == ("queued", 43)
     assert aware(queued.next_attempt_at) - rt.now() == outbox.MAX_BACKOFF
@@ -169,7 +169,7 @@ def test_permanent_550_fails_and_is_never_retried(smtp_rt, smtp_server):
     row = approved(rt)
     smtp_server.fail_next(1, code=550)
 
-    assert outbox.flush(rt) == {"sent": 0, "retry": 0, "failed": 1, "deferred": 0}
+    assert outbox.flush(rt) == {"sent": 0, "retry": 0, "failed": 1, "deferred": 0, "blocked": 0}
     failed = row_of(rt, row)
     assert failed.status == "failed" and failed.attempts == 1
     assert "550" in failed.last_error
@@ -184,7 +184,7 @@ def test_permanent_550_fails_and_is_never_retried(smtp_rt, smtp_server):
 
     for hours in (1, 24):
         later(rt, timedelta(hours=hours))
-        assert outbox.flush(rt) == {"sent": 0, "retry": 0, "failed": 0, "deferred": 0}
+        assert outbox.flush(rt) == {"sent": 0, "retry": 0, "failed": 0, "deferred": 0, "blocked": 0}
     assert smtp_server.received == []
     assert row_of(rt, row).attempts == 1
 
@@ -194,7 +194,7 @@ def test_server_down_then_back_delivers_once(smtp_rt, smtp_server):
     row = approved(rt)
     smtp_server.stop()
 
-    assert outbox.flush(rt) == {"sent": 0, "retry": 1, "failed": 0, "deferred": 0}
+    assert outbox.flush(rt) == {"sent": 0, "retry": 1, "failed": 0, "deferred": 0, "blocked": 0}
     queued = row_of(rt, row)
     assert queued.status == "queued" and queued.attempts == 1
     assert aware(queued.next_attempt_at) > rt.now()
@@ -202,7 +202,7 @@ def test_server_down_then_back_delivers_once(smtp_rt, smtp_server):
     smtp_server.start()
     assert outbox.flush(rt)["sent"] == 0, "waits for its backoff even when the server is back"
     later(rt, outbox.MAX_BACKOFF + timedelta(seconds=1))
-    assert outbox.flush(rt) == {"sent": 1, "retry": 0, "failed": 0, "deferred": 0}
+    assert outbox.flush(rt) == {"sent": 1, "retry": 0, "failed": 0, "deferred": 0, "blocked": 0}
     assert [m["Message-ID"] for m in smtp_server.messages] == [row.message_id]
     assert outbox.flush(rt)["sent"] == 0
     assert len(smtp_server.received) == 1
@@ -217,7 +217,7 @@ def test_suppressed_after_approval_is_not_delivered(smtp_rt, smtp_server, by):
     with rt.db.session() as s:
         s.add(Suppression(value=value, reason="unsubscribed"))
 
-    assert outbox.flush(rt) == {"sent": 0, "retry": 0, "failed": 1, "deferred": 0}
+    assert outbox.flush(rt) == {"sent": 0, "retry": 0, "failed": 1, "deferred": 0, "blocked": 0}
     blocked = row_of(rt, row)
     assert blocked.status == "failed"
     assert "suppressed" in blocked.last_error
@@ -233,7 +233,7 @@ def test_starttls_and_auth(rt, smtp_tls_server):
         smtp_tls_server.url_with(), ssl_context=smtp_tls_server.ssl_context, timeout=5
     )
     row = approved(rt)
-    assert outbox.flush(rt) == {"sent": 1, "retry": 0, "failed": 0, "deferred": 0}
+    assert outbox.flush(rt) == {"sent": 1, "retry": 0, "failed": 0, "deferred": 0, "blocked": 0}
     [got] = smtp_tls_server.received
     assert got.tls
     assert got.auth_login == smtp_tls_server.username

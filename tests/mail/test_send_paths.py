@@ -160,7 +160,7 @@ def answer(rt, review: Review, action: Action, edited: str) -> None:
 def test_first_touches_then_replies_in_their_threads_in_one_batch(rt, smtp_server, action):
     no_steps = first_touch(rt, NO_STEPS)
     with_steps = first_touch(rt, WITH_STEPS)
-    assert outbox.flush(rt) == {"sent": 2, "retry": 0, "failed": 0, "deferred": 0}
+    assert outbox.flush(rt) == {"sent": 2, "retry": 0, "failed": 0, "deferred": 0, "blocked": 0}
     for row in (no_steps, with_steps):
         mail = received(smtp_server, row)
         assert mail["In-Reply-To"] is None and mail["References"] is None
@@ -176,7 +176,7 @@ def test_first_touches_then_replies_in_their_threads_in_one_batch(rt, smtp_serve
         answer(rt, card, action, f"Here it is, {ours.id}. Talk Tuesday?")
         threads.append((fresh(rt, ours), theirs, row_for(rt, ours.draft_id, -1)))
     next_in_batch = first_touch(rt, NO_STEPS)  # queued behind both replies
-    assert outbox.flush(rt) == {"sent": 3, "retry": 0, "failed": 0, "deferred": 0}
+    assert outbox.flush(rt) == {"sent": 3, "retry": 0, "failed": 0, "deferred": 0, "blocked": 0}
 
     for ours, theirs, reply in threads:
         mail = received(smtp_server, reply)
@@ -209,7 +209,7 @@ def test_follow_up_steps_go_out_in_the_thread_until_the_sequence_ends(rt, smtp_s
     step1 = row_for(rt, ours.draft_id, 1)
     reply = row_for(rt, other.draft_id, -1)
     assert reply.id < step1.id, "the batch holds the reply first, then the follow-up"
-    assert outbox.flush(rt) == {"sent": 2, "retry": 0, "failed": 0, "deferred": 0}
+    assert outbox.flush(rt) == {"sent": 2, "retry": 0, "failed": 0, "deferred": 0, "blocked": 0}
     mail = received(smtp_server, step1)
     assert mail["In-Reply-To"] == ours.message_id
     assert mail["References"].split() == [ours.message_id]
@@ -241,7 +241,7 @@ def test_a_failure_after_the_smtp_handoff_leaves_the_message_sent(rt, smtp_serve
         raise RuntimeError("sequence bookkeeping broke")
 
     monkeypatch.setattr(sequences, "after_send", broken)
-    assert outbox.flush(rt) == {"sent": 2, "retry": 0, "failed": 0, "deferred": 0}
+    assert outbox.flush(rt) == {"sent": 2, "retry": 0, "failed": 0, "deferred": 0, "blocked": 0}
     for row in (first, second):
         received(smtp_server, row)
         assert fresh(rt, row).status == "sent"
@@ -284,7 +284,7 @@ def test_a_message_that_cannot_be_built_fails_alone_and_clearly(
         setattr(row, field, value)
         s.add(row)
 
-    assert outbox.flush(rt) == {"sent": 2, "retry": 0, "failed": 1, "deferred": 0}
+    assert outbox.flush(rt) == {"sent": 2, "retry": 0, "failed": 1, "deferred": 0, "blocked": 0}
     failed = fresh(rt, bad)
     assert failed.status == "failed"
     assert failed.last_error.startswith(f"not sent: {problem}")
@@ -303,6 +303,6 @@ def test_a_message_that_cannot_be_built_fails_alone_and_clearly(
     for row in (before, after):
         assert fresh(rt, row).status == "sent"
     later(rt, timedelta(days=1))
-    assert outbox.flush(rt) == {"sent": 0, "retry": 0, "failed": 0, "deferred": 0}
+    assert outbox.flush(rt) == {"sent": 0, "retry": 0, "failed": 0, "deferred": 0, "blocked": 0}
     assert fresh(rt, bad).status == "failed"
     assert_settled(rt, smtp_server)

@@ -103,6 +103,7 @@ def slash(http, user: str, text: str) -> str:
 
 def test_outside_markup_is_escaped_on_every_slack_surface(svc, slack, http):
     rt = svc.rt
+    slack.users.update({"U0AMDANA01": {}, "U0AMLEO002": {}})  # the AMs are in the workspace
     approve_plays(rt)
     with rt.db.session() as s:  # what discovery and the CRM bring in is outside text too
         for a in s.exec(select(Account)):

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from bot.core import content
 from bot.mail.inbound import parse as mailparse
 from bot.mail.outbound import outbox, sequences
+from bot.memory import events as memory
 from bot.review.actions import Action, Check, Request
 from bot.runtime import Runtime
 from storage import audit, prospects
@@ -73,6 +74,17 @@ def record(rt: Runtime, s: Session, req: Request, review: Review, now: datetime)
         review_store.set_draft_status(s, draft.id, "taken_over", now)
     elif req.action == Action.RECLASSIFY:
         _reclassify(s, req, row, draft, detail, now)
+    memory.decision(
+        s,
+        row.contact_id,
+        req.action.value,
+        req.actor,
+        now,
+        agent_id=draft.agent_id,
+        draft_id=draft.id,
+        reason=req.reason_code,
+        note=body if req.action in ANSWERS else req.reason_text,
+    )
     audit.record(
         s,
         f"user:{req.actor}",
@@ -120,6 +132,19 @@ def _reclassify(
     detail["original_intent"] = row.intent
     row.intent, row.detail = req.reason_code, detail
     s.add(row)
+    # The person's reading is now where the conversation stands (newer than triage's).
+    memory.reply(
+        s,
+        row.contact_id,
+        req.reason_code,
+        row.text,
+        now,
+        agent_id=draft.agent_id,
+        draft_id=draft.id,
+        inbound_id=row.id,
+        referral_to=detail.get("referral_to") or "",
+        actor=f"user:{req.actor}",
+    )
     if req.reason_code == "unsubscribe":
         # A person decided: an unreadable From stops mail to the contact we wrote to.
         contact = s.get(Contact, row.contact_id)

@@ -14,10 +14,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session
 
+from bot.core import relationship as rel
 from bot.mail.inbound import parse as mailparse
 from bot.mail.outbound import deliverability, sequences
 from bot.mail.triage import routing, suggestions
 from bot.mail.triage.vocabulary import Classification
+from bot.memory import events as memory
 from bot.ports import Notice, User
 from bot.review import lifecycle as reviews
 from bot.runtime import Runtime
@@ -30,6 +32,7 @@ from storage.suppression import add_addresses as suppress
 
 log = logging.getLogger(__name__)
 
+HANDOFF_INTENTS = ("interested", "meeting_request")
 DEFAULT_PARK = timedelta(days=7)  # an out-of-office with no return date
 UNREADABLE = "the sender's address could not be read: not suppressed, a person decides"
 
@@ -155,6 +158,9 @@ def handle_machine(
         return
     if parsed.kind == "complaint" and parsed.feedback_type == "opt-out":
         suppress(s, [msg.to_addr.lower()], "unsubscribe (opt-out report)", now)
+        memory.on_contact(
+            s, msg.contact_id, rel.UNSUBSCRIBE, now, summary="opt-out report", agent_id=msg.agent_id
+        )
         sequences.stop_contact(s, msg.contact_id, "unsubscribed", now)
         row.action = "suppressed (opt-out report)"
         return
@@ -192,6 +198,14 @@ def handle_auto_reply(
         address = mailparse.mailbox_address(contact.email if contact else row.from_addr)
         if address:
             suppress(s, [address], "left the company", now)
+        memory.on_contact(
+            s,
+            row.contact_id,
+            rel.LEFT_COMPANY,
+            now,
+            summary=memory.excerpt(parsed.text),
+            agent_id=row.agent_id,
+        )
         sequences.stop_contact(s, row.contact_id, "no longer with the company", now)
         row.action = (
             "suppressed (no longer with the company)"
@@ -249,6 +263,24 @@ def handle_human(
         assert draft.id is not None  # a row read from the database has its id
         review_store.set_draft_status(s, draft.id, "closed", now)
         actions.append("closed")
+    account_id = memory.reply(
+        s,
+        row.contact_id,
+        c.intent,
+        parsed.text,
+        now,
+        agent_id=row.agent_id,
+        draft_id=row.draft_id,
+        referral_to=c.referral_to,
+        until=c.not_now_until,
+    )
+    if account_id and c.intent in HANDOFF_INTENTS:
+        # Interest or a meeting request: the account is its owner's now; every agent's
+        # follow-ups to anyone there stop (the outbox re-checks what is already queued).
+        stopped = sequences.stop_account(s, account_id, f"handed to its owner ({c.intent})", now)
+        actions.append(
+            "account handed to its owner" + (f", {stopped} sequence(s) stopped" if stopped else "")
+        )
     row.action = ", ".join(actions)
 
 
@@ -277,7 +309,10 @@ def open_reply_review(
     reasons = [f"escalation: {t.replace('_', ' ')}" for t in row.triggers]
     reasons = list(dict.fromkeys([*reasons, row.detail.get("route_reason", "needs a person")]))
     digest = reviews.content_hash("", suggestion)
-    return reviews.new_review(rt, s, "reply", row.id, agent.spec, digest, reasons, now).id
+    # The account's owner decides the answer too (bot/memory/owners.py), like the draft.
+    return reviews.new_review(
+        rt, s, "reply", row.id, agent.spec, digest, reasons, now, account_id=draft.account_id
+    ).id
 
 
 def notify_unmatched(rt: Runtime, parsed: mailparse.Parsed, action: str = "") -> None:

@@ -18,7 +18,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from bot.core import relationship as rel
 from bot.mail.outbound import sequences
+from bot.memory import events as memory
 from bot.ports import Notice
 from bot.runtime import Runtime
 from storage import audit, inbound, prospects
@@ -62,6 +64,17 @@ def record(
             update=False,
         )
         sequences.stop_contact(s, msg.contact_id, reason, now)
+    if (counted or hardened) and (hard or kind == "complaint"):
+        memory.on_contact(
+            s,
+            msg.contact_id,
+            rel.COMPLAINT if kind == "complaint" else rel.HARD_BOUNCE,
+            now,
+            agent_id=msg.agent_id,
+            draft_id=msg.draft_id,
+            summary=detail[:140],
+            detail={"address": msg.to_addr.lower()},
+        )
     if counted or hardened:
         audit.record(
             s,

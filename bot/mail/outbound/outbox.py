@@ -24,14 +24,18 @@ from sqlmodel import Session
 
 from bot import process
 from bot.config.mailboxes import MailboxSpec
+from bot.core import gate
+from bot.core import relationship as rel
 from bot.mail.outbound import deliverability, sequences, unsubscribe
 from bot.mail.transport import SendError
+from bot.memory import events as memory
+from bot.memory import standing
 from bot.ports import Notice
 from bot.runtime import Runtime
-from storage import audit, prospects
+from storage import audit, prospects, relationships
 from storage import outbox as store
 from storage import reviews as review_store
-from storage.models import AgentState, Contact, Draft, OutboxMessage
+from storage.models import Account, AgentState, Contact, Draft, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +166,7 @@ def flush(
     """Send what is due and allowed. Safe to call from several threads or replicas at once.
     `stop` set (shutdown): the message in hand is finished, no new one is claimed.
     `before_each` runs before each message (`serve` lets pending Slack acks go first)."""
-    counts = {"sent": 0, "retry": 0, "failed": 0, "deferred": 0}
+    counts = {"sent": 0, "retry": 0, "failed": 0, "deferred": 0, "blocked": 0}
     with rt.db.session() as s:
         due = [_id(m) for m in store.due(s, rt.now(), limit)]
     for message_id in due:
@@ -212,6 +216,10 @@ def send_one(rt: Runtime, message_id: int) -> str | None:
             if suppressed:
                 _blocked(s, msg, f"suppressed: {suppressed}", now)
                 return "failed"
+            stops = still_allowed(rt, s, msg, now)
+            if stops:
+                _blocked(s, msg, "; ".join(stops), now, status="stopped")
+                return "blocked"
             if not _reserve(rt, s, msg, mailbox, now):
                 return "deferred"
     if email is None:  # it could not be built: `problem` says why
@@ -292,6 +300,17 @@ def _after_sent(rt: Runtime, msg: OutboxMessage, now: datetime) -> None:
             draft = s.get_one(Draft, msg.draft_id)
             store.touch(s, draft.contact_id, draft.account_id, now)
             sequences.after_send(s, draft, msg.step, now)
+            memory.on_contact(
+                s,
+                draft.contact_id,
+                rel.SENT,
+                now,
+                actor=f"agent:{draft.agent_id}" if msg.step >= 0 else "system",
+                agent_id=draft.agent_id,
+                draft_id=draft.id,
+                summary=msg.subject,
+                detail={"message_id": msg.message_id, "step": msg.step},
+            )
     except Exception as exc:
         log.exception(
             "draft %s step %s was sent; what follows a send failed", msg.draft_id, msg.step
@@ -362,10 +381,52 @@ def _reserve(
     return False
 
 
-def _blocked(s: Session, msg: OutboxMessage, why: str, now: datetime) -> None:
+def still_allowed(rt: Runtime, s: Session, msg: OutboxMessage, now: datetime) -> list[str]:
+    """The gate's hard stops again, just before sending: what happened since the draft was
+    gated (a reply, a bounce, another agent's mail to them, a "current customer" kill, the
+    account handed to its owner) wins over an approval given before it. The touch window
+    counts mail to the person (to anyone at the account with `one_conversation_per:
+    account`): two approved messages to two people at one company both go. An AM's own answer
+    in a thread (a negative step) is theirs to send."""
+    if msg.step < 0:
+        return []
+    draft = s.get_one(Draft, msg.draft_id)
+    contact = s.get(Contact, draft.contact_id)
+    account = s.get(Account, draft.account_id)
+    agent = rt.fleet().agents.get(draft.agent_id)
+    if contact is None or account is None or agent is None:
+        return []  # nothing to check against; the approval stands
+    spec = agent.spec
+    policy = rt.relationship_policy(spec)
+    play = agent.play(draft.play_id)
+    now_standing = standing.standing(s, contact, account, now, policy)
+    i = gate.GateInput(
+        now=now,
+        do_not_contact=contact.do_not_contact or account.do_not_contact,
+        customer=account.customer_status == "customer",
+        play_targets_customers=play.targets_customers if play else False,
+        # The same scope as "one conversation": the person by default, or their account.
+        last_touch_at=relationships.last_sent_to(
+            s,
+            **(
+                {"account_id": account.id}
+                if policy.one_conversation_per == "account"
+                else {"contact_id": contact.id}
+            ),
+            exclude_draft=draft.id,
+        ),
+        touch_window_days=spec.touch_window_days,
+        relationship_stops=now_standing.stops,
+    )
+    return [r.text for r in gate.hard_stops(i)]
+
+
+def _blocked(
+    s: Session, msg: OutboxMessage, why: str, now: datetime, status: str = "failed"
+) -> None:
     store.fail(s, _id(msg), why)
     if msg.step == 0:
-        review_store.set_draft_status(s, msg.draft_id, "failed", now)
+        review_store.set_draft_status(s, msg.draft_id, status, now)
     sequences.stop_contact(s, msg.contact_id, why, now)
     audit.record(
         s,

@@ -55,6 +55,20 @@ def stop_contact(s: Session, contact_id: str, why: str, now: datetime) -> int:
     return stopped
 
 
+def stop_account(s: Session, account_id: str, why: str, now: datetime) -> int:
+    """The account went to its owner: no agent's follow-ups to anyone there."""
+    stopped = store.stop_for_account(s, account_id, why, now)
+    if stopped:
+        audit.record(
+            s,
+            "system",
+            "sequence.stopped",
+            f"account:{account_id}",
+            {"reason": why, "sequences": stopped},
+        )
+    return stopped
+
+
 def park_contact(s: Session, contact_id: str, until: datetime, why: str, now: datetime) -> int:
     """Out of office: hold the next follow-up until they are back."""
     parked = store.park_for_contact(s, contact_id, until, why, now)

@@ -1,0 +1,1 @@
+"""Relationship memory: what happened with each contact and account, and who owns it."""

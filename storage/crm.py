@@ -1,0 +1,273 @@
+"""CRM sync queries: cursors, what is matched to CRM records, and what is still to be logged.
+
+Cursor rows (CrmCursor) per CRM: "<crm>:<object>" is how far that pull has read;
+"<crm>:sync" is the sync as a whole: `synced_at` its last clean run, `last_error` the failure
+it is in now ("" when healthy), which says whether operators were already told, and
+`running_until` the lease a running sync holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import String, and_, cast, exists, func, literal, or_, update
+from sqlmodel import Session, col, select
+
+from storage.db import rowcount
+from storage.models import (
+    Account,
+    AccountManager,
+    Contact,
+    CrmCursor,
+    CrmPush,
+    Decision,
+    Draft,
+    InboundMessage,
+    OutboxMessage,
+)
+from storage.upsert import dialect_insert
+
+
+def cursor(s: Session, key: str) -> CrmCursor | None:
+    return s.get(CrmCursor, key)
+
+
+def cursors(s: Session, crm: str) -> list[CrmCursor]:
+    return list(
+        s.exec(
+            select(CrmCursor)
+            .where(col(CrmCursor.key).startswith(f"{crm}:"))
+            .order_by(col(CrmCursor.key))
+        )
+    )
+
+
+def _row(s: Session, key: str) -> CrmCursor:
+    row = s.get(CrmCursor, key)
+    if row is None:
+        row = CrmCursor(key=key)
+        s.add(row)
+    return row
+
+
+def advance(s: Session, key: str, modified_after: datetime | None, now: datetime) -> None:
+    """Where the next pull of this object starts; never moves back."""
+    row = _row(s, key)
+    if modified_after is not None and (
+        row.modified_after is None or modified_after > row.modified_after
+    ):
+        row.modified_after = modified_after
+    row.synced_at, row.last_error = now, ""
+    s.add(row)
+
+
+def claim_run(s: Session, key: str, now: datetime, until: datetime) -> bool:
+    """Take the run lease (one sync at a time, across processes), unless another run holds
+    it: one conditional update, so two claims cannot both win."""
+    s.execute(dialect_insert(s, CrmCursor).values(key=key, last_error="").on_conflict_do_nothing())
+    res = s.execute(
+        update(CrmCursor)
+        .where(
+            col(CrmCursor.key) == key,
+            or_(col(CrmCursor.running_until).is_(None), col(CrmCursor.running_until) < now),
+        )
+        .values(running_until=until)
+    )
+    return rowcount(res) == 1
+
+
+def release_run(s: Session, key: str) -> None:
+    s.execute(update(CrmCursor).where(col(CrmCursor.key) == key).values(running_until=None))
+
+
+def note_failure(s: Session, key: str, error: str) -> bool:
+    """Remember the failure; True when it starts a streak (the last run was fine)."""
+    row = _row(s, key)
+    first = not row.last_error
+    row.last_error = error[:500]
+    s.add(row)
+    return first
+
+
+def note_success(s: Session, key: str, now: datetime) -> None:
+    row = _row(s, key)
+    row.synced_at, row.last_error = now, ""
+    s.add(row)
+
+
+def accounts_by_crm_id(s: Session, crm_ids: Iterable[str]) -> dict[str, Account]:
+    ids = [i for i in dict.fromkeys(crm_ids) if i]
+    if not ids:
+        return {}
+    return {a.crm_id: a for a in s.exec(select(Account).where(col(Account.crm_id).in_(ids)))}
+
+
+def accounts_by_domain(s: Session, domains: Iterable[str]) -> dict[str, Account]:
+    """Accounts not yet matched to a CRM company, by domain (lower case)."""
+    wanted = [d for d in dict.fromkeys(domains) if d]
+    if not wanted:
+        return {}
+    rows = s.exec(
+        select(Account)
+        .where(func.lower(col(Account.domain)).in_(wanted), col(Account.crm_id) == "")
+        .order_by(col(Account.id))
+    )
+    out: dict[str, Account] = {}
+    for a in rows:
+        out.setdefault(a.domain.lower(), a)
+    return out
+
+
+def contacts_by_crm_id(s: Session, crm_ids: Iterable[str]) -> dict[str, Contact]:
+    ids = [i for i in dict.fromkeys(crm_ids) if i]
+    if not ids:
+        return {}
+    return {c.crm_id: c for c in s.exec(select(Contact).where(col(Contact.crm_id).in_(ids)))}
+
+
+def contacts_by_email(s: Session, emails: Iterable[str]) -> dict[str, Contact]:
+    wanted = [e for e in dict.fromkeys(emails) if e]
+    if not wanted:
+        return {}
+    rows = s.exec(select(Contact).where(func.lower(col(Contact.email)).in_(wanted)))
+    return {c.email.lower(): c for c in rows}
+
+
+def taken_ids(s: Session, model: type[Account] | type[Contact], ids: Iterable[str]) -> set[str]:
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return set()
+    return set(s.exec(select(model.id).where(col(model.id).in_(wanted))))
+
+
+def managers_by_email(s: Session, emails: Iterable[str]) -> dict[str, AccountManager]:
+    wanted = [e for e in dict.fromkeys(emails) if e]
+    if not wanted:
+        return {}
+    rows = s.exec(
+        select(AccountManager)
+        .where(func.lower(col(AccountManager.email)).in_(wanted))
+        .order_by(col(AccountManager.user_id))
+    )
+    out: dict[str, AccountManager] = {}
+    for m in rows:
+        out.setdefault(m.email.lower(), m)
+    return out
+
+
+def manager_names(s: Session, user_ids: Iterable[str]) -> dict[str, str]:
+    ids = [i for i in dict.fromkeys(user_ids) if i]
+    if not ids:
+        return {}
+    rows = s.exec(select(AccountManager).where(col(AccountManager.user_id).in_(ids)))
+    return {m.user_id: m.name for m in rows if m.name}
+
+
+def save_manager(s: Session, user_id: str, email: str, name: str, source: str) -> bool:
+    """Create or complete an AM row (where their cards go and their status stay as they
+    are). True when it was new."""
+    row = s.get(AccountManager, user_id)
+    if row is None:
+        s.add(AccountManager(user_id=user_id, email=email, name=name, source=source))
+        return True
+    row.email = email or row.email
+    row.name = name or row.name
+    row.source = row.source or source
+    s.add(row)
+    return False
+
+
+def repoint_owner(s: Session, email: str, user_id: str) -> int:
+    """Accounts whose owner was known only by email now name the chat user."""
+    result = s.execute(
+        update(Account)
+        .where(func.lower(col(Account.owner_am)) == email.lower())
+        .values(owner_am=user_id)
+    )
+    return rowcount(result)
+
+
+def _not_pushed(key_col, crm: str, kind: str):
+    return ~exists().where(col(CrmPush.key) == literal(f"{crm}:{kind}:") + key_col)
+
+
+def unpushed_mail(s: Session, crm: str, limit: int) -> list[tuple[OutboxMessage, Contact, Account]]:
+    """Sent mail not yet logged on the CRM, oldest first."""
+    q = (
+        select(OutboxMessage, Contact, Account)
+        .join(Contact, col(Contact.id) == col(OutboxMessage.contact_id))
+        .join(Account, col(Account.id) == col(Contact.account_id))
+        .where(
+            col(OutboxMessage.status) == "sent",
+            _not_pushed(col(OutboxMessage.message_id), crm, "email"),
+        )
+        .order_by(col(OutboxMessage.sent_at), col(OutboxMessage.id))
+        .limit(limit)
+    )
+    return [(m, c, a) for m, c, a in s.exec(q)]
+
+
+def unpushed_replies(
+    s: Session, crm: str, limit: int
+) -> list[tuple[InboundMessage, Contact, Account, str]]:
+    """People's replies (not auto-replies or bounces) not yet logged on the CRM, with the
+    address of ours they answered ("" when unknown)."""
+    q = (
+        select(InboundMessage, Contact, Account, OutboxMessage.from_addr)
+        .join(Contact, col(Contact.id) == col(InboundMessage.contact_id))
+        .join(Account, col(Account.id) == col(Contact.account_id))
+        .outerjoin(OutboxMessage, col(OutboxMessage.id) == col(InboundMessage.outbox_id))
+        .where(
+            col(InboundMessage.kind) == "human",
+            _not_pushed(col(InboundMessage.message_id), crm, "reply"),
+        )
+        .order_by(col(InboundMessage.received_at), col(InboundMessage.id))
+        .limit(limit)
+    )
+    return [(m, c, a, ours or "") for m, c, a, ours in s.exec(q)]
+
+
+def unpushed_decisions(
+    s: Session, crm: str, limit: int
+) -> list[tuple[Decision, Draft, Contact, Account]]:
+    """AM decisions on drafts and replies (a contact's conversation) not yet on the CRM."""
+    q = (
+        select(Decision, Draft, Contact, Account)
+        .join(Draft, col(Draft.id) == col(Decision.draft_id))
+        .join(Contact, col(Contact.id) == col(Draft.contact_id))
+        .join(Account, col(Account.id) == col(Contact.account_id))
+        .where(_not_pushed(cast(col(Decision.id), String), crm, "decision"))
+        .order_by(col(Decision.decided_at), col(Decision.id))
+        .limit(limit)
+    )
+    return [(d, dr, c, a) for d, dr, c, a in s.exec(q)]
+
+
+def set_contact_crm_ids(s: Session, crm_ids: dict[str, str]) -> None:
+    for contact_id, crm_id in crm_ids.items():
+        s.execute(
+            update(Contact)
+            .where(and_(col(Contact.id) == contact_id, col(Contact.crm_id) == ""))
+            .values(crm_id=crm_id)
+        )
+
+
+def record_push(
+    s: Session, key: str, crm: str, kind: str, remote_id: str, contact_id: str, at: datetime
+) -> None:
+    s.add(CrmPush(key=key, crm=crm, kind=kind, remote_id=remote_id, contact_id=contact_id, at=at))
+
+
+def pushed_keys(s: Session, keys: Iterable[str]) -> set[str]:
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
+        return set()
+    return set(s.exec(select(CrmPush.key).where(col(CrmPush.key).in_(wanted))))
+
+
+def push_counts(s: Session, crm: str) -> dict[str, int]:
+    rows = s.exec(
+        select(CrmPush.kind, func.count()).where(col(CrmPush.crm) == crm).group_by(CrmPush.kind)
+    )
+    return {k: n for k, n in rows}

@@ -1,0 +1,1 @@
+"""Relationship memory: what the agents remember, and what it holds back."""
