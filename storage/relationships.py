@@ -6,7 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import case, literal, or_, union_all
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -100,39 +101,40 @@ def open_conversations(
     if accounts:
         who.append(col(Draft.account_id).in_(accounts))
     base = or_(*who)
-    found: dict[str, tuple[int, str, str]] = {}
-
-    def note(d_id: int | None, agent: str, contact: str, account: str, what: str) -> None:
-        if d_id is None or d_id == exclude_draft:
-            return
-        for key in (contact, account):
-            found.setdefault(key, (d_id, agent, what))
-
-    for row in s.exec(select(Draft).where(base, col(Draft.status).in_(OPEN_DRAFT))):
-        what = {"review": "a draft under review", "deferred": "a deferred draft"}.get(
-            row.status, "mail waiting to be sent"
-        )
-        note(row.id, row.agent_id, row.contact_id, row.account_id, what)
-    for d in s.exec(
-        select(Draft.id, Draft.agent_id, Draft.contact_id, Draft.account_id)
+    cols = (col(Draft.id), col(Draft.agent_id), col(Draft.contact_id), col(Draft.account_id))
+    draft_state = case(
+        (col(Draft.status) == "review", literal("a draft under review")),
+        (col(Draft.status) == "deferred", literal("a deferred draft")),
+        else_=literal("mail waiting to be sent"),
+    )
+    # One round trip: the gate asks this for every draft it stores.
+    query = union_all(
+        sa_select(*cols, draft_state).where(base, col(Draft.status).in_(OPEN_DRAFT)),
+        sa_select(*cols, literal("mail waiting to be sent"))
         .join(OutboxMessage, col(OutboxMessage.draft_id) == col(Draft.id))
-        .where(base, col(OutboxMessage.status).in_(OPEN_MAIL))
-    ):
-        note(d[0], d[1], d[2], d[3], "mail waiting to be sent")
-    for d in s.exec(
-        select(Draft.id, Draft.agent_id, Draft.contact_id, Draft.account_id)
+        .where(base, col(OutboxMessage.status).in_(OPEN_MAIL)),
+        sa_select(*cols, literal("a sequence in flight"))
         .join(Sequence, col(Sequence.draft_id) == col(Draft.id))
-        .where(base, col(Sequence.status).in_(OPEN_SEQUENCE))
-    ):
-        note(d[0], d[1], d[2], d[3], "a sequence in flight")
-    for d in s.exec(
-        select(Draft.id, Draft.agent_id, Draft.contact_id, Draft.account_id)
+        .where(base, col(Sequence.status).in_(OPEN_SEQUENCE)),
+        sa_select(*cols, literal("their reply, waiting for a person"))
         .join(InboundMessage, col(InboundMessage.draft_id) == col(Draft.id))
         .join(Review, col(Review.subject_id) == col(InboundMessage.id))
-        .where(base, col(Review.kind) == "reply", col(Review.status) == "open")
-    ):
-        note(d[0], d[1], d[2], d[3], "their reply, waiting for a person")
+        .where(base, col(Review.kind) == "reply", col(Review.status) == "open"),
+    )
+    found: dict[str, tuple[int, str, str]] = {}
+    for d_id, agent, contact, account, what in s.execute(query):
+        if d_id == exclude_draft:
+            continue
+        for key in (contact, account):
+            found.setdefault(key, (d_id, agent, what))
     return found
+
+
+def open_draft_with(s: Session, contact_id: str, account_id: str = "") -> int | None:
+    """A draft still open to this contact (or anyone at this account), from any agent: the
+    one thing another tick can have added since `open_conversations` was asked."""
+    who = col(Draft.account_id) == account_id if account_id else col(Draft.contact_id) == contact_id
+    return s.exec(select(Draft.id).where(who, col(Draft.status).in_(OPEN_DRAFT)).limit(1)).first()
 
 
 def lock_contact(s: Session, contact_id: str) -> None:

@@ -487,9 +487,7 @@ def store_draft(
             return None  # another replica drafted this trigger meanwhile
         relationships.lock_contact(s, w.contact.id)
         per_account = rt.relationship_policy(spec).one_conversation_per == "account"
-        if relationships.open_conversations(
-            s, [w.contact.id], [w.account.id] if per_account else ()
-        ):
+        if relationships.open_draft_with(s, w.contact.id, w.account.id if per_account else ""):
             return None  # another agent opened a conversation with them meanwhile
         thresholds = spec.thresholds
         result = gate_decide(

@@ -439,3 +439,46 @@ def test_a_reimported_file_does_not_undo_what_a_person_or_the_crm_set(rt, home):
     assert acme.customer_status == "customer"
     assert (bluefin.owner_am, bluefin.open_deal) == ("U0FROMCRM1", "Renewal (2)")
     assert cobalt.owner_am == "U0AMLEO002"  # nothing better than the file: the file wins
+
+
+def test_a_draft_another_agent_stores_while_this_one_writes_wins(rt, monkeypatch):
+    """Between choosing a contact and storing the draft (while the writer writes, possibly a
+    slow model), another agent's tick stores its own draft to the same person: ours is not
+    stored, and the tick tries that account again once the other conversation ends."""
+    approve_plays(rt)
+    real = rt.writer_for
+
+    class Racing:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def write(self, request):
+            contact = request.facts["contact.first_name"].id.split(":")[1]
+            with rt.db.session() as s:
+                if contact == "c-acme-1":
+                    theirs = draft_of_other_agent(rt, s, contact, "acme")
+                    s.add(theirs)
+            return self.inner.write(request)
+
+    monkeypatch.setattr(rt, "writer_for", lambda spec: Racing(real(spec)))
+    loop.tick(rt, "data-platform")
+    with rt.db.session() as s:
+        to_priya = s.exec(select(Draft).where(Draft.contact_id == "c-acme-1")).all()
+    assert [d.agent_id for d in to_priya] == ["security-expansion"], "the first one stored wins"
+
+
+def draft_of_other_agent(rt, s, contact_id: str, account_id: str) -> Draft:
+    return Draft(
+        agent_id="security-expansion",
+        account_id=account_id,
+        contact_id=contact_id,
+        play_id="funded-security",
+        trigger_key=f"race-{contact_id}",
+        subject="theirs",
+        body="theirs",
+        config_version="x",
+        gate_outcome="review",
+        status="review",
+        created_at=rt.now(),
+        updated_at=rt.now(),
+    )
