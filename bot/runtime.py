@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from bot.config.agents import AgentSpec, Fleet, load_fleet
+from bot.config.agents import AgentSpec, Fleet, Relationship, load_fleet
 from bot.core.drafting import OfflineWriter, Writer
 from bot.core.relationship import Policy
 from bot.mail.transport import Transport, transport_for
@@ -125,15 +125,17 @@ class Runtime:
     def is_operator(self, user: str) -> bool:
         return user in self.settings.operators
 
-    def relationship_policy(self, spec: AgentSpec) -> Policy:
-        """The agent file's relationship policy, the fleet's defaults where it is silent."""
-        own, st = spec.relationship, self.settings
+    def relationship_policy(self, spec: AgentSpec | None = None) -> Policy:
+        """The agent file's relationship policy, the fleet's defaults where it is silent (all
+        of them without an agent: one removed since)."""
+        st = self.settings
+        own = spec.relationship if spec is not None else Relationship()
         return Policy(
             not_interested_days=_first(own.not_interested_days, st.not_interested_days),
             handoff_days=_first(own.handoff_days, st.handoff_days),
             recent_kill_days=_first(own.recent_kill_days, st.recent_kill_days),
             one_conversation_per=own.one_conversation_per or st.one_conversation_per,
-            review_by=spec.review_by or st.review_by,
+            review_by=(spec.review_by if spec is not None else None) or st.review_by,
         )
 
     def may_decide(self, user: str, owner: str) -> bool:

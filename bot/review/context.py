@@ -34,16 +34,7 @@ class Memory:
 def policy_for(rt: Runtime, agent_id: str) -> Policy:
     """The agent's relationship policy; the fleet's defaults for an agent no longer there."""
     agent = rt.fleet().agents.get(agent_id)
-    if agent is not None:
-        return rt.relationship_policy(agent.spec)
-    st = rt.settings
-    return Policy(
-        not_interested_days=st.not_interested_days,
-        handoff_days=st.handoff_days,
-        recent_kill_days=st.recent_kill_days,
-        one_conversation_per=st.one_conversation_per,
-        review_by=st.review_by,
-    )
+    return rt.relationship_policy(agent.spec if agent is not None else None)
 
 
 def memory(
