@@ -37,7 +37,7 @@ class Account(SQLModel, table=True):
     industry: str = Field(default="", index=True)  # lower case, as imported
     employees: int = 0
     country: str = ""  # ISO code, upper case
-    owner_am: str = ""
+    owner_am: str = Field(default="", index=True)  # the owner AM: a chat user id, or an email
     customer_status: str = "prospect"  # prospect | customer | former_customer
     do_not_contact: bool = False
     am_notes: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))

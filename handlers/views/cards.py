@@ -7,8 +7,6 @@ refused whatever the input. Whatever was shortened stays one click away ("Show f
 
 from __future__ import annotations
 
-import re
-
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -219,21 +217,14 @@ def _why(signals: tuple[str, ...], paths) -> str:
     return "\n".join([f"• {s}" for s in signals] + [f"↳ {path_text(x)}" for x in paths]) or "—"
 
 
-USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 MAX_THREAD = 12  # messages of a thread on a reply card, the newest; the rest is counted
 MAX_STANDING = 10  # stops, and flags, listed on a card
-
-
-def _person(user: str) -> str:
-    """A mention for a chat user id; anything else (an owner typed by hand in a CSV) is shown
-    escaped, as text, so it can never become markup."""
-    return f"<@{user}>" if USER_ID.fullmatch(user) else esc(user) or "—"
 
 
 def _owner_field(memory: Relationship) -> list:
     if not memory.owner:
         return []
-    owner = _person(memory.owner)[:FIELD_LIMIT]  # verbatim: a typed "@channel" stays text
+    owner = mention(memory.owner)[:FIELD_LIMIT]  # verbatim: a typed "@channel" stays text
     return [MarkdownTextObject(text=f"*Account owner*\n{owner}", verbatim=True)]
 
 

@@ -7,18 +7,26 @@ typed and never acts, and shortened to Slack's limit for where it stands."""
 
 from __future__ import annotations
 
+import re
+
 from bot.ports import Channel, Notice, Tone, User
 from handlers.views.limits import SECTION_LIMIT
 
 MORE = "…"
 
 
+USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,}")
+
+
 def mention(user: str) -> str:
-    return f"<@{user}>" if user and user[0] in "UW" else esc(user) or "someone"
+    """A mention for a chat user id; anything else (an owner typed into a CSV or a CRM) is
+    escaped text, so it can never become markup."""
+    return f"<@{user}>" if USER_ID.fullmatch(user) else esc(user) or "someone"
 
 
 def channel_mention(channel: str) -> str:
-    return f"<#{channel}>" if channel and channel[0] in "CGD" else esc(channel)
+    return f"<#{channel}>" if CHANNEL_ID.fullmatch(channel) else esc(channel)
 
 
 def esc(text: str) -> str:

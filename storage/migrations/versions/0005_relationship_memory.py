@@ -92,6 +92,8 @@ def upgrade() -> None:
             ),
         )
         op.create_index(f"ix_{table}_crm_id", table, ["crm_id"], unique=False)
+    # Routing and the owners' refresh ask "who owns accounts" of the whole book.
+    op.create_index("ix_account_owner_am", "account", ["owner_am"], unique=False)
     op.add_column(
         "account",
         sa.Column(
@@ -108,6 +110,7 @@ def downgrade() -> None:
         op.drop_index(f"ix_{table}_crm_id", table_name=table)
         op.drop_column(table, "crm_id")
     op.drop_column("account", "customer_source")
+    op.drop_index("ix_account_owner_am", table_name="account")
 
     with op.batch_alter_table("relationshipevent", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_relationshipevent_kind"))
