@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -101,6 +102,9 @@ class FakeHubSpot:
     rate_remaining: int = 99
     lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: Any = field(default_factory=lambda: itertools.count(101))
+    # HubSpot's own clock, for what it stamps on writes: injected (tests set it), never the
+    # wall clock, so a test passes on any day.
+    clock: Callable[[], datetime] = lambda: datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
 
     @property
     def url(self) -> str:
@@ -379,7 +383,7 @@ class FakeHubSpot:
     def _batch_read(self, kind: str, body: dict) -> dict:
         mod = MODULES[kind]
         request = self._read(mod, body, "BatchReadInputSimplePublicObjectId")
-        now = datetime.now(UTC)
+        now = self.clock()
         results = [
             self._public(kind, i.id, request.properties)
             for i in request.inputs
@@ -415,7 +419,7 @@ class FakeHubSpot:
                             400,
                             f"association type {t.association_type_id} is not {kind} to {dst}",
                         )
-        now = datetime.now(UTC)
+        now = self.clock()
         made = []
         for item in request.inputs:
             oid = self._new(kind, now, item.properties)
@@ -439,7 +443,7 @@ class FakeHubSpot:
 
     def _associations(self, src: str, dst: str, body: dict) -> dict:
         request = self._read(av4, body, "BatchInputPublicFetchAssociationsBatchRequest")
-        now = datetime.now(UTC)
+        now = self.clock()
         results = []
         for item in request.inputs:
             linked = self.links.get((src, item.id, dst), [])
