@@ -207,6 +207,11 @@ class Draft(SQLModel, table=True):
     config_version: str
     gate_outcome: str  # send | review | stop
     gate_reasons: list = _json()
+    # What the second check saw (bot/core/second_check.py), its score, and what the gate would
+    # have done were the agent supervised (shadow evaluation: send | review | stop).
+    features: dict = _json({})
+    second_check: float | None = None
+    shadow: str = ""
     # drafted | review | approved | queued | sent | killed | deferred | expired | stopped | failed
     status: str = Field(index=True)
     deferred_until: datetime | None = Field(default=None, index=True)
@@ -548,3 +553,49 @@ class CrmPush(SQLModel, table=True):
     remote_id: str = ""
     contact_id: str = ""
     at: datetime = Field(default_factory=utcnow)
+
+
+class ReviewClick(SQLModel, table=True):
+    """One press on a card or its modal: what the operator's review time is measured from."""
+
+    __table_args__ = (Index("ix_reviewclick_actor_at", "actor", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(index=True)
+    agent_id: str = Field(index=True)
+    actor: str
+    action: str  # the button or modal: approve, edit_open, edit_submit, kill, show_full, ...
+    at: datetime = Field(index=True)
+
+
+class SecondCheckModel(SQLModel, table=True):
+    """A trained second check: a logistic model of "the AM approves this as is", kept as
+    plain coefficients so scoring needs no library and every replica reads the same one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    trained_at: datetime = Field(index=True)
+    decisions: int = 0
+    through_decision_id: int = 0  # the newest decision it learned from
+    model: dict = _json({})  # {"intercept": x, "coef": {feature: weight}, "counts": {...}}
+    metrics: dict = _json({})
+
+
+class Proposal(SQLModel, table=True):
+    """A change to an agent's file that AMs' edits and kills point to, awaiting an operator."""
+
+    __table_args__ = (UniqueConstraint("agent_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: str = Field(index=True)
+    kind: str  # banned_phrase | instruction | threshold | segment
+    key: str  # what it proposes, so the same change is never proposed twice
+    summary: str
+    evidence: dict = _json({})
+    path: str  # the agent file it changes
+    base_hash: str  # sha256 of the file it was computed from: Apply refuses a file that moved
+    new_text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    diff: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    status: str = Field(default="open", index=True)  # open | applied | dismissed | stale
+    decided_by: str = ""
+    decided_at: datetime | None = None
+    created_at: datetime

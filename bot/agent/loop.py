@@ -444,6 +444,7 @@ def gate_input(agent: Agent, w: Work, now: datetime) -> GateInput:
         untrusted_facts=tuple(untrusted_facts(w.facts)),
         personalization_threshold=spec.thresholds.personalization,
         confidence_threshold=spec.thresholds.confidence,
+        second_check_threshold=spec.thresholds.second_check,
     )
 
 
@@ -490,20 +491,21 @@ def store_draft(
         if relationships.open_draft_with(s, w.contact.id, w.account.id if per_account else ""):
             return None  # another agent opened a conversation with them meanwhile
         thresholds = spec.thresholds
-        result = gate_decide(
-            replace(
-                gate_input(agent, w, now),
-                trust=trust,
-                personalization=score,
-                confidence=written.confidence,
-                missing_facts=tuple(written.missing),
-                writer_problems=tuple(written.problems),
-                content_problems=tuple(
-                    p for p in problems if not p.startswith("unfilled") or not written.missing
-                ),
-                audit_sample=spec.audit_rate > 0 and rt.rng.random() < spec.audit_rate,
-            )
+        seen = replace(
+            gate_input(agent, w, now),
+            trust=trust,
+            personalization=score,
+            confidence=written.confidence,
+            missing_facts=tuple(written.missing),
+            writer_problems=tuple(written.problems),
+            content_problems=tuple(
+                p for p in problems if not p.startswith("unfilled") or not written.missing
+            ),
+            audit_sample=spec.audit_rate > 0 and rt.rng.random() < spec.audit_rate,
+            second_check=1.0,  # PLACEHOLDER until the second check is wired (H2)
+            second_check_basis="not wired yet",
         )
+        result = gate_decide(seen)
         status = {"send": "approved", "review": "review", "stop": "stopped"}[result.outcome]
         draft = Draft(
             agent_id=agent.id,
@@ -523,6 +525,7 @@ def store_draft(
             explain={
                 "personalization_threshold": thresholds.personalization,
                 "confidence_threshold": thresholds.confidence,
+                "second_check_threshold": thresholds.second_check,
                 "personalization_basis": basis,
                 "provider": written.provider,
                 "missing": written.missing,
@@ -536,6 +539,7 @@ def store_draft(
             config_version=agent.config_version,
             gate_outcome=result.outcome,
             gate_reasons=[r.as_dict() for r in result.reasons],
+            shadow=gate.shadow(seen),
             status=status,
             created_at=now,
             updated_at=now,

@@ -69,6 +69,7 @@ class Thresholds(Strict):
     personalization: float = Field(0.7, ge=0, le=1)
     confidence: float = Field(0.6, ge=0, le=1)
     min_match_score: float = Field(0.1, ge=0, le=1)
+    second_check: float = Field(0.9, ge=0, le=1)  # below this, a human approves
 
 
 class Relationship(Strict):

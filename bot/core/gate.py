@@ -10,7 +10,7 @@ audit trail show the whole picture.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -45,6 +45,11 @@ class GateInput:
     personalization_threshold: float = 0.7
     confidence: float = 1.0
     confidence_threshold: float = 0.6
+    # The second check: a model of this AM's own decisions (bot/core/second_check.py). None
+    # means no trained check applies yet, which never clears.
+    second_check: float | None = None
+    second_check_threshold: float = 0.9
+    second_check_basis: str = ""  # what it rests on, e.g. "from 212 decisions"
     missing_facts: tuple[str, ...] = ()
     writer_problems: tuple[str, ...] = ()
     content_problems: tuple[str, ...] = ()
@@ -105,6 +110,19 @@ def review_reasons(i: GateInput) -> list[Reason]:
                 f"confidence {i.confidence:.2f} below threshold {i.confidence_threshold:.2f}",
             )
         )
+    if i.second_check_threshold <= 0:
+        pass  # an operator turned the second check off for this agent
+    elif i.second_check is None:
+        why = f" ({i.second_check_basis})" if i.second_check_basis else ""
+        out.append(Reason("second_check", f"no second check yet{why}"))
+    elif i.second_check < i.second_check_threshold:
+        out.append(
+            Reason(
+                "second_check",
+                f"second check {i.second_check:.2f} below threshold "
+                f"{i.second_check_threshold:.2f} ({i.second_check_basis})",
+            )
+        )
     for slot in i.missing_facts:
         out.append(Reason("ungrounded", f"no stored fact for {{{{{slot}}}}}: what should it say?"))
     for problem in i.writer_problems:
@@ -114,6 +132,12 @@ def review_reasons(i: GateInput) -> list[Reason]:
     if i.audit_sample:
         out.append(Reason("audit_sample", "picked for a random audit"))
     return out
+
+
+def shadow(i: GateInput) -> Outcome:
+    """What the gate would do were the agent trusted: probation and the random audit set
+    aside. Compared with the AM's verdicts, this is the evidence promotion rests on."""
+    return decide(replace(i, trust="supervised", audit_sample=False)).outcome
 
 
 def decide(i: GateInput) -> GateResult:

@@ -72,6 +72,14 @@ KNOBS: dict[str, Knob] = {
             lambda s, v: _thresholds(s, confidence=v),
         ),
         Knob(
+            "second_check",
+            float,
+            0,
+            1,
+            lambda s: s.thresholds.second_check,
+            lambda s, v: _thresholds(s, second_check=v),
+        ),
+        Knob(
             "audit_rate",
             float,
             0,

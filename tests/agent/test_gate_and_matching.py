@@ -21,6 +21,9 @@ CLEAR = GateInput(
     personalization_threshold=0.7,
     confidence=0.9,
     confidence_threshold=0.6,
+    second_check=0.95,
+    second_check_threshold=0.9,
+    second_check_basis="from 212 decisions",
     touch_window_days=30,
 )
 
@@ -39,6 +42,7 @@ REVIEW_REASONS = {
     "relationship": {"relationship_flags": ("open deal: Pilot (stage 2)",)},
     "personalization": {"personalization": 0.85},
     "low_confidence": {"confidence": 0.4},
+    "second_check": {"second_check": 0.5},
     "ungrounded": {"missing_facts": ("signal.summary",)},
     "writer": {"writer_problems": ("the model timed out",)},
     "content": {"content_problems": ("longer than 1500 characters",)},
