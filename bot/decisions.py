@@ -13,11 +13,11 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.agent import play_decisions
+from bot.agent import play_decisions, proposal_decisions
 from bot.mail.inbound import answers
 from bot.ports import PAST, Card
 from bot.readouts import KILL_REASONS
-from bot.review import drafts
+from bot.review import clicks, drafts
 from bot.review import lifecycle as reviews
 from bot.review.actions import ALLOWED, SENDS, Action, Handler, Invalid, Request, Result, validate
 from bot.review.cards import card_for
@@ -40,7 +40,12 @@ __all__ = [
     "validate",
 ]
 
-HANDLERS: dict[str, Handler] = {"draft": drafts, "reply": answers, "play": play_decisions}
+HANDLERS: dict[str, Handler] = {
+    "draft": drafts,
+    "reply": answers,
+    "play": play_decisions,
+    "proposal": proposal_decisions,
+}
 
 
 def decide(rt: Runtime, req: Request) -> Result:
@@ -77,6 +82,7 @@ def decide(rt: Runtime, req: Request) -> Result:
                 s.rollback()
                 return _already(s.get_one(Review, req.review_id))
             handler.record(rt, s, req, review, now)
+            clicks.record(s, req.review_id, req.actor, req.action.value, now)
     if stale:
         return _supersede(rt, req, now)
     reviews.redraw(rt, req.review_id)
@@ -107,7 +113,9 @@ def edit_problems(rt: Runtime, review_id: int, subject: str, body: str) -> list[
 def _refusal(rt: Runtime, s: Session, review: Review, actor: str, action: Action) -> Result | None:
     """Not this person's to decide (audited), or decided already; else None."""
     assert review.id is not None  # a row read from the database has its id
-    if not rt.may_decide(actor, review.owner):
+    # A change to an agent's file is the operators' alone (not the agent's owner AM's).
+    operators_only = review.kind == "proposal"
+    if not (rt.is_operator(actor) if operators_only else rt.may_decide(actor, review.owner)):
         audit.record(
             s,
             f"user:{actor}",
@@ -119,7 +127,9 @@ def _refusal(rt: Runtime, s: Session, review: Review, actor: str, action: Action
         # An account's owner AM decides its reviews, not the agent's owner: say whose it is.
         agent = rt.fleet().agents.get(review.agent_id)
         whose = (
-            "account_owner"
+            "operators"
+            if operators_only
+            else "account_owner"
             if review.kind != "play" and agent is not None and agent.spec.owner != review.owner
             else ""
         )
@@ -168,6 +178,7 @@ def _supersede(rt: Runtime, req: Request, now: datetime) -> Result:
     return Result(
         "stale",
         review_id,
+        outcome=kind,
         detail=f"the {kind} changed since this card was posted",
         new_review_id=new_id,
     )

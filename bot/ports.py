@@ -23,6 +23,8 @@ PAST = {
     "send_reply": "answered",
     "take_over": "taken over",
     "reclassify": "reclassified",
+    "apply": "applied",
+    "dismiss": "dismissed",
 }
 
 
@@ -32,7 +34,7 @@ class PathStep:
     rel: str
     dst: str
     weight: float
-    learned: float  # the agent's learned factor for `rel` when matched (1.0: no feedback)
+    learned: float  # the agent's learned factor for this step when matched (1.0: no feedback)
     decisions: int = 0  # how many AM decisions that factor was learned from
 
 
@@ -105,6 +107,10 @@ class ReviewCard:
     outcome_detail: str = ""
     followups: tuple[tuple[int, str], ...] = ()  # (after days, body) of each later step
     memory: Relationship = Relationship()  # owner, standing and history (not in `reasons`)
+    # The second check: its score (None: no model yet), threshold (0: off) and what it rests on.
+    second_check: float | None = None
+    second_check_threshold: float = 0.0
+    second_check_basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -179,7 +185,34 @@ class ReplyCard:
     memory: Relationship = Relationship()
 
 
-Card = ReviewCard | PlayCard | ReplyCard
+@dataclass(frozen=True)
+class ProposalCard:
+    """A change to an agent's file that AMs' edits and kills point to, for an operator to
+    apply or dismiss: what it changes, why (`evidence`, one line each) and the diff."""
+
+    review_id: int
+    status: str
+    agent_id: str
+    agent_name: str
+    owner: str
+    channel: str
+    message_ts: str
+    content_hash: str
+    expires_at: datetime
+    proposal_id: int
+    proposal_kind: str  # banned_phrase | instruction | threshold | segment
+    summary: str
+    evidence: tuple[str, ...]
+    path: str  # the agent file, as named in the diff
+    diff: str
+    outcome: str = ""
+    decided_by: str = ""
+    decided_at: datetime | None = None
+    outcome_detail: str = ""
+    kind: str = "proposal"
+
+
+Card = ReviewCard | PlayCard | ReplyCard | ProposalCard
 
 
 class PostFailed(Exception):

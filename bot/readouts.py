@@ -104,6 +104,7 @@ class Digest:
     series: list[tuple[date, DayCounts]]  # fleet/AM totals per day, oldest first
     open_reviews: int
     oldest_open_hours: float | None
+    load: QueueLoad | None = None  # review time on `day`, measured from clicks
 
     @property
     def title(self) -> str:
@@ -120,6 +121,63 @@ class Digest:
 
 def _top(counter: Counter, n: int = 3) -> list[tuple[str, int]]:
     return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+
+
+# --- the operator's load (measured from clicks: bot/reports/load.py)
+
+
+@dataclass(frozen=True)
+class ReviewerLoad:
+    reviewer: str  # the chat user who pressed the buttons
+    minutes: float
+    clicks: int
+
+
+@dataclass(frozen=True)
+class QueueLoad:
+    """One day of review work on a set of agents (the fleet, an AM's, one)."""
+
+    day: date  # the local day measured (so far, when it is today)
+    target_minutes: float  # TWOLOOP_QUEUE_TARGET_MINUTES
+    minutes: float
+    clicks: int
+    decisions: int
+    reviewers: tuple[ReviewerLoad, ...] = ()  # most minutes first
+    agents: tuple[tuple[str, float], ...] = ()  # (agent id, minutes), most first
+    median_to_decision: float | None = None  # minutes from card posted to decided
+    p90_to_decision: float | None = None
+
+    @property
+    def clicks_per_decision(self) -> float | None:
+        return self.clicks / self.decisions if self.decisions else None
+
+    @property
+    def over_target(self) -> bool:
+        return self.minutes > self.target_minutes
+
+
+@dataclass(frozen=True)
+class LoadWeek:
+    """One week of review work, per day on which anyone reviewed."""
+
+    week: date  # the Monday (or the report's start) the week begins
+    days: int  # days with at least one press
+    reviews: int  # decisions
+    minutes: float
+    clicks: int
+    median_to_decision: float | None = None  # minutes from card posted to decided
+
+    @property
+    def reviews_per_day(self) -> float:
+        return self.reviews / self.days if self.days else 0.0
+
+    @property
+    def minutes_per_day(self) -> float:
+        return self.minutes / self.days if self.days else 0.0
+
+    @property
+    def clicks_per_decision(self) -> float | None:
+        return self.clicks / self.reviews if self.reviews else None
 
 
 # --- the weekly tuning report
@@ -203,3 +261,4 @@ class TuningReport:
     lowest: tuple[LowDraft, ...]
     fleet: tuple[AgentWeek, ...]
     agents: tuple[AgentTrend, ...]
+    load: tuple[LoadWeek, ...] = ()  # review time by week, measured from clicks

@@ -66,8 +66,10 @@ class Settings(BaseSettings):
     # Seconds between two review cards in one channel, counted from Slack's answer to the
     # previous one (Slack allows about one chat.postMessage a second per channel).
     slack_post_interval: float = Field(1.0, alias="TWOLOOP_SLACK_POST_INTERVAL", ge=0, le=60)
-    # Trust: probation -> supervised after a clean stretch; back on a critical kill or when
-    # kills in the last `trust_window` verdicts go over `trust_demote_kill_rate`.
+    # Trust: probation -> supervised after a clean week (bot/review/trust.py); back on a
+    # critical kill of a draft the gate would have sent, or when kills in the last
+    # `trust_window` verdicts on such drafts go over `trust_demote_kill_rate` (under
+    # `promotion_rule=kill_rate`: any critical kill, and the last `trust_window` verdicts).
     # Fleet defaults of relationship memory (an agent file's `relationship:` overrides them).
     not_interested_days: int = Field(180, alias="TWOLOOP_NOT_INTERESTED_DAYS", ge=0)
     handoff_days: int = Field(90, alias="TWOLOOP_HANDOFF_DAYS", ge=0)
@@ -83,11 +85,37 @@ class Settings(BaseSettings):
     hubspot_access_token: SecretStr | None = Field(None, alias="HUBSPOT_ACCESS_TOKEN")
     hubspot_api_url: str | None = Field(None, alias="HUBSPOT_API_URL")
     crm_sync_minutes: int = Field(15, alias="TWOLOOP_CRM_SYNC_MINUTES", ge=1, le=1440)
+    # The second check (a model of the AMs' own verdicts): no model until the fleet has this
+    # many verdicts (the gate reviews until then); retrained every this many minutes when
+    # new verdicts came in (each tick also retrains first when it would score with a stale one).
+    second_check_min_decisions: int = Field(30, alias="TWOLOOP_SECOND_CHECK_MIN_DECISIONS", ge=2)
+    second_check_minutes: int = Field(10, alias="TWOLOOP_SECOND_CHECK_MINUTES", ge=1, le=1440)
     trust_min_reviews: int = Field(20, alias="TWOLOOP_TRUST_MIN_REVIEWS", ge=1)
     trust_min_days: int = Field(5, alias="TWOLOOP_TRUST_MIN_DAYS", ge=1)
     trust_max_kill_rate: float = Field(0.10, alias="TWOLOOP_TRUST_MAX_KILL_RATE", ge=0, le=1)
     trust_demote_kill_rate: float = Field(0.25, alias="TWOLOOP_TRUST_DEMOTE_KILL_RATE", ge=0, le=1)
     trust_window: int = Field(20, alias="TWOLOOP_TRUST_WINDOW", ge=1)
+    # Proposed changes to agent files are mined daily from the AMs' decisions of this many
+    # days (bot/agent/proposals.py).
+    proposal_window_days: int = Field(30, alias="TWOLOOP_PROPOSAL_WINDOW_DAYS", ge=1, le=365)
+    # The operator's load, measured from clicks: a gap between one reviewer's clicks longer
+    # than this means they were doing something else (bot/reports/load.py); and the review
+    # minutes a day the queue should take, which digests and status compare against.
+    review_gap_seconds: float = Field(300.0, alias="TWOLOOP_REVIEW_GAP_SECONDS", gt=0)
+    queue_target_minutes: float = Field(20.0, alias="TWOLOOP_QUEUE_TARGET_MINUTES", gt=0)
+    # How promotion is judged: `clean_week` (shadow evaluation in a rolling window: enough
+    # verdicts on enough working days, enough drafts the gate would have sent on its own; a
+    # kill of such a draft past `trust_max_shadow_kills` restarts the window) or `kill_rate`
+    # (enough verdicts on enough UTC days, at most `trust_max_kill_rate` killed).
+    promotion_rule: Literal["clean_week", "kill_rate"] = Field(
+        "clean_week", alias="TWOLOOP_PROMOTION_RULE"
+    )
+    trust_min_shadow_sends: int = Field(10, alias="TWOLOOP_TRUST_MIN_SHADOW_SENDS", ge=0)
+    trust_max_shadow_kills: int = Field(0, alias="TWOLOOP_TRUST_MAX_SHADOW_KILLS", ge=0)
+    # An agent on probation this many days (since its last trust change, else its first
+    # draft) that the rules would not promote is flagged to the operator channel, once per
+    # this many days.
+    no_path_days: int = Field(30, alias="TWOLOOP_NO_PATH_DAYS", ge=1)
 
     @field_validator("operators", mode="before")
     @classmethod

@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.ops.redelivery import first_time
 from bot.ports import Notice
-from bot.reports import digest, status
+from bot.reports import digest, load, status
 from bot.review import accounts, control
 from bot.runtime import Runtime
 from handlers.views.answers import detail_text, queue_text, status_text
@@ -124,7 +124,7 @@ def dispatch(rt: Runtime, user: str, verb: str, args: list[str]) -> Answer:
             raise Usage(verb)
         if args:
             return Answer(detail_text(status.detail(rt, args[0])))
-        return Answer(status_text(status.fleet(rt)))
+        return Answer(status_text(status.fleet(rt), load.today(rt)))
     if verb == "queue":
         if args:
             raise Usage(verb)

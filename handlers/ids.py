@@ -13,6 +13,8 @@ SEND_REPLY, REPLY_EDIT, TAKE_OVER, RECLASSIFY = (
     "reply_take_over",
     "reply_reclassify",
 )
+# Buttons on a proposed change to an agent's file.
+PROPOSAL_APPLY, PROPOSAL_DISMISS = "proposal_apply", "proposal_dismiss"
 FULL_TEXT = "review_full_text"  # opens a modal with everything a card had to shorten
 
 # Modals (view callback ids).

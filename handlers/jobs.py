@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from bot.decisions import Action, Request, Result, decide, precheck
 from bot.ops.redelivery import first_time
 from bot.reports.home import home_for
-from bot.review import cards
+from bot.review import cards, clicks
 from bot.runtime import Runtime
 from handlers.ids import DEFER, EDIT, KILL, RECLASSIFY, REPLY_EDIT
 from handlers.views.answers import refusal_text
@@ -114,6 +114,7 @@ class Jobs:
         if from_home(body):  # the submission then redraws Home instead of an ephemeral
             view.private_metadata = json.dumps({**json.loads(view.private_metadata), "home": 1})
         self.client.views_open(trigger_id=body["trigger_id"], view=view)
+        clicks.press(self.rt, review_id, user, clicks.opened(action))  # after: 3 s to open
 
     def full_text(self, body: dict) -> None:
         """What a card had to shorten, whole, in a modal: reading needs no decision rights."""
@@ -124,6 +125,7 @@ class Jobs:
             self.tell(channel_of(body), body["user"]["id"], result)
             return
         self.client.views_open(trigger_id=body["trigger_id"], view=full_text_modal(card))
+        clicks.press(self.rt, review_id, body["user"]["id"], clicks.SHOW_FULL)
 
     def home(self, user: str, notice: str = "") -> None:
         try:

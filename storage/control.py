@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import case, event, func, update
+from sqlalchemy import select as sa_select  # typed for more columns than SQLModel's select
 from sqlmodel import Session, col, select
 
 from storage.db import rowcount
-from storage.models import AgentState, Decision, Draft, Review, session_now
+from storage.models import AgentState, AuditEvent, Decision, Draft, Review, session_now
 from storage.upsert import dialect_insert
 
 # Decisions that are a verdict on a draft's quality. A deferral says "not now", not "bad".
@@ -118,9 +119,94 @@ def last_critical_kill(s: Session, agent_id: str, critical: tuple[str, ...]) -> 
     return s.exec(q).one()
 
 
+def _stretch_verdicts(agent_id: str, since: datetime | None):
+    q = (
+        sa_select(col(Decision.decided_at))
+        .join(Draft, col(Draft.id) == col(Decision.draft_id))
+        .where(col(Decision.agent_id) == agent_id, col(Decision.action).in_(VERDICTS))
+    )
+    return q if since is None else q.where(col(Decision.decided_at) > since)
+
+
+def shadow_counts(s: Session, agent_id: str, since: datetime | None) -> list[tuple]:
+    """(action, reason code, shadow outcome, how many) of the agent's draft verdicts after
+    `since` (all for None): what shadow evaluation needs, grouped in the database."""
+    q = (
+        _stretch_verdicts(agent_id, since)
+        .with_only_columns(
+            col(Decision.action), col(Decision.reason_code), col(Draft.shadow), func.count()
+        )
+        .group_by(col(Decision.action), col(Decision.reason_code), col(Draft.shadow))
+    )
+    return [tuple(row) for row in s.execute(q).all()]
+
+
+def verdict_days(s: Session, agent_id: str, since: datetime | None) -> list[tuple]:
+    """(first, last) verdict of each UTC day with verdicts after `since`. Within one UTC day
+    the local date only moves forward, so the two give every local date that had a verdict,
+    in any time zone, from one row per day."""
+    at = col(Decision.decided_at)
+    q = sa_select(func.min(at), func.max(at)).where(
+        col(Decision.agent_id) == agent_id,
+        col(Decision.draft_id).is_not(None),
+        col(Decision.action).in_(VERDICTS),
+    )
+    if since is not None:
+        q = q.where(at > since)
+    q = q.group_by(_utc_day(s, at))
+    return [tuple(row) for row in s.execute(q).all()]
+
+
+def review_reasons(s: Session, agent_id: str, since: datetime | None) -> list[list]:
+    """The gate reasons of the verdicts' drafts the gate would have reviewed anyway."""
+    q = (
+        _stretch_verdicts(agent_id, since)
+        .with_only_columns(col(Draft.gate_reasons))
+        .where(col(Draft.shadow) == "review")
+    )
+    return [row[0] or [] for row in s.execute(q).all()]
+
+
+def first_draft_at(s: Session, agent_id: str) -> datetime | None:
+    return s.exec(select(func.min(Draft.created_at)).where(Draft.agent_id == agent_id)).one()
+
+
+def last_event_at(s: Session, agent_id: str, action: str) -> datetime | None:
+    """When the agent's newest audit event of this action happened (None: never)."""
+    q = select(func.max(AuditEvent.at)).where(
+        AuditEvent.agent_id == agent_id, AuditEvent.action == action
+    )
+    return s.exec(q).one()
+
+
 def recent_verdicts(s: Session, agent_id: str, n: int) -> list[tuple[str, str]]:
     """(action, reason code) of the agent's last `n` draft verdicts, newest first."""
     return [(a, r) for _, a, r in s.exec(_verdicts(agent_id).limit(n)).all()]
+
+
+def _would_send_verdicts(agent_id: str):
+    """The agent's verdicts on drafts the gate would have sent on its own, newest first."""
+    return (
+        _stretch_verdicts(agent_id, None)
+        .where(col(Draft.shadow) == "send")
+        .order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())
+    )
+
+
+def recent_would_send_verdicts(s: Session, agent_id: str, n: int) -> list[tuple[str, str]]:
+    """(action, reason code) of the agent's last `n` verdicts on drafts the gate would have
+    sent on its own, newest first."""
+    q = _would_send_verdicts(agent_id).with_only_columns(
+        col(Decision.action), col(Decision.reason_code)
+    )
+    return [(a, r) for a, r in s.execute(q.limit(n)).all()]
+
+
+def would_send_kill_at(s: Session, agent_id: str, skip: int = 0) -> datetime | None:
+    """When the agent's latest kill of a draft the gate would have sent was decided, after
+    skipping the `skip` newest (None: there were not that many)."""
+    q = _would_send_verdicts(agent_id).where(col(Decision.action) == "kill")
+    return s.execute(q.offset(skip).limit(1)).scalar()
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,15 @@
-"""Per-agent Beta(alpha, beta) weights of relation types, moved by AM decisions.
+"""Per-agent Beta(alpha, beta) evidence, moved by AM decisions, one row per key (`rel` holds
+it: `*`, a relation type, or a step such as `hiring_for>role:data-engineer`; rows from before
+steps existed are relation types).
 
-Increments are one INSERT ... ON CONFLICT DO UPDATE per relation type that adds to the
+Increments are one INSERT ... ON CONFLICT DO UPDATE per key that adds to the
 stored counts in the database, never a read-modify-write in Python: two decisions landing
 at once on SQLite or PostgreSQL both count.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -19,31 +21,43 @@ PRIOR = (1.0, 1.0)  # Beta(1, 1): no opinion; also the table's column defaults
 
 
 def weights(s: Session, agent_id: str) -> dict[str, tuple[float, float]]:
-    """relation type -> (alpha, beta) for one agent; types never decided on are absent."""
+    """key -> (alpha, beta) for one agent; keys never decided on are absent."""
     q = select(LearnedWeight).where(LearnedWeight.agent_id == agent_id)
     return {w.rel: (w.alpha, w.beta) for w in s.exec(q)}
+
+
+def has_key(s: Session, agent_id: str, key: str) -> bool:
+    q = select(LearnedWeight.rel).where(
+        LearnedWeight.agent_id == agent_id, LearnedWeight.rel == key
+    )
+    return s.exec(q).first() is not None
 
 
 def add_evidence(
     s: Session,
     agent_id: str,
-    rels: Iterable[str],
+    keys: Iterable[str],
     *,
     alpha: float = 0.0,
     beta: float = 0.0,
     now: datetime,
+    start: Mapping[str, tuple[float, float]] | None = None,
 ) -> None:
-    """Add `alpha` (for) and `beta` (against) to each relation type's counts, once each.
+    """Add `alpha` (for) and `beta` (against) to each key's counts, once each.
 
-    Sorted so concurrent transactions lock the rows in the same order (no deadlock).
+    A key not stored yet starts from PRIOR, or from `start`'s counts for it: the start is
+    used only by the INSERT, so when two transactions both found the row missing the start
+    still counts once and both increments count. Sorted so concurrent transactions lock the rows in
+    the same order (no deadlock).
     """
     table = table_of(LearnedWeight)
-    for rel in sorted(set(rels)):
+    for key in sorted(set(keys)):
+        a0, b0 = (start or {}).get(key, PRIOR)
         stmt = dialect_insert(s, table).values(
             agent_id=agent_id,
-            rel=rel,
-            alpha=PRIOR[0] + alpha,
-            beta=PRIOR[1] + beta,
+            rel=key,
+            alpha=a0 + alpha,
+            beta=b0 + beta,
             updated_at=now,
         )
         s.execute(

@@ -239,6 +239,15 @@ def all_labels(s: Session) -> dict[str, str]:
     return dict(s.exec(select(Node.key, Node.label)).all())
 
 
+def node_aliases(s: Session, keys: Iterable[str] | None = None) -> dict[str, list[str]]:
+    """Node key -> the words that map text to it (a role's or tech's `matches`), for nodes
+    that have any; all of them (the knowledge graph's: small) when `keys` is None."""
+    q = select(Node.key, Node.aliases)
+    if keys is not None:
+        q = q.where(col(Node.key).in_(list(set(keys))))
+    return {key: list(aliases) for key, aliases in s.exec(q).all() if aliases}
+
+
 def all_capabilities(s: Session) -> dict[str, dict[str, str]]:
     return {
         c.id: {"name": c.name, "summary": c.summary, "proof": c.proof}

@@ -60,7 +60,9 @@ def open_queue(
             summary = draft_subject or ""
         elif review.kind == "reply":
             summary = f"{reply_from or ''}: {reply_subject or ''}"
-        else:
+        elif review.kind == "play":
             summary = f"play {play_id or ''}"
+        else:  # a proposal: its summary is the review's one reason
+            summary = f"{review.kind}: {'; '.join(review.reasons or [])}"
         out.append(QueuedReview(review, summary))
     return out

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config.agents import Agent, PlaySpec
 from bot.core.drafting import Fact
 from bot.core.matching import Match
+from bot.core.signal_edges import adds
 from storage.models import Account, Contact, Signal
 
 
@@ -34,6 +36,36 @@ def pick_contact(contacts: list[Contact], titles: list[str]) -> Contact | None:
     return chosen
 
 
+def opener(
+    signals: list[Signal],
+    match: Match,
+    play: PlaySpec,
+    labels: Mapping[str, str],
+    aliases: Mapping[str, Sequence[str]],
+) -> tuple[Signal, str]:
+    """The signal a draft opens with, and the problem it names: those of the match's best path
+    whose first step (the account's own edge) a signal of the play's trigger kinds added, so
+    the opener cites why this account matched, not merely its newest news. Edges do not record
+    their signal, so a signal is behind an edge when the importer's rule would add that edge
+    for it (bot/core/signal_edges.py). With no such path: the newest trigger-kind signal."""
+    for path in match.paths:
+        step = path.steps[0]
+        if not step.src.startswith("account:"):
+            continue
+        words = aliases.get(step.dst) or [labels.get(step.dst, step.dst.partition(":")[2])]
+        behind = (
+            s
+            for s in signals
+            if s.kind in play.trigger
+            and adds(s.kind, s.summary, s.detail, step.rel, step.dst, words)
+        )
+        found = next(behind, None)
+        if found is not None:
+            return found, path.steps[-1].dst
+    trig = [s for s in signals if s.kind in play.trigger] or signals
+    return trig[0], match.problem
+
+
 def facts_for(
     agent: Agent,
     account: Account,
@@ -43,10 +75,10 @@ def facts_for(
     play: PlaySpec,
     labels: dict[str, str],
     capability: dict[str, str],
+    aliases: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Fact]:
-    trig = [s for s in signals if s.kind in play.trigger] or signals
-    sig = trig[0]
-    problem = match.problem
+    """`signals` newest first; `aliases`: node key -> the knowledge file's words for it."""
+    sig, problem = opener(signals, match, play, labels, aliases or {})
     cap = f"capability:{match.capability}"
     sender = agent.mailbox.name
     facts = [

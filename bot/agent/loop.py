@@ -19,22 +19,23 @@ from zoneinfo import ZoneInfo
 from bot.agent import plays
 from bot.agent.facts import Candidate, facts_for, pick_contact
 from bot.config.agents import SLOT, Agent, PlaySpec
-from bot.core import content, gate, grounding, injection
+from bot.core import content, gate, grounding, injection, personalization
 from bot.core.drafting import (
     DraftRequest,
     Fact,
     OfflineWriter,
     Writer,
     Written,
-    personalization,
 )
 from bot.core.gate import GateInput
 from bot.core.gate import decide as gate_decide
 from bot.core.matching import Graph, Match, best_match, signal_strength
 from bot.core.relationship import Event, Standing, referred_contact
+from bot.core.second_check import Current
+from bot.core.second_check import features as check_features
 from bot.mail.outbound import outbox
 from bot.memory import standing
-from bot.review import control, learning
+from bot.review import control, learning, second_check
 from bot.review import lifecycle as reviews
 from bot.runtime import Runtime
 from storage import audit, prospects, relationships
@@ -81,6 +82,10 @@ class TickContext:
     labels: dict[str, str]  # node key -> label
     capabilities: dict[str, dict[str, str]]
     ready: list[PlaySpec]  # the agent's plays whose current version is approved
+    # The second check's model (retrained first if stale) and this agent's edit history.
+    second_check: Current = field(default_factory=Current)
+    edits: tuple[float, float] = (0.0, 0.0)
+    aliases: dict[str, list[str]] = field(default_factory=dict)  # node key -> words for it
 
 
 @dataclass
@@ -98,6 +103,8 @@ class Work:
     labels: dict[str, str]
     suppressed: str | None = None  # the suppression's reason, if the address is suppressed
     standing: Standing = field(default_factory=Standing)  # what the history says of them
+    second_check: Current = field(default_factory=Current)
+    edits: tuple[float, float] = (0.0, 0.0)  # the agent's recent edit share and mean size
 
 
 def tick(rt: Runtime, agent_id: str | None = None) -> list[TickReport]:
@@ -183,9 +190,13 @@ def _tick(rt: Runtime, agent: Agent, report: TickReport) -> None:
             learned=learned,
             decisions=decided,
             labels=prospects.all_labels(s),
+            aliases=prospects.node_aliases(s),
             capabilities=prospects.all_capabilities(s),
             ready=[p for p in agent.plays if p.id in approved],
+            edits=second_check.edits(s, agent.id),
         )
+    # Outside the tick's transaction: training (when new verdicts came in) holds none.
+    ctx.second_check = second_check.current(rt)
 
     ranked = rank(agent, rows, now)
     report.candidates = len(ranked)
@@ -330,7 +341,7 @@ def prepare(
             (signals[sid] for sid, _, _ in cand.signals), key=lambda x: x.observed_at, reverse=True
         )
         cap = ctx.capabilities.get(match.capability, {})
-        facts = facts_for(agent, account, contact, sigs, match, play, ctx.labels, cap)
+        facts = facts_for(agent, account, contact, sigs, match, play, ctx.labels, cap, ctx.aliases)
         work.append(
             Work(
                 agent,
@@ -344,6 +355,8 @@ def prepare(
                 ctx.labels,
                 suppressed.get(contact.email.lower()),
                 standings[contact.id],
+                second_check=ctx.second_check,
+                edits=ctx.edits,
             )
         )
     return work, used
@@ -479,7 +492,7 @@ def store_draft(
     # Measured on the text: a fact counts only if the subject or body really carries it.
     text = f"{written.subject}\n{written.body}"
     verified = [f for f in written.used if grounding.appears(f.text, text)]
-    score, basis = personalization(verified)
+    personal = personalization.measure(written.subject, written.body, w.play, w.facts)
     problems = content.problems(
         written.subject, written.body, spec, [f.text for f in w.facts.values()]
     )
@@ -494,7 +507,7 @@ def store_draft(
         seen = replace(
             gate_input(agent, w, now),
             trust=trust,
-            personalization=score,
+            personalization=personal.score,
             confidence=written.confidence,
             missing_facts=tuple(written.missing),
             writer_problems=tuple(written.problems),
@@ -502,9 +515,11 @@ def store_draft(
                 p for p in problems if not p.startswith("unfilled") or not written.missing
             ),
             audit_sample=spec.audit_rate > 0 and rt.rng.random() < spec.audit_rate,
-            second_check=1.0,  # PLACEHOLDER until the second check is wired (H2)
-            second_check_basis="not wired yet",
         )
+        am = second_check.deciding_am(rt, s, spec, w.account)
+        x = draft_features(w, written, seen.personalization, now)
+        check = w.second_check.check(x, agent.id, am)
+        seen = replace(seen, second_check=check.p, second_check_basis=check.basis)
         result = gate_decide(seen)
         status = {"send": "approved", "review": "review", "stop": "stopped"}[result.outcome]
         draft = Draft(
@@ -519,14 +534,17 @@ def store_draft(
             facts=[{"id": f.id, "slot": f.slot, "text": f.text} for f in verified],
             signal_ids=sorted(sig.id for sig in w.signals),
             match=_match_json(w.match, w.labels),
-            personalization=score,
+            personalization=personal.score,
             confidence=written.confidence,
             tokens=written.tokens,
             explain={
                 "personalization_threshold": thresholds.personalization,
                 "confidence_threshold": thresholds.confidence,
                 "second_check_threshold": thresholds.second_check,
-                "personalization_basis": basis,
+                "second_check_basis": check.basis,
+                "personalization_basis": personal.basis,
+                "personalization_about_them": [fid for _, fid in personal.about_them],
+                "personalization_specific_share": personal.specific_share,
                 "provider": written.provider,
                 "missing": written.missing,
                 **(
@@ -540,6 +558,8 @@ def store_draft(
             gate_outcome=result.outcome,
             gate_reasons=[r.as_dict() for r in result.reasons],
             shadow=gate.shadow(seen),
+            features={"agent": agent.id, "am": am, "x": x},
+            second_check=check.p,
             status=status,
             created_at=now,
             updated_at=now,
@@ -564,6 +584,26 @@ def store_draft(
         elif result.outcome == "send":
             outbox.enqueue(s, draft, agent.mailbox.address, w.contact, now)
     return result.outcome
+
+
+def draft_features(w: Work, written: Written, personalization: float, now: datetime) -> dict:
+    """What the second check reads of a draft, stored with it so training sees the same."""
+    return check_features(
+        match=_match_json(w.match, {}),
+        signals=[(sig.kind, sig.observed_at) for sig in w.signals],
+        now=now,
+        play_id=w.play.id,
+        capability=w.match.capability,
+        personalization=personalization,
+        body=written.body,
+        confidence=written.confidence,
+        industry=w.account.industry,
+        country=w.account.country,
+        employees=w.account.employees,
+        customer_status=w.account.customer_status,
+        title=w.contact.title,
+        edits=w.edits,
+    )
 
 
 def render_followups(w: Work, subject: str) -> list[dict]:

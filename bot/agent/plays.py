@@ -108,9 +108,8 @@ def sample_drafts(
                 continue  # the gate would stop it; it shows nothing about the play
             signals = prospects.signals_by_id(s, [sid for sid, _, _ in cand.signals])
             signals.sort(key=lambda x: x.observed_at, reverse=True)
-            labels = prospects.node_labels(
-                s, [n for p in match.paths for st in p.steps for n in (st.src, st.dst)]
-            )
+            nodes = [n for p in match.paths for st in p.steps for n in (st.src, st.dst)]
+            labels = prospects.node_labels(s, nodes)
             facts = facts_for(
                 agent,
                 account,
@@ -120,6 +119,7 @@ def sample_drafts(
                 play,
                 labels,
                 prospects.capability(s, match.capability),
+                prospects.node_aliases(s, nodes),
             )
             written = OfflineWriter().write(
                 DraftRequest(agent.spec, play, facts, match.graph_score)

@@ -6,7 +6,16 @@ import sys
 import textwrap
 from typing import TextIO
 
-from bot.ports import Card, Notice, PlayCard, Relationship, ReplyCard, ThreadMessage, Tone
+from bot.ports import (
+    Card,
+    Notice,
+    PlayCard,
+    ProposalCard,
+    Relationship,
+    ReplyCard,
+    ThreadMessage,
+    Tone,
+)
 from bot.readouts import Digest, TuningReport
 from bot.reports.digest import digest_text
 from bot.reports.tuning import render_text
@@ -69,6 +78,8 @@ def render(card: Card) -> str:
         return render_play(card)
     if isinstance(card, ReplyCard):
         return render_reply(card)
+    if isinstance(card, ProposalCard):
+        return render_proposal(card)
     bar = "─" * WIDTH
     p, c = scores_text(card)
     lines = [
@@ -131,6 +142,19 @@ def render_play(card: PlayCard) -> str:
             *("    " + ln for ln in sample.body.rstrip().splitlines()),
         ]
     lines.append("[Approve] [Kill]")
+    return "\n".join(lines)
+
+
+def render_proposal(card: ProposalCard) -> str:
+    lines = [
+        "═" * WIDTH,
+        f"Proposed change #{card.review_id} · {card.agent_name} ({card.path}) · "
+        f"for the operators in {card.channel}",
+        card.summary,
+        *(f"  • {x}" for x in card.evidence),
+        *("  " + ln for ln in card.diff.rstrip().splitlines()),
+        "[Apply] [Dismiss]",
+    ]
     return "\n".join(lines)
 
 

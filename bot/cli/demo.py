@@ -1,11 +1,14 @@
 """`twoloop demo`: the whole two-loop path offline, in the terminal.
 
 No Slack, no LLM, no SMTP: cards print here, decisions are scripted (or typed with
---interactive), and mail lands as .eml files in the demo folder's outbox/.
+--interactive), and mail lands as .eml files in the demo folder's outbox/. Then a scripted
+week of reviews earns the agents trust, and the Monday after shows what they send unreviewed
+and why (bot/cli/demo_week.py).
 """
 
 from __future__ import annotations
 
+import random
 import sys
 import tempfile
 import time
@@ -15,6 +18,7 @@ from email.utils import make_msgid
 from pathlib import Path
 
 from bot.agent import loop
+from bot.cli import demo_week
 from bot.cli.console import ConsoleHumans
 from bot.cli.scaffold import init
 from bot.config.mailboxes import open_all_hours
@@ -59,8 +63,10 @@ def run(home: Path | None = None, interactive: bool = False) -> int:
         DATABASE_URL=None,
         SMTP_URL=None,
         _env_file=None,
+        **demo_week.SCALE,
     )
-    rt = Runtime(settings, humans=ConsoleHumans())
+    # Seeded: which clear drafts the gate samples for a random audit is the same every run.
+    rt = Runtime(settings, humans=ConsoleHumans(), rng=random.Random(16))
     rt.db.upgrade()
 
     say("\n== 1. import sample data")
@@ -141,6 +147,12 @@ def run(home: Path | None = None, interactive: bool = False) -> int:
 
     say("\n== 9. the agents remember: 45 days later, the same accounts signal again")
     remember(rt, [msg.contact_id for msg in sent_mail])
+
+    say("\n== 10. a week of reviews earns trust: new signals, a tick and the AM's clicks each day")
+    monday = demo_week.week(rt, say)
+
+    say("\n== 11. the Monday after: what a supervised agent sends on its own, and why")
+    demo_week.next_week(rt, monday, say)
 
     say("\n== summary")
     with rt.db.session() as s:

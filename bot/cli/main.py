@@ -22,9 +22,11 @@ from bot.cli.common import fail, runtime, settings
 from bot.cli.console import render
 from bot.cli.crm import app as crm_app
 from bot.cli.demo import run as run_demo
+from bot.cli.proposals import proposals as proposals_command
 from bot.cli.reviews import WORDS, Choice, action_for, decide, parse_edit, queue
 from bot.cli.reviews import card as review_card
 from bot.cli.scaffold import init as scaffold
+from bot.cli.second_check import command as second_check_command
 from bot.config.account_managers import load_managers
 from bot.config.account_managers import path_in as managers_path
 from bot.config.frontmatter import FileError
@@ -73,6 +75,8 @@ app.add_typer(agents_app, name="agents")
 app.add_typer(feeds_app, name="feeds")
 app.add_typer(crm_app, name="crm")
 app.add_typer(accounts_cli.app, name="account")
+app.command("proposals")(proposals_command)
+app.command("second-check")(second_check_command)
 
 
 @dataclass(frozen=True)

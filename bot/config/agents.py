@@ -197,9 +197,13 @@ def load_play(path: Path) -> tuple[PlaySpec, bytes]:
 
 
 def load_agent(
-    path: Path, plays: dict[str, tuple[PlaySpec, bytes]], mailboxes: dict[str, MailboxSpec]
+    path: Path,
+    plays: dict[str, tuple[PlaySpec, bytes]],
+    mailboxes: dict[str, MailboxSpec],
+    raw: bytes | None = None,
 ) -> Agent:
-    doc = read_document(path)
+    """`raw`: the file's bytes as they would be, to check a proposed edit before writing it."""
+    doc = read_document(path, raw)
     digest = hashlib.sha256(doc.raw)
     instructions = [doc.body]
     for i, inc in enumerate(doc.meta.get("includes") or []):

@@ -36,8 +36,9 @@ class Document:
     lines: dict[tuple, int]  # field path -> 1-based line in the file
 
 
-def read_document(path: Path) -> Document:
-    raw = path.read_bytes()
+def read_document(path: Path, raw: bytes | None = None) -> Document:
+    """`raw`: the file's bytes as they would be (a proposed edit checked before it is written)."""
+    raw = path.read_bytes() if raw is None else raw
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -13,16 +13,6 @@ from typing import Protocol
 
 from bot.config.agents import SLOT, AgentSpec, PlaySpec
 
-# How much each kind of prospect-specific fact personalizes a message. Sums to 1.
-PERSONAL_WEIGHTS = {
-    "signal": 0.35,
-    "problem": 0.25,
-    "contact.title": 0.15,
-    "account.industry": 0.1,
-    "account.name": 0.1,
-    "contact.first_name": 0.05,
-}
-
 
 @dataclass(frozen=True)
 class Fact:
@@ -89,19 +79,6 @@ class OfflineWriter:
             missing=sorted(set(missing)),
             confidence=round(request.match_confidence * filled, 4),
         )
-
-
-def personalization(used: list[Fact]) -> tuple[float, str]:
-    """0..1 from the kinds of prospect-specific facts a draft uses, with its explanation."""
-    parts: dict[str, float] = {}
-    for fact in used:
-        key = fact.slot.split(".")[0] if fact.slot.split(".")[0] in ("signal", "problem") else None
-        key = key or fact.slot
-        if key in PERSONAL_WEIGHTS:
-            parts[key] = PERSONAL_WEIGHTS[key]
-    score = round(min(1.0, sum(parts.values())), 2)
-    basis = " + ".join(f"{k} {v:g}" for k, v in sorted(parts.items(), key=lambda kv: -kv[1]))
-    return score, basis or "no prospect-specific facts"
 
 
 def banned_phrases_in(text: str, phrases: list[str]) -> list[str]:

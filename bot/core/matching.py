@@ -5,21 +5,34 @@ events it signalled) to a problem that one of our capabilities solves:
 
     account -hiring_for-> role -indicates-> problem <-solves- capability
 
-A path's score multiplies its edge weights by the agent's learned factor for each relation
-type (see `learned_factor`: AM decisions move it, no feedback leaves it at 1); a capability's
-score combines its paths (noisy-or), scaled by how strong and fresh the account's signals
-are. The top paths are the explanation shown to the AM.
+A path's score multiplies its edge weights by the agent's learned factor for the account's
+own step (`hiring_for>role:data-engineer`, see `learned_factor`: AM decisions move it, no
+feedback or nothing but approvals leaves it at 1); a capability's score combines its paths
+(noisy-or), scaled by how strong and fresh the account's signals are. The top paths are the
+explanation shown to the AM.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.ports import MatchPath, PathStep
 
 MAX_FORWARD_HOPS = 2
 KEEP_PATHS = 3
+
+# Learned factors (see `learned_factor`). Evidence is kept at three levels, each key
+# counted once per decision: ALL (every matching verdict of the agent), the relation type
+# (`hiring_for`) and the step (`hiring_for>role:data-engineer`, see `step_key`).
+ALL = "*"
+AGENT_PRIOR = 1.0  # the agent's rate starts from one assumed approval and no kill
+RELATION_PRIOR = 8.0  # pseudo-decisions a relation type borrows from the agent's rate
+STEP_PRIOR = 2.0  # pseudo-decisions a step borrows from its relation type's rate
+# A step AMs reject again and again must be able to fall under min_match_score (a 0.54 path at
+# 0.05 is 0.03), while one lucky streak cannot more than double a path.
+FACTOR_RANGE = (0.05, 1.75)
 
 
 @dataclass(frozen=True)
@@ -46,19 +59,20 @@ class Graph:
     ):
         self.out: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
         self.solvers: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        self.learned = learned
-        self.decisions = decisions or {}  # relation type -> decisions behind its factor
+        self.learned = learned  # step key or relation type -> learned factor
+        self.decisions = decisions or {}  # the same keys -> decisions behind the factor
         for src, rel, dst, weight in edges:
             if rel == "solves":
                 self.solvers[dst].append((src, weight))
             else:
                 self.out[src].append((rel, dst, weight))
 
-    def factor(self, rel: str) -> float:
-        return self.learned.get(rel, 1.0)
+    def factor(self, rel: str, dst: str) -> float:
+        """The learned factor of the step `rel` -> `dst` (see `step_factor`)."""
+        return step_factor(self.learned, self.decisions, rel, dst)[0]
 
     def step(self, src: str, rel: str, dst: str, weight: float) -> PathStep:
-        return PathStep(src, rel, dst, weight, self.factor(rel), self.decisions.get(rel, 0))
+        return PathStep(src, rel, dst, weight, *step_factor(self.learned, self.decisions, rel, dst))
 
     def paths_from(self, account_node: str) -> list[MatchPath]:
         found: list[MatchPath] = []
@@ -117,22 +131,77 @@ def signal_strength(weights_and_ages: list[tuple[float, float]], max_age_days: f
     return 1.0 - miss
 
 
-def learned_factor(alpha: float, beta: float) -> float:
-    """How much better than "no opinion" this agent's AMs rate targets matched through a
-    relation type: the Beta posterior mean alpha / (alpha + beta) over the prior mean 1/2.
+def step_key(rel: str, dst: str) -> str:
+    """The key of an account's step in the learned evidence: `signalled>event:funding`."""
+    return f"{rel}>{dst}"
 
-    Each decision on a draft adds one to alpha (approved or edited: the target was right) or
-    to beta (killed as wrong account, bad timing or current customer) of the account's own
-    relation types on its match path (bot/review/learning.py says which and why). Beta(1, 1), no
-    feedback, is exactly 1.0, so an agent nobody has judged ranks as it did before learning
-    existed. The factor stays in (0, 2) and the prior damps small samples: one kill gives
-    0.67, three kills 0.4, two approvals and one kill 1.2. It multiplies the edge weight, so
-    it reorders paths and accounts without ever letting feedback invent a path the graph
-    does not have.
+
+def step_factor(
+    learned: Mapping[str, float], decisions: Mapping[str, int], rel: str, dst: str
+) -> tuple[float, int]:
+    """The learned factor of a step and the decisions behind it: the step's own key, else
+    its relation type's (a step never decided on is its relation type's best guess), else
+    1.0 from none."""
+    key = step_key(rel, dst)
+    if key in learned:
+        return learned[key], decisions.get(key, 0)
+    return learned.get(rel, 1.0), decisions.get(rel, 0)
+
+
+def shrunk_rate(approvals: float, kills: float, prior_rate: float, strength: float) -> float:
+    """Approval rate from a Beta prior centred on `prior_rate` worth `strength` decisions."""
+    return (approvals + strength * prior_rate) / (approvals + kills + strength)
+
+
+def learned_factor(rate: float, overall: float) -> float:
+    """How much better or worse than the agent's own average the AMs rate targets matched
+    through one step: the step's shrunk approval rate over the agent's rate, within
+    FACTOR_RANGE.
+
+    Relative on purpose: it changes who ranks first, never the agent's level. An agent whose
+    every verdict is an approval keeps every factor at exactly 1.0, so approvals cannot lift
+    all scores over the gate's thresholds (the old absolute 2·α/(α+β) drifted to 1.3-1.5).
+    Shrunk on purpose: a step's rate (`hiring_for>role:data-engineer`) has a prior centred on
+    its relation type's rate worth STEP_PRIOR decisions, and the relation type's has one on
+    the agent's rate worth RELATION_PRIOR (the agent's starts from AGENT_PRIOR approvals, so
+    a first kill has something to fall from). So a first verdict, a wrong-account kill on a
+    data-engineer hire, gives that step 0.59 and the agent's security-leader hires 0.89: the
+    verdict was about the target the AM saw, its relation type moves a little. Which
+    verdicts count is bot/review/learning.py's rule. The factor multiplies an edge weight:
+    it reorders paths and accounts, never invents a path the graph does not have.
     """
-    return 2.0 * alpha / (alpha + beta)
+    lo, hi = FACTOR_RANGE
+    return min(hi, max(lo, rate / overall))
 
 
-def decisions_behind(alpha: float, beta: float) -> int:
-    """How many decisions moved a Beta(1, 1) prior to (alpha, beta)."""
-    return max(0, round(alpha + beta - 2.0))
+def overall_evidence(evidence: Mapping[str, tuple[float, float]]) -> tuple[float, float]:
+    """The agent's (approvals, kills): its ALL key, or, for rows kept before there was one,
+    its relation types pooled."""
+    if ALL in evidence:
+        return evidence[ALL]
+    rels = [ab for k, ab in evidence.items() if ">" not in k]
+    return sum(a for a, _ in rels), sum(b for _, b in rels)
+
+
+def learned_factors(
+    evidence: Mapping[str, tuple[float, float]],
+) -> tuple[dict[str, float], dict[str, int]]:
+    """key -> learned factor, and key -> decisions behind it, for every relation type and
+    step in `evidence` (key -> (approvals, kills))."""
+    approved, killed = overall_evidence(evidence)
+    overall = (approved + AGENT_PRIOR) / (approved + killed + AGENT_PRIOR)
+    rels = {k.split(">", 1)[0] for k in evidence if k != ALL}
+    rel_rate = {
+        rel: shrunk_rate(*evidence.get(rel, (0.0, 0.0)), overall, RELATION_PRIOR) for rel in rels
+    }
+    factors: dict[str, float] = {}
+    for key in evidence.keys() - {ALL}:
+        rel = key.split(">", 1)[0]
+        rate = (
+            shrunk_rate(*evidence[key], rel_rate[rel], STEP_PRIOR) if ">" in key else rel_rate[rel]
+        )
+        factors[key] = learned_factor(rate, overall)
+    for rel in rels - factors.keys():
+        factors[rel] = learned_factor(rel_rate[rel], overall)
+    decisions = {key: max(0, round(sum(evidence.get(key, (0.0, 0.0))))) for key in factors}
+    return factors, decisions

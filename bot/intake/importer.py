@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.config.agents import SignalKind
 from bot.config.frontmatter import FileError, line_of
+from bot.core.signal_edges import NAMED, mentions
 from bot.storable import storable
 from storage import prospects
 from storage.db import Database
@@ -290,11 +291,10 @@ def edges_for_signal(sig: SignalRow, knowledge: Knowledge | None) -> list[dict[s
     ]
     if knowledge is None:
         return out
-    text = f"{sig.detail} {sig.summary}".lower()
     if sig.kind in ("hiring", "leadership_change"):
-        rel = "hiring_for" if sig.kind == "hiring" else "appointed"
+        rel = NAMED[sig.kind][0]
         for role_id, role in knowledge.roles.items():
-            if any(m.lower() in text for m in role.matches or [role.name]):
+            if mentions(sig.summary, sig.detail, role.matches or [role.name]):
                 out.append(
                     {
                         "src": src,
@@ -306,7 +306,7 @@ def edges_for_signal(sig: SignalRow, knowledge: Knowledge | None) -> list[dict[s
                 )
     if sig.kind == "tech_adoption":
         for tech_id, tech in knowledge.tech.items():
-            if any(m.lower() in text for m in tech.matches or [tech.name]):
+            if mentions(sig.summary, sig.detail, tech.matches or [tech.name]):
                 out.append(
                     {
                         "src": src,

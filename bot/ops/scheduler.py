@@ -13,6 +13,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.agent import proposals
 from bot.crm import sync as crm_sync
 from bot.intake import feeds
 from bot.mail.inbound import receive as mailin
@@ -21,6 +22,7 @@ from bot.mail.outbound import followups, outbox
 from bot.ops import redelivery, ticks
 from bot.reports import digest, tuning
 from bot.review import lifecycle as reviews
+from bot.review import no_path, second_check
 from bot.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -176,6 +178,15 @@ def build(rt: Runtime, gate: LeaderOnlyExecutor | None = None) -> BackgroundSche
             id="crm-sync",
             next_run_time=now,
         )
+    # The second check learns from new verdicts here, never inside a click's transaction.
+    scheduler.add_job(
+        second_check.refresh,
+        "interval",
+        minutes=rt.settings.second_check_minutes,
+        args=[rt],
+        id="second-check",
+        next_run_time=now,
+    )
     # Due from Monday at TWOLOOP_DIGEST_TIME; the week's key makes it once across replicas.
     scheduler.add_job(tuning.post_weekly, "interval", minutes=15, args=[rt], id="tuning-report")
     # Each AM's digest at TWOLOOP_DIGEST_TIME in their time zone, the fleet's in the operator
@@ -183,6 +194,12 @@ def build(rt: Runtime, gate: LeaderOnlyExecutor | None = None) -> BackgroundSche
     scheduler.add_job(
         digest.post_due, "interval", minutes=5, args=[rt], id="digests", next_run_time=now
     )
+    # Agents on probation for TWOLOOP_NO_PATH_DAYS with no path to promotion, named to the
+    # operators; its audit event makes each one once per period, whatever the run count.
+    scheduler.add_job(no_path.sweep, "interval", hours=1, args=[rt], id="trust-no-path")
+    # What AMs' edits and kills say the agent files should change, proposed to the operators
+    # once a day (a change is never proposed twice, so a second run adds nothing).
+    scheduler.add_job(proposals.run, "cron", hour=6, minute=0, args=[rt], id="proposals")
     return scheduler
 
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.ports import Channel, Notice
 from bot.readouts import AgentDigest, DayCounts, Digest
+from bot.reports import load
 from bot.reports.chart import trend_png
 from bot.runtime import Runtime
 from storage import digest as q
@@ -186,6 +187,7 @@ def digest_for(
         series=total_series,
         open_reviews=sum(a.open_reviews for a in agents),
         oldest_open_hours=max(ages) if ages else None,
+        load=load.for_day(rt, day, local_zone.key, None if agent_ids is None else ids),
     )
 
 
@@ -428,6 +430,19 @@ def counts_line(d: DayCounts, before: DayCounts | None = None) -> str:
     return ", ".join(parts)
 
 
+def load_line(digest: Digest) -> str:
+    """'queue yesterday: 14 min (target 20) · ...' for the digest's day."""
+    assert digest.load is not None
+    return load.queue_line(digest.load, load.when_text(digest.load, digest.generated_at, digest.tz))
+
+
+def worth_naming_reviewers(digest: Digest) -> bool:
+    """Who spent the time: always for the fleet; for an AM only when others helped."""
+    if digest.load is None or not digest.load.reviewers:
+        return False
+    return digest.scope == "fleet" or len(digest.load.reviewers) > 1
+
+
 def digest_text(digest: Digest) -> str:
     """The digest as plain text: the terminal, and Slack's notification fallback."""
     lines = [
@@ -435,6 +450,10 @@ def digest_text(digest: Digest) -> str:
         f"Total: {counts_line(digest.total, digest.total_before)}",
         f"Open reviews: {digest.open_reviews}, oldest {age(digest.oldest_open_hours)}",
     ]
+    if digest.load is not None:
+        lines.append(f"Review time: {load_line(digest)}")
+        if worth_naming_reviewers(digest):
+            lines.append(f"  {load.reviewers_text(digest.load)}")
     for a in digest.agents:
         state = a.trust
         if a.paused:

@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.agent.loop import start_of_day
+from bot.readouts import QueueLoad
+from bot.reports import load
 from bot.review import control, trust
+from bot.review.trust import Evidence
 from bot.runtime import Runtime
 from storage import control as store
 from storage import prospects, stats
@@ -130,6 +133,15 @@ class AgentDetail:
     oldest_open_hours: float | None
     stretch: Tally  # verdicts counted toward promotion
     needs: tuple[int, int, float]  # what promotion takes: verdicts, days, highest kill rate
+    # Shadow evaluation: over the stretch on probation (with what promotion still needs),
+    # over the last 30 days of verdicts when supervised.
+    evidence: Evidence | None = None
+    # On probation, when a kill restarted the clean week: the same since the last trust
+    # change, so status still says how many drafts the gate would have sent were killed.
+    probation_evidence: Evidence | None = None
+    rule: str = "clean_week"  # TWOLOOP_PROMOTION_RULE
+    shadow_needs: tuple[int, int] = (10, 0)  # drafts the gate would send; most of them killed
+    review_today: QueueLoad | None = None  # minutes AMs spent on its cards today (operator's day)
 
 
 def detail(rt: Runtime, agent_id: str) -> AgentDetail:
@@ -140,6 +152,8 @@ def detail(rt: Runtime, agent_id: str) -> AgentDetail:
         state = prospects.agent_state(s, agent.id, agent.config_version)
         counts = store.agent_counts(s, agent.id, day)
         stretch = trust.stretch(s, state)
+        evidence = trust.evidence(rt, s, state)
+        whole = trust.probation_evidence(rt, s, state) if evidence.restart else None
     oldest = counts.oldest_open
     return AgentDetail(
         id=agent.id,
@@ -165,4 +179,9 @@ def detail(rt: Runtime, agent_id: str) -> AgentDetail:
             rt.settings.trust_min_days,
             rt.settings.trust_max_kill_rate,
         ),
+        evidence=evidence,
+        probation_evidence=whole,
+        rule=rt.settings.promotion_rule,
+        shadow_needs=(rt.settings.trust_min_shadow_sends, rt.settings.trust_max_shadow_kills),
+        review_today=load.today(rt, [agent.id]),
     )

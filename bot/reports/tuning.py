@@ -17,12 +17,14 @@ from bot.readouts import (
     AgentTrend,
     AgentWeek,
     Count,
+    LoadWeek,
     LowDraft,
     Phrase,
     Rates,
     TuningReport,
     VersionWeek,
 )
+from bot.reports import load
 from bot.runtime import Runtime
 from storage import scheduled_posts
 from storage import tuning as store
@@ -143,6 +145,7 @@ def build(
         lowest=tuple(_low(d) for d in lowest),
         fleet=fleet,
         agents=trends,
+        load=load.weekly(rt, bounds, tz, agent),
     )
 
 
@@ -312,7 +315,18 @@ def render_text(report: TuningReport) -> str:
         for i, week in enumerate(weeks):
             prev = weeks[i - 1] if i else None
             out.append(f"    {week.week:%Y-%m-%d}  {week_line(week, prev)}")
+    out += ["", "Review load by week (per day on which anyone reviewed; time measured from clicks)"]
+    out += [f"  {w.week:%Y-%m-%d}  {load_week_line(w)}" for w in report.load] or ["  none"]
     return "\n".join(out)
+
+
+def load_week_line(w: LoadWeek) -> str:
+    per = w.clicks_per_decision
+    return (
+        f"{w.reviews_per_day:5.1f} reviews/day  {w.minutes_per_day:5.1f} min/day  "
+        f"posted→decided median {load.wait_text(w.median_to_decision):>7}  "
+        f"{'—' if per is None else f'{per:.1f}'} clicks/decision  ({w.days} days)"
+    )
 
 
 def to_json(report: TuningReport) -> str:
@@ -322,6 +336,13 @@ def to_json(report: TuningReport) -> str:
                 **dataclasses.asdict(obj),
                 "kill_rate": obj.kill_rate,
                 "edit_rate": obj.edit_rate,
+            }
+        if isinstance(obj, LoadWeek):
+            return {
+                **{f.name: rates(getattr(obj, f.name)) for f in dataclasses.fields(obj)},
+                "reviews_per_day": obj.reviews_per_day,
+                "minutes_per_day": obj.minutes_per_day,
+                "clicks_per_decision": obj.clicks_per_decision,
             }
         if dataclasses.is_dataclass(obj):
             return {f.name: rates(getattr(obj, f.name)) for f in dataclasses.fields(obj)}

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.core.matching import learned_factor
-from bot.review import context
-from bot.review.cards import _paths, path_text
+from bot.core.matching import ALL, step_factor
+from bot.review import context, learning
+from bot.review.cards import _paths, check_text, path_text
 from bot.runtime import Runtime
 from storage import trail
 from storage.models import Account, Contact, Draft
@@ -66,6 +66,27 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (date, datetime)) else value
 
 
+def learned_now(beliefs: dict[str, tuple[float, float]], match: dict) -> dict[str, Any]:
+    """The agent's learned evidence now for the keys a verdict on this draft moves (its
+    relation types and steps): approvals, kills, and the factor the matcher would use."""
+    counts = learning.evidence(beliefs)
+    learned, decisions = learning.factors_of(beliefs)
+    out: dict[str, Any] = {}
+    for key in learning.keys(match):
+        if key == ALL:
+            continue
+        rel, _, dst = key.partition(">")
+        factor, decided = step_factor(learned, decisions, rel, dst)
+        approved, killed = counts.get(key, (0.0, 0.0))
+        out[key] = {
+            "approved": approved,
+            "killed": killed,
+            "factor_now": round(factor, 4),
+            "decisions": decided,
+        }
+    return out
+
+
 def chain(rt: Runtime, draft_id: int) -> dict[str, Any] | None:
     """Plain data (what --json prints); None when there is no such draft."""
     with rt.db.session() as s:
@@ -75,15 +96,7 @@ def chain(rt: Runtime, draft_id: int) -> dict[str, Any] | None:
         return None
     d = c.draft
     match = dict(d.match or {})
-    rels = sorted({st["rel"] for p in match.get("paths", []) for st in p.get("steps", [])})
-    weights = {
-        rel: {
-            "alpha": a,
-            "beta": b,
-            "factor_now": round(learned_factor(a, b), 4),
-        }
-        for rel, (a, b) in ((rel, c.weights.get(rel, (1.0, 1.0))) for rel in rels)
-    }
+    weights = learned_now(c.weights, match)
     return {
         "draft": {
             "id": d.id,
@@ -98,6 +111,8 @@ def chain(rt: Runtime, draft_id: int) -> dict[str, Any] | None:
             "created_at": _iso(d.created_at),
             "personalization": d.personalization,
             "confidence": d.confidence,
+            "second_check": d.second_check,
+            "second_check_features": d.features,
             "facts": d.facts,
         },
         "signals": [
@@ -256,10 +271,11 @@ def render(data: dict[str, Any]) -> str:
     out += [f"  {path_text(p)}" for p in _paths(m)]
     if data["learned_weights_now"]:
         out.append(
-            "  learned weights now: "
+            "  learned factors now: "
             + ", ".join(
-                f"{rel} {w['factor_now']:g} (α {w['alpha']:g}, β {w['beta']:g})"
-                for rel, w in data["learned_weights_now"].items()
+                f"{key} {w['factor_now']:.2f} ({w['approved']:g} approved, "
+                f"{w['killed']:g} killed as wrong account)"
+                for key, w in data["learned_weights_now"].items()
             )
         )
     g = data["gate"]
@@ -270,6 +286,16 @@ def render(data: dict[str, Any]) -> str:
         f"(threshold {g['explain'].get('personalization_threshold', '?')}) · confidence "
         f"{d['confidence']:.2f} (threshold {g['explain'].get('confidence_threshold', '?')})",
     ]
+    if g["explain"].get("personalization_basis"):
+        out.append(f"  personalization {g['explain']['personalization_basis']}")
+    out.append(
+        "  "
+        + check_text(
+            d.get("second_check"),
+            float(g["explain"].get("second_check_threshold", 0.0)),
+            str(g["explain"].get("second_check_basis", "")),
+        )
+    )
     out += [f"  - {r.get('text', r)}" for r in g["reasons"]]
     out += ["", "Reviews"]
     out += [

@@ -25,6 +25,8 @@ class Action(StrEnum):
     SEND_REPLY = "send_reply"
     TAKE_OVER = "take_over"
     RECLASSIFY = "reclassify"
+    APPLY = "apply"  # a proposed change to an agent's file
+    DISMISS = "dismiss"
 
 
 # What each kind of review can be decided with.
@@ -32,6 +34,7 @@ ALLOWED = {
     "draft": {Action.APPROVE, Action.EDIT, Action.DEFER, Action.KILL},
     "play": {Action.APPROVE, Action.KILL},
     "reply": {Action.SEND_REPLY, Action.EDIT, Action.TAKE_OVER, Action.RECLASSIFY},
+    "proposal": {Action.APPLY, Action.DISMISS},
 }
 
 # Decisions that put mail in the outbox, so the sender should look now.
@@ -57,7 +60,8 @@ class Result:
     status: str
     review_id: int
     # past tense of the winning action, for "already approved by ..."; when forbidden,
-    # "account_owner" if the account's owner AM (`detail`) decides, not the agent's owner
+    # "account_owner" if the account's owner AM (`detail`) decides, not the agent's owner,
+    # "operators" if only an operator may; when stale, the review's kind
     outcome: str = ""
     decided_by: str = ""
     detail: str = ""

@@ -15,6 +15,7 @@ from bot.ports import (
     ReviewCard,
 )
 from bot.review import context
+from bot.review.proposal_cards import proposal_card
 from bot.runtime import Runtime
 from storage import reviews as store
 from storage.models import (
@@ -92,6 +93,8 @@ def card_for(rt: Runtime, s: Session, review_id: int) -> Card:
         raise KeyError(f"no review {review_id}")
     if review.kind == "play":
         return play_card(rt, s, review)
+    if review.kind == "proposal":
+        return proposal_card(rt, s, review)
     if review.kind == "reply":
         return reply_card(rt, s, review)
     return draft_card(rt, s, review)
@@ -212,6 +215,9 @@ def draft_card(rt: Runtime, s: Session, review: Review) -> ReviewCard:
         personalization_basis=explain.get("personalization_basis", ""),
         confidence=draft.confidence,
         confidence_threshold=explain.get("confidence_threshold", 0.0),
+        second_check=draft.second_check,
+        second_check_threshold=explain.get("second_check_threshold", 0.0),
+        second_check_basis=explain.get("second_check_basis", ""),
         reasons=tuple(review.reasons),
         relationship=relationship(account),
         config_version=draft.config_version,
@@ -231,9 +237,10 @@ def draft_card(rt: Runtime, s: Session, review: Review) -> ReviewCard:
 
 
 def path_text(path: MatchPath) -> str:
-    """account —hiring_for→ data engineer (w 1 × learned 0.67 from 1 decision) —indicates→
-    problem (w 0.9) ←solves— capability (w 0.8) = path 0.48: each edge's weight times the
-    agent's learned factor for its relation type, as the matcher multiplied them."""
+    """account —hiring_for→ data engineer (w 1 × learned 0.59 from 1 decision) —indicates→
+    problem (w 0.9) ←solves— capability (w 0.8) = path 0.42: each edge's weight times the
+    agent's learned factor for the account's step (this relation to this target), as the
+    matcher multiplied them."""
     parts = [path.steps[0].src]
     for i, st in enumerate(path.steps):
         weight = edge_weight_text(st, learns=i == 0)
@@ -245,7 +252,8 @@ def path_text(path: MatchPath) -> str:
 
 
 def edge_weight_text(st: PathStep, learns: bool) -> str:
-    """`learns`: the account's own edge, the one AM decisions move (bot/review/learning.py)."""
+    """`learns`: the account's own edge, the one AM decisions move (bot/review/learning.py);
+    its decisions are the step's own, or its relation type's when the step has none."""
     if st.decisions:
         plural = "s" if st.decisions != 1 else ""
         return f"w {st.weight:g} × learned {st.learned:.2f} from {st.decisions} decision{plural}"
@@ -255,12 +263,27 @@ def edge_weight_text(st: PathStep, learns: bool) -> str:
 
 
 def scores_text(card: ReviewCard) -> tuple[str, str]:
+    # The basis starts with the score it explains (bot/core/personalization.py): said once.
+    basis = card.personalization_basis.removeprefix(f"{card.personalization:.2f}: ")
     p = (
         f"Personalization {card.personalization:.2f} (review above "
-        f"{card.personalization_threshold:.2f}) — {card.personalization_basis}"
+        f"{card.personalization_threshold:.2f}) — {basis}"
     )
     c = f"Confidence {card.confidence:.2f} (review below {card.confidence_threshold:.2f})"
-    return p, c
+    return p, f"{c} · {second_check_text(card)}"
+
+
+def second_check_text(card: ReviewCard) -> str:
+    """'second check: 0.93 from 212 decisions (...) (review below 0.90)', next to confidence."""
+    return check_text(card.second_check, card.second_check_threshold, card.second_check_basis)
+
+
+def check_text(p: float | None, threshold: float, basis: str) -> str:
+    if threshold <= 0:
+        return "second check: off"
+    if p is None:
+        return f"second check: none yet ({basis or 'no model'})"
+    return f"second check: {p:.2f} {basis}; review below {threshold:.2f}"
 
 
 def outcome_text(card: Card, who: str) -> str:
@@ -269,6 +292,8 @@ def outcome_text(card: Card, who: str) -> str:
         return ""
     if card.status == "expired":
         return f"Expired at {card.expires_at:%Y-%m-%d %H:%M} UTC — {card.outcome_detail}"
+    if card.status == "superseded" and card.kind == "proposal":
+        return "Superseded: the agent's file changed since this was proposed"
     if card.status == "superseded":
         return "Superseded: the draft changed, a fresh card was posted"
     verb = PAST.get(card.outcome, card.outcome).capitalize()

@@ -7,14 +7,27 @@ from functools import partial
 from slack_bolt import Ack, App, BoltContext
 
 from bot.decisions import Action, Request
-from handlers.ids import APPROVE, FULL_TEXT, SEND_REPLY, TAKE_OVER
+from handlers.ids import (
+    APPROVE,
+    FULL_TEXT,
+    PROPOSAL_APPLY,
+    PROPOSAL_DISMISS,
+    SEND_REPLY,
+    TAKE_OVER,
+)
 from handlers.jobs import DECIDE, FULL, MODAL, MODALS, Job, channel_of, from_home
 from handlers.listeners.deps import Deps
 from handlers.redelivery import DELIVERY_KEY
 from handlers.views.cards import parse_value
 
 # Buttons that decide at once (their confirmation, if any, is Slack's confirm dialog).
-DIRECT = {APPROVE: Action.APPROVE, SEND_REPLY: Action.SEND_REPLY, TAKE_OVER: Action.TAKE_OVER}
+DIRECT = {
+    APPROVE: Action.APPROVE,
+    SEND_REPLY: Action.SEND_REPLY,
+    TAKE_OVER: Action.TAKE_OVER,
+    PROPOSAL_APPLY: Action.APPLY,
+    PROPOSAL_DISMISS: Action.DISMISS,
+}
 
 
 def register(app: App, deps: Deps) -> None:

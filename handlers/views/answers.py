@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.reports import status
-from bot.review import control
+from bot.readouts import QueueLoad
+from bot.reports import load, status
+from bot.review import control, trust
 from handlers.views.limits import FALLBACK_LIMIT
 from handlers.views.text import channel_mention, clip, esc, md, mention
 
@@ -12,7 +13,7 @@ def _fmt(value: float | int) -> str:
     return f"{value:g}"
 
 
-def status_text(rows: list[status.AgentStatus]) -> str:
+def status_text(rows: list[status.AgentStatus], today: QueueLoad | None = None) -> str:
     if not rows:
         return "No agents. Add a markdown file under agents/."
     paused = [r for r in rows if r.paused]
@@ -33,7 +34,12 @@ def status_text(rows: list[status.AgentStatus]) -> str:
             f"{esc(r.id):<{width}}  {r.trust:<10}  {'PAUSED' if r.paused else 'active':<6}  "
             f"{r.open_reviews:>4}  {r.drafted_today:>7}  {r.sent_today:>4}  {over}"
         )
-    lines = [head, "```" + "\n".join(table) + "```"]
+    lines = [head]
+    if today is not None:
+        lines.append(f"*Review time*: {load.queue_line(today)}")
+        if today.reviewers:
+            lines.append(load.reviewers_text(today, mention))
+    lines.append("```" + "\n".join(table) + "```")
     for r in paused:
         lines.append(
             md(":double_vertical_bar: `{}` paused: {}", r.id, r.paused_reason or "no reason")
@@ -46,6 +52,30 @@ def _who(by: str, system: str) -> str:
     return mention(by) if by and by not in control.GUARD + ("system",) else system
 
 
+def _shadow(ev: trust.Evidence) -> str:
+    """Shadow evaluation in one line: what the gate would send alone, and how that fared."""
+    if not ev.reviews:
+        return "no reviewed drafts yet"
+    return (
+        f"would auto-send {ev.send_share:.0%} of drafts; of those, "
+        f"{ev.shadow_kills} of {ev.shadow_sends} were killed"
+    )
+
+
+def _still_needs(ev: trust.Evidence) -> list[str]:
+    out = []
+    if ev.blocked:
+        out.append("  promotion blocked: " + esc(ev.blocked))
+    # E.g. "a would-send draft was killed on 2026-11-04: the clean week restarts from then;
+    # needs 3 more working days".
+    restart = f"{esc(ev.restart)}; " if ev.restart else ""
+    if ev.missing:
+        out.append("  " + restart + ", ".join(f"needs {esc(m)}" for m in ev.missing))
+    if ev.promotable:
+        out.append("  " + restart + "meets the promotion rule: its next verdict promotes it")
+    return out
+
+
 def detail_text(d: status.AgentDetail) -> str:
     since = f" since {d.trust_since:%Y-%m-%d %H:%M} UTC" if d.trust_since else " since it started"
     set_by = _who(d.trust_set_by, "the trust rules")
@@ -56,13 +86,29 @@ def detail_text(d: status.AgentDetail) -> str:
         + (f", set by {set_by}: {esc(d.trust_reason)}" if d.trust_reason else ""),
     ]
     t, (reviews, days, rate) = d.stretch, d.needs
-    if d.trust == "probation" and d.trust_set_by not in ("", "system"):
+    ev = d.evidence
+    by_hand = d.trust == "probation" and d.trust_set_by not in ("", "system")
+    if by_hand:
         lines.append("  held on probation by hand: only a person promotes it")
-    elif d.trust == "probation":
+    elif d.trust == "probation" and (d.rule == "kill_rate" or ev is None):
         lines.append(
             f"  toward supervised: {t.reviews}/{reviews} reviewed drafts, {t.days}/{days} days, "
             f"{t.kill_rate:.0%} killed (at most {rate:.0%}), {t.critical} critical kills"
         )
+    elif d.trust == "probation" and ev is not None:
+        sends, most = d.shadow_needs
+        lines.append(
+            f"  toward supervised: {ev.reviews}/{reviews} reviewed drafts, "
+            f"{ev.working_days}/{days} working days, {ev.shadow_sends}/{sends} drafts the gate "
+            f"would send, {ev.shadow_kills} of those killed (at most {most})"
+        )
+    if ev is not None and d.trust == "probation":
+        # Since the last trust change: a kill that restarted the clean week still shows here.
+        lines.append(f"  if promoted today: {_shadow(d.probation_evidence or ev)}")
+        if not by_hand:
+            lines.extend(_still_needs(ev))
+    elif ev is not None:
+        lines.append(f"  last 30 days of reviewed drafts: {_shadow(ev)}")
     if d.paused:
         lines.append(
             f"*State*: :double_vertical_bar: paused by "
@@ -83,7 +129,21 @@ def detail_text(d: status.AgentDetail) -> str:
     )
     oldest = f", oldest {d.oldest_open_hours:g} h" if d.oldest_open_hours is not None else ""
     lines.append(f"*Open reviews*: {d.open_reviews}{oldest}")
+    if d.review_today is not None:
+        lines.append(f"*Review time*: {agent_minutes_text(d.review_today)}")
     return "\n".join(lines)
+
+
+def agent_minutes_text(today: QueueLoad) -> str:
+    """One agent's share of today's queue: its minutes, and the whole target for scale."""
+    line = (
+        f"{load.minutes_text(today.minutes)} on its cards today "
+        f"({today.clicks} click{'s' if today.clicks != 1 else ''}, {today.decisions} decided; "
+        f"the whole queue's target is {today.target_minutes:g} min a day)"
+    )
+    if today.median_to_decision is not None:
+        line += f"; card to decision: median {load.wait_text(today.median_to_decision)}"
+    return line
 
 
 def queue_text(items: list[status.QueueItem], total: int | None = None) -> str:
@@ -108,6 +168,8 @@ def refusal_text(status: str, outcome: str = "", decided_by: str = "", detail: s
     """An ephemeral answer to a click; `detail` may carry outside text, so it is escaped."""
     if status == "already_decided":
         return f"Already {esc(outcome)} by {mention(decided_by)}."
+    if status == "forbidden" and outcome == "operators":
+        return "Only an operator can apply or dismiss a proposed change to an agent's file."
     if status == "forbidden" and outcome == "account_owner":
         return f"This account's owner {mention(detail)} decides this review (or an operator)."
     if status == "forbidden":
@@ -116,6 +178,11 @@ def refusal_text(status: str, outcome: str = "", decided_by: str = "", detail: s
         return md("This draft cannot be sent as is ({}). Use Edit to fix it.", detail)
     if status == "invalid":
         return md("{}.", detail[:1].upper() + detail[1:])
+    if status == "stale" and outcome == "proposal":
+        return (
+            "Not applied: the agent's file changed since this change was proposed. The "
+            "proposal is stale; a fresh one, made from the file as it is now, comes instead."
+        )
     if status == "stale":
         return "The draft changed since this card was posted; a fresh card is below."
     if status == "not_found":

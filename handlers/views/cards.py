@@ -19,7 +19,15 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.ports import Card, PlayCard, Relationship, ReplyCard, ReviewCard, ThreadMessage
+from bot.ports import (
+    Card,
+    PlayCard,
+    ProposalCard,
+    Relationship,
+    ReplyCard,
+    ReviewCard,
+    ThreadMessage,
+)
 from bot.review.cards import outcome_text, path_text, scores_text
 from handlers.ids import (
     APPROVE,
@@ -29,6 +37,8 @@ from handlers.ids import (
     FULL_TEXT,
     FULL_TEXT_BLOCK,
     KILL,
+    PROPOSAL_APPLY,
+    PROPOSAL_DISMISS,
     RECLASSIFY,
     REPLY_EDIT,
     SEND_REPLY,
@@ -62,6 +72,8 @@ def fallback_text(card: Card) -> str:
         return md(
             "Play for approval: {} ({})", card.play_name, card.agent_name, limit=FALLBACK_LIMIT
         )
+    if isinstance(card, ProposalCard):
+        return md("Proposed change to {}: {}", card.agent_name, card.summary, limit=FALLBACK_LIMIT)
     if isinstance(card, ReplyCard):
         return md(
             "Reply from {}: {}",
@@ -82,6 +94,8 @@ def fallback_text(card: Card) -> str:
 def card_blocks(card: Card) -> list[Block]:
     if isinstance(card, PlayCard):
         return play_blocks(card)
+    if isinstance(card, ProposalCard):
+        return proposal_blocks(card)
     if isinstance(card, ReplyCard):
         return reply_blocks(card)
     return review_blocks(card)
@@ -147,6 +161,22 @@ def _buttons(card: Card) -> ActionsBlock:
                 ),
             ),
             ButtonElement(text="Reclassify", action_id=RECLASSIFY, value=value),
+        ]
+    elif isinstance(card, ProposalCard):
+        elements = [
+            ButtonElement(
+                text="Apply",
+                action_id=PROPOSAL_APPLY,
+                value=value,
+                style="primary",
+                confirm=ConfirmObject(
+                    title="Apply this change?",
+                    text="The agent's file is rewritten with this diff; its next drafts follow it.",
+                    confirm="Apply",
+                    deny="Cancel",
+                ),
+            ),
+            ButtonElement(text="Dismiss", action_id=PROPOSAL_DISMISS, value=value),
         ]
     elif isinstance(card, PlayCard):
         elements = [
@@ -383,4 +413,31 @@ def review_blocks(card: ReviewCard) -> list[Block]:
         context("*Relationship* · {}", " · ".join(card.relationship) or "—", cut=cut),
         *_memory(card.memory, cut),
     ]
+    return _finish(blocks, card, cut)
+
+
+def proposal_blocks(card: ProposalCard) -> list[Block]:
+    """A proposed change to an agent's file: what, why (the AMs' decisions behind it), the
+    diff. Every piece of it is outside text (phrases AMs wrote, the file's own lines)."""
+    cut = Cut()
+    blocks: list[Block] = [
+        HeaderBlock(text=plain("Proposed change: {}", card.agent_name, cut=cut)),
+        section("{}", card.summary, cut=cut),
+        section("*Why*\n{}", _bullets(card.evidence), cut=cut),
+    ]
+    pages = chunks(esc(card.diff), SECTION_LIMIT - 10) or [" "]
+    if len(pages) > BODY_SECTIONS:
+        cut.any = True
+        pages = pages[:BODY_SECTIONS]
+        pages[-1] = pages[-1][: safe_end(pages[-1], len(pages[-1]) - 1)] + MORE
+    for page in pages:  # already escaped
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=f"```{page}```", verbatim=True)))
+    blocks.append(
+        context(
+            "`{}` · proposal #{} · only an operator decides; the AMs keep deciding drafts",
+            card.path,
+            card.proposal_id,
+            cut=cut,
+        )
+    )
     return _finish(blocks, card, cut)

@@ -14,7 +14,16 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.readouts import AgentDigest, DayCounts, Digest
-from bot.reports.digest import RATE_DAYS, age, delta, digest_text, pct
+from bot.reports import load
+from bot.reports.digest import (
+    RATE_DAYS,
+    age,
+    delta,
+    digest_text,
+    load_line,
+    pct,
+    worth_naming_reviewers,
+)
 from handlers.views.limits import FALLBACK_LIMIT, SECTION_LIMIT
 from handlers.views.text import clip, esc, mention
 
@@ -43,6 +52,16 @@ def _totals(d: DayCounts, before: DayCounts, digest: Digest) -> SectionBlock:
         f"*Open reviews*\n*{digest.open_reviews}*, oldest {age(digest.oldest_open_hours)}",
     ]
     return SectionBlock(fields=[MarkdownTextObject(text=f) for f in fields])
+
+
+def _load(digest: Digest) -> list[Block]:
+    """The review time of the day, and who spent it (reviewers as mentions)."""
+    if digest.load is None:
+        return []
+    text = f"*Review time*: {load_line(digest)}"
+    if worth_naming_reviewers(digest):
+        text += "\n" + load.reviewers_text(digest.load, mention)
+    return [SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_LIMIT)))]
 
 
 def agent_text(a: AgentDigest) -> str:
@@ -89,6 +108,7 @@ def digest_blocks(digest: Digest) -> list[Block]:
             ]
         ),
         _totals(digest.total, digest.total_before, digest),
+        *_load(digest),
         DividerBlock(),
     ]
     for a in digest.agents[:MAX_AGENTS]:

@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.ports import Card, PlayCard, ReplyCard
+from bot.ports import Card, PlayCard, ProposalCard, ReplyCard
 from bot.readouts import DayCounts
 from bot.reports.digest import pct
 from bot.reports.home import Home
@@ -31,6 +31,8 @@ MAX_AGENTS = 25
 def _summary(card: Card) -> str:
     if isinstance(card, PlayCard):
         text = md("*Play for approval:* {} · _{}_", card.play_name, card.agent_name, limit=600)
+    elif isinstance(card, ProposalCard):
+        text = md("*Proposed change:* {} · _{}_", card.summary, card.agent_name, limit=900)
     elif isinstance(card, ReplyCard):
         text = md(
             "*Reply* from *{}* ({}) · _{}_\n{} · read as {}",

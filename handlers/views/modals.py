@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.mail.triage.vocabulary import INTENTS
-from bot.ports import Card, PlayCard, Relationship, ReplyCard, ReviewCard
+from bot.ports import Card, PlayCard, ProposalCard, Relationship, ReplyCard, ReviewCard
 from bot.readouts import KILL_REASONS
 from bot.review.cards import path_text
 from handlers.ids import (
@@ -200,6 +200,12 @@ def reclassify_modal(card: ReplyCard) -> View:
 
 def full_texts(card: Card) -> list[tuple[str, str]]:
     """Every piece of a card's outside text, whole: (label, text)."""
+    if isinstance(card, ProposalCard):
+        return [
+            ("Proposed change", card.summary),
+            ("Why", "\n".join(card.evidence)),
+            (f"Diff of {card.path}", card.diff),
+        ]
     if isinstance(card, PlayCard):
         out = [
             ("Play", f"{card.play_name} ({card.play_id})"),

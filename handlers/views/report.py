@@ -13,7 +13,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.readouts import AgentWeek, TuningReport
+from bot.readouts import AgentWeek, LoadWeek, TuningReport
+from bot.reports.load import wait_text
 from bot.reports.tuning import delta, pct
 from handlers.views.limits import SECTION_LIMIT
 from handlers.views.text import chunks, esc
@@ -42,6 +43,15 @@ def _week(week: AgentWeek, before: AgentWeek | None) -> str:
         f"kill {pct(r.kill_rate)}{delta(r.kill_rate, prev.kill_rate if prev else None)} · "
         f"edit {pct(r.edit_rate)}{delta(r.edit_rate, prev.edit_rate if prev else None)} · "
         f"{r.decisions} decided" + (f" · config {versions}" if versions else "")
+    )
+
+
+def _load_week(w: LoadWeek) -> str:
+    per = w.clicks_per_decision
+    return (
+        f"{w.reviews_per_day:.1f} reviews/day · {w.minutes_per_day:.0f} min/day · "
+        f"card to decision median {wait_text(w.median_to_decision)} · "
+        f"{'—' if per is None else f'{per:.1f}'} clicks/decision"
     )
 
 
@@ -94,6 +104,11 @@ def report_blocks(report: TuningReport) -> list[Block]:
             lines.append(f"*{esc(trend.agent_id)}* {_week(now, before)}")
     week = report.weeks[-1] if report.weeks else report.since.date()
     blocks += _section(f"Week of {week:%Y-%m-%d} against the week before", lines, "no decisions")
+    blocks += _section(
+        "Review load by week (per day on which anyone reviewed)",
+        [f"{w.week:%Y-%m-%d}: {_load_week(w)}" for w in report.load if w.days],
+        "no reviews",
+    )
     if len(blocks) > MAX_BLOCKS:
         blocks = blocks[: MAX_BLOCKS - 1] + [
             ContextBlock(elements=[MarkdownTextObject(text="… more in `twoloop report tuning`")])

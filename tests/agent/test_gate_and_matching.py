@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.gate import GateInput, decide
-from bot.core.matching import Graph, best_match, learned_factor, signal_strength
+from bot.core.matching import FACTOR_RANGE, Graph, best_match, learned_factor, signal_strength
 
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
@@ -264,10 +264,10 @@ def test_learned_factor_below_one_lowers_paths_through_that_relation():
 def test_learned_factor_can_flip_the_ranking():
     assert best_match(Graph(edges(), {}), "a", 1.0).capability == "c1"
     # AMs kept killing hiring-based drafts: 0.81 * 0.5 = 0.405 < 0.54
-    flipped = best_match(Graph(edges(), {"hiring_for": learned_factor(1, 3)}), "a", 1.0)
+    flipped = best_match(Graph(edges(), {"hiring_for": 0.5}), "a", 1.0)
     assert flipped.capability == "c2"
-    # ...and approvals of tech-based drafts push the same way
-    boosted = best_match(Graph(edges(), {"uses": learned_factor(3, 1)}), "a", 1.0)
+    # ...and tech-based drafts approved more than the agent's average push the same way
+    boosted = best_match(Graph(edges(), {"uses": 1.5}), "a", 1.0)
     assert boosted.capability == "c2"
     assert math.isclose(boosted.graph_score, 0.81, abs_tol=1e-4)
 
@@ -285,11 +285,26 @@ def test_path_scores_are_capped_at_one():
     assert match.graph_score <= 1.0
 
 
-def test_learned_factor_prior_and_direction():
-    assert learned_factor(1, 1) == 1.0
-    assert learned_factor(1, 3) == 0.5
-    assert learned_factor(3, 1) == 1.5
-    assert 0 < learned_factor(1, 100) < learned_factor(1, 2) < 1 < learned_factor(2, 1) < 2
+def test_learned_factor_is_the_steps_rate_over_the_agents_within_range():
+    assert learned_factor(0.8, 0.8) == learned_factor(1.0, 1.0) == 1.0
+    assert learned_factor(0.4, 0.8) == 0.5
+    assert learned_factor(0.9, 0.6) == 1.5
+    assert learned_factor(0.01, 0.9) == FACTOR_RANGE[0]
+    assert learned_factor(1.0, 0.1) == FACTOR_RANGE[1]
+
+
+def test_a_steps_own_factor_wins_over_its_relation_types():
+    step_only = {"hiring_for>role:de": 0.5, "hiring_for": 0.9}
+    match = best_match(Graph(edges(), step_only), "a", 1.0, frozenset({"c1"}))
+    assert match.paths[0].steps[0].learned == 0.5
+    assert math.isclose(match.graph_score, 0.81 * 0.5, abs_tol=1e-4)
+    # another target of the same relation type has no key of its own: the relation's factor
+    other = edges(("account:a", "hiring_for", "role:ciso", 1.0))
+    other += [("role:ciso", "indicates", "problem:capacity", 0.9)]
+    paths = Graph(other, step_only).paths_from("account:a")
+    by_role = {p.steps[0].dst: p.steps[0].learned for p in paths if p.steps[0].rel == "hiring_for"}
+    assert by_role == {"role:de": 0.5, "role:ciso": 0.9}
+    assert Graph(other, step_only).factor("uses", "tech:airflow") == 1.0
 
 
 def test_signal_strength_is_zero_without_signals():

@@ -183,7 +183,7 @@ def test_personalization_and_confidence_are_measured_not_reported(hostile, model
     """A model that leaves its facts out of `claims` (to look impersonal) and rates itself
     sure is measured on its text: the draft is highly personal, so a person approves it."""
     rt = hostile.rt
-    supervised(rt, threshold="0.5")
+    supervised(rt, threshold="0.4")
     model.content = draft_content(
         subject="Acme Analytics and a data team stretched thin",
         body=(
@@ -199,8 +199,13 @@ def test_personalization_and_confidence_are_measured_not_reported(hostile, model
     assert d.gate_outcome == "review"
     codes = {r["code"] for r in d.gate_reasons}
     assert "personalization" in codes
-    # first name 0.05 + account name 0.1 + signal 0.35 + problem 0.25, read off the body
-    assert d.personalization == 0.75
+    # Read off the body (bot/core/personalization.py): the signal, the company and their first
+    # name are there, and a third of the body is not the play's template.
+    assert d.personalization > 0.4
+    basis = d.explain["personalization_basis"]
+    assert basis.startswith(
+        f"{d.personalization:.2f}: about them: the signal, the company, their first name"
+    )
     assert {f["slot"] for f in d.facts} >= {"signal.summary", "problem.name", "account.name"}
     assert d.confidence != 0.97 and d.explain["writer_self_rating"] == 0.97
 

@@ -225,6 +225,8 @@ def test_token_budget_spent_means_wait(rt):
 def test_supervised_agent_below_thresholds_sends_without_review(rt):
     edit_agent(rt, "data-platform", r"personalization: [\d.]+", "personalization: 1.0")
     edit_agent(rt, "data-platform", r"^audit_rate: [\d.]+", "audit_rate: 0")
+    # The second check off: its own tests (tests/review/test_second_check.py) train one.
+    edit_agent(rt, "data-platform", r"^(  confidence: [\d.]+)", r"\1\n  second_check: 0")
     approve_plays(rt)
     with rt.db.session() as s:
         state = s.get(AgentState, "data-platform")

@@ -265,8 +265,18 @@ def test_why_follows_a_draft_from_signal_to_reply(rt, home, db_url, monkeypatch)
     assert data["draft"]["agent_id"] == draft.agent_id
     assert sorted(sig["id"] for sig in data["signals"]) == sorted(draft.signal_ids)
     assert data["match"]["paths"] and data["config_version"] == draft.config_version
-    rels = {st["rel"] for p in data["match"]["paths"] for st in p["steps"]}
-    assert set(data["learned_weights_now"]) == rels
+    own = {
+        (st["rel"], st["dst"])
+        for p in data["match"]["paths"]
+        for st in p["steps"]
+        if st["src"].startswith("account:")
+    }
+    # The keys the approval moved: each relation type and step of the account's own edges.
+    assert set(data["learned_weights_now"]) == {r for r, _ in own} | {f"{r}>{d}" for r, d in own}
+    assert all(
+        w["approved"] == 1 and w["killed"] == 0 for w in data["learned_weights_now"].values()
+    )
+    assert all(w["factor_now"] == 1.0 for w in data["learned_weights_now"].values())
     assert data["gate"]["outcome"] == "review" and data["gate"]["reasons"]
     assert [r["kind"] for r in data["reviews"]] == ["draft", "reply"]
     assert data["decisions"][0]["action"] == "approve"
@@ -277,6 +287,7 @@ def test_why_follows_a_draft_from_signal_to_reply(rt, home, db_url, monkeypatch)
     assert "decision.approve" in actions and "outbox.sent" in actions and "inbound.human" in actions
     text = cli(home, db_url, monkeypatch, "why", str(ours.draft_id))
     assert ours.message_id in text.stdout and "Signals" in text.stdout
+    assert "learned factors now: " in text.stdout and "1 approved, 0 killed" in text.stdout
     missing = cli(home, db_url, monkeypatch, "why", "987654")
     assert missing.exit_code == 1 and "no draft 987654" in missing.stderr
 

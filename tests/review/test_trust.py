@@ -21,6 +21,13 @@ CHANNEL = "C0REVIEWS01"
 START = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday
 
 
+@pytest.fixture(autouse=True)
+def kill_rate_rule(rt):
+    """These tests hold the older rule (TWOLOOP_PROMOTION_RULE=kill_rate), chosen by setting;
+    the default clean week is tested in test_clean_week.py."""
+    rt.settings.promotion_rule = "kill_rate"
+
+
 @pytest.fixture
 def judge(rt):
     """Open draft reviews on the agent and decide them, one verdict at a time, on given days."""
@@ -179,7 +186,12 @@ def test_the_gate_reviews_everything_on_probation_and_lets_supervised_agents_sen
     """Same overrides on both agents (nothing over a threshold, no audit sample): the one on
     probation still has every draft reviewed; the supervised one sends."""
     for agent_id in (AGENT, "security-expansion"):
-        for name, value in (("personalization", "1"), ("confidence", "0"), ("audit_rate", "0")):
+        for name, value in (
+            ("personalization", "1"),
+            ("confidence", "0"),
+            ("audit_rate", "0"),
+            ("second_check", "0"),  # off
+        ):
             control.set_value(rt, OPERATOR, agent_id, name, value)
     control.set_trust(rt, OPERATOR, "security-expansion", "supervised", "")
     approve_plays(rt)

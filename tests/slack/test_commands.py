@@ -141,6 +141,7 @@ def test_an_override_changes_the_next_ticks_gate_and_default_reverts(service, sl
     rt = service.rt
     assert "*supervised*" in slash(http, OPERATOR, "trust data-platform supervised")
     slash(http, OPERATOR, "set data-platform audit_rate 0")  # no random audit samples
+    slash(http, OPERATOR, "set data-platform second_check 0")  # no trained model here: off
     text = slash(http, OPERATOR, "set data-platform personalization 0.8")
     assert "0.7 → *0.8*" in text
     [ev] = [e for e in events(service, "agent.set") if e.detail["setting"] == "personalization"]
@@ -173,7 +174,7 @@ def test_an_override_changes_the_next_ticks_gate_and_default_reverts(service, sl
 
     text = slash(http, OPERATOR, "set data-platform personalization default")
     assert "back to the file's 0.7 (the override was 0.8)" in text
-    assert state(service, "data-platform").overrides == {"audit_rate": 0}
+    assert state(service, "data-platform").overrides == {"audit_rate": 0, "second_check": 0}
     last = events(service, "agent.set")[-1]
     assert (last.detail["before"], last.detail["after"]) == (0.8, 0.7)
     assert last.detail["override_after"] is None

@@ -1,0 +1,154 @@
+"""The second check: a calibrated model of "the AM would approve this draft as is".
+
+The writer rates its own draft (confidence); this is the other opinion, learned from the
+clicks of the people who decide. It reads only what the gate sees of a draft and its match
+(`features`), and scores with plain stored coefficients (`score`), so scoring needs no
+library and every replica reads the same model. Training lives in bot/review/second_check.py.
+
+Pooling: an agent with few verdicts of its own borrows its AM's and the fleet's. Every base
+feature f also appears as `am=U|f` and `agent=A|f` (hierarchical feature augmentation,
+Daumé III, "Frustratingly Easy Domain Adaptation", ACL 2007). Under L2 regularisation a
+group's own copy stays near zero until its own evidence pays for moving it, so the shared
+weights speak for a new agent and its own take over as its decisions add up.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+SEP = "|"  # between a group and a base feature: "agent=a1|industry=fintech"
+BIAS = "bias"  # constant 1: gives each AM and agent an approval rate of its own
+LABELS = {"approve": 1, "edit": 0, "kill": 0}  # "approved as is"; defers are no verdict
+
+
+@dataclass(frozen=True)
+class Check:
+    p: float | None  # probability the AM approves as is; None: no trained check applies
+    decisions: int
+    basis: str  # e.g. "from 212 decisions (38 of this agent's, 120 of its AM's)"
+
+
+@dataclass(frozen=True)
+class Current:
+    """The model a tick scores with, or why there is none yet."""
+
+    model: dict | None = None
+    so_far: int = 0  # verdicts so far, when there is no model
+    needs: int = 30
+
+    def check(self, x: dict[str, float], agent_id: str, am: str) -> Check:
+        if self.model is None:
+            return Check(None, self.so_far, f"{self.so_far} decisions so far, needs {self.needs}")
+        return score(self.model, x, agent_id, am)
+
+
+def label(action: str) -> int | None:
+    """1 if approved as is, 0 if edited or killed (any reason), None for no verdict."""
+    return LABELS.get(action)
+
+
+def edit_size(before: str, after: str) -> float:
+    """Share of the words an edit changed: 0 untouched, 1 rewritten."""
+    return 1.0 - difflib.SequenceMatcher(None, before.split(), after.split()).ratio()
+
+
+def edit_history(verdicts: Iterable[tuple[str, str, str]]) -> tuple[float, float]:
+    """(share of the verdicts that were edits, their mean edit size) from (action, before
+    body, after body) of an agent's recent verdicts."""
+    rows = [v for v in verdicts if label(v[0]) is not None]
+    edits = [edit_size(before, after) for action, before, after in rows if action == "edit"]
+    if not rows:
+        return 0.0, 0.0
+    size = sum(edits) / len(edits) if edits else 0.0
+    return round(len(edits) / len(rows), 4), round(size, 4)
+
+
+def features(
+    *,
+    match: dict,
+    signals: Iterable[tuple[str, datetime]],
+    now: datetime,
+    play_id: str,
+    capability: str,
+    personalization: float,
+    body: str,
+    confidence: float,
+    industry: str,
+    country: str,
+    employees: int,
+    customer_status: str,
+    title: str = "",
+    edits: tuple[float, float] = (0.0, 0.0),
+) -> dict[str, float]:
+    """What the gate sees of a draft, as numbers: one-hot for kinds and ids, scaled numbers
+    (about 0..3) so one L2 penalty suits them all. `match` is the draft's stored match
+    (bot/agent/loop.py `_match_json`); `signals` are (kind, observed at)."""
+    x: dict[str, float] = {BIAS: 1.0}
+    for path in match.get("paths", []):
+        for st in path.get("steps", []):
+            if str(st.get("src", "")).startswith("account:"):
+                x[f"rel={st['rel']}"] = 1.0
+                x[f"rel>dst={st['rel']}>{st['dst']}"] = 1.0
+    newest: datetime | None = None
+    for kind, at in signals:
+        x[f"signal={kind}"] = 1.0
+        newest = at if newest is None or at > newest else newest
+    if newest is not None:
+        x["signal_age_days/30"] = round(max(0.0, (now - newest).total_seconds()) / 86400 / 30, 4)
+    x[f"play={play_id}"] = 1.0
+    if capability:
+        x[f"capability={capability}"] = 1.0
+    x["personalization"] = round(personalization, 4)
+    x["words/100"] = round(len(body.split()) / 100, 4)
+    x["confidence"] = round(confidence, 4)
+    x["match_score"] = round(float(match.get("score", 0.0)), 4)
+    x[f"industry={industry or '?'}"] = 1.0
+    x[f"country={country or '?'}"] = 1.0
+    x["log10_employees"] = round(math.log10(1 + max(0, employees)), 4)
+    x[f"customer={customer_status or '?'}"] = 1.0
+    # Whom it is addressed to: AMs write differently to a CTO than to a head of data.
+    words = re.findall(r"[a-z0-9]+", title.lower())
+    x[f"title={' '.join(words) or '?'}"] = 1.0
+    for word in words:
+        x[f"title_word={word}"] = 1.0
+    x["edit_share"], x["edit_size"] = edits
+    return x
+
+
+def augment(x: dict[str, float], agent_id: str, am: str) -> dict[str, float]:
+    """Each feature three times: the fleet's, this AM's and this agent's copy."""
+    out = dict(x)
+    for group in (f"am={am}" if am else "", f"agent={agent_id}" if agent_id else ""):
+        if group:
+            out.update({f"{group}{SEP}{f}": v for f, v in x.items()})
+    return out
+
+
+def sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def score(model: dict, x: dict[str, float], agent_id: str, am: str) -> Check:
+    """sigmoid(intercept + sum of weight * value) over the augmented features."""
+    coef = model.get("coef", {})
+    z = float(model.get("intercept", 0.0)) + sum(
+        coef.get(f, 0.0) * v for f, v in augment(x, agent_id, am).items()
+    )
+    counts = model.get("counts", {})
+    total = int(model.get("decisions", 0))
+    own = int(counts.get("agents", {}).get(agent_id, 0))
+    theirs = int(counts.get("ams", {}).get(am, 0))
+    return Check(round(sigmoid(z), 4), total, basis(total, own, theirs))
+
+
+def basis(total: int, own: int, am: int) -> str:
+    plural = "s" if total != 1 else ""
+    return f"from {total} decision{plural} ({own} of this agent's, {am} of its AM's)"
