@@ -2,7 +2,7 @@
 what the account managers would have sent?
 
     .venv/bin/python benchmarks/operator_load.py                  # 40 agents, 8 AMs, 4 weeks
-    .venv/bin/python benchmarks/operator_load.py --no-learning    # the same, learning wiped
+    .venv/bin/python benchmarks/operator_load.py --no-learning    # matcher's learning wiped
     .venv/bin/python benchmarks/operator_load.py --database-url postgresql://postgres@127.0.0.1/test
 
 The product runs as it does in production, on an injected clock: every working day new
@@ -63,7 +63,6 @@ from storage.models import (  # noqa: E402
     LearnedWeight,
     PlayVersion,
     Review,
-    SecondCheckModel,
     Signal,
 )
 
@@ -320,7 +319,6 @@ def simulate(args: argparse.Namespace) -> list[Day]:
         if args.no_learning:
             with rt.db.session() as s:
                 s.exec(delete(LearnedWeight))  # type: ignore[call-overload]
-                s.exec(delete(SecondCheckModel))  # type: ignore[call-overload]
         if today.weekday() == 0 and days:
             day.proposals, spent = apply_proposals(rt, clock, today, rnd)
             day.true_minutes += spent / 60
@@ -470,7 +468,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--database-url", default=None)
     ap.add_argument(
-        "--no-learning", action="store_true", help="wipe what was learned before every tick"
+        "--no-learning",
+        action="store_true",
+        help="wipe the matcher's learned weights before every tick (the second check "
+        "retrains from the stored verdicts at the tick, as it does in production)",
     )
     args = ap.parse_args()
     began = time.perf_counter()

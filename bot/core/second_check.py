@@ -47,6 +47,9 @@ class Current:
         return score(self.model, x, agent_id, am)
 
 
+AGE_STEPS = (7, 14, 21, 28, 35, 45)
+
+
 def label(action: str) -> int | None:
     """1 if approved as is, 0 if edited or killed (any reason), None for no verdict."""
     return LABELS.get(action)
@@ -99,7 +102,13 @@ def features(
         x[f"signal={kind}"] = 1.0
         newest = at if newest is None or at > newest else newest
     if newest is not None:
-        x["signal_age_days/30"] = round(max(0.0, (now - newest).total_seconds()) / 86400 / 30, 4)
+        age = max(0.0, (now - newest).total_seconds()) / 86400
+        x["signal_age_days/30"] = round(age / 30, 4)
+        # Timing is a cliff, not a slope ("older than a month is stale news"): one step per
+        # threshold lets a linear model put the cliff where this AM's verdicts do.
+        for days in AGE_STEPS:
+            if age >= days:
+                x[f"signal_age>={days}d"] = 1.0
     x[f"play={play_id}"] = 1.0
     if capability:
         x[f"capability={capability}"] = 1.0
