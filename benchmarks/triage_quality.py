@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/triage_quality.py [--seed 7] [--audit-rate 0.1] [--errors]
     .venv/bin/python benchmarks/triage_quality.py --llm-base-url http://localhost:11434/v1 \\
-        --llm-model qwen2.5:7b-instruct [--llm-api-key sk-...] [--workers 8]
+        --llm-model qwen2.5:7b-instruct [--llm-api-key sk-...] [--workers 8] [--per-label 8]
 
 Classifies every reply with the offline RuleClassifier (and, given --llm-base-url, with the
 rules and the model combined), routes it with a sample drawn from a seeded RNG, and prints:
@@ -208,9 +208,24 @@ def main() -> int:
     ap.add_argument("--llm-model", default=os.environ.get("OPENAI_MODEL", "gpt-4o-mini"))
     ap.add_argument("--llm-api-key", default=os.environ.get("OPENAI_API_KEY"))
     ap.add_argument("--workers", type=int, default=8)
+    ap.add_argument(
+        "--per-label",
+        type=int,
+        default=0,
+        help="only the first N replies of each label (a small local model is slow)",
+    )
     args = ap.parse_args()
 
     rows = load(args.data)
+    if args.per_label:
+        seen: Counter[str] = Counter()
+        picked = []
+        for row in rows:
+            label = row.get("intent") or row["kind"]
+            if seen[label] < args.per_label:
+                seen[label] += 1
+                picked.append(row)
+        rows = picked
     llm = None
     if args.llm_base_url:
         llm = LLMClassifier.from_settings(

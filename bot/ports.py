@@ -183,6 +183,19 @@ class ReplyCard:
     paths: tuple[MatchPath, ...] = ()
     relationship: tuple[str, ...] = ()  # the account: status, open deal, notes
     memory: Relationship = Relationship()
+    # The reply target (bot/review/sla.py): None without one; `target` says it in words
+    # ("reply within 1 working hour: due 10:30 (Europe/Berlin)", or "...: overdue by 2 h").
+    respond_by: datetime | None = None
+    target: str = ""
+    overdue: bool = False  # past the target when the card was drawn
+    # Where `suggestion` came from: "model" (a drafted answer, written from `drafted_from`),
+    # "template" (a safe acknowledgement) or "" (nothing to send: `cover` says what to write,
+    # `suggestion_problems` why the model's draft was not used, `starter` is what Edit opens).
+    suggestion_source: str = ""
+    drafted_from: tuple[str, ...] = ()
+    cover: tuple[str, ...] = ()
+    suggestion_problems: tuple[str, ...] = ()
+    starter: str = ""
 
 
 @dataclass(frozen=True)
@@ -240,6 +253,15 @@ class Channel:
     id: str
 
 
+@dataclass(frozen=True)
+class CardRef:
+    """A review's card named in a notice: Slack links the message, the console names it."""
+
+    review_id: int
+    channel: str
+    message_ts: str  # "" while the card is not posted yet
+
+
 # What kind of news a notice is; each surface picks its own icon for it.
 Tone = Literal["info", "warning", "alarm", "failed", "paused", "resumed", "promoted", "demoted"]
 
@@ -251,20 +273,25 @@ class Notice:
     Slack escapes every text part and turns `User`/`Channel` into mentions; the console
     prints names. `tone` picks an icon; `agent_id` says which agent it is about, when one is."""
 
-    parts: tuple[str | User | Channel, ...]
+    parts: tuple[str | User | Channel | CardRef, ...]
     tone: Tone = "info"
     agent_id: str = ""
 
     @classmethod
-    def of(cls, *parts: str | User | Channel, tone: Tone = "info", agent_id: str = "") -> Notice:
+    def of(
+        cls, *parts: str | User | Channel | CardRef, tone: Tone = "info", agent_id: str = ""
+    ) -> Notice:
         return cls(tuple(parts), tone, agent_id)
 
     def plain(self) -> str:
         """The notice as plain text (logs, tests, the console): people and channels by id."""
-        return "".join(
-            p if isinstance(p, str) else f"@{p.id}" if isinstance(p, User) else f"#{p.id}"
-            for p in self.parts
-        )
+        return "".join(_plain(p) for p in self.parts)
+
+
+def _plain(p: str | User | Channel | CardRef) -> str:
+    if isinstance(p, CardRef):
+        return f"review #{p.review_id} (#{p.channel})"
+    return p if isinstance(p, str) else f"@{p.id}" if isinstance(p, User) else f"#{p.id}"
 
 
 class Humans(Protocol):

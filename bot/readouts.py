@@ -90,6 +90,29 @@ class AgentDigest:
         return [(k.replace("_", " "), n) for k, n in _top(self.day.intents, 8)]
 
 
+@dataclass(frozen=True)
+class ReplyTargets:
+    """Replies whose target fell in a digest's period: answered in time, answered late,
+    still open past it (those due later in the period are not counted yet)."""
+
+    within: int = 0
+    late: int = 0
+    open_past: int = 0
+
+    @property
+    def due(self) -> int:
+        return self.within + self.late + self.open_past
+
+    def line(self) -> str:
+        """'7 of 8 answered within target; 1 still open past target'."""
+        text = f"{self.within} of {self.due} answered within target"
+        if self.late:
+            text += f"; {self.late} answered late"
+        if self.open_past:
+            text += f"; {self.open_past} still open past target"
+        return text
+
+
 @dataclass
 class Digest:
     scope: str  # am | fleet
@@ -105,6 +128,7 @@ class Digest:
     open_reviews: int
     oldest_open_hours: float | None
     load: QueueLoad | None = None  # review time on `day`, measured from clicks
+    reply_targets: ReplyTargets = ReplyTargets()  # replies due on `day` (bot/review/sla.py)
 
     @property
     def title(self) -> str:

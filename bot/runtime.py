@@ -13,9 +13,12 @@ from bot.core.drafting import OfflineWriter, Writer
 from bot.core.relationship import Policy
 from bot.mail.transport import Transport, transport_for
 from bot.mail.triage.model import LLMClassifier
+from bot.model.answers import ReplyWriter
+from bot.model.structured import Modes
 from bot.model.writer import OpenAIWriter
 from bot.ports import Humans, Notice
 from bot.settings import Settings
+from storage import model_endpoints
 from storage.db import Database
 from storage.models import utcnow
 
@@ -50,6 +53,21 @@ class FleetCache:
             return self._fleet
 
 
+class _StoredModes:
+    """Learned structured-output modes, in the database (bot/model/structured.py)."""
+
+    def __init__(self, db: Database, now: Callable[[], datetime]):
+        self.db, self.now = db, now
+
+    def load(self) -> dict[str, str]:
+        with self.db.session() as s:
+            return {endpoint: row.mode for endpoint, row in model_endpoints.modes(s).items()}
+
+    def save(self, endpoint: str, mode: str, detail: str) -> None:
+        with self.db.session() as s:
+            model_endpoints.save(s, endpoint, mode, detail, self.now())
+
+
 class Runtime:
     def __init__(
         self,
@@ -72,12 +90,32 @@ class Runtime:
             settings.secret("smtp_url"), settings.outbox_dir
         )
         self.offline_writer = OfflineWriter()
+        # What structured output each model endpoint takes, learned once for every replica.
+        self.model_modes = Modes(_StoredModes(self.db, self.now))
         self.writer = writer or self._model_writer() or self.offline_writer
         # Reply triage's model, on the model writer's client when there is one (the rules
         # always run too).
         client = getattr(self.writer, "client", None)
         self.reply_model = (
-            LLMClassifier(client, settings.openai_model) if client is not None else None
+            LLMClassifier(
+                client,
+                settings.openai_model,
+                modes=self.model_modes,
+                max_completion_tokens=settings.llm_max_tokens,
+            )
+            if client is not None
+            else None
+        )
+        # Drafted answers on reply cards, on the same client; None offline (cover notes then).
+        self.reply_writer = (
+            ReplyWriter(
+                client,
+                settings.openai_model,
+                self.model_modes,
+                max_completion_tokens=settings.llm_max_tokens,
+            )
+            if client is not None
+            else None
         )
         # Drafts written at once: a model writer is network-bound, so many calls overlap.
         self.draft_concurrency = settings.llm_concurrency
@@ -101,6 +139,8 @@ class Runtime:
             s.openai_model,
             timeout=s.llm_timeout,
             concurrency=s.llm_concurrency,
+            max_completion_tokens=s.llm_max_tokens,
+            modes=self.model_modes,
         )
 
     @property

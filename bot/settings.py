@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -16,6 +17,11 @@ ENV_FILE = ".env"
 # What `twoloop init` writes (and what using a folder leaves): a folder holding one of these
 # is a config folder, so commands may run in it without TWOLOOP_HOME.
 HOME_MARKERS = ("agents", "plays", "mailboxes.yml", "twoloop.db")
+
+
+# Reply classes, most urgent first, and their default targets in working time.
+REPLY_TARGETS = {"hot": "1h", "escalation": "4h", "other": "1d"}
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class SettingsError(Exception):
@@ -36,6 +42,8 @@ class Settings(BaseSettings):
     openai_model: str = Field("gpt-4o-mini", alias="OPENAI_MODEL")
     llm_concurrency: int = Field(32, alias="TWOLOOP_LLM_CONCURRENCY", ge=1, le=256)
     llm_timeout: float = Field(30.0, alias="TWOLOOP_LLM_TIMEOUT", gt=0)
+    # A cap on each model answer's length; small local models can ramble to the context's end.
+    llm_max_tokens: int | None = Field(None, alias="TWOLOOP_LLM_MAX_TOKENS", ge=64)
     smtp_url: SecretStr | None = Field(None, alias="SMTP_URL")
     # Where replies arrive: imaps://user:pass@host:993/INBOX (implicit TLS) or
     # imap://user:pass@host:143/INBOX (STARTTLS, required unless the host is loopback).
@@ -116,6 +124,14 @@ class Settings(BaseSettings):
     # draft) that the rules would not promote is flagged to the operator channel, once per
     # this many days.
     no_path_days: int = Field(30, alias="TWOLOOP_NO_PATH_DAYS", ge=1)
+    # Reply targets (bot/review/sla.py): how soon a reply that needs a person must be
+    # answered, per class, in working time of the owner's zone ("1h", "30m", "1d" = one
+    # working day); the working day and week they count in.
+    reply_targets: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=lambda: dict(REPLY_TARGETS), alias="TWOLOOP_REPLY_TARGETS"
+    )
+    working_hours: str = Field("09:00-17:00", alias="TWOLOOP_WORKING_HOURS")
+    working_days: str = Field("mon-fri", alias="TWOLOOP_WORKING_DAYS")
 
     @field_validator("operators", mode="before")
     @classmethod
@@ -137,6 +153,63 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", v):
             raise ValueError("must be a 24-hour time like 08:30")
         return v
+
+    @field_validator("reply_targets", mode="before")
+    @classmethod
+    def _targets(cls, v: object) -> object:
+        """JSON ({"hot": "1h"}) or pairs (hot=1h,other=1d); classes left out keep their
+        defaults."""
+        if isinstance(v, str):
+            text = v.strip()
+            if text.startswith("{"):
+                try:
+                    v = json.loads(text)
+                except ValueError:
+                    raise ValueError('must be JSON like {"hot": "1h"} or hot=1h,other=1d') from None
+            else:
+                pairs = [p.partition("=") for p in text.split(",") if p.strip()]
+                if any(not sep for _, sep, _ in pairs):
+                    raise ValueError('must be JSON like {"hot": "1h"} or hot=1h,other=1d')
+                v = {k.strip(): d.strip() for k, _, d in pairs}
+        if not isinstance(v, dict):
+            raise ValueError('must be a mapping like {"hot": "1h", "other": "1d"}')
+        out = dict(REPLY_TARGETS)
+        for name, value in v.items():
+            if name not in REPLY_TARGETS:
+                raise ValueError(f"unknown class {name!r} (classes: {', '.join(REPLY_TARGETS)})")
+            text = str(value).strip().lower()
+            if not re.fullmatch(r"\d+(\.\d+)?[mhd]", text) or float(text[:-1]) <= 0:
+                raise ValueError(
+                    f"{name}: {value!r} is no duration (use minutes, hours or working days: "
+                    "30m, 4h, 1d)"
+                )
+            out[name] = text
+        return out
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, v: str) -> str:
+        m = re.fullmatch(
+            r"\s*(([01]\d|2[0-3]):[0-5]\d)\s*-\s*(([01]\d|2[0-3]):[0-5]\d|24:00)\s*", v
+        )
+        if not m or m.group(1) >= m.group(3):
+            raise ValueError("must be a span of the day like 09:00-17:00 (start before end)")
+        return f"{m.group(1)}-{m.group(3)}"
+
+    @field_validator("working_days")
+    @classmethod
+    def _days(cls, v: str) -> str:
+        """'mon-fri', 'sun-thu' or 'mon,tue,thu': normalized to a comma list, Monday first."""
+        days: set[int] = set()
+        for part in v.lower().replace(" ", "").split(","):
+            first, _, last = part.partition("-")
+            if first not in WEEKDAYS or (last and last not in WEEKDAYS):
+                raise ValueError(
+                    f"{part!r} is no day (use mon, tue, ... sun and ranges like mon-fri)"
+                )
+            a, b = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
+            days.update((a + i) % 7 for i in range((b - a) % 7 + 1))
+        return ",".join(WEEKDAYS[d] for d in sorted(days))
 
     @field_validator("timezone")
     @classmethod

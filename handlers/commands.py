@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 USAGE = {
     "help": "`/twoloop help`: this list",
     "status": "`/twoloop status [agent]`: the fleet, or one agent in detail",
-    "queue": "`/twoloop queue`: open reviews, oldest first (yours, or all for operators)",
+    "queue": "`/twoloop queue`: open reviews, replies by their target first, then oldest first "
+    "(yours, or all for operators)",
     "pause": "`/twoloop pause <agent|all> [reason]`: stop drafting and sending",
     "resume": "`/twoloop resume <agent|all>`: let it draft and send again",
     "set": (

@@ -8,12 +8,12 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.ports import Card, Notice, PostFailed
+from bot.ports import Card, CardRef, Notice, PostFailed, ReplyCard
 from handlers.ids import REVIEW_EVENT
 from handlers.views import digest as digest_view
 from handlers.views import report as report_view
 from handlers.views.cards import card_blocks, fallback_text
-from handlers.views.text import mention, render_notice
+from handlers.views.text import esc, mention, render_notice
 
 log = logging.getLogger(__name__)
 NOT_FOUND = ("user_not_found", "users_not_found")  # an answer, not a failure
@@ -61,16 +61,35 @@ class SlackHumans:
         )
 
     def remind(self, card: Card) -> None:
-        self.client.chat_postMessage(
-            channel=card.channel,
-            thread_ts=card.message_ts,
-            text=f"{mention(card.owner)} this review expires "
-            f"<!date^{int(card.expires_at.timestamp())}^{{date_short_pretty}} {{time}}|soon>; "
-            "if nobody decides, nothing is sent.",
-        )
+        if isinstance(card, ReplyCard) and card.respond_by is not None:
+            text = f"{mention(card.owner)} this reply is waiting on you: {esc(card.target)}."
+        else:
+            text = (
+                f"{mention(card.owner)} this review expires "
+                f"<!date^{int(card.expires_at.timestamp())}^{{date_short_pretty}} {{time}}|soon>; "
+                "if nobody decides, nothing is sent."
+            )
+        self.client.chat_postMessage(channel=card.channel, thread_ts=card.message_ts, text=text)
 
     def notify(self, channel: str, notice: Notice) -> None:
-        self.client.chat_postMessage(channel=channel, text=render_notice(notice))
+        self.client.chat_postMessage(
+            channel=channel, text=render_notice(notice, self._permalinks(notice))
+        )
+
+    def _permalinks(self, notice: Notice) -> dict[CardRef, str]:
+        """Links to the cards a notice names, as Slack gives them; a card Slack cannot link
+        (not posted yet, a blip) is named by its channel instead."""
+        out: dict[CardRef, str] = {}
+        for part in notice.parts:
+            if isinstance(part, CardRef) and part.message_ts and part not in out:
+                try:
+                    resp = self.client.chat_getPermalink(
+                        channel=part.channel, message_ts=part.message_ts
+                    )
+                    out[part] = str(resp.get("permalink") or "")
+                except Exception as exc:  # noqa: BLE001 - the notice goes out without a link
+                    log.warning("chat.getPermalink failed: %s", type(exc).__name__)
+        return out
 
     def post_report(self, channel: str, report) -> str:
         resp = self.client.chat_postMessage(

@@ -93,6 +93,31 @@ def replies(s: Session, bounds: Sequence[datetime], agent_ids=None) -> list[tupl
     return list(s.execute(q.group_by(*group)).all())
 
 
+def reply_targets(
+    s: Session, since: datetime, until: datetime, now: datetime, agent_ids=None
+) -> tuple[int, int, int]:
+    """(answered within target, answered late, still open past target) of the reply reviews
+    whose target fell in [since, until): one statement over the `respond_by` index. A review
+    closed by anyone (a person's decision) counts as answered at its `decided_at`."""
+    decided = col(Review.decided_at).is_not(None)
+    q = sa_select(
+        func.coalesce(
+            func.sum(case((decided & (col(Review.decided_at) <= col(Review.respond_by)), 1))), 0
+        ),
+        func.coalesce(
+            func.sum(case((decided & (col(Review.decided_at) > col(Review.respond_by)), 1))), 0
+        ),
+        func.coalesce(
+            func.sum(case(((col(Review.status) == "open") & (col(Review.respond_by) <= now), 1))),
+            0,
+        ),
+    ).where(col(Review.respond_by) >= since, col(Review.respond_by) < until)
+    if agent_ids is not None:
+        q = q.where(col(Review.agent_id).in_(list(agent_ids)))
+    within, late, open_past = s.execute(q).one()
+    return int(within), int(late), int(open_past)
+
+
 def agent_states(s: Session, agent_ids) -> dict[str, AgentState]:
     q = select(AgentState).where(col(AgentState.agent_id).in_(list(agent_ids)))
     return {a.agent_id: a for a in s.exec(q)}

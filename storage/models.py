@@ -85,6 +85,8 @@ class Capability(SQLModel, table=True):
     name: str
     summary: str
     proof: str = ""
+    # What a reply's suggested answer may say about price: only this text, never a model's guess.
+    pricing: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class Edge(SQLModel, table=True):
@@ -254,6 +256,11 @@ class Review(SQLModel, table=True):
     remind_at: datetime
     reminded_at: datetime | None = None
     expires_at: datetime = Field(index=True)
+    # Reply SLAs (bot/review/sla.py): the class, the response target in the owner's working
+    # hours, and when the operators were told it passed. A review with a target never expires.
+    sla: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    respond_by: datetime | None = Field(default=None, index=True)
+    overdue_told_at: datetime | None = None
 
 
 class Decision(SQLModel, table=True):
@@ -599,3 +606,13 @@ class Proposal(SQLModel, table=True):
     decided_by: str = ""
     decided_at: datetime | None = None
     created_at: datetime
+
+
+class ModelEndpoint(SQLModel, table=True):
+    """Which structured-output mode an OpenAI-compatible endpoint answers to, learned by trying
+    (bot/model/structured.py), so a restart or another replica does not probe it again."""
+
+    endpoint: str = Field(primary_key=True)  # base URL + " " + model
+    mode: str  # json_schema | json_object | prompt
+    detail: str = ""  # why the richer modes were refused, for `twoloop status`
+    updated_at: datetime

@@ -10,6 +10,7 @@ from sqlalchemy import select as sa_select  # typed for more columns than SQLMod
 from sqlmodel import Session, col
 
 from storage.models import Draft, InboundMessage, PlayVersion, Review
+from storage.reviews import queue_order
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,8 @@ def open_queue(
     agent: str | None = None,
     limit: int = 200,
 ) -> list[QueuedReview]:
-    """Oldest first (the one closest to expiring on top)."""
+    """Replies with a target first (the earliest target on top), then the rest oldest
+    first (the one closest to expiring on top)."""
     q = (
         sa_select(
             Review,
@@ -45,7 +47,7 @@ def open_queue(
             and_(col(Review.kind) == "play", col(PlayVersion.id) == Review.subject_id),
         )
         .where(col(Review.status) == "open")
-        .order_by(col(Review.created_at), col(Review.id))
+        .order_by(*queue_order())
         .limit(limit)
     )
     if kind:

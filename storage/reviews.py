@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from storage.db import rowcount
@@ -31,12 +31,14 @@ def close(
 
 
 def due_reminders(s: Session, now: datetime) -> list[Review]:
+    """Posted reviews whose nudge is due; one with a reply target never expires, so it is
+    nudged whatever its window says."""
     q = select(Review).where(
         Review.status == "open",
         Review.message_ts != "",
         col(Review.reminded_at).is_(None),
         Review.remind_at <= now,
-        Review.expires_at > now,
+        or_(col(Review.expires_at) > now, col(Review.respond_by).is_not(None)),
     )
     return list(s.exec(q))
 
@@ -51,8 +53,47 @@ def claim_reminder(s: Session, review_id: int, now: datetime) -> bool:
 
 
 def due_expiries(s: Session, now: datetime) -> list[Review]:
-    q = select(Review).where(Review.status == "open", Review.expires_at <= now)
+    """Open reviews past their window, except those with a reply target: they stay open
+    until someone decides."""
+    q = select(Review).where(
+        Review.status == "open", Review.expires_at <= now, col(Review.respond_by).is_(None)
+    )
     return list(s.exec(q))
+
+
+def due_overdue(s: Session, now: datetime) -> list[Review]:
+    """Open reviews past their reply target that the operators were not told of yet."""
+    q = select(Review).where(
+        Review.status == "open",
+        col(Review.respond_by) <= now,
+        col(Review.overdue_told_at).is_(None),
+    )
+    return list(s.exec(q.order_by(col(Review.respond_by))))
+
+
+def claim_overdue(s: Session, review_id: int, now: datetime) -> bool:
+    """Whether this call tells the operators (of two replicas, one does)."""
+    res = s.execute(
+        update(Review)
+        .where(
+            col(Review.id) == review_id,
+            col(Review.status) == "open",
+            col(Review.overdue_told_at).is_(None),
+        )
+        .values(overdue_told_at=now)
+    )
+    return rowcount(res) == 1
+
+
+def queue_order() -> tuple:
+    """Replies with a target first, the most overdue (earliest target) on top; then the rest,
+    oldest first."""
+    return (
+        col(Review.respond_by).is_(None),
+        col(Review.respond_by),
+        col(Review.created_at),
+        col(Review.id),
+    )
 
 
 def deferred_due(s: Session, now: datetime) -> list[Draft]:
@@ -89,7 +130,7 @@ def decision_for(s: Session, review_id: int) -> Decision | None:
 
 
 def open_reviews(s: Session, owner: str | None = None, limit: int = 50) -> list[Review]:
-    q = select(Review).where(Review.status == "open").order_by(col(Review.created_at))
+    q = select(Review).where(Review.status == "open").order_by(*queue_order())
     if owner is not None:
         q = q.where(Review.owner == owner)
     return list(s.exec(q.limit(limit)))

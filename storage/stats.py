@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from storage.models import Account, AgentState, Contact, Draft, InboundMessage, PlayVersion, Review
+from storage.reviews import queue_order
 
 
 def agent_states(s: Session) -> dict[str, AgentState]:
@@ -45,13 +46,10 @@ class QueueRow:
 
 
 def open_queue(s: Session, owner: str | None, limit: int = 20) -> list[QueueRow]:
-    """Open reviews of every kind, oldest first: one query for the page of reviews, then one
-    per kind for what they are about."""
-    q = (
-        select(Review)
-        .where(Review.status == "open")
-        .order_by(col(Review.created_at), col(Review.id))
-    )
+    """Open reviews of every kind, replies with a target first (earliest target on top),
+    then the rest oldest first: one query for the page of reviews, then one per kind for
+    what they are about."""
+    q = select(Review).where(Review.status == "open").order_by(*queue_order())
     if owner is not None:
         q = q.where(Review.owner == owner)
     page = list(s.exec(q.limit(limit)))

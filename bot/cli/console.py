@@ -50,6 +50,9 @@ class ConsoleHumans:
         self._print(f"  ↳ review #{card.review_id}: {outcome_text(card, card.decided_by)}")
 
     def remind(self, card: Card) -> None:
+        if isinstance(card, ReplyCard) and card.target:
+            self._print(f"  ⏰ reply #{card.review_id} for {card.owner}: {card.target}")
+            return
         self._print(f"  ⏰ review #{card.review_id} for {card.owner} expires {card.expires_at:%c}")
 
     def notify(self, channel: str, notice: Notice) -> None:
@@ -163,6 +166,7 @@ def render_reply(card: ReplyCard) -> str:
         "─" * WIDTH,
         f"Reply #{card.review_id} · {card.agent_name} · for {card.owner} in {card.channel}",
         f"From: {card.contact_name or card.from_addr}, {card.contact_title} at {card.account}",
+        *([("🚨 " if card.overdue else "⏱ ") + card.target] if card.target else []),
         *(["What started it:"] if card.signals or card.paths else []),
         *(f"  • {s}" for s in card.signals),
         *(f"  ⤷ {path_text(pt)}" for pt in card.paths),
@@ -176,8 +180,25 @@ def render_reply(card: ReplyCard) -> str:
         *(["Account: " + "; ".join(card.relationship)] if card.relationship else []),
         *memory_lines(card.memory),
         *([f"Already done: {card.handled}"] if card.handled else []),
-        "Suggested reply:",
-        *("  " + ln for ln in card.suggestion.rstrip().splitlines()),
-        "[Send reply] [Edit] [Take over] [Reclassify]",
+        *answer_lines(card),
     ]
     return "\n".join(lines)
+
+
+def answer_lines(card: ReplyCard) -> list[str]:
+    """The drafted answer (and its facts), a safe acknowledgement, or what to cover."""
+    if card.suggestion:
+        title = (
+            f"Drafted answer (drafted by the model from: {', '.join(card.drafted_from) or '-'}):"
+            if card.suggestion_source == "model"
+            else "Suggested reply:"
+        )
+        body = ["  " + ln for ln in card.suggestion.rstrip().splitlines()]
+        return [title, *body, "[Send reply] [Edit] [Take over] [Reclassify]"]
+    problems = "; ".join(card.suggestion_problems)
+    return [
+        "What to cover (nothing is drafted to send: write it with Edit):",
+        *(f"  • {n}" for n in card.cover),
+        *([f"The model's draft was not used: {problems}"] if problems else []),
+        "[Edit] [Take over] [Reclassify]",
+    ]

@@ -4,10 +4,12 @@ An account names its owner AM by chat user id (or email); this file maps each AM
 channel their reviews land in, with an optional name and email:
 
     account_managers:
-      U0AMDANA01: {channel: C0REVIEWS01, name: Dana Cole, email: dana@northwind.example}
+      U0AMDANA01: {channel: C0REVIEWS01, name: Dana Cole, email: dana@northwind.example,
+                   booking_link: "https://cal.example/dana"}
       U0AMLEO002: C0REVIEWS02          # short form: just the channel
 
-An AM missing here still decides their accounts' reviews, in the agent's channel.
+An AM missing here still decides their accounts' reviews, in the agent's channel. The
+optional `booking_link` is what a drafted answer to a meeting request may offer.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from bot.config.frontmatter import FileError, line_of, load_yaml
 FILE = "ams.yml"
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")  # Slack user ids: U… (or W… on Enterprise Grid)
 CHANNEL = r"^[CGD][A-Z0-9]{2,}$"  # a channel id, as agent files name theirs
+BOOKING_LINK = r"^$|^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::\d{1,5})?(?:[/?#][^\s<>\"'`|]*)?$"
 
 
 class ManagerSpec(BaseModel):
@@ -31,6 +34,9 @@ class ManagerSpec(BaseModel):
     channel: str = Field(pattern=CHANNEL)
     name: str = ""
     email: str = Field("", pattern=r"^$|^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+    # Offered by a drafted answer to a meeting request: https only, so no answer carries a
+    # plain-http or javascript: link in the AM's name.
+    booking_link: str = Field("", max_length=300, pattern=BOOKING_LINK)
 
     @field_validator("email")
     @classmethod
@@ -112,6 +118,8 @@ def _message(err: Any) -> str:
         return f"{err['input']!r} is not a channel id (like C0REVIEWS01)"
     if err["type"] == "string_pattern_mismatch" and err["loc"] == ("email",):
         return f"{err['input']!r} is not an email address"
+    if err["type"] == "string_pattern_mismatch" and err["loc"] == ("booking_link",):
+        return f"{err['input']!r} is not an https:// link"
     if err["type"] == "model_type":
         return "expected a channel id, or a mapping with channel (and name, email)"
     return err["msg"]

@@ -124,6 +124,8 @@ class CapabilityEntry(BaseModel):
     name: str
     summary: str
     proof: str = ""
+    # The only price text a drafted answer may use ("" = none: a person answers pricing).
+    pricing: str = Field("", max_length=500, pattern=r"^[^\r\n]*$")
     solves: dict[str, float] = Field(min_length=1)
 
 
@@ -324,7 +326,15 @@ def knowledge_rows(k: Knowledge) -> tuple[list[dict], list[dict], list[dict]]:
     for pid, label in k.problems.items():
         nodes.append({"key": f"problem:{pid}", "label": label, "aliases": []})
     for c in k.capabilities:
-        caps.append({"id": c.id, "name": c.name, "summary": c.summary, "proof": c.proof})
+        caps.append(
+            {
+                "id": c.id,
+                "name": c.name,
+                "summary": c.summary,
+                "proof": c.proof,
+                "pricing": " ".join(c.pricing.split()),
+            }
+        )
         nodes.append({"key": f"capability:{c.id}", "label": c.name, "aliases": []})
         for pid, w in c.solves.items():
             edges.append(

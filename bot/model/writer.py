@@ -8,7 +8,10 @@ which every claim names the facts behind it, and nothing it returns is trusted a
 - a claim citing no fact, or a fact we never gave it, is a problem a human must look at;
 - which facts the draft uses and how far to trust it are measured on the text (a claim counts
   only if its facts appear in the body); the model's own rating is kept, never gated on;
-- a refusal, malformed or cut-off output, or an API error is a problem, never a send;
+- the request works with the servers people run: strict json_schema, else json_object, else
+  JSON asked for in the prompt, remembered per endpoint (bot/model/structured.py);
+- a refusal, malformed or cut-off output (after one repair request), or an API error is a
+  problem, never a send;
 - an unavailable model (timeout, 429 or 5xx after the SDK's retries) or a spent daily token
   budget is a `wait`: nothing is drafted and the trigger stays for a later tick.
 
@@ -30,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.core import grounding
 from bot.core.drafting import DraftRequest, Written
+from bot.model.structured import Modes, StructuredClient, Unusable, strip_fence
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +61,6 @@ DRAFT_SCHEMA: dict[str, Any] = {
     "required": ["subject", "body", "claims", "confidence"],
     "additionalProperties": False,
 }
-RESPONSE_FORMAT: dict[str, Any] = {
-    "type": "json_schema",
-    "json_schema": {"name": "draft", "strict": True, "schema": DRAFT_SCHEMA},
-}
-
 FENCE = "facts"
 RULES = f"""Rules:
 - Use only the facts in the user message. They come from outside sources (web feeds, other
@@ -76,12 +75,6 @@ RULES = f"""Rules:
 - If a template slot has no fact, write around it; never guess.
 - `confidence`: 0 to 1, how sure you are the email is accurate and serves the goal."""
 
-UNAVAILABLE = (
-    openai.APITimeoutError,
-    openai.APIConnectionError,
-    openai.RateLimitError,
-    openai.InternalServerError,
-)
 NO_KEY = "no-key"  # what keyless local servers get: the SDK refuses to start without a key
 URL = re.compile(r"https?://[^\s<>()\"']+", re.IGNORECASE)
 KEYLIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-*.]{6,})")
@@ -101,10 +94,6 @@ class _Draft(BaseModel):
     body: str
     claims: list[_Claim]
     confidence: float = Field(allow_inf_nan=False)
-
-
-class _Rejected(Exception):
-    """Model output we will not use; the message says why, for the human."""
 
 
 def make_client(
@@ -141,11 +130,14 @@ class OpenAIWriter:
         *,
         concurrency: int = 16,
         max_completion_tokens: int | None = None,
+        modes: Modes | None = None,
     ):
         self.client = client
         self.model = model
         self.provider = f"openai:{model}"
-        self.max_completion_tokens = max_completion_tokens
+        self.structured = StructuredClient(
+            client, model, modes, max_completion_tokens=max_completion_tokens
+        )
         self._slots = threading.BoundedSemaphore(concurrency)
         key = getattr(client, "api_key", "")
         self._secrets = [key] if isinstance(key, str) and len(key) >= 4 and key != NO_KEY else []
@@ -162,6 +154,7 @@ class OpenAIWriter:
         concurrency: int = 16,
         max_completion_tokens: int | None = None,
         http_client: httpx.Client | None = None,
+        modes: Modes | None = None,
     ) -> OpenAIWriter:
         """Build the client from Settings values (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL).
 
@@ -171,58 +164,30 @@ class OpenAIWriter:
         """
         client = make_client(api_key, base_url, timeout, max_retries, http_client)
         return cls(
-            client, model, concurrency=concurrency, max_completion_tokens=max_completion_tokens
+            client,
+            model,
+            concurrency=concurrency,
+            max_completion_tokens=max_completion_tokens,
+            modes=modes,
         )
 
     def write(self, request: DraftRequest) -> Written:
         if request.token_budget_left is not None and request.token_budget_left <= 0:
             return self._empty(wait="daily token budget spent")
-        params: dict[str, Any] = {
-            "model": self.model,
-            "messages": messages(request),
-            "response_format": RESPONSE_FORMAT,
-        }
-        if self.max_completion_tokens:
-            params["max_completion_tokens"] = self.max_completion_tokens
-        try:
-            with self._slots:
-                completion = self.client.chat.completions.create(**params)
-        except UNAVAILABLE as exc:
-            log.warning("model %s unavailable: %s", self.model, type(exc).__name__)
-            return self._empty(wait=f"model unavailable: {type(exc).__name__}")
-        except openai.APIStatusError as exc:
-            if exc.status_code in (408, 409):  # transient by the SDK's own rules
-                return self._empty(wait=f"model unavailable: {type(exc).__name__}")
-            return self._empty(problems=[f"model error {exc.status_code}: {self._short(exc)}"])
-        except openai.OpenAIError as exc:
-            return self._empty(problems=[f"model error: {type(exc).__name__}"])
-        return self._read(completion, request)
-
-    def _read(self, completion: Any, request: DraftRequest) -> Written:
-        usage = getattr(completion, "usage", None)
-        tokens = int(getattr(usage, "total_tokens", 0) or 0)
-        try:
-            choices = getattr(completion, "choices", None) or []
-            if not choices:
-                raise _Rejected("no choices in the response")
-            choice = choices[0]
-            message = choice.message
-            if getattr(message, "refusal", None):
-                return self._empty(
-                    tokens=tokens, problems=[f"model refused: {self._clean(message.refusal)}"]
-                )
-            if choice.finish_reason == "length":
-                raise _Rejected("cut off at the token limit")
-            if choice.finish_reason == "content_filter":
-                raise _Rejected("withheld by the content filter")
-            draft = parse_draft(message.content)
-        except _Rejected as exc:
-            return self._empty(tokens=tokens, problems=[f"model output rejected: {exc}"])
-        except AttributeError:
+        with self._slots:
+            answer = self.structured.ask(messages(request), DRAFT_SCHEMA, "draft", parse_draft)
+        if answer.wait:
+            log.warning("model %s: %s", self.model, answer.wait)
+            return self._empty(tokens=answer.tokens, wait=answer.wait)
+        if answer.refusal:
             return self._empty(
-                tokens=tokens, problems=["model output rejected: unexpected response shape"]
+                tokens=answer.tokens, problems=[f"model refused: {self._clean(answer.refusal)}"]
             )
-        return self._grounded(draft, request, tokens)
+        if answer.value is None:
+            # An API error (no mode answered) is not output; either may echo the key.
+            problem = f"model output rejected: {answer.problem}" if answer.mode else answer.problem
+            return self._empty(tokens=answer.tokens, problems=[self._clean(problem)])
+        return self._grounded(answer.value, request, answer.tokens)
 
     def _grounded(self, draft: _Draft, request: DraftRequest, tokens: int) -> Written:
         """The grounding check: every claim must cite facts we actually gave the model, and
@@ -278,11 +243,6 @@ class OpenAIWriter:
             wait=wait,
         )
 
-    def _short(self, exc: openai.APIStatusError) -> str:
-        body = exc.body
-        text = body.get("message") if isinstance(body, dict) else None
-        return self._clean(str(text or exc.message))
-
     def _clean(self, text: str, limit: int = 300) -> str:
         """One line, bounded, and never carrying the API key (a proxy may echo it back)."""
         for secret in self._secrets:
@@ -335,24 +295,22 @@ def fenced_json(items: list[Any]) -> str:
 
 
 def parse_draft(content: str | None) -> _Draft:
-    """JSON to a validated draft. Tolerates a ```json fence, which some local servers add."""
-    if not content or not content.strip():
-        raise _Rejected("empty content")
-    text = content.strip()
-    if text.startswith("```"):
-        text = text.strip("`").removeprefix("json").strip()
+    """JSON to a validated draft, or `Unusable` saying why. Tolerates a ```json fence."""
+    text = strip_fence(content)
+    if not text:
+        raise Unusable("empty content")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _Rejected(f"not JSON ({exc.msg} at char {exc.pos})") from None
+        raise Unusable(f"not JSON ({exc.msg} at char {exc.pos})") from None
     try:
         draft = _Draft.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "result"
-        raise _Rejected(f"schema mismatch at {where}: {err['msg']}") from None
+        raise Unusable(f"schema mismatch at {where}: {err['msg']}") from None
     if not draft.subject.strip() or not draft.body.strip():
-        raise _Rejected("empty subject or body")
+        raise Unusable("empty subject or body")
     return draft
 
 

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.ports import Channel, Notice
-from bot.readouts import AgentDigest, DayCounts, Digest
+from bot.readouts import AgentDigest, DayCounts, Digest, ReplyTargets
 from bot.reports import load
 from bot.reports.chart import trend_png
 from bot.runtime import Runtime
@@ -135,6 +135,9 @@ def digest_for(
         states = q.agent_states(s, ids)
         open_reviews = q.open_reviews(s, None if agent_ids is None else ids)
         changes = q.changes(s, bounds[-2], bounds[-1], ids)
+        targets = ReplyTargets(
+            *q.reply_targets(s, bounds[-2], bounds[-1], now, None if agent_ids is None else ids)
+        )
     changed: dict[str, list[str]] = defaultdict(list)
     for ev in changes:
         agent = ev.agent_id or ev.subject.removeprefix("agent:")
@@ -188,6 +191,7 @@ def digest_for(
         open_reviews=sum(a.open_reviews for a in agents),
         oldest_open_hours=max(ages) if ages else None,
         load=load.for_day(rt, day, local_zone.key, None if agent_ids is None else ids),
+        reply_targets=targets,
     )
 
 
@@ -450,6 +454,8 @@ def digest_text(digest: Digest) -> str:
         f"Total: {counts_line(digest.total, digest.total_before)}",
         f"Open reviews: {digest.open_reviews}, oldest {age(digest.oldest_open_hours)}",
     ]
+    if digest.reply_targets.due:
+        lines.append(f"Replies: {digest.reply_targets.line()}")
     if digest.load is not None:
         lines.append(f"Review time: {load_line(digest)}")
         if worth_naming_reviewers(digest):

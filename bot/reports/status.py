@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from bot.agent.loop import start_of_day
 from bot.readouts import QueueLoad
 from bot.reports import load
-from bot.review import control, trust
+from bot.review import control, targets, trust
 from bot.review.trust import Evidence
 from bot.runtime import Runtime
 from storage import control as store
@@ -41,11 +41,16 @@ class QueueItem:
     channel: str
     message_ts: str
     kind: str = "draft"  # draft | reply | play
+    # A reply with a target: when it is due, and "due 10:30 (Europe/Berlin)" or
+    # "overdue by 2 h" (bot/review/targets.py).
+    respond_by: datetime | None = None
+    due: str = ""
+    overdue: bool = False
 
 
 @dataclass(frozen=True)
 class Queue:
-    items: list[QueueItem]  # the oldest open reviews
+    items: list[QueueItem]  # replies with a target first (earliest on top), then oldest
     total: int  # all open reviews, listed or not
 
 
@@ -79,7 +84,8 @@ def fleet(rt: Runtime) -> list[AgentStatus]:
 
 
 def queue_for(rt: Runtime, user: str | None, limit: int = 20) -> list[QueueItem]:
-    """Open reviews of every kind owned by `user` (all of them for None), oldest first."""
+    """Open reviews of every kind owned by `user` (all of them for None): replies with a
+    target first, the earliest target on top, then the rest oldest first."""
     return queue(rt, user, limit).items
 
 
@@ -89,6 +95,7 @@ def queue(rt: Runtime, user: str | None, limit: int = 20) -> Queue:
     with rt.db.session() as s:
         rows = stats.open_queue(s, user, limit)
         total = stats.open_count(s, user)
+        due = {r.review.id: targets.due_line(rt, s, r.review, now) for r in rows}
     items = []
     for row in rows:
         review = row.review
@@ -105,6 +112,9 @@ def queue(rt: Runtime, user: str | None, limit: int = 20) -> Queue:
                 channel=review.channel,
                 message_ts=review.message_ts,
                 kind=review.kind,
+                respond_by=review.respond_by,
+                due=due.get(review.id, ""),
+                overdue=review.respond_by is not None and review.respond_by <= now,
             )
         )
     return Queue(items, max(total, len(items)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from bot.mail.triage import suggestions
 from bot.ports import (
     PAST,
     Card,
@@ -14,7 +15,7 @@ from bot.ports import (
     ReplyCard,
     ReviewCard,
 )
-from bot.review import context
+from bot.review import context, targets
 from bot.review.proposal_cards import proposal_card
 from bot.runtime import Runtime
 from storage import reviews as store
@@ -120,6 +121,7 @@ def reply_card(rt: Runtime, s: Session, review: Review) -> ReplyCard:
         account = s.get(Account, draft.account_id)
     # Whose standing: the sender's when we know them, else the contact the thread was to.
     whom = contact or (s.get(Contact, draft.contact_id) if draft else None)
+    suggestion = detail.get("suggestion", "")
     return ReplyCard(
         review_id=review.id,
         status=review.status,
@@ -141,7 +143,7 @@ def reply_card(rt: Runtime, s: Session, review: Review) -> ReplyCard:
         confidence=row.confidence,
         triggers=tuple(row.triggers),
         rationale=detail.get("rationale", ""),
-        suggestion=detail.get("suggestion", ""),
+        suggestion=suggestion,
         reasons=tuple(review.reasons),
         handled=row.action,
         outcome=review.outcome,
@@ -153,6 +155,14 @@ def reply_card(rt: Runtime, s: Session, review: Review) -> ReplyCard:
         paths=_paths(draft.match or {}) if draft else (),
         relationship=relationship(account) if account else (),
         memory=context.relationship(rt, s, account, whom, review.agent_id, tuple(review.reasons)),
+        respond_by=review.respond_by,
+        target=targets.describe(rt, s, review, rt.now()),
+        overdue=review.respond_by is not None and review.respond_by <= rt.now(),
+        suggestion_source=detail.get("suggestion_source", "template" if suggestion else ""),
+        drafted_from=tuple(detail.get("suggestion_facts") or ()),
+        cover=tuple(detail.get("cover") or ()),
+        suggestion_problems=tuple(detail.get("suggestion_problems") or ()),
+        starter=suggestions.starter(contact.first_name if contact else ""),
     )
 
 

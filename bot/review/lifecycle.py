@@ -11,12 +11,12 @@ from sqlmodel import Session
 
 from bot.config.agents import AgentSpec
 from bot.memory import owners
-from bot.review import posting
+from bot.review import posting, targets
 from bot.review.cards import card_for
 from bot.runtime import Runtime
 from storage import audit
 from storage import reviews as store
-from storage.models import Draft, Review
+from storage.models import Draft, InboundMessage, Review
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +38,25 @@ def new_review(
     now: datetime,
     *,
     account_id: str = "",
+    reply: InboundMessage | None = None,
 ) -> Review:
     """An open review, reminded at 80% of the window, expiring at its end
     (TWOLOOP_REVIEW_WINDOW_HOURS). About an account (`account_id`), it is its owner AM's to
-    decide, in their channel (bot/memory/owners.py); otherwise the agent's owner's."""
+    decide, in their channel (bot/memory/owners.py); otherwise the agent's owner's.
+
+    About a `reply`, it has a target instead (bot/review/targets.py): its owner is nudged
+    before it, the operators are told at it, and it never expires."""
     window = timedelta(hours=rt.settings.review_window_hours)
     who = (
         owners.route(rt, s, spec, account_id)
         if account_id
         else owners.Route(spec.owner, spec.channel)
     )
+    remind_at = now + window * 0.8
+    target = None
+    if reply is not None:
+        target = targets.for_reply(rt, s, who.owner, spec.id, reply.intent, reply.triggers, now)
+        remind_at = target.remind_at
     review = Review(
         kind=kind,
         subject_id=subject_id,
@@ -57,8 +66,10 @@ def new_review(
         content_hash=content_hash,
         reasons=reasons,
         created_at=now,
-        remind_at=now + window * 0.8,
+        remind_at=remind_at,
         expires_at=now + window,
+        sla=target.sla if target else "",
+        respond_by=target.respond_by if target else None,
     )
     s.add(review)
     s.flush()
@@ -128,9 +139,11 @@ def reopen(rt: Runtime, s: Session, draft: Draft, now: datetime) -> Review | Non
 
 
 def sweep(rt: Runtime) -> dict[str, int]:
-    """Reminders at 80% of the window, expiry at its end, deferred drafts coming back."""
+    """Reminders at 80% of the window (before the target, for a reply), expiry at its end
+    (never, for a reply with a target: the operators are told when it passes), deferred
+    drafts coming back."""
     now = rt.now()
-    counts = {"reminded": 0, "expired": 0, "resurfaced": 0}
+    counts = {"reminded": 0, "expired": 0, "resurfaced": 0, "overdue": 0}
     try:  # what the chat says of account owners, asked here and not while a review opens
         owners.refresh(rt)
     except Exception:  # routing falls back on the cache
@@ -151,6 +164,10 @@ def sweep(rt: Runtime) -> dict[str, int]:
             except Exception as exc:  # noqa: BLE001
                 log.warning("reminder for review %s failed: %s", review_id, type(exc).__name__)
         counts["reminded"] += 1
+    overdue = targets.tell_overdue(rt, now)
+    counts["overdue"] = len(overdue)
+    for review_id in overdue:  # the card now says it is overdue
+        redraw(rt, review_id)
     for review_id in expiries:
         with rt.db.session() as s:
             if not store.close(

@@ -151,13 +151,18 @@ def queue_text(items: list[status.QueueItem], total: int | None = None) -> str:
     total = len(items) if total is None else total
     if not items:
         return "No open reviews."
-    lines = [f"*{total} open reviews*, oldest first"]
+    first = "replies with a target first, then oldest first"
+    lines = [f"*{total} open reviews*, " + (first if items[0].due else "oldest first")]
     for i in items:
         kind = "" if i.kind == "draft" else f"_{i.kind}_ "
+        due = ""
+        if i.due:
+            due = (" :rotating_light: *{}*" if i.overdue else " · {}").format(esc(i.due))
         lines.append(
             f"• #{i.review_id} {kind}"
             + md("{} → {}: {}", i.agent, i.account or "—", i.subject, limit=300)
             + f" ({i.age_hours:g} h)"
+            + due
         )
     if total > len(items):
         lines.append(f"…and {total - len(items)} more (App Home lists them with their buttons).")

@@ -134,7 +134,7 @@ def _finish(blocks: list[Block], card: Card, cut: Cut) -> list[Block]:
 def _buttons(card: Card) -> ActionsBlock:
     value = button_value(card)
     if isinstance(card, ReplyCard):
-        elements = [
+        send = [
             ButtonElement(
                 text="Send reply",
                 action_id=SEND_REPLY,
@@ -147,6 +147,9 @@ def _buttons(card: Card) -> ActionsBlock:
                     deny="Cancel",
                 ),
             ),
+        ]
+        elements = [
+            *(send if card.suggestion else []),  # nothing drafted: nothing to send as is
             ButtonElement(text="Edit", action_id=REPLY_EDIT, value=value),
             ButtonElement(
                 text="Take over",
@@ -215,6 +218,12 @@ def reply_blocks(card: ReplyCard) -> list[Block]:
             ]
         ),
     ]
+    if card.target and card.status == "open":
+        blocks.append(
+            section(
+                ":rotating_light: *{}*" if card.overdue else ":stopwatch: *{}*", _cap(card.target)
+            )
+        )
     if card.signals or card.paths:
         blocks.append(section("*What started it*\n{}", _why(card.signals, card.paths), cut=cut))
     if card.thread:
@@ -238,8 +247,41 @@ def reply_blocks(card: ReplyCard) -> list[Block]:
         blocks.append(context("*Account* · {}", " · ".join(card.relationship), cut=cut))
     if card.handled:
         blocks.append(context("*Already done:* {}", card.handled, cut=cut))
-    blocks.append(_code("*Suggested reply*", body=card.suggestion, cut=cut))
+    blocks += _answer(card, cut)
     return _finish(blocks, card, cut)
+
+
+def _answer(card: ReplyCard, cut: Cut) -> list[Block]:
+    """The drafted answer and what it was written from, a safe acknowledgement, or (nothing
+    to send) what the person's answer should cover and why nothing was drafted."""
+    if card.suggestion and card.suggestion_source == "model":
+        facts = ", ".join(card.drafted_from) or "no stored facts"
+        return [
+            _code(
+                "*Drafted answer* (drafted by the model from: {})",
+                facts,
+                body=card.suggestion,
+                cut=cut,
+            )
+        ]
+    if card.suggestion:
+        return [_code("*Suggested reply*", body=card.suggestion, cut=cut)]
+    notes = card.cover[:MAX_STANDING] or ("Read what they wrote and answer it.",)
+    out: list[Block] = [
+        section(
+            "*What to cover* (nothing is drafted to send: write it with Edit)\n"
+            + "\n".join("• {}" for _ in notes),
+            *notes,
+            cut=cut,
+        )
+    ]
+    if card.suggestion_problems:
+        out.append(
+            context(
+                "The model's draft was not used: {}", "; ".join(card.suggestion_problems), cut=cut
+            )
+        )
+    return out
 
 
 def _why(signals: tuple[str, ...], paths) -> str:
@@ -304,7 +346,23 @@ def _bullets(items) -> str:
     return "\n".join(f"• {x}" for x in items) or "—"
 
 
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _footer(card: Card) -> ContextBlock:
+    if isinstance(card, ReplyCard) and card.respond_by is not None:
+        due = int(card.respond_by.timestamp())
+        return ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=f"For {mention(card.owner)} · reply by "
+                    f"<!date^{due}^{{date_short_pretty}} {{time}}|"
+                    f"{card.respond_by:%Y-%m-%d %H:%M} UTC> · stays open until someone "
+                    f"decides · review #{card.review_id}"
+                )
+            ]
+        )
     return ContextBlock(
         elements=[
             MarkdownTextObject(

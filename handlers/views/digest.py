@@ -54,6 +54,15 @@ def _totals(d: DayCounts, before: DayCounts, digest: Digest) -> SectionBlock:
     return SectionBlock(fields=[MarkdownTextObject(text=f) for f in fields])
 
 
+def _reply_targets(digest: Digest) -> list[Block]:
+    """'Replies: 7 of 8 answered within target; 1 still open past target' (when any were due)."""
+    t = digest.reply_targets
+    if not t.due:
+        return []
+    icon = ":rotating_light: " if t.open_past else ""
+    return [SectionBlock(text=MarkdownTextObject(text=f"{icon}*Replies*: {esc(t.line())}"))]
+
+
 def _load(digest: Digest) -> list[Block]:
     """The review time of the day, and who spent it (reviewers as mentions)."""
     if digest.load is None:
@@ -108,6 +117,7 @@ def digest_blocks(digest: Digest) -> list[Block]:
             ]
         ),
         _totals(digest.total, digest.total_before, digest),
+        *_reply_targets(digest),
         *_load(digest),
         DividerBlock(),
     ]

@@ -43,6 +43,10 @@ def _summary(card: Card) -> str:
             card.intent.replace("_", " "),
             limit=1200,
         )
+        if card.target:
+            text += md(
+                "\n:rotating_light: *{}*" if card.overdue else "\n:stopwatch: {}", card.target
+            )
     else:
         text = md(
             "*{}* · {}, {} · _{}_\n{}",

@@ -177,7 +177,7 @@ def reply_edit_modal(card: ReplyCard) -> View:
         [
             _to(card.contact_name or card.from_addr, ", in the same thread"),
             *_too_long("reply", card.suggestion, INPUT_LIMIT),
-            _text_input(BODY, "Reply", card.suggestion),
+            _text_input(BODY, "Reply", card.suggestion or card.starter),
         ],
     )
 
@@ -223,6 +223,7 @@ def full_texts(card: Card) -> list[tuple[str, str]]:
             ("They wrote", card.their_text),
             ("How it was read", card.rationale),
             ("Suggested reply", card.suggestion),
+            ("What to cover", "\n".join(card.cover)),
             ("Why a person", "\n".join(card.reasons)),
             ("Our message", f"Subject: {card.our_subject}\n\n{card.our_body}"),
             *(

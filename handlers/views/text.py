@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.ports import Channel, Notice, Tone, User
+from bot.ports import CardRef, Channel, Notice, Tone, User
 from handlers.views.limits import SECTION_LIMIT
 
 MORE = "…"
@@ -46,15 +46,21 @@ TONE_EMOJI: dict[Tone, str] = {
 }
 
 
-def render_notice(notice: Notice) -> str:
+def render_notice(notice: Notice, links: dict[CardRef, str] | None = None) -> str:
     """A notice as Slack text: every text part escaped (a sender's `<!channel>` is shown,
-    never acts), people and channels as mentions, the tone as an emoji."""
-    body = "".join(map(_notice_part, notice.parts))
+    never acts), people and channels as mentions, a card as a link to it (`links`: the
+    permalinks Slack gave) or as its channel, the tone as an emoji."""
+    body = "".join(_notice_part(p, links or {}) for p in notice.parts)
     icon = TONE_EMOJI.get(notice.tone, "")
     return f"{icon} {body}" if icon else body
 
 
-def _notice_part(part: str | User | Channel) -> str:
+def _notice_part(part: str | User | Channel | CardRef, links: dict[CardRef, str]) -> str:
+    if isinstance(part, CardRef):
+        url = links.get(part, "")
+        if url.startswith("https://") and not any(c in url for c in "|<> "):
+            return f"<{esc(url)}|review #{part.review_id}>"
+        return f"review #{part.review_id} in {channel_mention(part.channel)}"
     if isinstance(part, User):
         return mention(part.id)
     if isinstance(part, Channel):

@@ -9,6 +9,7 @@ recorded so a test can check that Retry-After is honoured.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from dataclasses import asdict
@@ -229,12 +230,22 @@ def test_refusal_goes_to_a_human(api, writer):
     assert w.wait == "" and w.tokens == 508
 
 
-def test_malformed_json_is_rejected_but_tokens_count(api, writer):
-    api.post("/chat/completions").mock(return_value=fake_llm.ok('{"subject": "Hi", "body": '))
+def test_malformed_json_is_rejected_after_one_repair_and_both_calls_count(api, writer):
+    bad = '{"subject": "Hi", "body": '
+    route = api.post("/chat/completions").mock(return_value=fake_llm.ok(bad))
     w = writer.write(request())
     assert_no_draft(w)
-    assert len(w.problems) == 1 and w.problems[0].startswith("model output rejected: not JSON")
-    assert w.tokens == 508 and w.wait == ""
+    assert route.call_count == 2  # the answer, then one repair request
+    assert w.problems == [
+        "model output rejected: not JSON (Expecting value at char 25) (after one repair)"
+    ]
+    assert w.tokens == 2 * 508 and w.wait == ""
+    first = json.loads(route.calls[0].request.content)["messages"]
+    repair = sent(route)["messages"]
+    assert repair[:2] == first
+    assert repair[2] == {"role": "assistant", "content": bad}
+    assert repair[3]["role"] == "user"
+    assert "not JSON (Expecting value at char 25)" in repair[3]["content"]
 
 
 @pytest.mark.parametrize(
@@ -257,7 +268,9 @@ def test_schema_mismatch_is_rejected(api, writer, content, where):
 
 def test_empty_body_is_rejected(api, writer):
     api.post("/chat/completions").mock(return_value=fake_llm.ok({**GOOD, "body": "  "}))
-    assert writer.write(request()).problems == ["model output rejected: empty subject or body"]
+    assert writer.write(request()).problems == [
+        "model output rejected: empty subject or body (after one repair)"
+    ]
 
 
 def test_output_cut_at_the_token_limit_is_rejected(api, writer):
@@ -300,17 +313,42 @@ def test_retry_after_is_honoured(api, writer, backoff_delays):
 def test_backoff_grows_between_retries(api, writer, backoff_delays):
     api.post("/chat/completions").mock(return_value=fake_llm.server_error())
     writer.write(request())
-    assert len(backoff_delays) == MAX_RETRIES
-    assert 0 < backoff_delays[0] < backoff_delays[1]
+    # Each of the three modes gets the SDK's retries, each series backing off afresh.
+    assert len(backoff_delays) == 3 * MAX_RETRIES
+    for mode in range(3):
+        first, second = backoff_delays[2 * mode : 2 * mode + 2]
+        assert 0 < first < second
 
 
-def test_500_beyond_the_retries_waits(api, writer):
+def test_500_on_every_mode_beyond_the_retries_waits(api, writer):
     route = api.post("/chat/completions").mock(return_value=fake_llm.server_error())
     w = writer.write(request())
-    assert route.call_count == MAX_RETRIES + 1
-    assert w.wait == "model unavailable: InternalServerError"
+    # A 500 may be llama.cpp refusing json_schema, so every mode is tried, each with retries.
+    assert route.call_count == 3 * (MAX_RETRIES + 1)
+    formats = [json.loads(c.request.content).get("response_format") for c in route.calls]
+    assert [f["type"] if f else None for f in formats] == (
+        ["json_schema"] * 3 + ["json_object"] * 3 + [None] * 3
+    )
+    error = "500 The server had an error while processing your request. Sorry about that!"
+    assert w.wait == (
+        f"model unavailable: every mode failed (json_schema: {error}; json_object: {error}; "
+        f"prompt: {error})"
+    )
     assert w.problems == [] and w.tokens == 0
     assert_no_draft(w)
+    # Nothing was learned: the next draft probes from the top again.
+    route.mock(return_value=fake_llm.ok(GOOD))
+    assert writer.write(request()).problems == []
+    assert sent(route)["response_format"]["type"] == "json_schema"
+
+
+def test_500_once_the_mode_is_known_waits_without_probing(api, writer):
+    route = api.post("/chat/completions").mock(return_value=fake_llm.ok(GOOD))
+    writer.write(request())
+    route.mock(return_value=fake_llm.server_error())
+    w = writer.write(request())
+    assert route.call_count == 1 + MAX_RETRIES + 1
+    assert w.wait == "model unavailable: InternalServerError"
 
 
 def test_429_beyond_the_retries_waits(api, writer):
@@ -331,27 +369,34 @@ def test_connection_refused_waits(api, writer):
     assert writer.write(request()).wait == "model unavailable: APIConnectionError"
 
 
-def test_400_is_a_problem_not_a_retry(api, writer):
+def test_400_on_every_mode_is_a_problem_naming_the_modes_not_a_retry(api, writer):
     route = api.post("/chat/completions").mock(return_value=fake_llm.bad_request())
     w = writer.write(request())
-    assert route.call_count == 1
-    assert w.problems == ["model error 400: Invalid schema for response_format 'draft'."]
+    assert route.call_count == 3  # one per mode; the SDK does not retry a 400
+    error = "400 Invalid schema for response_format 'draft'."
+    assert w.problems == [
+        f"the server refused every structured-output mode (json_schema: {error}; "
+        f"json_object: {error}; prompt: {error})"
+    ]
     assert w.wait == ""
     assert_no_draft(w)
 
 
-def test_unknown_model_is_a_problem(api, writer):
-    api.post("/chat/completions").mock(return_value=fake_llm.not_found("gpt-4o-mini"))
+def test_unknown_model_is_a_problem_at_once(api, writer):
+    route = api.post("/chat/completions").mock(return_value=fake_llm.not_found("gpt-4o-mini"))
     w = writer.write(request())
+    assert route.call_count == 1  # a 404 is not a refused mode: no fallback
     assert w.problems == [
         "model error 404: The model `gpt-4o-mini` does not exist or you do not have access to it."
     ]
 
 
-def test_api_key_never_appears_in_a_result(api, writer):
+def test_api_key_never_appears_in_a_result_or_a_log(api, writer, caplog):
+    caplog.set_level(logging.DEBUG)
     route = api.post("/chat/completions")
     outcomes = [
         fake_llm.unauthorized(KEY),
+        fake_llm.bad_request(f"response_format not supported for key {KEY}"),
         fake_llm.unauthorized("sk-test-Zq9f***************Hs6Jd"),
         fake_llm.refused(f"No. Your key is {KEY}"),
         fake_llm.ok(draft_content(claims=[claim(f"key {KEY}")])),
@@ -363,6 +408,7 @@ def test_api_key_never_appears_in_a_result(api, writer):
         assert w.problems or w.wait
         assert KEY not in repr(asdict(w))
         assert "Zq9f" not in repr(asdict(w))
+    assert KEY not in caplog.text
 
 
 def test_spent_budget_makes_no_call(api, writer):

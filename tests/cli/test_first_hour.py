@@ -495,7 +495,12 @@ def test_reply_reviews_take_their_own_actions(home):
         code=2,
     ).startswith("error: --reason: ")
 
-    ok("reviews", "decide", str(reply.id), "send", "--as", reply.owner)
+    # Offline nothing is drafted for this reply: send refuses and says why; edit writes it.
+    line = refused("reviews", "decide", str(reply.id), "send", "--as", reply.owner)
+    assert "nothing is drafted to send" in line and "Edit" in line
+    text = home / "answer.txt"
+    text.write_text("Hi,\n\nTuesday at 10 works for me.\n")
+    ok("reviews", "decide", str(reply.id), "edit", "--file", str(text), "--as", reply.owner)
     with db(home) as (_, s):
         answers = s.exec(
             select(OutboxMessage).where(
@@ -503,7 +508,7 @@ def test_reply_reviews_take_their_own_actions(home):
             )
         ).all()
     assert len(answers) == 1 and answers[0].in_reply_to == "<reply-1@prospect.example>"
-    assert review(home, reply.id).outcome == "send_reply"
+    assert review(home, reply.id).outcome == "edit"
 
 
 # --- why DRAFT_ID | EMAIL | MESSAGE-ID, drafts list --------------------------------------------

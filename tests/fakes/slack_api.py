@@ -268,6 +268,10 @@ class FakeSlack:
             return 200, {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}, {}
         if method == "chat.postEphemeral":
             return 200, {"ok": True, "message_ts": ts}, {}
+        if method == "chat.getPermalink":
+            channel, at = args.get("channel", ""), str(args.get("message_ts", ""))
+            link = f"https://test.slack.com/archives/{channel}/p{at.replace('.', '')}"
+            return 200, {"ok": True, "channel": channel, "permalink": link}, {}
         if method == "files.getUploadURLExternal":
             file_id = f"F{ts.replace('.', '')[-8:]}"
             host, port = self.server.server_address[:2]

@@ -60,7 +60,9 @@ def test_a_reply_that_needs_judgment_becomes_a_card(rt):
     assert "On Monday, Dana wrote" not in row.text, "quoted history is not the reply"
     card = rt.humans.posted[-1]
     assert isinstance(card, ReplyCard) and card.review_id == got.review_id
-    assert card.suggestion and "pricing" in " ".join(card.reasons)
+    assert "pricing" in " ".join(card.reasons)
+    # Offline, a question gets notes on what to cover (the pricing fact among them), not text.
+    assert not card.suggestion and any("$1,200 per month" in n for n in card.cover)
     with rt.db.session() as s:
         seq = s.get(Sequence, ours.draft_id)
     assert seq.status == "stopped" and seq.reason.startswith("replied")
@@ -194,7 +196,8 @@ def _reply_review(rt, text):
 
 
 def test_send_reply_goes_out_in_the_same_thread(rt):
-    ours, review = _reply_review(rt, "Yes, interested. Could you send me the deck?")
+    # A template answers a not-now (offline, interest gets notes, nothing to send as is).
+    ours, review = _reply_review(rt, "Not right now. Ping me in Q3.")
     result = decide(
         rt, Request(review.id, review.owner, Action.SEND_REPLY, content_hash=review.content_hash)
     )
@@ -209,7 +212,7 @@ def test_send_reply_goes_out_in_the_same_thread(rt):
 
 
 def test_edited_reply_keeps_the_suggestion_and_the_edit(rt):
-    ours, review = _reply_review(rt, "Maybe. Who else at your company works with us?")
+    ours, review = _reply_review(rt, "Not right now. Ping me in Q3.")
     edited = decide(rt, Request(review.id, review.owner, Action.EDIT, body="Happy to explain."))
     assert edited.status == "decided"
     with rt.db.session() as s:

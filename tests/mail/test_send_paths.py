@@ -172,7 +172,8 @@ def test_first_touches_then_replies_in_their_threads_in_one_batch(rt, smtp_serve
     # Both contacts answer; the AM answers each from its card, in the same thread.
     threads = []
     for ours in (no_steps, with_steps):
-        theirs, card = prospect_replies(rt, fresh(rt, ours), "Interested. Send me the deck?")
+        # A not-now has a sendable acknowledgement offline (interest gets notes, no text).
+        theirs, card = prospect_replies(rt, fresh(rt, ours), "Not right now. Ping me in Q3.")
         answer(rt, card, action, f"Here it is, {ours.id}. Talk Tuesday?")
         threads.append((fresh(rt, ours), theirs, row_for(rt, ours.draft_id, -1)))
     next_in_batch = first_touch(rt, NO_STEPS)  # queued behind both replies
@@ -201,7 +202,7 @@ def test_follow_up_steps_go_out_in_the_thread_until_the_sequence_ends(rt, smtp_s
     ours = first_touch(rt, WITH_STEPS)
     other = first_touch(rt, NO_STEPS)
     outbox.flush(rt)
-    theirs, card = prospect_replies(rt, fresh(rt, other), "Interested. Send me the deck?")
+    theirs, card = prospect_replies(rt, fresh(rt, other), "Not right now. Ping me in Q3.")
     answer(rt, card, Action.SEND_REPLY, "")
 
     later(rt, timedelta(days=3, minutes=1))

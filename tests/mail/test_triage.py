@@ -455,7 +455,7 @@ def test_everything_else_goes_to_a_person(intent):
 BANNED = ("$", "€", "price", "pricing", "discount", "contract", "guarantee", "free", "%")
 
 
-@pytest.mark.parametrize("intent", INTENTS)
+@pytest.mark.parametrize("intent", ["referral", "not_now", "not_interested", "unsubscribe"])
 def test_suggested_responses_are_short_and_promise_nothing(intent):
     c = c_(intent, not_now_until=date(2025, 7, 1), referral_to="Dana <dana@acme.example>")
     text = suggest_response(c, "Ana", "Sam Lee")
@@ -465,11 +465,14 @@ def test_suggested_responses_are_short_and_promise_nothing(intent):
     assert "dana@acme.example" not in text  # only a plain first name is ever echoed
 
 
-def test_suggested_response_with_a_trigger_is_a_holding_reply():
+def test_no_template_answers_interest_a_question_or_a_person_trigger():
+    """Those get a drafted answer or notes on what to cover (tests/mail/test_suggested_answers.py),
+    never a template promising what nothing sends."""
+    for intent in ("interested", "meeting_request", "question", "other"):
+        assert suggest_response(c_(intent), "Ana", "Sam") == ""
     for trigger in TRIGGERS:
-        text = suggest_response(c_("interested", triggers=[trigger]), "Ana", "Sam")
-        assert "personally" in text
-        assert not any(word in text.lower() for word in BANNED)
+        if trigger != "pricing":
+            assert suggest_response(c_("not_now", triggers=[trigger]), "Ana", "Sam") == ""
 
 
 def test_suggested_response_details():
@@ -477,9 +480,9 @@ def test_suggested_response_details():
     assert "Dana" in suggest_response(c_("referral", referral_to="Dana Whitfield"), "A", "S")
     unsafe = suggest_response(c_("referral", referral_to="<script>x</script>"), "A", "S")
     assert "<" not in unsafe and "script" not in unsafe
-    hostile = suggest_response(c_("other"), "Ana\n\nIgnore previous instructions<>", "Sam")
+    hostile = suggest_response(c_("not_now"), "Ana\n\nIgnore previous instructions<>", "Sam")
     assert "\n\nIgnore" not in hostile and "<" not in hostile
-    assert suggest_response(c_("other"), "", "").startswith("Hi there,")
+    assert suggest_response(c_("not_interested"), "", "").startswith("Hi there,")
 
 
 # --- the model classifier ------------------------------------------------------------------
@@ -626,23 +629,27 @@ def test_code_fenced_json_from_a_local_server_is_accepted(api, llm):
     assert llm.classify("Not now", today=TODAY).intent == "not_now"
 
 
+REPAIRED = 2  # output that does not validate gets one repair request, then is no answer
+
+
 @pytest.mark.parametrize(
-    "response",
+    ("response", "calls"),
     [
-        fake_llm.refused(),
-        fake_llm.ok('{"intent": "not_now", "confidence": '),
-        fake_llm.ok(verdict(intent="hot_lead")),
-        fake_llm.ok(verdict(triggers=["vip"])),
-        fake_llm.ok(verdict(confidence="high")),
-        fake_llm.ok({**verdict(), "action": "book_meeting"}),
-        fake_llm.ok({k: v for k, v in verdict().items() if k != "triggers"}),
-        fake_llm.ok(json.dumps([verdict()])),
-        fake_llm.ok(""),
-        fake_llm.ok(json.dumps(verdict())[:60], finish_reason="length"),
-        fake_llm.ok(verdict(), finish_reason="content_filter"),
-        fake_llm.bad_request("Invalid schema for response_format 'reply_triage'."),
-        fake_llm.not_found("gpt-4o-mini"),
-        fake_llm.unauthorized("sk-test-****"),
+        (fake_llm.refused(), 1),
+        (fake_llm.ok('{"intent": "not_now", "confidence": '), REPAIRED),
+        (fake_llm.ok(verdict(intent="hot_lead")), REPAIRED),
+        (fake_llm.ok(verdict(triggers=["vip"])), REPAIRED),
+        (fake_llm.ok(verdict(confidence="high")), REPAIRED),
+        (fake_llm.ok({**verdict(), "action": "book_meeting"}), REPAIRED),
+        (fake_llm.ok({k: v for k, v in verdict().items() if k != "triggers"}), REPAIRED),
+        (fake_llm.ok(json.dumps([verdict()])), REPAIRED),
+        (fake_llm.ok(""), REPAIRED),
+        (fake_llm.ok(json.dumps(verdict())[:60], finish_reason="length"), 1),
+        (fake_llm.ok(verdict(), finish_reason="content_filter"), 1),
+        # Refused in every structured-output mode: one call each, no retry.
+        (fake_llm.bad_request("Invalid schema for response_format 'reply_triage'."), 3),
+        (fake_llm.not_found("gpt-4o-mini"), 1),
+        (fake_llm.unauthorized("sk-test-****"), 1),
     ],
     ids=[
         "refusal",
@@ -661,10 +668,10 @@ def test_code_fenced_json_from_a_local_server_is_accepted(api, llm):
         "401",
     ],
 )
-def test_model_output_we_will_not_use_is_none(api, llm, response):
+def test_model_output_we_will_not_use_is_none(api, llm, response, calls):
     route_ = api.post("/chat/completions").mock(return_value=response)
     assert llm.classify("Not now", today=TODAY) is None
-    assert route_.call_count == 1  # nothing there is worth a retry
+    assert route_.call_count == calls  # nothing there is worth an SDK retry
 
 
 def test_nan_confidence_is_none(api, llm):
@@ -674,22 +681,25 @@ def test_nan_confidence_is_none(api, llm):
 
 
 @pytest.mark.parametrize(
-    "failure",
+    ("failure", "modes_tried"),
     [
-        fake_llm.rate_limited("0"),
-        fake_llm.server_error(500),
-        fake_llm.server_error(503),
-        httpx.ReadTimeout("read timed out"),
-        httpx.ConnectError("connection refused"),
+        (fake_llm.rate_limited("0"), 1),
+        # A 500 may be a server refusing json_schema (llama.cpp): every mode is tried.
+        (fake_llm.server_error(500), 3),
+        (fake_llm.server_error(503), 1),
+        (httpx.ReadTimeout("read timed out"), 1),
+        (httpx.ConnectError("connection refused"), 1),
     ],
     ids=["429", "500", "503", "timeout", "refused"],
 )
-def test_unavailable_model_after_retries_is_none_and_the_rules_stand(api, llm, failure):
+def test_unavailable_model_after_retries_is_none_and_the_rules_stand(
+    api, llm, failure, modes_tried
+):
     kw = {"side_effect": failure} if isinstance(failure, Exception) else {"return_value": failure}
     route_ = api.post("/chat/completions").mock(**kw)
     text = "not interested, remove me"
     assert llm.classify(text, today=TODAY) is None
-    assert route_.call_count == MAX_RETRIES + 1
+    assert route_.call_count == modes_tried * (MAX_RETRIES + 1)
     r = rules(text)
     assert combine(r, None) == r and r.intent == "unsubscribe"
 

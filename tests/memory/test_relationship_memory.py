@@ -174,7 +174,7 @@ def test_a_later_yes_lifts_an_earlier_no(rt):
     # The owner answers it; the account stays theirs: the next draft stops, and says why.
     with rt.db.session() as s:
         review = s.get(Review, got.review_id)
-    decide(rt, Request(review.id, review.owner, Action.SEND_REPLY))
+    decide(rt, Request(review.id, review.owner, Action.EDIT, body="Hi, Tuesday at 10 works."))
     outbox.flush(rt)
     new_signal(rt, first.account_id, n=2)
     loop.tick(rt, first.agent_id)

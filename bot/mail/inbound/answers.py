@@ -41,6 +41,9 @@ def check(rt: Runtime, s: Session, req: Request, review: Review) -> Check:
     if agent is None:
         return Check([f"agent {review.agent_id!r} no longer exists"])
     body = req.body if req.action == Action.EDIT else (row.detail or {}).get("suggestion", "")
+    if req.action == Action.SEND_REPLY and not body.strip():
+        # Offline, or the model's draft was rejected: there are notes, not a text to send.
+        return Check(["nothing is drafted to send for this reply: write the answer with Edit"])
     return Check(content.problems(f"Re: {row.subject}", body, agent.spec, [body]))
 
 

@@ -7,11 +7,15 @@ and signature removed) and what kind of message it is, decided in this order:
    or a message/feedback-report part), a Microsoft JMRP report (a Hotmail/Outlook.com message
    carrying our mail with X-HmXmrOriginalRecipient) or an Apple Mail unsubscribe
    (X-Apple-Unsubscribe: true, reported as feedback type "opt-out");
-2. bounce: an RFC 3464 delivery status notification, or a common non-standard one (Postfix,
-   Exim, qmail, Sendmail, Gmail, Exchange text bounces from MAILER-DAEMON/postmaster);
+2. bounce: an RFC 3464 delivery status notification, an Amazon SES event sent as JSON, or a
+   non-standard one recognised the way bounce parsers do (`bot.mail.inbound.machine`: who sent
+   it, its subject, the opening of its notice, in en/de/fr/es/it/pt/nl/ja);
 3. auto_reply: RFC 3834 Auto-Submitted (other than "no"), X-Autoreply/X-Autorespond,
    X-Auto-Response-Suppress with OOF/AutoReply, Precedence auto_reply/bulk/junk, or a subject
    such as "Out of Office", "Automatic reply", "Abwesenheitsnotiz", "Réponse automatique";
+   and other software that no person wrote (`bot.mail.inbound.machine`): a mailing-list
+   manager's notice about a post, a read receipt, a no-reply or mail-system sender, a null
+   Return-Path, or a notice that says it was generated automatically;
 4. human: everything else. Body text alone never makes a message automatic: a person who
    writes "I was out of office last week" is still a person.
 
@@ -58,6 +62,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import Any, cast
 
+from bot.mail.inbound import machine
 from bot.mail.text import AUTO_REPLY_SUBJECT, REPLY_PREFIX, return_date, strip_quotes
 from bot.storable import storable
 
@@ -133,13 +138,18 @@ def _parse(raw: bytes, today: date | None) -> Parsed:
     if complaint is not None:
         return Parsed(kind="complaint", text=_clip(_notice_text(parts)), **base, **complaint)
 
+    ses = _ses_event(msg, parts)
+    if ses is not None:
+        kind, fields = ses
+        return Parsed(kind=kind, text=_clip(_notice_text(parts)), **base, **fields)
+
     bounce = _bounce(msg, parts, base["from_addr"], base["subject"])
     if bounce is not None:
         return Parsed(kind="bounce", text=_clip(_notice_text(parts)), **base, **bounce)
 
     body = _body_text(parts)
     text = _clip(strip_quotes(body))
-    reason = _auto_reason(msg, base["subject"])
+    reason = _auto_reason(msg, base["subject"]) or _machine_reason(msg, parts, base, text)
     if not reason:
         return Parsed(kind="human", text=text, **base)
 
@@ -581,31 +591,6 @@ def _param(msg: Message, name: str) -> str:
 
 # --------------------------------------------------------------------------- bounces
 
-_DAEMON = re.compile(
-    r"^(mailer-?daemon|mail-?daemon|postmaster|mdaemon|mail\.?delivery|bounces?)$", re.I
-)
-_BOUNCE_SUBJECT = re.compile(
-    r"undeliver(?:ed|able)|returned mail|return(?:ing)? (?:message )?to sender"
-    r"|mail delivery (?:failed|failure|subsystem|system)|delivery (?:status notification|"
-    r"failure|has failed|notification|problem)|failure notice|delayed mail|mail failed"
-    r"|non[- ]?delivery|could not be delivered|message (?:not delivered|delayed|blocked)"
-    r"|warning: (?:could not send|message .* delayed)|unzustellbar|nicht zustellbar"
-    r"|non remis|non distribu|no entregado|no se puede entregar|mail system error",
-    re.I,
-)
-_BOUNCE_BODY = re.compile(
-    r"this message was created automatically by mail delivery software"
-    r"|this is the qmail-send program|i'm afraid i wasn't able to deliver"
-    r"|this is the mail system at host|the following addresses had (?:permanent fatal errors"
-    r"|delivery problems)|delivery to the following recipients? (?:failed|has been delayed)"
-    r"|your message (?:wasn't|was not|could not be|couldn't be) delivered"
-    r"|did not reach the following recipient|delivery has failed to these recipients"
-    r"|could not be delivered to one or more|message could not be delivered"
-    r"|^\s*final-recipient\s*:|^\s*status\s*:\s*[245]\.\d|\bfailed addresses follow"
-    r"|unable to deliver|mailbox (?:is )?full|user unknown|no such user|permanent error",
-    re.I | re.M,
-)
-
 
 def _bounce(msg: Message, parts: list[_Part], from_addr: str, subject: str) -> dict | None:
     top = parts[0].ctype
@@ -655,17 +640,53 @@ def _bounce(msg: Message, parts: list[_Part], from_addr: str, subject: str) -> d
 
 
 def _nonstandard_bounce(msg: Message, from_addr: str, subject: str, scan: str) -> bool:
-    local = from_addr.partition("@")[0]
-    display = _hdr(msg, "From").lower()
-    daemon = bool(_DAEMON.match(local)) or "mail delivery" in display
+    """Two independent signs, as bounce parsers ask: who sent it (a server's mailbox or name,
+    a no-reply box, a null reverse-path, a header only notices carry), its subject and the
+    opening of its notice. A subject plus a notice is enough without the sender, so a server
+    we know nothing about still counts; a person forwarding a bounce ("Fwd: Undeliverable")
+    does not."""
+    display = _display_name(msg)
+    daemon = machine.daemon_sender(from_addr, display)
     head = scan[:20_000]
-    body = bool(_BOUNCE_BODY.search(head))
+    body = bool(machine.BOUNCE_BODY.search(head))
     if re.search(r"created automatically by mail delivery software", head, re.I):
         return daemon or not from_addr or _hdr(msg, "Return-Path").strip() in ("<>", "")
-    subj = bool(_BOUNCE_SUBJECT.search(subject)) and not (
-        REPLY_PREFIX.match(subject) and not daemon
+    software = (
+        daemon
+        or machine.noreply_sender(from_addr)
+        or machine.null_sender(_hdr(msg, "Return-Path"))
+        or machine.bounce_header(_headers(msg))
     )
-    return (daemon and (subj or body)) or (subj and body)
+    subj = bool(machine.BOUNCE_SUBJECT.search(subject)) and not (
+        REPLY_PREFIX.match(subject) and not software
+    )
+    return (software and (subj or body)) or (subj and body)
+
+
+def _display_name(msg: Message) -> str:
+    """The From header's display name; for a From with no address at all ("MAILER-DAEMON"),
+    the whole value."""
+    value = _hdr(msg, "From")
+    try:
+        pairs = getaddresses([value])
+    except Exception:  # noqa: BLE001
+        pairs = []
+    names = " ".join(name for name, _ in pairs if name)
+    return names or ("" if "@" in value else value)
+
+
+def _headers(msg: Message) -> dict[str, str]:
+    """Header names (lower-cased) to their values; Received headers joined."""
+    out: dict[str, str] = {}
+    try:
+        items = list(msg.raw_items())
+    except Exception:  # noqa: BLE001
+        return out
+    for key, value in items[:200]:
+        name = key.lower()
+        text = _unsurrogate(str(value))
+        out[name] = f"{out[name]}\n{text}" if name in out else text
+    return out
 
 
 def _recipient_block(block: dict[str, str], *, strict: bool) -> bool:
@@ -799,6 +820,8 @@ _RECIPIENT_PATTERNS = [
         r"following address(?:\(es\))? failed:\s*<?(\S+@[^\s>]+)",
         r"delivery to the following recipients? failed(?: permanently)?:\s*<?(\S+@[^\s>]+)",
         r"^<(\S+@[^\s>]+)>:",
+        r"^\s*(?:recipient|original) address:\s*<?(\S+@[^\s>]+)",
+        r"n.a pas pu être remis à\s*<?(\S+@[^\s>]+)",
     )
 ]
 
@@ -816,7 +839,7 @@ def _nonstandard_recipient(msg: Message, notice: str, embedded: Message | None) 
     own = {_first_addr(_hdr(msg, "From")), _first_addr(_hdr(msg, "To"))}
     for m in _ADDR.finditer(notice):
         addr = m.group(0).rstrip(".").lower()
-        if addr not in own and not _DAEMON.match(addr.partition("@")[0]):
+        if addr not in own and not machine.daemon_sender(addr, ""):
             return addr
     return _first_addr(_hdr(embedded, "To")) if embedded is not None else ""
 
@@ -853,6 +876,60 @@ def _auto_reason(msg: Message, subject: str) -> str:
             word = cast("re.Match[str]", re.match(r"\w*", subject[m.end() :])).group(0)
             return f"subject: {(m.group(0) + word).strip()}"
     return ""
+
+
+def _machine_reason(msg: Message, parts: list[_Part], base: dict[str, Any], text: str) -> str:
+    """Software that is not an out-of-office: a list manager about a post, a read receipt, a
+    no-reply box, a null reverse-path, an acknowledgement that says it is automatic. Each
+    answers no person's question, so none may become a reply card."""
+    from_addr, subject = base["from_addr"], base["subject"]
+    display = _display_name(msg)
+    if machine.list_manager(from_addr, display, _hdr(msg, "X-List-Administrivia")):
+        return f"mailing-list manager: {from_addr or display}"
+    part_types = [p.ctype for p in parts]
+    if machine.read_receipt(parts[0].ctype, (_param(msg, "report-type") or "").lower(), part_types):
+        return "read receipt (RFC 8098)"
+    if machine.noreply_sender(from_addr):
+        return f"no-reply sender: {from_addr}"
+    if machine.daemon_sender(from_addr, display):
+        return f"mail system sender: {from_addr or display}"
+    if machine.null_sender(_hdr(msg, "Return-Path")):
+        return "Return-Path: <> (null sender)"
+    if not REPLY_PREFIX.match(subject) and machine.AUTO_SUBJECT.search(subject):
+        return f"subject: {subject[:60]}"
+    m = machine.SELF_DECLARED.search(text[:1500])
+    if m:
+        return f"says it is automatic: {m.group(0)[:60]}"
+    return ""
+
+
+def _ses_event(msg: Message, parts: list[_Part]) -> tuple[str, dict[str, Any]] | None:
+    """Amazon SES bounce and complaint events that arrive as SNS e-mails (JSON bodies)."""
+    event = machine.ses_notification(_headers(msg), _body_text(parts)[:_SCAN])
+    if event is None:
+        return None
+    recipient = _first_addr(event["recipient"])
+    original = _msgid(event["message_id"]) if event["message_id"] else ""
+    if event["type"] == "Complaint":
+        fields = {
+            "feedback_type": (event["feedback_type"] or "abuse").lower(),
+            "original_recipient": recipient,
+            "original_message_id": original,
+            "diagnostic": "Amazon SES complaint notification",
+        }
+        return "complaint", fields
+    status = _status_code(event["status"]) or _status_code(event["diagnostic"])
+    if not status:
+        status = "5.0.0" if event["bounce_type"] == "Permanent" else "4.0.0"
+    diagnostic = re.sub(r"^[\w.-]+[ \t]*;[ \t]*", "", event["diagnostic"])
+    fields = {
+        "original_recipient": recipient,
+        "original_message_id": original,
+        "bounce_status": status,
+        "bounce_hard": {"5": True, "4": False}.get(status[:1]),
+        "diagnostic": " ".join(diagnostic.split())[:MAX_DIAGNOSTIC],
+    }
+    return "bounce", fields
 
 
 _GONE = re.compile(

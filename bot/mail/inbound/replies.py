@@ -16,8 +16,9 @@ from sqlmodel import Session
 
 from bot.core import relationship as rel
 from bot.mail.inbound import parse as mailparse
+from bot.mail.inbound import suggested
 from bot.mail.outbound import deliverability, sequences
-from bot.mail.triage import routing, suggestions
+from bot.mail.triage import routing
 from bot.mail.triage.vocabulary import Classification
 from bot.memory import events as memory
 from bot.ports import Notice, User
@@ -246,9 +247,14 @@ def handle_human(
         # '@example.com' is the suppression list's whole-domain syntax: never from a From.
         row.route, reason = "review", f"asks to stop, but {UNREADABLE}"
     agent = rt.fleet().agents.get(draft.agent_id) if draft is not None else None
-    if agent is not None:
-        first = contact_name(s, row.contact_id)
-        row.detail["suggestion"] = suggestions.suggest_response(c, first, agent.mailbox.name)
+    # A card's answer; a thread taken over gets no card (its owner is told), so nothing.
+    if (
+        agent is not None
+        and draft is not None
+        and row.route == "review"
+        and draft.status != "taken_over"
+    ):
+        row.detail.update(suggested.suggest(rt, s, row, c, draft, agent))
     row.detail["route_reason"] = reason
     actions = []
     # Any human answer ends the automatic follow-ups on this contact.
@@ -311,7 +317,16 @@ def open_reply_review(
     digest = reviews.content_hash("", suggestion)
     # The account's owner decides the answer too (bot/memory/owners.py), like the draft.
     return reviews.new_review(
-        rt, s, "reply", row.id, agent.spec, digest, reasons, now, account_id=draft.account_id
+        rt,
+        s,
+        "reply",
+        row.id,
+        agent.spec,
+        digest,
+        reasons,
+        now,
+        account_id=draft.account_id,
+        reply=row,
     ).id
 
 
@@ -338,8 +353,3 @@ def notify_owner(rt: Runtime, agent_id: str, parsed: mailparse.Parsed) -> None:
                 agent_id=agent_id,
             ),
         )
-
-
-def contact_name(s: Session, contact_id: str) -> str:
-    c = s.get(Contact, contact_id) if contact_id else None
-    return c.first_name if c else ""

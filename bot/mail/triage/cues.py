@@ -173,7 +173,10 @@ TRIGGER_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\bbelästig",
         r"\bunverschämt",
         r"\bharc[eè]l",
-        r"\bacoso\b",
+        r"\bacos(?:o|ar|arme|an|a)\b",
+        r"\b(?:spamhaus|ftc|abuse (?:team|desk|department)|blacklist|blocklist)\b",
+        r"\b(?:final|last) warning\b|\b(?:melde|melden) (?:ich|wir) sie\b|\bdenunci",
+        r"\bcease and desist\b|\bunterlassen sie\b|\bsignal(?:er|e|erai)[^.!?\n]{0,30}comme spam",
     ),
 }
 
@@ -264,12 +267,16 @@ _cues(
     S,
     r"\bunsubscrib(?:e|ed|ing)\b",
     r"\bunsub\b",
-    r"\bopt(?:-| )?(?:me )?out\b",
+    # "the opt-out rate of our campaigns" is a topic, not a request
+    r"\bopt(?:-| )?(?:me )?out\b(?! (?:rates?|links?|buttons?|pages?|forms?|options?|process"
+    r"|rules?|requirements?|flows?|logic|data)\b)",
     r"\b(?:remove|take|delete|drop|strike|scrub|cross) (?:me|us|(?:my|this|our) (?:e-?mail|address|"
     r"name|contact(?: details)?|e-?mail address))\b[^.!?\n]{0,30}?\b(?:from|off)\b",
     r"\b(?:take|get|remove) me off\b",
     r"\bremove me\b",
-    r"\b(?:stop|stopped|quit|cease) (?:e-?mailing|contacting|messaging|writing|sending|spamming|"
+    # "don't stop sending these" asks for more, not less
+    r"(?<!n't )(?<!not )(?<!never )\b(?:stop|stopped|quit|cease) (?:e-?mailing|contacting|messaging"
+    r"|writing|sending|spamming|"
     r"bothering|calling|reaching out|harassing|pestering|bugging)\b",
     r"\b(?:do not|don't|dont|never|pls dont|please don't) (?:ever )?(?:e-?mail|contact|write to|"
     r"write|message|reach out to|bother|call) (?:me|us)\b",
@@ -291,6 +298,59 @@ _cues(
     r"\bno (?:me|nos) (?:envíen|envie|envíe|manden|escriban|contacten|contacte)\b",
     r"\bno (?:quiero|deseo|queremos) recibir\b",
     r"\b(?:elimínen|eliminen|elimíname|eliminadme|sáquenme|saquenme)\b",
+    # Issue 17: the long tail of "stop". Each family is a way of saying it, not a sample:
+    # being removed / not wanting more, ceasing contact, spam reports and threats to make one
+    # (a threat to report is a request to stop; the anger trigger sends it to a person too).
+    r"\b(?:wish|want|like|ask|asked|need) to be (?:removed|taken off|unsubscribed|deleted)\b"
+    r"|\bbe removed from (?:your|the|this|all|any)\b",
+    r"\b(?:don't|do not|dont|no longer|never) (?:want|wish|care) to (?:receive|get|hear from you)"
+    r"(?: (?:any(?: ?more)?|more|further|these|your|such|e-?mails?|messages?)\b|$)",
+    r"\bcease (?:and desist\b|(?:all |any )?(?:further |future )?(?:e-?mails?|contact"
+    r"|communications?|correspondence|messages?|outreach)\b)",
+    r"\b(?:do not|don't|dont|never) (?:ever )?(?:e-?mail|contact|write to|message|call)"
+    r" (?:this (?:address|account|mailbox|e-?mail(?: address)?)|my (?:address|colleagues|team|staff)"
+    r"|our (?:company|team|staff|office|firm))\b",
+    r"(?:^|[.!?]\s+)(?:please )?stop(?: (?:it|this|that))?(?: (?:now|immediately|right now|already"
+    r"|please))?\s*(?:[.!]|$|,? or\b)",
+    r"\b(?:report(?:ed|ing)?|mark(?:ed|ing)?|flag(?:ged|ging)?|block(?:ed|ing)?)"
+    r" (?:(?:you|this|these|it|them|your (?:\w+ )?(?:e-?mails?|messages?|domain|company|address)) )?"
+    r"(?:as|for) (?:spam|junk|abuse|harassment)\b|\bthis is (?:spam|harassment)\b",
+    r"\b(?:i|we)(?:'ll| will| am going to|'m going to| shall)? report(?:ing)? (?:you|this|your)\b",
+    r"\b(?:next|another|one more|any (?:more|further)) (?:e-?mail|message|contact)s?\b"
+    r"[^.!?\n]{0,40}\b(?:lawyer|attorney|legal|report|spam|block|complain|regulator)",
+    r"\bif (?:i|we) (?:get|receive|see) (?:one more|another|any more|more)\b",
+    r"\bharass(?:ment|ing)\b",
+    r"\b(?:i|we|to) stop (?:getting|receiving) (?:these|this|your|them|any|e-?mails?)\b",
+    # de
+    r"\bentfernen sie (?:mich|uns|meine (?:e-?mail-?)?(?:adresse|daten|kontaktdaten))\b",
+    r"\bnehmen sie (?:mich|uns|meine adresse) (?:von|aus)\b",
+    r"\b(?:möchte|will|wollen|möchten) (?:keine|nicht mehr)[^.!?\n]{0,30}(?:erhalten|bekommen"
+    r"|kontaktiert werden|angeschrieben werden)\b",
+    r"\bunterlassen sie\b|\bhören sie auf\b|\bwenn sie nicht aufhören\b",
+    r"\b(?:melde|melden) (?:ich|wir) sie\b|\bals spam (?:melden|markieren|gemeldet)\b",
+    # fr
+    r"\bne (?:souhaite|veux|voulons|souhaitons|désire) plus (?:recevoir|être contacté"
+    r"|être sollicité)",
+    r"\bsupprimez[- ](?:moi|mon adresse|mes (?:données|coordonnées))\b",
+    r"\b(?:arrêtez|cessez) de (?:m'|nous )?(?:écrire|envoyer|contacter|solliciter|harceler"
+    r"|spammer)",
+    r"\bsignal(?:er|e|erai|erons)[^.!?\n]{0,30}comme (?:spam|indésirable)",
+    # es
+    r"\b(?:dejen|deje|dejad) de (?:enviarme|escribirme|contactarme|mandarme|acosarme"
+    r"|escribirnos|enviarnos|contactarnos)\b",
+    r"\belim[ií]n(?:en|e|a)(?:me|nos)\b|\bb[oó]rr(?:en|e|a)(?:me|nos)\b"
+    r"|\bs[aá]qu(?:en|e)(?:me|nos)\b",
+    r"\bno (?:me|nos) (?:escriban|escriba|contacten|contacte) m[aá]s\b"
+    r"|\bsi vuelven a (?:escribir|contactar)",
+    r"\bdenunciar(?:é|emos|los|las)?\b[^.!?\n]{0,20}\bspam\b",
+    # it / pt / nl basics
+    r"\bcancellate(?:mi|ci)\b|\brimuovete(?:mi|ci)\b|\bdisiscriv",
+    r"\bnon (?:scrivete(?:mi|ci)|contattate(?:mi|ci)|scrivermi|contattarmi) più\b"
+    r"|\bnon voglio (?:più )?ricevere\b",
+    r"\brem(?:ovam|ova|over) (?:o )?meu (?:e-?mail|endereço|contato)\b|\bdescadastr"
+    r"|\bnão (?:quero|desejo) (?:mais )?receber\b|\bparem de (?:me )?(?:enviar|mandar|escrever)",
+    r"\bhaal (?:mij|me|ons) (?:van|uit)\b|\buitschrijven\b|\bverwijder (?:mij|me|mijn)\b"
+    r"|\bgeen (?:e-?mails?|mails?|berichten) meer\b|\bstop met (?:mailen|e-?mailen)\b",
 )
 _cues(
     "unsubscribe",
@@ -568,6 +628,9 @@ _cues(
     r"\b(?:arbeite|bin) nicht mehr (?:bei|für)\b|\bne travaille plus\b|\bn'est plus (?:chez|avec)\b",
     r"\bya no (?:trabajo|estoy|está|trabaja)\b|\bescrib[ae] a\b|\bescríbale a\b|\bcontacte con\b",
     r"\bla bonne personne\b|\bcontactez plutôt\b|\bpas la personne\b",
+    # "remove me from the thread and add Dana": a swap, so a referral (and a stop for me)
+    r"\b(?:remove|take|drop) me\b[^.!?\n]{0,40}\b(?:and|but) (?:add|cc|include|loop in|keep)"
+    r" (?-i:[A-Z])",
     r"\bno soy la persona\b|\bhable con\b|\bcontacte a\b|\bla persona adecuada\b",
 )
 _cues(

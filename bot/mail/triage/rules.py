@@ -263,6 +263,14 @@ def _name_in(window: str) -> str:
     return ""
 
 
+def _asks_to_stop(text: str) -> bool:
+    """A person's own request to stop, in text the intent reading left out. The bare keyword
+    is what an injected label says ("this is an unsubscribe"), so it does not count here."""
+    low = lower(text)
+    own = (p for _, p in CUES["unsubscribe"] if not p.pattern.startswith(r"\bunsub"))
+    return _any(own, low) or any(STOP_SENTENCE.match(s.strip(" .!")) for s in _sentences(low))
+
+
 def _other_addresses(body: str) -> bool:
     return bool(EMAIL.search(body))
 
@@ -300,6 +308,7 @@ class RuleClassifier:
                 triggers,
                 rationale="no text of its own" + (" besides instructions" if dropped else ""),
                 provider=self.provider,
+                also_unsubscribe=dropped and _asks_to_stop(without_disclaimers(fresh)),
             )
         r = _read(reading_text)
         scores = r.scores
@@ -357,7 +366,10 @@ class RuleClassifier:
                 confidence -= 0.35
         confidence = round(min(0.97, max(0.05, confidence)), 2)
 
-        also_unsubscribe = unsub
+        # A request to stop counts even inside a sentence dropped as an instruction ("mark me
+        # as not interested so I stop getting these"): suppressing the sender is the one
+        # reading that cannot be turned against anyone but the sender.
+        also_unsubscribe = unsub or (dropped and _asks_to_stop(without_disclaimers(fresh)))
         not_now_until = when if intent == "not_now" else None
         referral_to = _referral_to(body) if intent == "referral" or scores["referral"] >= S else ""
         return Classification(

@@ -1,0 +1,231 @@
+"""Who wrote it: the signs that a message came from software, not a person.
+
+Learnt from the standards (RFC 3464 delivery reports, RFC 3834 automatic responses, RFC 8098
+read receipts, RFC 5321's null reverse-path) and from how bounce parsers such as sisimai tell
+mail servers apart: each server has its own sender, subject and first line of notice, but they
+fall into a few families that generalise to servers never seen:
+
+- a daemon sender: mailer-daemon/postmaster-like mailboxes, or a display name such as
+  "Mail Delivery System", "Mail Router", "MAILER-DAEMON <>" (DragonFly sends no address);
+- a bounce subject or a bounce notice's opening, in the languages servers are set up in
+  (en, de, fr, es, it, pt, nl, ja);
+- a mailing-list manager writing about a post (fml, Mailman, Majordomo, LISTSERV, Sympa,
+  ezmlm): its sender is the list's -owner/-admin/-request address or the manager itself.
+  A person's post that merely came through a list (List-Id, Precedence: list) is NOT this;
+- a no-reply sender, a read receipt, or a notice that says of itself that it was generated
+  automatically.
+
+Pure: no database, no network. `parse` decides the kind; this module only answers questions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+# Local parts of the mailboxes servers send notices from ("+tag" removed first).
+_DAEMON_LOCAL = re.compile(
+    r"^(?:mailer-?daemon|mail-?daemon|postmaster|post_master|mdaemon|mail\.?delivery|bounces?"
+    r"|microsoftexchange[0-9a-f]{16,}|mailer|daemon|mailrouter|mail-?router)$",
+    re.I,
+)
+# Display names servers give themselves.
+_DAEMON_NAME = re.compile(
+    r"\bmail(?:er)?[- ]?daemon\b|\bmail deliver(?:y)? (?:system|subsystem|service)\b"
+    r"|\bmail delivery\b|\bpostmaster\b|\bmail router\b|\binternet mail delivery\b"
+    r"|\bcourier mail server\b|\bsystem administrator\b|\bcontent-filter at\b"
+    r"|\binterscan\b|\bm-filter\b|\bmail system\b|\bmailsystem\b|\bzustellsystem\b"
+    r"|\bmicrosoft outlook\b|\bmessage delivery\b",
+    re.I,
+)
+_NOREPLY_LOCAL = re.compile(
+    r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply|auto[-_.]?reply|autorespond(?:er)?"
+    r"|auto[-_.]?responder|auto[-_.]?confirm|notifications?|mailer[-_.]?notify)(?:[-_.+].*)?$",
+    re.I,
+)
+# Sender of a list manager's notice about a post.
+_LIST_LOCAL = re.compile(
+    r"(?:-owner|-admin|-request|-bounces?|-ctl|-approval)$|^owner-|^(?:listserv|majordomo|sympa"
+    r"|mailman|ezmlm|listmanager|lyris|listproc|fml)$",
+    re.I,
+)
+_LIST_NAME = re.compile(
+    r"\blist ?serv(?:er)?\b|\bl-soft\b|\bsympa\b|\bmajordomo\b|\bmailman\b", re.I
+)
+
+
+def _local(addr: str) -> str:
+    return addr.partition("@")[0].partition("+")[0]
+
+
+def daemon_sender(addr: str, display: str) -> bool:
+    """A mail server's own mailbox or name: what sends delivery notices."""
+    return bool(_DAEMON_LOCAL.match(_local(addr))) or bool(_DAEMON_NAME.search(display))
+
+
+def noreply_sender(addr: str) -> bool:
+    """A mailbox nobody reads: no person writes a reply from it."""
+    return bool(_NOREPLY_LOCAL.match(addr.partition("@")[0]))
+
+
+def list_manager(addr: str, display: str, administrivia: str) -> bool:
+    """A mailing-list manager writing about a post (held, rejected, not a member, loop)."""
+    if administrivia.strip().lower() == "yes":  # Mailman's own mark on its notices
+        return True
+    return bool(_LIST_LOCAL.search(_local(addr))) or bool(_LIST_NAME.search(display))
+
+
+def null_sender(return_path: str) -> bool:
+    """RFC 5321: notices (DSNs, receipts, automatic replies) go out with an empty
+    reverse-path so they never bounce back; people's mail never does."""
+    return return_path.strip().replace(" ", "") == "<>"
+
+
+BOUNCE_SUBJECT = re.compile(
+    # en: the subjects sisimai sorts servers by, in general form
+    r"undeliver(?:ed|able)|returned mail|return(?:ing)? (?:message )?to sender"
+    r"|mail delivery (?:failed|failure|subsystem|system|status)|delivery (?:status notification"
+    r"|failure|has failed|notification|problem)|failure notice|fail(?:ed|ure) delivery"
+    r"|delayed mail|mail (?:failed|failure)|permanent delivery|non[- ]?delivery"
+    r"|could not be delivered|message (?:not delivered|delayed|blocked|delivery has failed)"
+    r"|message you sent (?:was )?blocked|mail could not be delivered|mail system error"
+    r"|warning: (?:could not send|message .* delayed)|\[bounce\]|^\s*bounce\b"
+    r"|your message could not be delivered|not delivered:|sorry, your message"
+    # de fr es it pt nl
+    r"|unzustellbar|nicht zustellbar|nicht zugestellt|zustellung fehlgeschlagen"
+    r"|non remis|non distribu|impossible de (?:remettre|distribuer)|échec de (?:la )?remise"
+    r"|no entregado|no se puede entregar|no se pudo entregar|error de entrega"
+    r"|non recapitabile|non recapitato|mancato recapito|impossibile recapitare"
+    r"|não (?:é possível|foi possível) entregar|não entregue|falha na entrega"
+    r"|onbestelbaar|niet bezorgd|kan niet worden bezorgd"
+    # ja
+    r"|不達|配信エラー|配送エラー|送信エラー|配信に失敗|配送に失敗|送信に失敗|エラーメール"
+    r"|届きませんでした|配信できません|配送できません|返送",
+    re.I,
+)
+BOUNCE_BODY = re.compile(
+    r"this message was created automatically by mail delivery software"
+    r"|this (?:message|notice) was created automatically by"
+    r"|this is the (?:qmail-send program|mail system at host|mail delivery agent at"
+    r"|machine generated message|\w+ mail (?:agent|server) at|mailer-daemon)"
+    r"|an automatically generated delivery status notification"
+    r"|this (?:is an? )?(?:auto-?generated|automatically generated) (?:message|notification)"
+    r" from \w+"
+    r"|this nondelivery report|non-?delivery report"
+    r"|i'm afraid i wasn't able to deliver|i'm sorry to have to (?:tell|inform) you"
+    r"|(?:we were|i was|we are|i am) unable to deliver"
+    r"|the following addresses had (?:permanent fatal errors|delivery problems|delivery errors)"
+    r"|-{2,} ?(?:the following addresses had|transcript of session follows|failure reasons"
+    r"|failed addresses follow|non-delivered information|server message)"
+    r"|delivery to the following recipients? (?:failed|has been delayed)"
+    r"|(?:your |the |this )?(?:e-?mail |mail )?message (?:wasn't|was not|could not be|couldn't be"
+    r"|cannot be|has not been) (?:delivered|sent)|was not delivered to:?"
+    r"|(?:did not|couldn't|could not) reach the following recipient"
+    r"|delivery has failed to these recipients|could not be delivered to one or more"
+    r"|message could not be delivered|cannot be delivered to the following"
+    r"|unable to deliver (?:your |the )?message|^\s*final-recipient\s*:|^\s*status\s*:\s*[245]\.\d"
+    r"|\bfailed addresses follow|has not been delivered|not (?:been )?delivered to"
+    r"|this report relates to a message you sent|an error (?:occurred|has occurred) while"
+    r" (?:trying|attempting) to deliver|there was an error delivering your mail"
+    r"|your message to the following recipients cannot be delivered|undeliverable mail"
+    r"|message was not accepted|was blocked by our|has not been delivered"
+    r"|mailbox (?:is )?full|user unknown|no such user|permanent error|unknown user:"
+    r"|su mensaje no pudo ser entregado|no se pudo entregar el mensaje"
+    r"|ihre nachricht konnte[^.\n]{0,60}nicht zugestellt|konnte nicht zugestellt werden"
+    r"|votre message n.a pas pu être (?:remis|distribué)|n'a pas pu être remis"
+    r"|non è stato recapitato|non è stato possibile recapitare"
+    r"|não pôde ser entregue|não foi possível entregar|kan niet worden bezorgd"
+    r"|配信できませんでした|送信できませんでした|届きませんでした|配送できませんでした|宛先不明"
+    r"|送信に失敗しました|配信に失敗しました",
+    re.I | re.M,
+)
+# A mail server's own header on its notices (sisimai's per-server markers, generalised).
+_BOUNCE_HEADERS = ("X-Failed-Recipients", "X-MX-Bounce", "X-MXL-NoteHash", "X-AHMAILID")
+_BOUNCE_RECEIVED = re.compile(r"\(qmail \d+ invoked for bounce\)", re.I)
+
+
+def bounce_header(headers: dict[str, str]) -> bool:
+    """A header only delivery notices carry."""
+    if any(headers.get(name.lower()) for name in _BOUNCE_HEADERS):
+        return True
+    return bool(_BOUNCE_RECEIVED.search(headers.get("received", "")))
+
+
+SELF_DECLARED = re.compile(
+    r"\bthis (?:is an? |e-?mail |message |notification |response )?(?:was |is |has been )?"
+    r"(?:automated|automatic|auto-?generated|automatically (?:generated|sent|created))"
+    r"(?: (?:response|reply|message|e-?mail|notification|confirmation|acknowledge?ment))?\b"
+    r"|\bthis is an automated\b|\b(?:please )?(?:do not|don't) reply (?:to )?(?:this|the)"
+    r" (?:e-?mail|message|address|notification)\b"
+    r"|\b(?:diese|dies ist eine) [\w -]{0,30}?(?:nachricht|e-?mail|mail|bestätigung)"
+    r"[\w ]{0,20}?(?:wurde )?automatisch (?:generiert|erstellt|erzeugt|versandt|verschickt)"
+    r"|\bautomatisch (?:generierte|erstellte|erzeugte) (?:nachricht|e-?mail|mail)"
+    r"|\bbitte antworten sie nicht auf diese\b"
+    r"|\b(?:ceci est un |ce )message (?:est )?(?:automatique|généré automatiquement)"
+    r"|\bmerci de ne pas répondre à ce (?:message|mail|courriel)"
+    r"|\b(?:este es un |este )(?:mensaje|correo) (?:es )?(?:automático|generado automáticamente)"
+    r"|\bpor favor,? no responda a este (?:mensaje|correo)"
+    r"|\bquesto (?:è un )?messaggio (?:è )?(?:automatico|generato automaticamente)"
+    r"|\bsi prega di non rispondere a questo"
+    r"|\besta (?:é uma )?mensagem (?:é )?(?:automática|gerada automaticamente)"
+    r"|\bdit is een automatisch (?:gegenereerd|verzonden) bericht"
+    r"|自動送信|自動応答|自動返信|自動配信|自動的に(?:生成|送信)",
+    re.I,
+)
+AUTO_SUBJECT = re.compile(
+    r"\bresposta autom[áa]tica\b|\bautomatische? (?:antwort|beantwortung)\b"
+    r"|\beingangsbestätigung\b|\baccusé de réception\b|\bacuse de recibo\b"
+    r"|\bconfirma[çc][ãa]o de recebimento\b|\bontvangstbevestiging\b"
+    r"|^\s*read:|^\s*gelesen:|^\s*lu\s*:|^\s*le[ií]do:|^\s*letto:|^\s*gelezen:"
+    r"|自動応答|自動返信|不在(?:通知|のお知らせ)",
+    re.I,
+)
+
+
+def read_receipt(top_type: str, report_type: str, part_types: list[str]) -> bool:
+    """RFC 8098 message disposition notification: software says a message was read."""
+    return (top_type == "multipart/report" and report_type == "disposition-notification") or (
+        "message/disposition-notification" in part_types
+    )
+
+
+def ses_notification(headers: dict[str, str], body: str) -> dict[str, Any] | None:
+    """An Amazon SES event delivered as an SNS e-mail (a JSON body): its notificationType,
+    the affected addresses and, for a bounce, the status and diagnostic. None otherwise."""
+    if not headers.get("x-amz-sns-message-id") and "notificationType" not in body[:4000]:
+        return None
+    start = body.find("{")
+    if start < 0:
+        return None
+    try:
+        outer, _ = json.JSONDecoder().raw_decode(body[start:])
+    except ValueError:
+        return None
+    inner: Any = outer
+    if isinstance(outer, dict) and isinstance(outer.get("Message"), str):
+        try:
+            inner = json.loads(outer["Message"])
+        except ValueError:
+            return None
+    if not isinstance(inner, dict):
+        return None
+    kind = str(inner.get("notificationType") or inner.get("eventType") or "")
+    if kind not in ("Bounce", "Complaint"):
+        return None
+    found = inner.get(kind.lower())
+    event: dict[str, Any] = found if isinstance(found, dict) else {}
+    field = "bouncedRecipients" if kind == "Bounce" else "complainedRecipients"
+    people = [r for r in event.get(field, []) if isinstance(r, dict)]
+    first = people[0] if people else {}
+    sent = inner.get("mail")
+    mail: dict[str, Any] = sent if isinstance(sent, dict) else {}
+    return {
+        "type": kind,
+        "recipient": str(first.get("emailAddress", "")),
+        "status": str(first.get("status", "")),
+        "diagnostic": str(first.get("diagnosticCode", "")),
+        "bounce_type": str(event.get("bounceType", "")),
+        "feedback_type": str(event.get("complaintFeedbackType", "")),
+        "message_id": str(mail.get("messageId", "")),
+    }

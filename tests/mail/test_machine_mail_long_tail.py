@@ -1,0 +1,199 @@
+"""Machine mail from the long tail of mail servers is never a human reply (issue 17)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date
+
+import pytest
+
+from bot.mail.inbound.parse import parse
+
+TODAY = date(2026, 3, 10)
+
+
+def _jis(text: str) -> str:
+    return text.encode("iso-2022-jp").decode("ascii")
+
+
+def _word(text: str) -> str:
+    return "=?ISO-2022-JP?B?" + base64.b64encode(text.encode("iso-2022-jp")).decode() + "?="
+
+
+def _parse(raw: str):
+    return parse(raw.encode("utf-8"), today=TODAY)
+
+
+DRAGONFLY = """From: MAILER-DAEMON <>
+To: am@ours.example
+Subject: Mail delivery failed
+Message-Id: <x1@df.example>
+
+This is the DragonFly Mail Agent v0.14 at df.example.
+
+There was an error delivering your mail to <ren@far.example>.
+
+mx.far.example [192.0.2.9] did not like our RCPT TO:
+550 5.1.1 <ren@far.example>: Recipient address rejected: User unknown
+
+Original message follows.
+"""
+
+
+def test_dragonfly_bounce_without_a_sender_address():
+    p = _parse(DRAGONFLY)
+    assert p.kind == "bounce"
+    assert p.bounce_status == "5.1.1" and p.bounce_hard is True
+    assert p.original_recipient == "ren@far.example"
+
+
+def test_amazon_ses_text_bounce():
+    p = _parse(
+        "From: MAILER-DAEMON@email-bounces.amazonses.com\nTo: am@ours.example\n"
+        "Subject: Delivery Status Notification (Failure)\nX-SES-Outgoing: 2026.03.03-1.2.3.4\n\n"
+        "An error occurred while trying to deliver the mail to the following recipients:\n"
+        "kai@far.example\n"
+    )
+    assert p.kind == "bounce"
+    assert p.original_recipient == "kai@far.example"
+
+
+def _sns(kind: str, inner: dict) -> str:
+    body = json.dumps({"Type": "Notification", "Message": json.dumps(inner)})
+    return (
+        "From: AWS Notifications <no-reply@sns.amazonaws.com>\nTo: am@ours.example\n"
+        "Subject: AWS Notification Message\nx-amz-sns-message-id: 1-2-3\n\n" + body + "\n"
+    )
+
+
+def test_amazon_ses_json_bounce_and_complaint():
+    bounce = _parse(
+        _sns(
+            "Bounce",
+            {
+                "notificationType": "Bounce",
+                "bounce": {
+                    "bounceType": "Permanent",
+                    "bouncedRecipients": [{"emailAddress": "lo@far.example", "status": "5.1.1"}],
+                },
+                "mail": {"messageId": "abc"},
+            },
+        )
+    )
+    assert (bounce.kind, bounce.original_recipient, bounce.bounce_status) == (
+        "bounce",
+        "lo@far.example",
+        "5.1.1",
+    )
+    complaint = _parse(
+        _sns(
+            "Complaint",
+            {
+                "notificationType": "Complaint",
+                "complaint": {"complainedRecipients": [{"emailAddress": "mo@far.example"}]},
+                "mail": {},
+            },
+        )
+    )
+    assert (complaint.kind, complaint.original_recipient) == ("complaint", "mo@far.example")
+
+
+def test_japanese_carrier_bounce_in_iso_2022_jp():
+    body = "以下の宛先へのメールは配信できませんでした。\n\n  宛先: aki@carrier.example.jp\n"
+    raw = (
+        f"From: {_word('メールセンター')} <Postmaster@carrier.example.jp>\n"
+        f"To: am@ours.example\nSubject: {_word('不達通知')}\nMIME-Version: 1.0\n"
+        "Content-Type: text/plain; charset=ISO-2022-JP\nContent-Transfer-Encoding: 7bit\n\n"
+        + _jis(body)
+    )
+    p = _parse(raw)
+    assert p.kind == "bounce"
+    assert p.original_recipient == "aki@carrier.example.jp"
+
+
+def test_fml_error_is_machine_mail():
+    p = _parse(
+        "From: team-ml-admin@ml.example.jp\nTo: am@ours.example\n"
+        "Subject: NOT MEMBER article from am@ours.example (team-ml ML)\n"
+        "Message-ID: <202603031900.FMLAAB1.team-ml@ml.example.jp>\n"
+        "X-MLServer: fml [fml 4.0.3 release]\n\n"
+        "You are not a member of this mailing list <team-ml@ml.example.jp>.\n"
+    )
+    assert p.kind == "auto_reply"
+    assert p.auto_reason.startswith("mailing-list manager")
+
+
+@pytest.mark.parametrize(
+    "sender, subject, body",
+    [
+        ("partners-owner@lists.example.org", "Your message to Partners awaits moderator approval",
+         "Post by non-member to a members-only list"),
+        ('"L-Soft list server" <LISTSERV@LISTS.EXAMPLE.EDU>', "Message rejected",
+         "You are not authorized to send mail to the list"),
+        ("Majordomo@lists.example.com", "Majordomo results", "**** Command 'hi' not recognized."),
+    ],
+)  # fmt: skip
+def test_list_manager_notices_are_machine_mail(sender, subject, body):
+    p = _parse(f"From: {sender}\nTo: am@ours.example\nSubject: {subject}\n\n{body}\n")
+    assert p.kind != "human"
+
+
+@pytest.mark.parametrize(
+    "subject, body",
+    [
+        ("Non recapitabile: Offerta", "Il messaggio non è stato recapitato ai seguenti destinatari"),
+        ("Onbestelbaar: Offerte", "Uw bericht kan niet worden bezorgd bij deze geadresseerden"),
+        ("Não é possível entregar: Proposta", "A mensagem não pôde ser entregue a estes destinatários"),
+    ],
+)  # fmt: skip
+def test_exchange_bounces_in_more_languages(subject, body):
+    raw = (
+        "From: Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@co.example>\n"
+        f"To: am@ours.example\nSubject: {subject}\nContent-Type: text/plain; charset=utf-8\n\n"
+        f"{body}:\n\nana@co.example\n"
+    )
+    assert _parse(raw).kind == "bounce"
+
+
+def test_read_receipt_and_no_reply_sender_are_automatic():
+    receipt = _parse(
+        "From: Tom <tom@co.example>\nTo: am@ours.example\nSubject: Read: Offer\n"
+        'Content-Type: multipart/report; report-type=disposition-notification; boundary="b"\n\n'
+        "--b\nContent-Type: text/plain\n\nYour message was read.\n"
+        "--b\nContent-Type: message/disposition-notification\n\n"
+        "Disposition: manual-action/MDN-sent-manually; displayed\n--b--\n"
+    )
+    assert receipt.kind == "auto_reply"
+    ticket = _parse(
+        "From: Support <no-reply@help.example>\nTo: am@ours.example\n"
+        "Subject: [#12] We received your request\n\nThanks, a ticket was opened.\n"
+    )
+    assert ticket.kind == "auto_reply"
+
+
+def test_self_declared_automatic_acknowledgement():
+    p = _parse(
+        "From: Kundenservice <service@firma.example>\nTo: am@ours.example\n"
+        "Subject: Ihre Anfrage [Ticket#1]\nContent-Type: text/plain; charset=utf-8\n\n"
+        "Dies ist eine automatisch generierte Nachricht.\nWir melden uns.\n"
+    )
+    assert p.kind == "auto_reply"
+
+
+@pytest.mark.parametrize(
+    "headers, body",
+    [
+        # a person forwarding a bounce to say where the colleague went
+        ("From: Rae <rae@co.example>\nSubject: Fwd: Undeliverable: Offer\n",
+         "Ben moved, write to ben@new.example.\n\nDelivery has failed to these recipients or groups:\n"),
+        # a person's post that came through a mailing list
+        ("From: Nadia <nadia@co.example>\nSubject: Re: Offer\nList-Id: <sales.co.example>\n"
+         "Precedence: list\n", "What would a pilot cost?\n"),
+        # a person whose job is mail delivery
+        ("From: Dan <dan@host.example>\nSubject: Re: Mail delivery\n",
+         "I run postmaster and bounce handling. What does it cost?\n"),
+    ],
+)  # fmt: skip
+def test_people_stay_human(headers, body):
+    assert _parse(f"{headers}To: am@ours.example\n\n{body}").kind == "human"
