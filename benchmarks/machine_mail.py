@@ -1,6 +1,6 @@
 """Triage on mail it has never seen: machine mail, requests to stop, and what needs a person.
 
-    .venv/bin/python benchmarks/machine_mail.py [--errors]
+    .venv/bin/python benchmarks/machine_mail.py [--errors] [--blind | --blind2 | --data DIR]
 
 Three figures, each reported per source so a gain on one cannot hide a loss on another:
 
@@ -10,10 +10,17 @@ Three figures, each reported per source so a gain on one cannot hide a loss on a
   in a suppression;
 - needs-a-person recall (target >= 99%): every reply a person must read is routed to review.
 
+Also shown, with no target: how many people's replies that do not ask to stop stay unsuppressed
+(the blind sets hold many that use "stop", "remove", "unsubscribe" in another sense).
+
 Sources:
 - tests/data: replies.jsonl (labelled text) and mail/*.eml (kind from the file name);
 - /work/shared/testdata/mail (or $TWOLOOP_SHARED_MAIL): sisimai's public set, all machine mail;
-- benchmarks/data (held out; never used by tests): mail/*.eml and replies_heldout.jsonl.
+- benchmarks/data (held out; never used by tests): mail/*.eml and replies_heldout.jsonl;
+- benchmarks/data/blind (blind; never used by tests): mail/*.eml and replies.jsonl, written
+  without reading the rules or the other sets, so its figures say how the rules generalise.
+  `--blind` reports only this source; `--data DIR` reports any DIR laid out the same way.
+- benchmarks/data/blind2 (second blind set; never used by tests): same layout, `--blind2`.
 
 How the held-out set was made: written by hand for this benchmark, before the rules were
 tuned, from the formats documented by RFC 3464/3834/5965/8098 and by how the open-source
@@ -31,6 +38,40 @@ The replies are phrasings written the same way: requests to stop in en/de/fr/es 
 it/pt/nl basics), threats and legal demands, and replies that must still reach a person
 (including ones that use "stop", "remove" or "spam" in a normal sense). Rules are general
 (formats, standards, phrase families); no rule quotes a sample.
+
+How the blind set was made: by a helper that never saw the triage rules, the held-out set or
+tests/data, from public descriptions of each format (sisimai's lhost modules, RFC 3464/3834/
+5965/8098, vendor docs): Postfix (en/de, failure and delay), Exim (en/fr), sendmail, qmail,
+Exchange (en/de/fr/es/nl), an Office 365 HTML-only NDR, Gmail/Yahoo/GMX-style notices, Amazon
+SES (DSN and SNS JSON), Mimecast, Domino, Courier, OpenSMTPD, MDaemon, GroupWise, Kerio,
+Barracuda, it/pt/es/ja (ISO-2022-JP) provider notices; ARF, JMRP, SES and SpamCop-style
+complaints; out-of-office in eight languages (some without any auto-reply header), Zendesk,
+Freshdesk, ServiceNow, Jira, Help Scout, MDN read receipts, challenge-response; Mailman 2/3,
+Google Groups, Sympa, LISTSERV, ezmlm, Majordomo, groups.io. human-*.eml are people whose
+mail looks machine-made (forwarded or attached bounces, support@/postmaster@ senders, helpdesk
+agents, group aliases with list headers, ISO-2022-JP); human-stop-*.eml ask to stop. Replies:
+requests to stop in en/de/fr/es/it/pt/nl (plain, terse, threats, legal and GDPR demands) and
+replies that use "stop", "remove", "unsubscribe" or "spam" in another sense.
+
+How the second blind set (blind2) was made: by another helper that saw neither the rules, nor
+the other sets, nor the tests, leaning on servers and services less common than in the first:
+Zimbra, Yandex, Mail.ru (en/ru), Exchange 2019 and Outlook.com HTML NDRs, iCloud, Proofpoint,
+Sophos, Postfix in German, Exim in Spanish, Aruba-style qmail (it), Locaweb (pt), Exchange
+nl/fr, Nifty (ja, ISO-2022-JP), QQ and NetEase (zh), MailMarshal, PowerMTA, hMailServer,
+SmarterMail, CommuniGate, IceWarp and Axigen delays, Google Workspace, IronPort, FortiMail,
+MailChannels, Kaspersky (ru), GMX, an HTML-only hosting notice and a success DSN; ARF from
+ISPs (one es, one headers only) and a hoster's abuse ticket; out-of-office in en/de/fr/es/it/
+pt/nl/ja/zh/ru/no (some without auto headers, one with "Re:"), "no longer with the company",
+Zendesk, Jira SM, Salesforce, HubSpot, osTicket, OTRS, Zoho Desk and a sales autoresponder;
+MDNs (de, Thunderbird) and an Outlook read notice in es; mlmmj, ezmlm, Discourse, Mailman 2
+(fr) and 3, Sympa (es), Lyris, Google Groups (pt). human-*.eml: people writing from
+postmaster@/admin@/support@/IT helpdesk/"no.reply" addresses, via a list alias, with
+Auto-Submitted: no, a read-receipt request, an Exchange disclaimer, a forwarded bounce or
+quoted auto-reply, texts mentioning "out of office", "automatic", "delivery failed",
+"quarantine", our quoted footer; ja/ru/zh/HTML-only; human-stop-*.eml in en/de/ja, GDPR.
+Replies: 68 requests to stop (en/de/fr/es/it/pt/nl, typos, caps, emoji, GDPR Art. 17/21,
+cease and desist, regulator threats, none of "unsubscribe" in many), 35 that use the same
+words in another sense, and 25 other replies (triggers, injection, plain not-interested).
 
 Exit status 1 when a target is missed.
 """
@@ -63,11 +104,20 @@ SOURCES = {
         ROOT / "benchmarks" / "data" / "mail",
         ROOT / "benchmarks" / "data" / "replies_heldout.jsonl",
     ),
+    "blind": (
+        ROOT / "benchmarks" / "data" / "blind" / "mail",
+        ROOT / "benchmarks" / "data" / "blind" / "replies.jsonl",
+    ),
+    "blind2": (
+        ROOT / "benchmarks" / "data" / "blind2" / "mail",
+        ROOT / "benchmarks" / "data" / "blind2" / "replies.jsonl",
+    ),
 }
 MACHINE_TARGET, UNSUB_TARGET, PERSON_TARGET = 0.97, 1.0, 0.99
 # People's mail by file name (the rest is machine mail); of those, the ones that ask to stop.
 _HUMAN_PREFIXES = ("human-", "malformed-")
 _STOP_FILES = {"human-no-message-id"}
+_STOP_PREFIX = "human-stop-"
 
 
 @dataclass
@@ -101,7 +151,7 @@ def _reading(kind: str, text: str, subject: str, rules: RuleClassifier, *, strip
 
 
 def run(name: str, mail_dir: Path, replies: Path | None, rules: RuleClassifier):
-    machine, unsub, person = Tally(), Tally(), Tally()
+    machine, unsub, person, kept = Tally(), Tally(), Tally(), Tally()
     for path in sorted(mail_dir.glob("*.eml")) if mail_dir.is_dir() else []:
         p = parse(path.read_bytes(), today=TODAY)
         human_file = path.stem.startswith(_HUMAN_PREFIXES)
@@ -111,10 +161,11 @@ def run(name: str, mail_dir: Path, replies: Path | None, rules: RuleClassifier):
                 unsub.add(p.kind == "complaint", f"{path.name}: kind {p.kind}, not suppressed")
             continue
         where, suppressed = _reading(p.kind, p.text, p.subject, rules, stripped=True)
-        if path.stem in _STOP_FILES:
+        if path.stem in _STOP_FILES or path.stem.startswith(_STOP_PREFIX):
             unsub.add(suppressed, f"{path.name}: not suppressed")
         else:
             person.add(where == "review", f"{path.name}: kind {p.kind}, routed {where}")
+            kept.add(not suppressed, f"{path.name}: suppressed, yet it does not ask to stop")
     if replies is not None and replies.exists():
         for line in replies.read_text(encoding="utf-8").splitlines():
             if not line.strip():
@@ -126,28 +177,46 @@ def run(name: str, mail_dir: Path, replies: Path | None, rules: RuleClassifier):
             wants_stop = row.get("unsubscribe", row["intent"] == "unsubscribe")
             if wants_stop:
                 unsub.add(suppressed, f"{row['id']}: not suppressed | {row['text'][:70]}")
+            else:
+                kept.add(not suppressed, f"{row['id']}: suppressed | {row['text'][:70]}")
             if row["needs_person"]:
                 person.add(where == "review", f"{row['id']}: routed {where} | {row['text'][:70]}")
-    return machine, unsub, person
+    return machine, unsub, person, kept
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--errors", action="store_true", help="list every miss")
+    only = ap.add_mutually_exclusive_group()
+    only.add_argument("--blind", action="store_true", help="report only benchmarks/data/blind")
+    only.add_argument("--blind2", action="store_true", help="report only benchmarks/data/blind2")
+    only.add_argument(
+        "--data", type=Path, help="report only DIR (DIR/mail/*.eml, DIR/replies.jsonl)"
+    )
     args = ap.parse_args()
+    sources = SOURCES
+    if args.blind:
+        sources = {"blind": SOURCES["blind"]}
+    elif args.blind2:
+        sources = {"blind2": SOURCES["blind2"]}
+    elif args.data:
+        sources = {str(args.data): (args.data / "mail", args.data / "replies.jsonl")}
     random.seed(7)
     rules = RuleClassifier()
     ok = True
-    for name, (mail_dir, replies) in SOURCES.items():
-        machine, unsub, person = run(name, mail_dir, replies, rules)
+    for name, (mail_dir, replies) in sources.items():
+        machine, unsub, person, kept = run(name, mail_dir, replies, rules)
         print(f"\n{name}")
         print(f"  machine mail never taken for human: {machine.line(MACHINE_TARGET)}")
         print(f"  unsubscribe recall:                 {unsub.line(UNSUB_TARGET)}")
         print(f"  needs a person -> review:           {person.line(PERSON_TARGET)}")
+        print(f"  non-stop replies kept (no target):  {kept.line(0.0)}")
         ok &= machine.ok(MACHINE_TARGET) and unsub.ok(UNSUB_TARGET) and person.ok(PERSON_TARGET)
         if args.errors:
             for miss in machine.misses + unsub.misses + person.misses:
                 print(f"    miss: {miss}")
+            for miss in kept.misses:
+                print(f"    note: {miss}")
     return 0 if ok else 1
 
 

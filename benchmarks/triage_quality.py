@@ -14,10 +14,13 @@ rules and the model combined), routes it with a sample drawn from a seeded RNG, 
   * share of auto-routed replies whose automatic handling is correct (target >= 98%):
     an auto-reply parked, a request to stop suppressed, a clear no closed, and only for
     replies labelled as not needing a person;
+- false suppressions (target: none): replies suppressed whose label is not a request to stop
+  (intent other than unsubscribe, and no "unsubscribe": true for a reply that asks to stop
+  besides its intent). A suppression blocks every later mail, the owner's answer included;
 - how many auto-replies the text alone recognises (a fallback when headers say nothing).
 
 Runs in well under a second with the rules; the model adds one call per reply.
-Exit status 1 when a routing target is missed.
+Exit status 1 when a routing target is missed or anything is falsely suppressed.
 """
 
 from __future__ import annotations
@@ -79,6 +82,20 @@ def predicted_action(kind: str, c: Classification | None) -> str:
     if c is not None and c.intent == "not_interested":
         return "close"
     return "none"
+
+
+def wants_stop(row: dict) -> bool:
+    """The label: a request to stop, as its intent or besides it."""
+    return bool(row.get("unsubscribe", row["intent"] == "unsubscribe"))
+
+
+def false_suppressions(rows: list[dict], results: list[Classification]) -> list[int]:
+    """Replies suppressed whose label is not a request to stop."""
+    return [
+        i
+        for i, (r, c) in enumerate(zip(rows, results, strict=True))
+        if r["kind"] == "human" and should_suppress(c) and not wants_stop(r)
+    ]
 
 
 def evaluate(rows: list[dict], results: list[Classification], seed: int, audit_rate: float):
@@ -179,6 +196,15 @@ def report(rows, results, seed, audit_rate, show_errors: bool) -> bool:
     autos = [r for r in rows if r["kind"] == "auto_reply"]
     seen = sum(1 for r in autos if looks_like_auto_reply(r["text"], r["subject"]))
     print(f"  auto-replies recognised from the text alone: {seen}/{len(autos)}")
+    false_stops = false_suppressions(rows, results)
+    print(
+        f"  false suppressions (label is not a request to stop): {len(false_stops)} "
+        f"(target 0) {'OK' if not false_stops else 'MISSED'}"
+    )
+    for i in false_stops:
+        c = results[i]
+        text = " ".join(rows[i]["text"].split())[:70]
+        print(f"    {rows[i]['id']}: label {rows[i]['intent']}, read {c.intent} | {text}")
 
     if show_errors:
         print("\nmisses")
@@ -195,7 +221,7 @@ def report(rows, results, seed, audit_rate, show_errors: bool) -> bool:
             if wrong:
                 text = " ".join(r["text"].split())[:70]
                 print(f"  {r['id']}: {'; '.join(wrong)} | {text}")
-    return recall >= RECALL_TARGET and precision >= AUTO_TARGET
+    return recall >= RECALL_TARGET and precision >= AUTO_TARGET and not false_stops
 
 
 def main() -> int:
@@ -208,6 +234,7 @@ def main() -> int:
     ap.add_argument("--llm-model", default=os.environ.get("OPENAI_MODEL", "gpt-4o-mini"))
     ap.add_argument("--llm-api-key", default=os.environ.get("OPENAI_API_KEY"))
     ap.add_argument("--workers", type=int, default=8)
+    ap.add_argument("--llm-timeout", type=float, default=60, help="seconds per model call")
     ap.add_argument(
         "--per-label",
         type=int,
@@ -229,7 +256,7 @@ def main() -> int:
     llm = None
     if args.llm_base_url:
         llm = LLMClassifier.from_settings(
-            args.llm_api_key, args.llm_base_url, args.llm_model, timeout=60
+            args.llm_api_key, args.llm_base_url, args.llm_model, timeout=args.llm_timeout
         )
     results, seconds, failed = classify_all(rows, llm, args.workers)
     humans = sum(1 for r in rows if r["kind"] == "human")

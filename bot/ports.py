@@ -271,17 +271,24 @@ class Notice:
     """A message to people, as data: `parts` is plain text, as written or as received (a
     sender's Subject stays exactly as typed), with the people and channels it names between.
     Slack escapes every text part and turns `User`/`Channel` into mentions; the console
-    prints names. `tone` picks an icon; `agent_id` says which agent it is about, when one is."""
+    prints names. `tone` picks an icon; `agent_id` says which agent it is about, when one is.
+    `thread` (a message reference in the channel it goes to, e.g. a card's) puts it under that
+    message, beside what it is about."""
 
     parts: tuple[str | User | Channel | CardRef, ...]
     tone: Tone = "info"
     agent_id: str = ""
+    thread: str = ""
 
     @classmethod
     def of(
-        cls, *parts: str | User | Channel | CardRef, tone: Tone = "info", agent_id: str = ""
+        cls,
+        *parts: str | User | Channel | CardRef,
+        tone: Tone = "info",
+        agent_id: str = "",
+        thread: str = "",
     ) -> Notice:
-        return cls(tuple(parts), tone, agent_id)
+        return cls(tuple(parts), tone, agent_id, thread)
 
     def plain(self) -> str:
         """The notice as plain text (logs, tests, the console): people and channels by id."""

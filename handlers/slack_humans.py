@@ -72,9 +72,11 @@ class SlackHumans:
         self.client.chat_postMessage(channel=card.channel, thread_ts=card.message_ts, text=text)
 
     def notify(self, channel: str, notice: Notice) -> None:
-        self.client.chat_postMessage(
-            channel=channel, text=render_notice(notice, self._permalinks(notice))
-        )
+        text = render_notice(notice, self._permalinks(notice))
+        if notice.thread:
+            self.client.chat_postMessage(channel=channel, thread_ts=notice.thread, text=text)
+        else:
+            self.client.chat_postMessage(channel=channel, text=text)
 
     def _permalinks(self, notice: Notice) -> dict[CardRef, str]:
         """Links to the cards a notice names, as Slack gives them; a card Slack cannot link

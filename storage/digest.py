@@ -94,11 +94,17 @@ def replies(s: Session, bounds: Sequence[datetime], agent_ids=None) -> list[tupl
 
 
 def reply_targets(
-    s: Session, since: datetime, until: datetime, now: datetime, agent_ids=None
+    s: Session,
+    since: datetime,
+    until: datetime,
+    now: datetime,
+    agent_ids=None,
+    owner: str | None = None,
 ) -> tuple[int, int, int]:
     """(answered within target, answered late, still open past target) of the reply reviews
     whose target fell in [since, until): one statement over the `respond_by` index. A review
-    closed by anyone (a person's decision) counts as answered at its `decided_at`."""
+    closed by anyone (a person's decision) counts as answered at its `decided_at`. `owner`:
+    only the replies routed to that AM (the account's owner, whoever owns the agent)."""
     decided = col(Review.decided_at).is_not(None)
     q = sa_select(
         func.coalesce(
@@ -114,6 +120,8 @@ def reply_targets(
     ).where(col(Review.respond_by) >= since, col(Review.respond_by) < until)
     if agent_ids is not None:
         q = q.where(col(Review.agent_id).in_(list(agent_ids)))
+    if owner is not None:
+        q = q.where(col(Review.owner) == owner)
     within, late, open_past = s.execute(q).one()
     return int(within), int(late), int(open_past)
 

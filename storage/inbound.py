@@ -7,11 +7,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, delete, func, or_, update
+from sqlalchemy import and_, case, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from storage.db import rowcount
-from storage.models import ImapCheckpoint, InboundMessage, MailEvent, SetAsideMail, utcnow
+from storage.models import (
+    ImapCheckpoint,
+    InboundMessage,
+    MailEvent,
+    Review,
+    SetAsideMail,
+    utcnow,
+)
 from storage.upsert import dialect_insert, table_of
 
 
@@ -135,3 +142,19 @@ def unmatched_reports(s: Session, since: datetime) -> int:
         col(InboundMessage.received_at) >= since,
     )
     return s.exec(query).one()
+
+
+def waiting_for_answer(s: Session, limit: int = 50) -> list[tuple[int, int]]:
+    """(inbound id, review id) of open reply cards whose drafted answer waits for the model.
+    Open reply cards are few: the flag is read from each one's detail here, not in SQL (JSON
+    paths differ between SQLite and PostgreSQL)."""
+    q = (
+        select(InboundMessage.id, InboundMessage.detail, Review.id)
+        .join(
+            Review, and_(col(Review.kind) == "reply", col(Review.subject_id) == InboundMessage.id)
+        )
+        .where(col(Review.status) == "open")
+        .order_by(col(Review.id))
+    )
+    waiting = [(i, r) for i, detail, r in s.exec(q) if (detail or {}).get("wants_answer")]
+    return [(i, r) for i, r in waiting if i is not None and r is not None][:limit]

@@ -27,8 +27,8 @@ def open_queue(
     agent: str | None = None,
     limit: int = 200,
 ) -> list[QueuedReview]:
-    """Replies with a target first (the earliest target on top), then the rest oldest
-    first (the one closest to expiring on top)."""
+    """Replies with a target first (hot on top, then by target: reviews.queue_order), then
+    the rest oldest first (the one closest to expiring on top)."""
     q = (
         sa_select(
             Review,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, update
+from sqlalchemy import case, or_, update
 from sqlmodel import Session, col, select
 
 from storage.db import rowcount
@@ -26,6 +26,21 @@ def close(
         update(Review)
         .where(col(Review.id) == review_id, col(Review.status) == "open")
         .values(status=status, outcome=outcome, decided_by=actor, decided_at=now)
+    )
+    return rowcount(res) == 1
+
+
+def rebind(s: Session, review_id: int, content_hash: str) -> bool:
+    """A card's new text hash, if and only if it is still open and undecided (a drafted answer
+    that arrives late never rewrites what a decision was made on). True when this call won."""
+    res = s.execute(
+        update(Review)
+        .where(
+            col(Review.id) == review_id,
+            col(Review.status) == "open",
+            col(Review.decided_at).is_(None),
+        )
+        .values(content_hash=content_hash)
     )
     return rowcount(res) == 1
 
@@ -85,11 +100,32 @@ def claim_overdue(s: Session, review_id: int, now: datetime) -> bool:
     return rowcount(res) == 1
 
 
+def release_overdue(s: Session, review_id: int, claimed_at: datetime) -> bool:
+    """Give back a claim whose notice did not go out, so the next sweep tells again; only
+    the claim made at `claimed_at` (this caller's), never a later one."""
+    res = s.execute(
+        update(Review)
+        .where(col(Review.id) == review_id, col(Review.overdue_told_at) == claimed_at)
+        .values(overdue_told_at=None)
+    )
+    return rowcount(res) == 1
+
+
+# Reply classes, most urgent first: bot/review/sla.py's CLASSES (storage imports none of
+# ours; a test keeps the two equal).
+URGENCY = ("hot", "escalation", "other")
+
+
 def queue_order() -> tuple:
-    """Replies with a target first, the most overdue (earliest target) on top; then the rest,
-    oldest first."""
+    """Replies with a target first: by class (a hot reply leads, however many "other" ones
+    are overdue, as those never expire), then the earliest target; then the rest, oldest
+    first."""
+    rank = case(
+        *((col(Review.sla) == name, i) for i, name in enumerate(URGENCY)), else_=len(URGENCY)
+    )
     return (
         col(Review.respond_by).is_(None),
+        rank,
         col(Review.respond_by),
         col(Review.created_at),
         col(Review.id),

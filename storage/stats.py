@@ -46,8 +46,8 @@ class QueueRow:
 
 
 def open_queue(s: Session, owner: str | None, limit: int = 20) -> list[QueueRow]:
-    """Open reviews of every kind, replies with a target first (earliest target on top),
-    then the rest oldest first: one query for the page of reviews, then one per kind for
+    """Open reviews of every kind, replies with a target first (hot on top, then by
+    target: reviews.queue_order), then the rest oldest first: one query for the page of reviews, then one per kind for
     what they are about."""
     q = select(Review).where(Review.status == "open").order_by(*queue_order())
     if owner is not None:

@@ -8,11 +8,13 @@ neither and only read the prompt. So a request tries, in order:
 2. `json_object`, with the schema beside it and in the prompt;
 3. plain JSON asked for in the prompt.
 
-A mode counts as refused when the server answers it with 400, 422, 500 or 501 (after the SDK's
-retries) while it is being tried; a timeout, 429, 502-504 or a dropped connection is the server
-being unavailable, never a refusal, and so is every mode failing with a 5xx. The first mode that
-answers is remembered per endpoint (base URL and model), in this process and through
-`ModeStore`, so a restart or another replica does not probe again.
+A mode counts as refused when the server answers it with 400, 422 or 501, or with a 500 whose
+message names the response format, schema or grammar (llama.cpp's way of saying no); a
+timeout, 429, any other 5xx or a dropped connection is the server being unavailable, never a
+refusal. The first mode that answers is remembered per endpoint (base URL and model), in this
+process and through `ModeStore`, so a restart or another replica does not probe again. When the
+remembered mode is refused later (another server behind the same address), the modes are
+tried again; if none answers, the old one stays.
 
 Whatever mode answered, the text is validated by the caller's parser. Output that does not
 validate (malformed JSON, a value outside the schema's list) gets one repair attempt, the parser's
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,12 +33,17 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import openai
 
+from bot.model import redact
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 MODES = ("json_schema", "json_object", "prompt")
-REFUSED = (400, 422, 500, 501)  # how servers say "not this response_format"
+REFUSED = (400, 422, 501)  # how servers say "not this response_format"
+# ...and a 500 only when it says what it could not take (llama-cpp-python answers 500 to a
+# json_schema response_format); any other 500 is a broken server, to wait for.
+FORMAT_WORDS = re.compile(r"response_format|json_schema|json schema|schema|grammar", re.I)
 UNAVAILABLE = (
     openai.APITimeoutError,
     openai.APIConnectionError,
@@ -127,10 +135,10 @@ class StructuredClient:
         self.model = model
         self.modes = modes or Modes()
         self.max_completion_tokens = max_completion_tokens
-        self.endpoint = f"{str(client.base_url).rstrip('/')} {model}"
-        key = getattr(client, "api_key", "")
+        # Logged and stored: the base URL without credentials or a query that may hold a key.
+        self.endpoint = f"{redact.endpoint(str(client.base_url))} {model}"
         # A proxy may echo the key in an error; texts kept in logs and the database must not.
-        self._secret = key if isinstance(key, str) and len(key) >= 8 else ""
+        self._secrets = redact.secrets_of(client)
 
     def ask(
         self,
@@ -141,8 +149,22 @@ class StructuredClient:
     ) -> Answer[T]:
         """The parsed answer. `parse` raises `Unusable` (or ValueError) on output it rejects."""
         known = self.modes.get(self.endpoint)
-        if known in MODES:  # not probing: nothing raises _ModeRefused
-            return self._answer(known, messages, schema, name, parse, probing=False)
+        if known in MODES:
+            try:
+                return self._answer(known, messages, schema, name, parse, probing=False)
+            except _ModeRefused as exc:  # another server now answers at this address
+                log.warning("model endpoint %s refused %s mode: %s", self.endpoint, known, exc)
+        # A mode that answers replaces the remembered one; if none does, it stays.
+        return self._probe(messages, schema, name, parse)
+
+    def _probe(
+        self,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any],
+        name: str,
+        parse: Callable[[str | None], T],
+    ) -> Answer[T]:
+        """Each mode in turn until one answers; the one that does is remembered."""
         refusals: list[str] = []
         statuses: list[int] = []
         for mode in MODES:
@@ -252,13 +274,16 @@ class StructuredClient:
         try:
             return self.client.chat.completions.create(**params)
         except openai.APIStatusError as exc:
-            if probing and exc.status_code in REFUSED:
-                raise _ModeRefused(exc.status_code, self._status_text(exc)) from None
+            text = self._status_text(exc)
+            refused = exc.status_code in REFUSED or (
+                exc.status_code == 500 and FORMAT_WORDS.search(text) is not None
+            )
+            if refused and (probing or mode != MODES[-1]):  # "prompt" sends no format
+                raise _ModeRefused(exc.status_code, text) from None
             raise
 
     def _status_text(self, exc: openai.APIStatusError) -> str:
-        text = _status_text(exc)
-        return text.replace(self._secret, "[redacted]") if self._secret else text
+        return redact.redact(_status_text(exc), self._secrets)
 
 
 def _with_schema(messages: list[dict[str, str]], schema: dict[str, Any]) -> list[dict[str, str]]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 from typing import Any
 
@@ -33,6 +32,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.core import grounding
 from bot.core.drafting import DraftRequest, Written
+from bot.model import claims
+from bot.model.redact import NO_KEY, redact, secrets_of
 from bot.model.structured import Modes, StructuredClient, Unusable, strip_fence
 
 log = logging.getLogger(__name__)
@@ -74,10 +75,6 @@ RULES = f"""Rules:
 - Plain text only: no markdown, no HTML. The subject is a single line.
 - If a template slot has no fact, write around it; never guess.
 - `confidence`: 0 to 1, how sure you are the email is accurate and serves the goal."""
-
-NO_KEY = "no-key"  # what keyless local servers get: the SDK refuses to start without a key
-URL = re.compile(r"https?://[^\s<>()\"']+", re.IGNORECASE)
-KEYLIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-*.]{6,})")
 
 
 class _Claim(BaseModel):
@@ -139,8 +136,7 @@ class OpenAIWriter:
             client, model, modes, max_completion_tokens=max_completion_tokens
         )
         self._slots = threading.BoundedSemaphore(concurrency)
-        key = getattr(client, "api_key", "")
-        self._secrets = [key] if isinstance(key, str) and len(key) >= 4 and key != NO_KEY else []
+        self._secrets = secrets_of(client)
 
     @classmethod
     def from_settings(
@@ -193,22 +189,11 @@ class OpenAIWriter:
         """The grounding check: every claim must cite facts we actually gave the model, and
         those facts must be in the text. What the draft uses and how far to trust it are
         measured here; the model's claims list and self-rating are not evidence."""
-        by_id = {f.id: f for f in request.facts.values()}
         text = f"{draft.subject}\n{draft.body}"
-        problems: list[str] = []
-        held = 0
-        for claim in draft.claims:
-            known = [by_id[i] for i in claim.fact_ids if i in by_id]
-            if not claim.fact_ids or len(known) < len(claim.fact_ids):
-                problems.append(f"ungrounded claim: {_quote(claim.text)}")
-            elif all(grounding.appears(f.text, text) for f in known):
-                held += 1  # a claim counts only if its facts are really in the email
-        if not draft.claims:
-            problems.append("model cited no facts: nothing in the draft is checked")
-        fact_text = " ".join(f.text for f in request.facts.values())
-        for link in dict.fromkeys(URL.findall(text)):
-            if link.rstrip(".,;:!?") not in fact_text:
-                problems.append(f"link not in any fact: {link}")
+        # A claim whose facts are not in the email is not a problem here, it lowers the
+        # measured confidence (so the gate sends the draft to a person).
+        checked = claims.check(draft.claims, request.facts.values(), text)
+        problems, held = checked.problems, checked.held
         given = {f.slot for f in request.facts.values() if f.text.strip()}
         missing = [s for s in request.play.slots if s not in given]
         slots = request.play.slots
@@ -245,10 +230,7 @@ class OpenAIWriter:
 
     def _clean(self, text: str, limit: int = 300) -> str:
         """One line, bounded, and never carrying the API key (a proxy may echo it back)."""
-        for secret in self._secrets:
-            text = text.replace(secret, "[redacted]")
-        text = KEYLIKE.sub("[redacted]", text)
-        text = " ".join(text.split())
+        text = " ".join(redact(text, self._secrets).split())
         return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -312,8 +294,3 @@ def parse_draft(content: str | None) -> _Draft:
     if not draft.subject.strip() or not draft.body.strip():
         raise Unusable("empty subject or body")
     return draft
-
-
-def _quote(text: str, limit: int = 160) -> str:
-    text = " ".join(text.split())
-    return "'" + (text if len(text) <= limit else text[: limit - 1] + "…") + "'"

@@ -17,7 +17,7 @@ from bot.agent import proposals
 from bot.crm import sync as crm_sync
 from bot.intake import feeds
 from bot.mail.inbound import receive as mailin
-from bot.mail.inbound import replies
+from bot.mail.inbound import replies, suggested
 from bot.mail.outbound import followups, outbox
 from bot.ops import redelivery, ticks
 from bot.reports import digest, tuning
@@ -154,6 +154,7 @@ def build(rt: Runtime, gate: LeaderOnlyExecutor | None = None) -> BackgroundSche
         reviews.sweep, "interval", seconds=60, args=[rt], id="sweep-reviews", next_run_time=now
     )
     scheduler.add_job(feeds.fetch_due, "interval", minutes=1, args=[rt], id="feeds")
+    scheduler.add_job(suggested.retry_waiting, "interval", minutes=5, args=[rt], id="reply-answers")
     scheduler.add_job(followups.queue_due, "interval", minutes=1, args=[rt], id="sequences")
     source = mailin.source_for(rt.settings)
     if source is not None:

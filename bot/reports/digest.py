@@ -135,8 +135,17 @@ def digest_for(
         states = q.agent_states(s, ids)
         open_reviews = q.open_reviews(s, None if agent_ids is None else ids)
         changes = q.changes(s, bounds[-2], bounds[-1], ids)
+        # An AM answers the replies routed to them (the accounts' owner), whichever agent's.
+        by_owner = scope == "am" and bool(owner)
         targets = ReplyTargets(
-            *q.reply_targets(s, bounds[-2], bounds[-1], now, None if agent_ids is None else ids)
+            *q.reply_targets(
+                s,
+                bounds[-2],
+                bounds[-1],
+                now,
+                None if agent_ids is None or by_owner else ids,
+                owner if by_owner else None,
+            )
         )
     changed: dict[str, list[str]] = defaultdict(list)
     for ev in changes:

@@ -52,7 +52,9 @@ class Elsewhere:
 class Home:
     user: str
     operator: bool
-    cards: list[Card]  # the oldest open reviews first, at most `limit`
+    # At most `limit`: replies with a target first (hot, escalation, other, then the
+    # earliest target; storage/reviews.py queue_order), then the oldest.
+    cards: list[Card]
     open_total: int
     agents: list[AgentHealth]
     week: DayCounts  # the last 7 local days, today included

@@ -50,7 +50,7 @@ class QueueItem:
 
 @dataclass(frozen=True)
 class Queue:
-    items: list[QueueItem]  # replies with a target first (earliest on top), then oldest
+    items: list[QueueItem]  # replies with a target first (hot on top), then oldest
     total: int  # all open reviews, listed or not
 
 
@@ -85,7 +85,8 @@ def fleet(rt: Runtime) -> list[AgentStatus]:
 
 def queue_for(rt: Runtime, user: str | None, limit: int = 20) -> list[QueueItem]:
     """Open reviews of every kind owned by `user` (all of them for None): replies with a
-    target first, the earliest target on top, then the rest oldest first."""
+    target first (hot, then escalation, then other, each by the earliest target), then the
+    rest oldest first."""
     return queue(rt, user, limit).items
 
 

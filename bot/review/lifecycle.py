@@ -55,7 +55,10 @@ def new_review(
     remind_at = now + window * 0.8
     target = None
     if reply is not None:
-        target = targets.for_reply(rt, s, who.owner, spec.id, reply.intent, reply.triggers, now)
+        readings = (reply.detail or {}).get("intents") or ()
+        target = targets.for_reply(
+            rt, s, who.owner, spec.id, reply.intent, reply.triggers, now, readings
+        )
         remind_at = target.remind_at
     review = Review(
         kind=kind,

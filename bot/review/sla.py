@@ -81,11 +81,17 @@ def targets(settings: Settings) -> dict[str, float]:
     return {name: hours_of(settings.reply_targets[name], week) for name in CLASSES}
 
 
-def classify(intent: str, triggers: tuple[str, ...] | list[str], hours: dict[str, float]) -> str:
+def classify(
+    intent: str,
+    triggers: tuple[str, ...] | list[str],
+    hours: dict[str, float],
+    readings: tuple[str, ...] | list[str] = (),
+) -> str:
     """The class of a reply: of the classes that apply, the one with the shortest target
-    (ties: the more urgent by nature)."""
+    (ties: the more urgent by nature). `readings`: every reader's intent (rules, model), so a
+    buyer the model mislabels still counts as hot when either reading says so."""
     applies = ["other"]
-    if intent in HOT_INTENTS:
+    if HOT_INTENTS.intersection((intent, *readings)):
         applies.append("hot")
     if ESCALATION_TRIGGERS.intersection(triggers):
         applies.append("escalation")

@@ -129,8 +129,9 @@ def home_view(home: Home) -> View:
             ContextBlock(
                 elements=[
                     MarkdownTextObject(
-                        text=f"…and {more} more, oldest first; decide these and Home shows the "
-                        "next ones (or see the cards in your review channels)."
+                        text=f"…and {more} more (the most urgent are listed first); decide "
+                        "these and Home shows the next ones (or see the cards in your review "
+                        "channels)."
                     )
                 ]
             )

@@ -313,23 +313,31 @@ def test_retry_after_is_honoured(api, writer, backoff_delays):
 def test_backoff_grows_between_retries(api, writer, backoff_delays):
     api.post("/chat/completions").mock(return_value=fake_llm.server_error())
     writer.write(request())
-    # Each of the three modes gets the SDK's retries, each series backing off afresh.
-    assert len(backoff_delays) == 3 * MAX_RETRIES
-    for mode in range(3):
-        first, second = backoff_delays[2 * mode : 2 * mode + 2]
-        assert 0 < first < second
+    assert len(backoff_delays) == MAX_RETRIES
+    assert 0 < backoff_delays[0] < backoff_delays[1]
 
 
-def test_500_on_every_mode_beyond_the_retries_waits(api, writer):
+def test_a_plain_500_beyond_the_retries_waits_without_trying_other_modes(api, writer):
     route = api.post("/chat/completions").mock(return_value=fake_llm.server_error())
     w = writer.write(request())
-    # A 500 may be llama.cpp refusing json_schema, so every mode is tried, each with retries.
+    assert route.call_count == MAX_RETRIES + 1
+    formats = [json.loads(c.request.content)["response_format"]["type"] for c in route.calls]
+    assert formats == ["json_schema"] * (MAX_RETRIES + 1)
+    assert w.wait == "model unavailable: InternalServerError"
+    assert w.problems == [] and w.tokens == 0
+    assert_no_draft(w)
+
+
+def test_a_format_refused_on_every_mode_waits(api, writer):
+    route = api.post("/chat/completions").mock(return_value=fake_llm.format_refused())
+    w = writer.write(request())
+    # A 500 naming the format is a refusal (llama.cpp's): every mode is tried, with retries.
     assert route.call_count == 3 * (MAX_RETRIES + 1)
     formats = [json.loads(c.request.content).get("response_format") for c in route.calls]
     assert [f["type"] if f else None for f in formats] == (
         ["json_schema"] * 3 + ["json_object"] * 3 + [None] * 3
     )
-    error = "500 The server had an error while processing your request. Sorry about that!"
+    error = "500 " + " ".join(fake_llm.FORMAT_REFUSED.split())
     assert w.wait == (
         f"model unavailable: every mode failed (json_schema: {error}; json_object: {error}; "
         f"prompt: {error})"

@@ -113,7 +113,7 @@ def server(refuse: dict[str, httpx.Response], content: Any = GOOD):
 
 def test_json_schema_refused_with_500_falls_back_to_json_object_and_remembers(api):
     route = api.post("/chat/completions").mock(
-        side_effect=server({"json_schema": fake_llm.server_error(500)})
+        side_effect=server({"json_schema": fake_llm.format_refused()})
     )
     store = MemoryStore()
     writer = make_writer(store)
@@ -213,7 +213,7 @@ def test_an_auth_error_while_probing_pins_no_mode(api):
     ]
     assert store.saved == [] and writer.structured.modes.get(ENDPOINT) is None
 
-    route.mock(side_effect=server({"json_schema": fake_llm.server_error(500)}))
+    route.mock(side_effect=server({"json_schema": fake_llm.format_refused()}))
     assert writer.write(request()).problems == []
     assert store.saved[0][:2] == (ENDPOINT, "json_object")
 
@@ -259,7 +259,7 @@ class ModeServer:
                     outer.requests.append(payload)
                 if mode_of(payload) in outer.refuse:
                     status = 500
-                    answer = fake_llm.error_body("server error", "server_error")
+                    answer = fake_llm.error_body(fake_llm.FORMAT_REFUSED, "internal_server_error")
                 else:
                     status, answer = 200, fake_llm.completion(outer.content)
                 data = json.dumps(answer).encode()
@@ -378,3 +378,27 @@ def test_a_json_fence_is_accepted_in_prompt_mode(api):
     w = make_writer().write(request())
     assert w.problems == [] and w.subject == "Acme's data team"
     assert route.call_count == 3  # no repair needed
+
+
+def test_a_remembered_mode_the_server_now_refuses_is_probed_again(api):
+    """Another server behind the same address (vLLM swapped for llama.cpp): the remembered
+    json_schema is refused, the modes are tried again, and the one that answers replaces it."""
+    store = MemoryStore({ENDPOINT: "json_schema"})
+    writer = make_writer(store)
+    route = api.post("/chat/completions")
+    route.mock(side_effect=server({"json_schema": fake_llm.format_refused()}))
+    w = writer.write(request())
+    assert w.problems == [] and w.wait == ""
+    assert store.saved and store.saved[-1][:2] == (ENDPOINT, "json_object")
+    calls = len(route.calls)
+    writer.write(request())
+    assert len(route.calls) == calls + 1
+    assert mode_of(json.loads(route.calls[-1].request.content)) == "json_object"
+
+
+def test_a_remembered_mode_stays_when_no_mode_answers(api):
+    store = MemoryStore({ENDPOINT: "json_schema"})
+    writer = make_writer(store)
+    api.post("/chat/completions").mock(return_value=fake_llm.bad_request("context too long"))
+    assert writer.write(request()).problems
+    assert store.saved == [] and writer.structured.modes.get(ENDPOINT) == "json_schema"

@@ -143,6 +143,21 @@ def server_error(status: int = 500) -> httpx.Response:
     )
 
 
+# What llama-cpp-python's server answers to a json_schema response_format (it validates the
+# request against its own model of the API, which knows only text and json_object).
+FORMAT_REFUSED = (
+    "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', "
+    "'type'), 'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema'}"
+)
+
+
+def format_refused() -> httpx.Response:
+    """A 500 that names the response format it could not take, as llama.cpp's server sends."""
+    return httpx.Response(
+        500, json=error_body(FORMAT_REFUSED, "internal_server_error"), headers=_headers()
+    )
+
+
 def bad_request(message: str = "Invalid schema for response_format 'draft'.") -> httpx.Response:
     return httpx.Response(
         400,

@@ -20,6 +20,7 @@ from bot.config.account_managers import load_managers
 from bot.config.frontmatter import FileError
 from bot.decisions import Action, Request, decide
 from bot.intake.importer import ImportFailed, load
+from bot.mail.inbound import suggested
 from bot.mail.outbound import outbox
 from bot.mail.transport import SmtpTransport
 from bot.model.answers import ReplyWriter
@@ -29,7 +30,15 @@ from bot.ports import ReplyCard
 from bot.runtime import Runtime
 from handlers.views.cards import card_blocks
 from handlers.views.modals import reply_edit_modal
-from storage.models import Capability, Contact, Decision, Draft, InboundMessage, Sequence
+from storage.models import (
+    Capability,
+    Contact,
+    Decision,
+    Draft,
+    InboundMessage,
+    ModelEndpoint,
+    Sequence,
+)
 from tests.conftest import RecordingHumans, approve_plays, make_settings, unpaced
 from tests.fakes import llm as fake_llm
 from tests.fakes.llm import claim
@@ -103,7 +112,8 @@ def thread(rt, text: str):
 
 
 def card(rt) -> ReplyCard:
-    posted = rt.humans.posted[-1]
+    """The reply card as it stands: posted at once, redrawn when a drafted answer came."""
+    posted = (rt.humans.updated or rt.humans.posted)[-1]
     assert isinstance(posted, ReplyCard)
     return posted
 
@@ -354,3 +364,42 @@ def given_facts(request: httpx.Request) -> list[dict]:
     """The facts array the model was given, read back out of its fence."""
     user = json.loads(request.content)["messages"][1]["content"]
     return json.loads(user.split("<facts>\n", 1)[1].split("\n</facts>", 1)[0])
+
+
+def test_the_answer_is_drafted_outside_the_replys_transaction(rt, api):
+    """The model is asked after the reply is stored, not while its transaction holds the
+    database: the endpoint's learned mode is saved by another session as the answer comes back
+    (on SQLite, a save inside the reply's write transaction would wait on its lock and fail)."""
+    client = make_client("sk-test-Zq9fXw3Lr8Tn2Vb7Km4Hs6Jd", BASE, 5, 0, httpx.Client())
+    rt.reply_writer = ReplyWriter(client, fake_llm.MODEL, rt.model_modes)  # the stored modes
+    answers_with(
+        api, "Hi,\n\nHappy to talk.\n\nSam", claim("we talk", "agent:data-platform:sender")
+    )
+    _, theirs, review = thread(rt, "Looks useful. Can we set up a call next week?")
+    with rt.db.session() as s:
+        [saved] = s.exec(select(ModelEndpoint)).all()
+    assert saved.mode == "json_schema" and saved.endpoint == f"{BASE} {fake_llm.MODEL}"
+    row = fresh_inbound(rt, theirs.id)
+    assert "wants_answer" not in row.detail
+    assert row.detail["suggestion_tokens"] > 0
+
+
+def test_an_answer_the_model_was_away_for_is_drafted_when_it_is_back(rt, model):
+    """The card goes out at once with notes; the answer comes when the model answers again."""
+    route = model.post("/chat/completions").mock(return_value=fake_llm.server_error(503))
+    _, theirs, review = thread(rt, "Looks useful. Can we set up a call next week?")
+    row = fresh_inbound(rt, theirs.id)
+    assert row.detail["wants_answer"] and row.detail["suggestion"] == ""
+    assert card(rt).cover, "the posted card carries the notes meanwhile"
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        [booking] = [f for f in given_facts(request) if f["slot"] == "booking_link"]
+        body = f"Hi,\n\nGlad to. Pick a time that suits you here: {booking['text']}\n\nSam"
+        return fake_llm.ok({"body": body, "claims": [claim("my booking link", booking["id"])]})
+
+    route.mock(side_effect=reply)
+    assert suggested.retry_waiting(rt) == 1
+    row = fresh_inbound(rt, theirs.id)
+    assert row.detail["suggestion_source"] == "model" and "wants_answer" not in row.detail
+    assert BOOKING[review.owner] in card(rt).suggestion, "the card was redrawn with it"
+    assert suggested.retry_waiting(rt) == 0

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 
 from bot.decisions import Action, Request, decide
 from bot.mail.inbound import replies
@@ -196,6 +197,14 @@ def start(rt):
         spec = rt.fleet().agents[draft.agent_id].spec
         owner = owners.route(rt, s, spec, draft.account_id).owner
         slack_users.save(s, owner, "Europe/Berlin", clock())
+        # The draft cards opened on the way stay open, but their reminders and expiry fall
+        # outside these tests, whatever day the suite runs on (the Wednesday may be a week on).
+        later = clock() + timedelta(days=365)
+        s.execute(
+            update(Review)
+            .where(col(Review.status) == "open")
+            .values(remind_at=later, expires_at=later)
+        )
     return ours, clock
 
 
@@ -273,7 +282,14 @@ def test_drafts_still_expire_while_replies_wait(rt):
     ours, clock = start(rt)
     got = replies.ingest(rt, reply_to(ours, "Who else uses this in our industry?"), "t")
     assert review_of(rt, got.review_id).sla == "other"
-    clock.at += timedelta(hours=rt.settings.review_window_hours + 1)
+    window = timedelta(hours=rt.settings.review_window_hours)
+    with rt.db.session() as s:  # a draft card opened now, with the window's expiry
+        s.execute(
+            update(Review)
+            .where(col(Review.kind) == "draft", col(Review.status) == "open")
+            .values(expires_at=clock.at + window)
+        )
+    clock.at += window + timedelta(hours=1)
     lifecycle.sweep(rt)
     with rt.db.session() as s:
         kinds = {(r.kind, r.status) for r in s.exec(select(Review))}

@@ -12,6 +12,7 @@ from bot.core import content
 from bot.mail.inbound import parse as mailparse
 from bot.mail.outbound import outbox, sequences
 from bot.memory import events as memory
+from bot.review import lifecycle
 from bot.review.actions import Action, Check, Request
 from bot.runtime import Runtime
 from storage import audit, prospects
@@ -24,27 +25,33 @@ ANSWERS = (Action.SEND_REPLY, Action.EDIT)  # decisions that send a text in the 
 
 
 def check(rt: Runtime, s: Session, req: Request, review: Review) -> Check:
-    """Why an answer cannot go out: the contact is suppressed, or the text breaks a rule. The
-    suggestion is fixed when the card opens, so an answer is never stale."""
+    """Why an answer cannot go out: the contact is suppressed, or the text breaks a rule.
+    Send reply binds to the suggestion the owner saw: a drafted answer lands on the card after
+    it opens, so a click on the text from before is stale. Edit sends the owner's own text."""
     if req.action not in ANSWERS:
         return Check()
     row = s.get_one(InboundMessage, review.subject_id)
+    suggestion = (row.detail or {}).get("suggestion", "")
+    bound = lifecycle.content_hash("", suggestion) if req.action == Action.SEND_REPLY else None
     suppressed = prospects.suppression_for(s, row.from_addr)
     if suppressed:
         return Check(
             [
                 f"{row.from_addr} is suppressed ({suppressed}); answer from your own mailbox "
                 "if you must"
-            ]
+            ],
+            bound,
         )
     agent = rt.fleet().agents.get(review.agent_id)
     if agent is None:
-        return Check([f"agent {review.agent_id!r} no longer exists"])
-    body = req.body if req.action == Action.EDIT else (row.detail or {}).get("suggestion", "")
+        return Check([f"agent {review.agent_id!r} no longer exists"], bound)
+    body = req.body if req.action == Action.EDIT else suggestion
     if req.action == Action.SEND_REPLY and not body.strip():
         # Offline, or the model's draft was rejected: there are notes, not a text to send.
-        return Check(["nothing is drafted to send for this reply: write the answer with Edit"])
-    return Check(content.problems(f"Re: {row.subject}", body, agent.spec, [body]))
+        return Check(
+            ["nothing is drafted to send for this reply: write the answer with Edit"], bound
+        )
+    return Check(content.problems(f"Re: {row.subject}", body, agent.spec, [body]), bound)
 
 
 def record(rt: Runtime, s: Session, req: Request, review: Review, now: datetime) -> None:
@@ -162,5 +169,26 @@ def _reclassify(
 
 
 def renew(rt: Runtime, s: Session, review: Review, now: datetime) -> Review | None:
-    """Never called: `check` reports no text hash, so a reply card is never stale."""
-    return None
+    """A Send reply on text the card no longer shows: the same reply gets a fresh card with
+    the suggestion as it is now. Its response target stays the retired card's (the prospect
+    has been waiting since then)."""
+    row = s.get_one(InboundMessage, review.subject_id)
+    draft = s.get(Draft, row.draft_id) if row.draft_id else None
+    agent = rt.fleet().agents.get(review.agent_id)
+    if row.id is None or draft is None or agent is None or draft.status == "taken_over":
+        return None
+    fresh = lifecycle.new_review(
+        rt,
+        s,
+        "reply",
+        row.id,
+        agent.spec,
+        lifecycle.content_hash("", (row.detail or {}).get("suggestion", "")),
+        list(review.reasons),
+        now,
+        account_id=draft.account_id,
+        reply=row,
+    )
+    fresh.sla, fresh.respond_by, fresh.remind_at = review.sla, review.respond_by, review.remind_at
+    s.add(fresh)
+    return fresh

@@ -10,10 +10,12 @@ fall into a few families that generalise to servers never seen:
 - a bounce subject or a bounce notice's opening, in the languages servers are set up in
   (en, de, fr, es, it, pt, nl, ja);
 - a mailing-list manager writing about a post (fml, Mailman, Majordomo, LISTSERV, Sympa,
-  ezmlm): its sender is the list's -owner/-admin/-request address or the manager itself.
+  ezmlm): the manager itself, or the list's -owner/-admin/-request address with list headers
+  or a list notice to back it (office-admin@ is a person's box as often as a list's).
   A person's post that merely came through a list (List-Id, Precedence: list) is NOT this;
 - a no-reply sender, a read receipt, or a notice that says of itself that it was generated
-  automatically.
+  automatically ("this is an automated message", "please do not reply to this email."), not
+  one that merely talks about automation ("is this automated?").
 
 Pure: no database, no network. `parse` decides the kind; this module only answers questions.
 """
@@ -34,7 +36,7 @@ _DAEMON_LOCAL = re.compile(
 _DAEMON_NAME = re.compile(
     r"\bmail(?:er)?[- ]?daemon\b|\bmail deliver(?:y)? (?:system|subsystem|service)\b"
     r"|\bmail delivery\b|\bpostmaster\b|\bmail router\b|\binternet mail delivery\b"
-    r"|\bcourier mail server\b|\bsystem administrator\b|\bcontent-filter at\b"
+    r"|\bcourier mail server\b|\bcontent-filter at\b"
     r"|\binterscan\b|\bm-filter\b|\bmail system\b|\bmailsystem\b|\bzustellsystem\b"
     r"|\bmicrosoft outlook\b|\bmessage delivery\b",
     re.I,
@@ -44,14 +46,55 @@ _NOREPLY_LOCAL = re.compile(
     r"|auto[-_.]?responder|auto[-_.]?confirm|notifications?|mailer[-_.]?notify)(?:[-_.+].*)?$",
     re.I,
 )
-# Sender of a list manager's notice about a post.
-_LIST_LOCAL = re.compile(
-    r"(?:-owner|-admin|-request|-bounces?|-ctl|-approval)$|^owner-|^(?:listserv|majordomo|sympa"
-    r"|mailman|ezmlm|listmanager|lyris|listproc|fml)$",
+# The list manager programs' own mailboxes.
+_LIST_MANAGER_LOCAL = re.compile(
+    r"^(?:listserv|majordomo|sympa|mailman|ezmlm|listmanager|lyris|listproc|fml)$", re.I
+)
+# A list's role mailboxes; people have boxes named like these too (office-admin@), so they
+# count only with list headers or a list notice.
+_LIST_ROLE_LOCAL = re.compile(r"(?:-owner|-admin|-request|-bounces?|-ctl|-approval)$|^owner-", re.I)
+# Headers list managers put on their mail (RFC 2369/2919 List-*, fml, Mailman, ezmlm, Sympa).
+_LIST_HEADER = re.compile(
+    r"^(?:list-[\w-]+|x-list-[\w-]+|x-mlserver|x-ml-[\w-]+|x-mailman-[\w-]+|x-mailing-list"
+    r"|mailing-list|x-listserver|x-listprocessor|x-sympa-[\w-]+|x-ezmlm-[\w-]+)$",
+    re.I,
+)
+# What a list manager's notice about a post says (held, rejected, not a member, commands).
+LIST_NOTICE = re.compile(
+    r"\b(?:mailing[- ]?list|list) (?:owner|administrator|moderator|manager|server)s?\b"
+    r"|\bmoderat(?:or|ion)(?:'s)? (?:approval|review)\b|\bawait(?:s|ing)? (?:moderator|moderation"
+    r"|approval)\b|\bheld for (?:moderation|approval|review)\b|\bnon-?member\b|\bmembers-only\b"
+    r"|\bnot (?:a )?(?:member|subscribed|subscriber) (?:of|to|on) (?:this|the|our)(?: [\w.@-]+)?"
+    r" (?:mailing )?list\b|\bnot (?:authori[sz]ed|allowed|permitted) to (?:send|post)\b"
+    r"|\bcommand '[^'\n]*' not recognized\b|\bsubscription (?:request|confirmation)\b"
+    r"|\bnot member\b",
     re.I,
 )
 _LIST_NAME = re.compile(
     r"\blist ?serv(?:er)?\b|\bl-soft\b|\bsympa\b|\bmajordomo\b|\bmailman\b", re.I
+)
+# A list manager introducing itself (ezmlm, mlmmj: "Hi! This is the ezmlm program. I'm
+# managing the ... mailing list") or named in its own header ("Mailing-List: ... run by ezmlm").
+_LIST_PROGRAM = re.compile(
+    r"\bthis is the (?:ezmlm|mlmmj|ecartis|smartlist|listar|minimalist) program\b"
+    r"|\bi(?:'m| am) managing the [\w.@+-]+ mailing list\b|\brun by (?:ezmlm|mlmmj)\b",
+    re.I,
+)
+# A helpdesk's acknowledgement of a ticket it opened (ServiceNow, Salesforce cases, Zendesk,
+# OTRS...), which often carries no Auto-Submitted: the ticket, said of itself, was opened,
+# logged or received. A person writes about a ticket too, so it is one weak sign.
+TICKET_NOTICE = re.compile(
+    r"\b(?:opened|created|logged|raised|submitted) on your behalf\b"
+    r"|\b(?:a|your) (?:new )?(?:support )?(?:case|ticket|incident) (?:has been|was) (?:created|opened"
+    r"|logged|raised)\b(?! by me\b)"
+    r"|\byour (?:new )?(?:incident|ticket|case|request|support request|service request|inquiry"
+    r"|enquiry)(?: (?:number|no\.?|#|id|ref(?:erence)?))?\s*[#:]?\s*(?:[a-z]{0,5}[-#]?\d[\w-]*\s+)?"
+    r"(?:has been|was|is) (?:opened|created|logged|received|raised|registered|submitted)\b"
+    r"|\b(?:we|i) (?:have )?received your (?:request|case|ticket|inquiry|enquiry|e-?mail|message)"
+    r"[^.\n]{0,80}\b(?:case|ticket|reference|incident|tracking) (?:number|no\.?|#|id)\b"
+    r"|\b(?:case|ticket|incident|request) (?:number|no\.?|#|id)\s*[:#]?\s*[a-z]{0,5}[-#]?\d{3,}"
+    r"[^.\n]{0,40}\b(?:has been|was) (?:opened|created|logged|assigned|received)\b",
+    re.I,
 )
 
 
@@ -69,11 +112,19 @@ def noreply_sender(addr: str) -> bool:
     return bool(_NOREPLY_LOCAL.match(addr.partition("@")[0]))
 
 
-def list_manager(addr: str, display: str, administrivia: str) -> bool:
-    """A mailing-list manager writing about a post (held, rejected, not a member, loop)."""
-    if administrivia.strip().lower() == "yes":  # Mailman's own mark on its notices
+def list_manager(addr: str, display: str, headers: dict[str, str], notice: str) -> bool:
+    """A mailing-list manager writing about a post (held, rejected, not a member, loop).
+    `headers`: lower-cased names to values; `notice`: its subject and opening text."""
+    if headers.get("x-list-administrivia", "").strip().lower() == "yes":  # Mailman's mark
         return True
-    return bool(_LIST_LOCAL.search(_local(addr))) or bool(_LIST_NAME.search(display))
+    local = _local(addr)
+    if _LIST_MANAGER_LOCAL.match(local) or _LIST_NAME.search(display):
+        return True
+    if _LIST_PROGRAM.search(headers.get("mailing-list", "")) or _LIST_PROGRAM.search(notice):
+        return True
+    if not _LIST_ROLE_LOCAL.search(local):
+        return False
+    return any(_LIST_HEADER.match(name) for name in headers) or bool(LIST_NOTICE.search(notice))
 
 
 def null_sender(return_path: str) -> bool:
@@ -152,12 +203,28 @@ def bounce_header(headers: dict[str, str]) -> bool:
     return bool(_BOUNCE_RECEIVED.search(headers.get("received", "")))
 
 
+# A notice's sentence about itself: "this is an automated message", "this message was
+# generated automatically", "this mailbox is not monitored", "please do not reply to this
+# email." (the sentence ends there). Not a person's words about automation: "is this
+# automated?", "this automatic outreach is annoying", "don't reply to this address, I'm leaving".
+_AUTO_WORD = (
+    r"(?:automated|automatic|auto-?generated|automatically[- ](?:generated|sent|created)"
+    r"|(?:computer|system|machine)[- ]generated)"
+)
+_NOTICE_NOUN = (
+    r"(?:message|e-?mail|mail|response|reply|notification|notice|confirmation|receipt"
+    r"|acknowledge?ment)"
+)
 SELF_DECLARED = re.compile(
-    r"\bthis (?:is an? |e-?mail |message |notification |response )?(?:was |is |has been )?"
-    r"(?:automated|automatic|auto-?generated|automatically (?:generated|sent|created))"
-    r"(?: (?:response|reply|message|e-?mail|notification|confirmation|acknowledge?ment))?\b"
-    r"|\bthis is an automated\b|\b(?:please )?(?:do not|don't) reply (?:to )?(?:this|the)"
-    r" (?:e-?mail|message|address|notification)\b"
+    rf"\bthis is an? {_AUTO_WORD} {_NOTICE_NOUN}\b"
+    rf"|\bthis {_NOTICE_NOUN} (?:was|is|has been) (?:sent |generated |created )?"
+    r"(?:automatically|auto-?generated|automated|computer[- ]generated|system[- ]generated)"
+    r"(?: (?:generated|sent|created))?\b"
+    r"|\b(?:this|the) (?:e-?mail |mail )?(?:address|mailbox|inbox|account) (?:you (?:have )?"
+    r"(?:written|sent \w+|replied) to )?is (?:not|un)(?: being)? ?(?:monitored|attended)\b"
+    r"|\breplies to this (?:e-?mail|message|address) (?:are|will) not (?:be )?(?:monitored|read)\b"
+    r"|\b(?:please )?(?:do not|don't|dont) reply (?:directly )?to this (?:e-?mail|message"
+    r"|notification|mail)(?=\s*(?:[.!;]|$|,? (?:as|because|since|it|this|the|replies)\b))"
     r"|\b(?:diese|dies ist eine) [\w -]{0,30}?(?:nachricht|e-?mail|mail|bestätigung)"
     r"[\w ]{0,20}?(?:wurde )?automatisch (?:generiert|erstellt|erzeugt|versandt|verschickt)"
     r"|\bautomatisch (?:generierte|erstellte|erzeugte) (?:nachricht|e-?mail|mail)"

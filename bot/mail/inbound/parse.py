@@ -13,9 +13,11 @@ and signature removed) and what kind of message it is, decided in this order:
 3. auto_reply: RFC 3834 Auto-Submitted (other than "no"), X-Autoreply/X-Autorespond,
    X-Auto-Response-Suppress with OOF/AutoReply, Precedence auto_reply/bulk/junk, or a subject
    such as "Out of Office", "Automatic reply", "Abwesenheitsnotiz", "Réponse automatique";
-   and other software that no person wrote (`bot.mail.inbound.machine`): a mailing-list
-   manager's notice about a post, a read receipt, a no-reply or mail-system sender, a null
-   Return-Path, or a notice that says it was generated automatically;
+   and other software that no person wrote (`bot.mail.inbound.machine`): a read receipt
+   (RFC 8098), a mailing-list manager's notice about a post, a no-reply or mail-system
+   sender, a null Return-Path, or a notice that says it was generated automatically. Those
+   weak signs need two of a kind apart on a message that threads to another (a person's
+   reply looks like that), and none counts when the text asks to stop (`_machine_reason`);
 4. human: everything else. Body text alone never makes a message automatic: a person who
    writes "I was out of office last week" is still a person.
 
@@ -63,7 +65,15 @@ from html.parser import HTMLParser
 from typing import Any, cast
 
 from bot.mail.inbound import machine
-from bot.mail.text import AUTO_REPLY_SUBJECT, REPLY_PREFIX, return_date, strip_quotes
+from bot.mail.text import (
+    AUTO_REPLY_SUBJECT,
+    REPLY_PREFIX,
+    auto_reply_wording,
+    normalize,
+    return_date,
+    strip_quotes,
+)
+from bot.mail.triage.rules import asks_to_stop
 from bot.storable import storable
 
 log = logging.getLogger(__name__)
@@ -881,26 +891,56 @@ def _auto_reason(msg: Message, subject: str) -> str:
 def _machine_reason(msg: Message, parts: list[_Part], base: dict[str, Any], text: str) -> str:
     """Software that is not an out-of-office: a list manager about a post, a read receipt, a
     no-reply box, a null reverse-path, an acknowledgement that says it is automatic. Each
-    answers no person's question, so none may become a reply card."""
+    answers no person's question, so none may become a reply card.
+
+    Structure decides alone (an RFC 8098 receipt, Mailman's administrivia mark), and so does
+    a subject the software wrote (not a "Re:"), as the out-of-office subjects in `_auto_reason`
+    do. The other signs are weak, and a reply that threads to a message (In-Reply-To or
+    References) is what a person's answer looks like: there it takes two independent signs,
+    as `_nonstandard_bounce` asks, so "Is this automated?" or a From of office-admin@ cannot
+    cost a hot reply its card. Automatic by weak signs but asking to stop is a person's mail:
+    triage suppresses the sender and a person reads it, where parking it loses the request."""
+    headers = _headers(msg)
     from_addr, subject = base["from_addr"], base["subject"]
     display = _display_name(msg)
-    if machine.list_manager(from_addr, display, _hdr(msg, "X-List-Administrivia")):
-        return f"mailing-list manager: {from_addr or display}"
     part_types = [p.ctype for p in parts]
     if machine.read_receipt(parts[0].ctype, (_param(msg, "report-type") or "").lower(), part_types):
         return "read receipt (RFC 8098)"
-    if machine.noreply_sender(from_addr):
-        return f"no-reply sender: {from_addr}"
-    if machine.daemon_sender(from_addr, display):
-        return f"mail system sender: {from_addr or display}"
-    if machine.null_sender(_hdr(msg, "Return-Path")):
-        return "Return-Path: <> (null sender)"
+    if headers.get("x-list-administrivia", "").strip().lower() == "yes":
+        return f"mailing-list manager: {from_addr or display}"
     if not REPLY_PREFIX.match(subject) and machine.AUTO_SUBJECT.search(subject):
         return f"subject: {subject[:60]}"
-    m = machine.SELF_DECLARED.search(text[:1500])
-    if m:
-        return f"says it is automatic: {m.group(0)[:60]}"
-    return ""
+    signs = _machine_signs(msg, headers, from_addr, display, subject, text)
+    threaded = bool(base["in_reply_to"] or base["references"])
+    if not signs or (threaded and len(signs) < 2) or asks_to_stop(text):
+        return ""
+    return "; ".join(signs)
+
+
+def _machine_signs(
+    msg: Message, headers: dict[str, str], from_addr: str, display: str, subject: str, text: str
+) -> list[str]:
+    """The weak signs: who sent it, the reverse-path, out-of-office wording, and what the
+    notice says of itself (two different statements, "This mailbox is not monitored. This is
+    an automated message.", are two signs: a person asking "is this automated?" makes
+    neither). Out-of-office wording alone never counts: people write "I was away" too."""
+    signs = []
+    if machine.list_manager(from_addr, display, headers, f"{subject}\n{text[:1500]}"):
+        signs.append(f"mailing-list manager: {from_addr or display}")
+    elif machine.noreply_sender(from_addr):
+        signs.append(f"no-reply sender: {from_addr}")
+    elif machine.daemon_sender(from_addr, display):
+        signs.append(f"mail system sender: {from_addr or display}")
+    if machine.null_sender(_hdr(msg, "Return-Path")):
+        signs.append("Return-Path: <> (null sender)")
+    said = dict.fromkeys(m.group(0).lower() for m in machine.SELF_DECLARED.finditer(text[:1500]))
+    signs += [f"says it is automatic: {phrase[:60]}" for phrase in list(said)[:2]]
+    ticket = machine.TICKET_NOTICE.search(" ".join(f"{subject}\n{text[:1500]}".split()))
+    if ticket:
+        signs.append(f"helpdesk acknowledgement: {ticket.group(0)[:60]}")
+    if signs and auto_reply_wording(normalize(text[:3000]), subject):
+        signs.append("reads like an out-of-office")
+    return signs
 
 
 def _ses_event(msg: Message, parts: list[_Part]) -> tuple[str, dict[str, Any]] | None:

@@ -34,6 +34,7 @@ from storage.suppression import add_addresses as suppress
 log = logging.getLogger(__name__)
 
 HANDOFF_INTENTS = ("interested", "meeting_request")
+MACHINE_KINDS = ("bounce", "complaint", "auto_reply")
 DEFAULT_PARK = timedelta(days=7)  # an out-of-office with no return date
 UNREADABLE = "the sender's address could not be read: not suppressed, a person decides"
 
@@ -52,6 +53,13 @@ def ingest(rt: Runtime, raw: bytes, source: str) -> Ingested:
     """Store, classify and route one inbound message. Idempotent on its Message-ID."""
     parsed = mailparse.parse(raw, today=rt.now().date())
     now = rt.now()
+    reading = None
+    if parsed.kind not in MACHINE_KINDS:
+        # Read before the transaction opens: a slow model never holds the write lock.
+        with rt.db.session() as s:
+            if store.seen(s, parsed.message_id):
+                return Ingested("duplicate")
+        reading = classify(rt, parsed.text, parsed.subject, reply_day(parsed, now))
     with rt.db.session() as s:
         if store.seen(s, parsed.message_id):
             return Ingested("duplicate")
@@ -77,7 +85,8 @@ def ingest(rt: Runtime, raw: bytes, source: str) -> Ingested:
         elif parsed.kind == "auto_reply":
             handle_auto_reply(s, row, parsed, now)
         else:
-            handle_human(rt, s, row, parsed, draft, now)
+            assert reading is not None  # read above for every kind but machine mail
+            handle_human(rt, s, row, parsed, draft, now, reading)
         s.add(row)
         s.flush()
         review_id = None
@@ -112,7 +121,12 @@ def ingest(rt: Runtime, raw: bytes, source: str) -> Ingested:
     elif result.route == "review" and review_id is None:
         notify_unmatched(rt, parsed, row.action)
     if review_id is not None:
+        # The card goes out at once with notes on what to cover; a drafted answer, when a
+        # model is configured, replaces them when it comes (a slow model never delays it).
         reviews.post_pending(rt)
+        assert row.id is not None  # stored above
+        if suggested.draft_answer(rt, row.id, review_id):
+            reviews.redraw(rt, review_id)
     return result
 
 
@@ -230,8 +244,8 @@ def handle_human(
     parsed: mailparse.Parsed,
     draft: Draft | None,
     now: datetime,
+    c: Classification,
 ) -> None:
-    c = classify(rt, parsed.text, parsed.subject, reply_day(parsed, now))
     row.intent, row.confidence, row.triggers = c.intent, round(c.confidence, 3), list(c.triggers)
     row.detail = {
         "rationale": c.rationale,
@@ -239,6 +253,8 @@ def handle_human(
         "not_now_until": c.not_now_until.isoformat() if c.not_now_until else None,
         "referral_to": c.referral_to,
         "also_unsubscribe": c.also_unsubscribe,
+        "intents": list(c.intents),  # every reader's: the reply target takes the most urgent
+        "model_only_stop": c.model_only_stop,
     }
     row.route, reason = routing.route("human", c, sample=rt.rng.random())
     stop = c.intent == "unsubscribe" or c.also_unsubscribe

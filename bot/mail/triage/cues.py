@@ -134,6 +134,18 @@ TRIGGER_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\bdonnées (?:personnelles|à caractère personnel)\b",
         r"\bdatos personales\b",
         r"\bprotección de datos\b",
+        # issue 17: erasure and objection demands, and the regulators they name, in each language
+        r"\b(?:garante (?:della|per la) privacy|aepd|autoriteit persoonsgegevens|datenschutzbeh"
+        r"|aufsichtsbehörde|cnpd|anpd)\w*",
+        r"\bart(?:icle|ikel|icolo|igo|ículo|\.)? ?(?:15|17|21)\b[^.!?\n]{0,30}\b(?:gdpr|dsgvo|rgpd"
+        r"|avg)\b",
+        r"\bl[öo]schung\b|\bl[öo]schen sie\b|\bwiderspr(?:eche|echen|uch)\b|\bdroit (?:à l'effacement"
+        r"|à l'oubli|d'opposition)\b|\bsupprim\w* (?:mes|nos) données\b|\bderecho (?:de supresión"
+        r"|al olvido|de oposición)\b|\bsupresión de mis datos\b|\bdiritto all'oblio\b|\b(?:i|miei)"
+        r" dati\b|\b(?:meus|minhas?) dados\b|\bmijn gegevens\b",
+        r"\b(?:i|we) (?:hereby )?object to (?:the |any |your )?(?:processing|use of my)\b|\bje"
+        r" m'oppose au traitement\b|\b(?:me opongo|mi oppongo|me oponho)\b",
+        r"\bwho (?:sold|rented) you\b|\blist broker\b",
     ),
     "anger_complaint": _c(
         r"\bspam(?:ming|med|my|mer|mers)?\b(?! folder| filter)",
@@ -177,6 +189,8 @@ TRIGGER_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\b(?:spamhaus|ftc|abuse (?:team|desk|department)|blacklist|blocklist)\b",
         r"\b(?:final|last) warning\b|\b(?:melde|melden) (?:ich|wir) sie\b|\bdenunci",
         r"\bcease and desist\b|\bunterlassen sie\b|\bsignal(?:er|e|erai)[^.!?\n]{0,30}comme spam",
+        r"\b(?:spamcop|knujon)\b|\babmahnung\b|\bsegnal(?:erò|eremo)\b|\breclamación\b|\bklacht\b"
+        r"|\bunverlangte\b|\b(?:report(?:ing)?|going) (?:you )?to the (?:ico|cnil|garante|aepd|ftc)\b",
     ),
 }
 
@@ -293,7 +307,7 @@ _cues(
     r"\bdésinscri|\bdésabonne|\bdesinscri|\bdesabonne",
     r"\b(?:me|nous) retirer de\b|\bretirez-(?:moi|nous)\b",
     r"\bne plus (?:me |m'|nous )?(?:contacter|écrire|recevoir|envoyer)\b",
-    r"\bne (?:me|nous) (?:contactez|écrivez) plus\b",
+    r"\bne (?:me |m'|nous )(?:contactez|recontactez|écrivez|sollicitez|envoyez) plus\b",
     r"\bdar(?:me|nos)? de baja\b|\bdenme de baja\b|\bdarse de baja\b",
     r"\bno (?:me|nos) (?:envíen|envie|envíe|manden|escriban|contacten|contacte)\b",
     r"\bno (?:quiero|deseo|queremos) recibir\b",
@@ -301,8 +315,13 @@ _cues(
     # Issue 17: the long tail of "stop". Each family is a way of saying it, not a sample:
     # being removed / not wanting more, ceasing contact, spam reports and threats to make one
     # (a threat to report is a request to stop; the anger trigger sends it to a person too).
-    r"\b(?:wish|want|like|ask|asked|need) to be (?:removed|taken off|unsubscribed|deleted)\b"
-    r"|\bbe removed from (?:your|the|this|all|any)\b",
+    # being removed: from a list of yours, or said alone ("I'd like to be removed.")
+    r"\b(?:wish|want|like|ask|asked|need) to be (?:removed|taken off|unsubscribed|deleted)"
+    r"(?=\s*(?:[.!;,]|$|please\b|asap\b|immediately\b))"
+    r"|\b(?:be|i am|i'm|we are|we're) (?:removed|taken off|unsubscribed|deleted) from (?:your|the"
+    r"|this|these|all|any)"
+    r"(?: of your)? (?:[\w-]+ ){0,2}(?:lists?|mailing(?: list)?s?|database|records|distribution"
+    r"|contacts|system|sequences?|campaigns?|newsletters?|crm|outreach|e-?mails?|marketing)\b",
     r"\b(?:don't|do not|dont|no longer|never) (?:want|wish|care) to (?:receive|get|hear from you)"
     r"(?: (?:any(?: ?more)?|more|further|these|your|such|e-?mails?|messages?)\b|$)",
     r"\bcease (?:and desist\b|(?:all |any )?(?:further |future )?(?:e-?mails?|contact"
@@ -310,16 +329,34 @@ _cues(
     r"\b(?:do not|don't|dont|never) (?:ever )?(?:e-?mail|contact|write to|message|call)"
     r" (?:this (?:address|account|mailbox|e-?mail(?: address)?)|my (?:address|colleagues|team|staff)"
     r"|our (?:company|team|staff|office|firm))\b",
-    r"(?:^|[.!?]\s+)(?:please )?stop(?: (?:it|this|that))?(?: (?:now|immediately|right now|already"
-    r"|please))?\s*(?:[.!]|$|,? or\b)",
+    r"(?:^|[.!?]\s+|^(?:hi|hello|hey|dear)\b[^,\n]{0,30},\s*)(?:please )?stop(?: (?:it|this|that))?"
+    r"(?: (?:now|immediately|right now|already|please))?\s*(?:[.!,;]|$|or\b)",
     r"\b(?:report(?:ed|ing)?|mark(?:ed|ing)?|flag(?:ged|ging)?|block(?:ed|ing)?)"
     r" (?:(?:you|this|these|it|them|your (?:\w+ )?(?:e-?mails?|messages?|domain|company|address)) )?"
     r"(?:as|for) (?:spam|junk|abuse|harassment)\b|\bthis is (?:spam|harassment)\b",
-    r"\b(?:i|we)(?:'ll| will| am going to|'m going to| shall)? report(?:ing)? (?:you|this|your)\b",
-    r"\b(?:next|another|one more|any (?:more|further)) (?:e-?mail|message|contact)s?\b"
-    r"[^.!?\n]{0,40}\b(?:lawyer|attorney|legal|report|spam|block|complain|regulator)",
-    r"\bif (?:i|we) (?:get|receive|see) (?:one more|another|any more|more)\b",
-    r"\bharass(?:ment|ing)\b",
+    # a first-person threat: I/we will (or am going to, or am) report you, or report/forward
+    # this to a spam desk, an abuse team or a regulator ("we report this manually" is not one)
+    r"\b(?:i|we)(?:'ll|'m|'re|'ve| will| am| are| have| shall)(?: (?:now|definitely|also|just"
+    r"|be|going to|already|certainly))* report(?:ing|ed)? you\b(?! (?:back|the|our|on)\b)",
+    r"\b(?:i|we)(?:'ll|'m|'re|'ve| will| am| are| have| shall)(?: (?:now|definitely|also|just"
+    r"|be|going to|already|certainly))* (?:report|forward|send|pass)(?:ing|ed)?"
+    r" (?:all |every )?(?:you|this|these|it|them|your (?:\w+ )?(?:e-?mails?|messages?|spam"
+    r"|outreach|company|domain|address))\b[^.!?\n]{0,30}?\bto (?:the |our |my |your |an? )?"
+    r"(?:[\w-]+ )?(?:ico|ftc|fcc|cnil|regulators?|authorit(?:y|ies)|abuse|spam|postmaster|isp"
+    r"|police|spamhaus|attorney general|data protection authority)\b",
+    # a conditional about further mail with a consequence: "next email goes to our lawyers",
+    # "if I get one more email I'll report you", "next time you email me I'm reporting it"
+    r"\b(?:next|another|one more|any (?:more|further)) (?:e-?mail|message|contact)s?"
+    r"(?: from (?:you|your \w+))?,? (?:and|goes|will go|gets|will get|is going|i'll|i will"
+    r"|we'll|we will|i'm|we're|i am|we are)\b[^.!?\n]{0,40}\b(?:lawyers?|attorneys?|legal"
+    r" action|report|spam|block|complain|regulator|police|court)",
+    r"\bif (?:i|we) (?:get|receive|see) (?:one more|another|any more|more|any further|a further)"
+    r"(?: \w+)? (?:e-?mails?|messages?|mails?|spam|of (?:these|this|your|them))\b",
+    r"\b(?:next time|if|when) you (?:e-?mail|contact|write to|message|spam|mail)(?: me| us)?"
+    r"(?: again)?\b[^.!?\n]{0,40}\b(?:report(?:ing|ed)? (?:you|it|this|them)|spam|block(?:ing)?"
+    r" (?:you|your)|lawyers?|attorneys?|legal action|regulator|ico|ftc|police|court)\b",
+    r"\b(?:you(?:'re| are)|keep|stop) harassing (?:me|us|my|our)\b"
+    r"|\b(?:this|that|it)(?: is|'s) harassment\b",
     r"\b(?:i|we|to) stop (?:getting|receiving) (?:these|this|your|them|any|e-?mails?)\b",
     # de
     r"\bentfernen sie (?:mich|uns|meine (?:e-?mail-?)?(?:adresse|daten|kontaktdaten))\b",
@@ -630,7 +667,7 @@ _cues(
     r"\bla bonne personne\b|\bcontactez plutôt\b|\bpas la personne\b",
     # "remove me from the thread and add Dana": a swap, so a referral (and a stop for me)
     r"\b(?:remove|take|drop) me\b[^.!?\n]{0,40}\b(?:and|but) (?:add|cc|include|loop in|keep)"
-    r" (?-i:[A-Z])",
+    r" (?:(?:my|our) (?:[a-z]+ )?)?(?-i:[A-Z])",
     r"\bno soy la persona\b|\bhable con\b|\bcontacte a\b|\bla persona adecuada\b",
 )
 _cues(
@@ -713,7 +750,7 @@ NAME = re.compile(
 )
 REFERRAL_BEFORE = re.compile(
     r"(?:talk|speak|chat|connect)(?: to| with)|get in touch with|reach out to|reach|contact(?:ing)?"
-    r"|try|ask|e-?mail|ping|cc'?e?d|copied|copying|looped in|looping in|loop in|adding|added"
+    r"|try|ask|e-?mail|ping|cc'?e?d|copied|copying|looped in|looping in|loop in|adding|added|\badd\b"
     r"|forward(?:ing|ed)?(?: this| you| it)? to|wenden sie sich(?: bitte)? an|contactez(?: plutôt)?"
     r"|contacter|hablar con|hable con|contacte a|contacta a|want|need|is for|for our|goes to",
     re.IGNORECASE,

@@ -2,9 +2,11 @@
 
 `combine` keeps the escalation triggers of both (a locked list: no confidence removes one),
 the more confident intent wins, and disagreement lowers the confidence so the reply goes to a
-person. `route` parks out-of-office replies, suppresses on unsubscribe and bounces, and closes
-a clear not-interested (a sampled share of those still goes to review); everything else is a
-card.
+person. A request to stop that only the model reads is not a suppression: the rules' recall is
+the guarantee, a model's wrong label must not silence a buyer, so a person decides (Reclassify
+suppresses). `route` parks out-of-office replies, suppresses on unsubscribe and bounces, and
+closes a clear not-interested (a sampled share of those still goes to review); everything else
+is a card.
 """
 
 from __future__ import annotations
@@ -18,16 +20,18 @@ from bot.mail.triage.vocabulary import TRIGGERS, Classification, should_suppress
 
 
 def combine(rules: Classification, llm: Classification | None) -> Classification:
-    """Both readings into one. Triggers are the union (no confidence removes one), a request
-    to stop from either is kept, the more confident intent wins (the rules' when the reply
-    tries to instruct the system: the model may have been steered), and disagreement lowers
-    the confidence to min(...) * 0.6 so the reply goes to a person."""
+    """Both readings into one. Triggers are the union (no confidence removes one), the more
+    confident intent wins (the rules' when the reply tries to instruct the system: the model
+    may have been steered), and disagreement lowers the confidence to min(...) * 0.6 so the
+    reply goes to a person. A request to stop the rules read is kept; one only the model reads
+    is flagged (`model_only_stop`) and never wins the intent, so it suppresses nobody."""
     if llm is None:
         return rules
     found = set(rules.triggers) | set(llm.triggers)
     triggers = tuple(t for t in TRIGGERS if t in found)
     injected = "instruction_injection" in found
-    if injected:
+    model_only_stop = should_suppress(llm) and not should_suppress(rules)
+    if injected or (model_only_stop and llm.intent == "unsubscribe"):
         winner, other = rules, llm
     elif llm.confidence >= rules.confidence:
         winner, other = llm, rules
@@ -44,7 +48,7 @@ def combine(rules: Classification, llm: Classification | None) -> Classification
         triggers=triggers,
         not_now_until=winner.not_now_until or (other.not_now_until if agree else None),
         referral_to=winner.referral_to or other.referral_to,
-        also_unsubscribe=rules.also_unsubscribe or llm.also_unsubscribe,
+        also_unsubscribe=rules.also_unsubscribe,
         rationale=one_line(
             f"{llm.rationale or llm.intent} (rules: {rules.intent}"
             + ("" if agree else f", model: {llm.intent}, they disagree")
@@ -52,6 +56,8 @@ def combine(rules: Classification, llm: Classification | None) -> Classification
             300,
         ),
         provider=f"rules+{llm.provider}",
+        intents=(rules.intent, llm.intent),
+        model_only_stop=model_only_stop,
     )
 
 
@@ -70,7 +76,7 @@ def route(
     nothing else in it (suppress), a clear not-interested at or above `not_interested_min`
     with no trigger (close) unless the sample falls in the audit share. Everything else is a
     card. The caller suppresses on every request to stop (`should_suppress`), whatever the
-    route: a review never delays a suppression.
+    route: a review never delays a suppression. A stop only the model reads is a card too.
     """
     if kind == "auto_reply":
         return "auto", "automatic reply: park the sequence until the sender is back"
@@ -85,7 +91,10 @@ def route(
     stop = should_suppress(c)
     anyway = "; suppressed anyway" if stop else ""
     if c.triggers:
-        return "review", "escalation: " + ", ".join(c.triggers) + anyway
+        why = "escalation: " + ", ".join(c.triggers) + anyway
+        return "review", f"{why}; {MODEL_ONLY_STOP}" if c.model_only_stop else why
+    if c.model_only_stop:
+        return "review", MODEL_ONLY_STOP
     if stop:
         if c.intent not in ("unsubscribe", "not_interested"):
             return "review", f"{_label(c.intent)} that also asks to stop emails" + anyway
@@ -105,6 +114,9 @@ def route(
             return "review", f"audit sample ({audit_rate:.0%} of clear not-interested replies)"
         return "auto", f"clear not interested ({c.confidence:.2f}): close"
     return "review", f"{_label(c.intent)}: needs a person"
+
+
+MODEL_ONLY_STOP = "the model reads a request to stop; the rules do not: a person decides"
 
 
 def _label(intent: str) -> str:

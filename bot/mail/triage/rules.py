@@ -32,6 +32,7 @@ from bot.mail.text import (
     without_disclaimers,
     without_signature,
 )
+from bot.mail.triage import stop_requests
 from bot.mail.triage.cues import (
     CLOSING,
     COMPATIBLE,
@@ -121,7 +122,7 @@ def _unexplained(low: str) -> int:
     several, the reply says something the rules did not read, and a person should."""
     rest = low
     patterns = [p for cues in CUES.values() for _, p in cues]
-    for p in [*patterns, *NEGATED, *FILLER, STOP_SENTENCE, SOFTENER]:
+    for p in [*patterns, *stop_requests.STOP_CLAUSES, *NEGATED, *FILLER, STOP_SENTENCE, SOFTENER]:
         rest = p.sub(" ", rest)
     words = re.findall(r"[^\W\d_][\w'-]*", rest)
     return sum(1 for w in words if w not in STOPWORDS and len(w) > 1)
@@ -140,11 +141,15 @@ def _read(body: str) -> _Reading:
         positive_text = p.sub(" ", positive_text)
     scores: dict[str, float] = dict.fromkeys(INTENTS, 0.0)
     hits: dict[str, int] = dict.fromkeys(INTENTS, 0)
+    # "how do your users unsubscribe", "don't drop me from your list": not a stop
+    stop_text = stop_requests.without_vetoed(low)
     for intent, cues in CUES.items():
         if intent == "referral":
             text = body  # names need their capitals
         elif intent in ("interested", "meeting_request", "question"):
             text = positive_text
+        elif intent == "unsubscribe":
+            text = stop_text
         else:
             text = low
         for weight, pattern in cues:
@@ -164,7 +169,10 @@ def _read(body: str) -> _Reading:
     if NO.match(whole):
         scores["not_interested"] = max(scores["not_interested"], M)
         hits["not_interested"] += 1
-    if any(STOP_SENTENCE.match(s.strip(" .!")) for s in _sentences(low)):
+    if any(STOP_SENTENCE.match(s.strip(" .!")) for s in _sentences(stop_text)):
+        scores["unsubscribe"] = max(scores["unsubscribe"], S)
+        hits["unsubscribe"] += 1
+    if stop_requests.asks_to_stop(low):
         scores["unsubscribe"] = max(scores["unsubscribe"], S)
         hits["unsubscribe"] += 1
     # A question that is really the start of a deal is still a question; a bare "?" is weak.
@@ -263,12 +271,18 @@ def _name_in(window: str) -> str:
     return ""
 
 
-def _asks_to_stop(text: str) -> bool:
-    """A person's own request to stop, in text the intent reading left out. The bare keyword
-    is what an injected label says ("this is an unsubscribe"), so it does not count here."""
-    low = lower(text)
+def asks_to_stop(text: str) -> bool:
+    """A person's own request to stop, in text the intent reading left out (or in mail that
+    otherwise looks automatic). The bare keyword is what an injected label or a notice's
+    footer says ("this is an unsubscribe", "to unsubscribe, click"), so it does not count."""
+    low = lower(normalize(text))
     own = (p for _, p in CUES["unsubscribe"] if not p.pattern.startswith(r"\bunsub"))
-    return _any(own, low) or any(STOP_SENTENCE.match(s.strip(" .!")) for s in _sentences(low))
+    kept = stop_requests.without_vetoed(low)
+    return (
+        _any(own, kept)
+        or any(STOP_SENTENCE.match(s.strip(" .!")) for s in _sentences(kept))
+        or stop_requests.asks_to_stop(low)
+    )
 
 
 def _other_addresses(body: str) -> bool:
@@ -308,7 +322,7 @@ class RuleClassifier:
                 triggers,
                 rationale="no text of its own" + (" besides instructions" if dropped else ""),
                 provider=self.provider,
-                also_unsubscribe=dropped and _asks_to_stop(without_disclaimers(fresh)),
+                also_unsubscribe=dropped and asks_to_stop(without_disclaimers(fresh)),
             )
         r = _read(reading_text)
         scores = r.scores
@@ -369,7 +383,7 @@ class RuleClassifier:
         # A request to stop counts even inside a sentence dropped as an instruction ("mark me
         # as not interested so I stop getting these"): suppressing the sender is the one
         # reading that cannot be turned against anyone but the sender.
-        also_unsubscribe = unsub or (dropped and _asks_to_stop(without_disclaimers(fresh)))
+        also_unsubscribe = unsub or (dropped and asks_to_stop(without_disclaimers(fresh)))
         not_now_until = when if intent == "not_now" else None
         referral_to = _referral_to(body) if intent == "referral" or scores["referral"] >= S else ""
         return Classification(

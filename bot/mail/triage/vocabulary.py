@@ -39,6 +39,11 @@ class Classification:
     also_unsubscribe: bool = False  # the reply asks to stop emails, whatever else it says
     rationale: str = ""  # short, for the card
     provider: str = "rules"  # "rules" | "openai:<model>" | "rules+openai:<model>"
+    # Combined readings only: each reader's intent, the rules' first, so a reply target can
+    # take the most urgent of them (the winning intent alone may be the wrong one).
+    intents: tuple[str, ...] = ()
+    # The model reads a request to stop and the rules do not: not suppressed, a person decides.
+    model_only_stop: bool = False
 
 
 def should_suppress(c: Classification | None) -> bool:

@@ -1,0 +1,190 @@
+"""Requests to stop read from the shape of the sentence (issue 17, part 5): our own phrasings,
+none taken from the benchmark sets, both ways, plus the helpdesk and list notices that carry
+no Auto-Submitted header."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.mail.inbound.parse import parse
+from bot.mail.triage.routing import route
+from bot.mail.triage.rules import RuleClassifier
+from bot.mail.triage.stop_requests import misspelt_unsubscribe
+from bot.mail.triage.vocabulary import should_suppress
+
+TODAY = date(2025, 6, 2)
+
+
+def _read(text: str):
+    return RuleClassifier().classify(text, "Re: Faster month-end close", today=TODAY)
+
+
+STOPS = [
+    # terse, informal, caps, emoji, typos
+    "plz remove, thx",
+    "remove asap",
+    "UNSUB",
+    "unsbscribe",
+    "Unsubsribe me please",
+    "usnubscribe",
+    "Forget my email address, please.",
+    "Count us out of anything else you send.",
+    "We'd ask that you refrain from messaging us.",
+    "Please do not reach out to me again.",
+    "Do not send us any more of these.",
+    "Kindly stop the reminders.",
+    "No further outreach, thank you.",
+    "Get me off your mailing list",
+    "Take everyone at our firm off your list.",
+    "TAKE ME OFF THIS LIST NOW",
+    "🛑🛑",
+    "🚫 emails",
+    # implied stops: a consequence for the next mail, a report to an authority
+    "Another message like this and it goes straight to spamcop.",
+    "We will be reporting you to the data protection authority.",
+    "Keep writing and I'm going to the ICO.",
+    # data protection: erasure and objection that never say unsubscribe
+    "Please erase my details from your CRM.",
+    "I exercise my right to erasure.",
+    "We object to the processing of our personal data by your company.",
+    "Where did you find my address? Wipe it.",
+    "Who sold you my contact details?",
+    # other languages, with their inflections
+    "Bitte tragen Sie mich aus Ihrem Newsletter aus.",
+    "Keine Werbemails mehr, danke.",
+    "Löschen Sie bitte sämtliche meiner Daten.",
+    "Ich widerspreche der Verarbeitung meiner Daten.",
+    "Ne me relancez plus, s'il vous plaît.",
+    "Je m'oppose au traitement de mes données.",
+    "Merci de nous radier de vos envois.",
+    "Dejen de enviarnos correos, por favor.",
+    "No nos escriban más.",
+    "Eliminen mis datos de su base.",
+    "Non contattatemi più.",
+    "Rimuovete il mio indirizzo dalla lista, grazie.",
+    "Por favor, parem de nos mandar mensagens.",
+    "Apaguem os meus dados, obrigado.",
+    "Graag afmelden voor deze mails.",
+    "Wilt u mij niet meer mailen?",
+    "今後のご案内は不要です。",
+    "メールの配信を停止してください。",
+]
+
+NOT_STOPS = [
+    # the removal or stop has another object
+    "How can our subscribers unsubscribe from the digest you send them?",
+    "Please drop Priya from the thread, she moved teams. Can we meet Thursday?",
+    "Could you delete the draft SOW and send the final version?",
+    "Please remove the training line from the quote.",
+    "No more slides needed - let's just do a demo next week.",
+    "We want to unsubscribe from our old provider's tool and move to yours. Pricing?",
+    "Please don't take me off the list, these are useful.",
+    "Feel free to stop by our office on Friday.",
+    "We stopped emailing our customers manually last year, how does your tool help?",
+    "Our clients need a one-click unsubscribe - do you support it?",
+    "I'm filing a complaint with our IT team about the spam filter, not you. Send the deck?",
+]
+
+
+@pytest.mark.parametrize("text", STOPS)
+def test_a_request_to_stop_is_a_suppression(text: str) -> None:
+    c = _read(text)
+    assert should_suppress(c), (text, c)
+
+
+@pytest.mark.parametrize("text", NOT_STOPS)
+def test_stop_words_about_something_else_suppress_nobody(text: str) -> None:
+    c = _read(text)
+    assert not should_suppress(c), (text, c)
+    assert route("human", c, sample=0.99)[0] == "review"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Delete my data under Article 17 GDPR.",
+        "I object to the processing of my personal data.",
+        "Who sold you my address?",
+        "Löschen Sie meine Daten.",
+        "Segnalerò tutto al Garante della privacy se continuate.",
+    ],
+)
+def test_a_data_protection_stop_suppresses_and_reaches_a_person(text: str) -> None:
+    c = _read(text)
+    assert should_suppress(c)
+    assert "compliance_data_request" in c.triggers
+    assert route("human", c, sample=0.99)[0] == "review"
+
+
+def test_a_threat_to_report_suppresses_and_reaches_a_person() -> None:
+    c = _read("This is your third message. Next one goes to spamcop.")
+    assert should_suppress(c) and "anger_complaint" in c.triggers
+    assert route("human", c, sample=0.99)[0] == "review"
+
+
+def test_a_swap_is_a_referral_and_a_stop_for_the_writer_only() -> None:
+    """Documented decision: removing me from the CC and adding a colleague suppresses my
+    address (what I asked) and still reaches a person with the colleague's name."""
+    c = _read("Take me off the CC and add my colleague Ines Duarte instead.")
+    assert should_suppress(c)
+    assert c.intent == "referral" and "Ines Duarte" in c.referral_to
+    assert route("human", c, sample=0.99)[0] == "review"
+
+
+def test_typos_are_matched_by_edit_distance_not_by_a_list() -> None:
+    for word in ("unsubscirbe", "unsubscrbe", "unsusbcribe", "unnsubscribe"):
+        assert misspelt_unsubscribe(word), word
+    for word in ("subscribe", "resubscribe", "understand", "unsubstantiated"):
+        assert not misspelt_unsubscribe(word), word
+
+
+def _eml(headers: str, body: str) -> bytes:
+    return (headers.strip() + "\nMIME-Version: 1.0\nContent-Type: text/plain\n\n" + body).encode()
+
+
+def test_a_helpdesk_acknowledgement_without_auto_headers_is_machine_mail() -> None:
+    raw = _eml(
+        """
+From: Service Portal <it-support@widgets.example>
+To: sam@outbound.example
+Subject: Ticket RQ-88213 logged
+Date: Mon, 2 Jun 2025 10:00:00 +0000
+Message-ID: <t1@widgets.example>
+""",
+        "Hello,\n\nYour request RQ-88213 has been logged by the service desk and assigned to a"
+        "\nqueue. You can track it in the portal.\n",
+    )
+    assert parse(raw).kind == "auto_reply"
+
+
+def test_a_list_program_introducing_itself_is_machine_mail() -> None:
+    raw = _eml(
+        """
+From: news-help@lists.widgets.example
+To: sam@outbound.example
+Subject: confirm your subscription
+Date: Mon, 2 Jun 2025 10:00:00 +0000
+Message-ID: <l1@lists.widgets.example>
+""",
+        "Hi, this is the mlmmj program managing the news@lists.widgets.example list.\n\n"
+        "To confirm, reply to this message.\n",
+    )
+    assert parse(raw).kind == "auto_reply"
+
+
+def test_a_person_talking_about_a_ticket_stays_human() -> None:
+    raw = _eml(
+        """
+From: Dana Roe <dana@widgets.example>
+To: sam@outbound.example
+Subject: Re: Faster month-end close
+In-Reply-To: <x1@outbound.example>
+Date: Mon, 2 Jun 2025 10:00:00 +0000
+Message-ID: <h1@widgets.example>
+""",
+        "I raised this with IT and they said a ticket was opened, but I'd rather talk to you."
+        "\nCan we do Thursday at 3?\n",
+    )
+    assert parse(raw).kind == "human"
