@@ -15,7 +15,6 @@ Pure with respect to the database.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import secrets
@@ -24,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import openai
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from bot.config.agents import AgentSpec
 from bot.core import content, grounding
@@ -33,7 +32,7 @@ from bot.mail.text import normalize, one_line
 from bot.model import claims as grounded
 from bot.model import invented
 from bot.model.redact import redact, secrets_of
-from bot.model.structured import Modes, StructuredClient, Unusable, strip_fence
+from bot.model.structured import Modes, StructuredClient, Unusable, parse_json
 from bot.model.writer import DRAFT_SCHEMA, FENCE, fenced_json
 
 log = logging.getLogger(__name__)
@@ -226,19 +225,7 @@ def messages(request: ReplyRequest, nonce: str) -> list[dict[str, str]]:
 
 def parse_answer(content_: str | None) -> _Answer:
     """JSON to a validated answer, or `Unusable` saying why. Tolerates a ```json fence."""
-    text = strip_fence(content_)
-    if not text:
-        raise Unusable("empty content")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise Unusable(f"not JSON ({exc.msg} at char {exc.pos})") from None
-    try:
-        answer = _Answer.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "result"
-        raise Unusable(f"schema mismatch at {where}: {err['msg']}") from None
+    answer = parse_json(content_, _Answer)
     if not answer.body.strip():
         raise Unusable("empty body")
     return answer

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 import openai
+from pydantic import BaseModel, ValidationError
 
 from bot.model import redact
 
@@ -304,6 +305,27 @@ def _status_text(exc: openai.APIStatusError) -> str:
     body = exc.body
     text = body.get("message") if isinstance(body, dict) else None
     return " ".join(str(text or exc.message).split())[:300]
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_json(content: str | None, model: type[M]) -> M:
+    """Model output to a validated `model`, or `Unusable` saying why, for the repair request
+    and the card. Tolerates a ```json fence, which some local servers add."""
+    text = strip_fence(content)
+    if not text:
+        raise Unusable("empty content")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Unusable(f"not JSON ({exc.msg} at char {exc.pos})") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "result"
+        raise Unusable(f"schema mismatch at {where}: {err['msg']}") from None
 
 
 def strip_fence(content: str | None) -> str:

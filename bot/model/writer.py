@@ -28,13 +28,13 @@ from typing import Any
 
 import httpx
 import openai
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core import grounding
 from bot.core.drafting import DraftRequest, Written
 from bot.model import claims
 from bot.model.redact import NO_KEY, redact, secrets_of
-from bot.model.structured import Modes, StructuredClient, Unusable, strip_fence
+from bot.model.structured import Modes, StructuredClient, Unusable, parse_json
 
 log = logging.getLogger(__name__)
 
@@ -278,19 +278,7 @@ def fenced_json(items: list[Any]) -> str:
 
 def parse_draft(content: str | None) -> _Draft:
     """JSON to a validated draft, or `Unusable` saying why. Tolerates a ```json fence."""
-    text = strip_fence(content)
-    if not text:
-        raise Unusable("empty content")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise Unusable(f"not JSON ({exc.msg} at char {exc.pos})") from None
-    try:
-        draft = _Draft.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "result"
-        raise Unusable(f"schema mismatch at {where}: {err['msg']}") from None
+    draft = parse_json(content, _Draft)
     if not draft.subject.strip() or not draft.body.strip():
         raise Unusable("empty subject or body")
     return draft

@@ -9,7 +9,6 @@ retries, refusal, malformed output) returns None and the rules result stands.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
@@ -19,13 +18,13 @@ from typing import Any, Literal
 
 import httpx
 import openai
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.mail.text import normalize, one_line
 from bot.mail.triage.cues import EMAIL
 from bot.mail.triage.rules import detect_triggers
 from bot.mail.triage.vocabulary import INTENTS, TRIGGERS, Classification
-from bot.model.structured import Modes, StructuredClient, Unusable, strip_fence
+from bot.model.structured import Modes, StructuredClient, Unusable, parse_json
 from bot.model.writer import make_client
 
 log = logging.getLogger(__name__)
@@ -145,17 +144,7 @@ def messages(text: str, subject: str, today: date, nonce: str) -> list[dict[str,
 def parse_verdict(content: str | None) -> _Verdict:
     """JSON to a validated verdict, or `Unusable`: an intent or trigger outside the lists is no
     answer, never a label. Tolerates a ```json fence (some local servers add one)."""
-    raw = strip_fence(content)
-    if not raw:
-        raise Unusable("empty content")
-    try:
-        verdict = _Verdict.model_validate(json.loads(raw))
-    except json.JSONDecodeError as exc:
-        raise Unusable(f"not JSON ({exc.msg} at char {exc.pos})") from None
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "result"
-        raise Unusable(f"schema mismatch at {where}: {err['msg']}") from None
+    verdict = parse_json(content, _Verdict)
     if not math.isfinite(verdict.confidence):
         raise Unusable("confidence is not a number")
     return verdict
