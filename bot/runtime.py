@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.config.agents import AgentSpec, Fleet, Relationship, load_fleet
@@ -156,6 +156,13 @@ class Runtime:
 
     def now(self) -> datetime:
         return self.clock()
+
+    @property
+    def full_tick_every(self) -> timedelta | None:
+        """How long an agent goes on incremental ticks before a full re-match; None: never
+        incremental."""
+        days = self.settings.full_tick_days
+        return timedelta(days=days) if days > 0 else None
 
     def tell_operators(self, notice: Notice) -> None:
         """A notice in TWOLOOP_OPERATOR_CHANNEL, when one is set and Slack is connected."""

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL")
     openai_model: str = Field("gpt-4o-mini", alias="OPENAI_MODEL")
+    # The most model calls in flight per endpoint; the pacer (bot/model/pacing.py) adapts below.
     llm_concurrency: int = Field(32, alias="TWOLOOP_LLM_CONCURRENCY", ge=1, le=256)
     llm_timeout: float = Field(30.0, alias="TWOLOOP_LLM_TIMEOUT", gt=0)
     # A cap on each model answer's length; small local models can ramble to the context's end.
@@ -111,6 +112,9 @@ class Settings(BaseSettings):
     # minutes a day the queue should take, which digests and status compare against.
     review_gap_seconds: float = Field(300.0, alias="TWOLOOP_REVIEW_GAP_SECONDS", gt=0)
     queue_target_minutes: float = Field(20.0, alias="TWOLOOP_QUEUE_TARGET_MINUTES", gt=0)
+    # Ticks read only what changed; this often (days) one re-matches the whole segment anyway,
+    # for what no signal or event announces (an edited account, a lifted suppression).
+    full_tick_days: float = Field(7.0, alias="TWOLOOP_FULL_TICK_DAYS", ge=0)
     # How promotion is judged: `clean_week` (shadow evaluation in a rolling window: enough
     # verdicts on enough working days, enough drafts the gate would have sent on its own; a
     # kill of such a draft past `trust_max_shadow_kills` restarts the window) or `kill_rate`

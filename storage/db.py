@@ -41,6 +41,9 @@ def rowcount(result: Result[Any]) -> int:
     return result.rowcount
 
 
+READ_ONLY = "twoloop_read_only"  # an execution option: this connection's work only reads
+
+
 def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     if make_url(url).get_backend_name() != "sqlite":
@@ -72,7 +75,10 @@ def make_engine(url: str) -> Engine:
     def _begin_immediate(conn):
         # A deferred transaction that reads then writes can fail with SQLITE_BUSY without
         # waiting; taking the write lock up front makes concurrent deciders queue instead.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A session opened with `Database.reading()` never writes: it takes no write lock,
+        # so a long read (a tick's ranking) holds up no writer.
+        reading = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -115,11 +121,23 @@ class Database:
     def __init__(self, url: str, clock: Callable[[], datetime] | None = None):
         self.url = normalize_url(url)
         self.engine = make_engine(self.url)
+        self._reader = self.engine.execution_options(**{READ_ONLY: True})
         self.clock = clock  # what `models.session_now` stamps rows with; None: the wall clock
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only (on SQLite it takes no write lock; a write in it fails
+        or waits as SQLite decides, so write nothing)."""
+        with Session(self._reader, expire_on_commit=False) as s:
+            s.info["clock"] = self.clock
+            try:
+                yield s
+            finally:
+                s.rollback()
 
     @contextmanager
     def session(self) -> Iterator[Session]:

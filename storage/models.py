@@ -153,6 +153,13 @@ class AgentState(SQLModel, table=True):
     config_version: str = ""
     overrides: dict = _json({})  # set by operators in Slack; win over the agent file
     updated_at: datetime = Field(default_factory=utcnow)
+    # Where the agent's last tick got to: an incremental tick reads only what came after.
+    signal_mark: int = 0  # the highest signal id it had seen
+    event_mark: int = 0  # the highest relationship event id it had seen
+    rules_version: str = ""  # digest of what matching depends on; a change re-matches all
+    ticked_at: datetime | None = None
+    full_at: datetime | None = None  # the last full re-match
+    backlog: list = _json()  # ranked account ids it did not reach (daily cap, model away)
 
 
 class PlayVersion(SQLModel, table=True):
@@ -616,3 +623,28 @@ class ModelEndpoint(SQLModel, table=True):
     mode: str  # json_schema | json_object | prompt
     detail: str = ""  # why the richer modes were refused, for `twoloop status`
     updated_at: datetime
+
+
+class TokenBudget(SQLModel, table=True):
+    """An agent's model tokens on one day of its own: spent, and reserved by calls in flight.
+    A call reserves its worst case with one conditional UPDATE (spent + reserved + worst case
+    within the limit), so replicas and jobs sharing the budget cannot overspend it
+    (storage/token_budget.py)."""
+
+    __tablename__ = "token_budget"
+    agent_id: str = Field(primary_key=True)
+    day: str = Field(primary_key=True)  # YYYY-MM-DD in the agent's time zone
+    spent: int = 0
+    reserved: int = 0
+
+
+class TokenReservation(SQLModel, table=True):
+    """One call's reservation, until it settles to the real usage; a reservation whose
+    process died is returned to the budget once it expires."""
+
+    __tablename__ = "token_reservation"
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: str
+    day: str
+    tokens: int
+    expires_at: datetime = Field(index=True)

@@ -7,9 +7,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import func, literal, or_, update
 from sqlmodel import Session, col, select
 
+from storage.bulk import Bulk
 from storage.db import rowcount
 from storage.models import (
     Account,
@@ -81,8 +82,9 @@ EdgeRow = tuple[str, str, str, float]
 
 def knowledge_edges(s: Session) -> list[EdgeRow]:
     """The fixed part of the graph: every edge that does not start at an account."""
+    # Two ranges on the src index, not a scan: account edges are millions at scale.
     q = select(Edge.src, Edge.rel, Edge.dst, Edge.weight).where(
-        ~col(Edge.src).startswith("account:")
+        or_(col(Edge.src) < "account:", col(Edge.src) >= "account;")
     )
     return [(src, rel, dst, w) for src, rel, dst, w in s.exec(q).all()]
 
@@ -305,3 +307,18 @@ def upsert_accounts(s: Session, rows: Iterable[dict]) -> int:
     decided = table.customer_source != ""
     keep = {"owner_am": from_crm, "open_deal": from_crm, "customer_status": decided}
     return upsert(s, Account, rows, ["id"], keep=keep)
+
+
+def bulk_accounts(s: Session, columns: Sequence[str]) -> Bulk:
+    """`upsert_accounts` for a million rows: the same kept columns, as plain tuples."""
+    keep = {
+        "owner_am": "\"account\".crm_id != ''",
+        "open_deal": "\"account\".crm_id != ''",
+        "customer_status": "\"account\".customer_source != ''",
+    }
+    return Bulk(s, Account, columns, ["id"], keep={c: keep[c] for c in columns if c in keep})
+
+
+def any_rows(s: Session, model: type[Account] | type[Contact]) -> bool:
+    """Whether the table holds anything: an import into an empty one skips its lookups."""
+    return s.exec(select(literal(1)).select_from(model).limit(1)).first() is not None

@@ -22,6 +22,7 @@ from bot.config.mailboxes import open_all_hours
 from bot.decisions import Action, Request, decide
 from bot.intake.importer import load
 from bot.mail.outbound import outbox
+from bot.model import pacing
 from bot.ports import Notice, ReviewCard
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -30,6 +31,31 @@ from storage.models import OutboxMessage, Review
 from storage.reviews import open_reviews
 
 pytest_plugins = ["tests.fakes.smtp", "tests.fakes.replicas"]
+
+
+class PacingClock:
+    """The model pacers' clock in tests: a wait moves it and is recorded, never slept."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+        self.slept: list[float] = []
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(round(seconds, 6))
+        self.t += max(0.0, seconds)
+
+
+@pytest.fixture(autouse=True)
+def pacing_clock(monkeypatch) -> PacingClock:
+    """Fresh model pacers per test (no limit learned by another test), on a fake clock."""
+    clock = PacingClock()
+    monkeypatch.setattr(pacing, "_pacers", {})
+    monkeypatch.setattr(pacing, "CLOCK", clock.now)
+    monkeypatch.setattr(pacing, "SLEEP", clock.sleep)
+    return clock
 
 
 def _moved_now() -> datetime | None:

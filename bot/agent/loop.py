@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import Counter
+import threading
+import time
+from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.agent import plays
+from bot.agent import plays, scope
 from bot.agent.facts import Candidate, facts_for, pick_contact
 from bot.config.agents import SLOT, Agent, PlaySpec
 from bot.core import content, gate, grounding, injection, personalization
@@ -34,16 +36,19 @@ from bot.core.relationship import Event, Standing, referred_contact
 from bot.core.second_check import Current
 from bot.core.second_check import features as check_features
 from bot.mail.outbound import outbox
-from bot.memory import standing
+from bot.memory import budgets, standing
 from bot.review import control, learning, second_check
 from bot.review import lifecycle as reviews
 from bot.runtime import Runtime
-from storage import audit, prospects, relationships
+from storage import audit, candidates, prospects, relationships
+from storage.candidates import Segment
 from storage.models import Account, Contact, Draft, Signal
 
 log = logging.getLogger(__name__)
 
 CHUNK = 200  # candidates whose contacts and edges are loaded together
+PAGE = 5000  # ranked account ids read at once; a full tick rarely needs a second page
+RANK_AHEAD = 2  # agents ranked ahead of the one drafting, each on its own connection
 AGENTS_AT_ONCE = 4  # agents ticking in parallel when drafting waits on a model
 
 
@@ -51,6 +56,11 @@ AGENTS_AT_ONCE = 4  # agents ticking in parallel when drafting waits on a model
 class TickReport:
     agent_id: str
     skipped: str = ""
+    scope: str = ""  # "full: why" or "incremental: N changed or waiting accounts"
+    # CPU seconds (of the threads doing it) spent choosing and ranking accounts, and on
+    # drafting: what a tick costs, apart from waiting on a model or another thread.
+    choosing_cpu: float = 0.0
+    drafting_cpu: float = 0.0
     candidates: int = 0
     drafted: int = 0
     outcomes: Counter = field(default_factory=Counter)
@@ -67,8 +77,10 @@ class TickReport:
             return f"{self.agent_id}: skipped ({self.skipped})"
         out = ", ".join(f"{k} {v}" for k, v in sorted(self.outcomes.items())) or "nothing new"
         drop = ", ".join(f"{k} {v}" for k, v in sorted(self.dropped.items()))
-        return f"{self.agent_id}: {self.candidates} candidates, {self.drafted} drafted ({out})" + (
-            f"; dropped: {drop}" if drop else ""
+        return (
+            f"{self.agent_id}: {self.candidates} candidates, {self.drafted} drafted ({out})"
+            + (f"; dropped: {drop}" if drop else "")
+            + (f" [{self.scope}]" if self.scope else "")
         )
 
 
@@ -86,6 +98,7 @@ class TickContext:
     second_check: Current = field(default_factory=Current)
     edits: tuple[float, float] = (0.0, 0.0)
     aliases: dict[str, list[str]] = field(default_factory=dict)  # node key -> words for it
+    graph: Graph | None = None  # the knowledge edges' graph, built once per tick
 
 
 @dataclass
@@ -107,7 +120,9 @@ class Work:
     edits: tuple[float, float] = (0.0, 0.0)  # the agent's recent edit share and mean size
 
 
-def tick(rt: Runtime, agent_id: str | None = None) -> list[TickReport]:
+def tick(rt: Runtime, agent_id: str | None = None, *, full: bool = False) -> list[TickReport]:
+    """Tick the fleet (or one agent). Each agent reads only what changed since its last tick
+    unless its rules changed or `full` asks for a re-match of the whole segment."""
     fleet = rt.fleet()
     for err in fleet.errors:
         log.error("agent config error: %s", err)
@@ -115,12 +130,34 @@ def tick(rt: Runtime, agent_id: str | None = None) -> list[TickReport]:
         raise KeyError(f"no agent {agent_id!r} (have: {', '.join(sorted(fleet.agents))})")
     chosen = [fleet.agents[agent_id]] if agent_id else list(fleet.agents.values())
     chosen = [a for a in chosen if a.spec.active or agent_id]
-    if not rt.uses_model or len(chosen) < 2:
-        return [tick_agent(rt, a) for a in chosen]
-    # With a model, agents spend their time waiting on it: tick several at once so the
-    # writer's concurrency bound, not the agent count, sets the pace.
-    with ThreadPoolExecutor(max_workers=AGENTS_AT_ONCE, thread_name_prefix="tick") as pool:
-        return list(pool.map(lambda a: tick_agent(rt, a), chosen))
+    if len(chosen) < 2:
+        return [tick_agent(rt, a, full=full) for a in chosen]
+    if not rt.uses_model:
+        # Ranking is the database's work (it releases the GIL): agents further down the
+        # list are ranked on other cores while the one in front drafts.
+        return _ranked_ahead(rt, chosen, full)
+    # With a model, agents spend their time waiting on it: tick enough at once that their
+    # drafts keep every call the endpoint's pacer allows (bot/model/pacing.py) in flight,
+    # not one agent's slowest draft; a quarter of them, as each has many drafts to write.
+    workers = min(len(chosen), max(AGENTS_AT_ONCE, rt.draft_concurrency // 4))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tick") as pool:
+        return list(pool.map(lambda a: tick_agent(rt, a, full=full), chosen))
+
+
+def _ranked_ahead(rt: Runtime, chosen: list[Agent], full: bool) -> list[TickReport]:
+    """Tick agents in order while the next RANK_AHEAD are planned on other threads (a plan
+    holds the knowledge graph: only a few are kept at once)."""
+    reports = []
+    memo = scope.Memo()
+    with ThreadPoolExecutor(max_workers=RANK_AHEAD, thread_name_prefix="rank") as ahead:
+        queued = deque(ahead.submit(plan_tick, rt, a, full, memo) for a in chosen[:RANK_AHEAD])
+        for i, agent in enumerate(chosen):
+            plan = queued.popleft().result()
+            if i + RANK_AHEAD < len(chosen):
+                nxt = chosen[i + RANK_AHEAD]
+                queued.append(ahead.submit(plan_tick, rt, nxt, full, memo))
+            reports.append(tick_agent(rt, agent, plan=plan))
+    return reports
 
 
 def start_of_day(now: datetime, tz: str) -> datetime:
@@ -128,10 +165,12 @@ def start_of_day(now: datetime, tz: str) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(now.tzinfo)
 
 
-def tick_agent(rt: Runtime, agent: Agent) -> TickReport:
+def tick_agent(
+    rt: Runtime, agent: Agent, *, full: bool = False, plan: Plan | None = None
+) -> TickReport:
     report = TickReport(agent.id)
     try:
-        _tick(rt, agent, report)
+        _tick(rt, plan or plan_tick(rt, agent, full), report)
     finally:
         if not report.skipped or report.skipped.startswith("paused"):
             with rt.db.session() as s:
@@ -147,6 +186,11 @@ def tick_agent(rt: Runtime, agent: Agent) -> TickReport:
                         "dropped": dict(report.dropped),
                         "samples": report.samples,
                         "skipped": report.skipped,
+                        "scope": report.scope,
+                        "cpu_seconds": {
+                            "choosing": round(report.choosing_cpu, 3),
+                            "drafting": round(report.drafting_cpu, 3),
+                        },
                     },
                     agent.config_version,
                 )
@@ -156,7 +200,34 @@ def tick_agent(rt: Runtime, agent: Agent) -> TickReport:
     return report
 
 
-def _tick(rt: Runtime, agent: Agent, report: TickReport) -> None:
+@dataclass
+class Plan:
+    """What a tick decided before drafting: whether it runs, over which accounts, in what
+    order. Made ahead of the drafting, possibly on another thread."""
+
+    agent: Agent  # as the tick sees it: the file with the operator's overrides
+    now: datetime
+    skipped: str = ""
+    trust: str = "probation"
+    budget: int = 0
+    tokens_left: int = 0
+    approved: set[str] = field(default_factory=set)
+    ctx: TickContext | None = None
+    what: scope.Scope | None = None
+    segment: Segment | None = None
+    page: list[tuple[str, float]] = field(default_factory=list)
+    total: int = 0
+    cpu: float = 0.0  # CPU seconds the plan took
+
+
+def plan_tick(rt: Runtime, agent: Agent, full: bool, memo: scope.Memo | None = None) -> Plan:
+    started = time.thread_time()
+    plan = _plan(rt, agent, full, memo or scope.Memo())
+    plan.cpu = time.thread_time() - started
+    return plan
+
+
+def _plan(rt: Runtime, agent: Agent, full: bool, memo: scope.Memo) -> Plan:
     spec = agent.spec
     now = rt.now()
     day = start_of_day(now, spec.timezone)
@@ -167,89 +238,131 @@ def _tick(rt: Runtime, agent: Agent, report: TickReport) -> None:
         spec = agent.spec
         trust, paused = state.trust, state.paused
         if paused:
-            report.skipped = f"paused: {state.paused_reason or 'no reason given'}"
-            return
+            return Plan(agent, now, f"paused: {state.paused_reason or 'no reason given'}")
         budget = spec.daily_cap - prospects.drafts_since(s, agent.id, day)
         if budget <= 0:
-            report.skipped = "daily cap reached; waits for tomorrow"
-            return
+            return Plan(agent, now, "daily cap reached; waits for tomorrow")
+    # Reads only from here on: on SQLite the ranking (seconds over a big book) must not hold
+    # the write lock that other agents' drafts and every click wait on.
+    with rt.db.reading() as s:
         approved = prospects.approved_plays(s, agent.play_hashes)
         tokens_left = spec.daily_token_budget - prospects.tokens_since(s, agent.id, day)
-        rows = prospects.candidate_signals(
-            s,
-            list(spec.signals),
-            now - timedelta(days=spec.max_signal_age_days),
-            spec.segment.industries,
-            spec.segment.countries,
-            spec.segment.min_employees,
-            spec.segment.max_employees,
-        )
         learned, decided = learning.factors(s, agent.id)
         ctx = TickContext(
-            knowledge=prospects.knowledge_edges(s),
+            knowledge=memo.get("knowledge", lambda: prospects.knowledge_edges(s)),
             learned=learned,
             decisions=decided,
-            labels=prospects.all_labels(s),
-            aliases=prospects.node_aliases(s),
-            capabilities=prospects.all_capabilities(s),
+            labels=memo.get("labels", lambda: prospects.all_labels(s)),
+            aliases=memo.get("aliases", lambda: prospects.node_aliases(s)),
+            capabilities=memo.get("capabilities", lambda: prospects.all_capabilities(s)),
             ready=[p for p in agent.plays if p.id in approved],
             edits=second_check.edits(s, agent.id),
         )
+        ctx.graph = Graph(ctx.knowledge, learned, decided)
+        rules = scope.rules_version(
+            agent, approved, state.overrides, ctx.knowledge, ctx.capabilities
+        )
+        what = scope.choose(s, state, rules, now, rt.full_tick_every, full, memo)
+        segment = scope.segment_of(spec, now)
+        page, total = candidates.ranked(s, segment, now, accounts=what.accounts, limit=PAGE)
+    return Plan(
+        agent, now, "", trust, budget, tokens_left, approved, ctx, what, segment, page, total
+    )
+
+
+def _tick(rt: Runtime, plan: Plan, report: TickReport) -> None:
+    report.choosing_cpu = plan.cpu
+    if plan.skipped:
+        report.skipped = plan.skipped
+        return
+    started = time.thread_time()
+    try:
+        _draft(rt, plan, report)
+    finally:
+        report.drafting_cpu = time.thread_time() - started
+
+
+def _draft(rt: Runtime, plan: Plan, report: TickReport) -> None:
+    assert plan.ctx is not None and plan.what is not None and plan.segment is not None
+    agent, now, trust, budget = plan.agent, plan.now, plan.trust, plan.budget
+    ctx, what, segment, approved = plan.ctx, plan.what, plan.segment, plan.approved
+    tokens_left, page, total, spec = plan.tokens_left, plan.page, plan.total, agent.spec
+    learned = ctx.learned
+    report.scope = what.describe()
+    report.candidates = total
     # Outside the tick's transaction: training (when new verdicts came in) holds none.
     ctx.second_check = second_check.current(rt)
 
-    ranked = rank(agent, rows, now)
-    report.candidates = len(ranked)
+    ids = [a for a, _ in page]
     pending = [p for p in agent.plays if p.id not in approved]
     if pending:
-        plays.request_approval(rt, agent, pending, ranked[:CHUNK], ctx.knowledge, learned, now)
+        first = load_candidates(rt, segment, ids[:CHUNK], now)
+        plays.request_approval(rt, agent, pending, first, ctx.knowledge, learned, now)
     writer = rt.writer_for(spec)
     pos = 0
-    while pos < len(ranked):
-        if budget <= 0:
-            for c in ranked[pos:]:
-                report.drop(c.account_id, "daily cap")
-            break
-        chunk = ranked[pos : pos + CHUNK]
+    waited: list[str] = []  # accounts whose draft waits for the model
+    while pos < len(ids) and budget > 0:
+        chunk = load_candidates(rt, segment, ids[pos : pos + CHUNK], now)
         work, used = prepare(rt, agent, ctx, chunk, report, limit=budget)
-        ranked[pos : pos + CHUNK] = chunk  # prepare put the chunk in match order
+        ids[pos : pos + CHUNK] = [c.account_id for c in chunk]  # now in match order
         pos += used
-        waiting = False
-        for outcome, tokens in write_and_gate(rt, agent, writer, trust, work, tokens_left, now):
+        results = write_and_gate(rt, agent, writer, trust, work, tokens_left, now)
+        for w, (outcome, tokens) in zip(work, results, strict=True):
             tokens_left -= tokens
             if outcome is None:
                 continue
             if outcome.startswith("wait:"):
                 report.dropped[outcome] += 1
-                waiting = True
+                waited.append(w.account.id)
                 continue
             report.drafted += 1
             report.outcomes[outcome] += 1
             if outcome != "stop":
                 budget -= 1
-        if waiting:
+        if waited:
             break  # the model is down or the budget is spent: the rest waits for a later tick
+        if pos >= len(ids) and len(ids) < total:
+            ids += [a for a, _ in more_ranked(rt, segment, what.accounts, now, len(ids))]
+    if pos < total and not waited:
+        report.dropped["daily cap"] += total - pos
+    with rt.db.session() as s:
+        scope.remember(s, agent.id, what, now, waited + ids[pos:])
 
 
-def rank(agent: Agent, rows: list[tuple], now: datetime) -> list[Candidate]:
-    by_account: dict[str, list[tuple[int, str, datetime]]] = {}
+def load_candidates(
+    rt: Runtime, segment: Segment, account_ids: list[str], now: datetime
+) -> list[Candidate]:
+    """The ranked accounts' counted signals, strongest account first (ties by id)."""
+    with rt.db.reading() as s:
+        rows = candidates.signals_of(s, account_ids, segment.weights, segment.since)
+    by_account: dict[str, list[tuple[int, str, datetime]]] = {a: [] for a in account_ids}
     for account_id, signal_id, kind, observed_at in rows:
-        by_account.setdefault(account_id, []).append((signal_id, kind, observed_at))
-    weights: dict[str, float] = dict(agent.spec.signals.items())  # kinds read back are str
-    max_age = agent.spec.max_signal_age_days
+        by_account[account_id].append((signal_id, kind, observed_at))
     out = [
         Candidate(
             account_id,
-            sigs,
+            sorted(sigs),
             signal_strength(
-                [(weights.get(k, 0.0), (now - t).total_seconds() / 86400) for _, k, t in sigs],
-                max_age,
+                [
+                    (segment.weights.get(k, 0.0), (now - t).total_seconds() / 86400)
+                    for _, k, t in sigs
+                ],
+                segment.max_age_days,
             ),
         )
         for account_id, sigs in by_account.items()
+        if sigs
     ]
     out.sort(key=lambda c: (-c.strength, c.account_id))
     return out
+
+
+def more_ranked(
+    rt: Runtime, segment: Segment, accounts: frozenset[str] | None, now: datetime, offset: int
+) -> list[tuple[str, float]]:
+    """The next page of the ranking: only when the first page ran out."""
+    with rt.db.reading() as s:
+        return candidates.ranked(s, segment, now, accounts=accounts, limit=PAGE, offset=offset)[0]
 
 
 def prepare(
@@ -274,7 +387,8 @@ def prepare(
         ids = [c.account_id for c in chunk]
         contacts = prospects.contacts_for(s, ids)
         history = standing.histories(s, ids)
-        graph = Graph(ctx.knowledge + prospects.account_edges(s, ids), ctx.learned, ctx.decisions)
+        base = ctx.graph or Graph(ctx.knowledge, ctx.learned, ctx.decisions)
+        graph = Graph(prospects.account_edges(s, ids), ctx.learned, ctx.decisions, base=base)
         keyed = []
         for cand in chunk:
             people = contacts.get(cand.account_id, [])
@@ -376,6 +490,9 @@ def write_and_gate(
     if not work:
         return []
 
+    per_account = rt.relationship_policy(agent.spec).one_conversation_per == "account"
+    claimed: list[list[str]] = []  # what this call holds in `_writing`, released at the end
+
     def write(w: Work) -> Written:
         if hard_stops(agent, w, now):
             # Stopped whatever the text says: record the stop, spend no model call on it.
@@ -387,7 +504,16 @@ def write_and_gate(
             w.match.graph_score,
             token_budget_left=tokens_left if not isinstance(writer, OfflineWriter) else None,
         )
-        written = writer.write(request)
+        if isinstance(writer, OfflineWriter):
+            written = writer.write(request)
+        else:
+            keys = _claim_keys(w, per_account)
+            if not _writing.take(keys):
+                return Written(subject="", body="", used=[], provider=ELSEWHERE)
+            claimed.append(keys)
+            written = _model_write(rt, agent, writer, request, w, per_account)
+            if written.provider == ELSEWHERE:
+                return written
         if written.problems and not written.body.strip():
             # The model gave nothing usable: show the human the template draft to edit.
             fallback = OfflineWriter().write(request)
@@ -397,15 +523,79 @@ def write_and_gate(
             return fallback
         return written
 
-    if isinstance(writer, OfflineWriter) or len(work) == 1:
-        results = [write(w) for w in work]
-    else:
-        with ThreadPoolExecutor(max_workers=min(len(work), rt.draft_concurrency)) as pool:
-            results = list(pool.map(write, work))
-    return [
-        (store_draft(rt, agent, trust, w, written, now), written.tokens)
-        for w, written in zip(work, results, strict=True)
-    ]
+    try:
+        if isinstance(writer, OfflineWriter) or len(work) == 1:
+            results = [write(w) for w in work]
+        else:
+            with ThreadPoolExecutor(max_workers=min(len(work), rt.draft_concurrency)) as pool:
+                results = list(pool.map(write, work))
+        return [
+            (None, 0)
+            if written.provider == ELSEWHERE
+            else (store_draft(rt, agent, trust, w, written, now), written.tokens)
+            for w, written in zip(work, results, strict=True)
+        ]
+    finally:
+        for keys in claimed:
+            _writing.release(keys)
+
+
+ELSEWHERE = "not written (another agent is writing to them)"
+
+
+class _Claims:
+    """Contacts and accounts a draft is being written to in this process: a second agent
+    ticking at the same time skips them instead of paying for a draft it would drop."""
+
+    def __init__(self) -> None:
+        self._held: set[str] = set()
+        self._lock = threading.Lock()
+
+    def take(self, keys: list[str]) -> bool:
+        with self._lock:
+            if any(k in self._held for k in keys):
+                return False
+            self._held.update(keys)
+            return True
+
+    def release(self, keys: list[str]) -> None:
+        with self._lock:
+            self._held.difference_update(keys)
+
+
+_writing = _Claims()
+
+
+def _claim_keys(w: Work, per_account: bool) -> list[str]:
+    return [f"contact:{w.contact.id}"] + ([f"account:{w.account.id}"] if per_account else [])
+
+
+def _model_write(
+    rt: Runtime, agent: Agent, writer: Writer, request: DraftRequest, w: Work, per_account: bool
+) -> Written:
+    """One model draft, unless another agent has written to them since the chunk was
+    prepared, or the agent's daily token budget (held in the database, for every replica)
+    cannot cover its worst case."""
+    worst = getattr(writer, "worst_case", None)
+    held = None
+    with rt.db.session() as s:  # one short transaction: nothing is held across the call
+        if prospects.trigger_seen(s, w.key) or relationships.open_draft_with(
+            s, w.contact.id, w.account.id if per_account else ""
+        ):
+            return Written(subject="", body="", used=[], provider=ELSEWHERE)
+        if worst is not None:
+            held = budgets.hold(s, rt.now(), agent.spec, worst(request))
+    if worst is not None and held is None:
+        provider = getattr(writer, "provider", "model")
+        return Written(subject="", body="", used=[], provider=provider, wait=budgets.SPENT)
+    used = 0
+    try:
+        written = writer.write(request)
+        used = written.tokens
+    finally:
+        if held is not None:
+            budgets.settle(rt, held, used)
+    return written
 
 
 def trigger_key(agent_id: str, contact_id: str, signals: list[tuple[int, str, datetime]]) -> str:
@@ -497,9 +687,11 @@ def store_draft(
         written.subject, written.body, spec, [f.text for f in w.facts.values()]
     )
     with rt.db.session() as s:
+        # The contact's row lock first: a replica drafting the same trigger commits before
+        # this one reads it, so the check below sees its draft instead of a duplicate key.
+        relationships.lock_contact(s, w.contact.id)
         if prospects.trigger_seen(s, w.key):
             return None  # another replica drafted this trigger meanwhile
-        relationships.lock_contact(s, w.contact.id)
         per_account = rt.relationship_policy(spec).one_conversation_per == "account"
         if relationships.open_draft_with(s, w.contact.id, w.account.id if per_account else ""):
             return None  # another agent opened a conversation with them meanwhile

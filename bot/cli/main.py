@@ -22,6 +22,7 @@ from bot.cli.common import fail, runtime, settings
 from bot.cli.console import render
 from bot.cli.crm import app as crm_app
 from bot.cli.demo import run as run_demo
+from bot.cli.progress import ImportBars
 from bot.cli.proposals import proposals as proposals_command
 from bot.cli.reviews import WORDS, Choice, action_for, decide, parse_edit, queue
 from bot.cli.reviews import card as review_card
@@ -132,7 +133,8 @@ def import_(
         raise fail("nothing to import (no .csv, .jsonl or .yml files)")
     rt = runtime(s)
     try:
-        counts = load(rt.db, files, kind)
+        with ImportBars() as bars:
+            counts = load(rt.db, files, kind, progress=bars)
     except ImportFailed as exc:
         for err in exc.errors:
             typer.echo(f"error: {err}", err=True)
@@ -142,17 +144,31 @@ def import_(
 
 
 @app.command()
-def tick(agent: Annotated[str | None, typer.Option(help="Only this agent id")] = None) -> None:
-    """Run one pass of the agent loop now."""
+def tick(
+    agent: Annotated[str | None, typer.Option(help="Only this agent id")] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Re-match every account, not only what changed")
+    ] = False,
+) -> None:
+    """Run one pass of the agent loop now: by default over what changed since each agent's
+    last tick."""
     rt = runtime(settings())
     try:
-        reports = loop.tick(rt, agent)
+        reports = loop.tick(rt, agent, full=full)
     except KeyError as exc:
         raise fail(exc.args[0]) from None
     for err in rt.fleet().errors:
         typer.echo(f"skipped: {err}", err=True)
     for r in reports:
         typer.echo(r.line())
+    if reports:
+        choosing = sum(r.choosing_cpu for r in reports)
+        drafting = sum(r.drafting_cpu for r in reports)
+        drafts = sum(r.drafted for r in reports)
+        typer.echo(
+            f"cost: {choosing:.1f} s choosing accounts, {drafting:.1f} s drafting "
+            f"{drafts} drafts (CPU, {len(reports)} agents)"
+        )
     _plays_waiting(rt, agent)
 
 

@@ -8,6 +8,7 @@ them), and whether they ask for money. Pure: no database, no runtime.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -315,14 +316,29 @@ def appears(fact: str, text: str) -> bool:
     """Whether `text` carries this fact: the fact's words as written, or, for a fact of three
     or more distinctive words, most of them (a writer may reword "hiring 4 data engineers"
     as "4 data engineer roles")."""
-    norm = " ".join(unicodedata.normalize("NFKC", fact).casefold().split()).strip(TRAILING + " ")
-    if not norm:
+    whole, distinctive = _fact(fact)
+    if whole is None:
         return False
-    body = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-    if re.search(rf"(?<!\w){re.escape(norm)}(?!\w)", body):
+    body, seen = _text(text)
+    if whole.search(body):
         return True
-    distinctive = {w for w in _words(norm) if w not in STOPWORDS}
     if len(distinctive) < 3:
         return False
-    seen = set(_words(body))
     return len(distinctive & seen) / len(distinctive) >= MOST
+
+
+# A draft's facts are checked against its text several times over, and the same facts
+# (a capability's proof, a company's name) recur across a tick's thousand drafts.
+@functools.lru_cache(maxsize=8192)
+def _fact(fact: str) -> tuple[re.Pattern[str] | None, frozenset[str]]:
+    norm = " ".join(unicodedata.normalize("NFKC", fact).casefold().split()).strip(TRAILING + " ")
+    if not norm:
+        return None, frozenset()
+    whole = re.compile(rf"(?<!\w){re.escape(norm)}(?!\w)")
+    return whole, frozenset(w for w in _words(norm) if w not in STOPWORDS)
+
+
+@functools.lru_cache(maxsize=64)
+def _text(text: str) -> tuple[str, frozenset[str]]:
+    body = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return body, frozenset(_words(body))

@@ -49,23 +49,36 @@ class Match:
 
 
 class Graph:
-    """Adjacency for one tick: knowledge edges plus the candidate accounts' edges."""
+    """Adjacency for one tick: knowledge edges plus the candidate accounts' edges.
+
+    `base` is a graph built once per tick from the knowledge edges; each chunk of accounts
+    lays its own edges over it instead of copying the knowledge in again."""
 
     def __init__(
         self,
         edges: list[tuple[str, str, str, float]],
         learned: dict[str, float],
         decisions: dict[str, int] | None = None,
+        base: Graph | None = None,
     ):
         self.out: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
         self.solvers: dict[str, list[tuple[str, float]]] = defaultdict(list)
         self.learned = learned  # step key or relation type -> learned factor
         self.decisions = decisions or {}  # the same keys -> decisions behind the factor
+        self.base = base
         for src, rel, dst, weight in edges:
             if rel == "solves":
                 self.solvers[dst].append((src, weight))
             else:
                 self.out[src].append((rel, dst, weight))
+
+    def edges_from(self, node: str) -> list[tuple[str, str, float]]:
+        own = self.out.get(node, [])
+        return self.base.edges_from(node) + own if self.base is not None else own
+
+    def solvers_of(self, problem: str) -> list[tuple[str, float]]:
+        own = self.solvers.get(problem, [])
+        return self.base.solvers_of(problem) + own if self.base is not None else own
 
     def factor(self, rel: str, dst: str) -> float:
         """The learned factor of the step `rel` -> `dst` (see `step_factor`)."""
@@ -81,11 +94,11 @@ class Graph:
             node, steps, score = stack.pop()
             if len(steps) >= MAX_FORWARD_HOPS:
                 continue
-            for rel, dst, weight in self.out.get(node, ()):
+            for rel, dst, weight in self.edges_from(node):
                 step = self.step(node, rel, dst, weight)
                 here = score * weight * step.learned
                 if dst.startswith("problem:"):
-                    for cap, w in self.solvers.get(dst, ()):
+                    for cap, w in self.solvers_of(dst):
                         solve = self.step(cap, "solves", dst, w)
                         total = min(1.0, here * w * solve.learned)
                         found.append(MatchPath((*steps, step, solve), total))

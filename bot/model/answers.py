@@ -32,7 +32,7 @@ from bot.mail.text import normalize, one_line
 from bot.model import claims as grounded
 from bot.model import invented
 from bot.model.redact import redact, secrets_of
-from bot.model.structured import Modes, StructuredClient, Unusable, parse_json
+from bot.model.structured import Modes, StructuredClient, Unusable, cost, parse_json
 from bot.model.writer import DRAFT_SCHEMA, FENCE, fenced_json
 
 log = logging.getLogger(__name__)
@@ -136,6 +136,11 @@ class ReplyWriter:
             client, model, modes, max_completion_tokens=max_completion_tokens
         )
         self._secrets = secrets_of(client)
+
+    def worst_case(self, request: ReplyRequest) -> int:
+        """The most tokens answering can use (the answer and one repair): what the owning
+        agent's daily budget reserves first."""
+        return 2 * cost(messages(request, "0" * 16), self.structured.max_completion_tokens)
 
     def answer(self, request: ReplyRequest) -> Suggested:
         held = person_triggers(request.triggers)

@@ -34,7 +34,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import openai
 from pydantic import BaseModel, ValidationError
 
-from bot.model import redact
+from bot.model import pacing, redact
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,12 @@ UNAVAILABLE = (
     openai.RateLimitError,
     openai.InternalServerError,
 )
-TRANSIENT = (408, 409)  # the SDK's own retryable statuses, still failing after retries
+TRANSIENT = (408, 409)  # retryable statuses (bot/model/pacing.py), still failing after retries
 MAX_ECHO = 4000  # characters of a bad answer sent back in the repair request
+# A call's worst case in tokens, for pacing and budgets: the prompt at ~3 characters a token,
+# plus the answer's cap (or this, when no cap is set).
+CHARS_PER_TOKEN = 3
+ANSWER_TOKENS = 1024
 
 
 class Unusable(ValueError):
@@ -131,11 +135,17 @@ class StructuredClient:
         modes: Modes | None = None,
         *,
         max_completion_tokens: int | None = None,
+        pacer: pacing.Pacer | None = None,
     ):
         self.client = client
         self.model = model
         self.modes = modes or Modes()
         self.max_completion_tokens = max_completion_tokens
+        # The pacer retries (it must see every 429), so the SDK does not; the client's
+        # max_retries says how often.
+        self.pacer = pacer or pacing.for_endpoint(str(client.base_url))
+        self.retries = client.max_retries
+        self._raw = client.with_options(max_retries=0)
         # Logged and stored: the base URL without credentials or a query that may hold a key.
         self.endpoint = f"{redact.endpoint(str(client.base_url))} {model}"
         # A proxy may echo the key in an error; texts kept in logs and the database must not.
@@ -273,7 +283,12 @@ class StructuredClient:
             key = "max_completion_tokens" if mode == "json_schema" else "max_tokens"
             params[key] = self.max_completion_tokens
         try:
-            return self.client.chat.completions.create(**params)
+            raw = self.pacer.call(
+                lambda: self._raw.chat.completions.with_raw_response.create(**params),
+                cost=cost(messages, self.max_completion_tokens),
+                retries=self.retries,
+            )
+            return raw.parse()
         except openai.APIStatusError as exc:
             text = self._status_text(exc)
             refused = exc.status_code in REFUSED or (
@@ -285,6 +300,12 @@ class StructuredClient:
 
     def _status_text(self, exc: openai.APIStatusError) -> str:
         return redact.redact(_status_text(exc), self._secrets)
+
+
+def cost(messages: list[dict[str, str]], max_tokens: int | None) -> int:
+    """A call's worst case in tokens: the prompt (estimated) and the longest answer."""
+    chars = sum(len(str(m.get("content") or "")) for m in messages)
+    return chars // CHARS_PER_TOKEN + (max_tokens or ANSWER_TOKENS)
 
 
 def _with_schema(messages: list[dict[str, str]], schema: dict[str, Any]) -> list[dict[str, str]]:

@@ -12,18 +12,18 @@ which every claim names the facts behind it, and nothing it returns is trusted a
   JSON asked for in the prompt, remembered per endpoint (bot/model/structured.py);
 - a refusal, malformed or cut-off output (after one repair request), or an API error is a
   problem, never a send;
-- an unavailable model (timeout, 429 or 5xx after the SDK's retries) or a spent daily token
+- an unavailable model (timeout, 429 or 5xx after the retries) or a spent daily token
   budget is a `wait`: nothing is drafted and the trigger stays for a later tick.
 
-Retries with exponential backoff (honouring Retry-After) are the SDK's own; this module only
-bounds how many calls are in flight, so a fleet of threads cannot flood a small local server.
+Calls in flight, retries (backoff honouring Retry-After) and holds until the provider's limits
+reset are the endpoint's pacer's (bot/model/pacing.py), shared with every other caller of the
+same base URL, so a fleet of threads cannot flood a small local server or a rate limit.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import threading
 from typing import Any
 
 import httpx
@@ -32,9 +32,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core import grounding
 from bot.core.drafting import DraftRequest, Written
-from bot.model import claims
+from bot.model import claims, pacing
 from bot.model.redact import NO_KEY, redact, secrets_of
-from bot.model.structured import Modes, StructuredClient, Unusable, parse_json
+from bot.model.structured import Modes, StructuredClient, Unusable, cost, parse_json
 
 log = logging.getLogger(__name__)
 
@@ -125,17 +125,18 @@ class OpenAIWriter:
         client: openai.OpenAI,
         model: str,
         *,
-        concurrency: int = 16,
+        concurrency: int = pacing.DEFAULT_LIMIT,
         max_completion_tokens: int | None = None,
         modes: Modes | None = None,
     ):
         self.client = client
         self.model = model
         self.provider = f"openai:{model}"
+        # The most calls in flight to this endpoint, for every caller in the process.
+        self.pacer = pacing.for_endpoint(str(client.base_url), concurrency)
         self.structured = StructuredClient(
-            client, model, modes, max_completion_tokens=max_completion_tokens
+            client, model, modes, max_completion_tokens=max_completion_tokens, pacer=self.pacer
         )
-        self._slots = threading.BoundedSemaphore(concurrency)
         self._secrets = secrets_of(client)
 
     @classmethod
@@ -147,7 +148,7 @@ class OpenAIWriter:
         timeout: float = 30,
         max_retries: int = 4,
         *,
-        concurrency: int = 16,
+        concurrency: int = pacing.DEFAULT_LIMIT,
         max_completion_tokens: int | None = None,
         http_client: httpx.Client | None = None,
         modes: Modes | None = None,
@@ -167,11 +168,15 @@ class OpenAIWriter:
             modes=modes,
         )
 
+    def worst_case(self, request: DraftRequest) -> int:
+        """The most tokens writing this draft can use: the answer and one repair, each the
+        prompt (estimated) and the longest answer. What a daily budget reserves first."""
+        return 2 * cost(messages(request), self.structured.max_completion_tokens)
+
     def write(self, request: DraftRequest) -> Written:
         if request.token_budget_left is not None and request.token_budget_left <= 0:
             return self._empty(wait="daily token budget spent")
-        with self._slots:
-            answer = self.structured.ask(messages(request), DRAFT_SCHEMA, "draft", parse_draft)
+        answer = self.structured.ask(messages(request), DRAFT_SCHEMA, "draft", parse_draft)
         if answer.wait:
             log.warning("model %s: %s", self.model, answer.wait)
             return self._empty(tokens=answer.tokens, wait=answer.wait)

@@ -15,7 +15,6 @@ import time
 from dataclasses import asdict
 
 import httpx
-import openai
 import pytest
 import respx
 
@@ -76,18 +75,10 @@ GOOD = draft_content(
 )
 
 
-@pytest.fixture(autouse=True)
-def backoff_delays(monkeypatch) -> list[float]:
-    """Record the SDK's computed retry delays and sleep 0 instead."""
-    delays: list[float] = []
-    real = openai.OpenAI._calculate_retry_timeout
-
-    def instant(self, *args, **kwargs):
-        delays.append(real(self, *args, **kwargs))
-        return 0.0
-
-    monkeypatch.setattr(openai.OpenAI, "_calculate_retry_timeout", instant)
-    return delays
+@pytest.fixture
+def backoff_delays(pacing_clock) -> list[float]:
+    """The pacer's retry delays, waited on a fake clock (tests/conftest.py)."""
+    return pacing_clock.slept
 
 
 @pytest.fixture

@@ -19,8 +19,14 @@ from bot.core.drafting import Fact
 from bot.mail.text import one_line
 from bot.mail.triage import suggestions
 from bot.mail.triage.vocabulary import Classification
-from bot.memory import owners
-from bot.model.answers import BOOKING_SLOT, PRICING_SLOT, ReplyRequest, person_triggers
+from bot.memory import budgets, owners
+from bot.model.answers import (
+    BOOKING_SLOT,
+    PRICING_SLOT,
+    ReplyRequest,
+    Suggested,
+    person_triggers,
+)
 from bot.review.lifecycle import content_hash, redraw
 from bot.runtime import Runtime
 from storage import inbound as inbound_store
@@ -101,7 +107,17 @@ def draft_answer(rt: Runtime, inbound_id: int, review_id: int) -> bool:
             triggers=tuple(row.triggers),
             facts=tuple(facts),
         )
-    answer = rt.reply_writer.answer(request)
+    # Answer tokens count against the owning agent's daily budget, like its drafts.
+    held = budgets.reserve(rt, agent.spec, rt.reply_writer.worst_case(request))
+    if held is None:
+        answer = Suggested(wait=budgets.SPENT)  # asked again by retry_waiting
+    else:
+        used = 0
+        try:
+            answer = rt.reply_writer.answer(request)
+            used = answer.tokens
+        finally:
+            budgets.settle(rt, held, used)
     with rt.db.session() as s:
         row = s.get_one(InboundMessage, inbound_id)
         detail = dict(row.detail or {})

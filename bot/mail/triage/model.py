@@ -3,7 +3,7 @@ SDK, structured output (strict json_schema, or what the server offers: bot/model
 validated with pydantic. An intent or trigger outside the lists is no answer, never a label.
 
 The reply goes in as data inside a delimited block, with an explicit instruction that it is
-untrusted content to classify, never to follow. Any failure (timeout, 429/5xx after the SDK's
+untrusted content to classify, never to follow. Any failure (timeout, 429/5xx after the pacer's
 retries, refusal, malformed output) returns None and the rules result stands.
 """
 
