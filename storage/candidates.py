@@ -27,6 +27,7 @@ from storage.models import (
 from storage.models import Sequence as FollowUps
 
 BATCH = 500  # ids per IN list
+RANK_BATCH = 4000  # ids per ranking query (SQLite allows 32,766 parameters, PostgreSQL 65,535)
 FLOOR = 1e-12  # keeps ln() defined when a signal alone is certain
 
 
@@ -61,7 +62,12 @@ def marks(s: Session) -> Marks:
 def changed_accounts(s: Session, since: Marks, upto: Marks, touched_since: datetime) -> set[str]:
     """Accounts with a signal or a relationship event after `since` (up to `upto`), or a
     follow-up sequence that moved after `touched_since` (a conversation that ended frees its
-    contact). Range reads on primary keys: the cost follows what changed, not the book."""
+    contact). Range reads on indexes: the cost follows what changed, not the book."""
+    return marked_accounts(s, since, upto) | moved_accounts(s, touched_since)
+
+
+def marked_accounts(s: Session, since: Marks, upto: Marks) -> set[str]:
+    """Accounts with a signal or a relationship event after `since`, up to `upto`."""
     out: set[str] = set()
     q = select(Signal.account_id).where(
         col(Signal.id) > since.signal, col(Signal.id) <= upto.signal
@@ -71,9 +77,23 @@ def changed_accounts(s: Session, since: Marks, upto: Marks, touched_since: datet
         col(RelationshipEvent.id) > since.event, col(RelationshipEvent.id) <= upto.event
     )
     out.update(a for a in s.exec(q.distinct()).all() if a)
+    return out
+
+
+def moved_accounts(s: Session, touched_since: datetime) -> set[str]:
+    """Accounts of contacts whose follow-up sequence moved after `touched_since`."""
     moved = select(FollowUps.contact_id).where(col(FollowUps.updated_at) > touched_since)
     q = select(Contact.account_id).where(col(Contact.id).in_(moved.scalar_subquery()))
-    out.update(s.exec(q.distinct()).all())
+    return set(s.exec(q.distinct()).all())
+
+
+def industries_of(s: Session, account_ids: Collection[str]) -> dict[str, str]:
+    """account id -> its industry (lower case, as stored), for the ids that exist."""
+    ids = sorted(account_ids)
+    out: dict[str, str] = {}
+    for i in range(0, len(ids), BATCH):
+        q = select(Account.id, Account.industry).where(col(Account.id).in_(ids[i : i + BATCH]))
+        out.update((a, (industry or "").lower()) for a, industry in s.exec(q).all())
     return out
 
 
@@ -95,8 +115,8 @@ def ranked(
         return _ranked_page(s, segment, now, None, limit, offset)
     ids = sorted(accounts)
     rows: list[tuple[str, float]] = []
-    for i in range(0, len(ids), BATCH):
-        rows.extend(_ranked_page(s, segment, now, ids[i : i + BATCH], None, 0)[0])
+    for i in range(0, len(ids), RANK_BATCH):
+        rows.extend(_ranked_page(s, segment, now, ids[i : i + RANK_BATCH], None, 0)[0])
     rows.sort(key=lambda r: (-r[1], r[0]))
     page = rows[offset:] if limit is None else rows[offset : offset + limit]
     return page, len(rows)

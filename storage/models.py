@@ -382,7 +382,7 @@ class Sequence(SQLModel, table=True):
     due_at: datetime | None = Field(default=None, index=True)
     status: str = Field(default="active", index=True)  # active | parked | stopped | done
     reason: str = ""
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)  # incremental ticks
 
 
 class InboundMessage(SQLModel, table=True):

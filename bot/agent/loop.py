@@ -258,11 +258,16 @@ def _plan(rt: Runtime, agent: Agent, full: bool, memo: scope.Memo) -> Plan:
             ready=[p for p in agent.plays if p.id in approved],
             edits=second_check.edits(s, agent.id),
         )
-        ctx.graph = Graph(ctx.knowledge, learned, decided)
-        rules = scope.rules_version(
-            agent, approved, state.overrides, ctx.knowledge, ctx.capabilities
+        # The knowledge's own graph, shared: a chunk's graph lays its accounts' edges over it
+        # with this agent's learned factors.
+        ctx.graph = memo.get("graph", lambda: Graph(ctx.knowledge, {}))
+        knowledge = memo.get(
+            "knowledge version", lambda: scope.knowledge_version(ctx.knowledge, ctx.capabilities)
         )
-        what = scope.choose(s, state, rules, now, rt.full_tick_every, full, memo)
+        rules = scope.rules_version(agent, approved, state.overrides, knowledge)
+        what = scope.choose(
+            s, state, rules, now, rt.full_tick_every, full, memo, spec.segment.industries
+        )
         segment = scope.segment_of(spec, now)
         page, total = candidates.ranked(s, segment, now, accounts=what.accounts, limit=PAGE)
     return Plan(
@@ -387,7 +392,7 @@ def prepare(
         ids = [c.account_id for c in chunk]
         contacts = prospects.contacts_for(s, ids)
         history = standing.histories(s, ids)
-        base = ctx.graph or Graph(ctx.knowledge, ctx.learned, ctx.decisions)
+        base = ctx.graph or Graph(ctx.knowledge, {})
         graph = Graph(prospects.account_edges(s, ids), ctx.learned, ctx.decisions, base=base)
         keyed = []
         for cand in chunk:

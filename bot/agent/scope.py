@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
@@ -56,24 +56,31 @@ def segment_of(spec: AgentSpec, now: datetime) -> Segment:
     )
 
 
-def rules_version(
-    agent: Agent,
-    approved: set[str],
-    overrides: dict,
-    knowledge: list,
-    capabilities: dict[str, dict[str, str]],
-) -> str:
-    """A digest of everything a match depends on except the accounts themselves."""
+def rules_version(agent: Agent, approved: set[str], overrides: dict, knowledge: str) -> str:
+    """A digest of everything a match depends on except the accounts themselves;
+    `knowledge` is `knowledge_version` of the graph."""
     parts = {
         "agent": agent.config_version,
         "plays": sorted(agent.play_hashes.items()),
         "approved": sorted(approved & set(agent.play_hashes)),
         "overrides": overrides,
-        # knowledge.yml's graph; an AM's "won" edges come with customer accounts, which
-        # reach a tick as accounts with a relationship event, not as a change of rules
-        "knowledge": sorted(list(e) for e in knowledge if not str(e[0]).startswith("am:")),
-        "capabilities": sorted((k, sorted(v.items())) for k, v in capabilities.items()),
+        "knowledge": knowledge,
     }
+    return _digest(parts)
+
+
+def knowledge_version(knowledge: list, capabilities: dict[str, dict[str, str]]) -> str:
+    """knowledge.yml's graph and capabilities. An AM's "won" edges come with customer
+    accounts, which reach a tick as accounts with a relationship event, not as new rules."""
+    return _digest(
+        {
+            "edges": sorted(list(e) for e in knowledge if not str(e[0]).startswith("am:")),
+            "capabilities": sorted((k, sorted(v.items())) for k, v in capabilities.items()),
+        }
+    )
+
+
+def _digest(parts: dict) -> str:
     blob = json.dumps(parts, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:32]
 
@@ -101,6 +108,7 @@ def choose(
     full_every: timedelta | None,
     asked: bool,
     memo: Memo | None = None,
+    industries: Sequence[str] = (),
 ) -> Scope:
     upto = candidates.marks(s)
     why = _why_full(state, rules, now, full_every, asked)
@@ -109,11 +117,17 @@ def choose(
     since = Marks(state.signal_mark, state.event_mark)
     touched = state.ticked_at or now
     memo = memo or Memo()
-    changed = memo.get(
-        ("changed", since, upto, touched),
-        lambda: frozenset(candidates.changed_accounts(s, since, upto, touched)),
+    # Agents that ticked together share their marks: what changed is read once per tick.
+    changed: dict[str, str] = memo.get(
+        ("changed", since, upto),
+        lambda: candidates.industries_of(s, candidates.marked_accounts(s, since, upto)),
     )
-    return Scope("", changed | frozenset(state.backlog), upto, rules)
+    changed = changed | candidates.industries_of(s, candidates.moved_accounts(s, touched))
+    # Every agent of a tick shares the changed accounts; each keeps those in its industries
+    # (the ranking applies the whole segment; this only spares it the rest).
+    wanted = {i.lower() for i in industries}
+    mine = (a for a, industry in changed.items() if not wanted or industry in wanted)
+    return Scope("", frozenset(mine) | frozenset(state.backlog), upto, rules)
 
 
 def _why_full(

@@ -2,7 +2,7 @@
 
 Where each agent's last tick got to (the highest signal and relationship event it had seen,
 the digest of its matching rules, the ranked accounts it did not reach), so the next tick
-reads only what changed.
+reads only what changed; follow-up sequences indexed by when they last moved.
 
 Revision ID: 0008
 Revises: 0007
@@ -44,9 +44,12 @@ def upgrade() -> None:
             sa.Column("full_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
         )
         batch_op.add_column(sa.Column("backlog", sa.JSON(), server_default="[]", nullable=False))
+    with op.batch_alter_table("sequence", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_sequence_updated_at"), ["updated_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_sequence_updated_at", table_name="sequence")
     op.drop_column("agentstate", "backlog")
     op.drop_column("agentstate", "full_at")
     op.drop_column("agentstate", "ticked_at")
