@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Float, case, cast, desc, func, literal
+from sqlalchemy import Float, case, cast, desc, func, literal, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -28,6 +28,7 @@ from storage.models import Sequence as FollowUps
 
 BATCH = 500  # ids per IN list
 RANK_BATCH = 4000  # ids per ranking query (SQLite allows 32,766 parameters, PostgreSQL 65,535)
+MOVED_MARGIN = timedelta(minutes=15)
 FLOOR = 1e-12  # keeps ln() defined when a signal alone is certain
 
 
@@ -81,8 +82,10 @@ def marked_accounts(s: Session, since: Marks, upto: Marks) -> set[str]:
 
 
 def moved_accounts(s: Session, touched_since: datetime) -> set[str]:
-    """Accounts of contacts whose follow-up sequence moved after `touched_since`."""
-    moved = select(FollowUps.contact_id).where(col(FollowUps.updated_at) > touched_since)
+    """Accounts of contacts whose follow-up sequence moved after `touched_since` (less a
+    margin: a change stamped just before that and committed after is read again, not lost)."""
+    since = touched_since - MOVED_MARGIN
+    moved = select(FollowUps.contact_id).where(col(FollowUps.updated_at) > since)
     q = select(Contact.account_id).where(col(Contact.id).in_(moved.scalar_subquery()))
     return set(s.exec(q.distinct()).all())
 
@@ -201,6 +204,7 @@ def signals_of(
 def remember_tick(
     s: Session,
     agent_id: str,
+    since: Marks,
     upto: Marks,
     rules: str,
     now: datetime,
@@ -208,11 +212,24 @@ def remember_tick(
     full: bool,
     backlog: list[str],
 ) -> None:
-    state = s.get(AgentState, agent_id)
+    """Where the tick got to. A mark an import moved back meanwhile (`rewind_signal_marks`)
+    stays back: the tick did not see that import's signals."""
+    state = s.get(AgentState, agent_id, with_for_update=True)
     if state is None:
         return
-    state.signal_mark, state.event_mark = upto.signal, upto.event
+    moved_back = state.signal_mark != since.signal
+    state.signal_mark = min(state.signal_mark, upto.signal) if moved_back else upto.signal
+    state.event_mark = upto.event
     state.rules_version, state.ticked_at, state.backlog = rules, now, backlog
     if full:
         state.full_at = now
     s.add(state)
+
+
+def rewind_signal_marks(s: Session, below: int) -> None:
+    """Signals were just committed with ids above `below`. On PostgreSQL ids are handed out
+    at insert, not at commit: a tick that ran meanwhile may have marked past them unseen.
+    Every agent's next tick reads from `below` again (reading a signal twice is harmless)."""
+    s.execute(
+        update(AgentState).where(col(AgentState.signal_mark) > below).values(signal_mark=below)
+    )

@@ -82,10 +82,13 @@ EdgeRow = tuple[str, str, str, float]
 
 def knowledge_edges(s: Session) -> list[EdgeRow]:
     """The fixed part of the graph: every edge that does not start at an account."""
-    # Two ranges on the src index, not a scan: account edges are millions at scale.
-    q = select(Edge.src, Edge.rel, Edge.dst, Edge.weight).where(
-        or_(col(Edge.src) < "account:", col(Edge.src) >= "account;")
-    )
+    q = select(Edge.src, Edge.rel, Edge.dst, Edge.weight)
+    if s.get_bind().dialect.name == "sqlite":
+        # Two ranges on the src index, not a scan of millions of account edges: SQLite
+        # compares bytes. (PostgreSQL's locale collations skip the ':' — no ranges there.)
+        q = q.where(or_(col(Edge.src) < "account:", col(Edge.src) >= "account;"))
+    else:
+        q = q.where(~col(Edge.src).startswith("account:"))
     return [(src, rel, dst, w) for src, rel, dst, w in s.exec(q).all()]
 
 

@@ -8,13 +8,17 @@ from sqlalchemy import case, update
 from sqlmodel import Session, col, select
 
 from storage.db import rowcount
-from storage.models import Draft, Sequence
+from storage.models import Draft, Sequence, session_now
 
 
 def start(s: Session, draft_id: int, contact_id: str, agent_id: str, due: datetime) -> None:
     s.add(
         Sequence(
-            draft_id=draft_id, contact_id=contact_id, agent_id=agent_id, due_at=due, updated_at=due
+            draft_id=draft_id,
+            contact_id=contact_id,
+            agent_id=agent_id,
+            due_at=due,
+            updated_at=session_now(s),
         )
     )
 

@@ -306,6 +306,7 @@ def _draft(rt: Runtime, plan: Plan, report: TickReport) -> None:
     writer = rt.writer_for(spec)
     pos = 0
     waited: list[str] = []  # accounts whose draft waits for the model
+    elsewhere: list[str] = []
     while pos < len(ids) and budget > 0:
         chunk = load_candidates(rt, segment, ids[pos : pos + CHUNK], now)
         work, used = prepare(rt, agent, ctx, chunk, report, limit=budget)
@@ -315,6 +316,7 @@ def _draft(rt: Runtime, plan: Plan, report: TickReport) -> None:
         for w, (outcome, tokens) in zip(work, results, strict=True):
             tokens_left -= tokens
             if outcome is None:
+                elsewhere.append(w.account.id)  # another agent or replica is on it: later
                 continue
             if outcome.startswith("wait:"):
                 report.dropped[outcome] += 1
@@ -330,8 +332,11 @@ def _draft(rt: Runtime, plan: Plan, report: TickReport) -> None:
             ids += [a for a, _ in more_ranked(rt, segment, what.accounts, now, len(ids))]
     if pos < total and not waited:
         report.dropped["daily cap"] += total - pos
+    if waited and what.full:
+        # A re-match the model cut short is not done: the next tick starts it again.
+        return
     with rt.db.session() as s:
-        scope.remember(s, agent.id, what, now, waited + ids[pos:])
+        scope.remember(s, agent.id, what, now, waited + elsewhere + ids[pos:])
 
 
 def load_candidates(
@@ -588,8 +593,8 @@ def _model_write(
             s, w.contact.id, w.account.id if per_account else ""
         ):
             return Written(subject="", body="", used=[], provider=ELSEWHERE)
-        if worst is not None:
-            held = budgets.hold(s, rt.now(), agent.spec, worst(request))
+    if worst is not None:
+        held = budgets.reserve_soon(rt, agent.spec, worst(request))
     if worst is not None and held is None:
         provider = getattr(writer, "provider", "model")
         return Written(subject="", body="", used=[], provider=provider, wait=budgets.SPENT)

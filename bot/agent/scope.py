@@ -37,6 +37,7 @@ class Scope:
     accounts: frozenset[str] | None  # the accounts to rank; None: the whole segment
     upto: Marks  # where the stored signals and events stood when the tick began
     rules: str  # the matching rules' digest, remembered for the next tick
+    since: Marks = Marks(0, 0)  # where the agent's previous tick had got to
 
     def describe(self) -> str:
         if self.full:
@@ -111,10 +112,10 @@ def choose(
     industries: Sequence[str] = (),
 ) -> Scope:
     upto = candidates.marks(s)
+    since = Marks(state.signal_mark, state.event_mark)
     why = _why_full(state, rules, now, full_every, asked)
     if why:
-        return Scope(why, None, upto, rules)
-    since = Marks(state.signal_mark, state.event_mark)
+        return Scope(why, None, upto, rules, since)
     touched = state.ticked_at or now
     memo = memo or Memo()
     # Agents that ticked together share their marks: what changed is read once per tick.
@@ -127,7 +128,7 @@ def choose(
     # (the ranking applies the whole segment; this only spares it the rest).
     wanted = {i.lower() for i in industries}
     mine = (a for a, industry in changed.items() if not wanted or industry in wanted)
-    return Scope("", frozenset(mine) | frozenset(state.backlog), upto, rules)
+    return Scope("", frozenset(mine) | frozenset(state.backlog), upto, rules, since)
 
 
 def _why_full(
@@ -155,6 +156,7 @@ def remember(s: Session, agent_id: str, scope: Scope, now: datetime, left: list[
     candidates.remember_tick(
         s,
         agent_id,
+        scope.since,
         scope.upto,
         scope.rules,
         now,

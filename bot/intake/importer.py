@@ -26,7 +26,7 @@ from bot.config.agents import SignalKind
 from bot.config.frontmatter import FileError, line_of
 from bot.core.signal_edges import NAMED, mentions
 from bot.storable import storable
-from storage import prospects
+from storage import candidates, prospects
 from storage.bulk import Bulk, LaterIndexes, Pipeline
 from storage.db import Database
 from storage.models import Account, Capability, Contact, Edge, Node, Signal, session_now
@@ -470,7 +470,6 @@ def _fast_account(raw: dict[str, Any]) -> tuple[tuple, str] | None:
         or dnc is None
         or status not in _STATUSES
         or touch is False
-        or not _plain(raw)
     ):
         return None
     row = (
@@ -503,7 +502,6 @@ def _fast_contact(raw: dict[str, Any]) -> tuple | None:
         or not email.isascii()
         or not _EMAIL.fullmatch(email)
         or dnc is None
-        or not _plain(raw)
     ):
         return None
     return (id_, account, first, g("last_name", "").strip(), email, g("title", "").strip(), dnc)
@@ -518,7 +516,6 @@ def _fast_signal(raw: dict[str, Any]) -> tuple | None:
         or kind not in _SIGNAL_KINDS
         or not summary
         or not isinstance(observed, datetime)
-        or not _plain(raw)
     ):
         return None
     return (
@@ -537,19 +534,22 @@ def validated(kind: str, raw: dict[str, Any]) -> Any:
     """The row as a tuple in its table's column order (accounts: with the tech text).
     Plain rows take the fast path; the rest, bad ones included, go through the model, so
     errors read exactly as the model words them."""
+    # Only rows of plain strings take the fast path (JSON numbers, booleans and non-objects
+    # go to the model, which converts or names them).
+    plain = isinstance(raw, dict) and _plain(raw)
     if kind == "accounts":
-        fast = _fast_account(raw)
+        fast = _fast_account(raw) if plain else None
         if fast is not None:
             return fast
         a = AccountRow.model_validate(raw)
         return tuple(getattr(a, c) for c in ACCOUNT_COLUMNS), a.tech
     if kind == "contacts":
-        fast_c = _fast_contact(raw)
+        fast_c = _fast_contact(raw) if plain else None
         if fast_c is not None:
             return fast_c
         c = ContactRow.model_validate(raw)
         return tuple(getattr(c, f) for f in CONTACT_COLUMNS)
-    fast_s = _fast_signal(raw)
+    fast_s = _fast_signal(raw) if plain else None
     if fast_s is not None:
         return fast_s
     sig = SignalRow.model_validate(raw)
@@ -843,6 +843,7 @@ def load(
         (i for i, k in enumerate(kinds) if k in ("accounts", "contacts", "signals")),
         key=lambda i: _ORDER[kinds[i] or ""],
     )
+    mark = _signal_mark(db)
     with db.session() as s:
         run = _Load(s, paths, progress)
         run.errors += errors
@@ -868,6 +869,8 @@ def load(
             # nothing is written, with the database's words.
             raise run.pipe.refused
         later.build()
+    if run.signals_w.written:
+        _rewind(db, mark)
     counts = dict(run.counts)
     for k in ("accounts", "contacts"):
         if any(kinds[i] == k for i in streamed):
@@ -897,10 +900,30 @@ def ingest_signals(db: Database, items: list[Any], source: str) -> dict[str, int
     return commit(db, batch)
 
 
+def _signal_mark(db: Database) -> int:
+    with db.session() as s:
+        return candidates.marks(s).signal
+
+
+def _rewind(db: Database, mark: int) -> None:
+    """This import's signals have ids above `mark`, committed only now: agents' ticks read
+    from there again (see storage.candidates.rewind_signal_marks)."""
+    with db.session() as s:
+        candidates.rewind_signal_marks(s, mark)
+
+
 def commit(db: Database, batch: Batch) -> dict[str, int]:
     _check_references(db, batch)
     if batch.errors:
         raise ImportFailed(batch.errors)
+    mark = _signal_mark(db) if batch.signals else 0
+    counts = _write(db, batch)
+    if counts.get("signals"):
+        _rewind(db, mark)
+    return counts
+
+
+def _write(db: Database, batch: Batch) -> dict[str, int]:
 
     knowledge = batch.knowledge or _stored_knowledge(db)
     counts = {}

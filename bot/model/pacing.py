@@ -190,7 +190,10 @@ class Pacer:
             if status == 429:
                 self.refused += 1
                 if limits.retry_after:
-                    self._hold_until = max(self._hold_until, now + limits.retry_after)
+                    # Held at most MAX_RETRY_AFTER: a longer wait is the caller's to make
+                    # (a draft waits for a later tick), not every caller's of this endpoint.
+                    hold = min(limits.retry_after, MAX_RETRY_AFTER)
+                    self._hold_until = max(self._hold_until, now + hold)
                 if limits.retry_after != 0 and ticket.epoch == self._epoch:
                     self.limit = max(1, self.limit // 2)
                     self._epoch += 1

@@ -218,3 +218,24 @@ def test_a_graph_over_a_shared_base_matches_as_one_built_from_every_edge():
         assert best_match(layered, account, 0.9) == best_match(whole, account, 0.9)
     assert best_match(layered, "a1", 0.9) is not None
     assert base.edges_from("account:a1") == []  # the base is not changed by a layer
+
+
+def test_an_import_that_commits_after_a_tick_moves_the_marks_back(rt):
+    """PostgreSQL hands out ids at insert: a tick may mark past signals still uncommitted.
+    The import moves every agent's mark back to before its ids once it commits, and a tick
+    finishing meanwhile does not move it forward again."""
+    frozen(rt)
+    approve_plays(rt)
+    loop.tick(rt, AGENT)
+    mark = state(rt).signal_mark
+    with rt.db.session() as s:
+        before = candidates.marks(s)
+    new_signal(rt, segment_accounts(rt)[0], "rewind-test-1")  # commits, then rewinds
+    assert state(rt).signal_mark == mark == before.signal
+    with rt.db.session() as s:
+        candidates.rewind_signal_marks(s, mark - 3)
+    with rt.db.session() as s:  # a tick that began at `mark` finishes after the rewind
+        candidates.remember_tick(
+            s, AGENT, before, candidates.Marks(mark + 1, 0), "r", rt.now(), full=False, backlog=[]
+        )
+    assert state(rt).signal_mark == mark - 3
