@@ -150,6 +150,16 @@ class Database:
                 s.rollback()
                 raise
 
+    def analyze(self, tables: list[str]) -> None:
+        """Fresh planner statistics after a bulk write: PostgreSQL plans a million-row join
+        from them, and autovacuum may not get to new tables before the next tick. (SQLite
+        keeps none unless asked and plans from its indexes.)"""
+        if self.dialect != "postgresql":
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in tables:
+                conn.exec_driver_sql(f'ANALYZE "{table}"')
+
     def upgrade(self) -> None:
         upgrade(self.engine)
 

@@ -871,6 +871,7 @@ def load(
         later.build()
     if run.signals_w.written:
         _rewind(db, mark)
+    db.analyze(sorted({str(m.__tablename__) for m in tables} | {"edge"}))
     counts = dict(run.counts)
     for k in ("accounts", "contacts"):
         if any(kinds[i] == k for i in streamed):
