@@ -143,7 +143,8 @@ def _why_full(
     if full_every is None:
         return "every tick re-matches (TWOLOOP_FULL_TICK_DAYS=0)"
     if now - _aware(state.full_at, now) >= full_every:
-        return f"last full re-match over {full_every.days or full_every} ago"
+        days = full_every.total_seconds() / 86400
+        return f"last full re-match over {days:g} day{'s' if days != 1 else ''} ago"
     return ""
 
 

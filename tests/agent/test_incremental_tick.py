@@ -139,7 +139,7 @@ def test_changed_rules_or_asking_re_match_everything(rt):
     assert quiet.scope.startswith("incremental:")
     move(days=7)
     [weekly] = loop.tick(rt, AGENT)
-    assert weekly.scope.startswith("full: last full re-match"), weekly.scope
+    assert weekly.scope == "full: last full re-match over 7 days ago", weekly.scope
 
 
 def test_full_tick_days_zero_makes_every_tick_full(rt):
