@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import cast
 
 from sqlalchemy import func, literal, or_, update
 from sqlmodel import Session, col, select
@@ -27,35 +26,6 @@ from storage.models import (
     session_now,
 )
 from storage.upsert import dialect_insert, upsert
-
-
-def candidate_signals(
-    s: Session,
-    kinds: Sequence[str],
-    since: datetime,
-    industries: Sequence[str] = (),
-    countries: Sequence[str] = (),
-    min_employees: int = 0,
-    max_employees: int | None = None,
-) -> list[tuple[str, int, str, datetime]]:
-    """(account id, signal id, kind, observed_at) for accounts in the segment with signals
-    of the given kinds since `since`. Plain tuples: this can be hundreds of thousands."""
-    q = (
-        select(Signal.account_id, Signal.id, Signal.kind, Signal.observed_at)
-        .select_from(Account)
-        .join(Signal, col(Signal.account_id) == col(Account.id))
-        .where(col(Signal.kind).in_(kinds), col(Signal.observed_at) >= since)
-        .where(col(Account.do_not_contact).is_(False))
-        .where(col(Account.employees) >= min_employees)
-    )
-    if max_employees is not None:
-        q = q.where(col(Account.employees) <= max_employees)
-    if industries:
-        q = q.where(col(Account.industry).in_([i.lower() for i in industries]))
-    if countries:
-        q = q.where(col(Account.country).in_([c.upper() for c in countries]))
-    # A stored signal always has its id; SQLModel types `id` as optional for unsaved rows.
-    return [(a, cast(int, i), k, at) for a, i, k, at in s.exec(q).all()]
 
 
 def contacts_for(s: Session, account_ids: Iterable[str]) -> dict[str, list[Contact]]:
