@@ -1,6 +1,6 @@
 """Triage on mail it has never seen: machine mail, requests to stop, and what needs a person.
 
-    .venv/bin/python benchmarks/machine_mail.py [--errors] [--blind | --blind2 | --data DIR]
+    .venv/bin/python benchmarks/machine_mail.py [--errors] [--blind | --blind2 | --only NAME | --data DIR]
 
 Three figures, each reported per source so a gain on one cannot hide a loss on another:
 
@@ -73,6 +73,16 @@ Replies: 68 requests to stop (en/de/fr/es/it/pt/nl, typos, caps, emoji, GDPR Art
 cease and desist, regulator threats, none of "unsubscribe" in many), 35 that use the same
 words in another sense, and 25 other replies (triggers, injection, plain not-interested).
 
+How the third and fourth blind sets (blind3, blind4) were made: each by a helper that saw
+neither the rules, nor the other sets, nor the tests; each set's README.md says from which
+references and what it covers. The protocol: a set is measured before anyone who changes
+the rules opens it; once its misses have been read to find general gaps, it is no longer
+blind and the next set is the honest figure. blind3 was read (after its first figure:
+92.7% / 86.7% / 98.9%) to fix families; blind4 was written after the rules were tuned on
+blind, blind2 and blind3, and has not been opened by whoever changed them.
+
+    .venv/bin/python benchmarks/machine_mail.py --only blind4
+
 Exit status 1 when a target is missed.
 """
 
@@ -108,10 +118,13 @@ SOURCES = {
         ROOT / "benchmarks" / "data" / "blind" / "mail",
         ROOT / "benchmarks" / "data" / "blind" / "replies.jsonl",
     ),
-    "blind2": (
-        ROOT / "benchmarks" / "data" / "blind2" / "mail",
-        ROOT / "benchmarks" / "data" / "blind2" / "replies.jsonl",
-    ),
+    **{
+        name: (
+            ROOT / "benchmarks" / "data" / name / "mail",
+            ROOT / "benchmarks" / "data" / name / "replies.jsonl",
+        )
+        for name in ("blind2", "blind3", "blind4")
+    },
 }
 MACHINE_TARGET, UNSUB_TARGET, PERSON_TARGET = 0.97, 1.0, 0.99
 # People's mail by file name (the rest is machine mail); of those, the ones that ask to stop.
@@ -190,6 +203,7 @@ def main() -> int:
     only = ap.add_mutually_exclusive_group()
     only.add_argument("--blind", action="store_true", help="report only benchmarks/data/blind")
     only.add_argument("--blind2", action="store_true", help="report only benchmarks/data/blind2")
+    only.add_argument("--only", choices=sorted(SOURCES), help="report only this source")
     only.add_argument(
         "--data", type=Path, help="report only DIR (DIR/mail/*.eml, DIR/replies.jsonl)"
     )
@@ -199,6 +213,8 @@ def main() -> int:
         sources = {"blind": SOURCES["blind"]}
     elif args.blind2:
         sources = {"blind2": SOURCES["blind2"]}
+    elif args.only:
+        sources = {args.only: SOURCES[args.only]}
     elif args.data:
         sources = {str(args.data): (args.data / "mail", args.data / "replies.jsonl")}
     random.seed(7)

@@ -8,6 +8,11 @@ from sqlalchemy import insert
 from sqlmodel import Session
 
 from storage.models import AuditEvent, session_now
+from storage.upsert import table_of
+
+# Built once, on the table: a Core insert skips the ORM's bulk-insert path, and a statement
+# reused keeps its cache key, so each row costs its own values and little else.
+_INSERT = insert(table_of(AuditEvent))
 
 
 def record(
@@ -25,13 +30,14 @@ def record(
         agent_id = actor.removeprefix("agent:")
     # A Core insert: on the drafting hot path the ORM's unit of work costs more than the row.
     s.execute(
-        insert(AuditEvent).values(
-            at=session_now(s),
-            actor=actor,
-            action=action,
-            subject=subject,
-            agent_id=agent_id,
-            detail=detail or {},
-            config_version=config_version,
-        )
+        _INSERT,
+        {
+            "at": session_now(s),
+            "actor": actor,
+            "action": action,
+            "subject": subject,
+            "agent_id": agent_id,
+            "detail": detail or {},
+            "config_version": config_version,
+        },
     )

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import String, and_, cast, exists, func, literal, or_, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from storage.bulk import Bulk
 from storage.db import rowcount
 from storage.models import (
     Account,
@@ -103,35 +106,92 @@ def accounts_by_crm_id(s: Session, crm_ids: Iterable[str]) -> dict[str, Account]
     return {a.crm_id: a for a in s.exec(select(Account).where(col(Account.crm_id).in_(ids)))}
 
 
-def accounts_by_domain(s: Session, domains: Iterable[str]) -> dict[str, Account]:
-    """Accounts not yet matched to a CRM company, by domain (lower case)."""
-    wanted = [d for d in dict.fromkeys(domains) if d]
-    if not wanted:
-        return {}
-    rows = s.exec(
-        select(Account)
-        .where(func.lower(col(Account.domain)).in_(wanted), col(Account.crm_id) == "")
-        .order_by(col(Account.id))
-    )
-    out: dict[str, Account] = {}
-    for a in rows:
-        out.setdefault(a.domain.lower(), a)
-    return out
+# What a page of the sync reads of the rows it may update, as plain dicts (no ORM objects):
+# a million-company sync reads ten thousand pages.
+ACCOUNT_STATE: tuple[Any, ...] = (
+    Account.id,
+    Account.crm_id,
+    Account.name,
+    Account.domain,
+    Account.owner_am,
+    Account.customer_status,
+    Account.customer_source,
+    Account.last_touch_at,
+)
+CONTACT_STATE: tuple[Any, ...] = (
+    Contact.id,
+    Contact.account_id,
+    Contact.crm_id,
+    Contact.first_name,
+    Contact.last_name,
+    Contact.email,
+    Contact.title,
+    Contact.do_not_contact,
+    Contact.last_touch_at,
+)
+# The columns the sync writes: a new account whole, a known one only what the CRM owns.
+NEW_ACCOUNT = ("id", "name", "domain", "industry", "employees", "country") + (
+    "owner_am",
+    "last_touch_at",
+    "crm_id",
+)
+KNOWN_ACCOUNT = ("id", "crm_id", "name", "domain", "owner_am", "last_touch_at")
+SYNCED_CONTACT = tuple(c.key for c in CONTACT_STATE)
 
 
-def contacts_by_crm_id(s: Session, crm_ids: Iterable[str]) -> dict[str, Contact]:
+def account_rows_by_crm_id(s: Session, crm_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     ids = [i for i in dict.fromkeys(crm_ids) if i]
     if not ids:
         return {}
-    return {c.crm_id: c for c in s.exec(select(Contact).where(col(Contact.crm_id).in_(ids)))}
+    rows = s.execute(sa_select(*ACCOUNT_STATE).where(col(Account.crm_id).in_(ids)))
+    return {r.crm_id: dict(r._mapping) for r in rows}
 
 
-def contacts_by_email(s: Session, emails: Iterable[str]) -> dict[str, Contact]:
+def account_rows_by_domain(s: Session, domains: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Accounts not yet matched to a CRM company, by domain. Every writer stores domains in
+    lower case (the import and the CRM lower them), so the plain index answers; the CRM id
+    is checked here, not in SQL, so no planner picks the crm_id index (mostly '') instead."""
+    wanted = [d for d in dict.fromkeys(domains) if d]
+    if not wanted:
+        return {}
+    rows = s.execute(
+        sa_select(*ACCOUNT_STATE).where(col(Account.domain).in_(wanted)).order_by(col(Account.id))
+    )
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        if not r.crm_id:
+            out.setdefault(r.domain, dict(r._mapping))
+    return out
+
+
+def contact_rows_by_crm_id(s: Session, crm_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    ids = [i for i in dict.fromkeys(crm_ids) if i]
+    if not ids:
+        return {}
+    rows = s.execute(sa_select(*CONTACT_STATE).where(col(Contact.crm_id).in_(ids)))
+    return {r.crm_id: dict(r._mapping) for r in rows}
+
+
+def contact_rows_by_email(s: Session, emails: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """By email, which every writer stores in lower case (so the unique index answers)."""
     wanted = [e for e in dict.fromkeys(emails) if e]
     if not wanted:
         return {}
-    rows = s.exec(select(Contact).where(func.lower(col(Contact.email)).in_(wanted)))
-    return {c.email.lower(): c for c in rows}
+    rows = s.execute(sa_select(*CONTACT_STATE).where(col(Contact.email).in_(wanted)))
+    return {r.email: dict(r._mapping) for r in rows}
+
+
+def account_writers(s: Session) -> tuple[Bulk, Bulk]:
+    """(new accounts, known accounts' CRM-owned columns), as plain-tuple bulk writes."""
+    return (
+        Bulk(s, Account, NEW_ACCOUNT, ["id"], update=False),
+        Bulk(s, Account, KNOWN_ACCOUNT, ["id"]),
+    )
+
+
+def contact_writer(s: Session) -> Bulk:
+    """New and known contacts alike: every column the sync owns, by id."""
+    return Bulk(s, Contact, SYNCED_CONTACT, ["id"])
 
 
 def taken_ids(s: Session, model: type[Account] | type[Contact], ids: Iterable[str]) -> set[str]:

@@ -6,7 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, literal, or_, update
+from sqlalchemy import bindparam, func, literal, or_, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.bulk import Bulk
@@ -25,7 +26,7 @@ from storage.models import (
     Suppression,
     session_now,
 )
-from storage.upsert import dialect_insert, upsert
+from storage.upsert import dialect_insert, table_of, upsert
 
 
 def contacts_for(s: Session, account_ids: Iterable[str]) -> dict[str, list[Contact]]:
@@ -119,8 +120,13 @@ def agent_state(s: Session, agent_id: str, config_version: str) -> AgentState:
     return state
 
 
+# Asked for every draft a tick stores: a Core statement built once (see storage/relationships.py).
+_DRAFTS = table_of(Draft)
+_TRIGGER_SEEN = sa_select(_DRAFTS.c.id).where(_DRAFTS.c.trigger_key == bindparam("key")).limit(1)
+
+
 def trigger_seen(s: Session, trigger_key: str) -> bool:
-    return s.exec(select(Draft.id).where(Draft.trigger_key == trigger_key)).first() is not None
+    return s.execute(_TRIGGER_SEEN, {"key": trigger_key}).first() is not None
 
 
 def drafts_since(s: Session, agent_id: str, since: datetime) -> int:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import case, literal, or_, union_all
+from sqlalchemy import bindparam, case, literal, or_, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -20,6 +20,7 @@ from storage.models import (
     Review,
     Sequence,
 )
+from storage.upsert import table_of
 
 # A draft in one of these states is a conversation someone is still having.
 OPEN_DRAFT = ("review", "approved", "queued", "deferred")
@@ -130,18 +131,30 @@ def open_conversations(
     return found
 
 
+# Asked for every draft a tick stores: built once on the tables (a Core statement reused
+# keeps its compiled form and cache key; the ORM's would cost more than the lookup).
+_DRAFTS, _CONTACTS = table_of(Draft), table_of(Contact)
+_OPEN_BY = {
+    column: sa_select(_DRAFTS.c.id)
+    .where(_DRAFTS.c[column] == bindparam("who"), _DRAFTS.c.status.in_(OPEN_DRAFT))
+    .limit(1)
+    for column in ("account_id", "contact_id")
+}
+_LOCK_CONTACT = sa_select(_CONTACTS.c.id).where(_CONTACTS.c.id == bindparam("id")).with_for_update()
+
+
 def open_draft_with(s: Session, contact_id: str, account_id: str = "") -> int | None:
     """A draft still open to this contact (or anyone at this account), from any agent: the
     one thing another tick can have added since `open_conversations` was asked."""
-    who = col(Draft.account_id) == account_id if account_id else col(Draft.contact_id) == contact_id
-    return s.exec(select(Draft.id).where(who, col(Draft.status).in_(OPEN_DRAFT)).limit(1)).first()
+    query = _OPEN_BY["account_id" if account_id else "contact_id"]
+    return s.execute(query, {"who": account_id or contact_id}).scalar()
 
 
 def lock_contact(s: Session, contact_id: str) -> None:
     """Hold the contact's row until commit, so two agents (or replicas) deciding to write to
     the same person take turns: the second sees the first one's draft. (SQLite serialises
     writers anyway; PostgreSQL needs the row lock.)"""
-    s.exec(select(Contact.id).where(col(Contact.id) == contact_id).with_for_update())
+    s.execute(_LOCK_CONTACT, {"id": contact_id}).all()
 
 
 def last_sent_to(

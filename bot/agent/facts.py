@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +12,10 @@ from bot.core.matching import Match
 from bot.core.signal_edges import adds
 from storage.models import Account, Contact, Signal
 
+# Log-odds another persona match must add over the persona's first choice (about twice the
+# odds the AM approves the draft as is) before the agent writes to them instead.
+LEAN_MARGIN = 0.7
+
 
 @dataclass
 class Candidate:
@@ -20,20 +24,33 @@ class Candidate:
     strength: float
 
 
-def pick_contact(contacts: list[Contact], titles: list[str]) -> Contact | None:
-    """The contact whose title matches the earliest persona title (the persona's priority)."""
-    best: tuple[int, str] | None = None
-    chosen = None
+def pick_contact(
+    contacts: list[Contact],
+    titles: list[str],
+    lean: Callable[[str], float] | None = None,
+) -> Contact | None:
+    """The contact whose title matches the earliest persona title (the persona's priority),
+    unless the AM's verdicts lean clearly to another that matches the persona: `lean` gives
+    the log-odds of "approved as is" a title adds (the second check's title weights), and
+    another contact must beat the persona's first choice by LEAN_MARGIN to be chosen."""
+    ranked: list[tuple[int, str, Contact]] = []
     for c in contacts:
         if c.do_not_contact:
             continue
         title = c.title.lower()
         for rank_, wanted in enumerate(titles):
             if wanted.lower() in title:
-                if best is None or (rank_, c.id) < best:
-                    best, chosen = (rank_, c.id), c
+                ranked.append((rank_, c.id, c))
                 break
-    return chosen
+    if not ranked:
+        return None
+    ranked.sort(key=lambda r: r[:2])
+    first = ranked[0][2]
+    if lean is None or len(ranked) < 2:
+        return first
+    floor = lean(first.title) + LEAN_MARGIN
+    best = max(ranked[1:], key=lambda r: (lean(r[2].title), -r[0]))[2]
+    return best if lean(best.title) >= floor else first
 
 
 def opener(

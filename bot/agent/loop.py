@@ -13,13 +13,17 @@ import logging
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlmodel import Session
+
 from bot.agent import plays, scope
 from bot.agent.facts import Candidate, facts_for, pick_contact
+from bot.agent.routing import Routing
 from bot.config.agents import SLOT, Agent, PlaySpec
 from bot.core import content, gate, grounding, injection, personalization
 from bot.core.drafting import (
@@ -33,7 +37,7 @@ from bot.core.gate import GateInput
 from bot.core.gate import decide as gate_decide
 from bot.core.matching import Graph, Match, best_match, signal_strength
 from bot.core.relationship import Event, Standing, referred_contact
-from bot.core.second_check import Current
+from bot.core.second_check import Current, sigmoid
 from bot.core.second_check import features as check_features
 from bot.mail.outbound import outbox
 from bot.memory import budgets, standing
@@ -84,6 +88,9 @@ class TickReport:
         )
 
 
+PREDICTED_KILL = "predicted_kill"  # the gate's stop for a draft the AM would surely kill
+
+
 @dataclass
 class TickContext:
     """What one agent's tick reads once and every chunk shares."""
@@ -99,6 +106,7 @@ class TickContext:
     edits: tuple[float, float] = (0.0, 0.0)
     aliases: dict[str, list[str]] = field(default_factory=dict)  # node key -> words for it
     graph: Graph | None = None  # the knowledge edges' graph, built once per tick
+    routing: Routing = field(default_factory=Routing)  # deciding AMs and review routes
 
 
 @dataclass
@@ -118,6 +126,7 @@ class Work:
     standing: Standing = field(default_factory=Standing)  # what the history says of them
     second_check: Current = field(default_factory=Current)
     edits: tuple[float, float] = (0.0, 0.0)  # the agent's recent edit share and mean size
+    routing: Routing = field(default_factory=Routing)  # the tick's, shared by its drafts
 
 
 def tick(rt: Runtime, agent_id: str | None = None, *, full: bool = False) -> list[TickReport]:
@@ -324,7 +333,7 @@ def _draft(rt: Runtime, plan: Plan, report: TickReport) -> None:
                 continue
             report.drafted += 1
             report.outcomes[outcome] += 1
-            if outcome != "stop":
+            if outcome not in ("stop", PREDICTED_KILL):
                 budget -= 1
         if waited:
             break  # the model is down or the budget is spent: the rest waits for a later tick
@@ -387,8 +396,9 @@ def prepare(
     one read transaction. Returns the work and how many candidates it looked at.
 
     The chunk is reordered in place by match score (signal strength times the graph score,
-    which carries the learned weights), so AM feedback decides who gets the daily cap's
-    slots; ties keep the signal-strength order the chunk came in."""
+    which carries the learned weights) times how the AM's verdicts lean on the chosen
+    contact's title, so AM feedback decides who gets the daily cap's slots; ties keep the
+    signal-strength order the chunk came in."""
     spec = agent.spec
     policy = rt.relationship_policy(spec)
     chosen: list[tuple[Candidate, Contact, str, Account, Match, PlaySpec]] = []
@@ -399,12 +409,18 @@ def prepare(
         history = standing.histories(s, ids)
         base = ctx.graph or Graph(ctx.knowledge, {})
         graph = Graph(prospects.account_edges(s, ids), ctx.learned, ctx.decisions, base=base)
+        accounts = prospects.accounts_by_id(s, ids)
         keyed = []
+        welcome: dict[str, float] = {}  # account -> how the AM's verdicts lean on its contact
         for cand in chunk:
             people = contacts.get(cand.account_id, [])
+            account = accounts.get(cand.account_id)
+            lean = leaning(rt, s, ctx, agent, account) if account else None
             contact = referred(people, history.get(cand.account_id, [])) or pick_contact(
-                people, spec.persona.titles
+                people, spec.persona.titles, lean
             )
+            if lean is not None and contact is not None:
+                welcome[cand.account_id] = 2 * sigmoid(lean(contact.title))
             key = trigger_key(agent.id, contact.id, cand.signals) if contact else None
             keyed.append((cand, contact, key))
         seen = prospects.seen_triggers(s, [k for _, _, k in keyed if k])
@@ -415,14 +431,20 @@ def prepare(
             if policy.one_conversation_per == "account"
             else (),
         )
-        accounts = prospects.accounts_by_id(s, [c.account_id for c, _, k in keyed if k])
         caps = frozenset(spec.capabilities)
         matches = {
             c.account_id: best_match(graph, c.account_id, c.strength, caps)
             for c, _, k in keyed
             if k and k not in seen
         }
-        keyed.sort(key=lambda e: -getattr(matches.get(e[0].account_id), "score", 0.0))
+        # Match score first; where the AM rewrites drafts to this kind of contact anyway
+        # (their edits taught the second check), the slot goes to an account they would not.
+        keyed.sort(
+            key=lambda e: (
+                -getattr(matches.get(e[0].account_id), "score", 0.0)
+                * welcome.get(e[0].account_id, 1.0)
+            )
+        )
         chunk[:] = [c for c, _, _ in keyed]
         for cand, contact, key in keyed:
             if len(chosen) >= limit:
@@ -481,9 +503,22 @@ def prepare(
                 standings[contact.id],
                 second_check=ctx.second_check,
                 edits=ctx.edits,
+                routing=ctx.routing,
             )
         )
     return work, used
+
+
+def leaning(
+    rt: Runtime, s: Session, ctx: TickContext, agent: Agent, account: Account
+) -> Callable[[str], float] | None:
+    """How the deciding AM's verdicts lean on a contact's title, for `pick_contact`; None
+    while there is no second check to learn it from."""
+    model = ctx.second_check
+    if model.model is None:
+        return None
+    am = ctx.routing.deciding_am(rt, s, agent.spec, account)
+    return lambda title: model.title_lean(title, agent.id, am)
 
 
 def write_and_gate(
@@ -658,6 +693,7 @@ def gate_input(agent: Agent, w: Work, now: datetime) -> GateInput:
         personalization_threshold=spec.thresholds.personalization,
         confidence_threshold=spec.thresholds.confidence,
         second_check_threshold=spec.thresholds.second_check,
+        predicted_kill_threshold=spec.thresholds.predicted_kill,
     )
 
 
@@ -718,10 +754,15 @@ def store_draft(
             ),
             audit_sample=spec.audit_rate > 0 and rt.rng.random() < spec.audit_rate,
         )
-        am = second_check.deciding_am(rt, s, spec, w.account)
+        am = w.routing.deciding_am(rt, s, spec, w.account)
         x = draft_features(w, written, seen.personalization, now)
         check = w.second_check.check(x, agent.id, am)
-        seen = replace(seen, second_check=check.p, second_check_basis=check.basis)
+        seen = replace(
+            seen,
+            second_check=check.p,
+            second_check_basis=check.basis,
+            predicted_kill=check.p_kill,
+        )
         result = gate_decide(seen)
         status = {"send": "approved", "review": "review", "stop": "stopped"}[result.outcome]
         draft = Draft(
@@ -744,6 +785,8 @@ def store_draft(
                 "confidence_threshold": thresholds.confidence,
                 "second_check_threshold": thresholds.second_check,
                 "second_check_basis": check.basis,
+                "predicted_kill": check.p_kill,
+                "predicted_kill_threshold": thresholds.predicted_kill,
                 "personalization_basis": personal.basis,
                 "personalization_about_them": [fid for _, fid in personal.about_them],
                 "personalization_specific_share": personal.specific_share,
@@ -782,9 +825,12 @@ def store_draft(
             agent.config_version,
         )
         if result.outcome == "review":
-            reviews.open_draft_review(rt, s, draft, spec, now)
+            route = w.routing.route(rt, s, spec, w.account.id)
+            reviews.open_draft_review(rt, s, draft, spec, now, route)
         elif result.outcome == "send":
             outbox.enqueue(s, draft, agent.mailbox.address, w.contact, now)
+    if result.reasons[0].code == PREDICTED_KILL:
+        return PREDICTED_KILL  # a stop of its own in the tick's line: learning at work
     return result.outcome
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from bot.cli.common import fail, runtime, settings
+from bot.cli.progress import SyncBars
 from bot.crm import sync as crm_sync
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -34,7 +35,9 @@ def sync(ctx: typer.Context) -> None:
     crm = crm_sync.crm_for(s)
     if crm is None:
         raise fail(crm_sync.NOT_CONFIGURED)
-    report = crm_sync.sync(_runtime(ctx, s), crm)
+    rt = _runtime(ctx, s)
+    with SyncBars() as bars:  # drawn in a terminal only: piped output is the summary
+        report = crm_sync.sync(rt, crm, bars)
     if report.auth_failed:
         raise fail(report.error, code=1)
     typer.echo(report.line())

@@ -44,6 +44,14 @@ def command(
         )
     else:
         typer.echo("too few decisions to hold any out: no metrics yet")
+    k = m.get("kill", {})
+    if "kill" in row.model:
+        typer.echo(
+            f"kill prediction: on the newest {k['holdout']}: Brier {k['brier']:.4f} (kill rate "
+            f"alone {k['base_brier']:.4f}); drafts it predicts killed are not written"
+        )
+    else:
+        typer.echo("kill prediction: off (it has not beaten the kill rate alone yet)")
     typer.echo(f"intercept {row.model.get('intercept', 0.0):+.3f}; largest weights:")
     coef: dict[str, float] = row.model.get("coef", {})
     for name, w in sorted(coef.items(), key=lambda kv: (-abs(kv[1]), kv[0]))[:top]:

@@ -70,6 +70,8 @@ class Thresholds(Strict):
     confidence: float = Field(0.6, ge=0, le=1)
     min_match_score: float = Field(0.1, ge=0, le=1)
     second_check: float = Field(0.9, ge=0, le=1)  # below this, a human approves
+    # At or above this predicted chance that the AM kills it, a draft is not written (0: off).
+    predicted_kill: float = Field(0.75, ge=0, le=1)
 
 
 class Relationship(Strict):

@@ -1,8 +1,10 @@
 """The gate: ordered rules between a draft and the outbox (README, "How an agent decides").
 
 1. hard stops: no send, no review;
-2. review: a human decides;
-3. otherwise send.
+2. a predicted kill: the second check is sure the AM would kill it, so it is not written
+   (unless picked for the random audit, which then says so);
+3. review: a human decides;
+4. otherwise send.
 
 Every outcome carries all the reasons that applied, not just the first, so the card and the
 audit trail show the whole picture.
@@ -50,6 +52,10 @@ class GateInput:
     second_check: float | None = None
     second_check_threshold: float = 0.9
     second_check_basis: str = ""  # what it rests on, e.g. "from 212 decisions"
+    # Its chance that the AM kills the draft (None: no tested kill model yet). At or above
+    # the threshold the draft is not written: the AM's time is not spent on a sure kill.
+    predicted_kill: float | None = None
+    predicted_kill_threshold: float = 0.75
     missing_facts: tuple[str, ...] = ()
     writer_problems: tuple[str, ...] = ()
     content_problems: tuple[str, ...] = ()
@@ -130,8 +136,25 @@ def review_reasons(i: GateInput) -> list[Reason]:
     for problem in i.content_problems:
         out.append(Reason("content", f"cannot be sent as is: {problem}"))
     if i.audit_sample:
-        out.append(Reason("audit_sample", "picked for a random audit"))
+        if predicts_kill(i):
+            out.append(
+                Reason(
+                    "audit_sample",
+                    f"picked for a random audit of the kill prediction: the second check "
+                    f"says {i.predicted_kill:.0%} you would kill it ({i.second_check_basis})",
+                )
+            )
+        else:
+            out.append(Reason("audit_sample", "picked for a random audit"))
     return out
+
+
+def predicts_kill(i: GateInput) -> bool:
+    return (
+        i.predicted_kill_threshold > 0
+        and i.predicted_kill is not None
+        and i.predicted_kill >= i.predicted_kill_threshold
+    )
 
 
 def shadow(i: GateInput) -> Outcome:
@@ -144,6 +167,20 @@ def decide(i: GateInput) -> GateResult:
     stops = hard_stops(i)
     if stops:
         return GateResult("stop", tuple(stops))
+    if predicts_kill(i) and not i.audit_sample:
+        # Learned from this AM's own kills; the random audit still shows some of these to
+        # them, so a taste that changed is seen and the prediction is kept honest.
+        return GateResult(
+            "stop",
+            (
+                Reason(
+                    "predicted_kill",
+                    f"not written: the second check says {i.predicted_kill:.0%} the AM would "
+                    f"kill it (threshold {i.predicted_kill_threshold:.0%}; "
+                    f"{i.second_check_basis})",
+                ),
+            ),
+        )
     reviews = review_reasons(i)
     if reviews:
         return GateResult("review", tuple(reviews))

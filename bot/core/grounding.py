@@ -110,10 +110,9 @@ def link_problems(text: str, sources: Iterable[str]) -> list[str]:
     hosts: set[str] = set()
     paths: set[tuple[str, str]] = set()
     for source in sources:
-        for link in links(source):
-            hosts.add(link.host)
-            paths.add((link.host, link.path))
-        hosts.update(domain for _, domain in email_domains(source))
+        named, linked = _vouches(source)
+        hosts |= named
+        paths |= linked
     out: list[str] = []
     for link in links(text):
         if link.host not in hosts or (link.path and (link.host, link.path) not in paths):
@@ -122,6 +121,15 @@ def link_problems(text: str, sources: Iterable[str]) -> list[str]:
         if domain not in hosts:
             out.append(f"email address at a domain no stored fact names: {address}")
     return list(dict.fromkeys(out))
+
+
+# The same facts (a capability's proof, the sender) vouch for every draft of a tick.
+@functools.lru_cache(maxsize=4096)
+def _vouches(source: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """The hosts a source text names (links and email domains) and its (host, path) links."""
+    found = links(source)
+    hosts = {link.host for link in found} | {domain for _, domain in email_domains(source)}
+    return frozenset(hosts), frozenset((link.host, link.path) for link in found)
 
 
 # --- payment details -------------------------------------------------------------------------
@@ -317,25 +325,44 @@ def appears(fact: str, text: str) -> bool:
     or more distinctive words, most of them (a writer may reword "hiring 4 data engineers"
     as "4 data engineer roles")."""
     whole, distinctive = _fact(fact)
-    if whole is None:
+    if not whole:
         return False
     body, seen = _text(text)
-    if whole.search(body):
+    if _as_word(whole, body):
         return True
     if len(distinctive) < 3:
         return False
     return len(distinctive & seen) / len(distinctive) >= MOST
 
 
+def _as_word(needle: str, text: str) -> bool:
+    """Whether `needle` occurs in `text` with no word character (regex \\w: a letter, digit
+    or "_") touching either end. A plain search, not a regex compiled per fact: most facts
+    (a company's name, a signal) are new to each draft."""
+    start = text.find(needle)
+    while start != -1:
+        end = start + len(needle)
+        if (start == 0 or not _is_word(text[start - 1])) and (
+            end == len(text) or not _is_word(text[end])
+        ):
+            return True
+        start = text.find(needle, start + 1)
+    return False
+
+
+def _is_word(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
 # A draft's facts are checked against its text several times over, and the same facts
 # (a capability's proof, a company's name) recur across a tick's thousand drafts.
 @functools.lru_cache(maxsize=8192)
-def _fact(fact: str) -> tuple[re.Pattern[str] | None, frozenset[str]]:
+def _fact(fact: str) -> tuple[str, frozenset[str]]:
+    """The fact as compared ("" when empty), and its distinctive words."""
     norm = " ".join(unicodedata.normalize("NFKC", fact).casefold().split()).strip(TRAILING + " ")
     if not norm:
-        return None, frozenset()
-    whole = re.compile(rf"(?<!\w){re.escape(norm)}(?!\w)")
-    return whole, frozenset(w for w in _words(norm) if w not in STOPWORDS)
+        return "", frozenset()
+    return norm, frozenset(w for w in _words(norm) if w not in STOPWORDS)
 
 
 @functools.lru_cache(maxsize=64)

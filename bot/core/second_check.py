@@ -24,6 +24,7 @@ from datetime import datetime
 SEP = "|"  # between a group and a base feature: "agent=a1|industry=fintech"
 BIAS = "bias"  # constant 1: gives each AM and agent an approval rate of its own
 LABELS = {"approve": 1, "edit": 0, "kill": 0}  # "approved as is"; defers are no verdict
+KILLS = {"approve": 0, "edit": 0, "kill": 1}  # "killed": an edited draft still went out
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,9 @@ class Check:
     p: float | None  # probability the AM approves as is; None: no trained check applies
     decisions: int
     basis: str  # e.g. "from 212 decisions (38 of this agent's, 120 of its AM's)"
+    # Probability the AM kills it; None until a kill model has beaten the kill rate alone on
+    # the newest verdicts (bot/review/second_check.py), so an untested one never skips.
+    p_kill: float | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,9 @@ class Current:
             return Check(None, self.so_far, f"{self.so_far} decisions so far, needs {self.needs}")
         return score(self.model, x, agent_id, am)
 
+    def title_lean(self, title: str, agent_id: str, am: str) -> float:
+        return lean(self.model, title_features(title), agent_id, am)
+
 
 AGE_STEPS = (7, 14, 21, 28, 35, 45)
 
@@ -53,6 +60,11 @@ AGE_STEPS = (7, 14, 21, 28, 35, 45)
 def label(action: str) -> int | None:
     """1 if approved as is, 0 if edited or killed (any reason), None for no verdict."""
     return LABELS.get(action)
+
+
+def kill_label(action: str) -> int | None:
+    """1 if killed, 0 if sent (as is or edited), None for no verdict."""
+    return KILLS.get(action)
 
 
 def edit_size(before: str, after: str) -> float:
@@ -121,12 +133,26 @@ def features(
     x["log10_employees"] = round(math.log10(1 + max(0, employees)), 4)
     x[f"customer={customer_status or '?'}"] = 1.0
     # Whom it is addressed to: AMs write differently to a CTO than to a head of data.
-    words = re.findall(r"[a-z0-9]+", title.lower())
-    x[f"title={' '.join(words) or '?'}"] = 1.0
-    for word in words:
-        x[f"title_word={word}"] = 1.0
+    x.update(title_features(title))
     x["edit_share"], x["edit_size"] = edits
     return x
+
+
+def title_features(title: str) -> dict[str, float]:
+    words = re.findall(r"[a-z0-9]+", title.lower())
+    x = {f"title={' '.join(words) or '?'}": 1.0}
+    for word in words:
+        x[f"title_word={word}"] = 1.0
+    return x
+
+
+def lean(model: dict | None, x: dict[str, float], agent_id: str, am: str) -> float:
+    """The log-odds of "approved as is" that these features add for this agent and AM: how
+    a part of a draft (whom it is addressed to, say) moves the AM's verdict, all else equal."""
+    if not model:
+        return 0.0
+    coef = model.get("coef", {})
+    return sum(coef.get(f, 0.0) * v for f, v in augment(x, agent_id, am).items())
 
 
 def augment(x: dict[str, float], agent_id: str, am: str) -> dict[str, float]:
@@ -146,16 +172,26 @@ def sigmoid(z: float) -> float:
 
 
 def score(model: dict, x: dict[str, float], agent_id: str, am: str) -> Check:
-    """sigmoid(intercept + sum of weight * value) over the augmented features."""
-    coef = model.get("coef", {})
-    z = float(model.get("intercept", 0.0)) + sum(
-        coef.get(f, 0.0) * v for f, v in augment(x, agent_id, am).items()
-    )
+    """sigmoid(intercept + sum of weight * value) over the augmented features, for "approved
+    as is" and, when the model has one, for "killed"."""
+    seen = augment(x, agent_id, am)
     counts = model.get("counts", {})
     total = int(model.get("decisions", 0))
     own = int(counts.get("agents", {}).get(agent_id, 0))
     theirs = int(counts.get("ams", {}).get(am, 0))
-    return Check(round(sigmoid(z), 4), total, basis(total, own, theirs))
+    kill = model.get("kill")
+    return Check(
+        _linear(model, seen),
+        total,
+        basis(total, own, theirs),
+        _linear(kill, seen) if kill else None,
+    )
+
+
+def _linear(model: dict, seen: dict[str, float]) -> float:
+    coef = model.get("coef", {})
+    z = float(model.get("intercept", 0.0)) + sum(coef.get(f, 0.0) * v for f, v in seen.items())
+    return round(sigmoid(z), 4)
 
 
 def basis(total: int, own: int, am: int) -> str:

@@ -84,6 +84,7 @@ class CompanyDeals:
 class Page(Generic[T]):
     rows: tuple[T, ...]
     through: datetime | None  # the latest last-modified time in this page
+    total: int | None = None  # about how many records the whole pull reads, when told
 
 
 @dataclass(frozen=True)

@@ -210,14 +210,31 @@ class HubSpot:
 
     # -- the one way a request is made -------------------------------------------------
 
-    def _call(self, what: str, fn: Callable[..., Any], *args: Any, create: bool = False, **kw: Any):
-        """`fn` is a client `*_with_http_info` method. Returns its data; raises CrmError."""
+    def _call(
+        self,
+        what: str,
+        fn: Callable[..., Any],
+        *args: Any,
+        create: bool = False,
+        plain: bool = False,
+        **kw: Any,
+    ):
+        """`fn` is a client `*_with_http_info` method. Returns its data, or with `plain` the
+        answer's JSON as dicts (the client's models cost ~1 ms a record to build: a million
+        records would spend minutes there); raises CrmError."""
         backoff = 1.0
         for attempt in range(1, self.attempts + 1):
             self.calls += 1
             last = attempt == self.attempts
             try:
-                data, _status, headers = fn(*args, _request_timeout=self.timeout, **kw)
+                if plain:
+                    answer = fn(*args, _request_timeout=self.timeout, _preload_content=False, **kw)
+                    try:
+                        data, headers = json.loads(answer.data), answer.headers
+                    finally:
+                        answer.release_conn()
+                else:
+                    data, _status, headers = fn(*args, _request_timeout=self.timeout, **kw)
             except API_ERRORS as exc:
                 status = int(getattr(exc, "status", 0) or 0)
                 if status == 401:
@@ -290,26 +307,35 @@ class HubSpot:
 
     def _search(
         self, kind: str, api: Any, mod: Any, prop: str, props: list[str], since: datetime | None
-    ) -> Iterator[tuple[list[Any], datetime | None]]:
-        lower, after = since, None
+    ) -> Iterator[tuple[list[dict], datetime | None, int | None]]:
+        """Pages of (records as plain dicts, latest modified time, about how many in all)."""
+        lower, after, before = since, None, 0  # before: read by the queries before this one
+        read = 0
         while True:
+            # The body as the client would serialize its PublicObjectSearchRequest: each
+            # model instance builds a whole client configuration (a few ms a request).
             groups = []
             if lower is not None:
-                gte = mod.Filter(property_name=prop, operator="GTE", value=millis(lower))
-                groups = [mod.FilterGroup(filters=[gte])]
-            request = mod.PublicObjectSearchRequest(
-                filter_groups=groups,
-                sorts=[{"propertyName": prop, "direction": "ASCENDING"}],
-                properties=props,
-                limit=self.page_size,
-                after=after,
-            )
-            res = self._call(f"{kind} search", api.do_search_with_http_info, request)
-            rows = list(res.results or [])
-            times = [t for t in (parse_time((r.properties or {}).get(prop)) for r in rows) if t]
+                gte = {"propertyName": prop, "operator": "GTE", "value": millis(lower)}
+                groups = [{"filters": [gte]}]
+            request: dict[str, Any] = {
+                "filterGroups": groups,
+                "sorts": [{"propertyName": prop, "direction": "ASCENDING"}],
+                "properties": props,
+                "limit": self.page_size,
+            }
+            if after is not None:
+                request["after"] = after
+            res = self._call(f"{kind} search", api.do_search_with_http_info, request, plain=True)
+            rows = list(res.get("results") or [])
+            read += len(rows)
+            times = [
+                t for t in (parse_time((r.get("properties") or {}).get(prop)) for r in rows) if t
+            ]
             through = max(times) if times else None
-            yield rows, through
-            nxt = res.paging.next.after if res.paging and res.paging.next else None
+            total = res.get("total")
+            yield rows, through, before + total if isinstance(total, int) else None
+            nxt = ((res.get("paging") or {}).get("next") or {}).get("after")
             if not nxt or not rows:
                 return
             if int(nxt) + self.page_size > self.search_limit:
@@ -318,6 +344,7 @@ class HubSpot:
                         f"HubSpot: more than {self.search_limit} {kind} modified at one instant"
                     )
                 lower, after = through, None  # start over from here: search stops at 10,000
+                before = read
             else:
                 after = nxt
 
@@ -338,12 +365,12 @@ class HubSpot:
 
     def companies(self, since: datetime | None) -> Iterator[Page[Company]]:
         prop = "hs_lastmodifieddate"
-        for rows, through in self._search(
+        for rows, through, total in self._search(
             "companies", self.companies_search, co, prop, COMPANY_PROPS, since
         ):
             out = []
             for r in rows:
-                p = r.properties or {}
+                p = r.get("properties") or {}
                 touched = [
                     t
                     for t in (
@@ -355,7 +382,7 @@ class HubSpot:
                 employees = _number(p.get("numberofemployees"))
                 out.append(
                     Company(
-                        crm_id=str(r.id),
+                        crm_id=str(r["id"]),
                         name=(p.get("name") or "").strip(),
                         domain=domain_of(p.get("domain") or ""),
                         lifecycle=(p.get("lifecyclestage") or "").strip().lower(),
@@ -367,24 +394,24 @@ class HubSpot:
                         country=(p.get("country") or "").strip(),
                     )
                 )
-            yield Page(tuple(out), through)
+            yield Page(tuple(out), through, total)
 
     def contacts(self, since: datetime | None) -> Iterator[Page[Person]]:
         prop = "lastmodifieddate"
-        for rows, through in self._search(
+        for rows, through, total in self._search(
             "contacts", self.contacts_search, ct, prop, CONTACT_PROPS, since
         ):
-            linked = self._associated("contacts", "companies", [str(r.id) for r in rows])
+            linked = self._associated("contacts", "companies", [str(r["id"]) for r in rows])
             out = []
             for r in rows:
-                p = r.properties or {}
+                p = r.get("properties") or {}
                 primary = (p.get("associatedcompanyid") or "").strip()
                 companies = ([primary] if primary else []) + [
-                    c for c in linked.get(str(r.id), []) if c != primary
+                    c for c in linked.get(str(r["id"]), []) if c != primary
                 ]
                 out.append(
                     Person(
-                        crm_id=str(r.id),
+                        crm_id=str(r["id"]),
                         email=(p.get("email") or "").strip().lower(),
                         first_name=(p.get("firstname") or "").strip(),
                         last_name=(p.get("lastname") or "").strip(),
@@ -395,12 +422,14 @@ class HubSpot:
                         opted_out=_truthy(p.get("hs_email_optout")),
                     )
                 )
-            yield Page(tuple(out), through)
+            yield Page(tuple(out), through, total)
 
     def deals(self, since: datetime | None) -> Iterator[Page[CompanyDeals]]:
         prop = "hs_lastmodifieddate"
-        for rows, through in self._search("deals", self.deals_search, dl, prop, DEAL_PROPS, since):
-            on = self._associated("deals", "companies", [str(r.id) for r in rows])
+        for rows, through, total in self._search(
+            "deals", self.deals_search, dl, prop, DEAL_PROPS, since
+        ):
+            on = self._associated("deals", "companies", [str(r["id"]) for r in rows])
             companies = sorted({c for ids in on.values() for c in ids})
             # Every deal of each company touched, so its open deals are known whole.
             of_company = self._associated("companies", "deals", companies)
@@ -410,24 +439,24 @@ class HubSpot:
                 CompanyDeals(c, tuple(deals[d] for d in of_company.get(c, []) if d in deals))
                 for c in companies
             )
-            yield Page(out, through)
+            yield Page(out, through, total)
 
     def _associated(self, src: str, dst: str, ids: Sequence[str]) -> dict[str, list[str]]:
         """src id -> the ids of its `dst` objects (associations v4 batch read)."""
         out: dict[str, list[str]] = {}
         for i in range(0, len(ids), 1000):
-            body = av4.BatchInputPublicFetchAssociationsBatchRequest(
-                inputs=[av4.PublicFetchAssociationsBatchRequest(id=x) for x in ids[i : i + 1000]]
-            )
+            # BatchInputPublicFetchAssociationsBatchRequest's JSON, without a model per id.
+            body = {"inputs": [{"id": x} for x in ids[i : i + 1000]]}
             res = self._call(
                 f"{src} to {dst} associations",
                 self.associations.get_page_with_http_info,
                 src,
                 dst,
                 body,
+                plain=True,
             )
-            for r in res.results or []:
-                out[str(r._from.id)] = [str(t.to_object_id) for t in r.to or []]
+            for r in res.get("results") or []:
+                out[str(r["from"]["id"])] = [str(t["toObjectId"]) for t in r.get("to") or []]
         return out
 
     def _read_deals(self, ids: Sequence[str]) -> list[Deal]:

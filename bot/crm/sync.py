@@ -114,7 +114,7 @@ def run(rt: Runtime) -> SyncReport | None:
     return report
 
 
-def sync(rt: Runtime, crm: Crm) -> SyncReport:
+def sync(rt: Runtime, crm: Crm, progress: Progress | None = None) -> SyncReport:
     report = SyncReport(crm.name)
     status_key = f"{crm.name}:sync"
     now = rt.now()
@@ -125,18 +125,20 @@ def sync(rt: Runtime, crm: Crm) -> SyncReport:
         report.error = "another sync is running; try again when it is done"
         return report
     try:
-        return _sync(rt, crm, report, status_key)
+        return _sync(rt, crm, report, status_key, progress or Progress())
     finally:
         with rt.db.session() as s:
             store.release_run(s, status_key)
 
 
-def _sync(rt: Runtime, crm: Crm, report: SyncReport, status_key: str) -> SyncReport:
+def _sync(
+    rt: Runtime, crm: Crm, report: SyncReport, status_key: str, progress: Progress
+) -> SyncReport:
     try:
         owners = pull_owners(rt, crm, report)
-        _pull(rt, crm, "companies", crm.companies, _companies, report, owners)
-        _pull(rt, crm, "contacts", crm.contacts, _contacts, report, owners)
-        _pull(rt, crm, "deals", crm.deals, _deals, report, owners)
+        _pull(rt, crm, "companies", crm.companies, _companies, report, owners, progress)
+        _pull(rt, crm, "contacts", crm.contacts, _contacts, report, owners, progress)
+        _pull(rt, crm, "deals", crm.deals, _deals, report, owners, progress)
         push(rt, crm, report)
     except CrmError as exc:
         report.error, report.auth_failed = str(exc), isinstance(exc, CrmAuthError)
@@ -186,6 +188,13 @@ def pull_owners(rt: Runtime, crm: Crm, report: SyncReport) -> dict[str, str]:
     return {o.crm_id: known.get(o.email, o.email) for o in owners}
 
 
+class Progress:
+    """What a pull tells as it goes (nothing, here; `twoloop crm sync` draws bars)."""
+
+    def pulled(self, kind: str, done: int, total: int | None) -> None:
+        """`done` records of `kind` read and written so far, of about `total`."""
+
+
 def _pull(
     rt: Runtime,
     crm: Crm,
@@ -194,23 +203,38 @@ def _pull(
     apply: Callable[[Runtime, Session, Crm, Any, SyncReport, dict[str, str]], None],
     report: SyncReport,
     owners: dict[str, str],
+    progress: Progress,
 ) -> None:
     key = f"{crm.name}:{kind}"
     with rt.db.session() as s:
         row = store.cursor(s, key)
         since = row.modified_after if row is not None else None
+    done = 0
+    progress.pulled(kind, done, None)
     for page in pages(since):
         with rt.db.session() as s:  # the page and its cursor, or neither
             apply(rt, s, crm, page, report, owners)
             store.advance(s, key, page.through, rt.now())
+        done += len(page.rows)
+        progress.pulled(kind, done, page.total)
 
 
-def _new_id(s: Session, model: type[Account] | type[Contact], crm: str, crm_id: str) -> str:
-    """ "hubspot-123" (a suffix in the unlikely case a file already used that id)."""
-    base = f"{crm}-{crm_id}"
-    candidates = [base, *(f"{base}-{n}" for n in range(2, 10))]
-    taken = store.taken_ids(s, model, candidates)
-    return next(i for i in candidates if i not in taken)
+def _new_ids(
+    s: Session, model: type[Account] | type[Contact], crm: str, crm_ids: list[str]
+) -> dict[str, str]:
+    """CRM id -> a new row id, "hubspot-123" (a suffix in the unlikely case a file already
+    used that id): two queries for a whole page, the second only when a name is taken."""
+    bases = {c: f"{crm}-{c}" for c in crm_ids}
+    taken = store.taken_ids(s, model, bases.values())
+    if taken:
+        more = [f"{bases[c]}-{n}" for c in crm_ids if bases[c] in taken for n in range(2, 10)]
+        taken |= store.taken_ids(s, model, more)
+    out: dict[str, str] = {}
+    for c in crm_ids:
+        candidates = [bases[c], *(f"{bases[c]}-{n}" for n in range(2, 10))]
+        out[c] = next(i for i in candidates if i not in taken)
+        taken.add(out[c])
+    return out
 
 
 def _later(a: datetime | None, b: datetime | None) -> datetime | None:
@@ -220,86 +244,138 @@ def _later(a: datetime | None, b: datetime | None) -> datetime | None:
 def _companies(
     rt: Runtime, s: Session, crm: Crm, page: Page[Company], r: SyncReport, owners: dict[str, str]
 ) -> None:
+    """A page of companies as plain-row bulk writes; only the few whose customer status
+    changes go through the ORM (`set_customer` records the event and the audit)."""
     now, source = rt.now(), f"crm:{crm.name}"
-    by_id = store.accounts_by_crm_id(s, [c.crm_id for c in page.rows])
-    by_domain = store.accounts_by_domain(s, [c.domain for c in page.rows if c.crm_id not in by_id])
+    by_id = store.account_rows_by_crm_id(s, [c.crm_id for c in page.rows])
+    by_domain = store.account_rows_by_domain(
+        s, [c.domain for c in page.rows if c.crm_id not in by_id]
+    )
+    matched: dict[str, dict[str, Any]] = {}
     for c in page.rows:
         account = by_id.get(c.crm_id) or (by_domain.pop(c.domain, None) if c.domain else None)
+        if account is not None:
+            matched[c.crm_id] = by_id[c.crm_id] = account
+    fresh = [c.crm_id for c in page.rows if c.crm_id not in matched and c.name]
+    ids = _new_ids(s, Account, crm.name, list(dict.fromkeys(fresh))) if fresh else {}
+    inserts, updates, customers = [], {}, []
+    for c in page.rows:
+        account = matched.get(c.crm_id)
         if account is None:
             if not c.name:
                 r.companies.skipped += 1
                 continue
-            account = Account(
-                id=_new_id(s, Account, crm.name, c.crm_id),
-                name=c.name,
-                domain=c.domain,
-                industry=c.industry,
-                employees=c.employees or 0,
-                country=c.country.upper() if len(c.country) == 2 else "",
+            owner = owners.get(c.owner_id, "")
+            account = {
+                "id": ids[c.crm_id],
+                "crm_id": c.crm_id,
+                "name": c.name,
+                "domain": c.domain,
+                "owner_am": owner,
+                "customer_status": "prospect",
+                "customer_source": "",
+                "last_touch_at": c.last_activity,
+            }
+            inserts.append(
+                (
+                    account["id"],
+                    c.name,
+                    c.domain,
+                    c.industry,
+                    c.employees or 0,
+                    c.country.upper() if len(c.country) == 2 else "",
+                    owner,
+                    c.last_activity,
+                    c.crm_id,
+                )
             )
-            s.add(account)
-            s.flush()
+            matched[c.crm_id] = account
             r.companies.new += 1
+        else:
+            account["crm_id"] = c.crm_id
+            if c.owner_id in owners:
+                account["owner_am"] = owners[c.owner_id]
+            account["last_touch_at"] = _later(account["last_touch_at"], c.last_activity)
+            account["name"] = c.name or account["name"]
+            account["domain"] = account["domain"] or c.domain
+            updates[account["id"]] = tuple(account[k] for k in store.KNOWN_ACCOUNT)
         r.companies.seen += 1
-        by_id[c.crm_id] = account
-        account.crm_id = c.crm_id
-        account.name = c.name or account.name
-        account.domain = account.domain or c.domain
-        if c.owner_id in owners:
-            account.owner_am = owners[c.owner_id]
-        account.last_touch_at = _later(account.last_touch_at, c.last_activity)
-        s.add(account)
-        stage = c.lifecycle
+        customers.append((account, c.lifecycle))
+    new_w, known_w = store.account_writers(s)
+    new_w.write(inserts)
+    known_w.write(list(updates.values()))
+    for account, stage in customers:
         if stage in CUSTOMER_STAGES:
+            if (account["customer_status"], account["customer_source"]) == ("customer", source):
+                continue  # set already: set_customer would change nothing
             why = f"{crm.name}: lifecycle stage {stage}"
-            r.customers += set_customer(s, account.id, "customer", source, now, why)
+            r.customers += set_customer(s, account["id"], "customer", source, now, why)
+            account["customer_status"], account["customer_source"] = "customer", source
         elif (
             stage in EARLIER_STAGES
-            and account.customer_status == "customer"
-            and account.customer_source in FROM_FILES
+            and account["customer_status"] == "customer"
+            and account["customer_source"] in FROM_FILES
         ):
             why = f"{crm.name}: lifecycle stage {stage}, not a customer"
-            r.customers += set_customer(s, account.id, "prospect", source, now, why)
+            r.customers += set_customer(s, account["id"], "prospect", source, now, why)
+            account["customer_status"], account["customer_source"] = "prospect", source
 
 
 def _contacts(
     rt: Runtime, s: Session, crm: Crm, page: Page[Person], r: SyncReport, owners: dict[str, str]
 ) -> None:
-    by_crm = store.contacts_by_crm_id(s, [p.crm_id for p in page.rows])
-    by_email = store.contacts_by_email(s, [p.email for p in page.rows])
-    accounts = store.accounts_by_crm_id(s, [c for p in page.rows for c in p.company_ids])
+    """A page of contacts, matched and merged in memory, written in one bulk upsert."""
+    by_crm = store.contact_rows_by_crm_id(s, [p.crm_id for p in page.rows])
+    by_email = store.contact_rows_by_email(s, [p.email for p in page.rows])
+    accounts = store.account_rows_by_crm_id(s, [c for p in page.rows for c in p.company_ids])
+    fresh = [
+        p.crm_id
+        for p in page.rows
+        if p.email
+        and p.crm_id not in by_crm
+        and p.email not in by_email
+        and any(c in accounts for c in p.company_ids)
+    ]
+    ids = _new_ids(s, Contact, crm.name, list(dict.fromkeys(fresh))) if fresh else {}
+    out: dict[str, dict[str, Any]] = {}
     for p in page.rows:
         account = next((accounts[c] for c in p.company_ids if c in accounts), None)
         contact = by_crm.get(p.crm_id) or by_email.get(p.email)
-        if not p.email or (contact is not None and contact.crm_id not in ("", p.crm_id)):
+        if not p.email or (contact is not None and contact["crm_id"] not in ("", p.crm_id)):
             r.contacts.skipped += 1  # no address, or a second CRM record for one person
             continue
         if contact is None:
             if account is None:
                 r.contacts.skipped += 1  # their company is not one we know
                 continue
-            contact = Contact(
-                id=_new_id(s, Contact, crm.name, p.crm_id),
-                account_id=account.id,
-                first_name=p.first_name or p.email.split("@")[0],
-                email=p.email,
-            )
+            # (an id not foreseen: its email was freed by a contact earlier in this page)
+            new_id = ids.get(p.crm_id) or _new_ids(s, Contact, crm.name, [p.crm_id])[p.crm_id]
+            contact = {
+                "id": new_id,
+                "account_id": account["id"],
+                "first_name": p.first_name or p.email.split("@")[0],
+                "last_name": "",
+                "email": p.email,
+                "title": "",
+                "do_not_contact": False,
+                "last_touch_at": None,
+            }
             r.contacts.new += 1
         r.contacts.seen += 1
-        contact.crm_id = p.crm_id
-        contact.first_name = p.first_name or contact.first_name
-        contact.last_name = p.last_name or contact.last_name
-        contact.title = p.title or contact.title
-        if p.email != contact.email.lower() and p.email not in by_email:
-            by_email.pop(contact.email.lower(), None)
-            contact.email = p.email
+        contact["crm_id"] = p.crm_id
+        contact["first_name"] = p.first_name or contact["first_name"]
+        contact["last_name"] = p.last_name or contact["last_name"]
+        contact["title"] = p.title or contact["title"]
+        if p.email != contact["email"].lower() and p.email not in by_email:
+            by_email.pop(contact["email"].lower(), None)
+            contact["email"] = p.email
         if account is not None:
-            contact.account_id = account.id
-        contact.do_not_contact = contact.do_not_contact or p.opted_out
-        contact.last_touch_at = _later(contact.last_touch_at, p.last_activity)
-        s.add(contact)
+            contact["account_id"] = account["id"]
+        contact["do_not_contact"] = contact["do_not_contact"] or p.opted_out
+        contact["last_touch_at"] = _later(contact["last_touch_at"], p.last_activity)
         by_crm[p.crm_id], by_email[p.email] = contact, contact
-    s.flush()
+        out[contact["id"]] = contact
+    store.contact_writer(s).write([tuple(c[k] for k in store.SYNCED_CONTACT) for c in out.values()])
 
 
 def _deals(

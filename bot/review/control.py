@@ -80,6 +80,14 @@ KNOBS: dict[str, Knob] = {
             lambda s, v: _thresholds(s, second_check=v),
         ),
         Knob(
+            "predicted_kill",
+            float,
+            0,
+            1,
+            lambda s: s.thresholds.predicted_kill,
+            lambda s, v: _thresholds(s, predicted_kill=v),
+        ),
+        Knob(
             "audit_rate",
             float,
             0,

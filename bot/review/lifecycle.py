@@ -39,15 +39,17 @@ def new_review(
     *,
     account_id: str = "",
     reply: InboundMessage | None = None,
+    route: owners.Route | None = None,
 ) -> Review:
     """An open review, reminded at 80% of the window, expiring at its end
     (TWOLOOP_REVIEW_WINDOW_HOURS). About an account (`account_id`), it is its owner AM's to
     decide, in their channel (bot/memory/owners.py); otherwise the agent's owner's.
 
     About a `reply`, it has a target instead (bot/review/targets.py): its owner is nudged
-    before it, the operators are told at it, and it never expires."""
+    before it, the operators are told at it, and it never expires. `route`: who decides, as
+    the caller already asked `owners.route` (a tick asks once per account owner)."""
     window = timedelta(hours=rt.settings.review_window_hours)
-    who = (
+    who = route or (
         owners.route(rt, s, spec, account_id)
         if account_id
         else owners.Route(spec.owner, spec.channel)
@@ -80,13 +82,27 @@ def new_review(
 
 
 def open_draft_review(
-    rt: Runtime, s: Session, draft: Draft, spec: AgentSpec, now: datetime
+    rt: Runtime,
+    s: Session,
+    draft: Draft,
+    spec: AgentSpec,
+    now: datetime,
+    route: owners.Route | None = None,
 ) -> Review:
     assert draft.id is not None  # the draft is flushed before its review opens
     digest = content_hash(draft.subject, draft.body, draft.followups)
     reasons = [r["text"] for r in draft.gate_reasons]
     review = new_review(
-        rt, s, "draft", draft.id, spec, digest, reasons, now, account_id=draft.account_id
+        rt,
+        s,
+        "draft",
+        draft.id,
+        spec,
+        digest,
+        reasons,
+        now,
+        account_id=draft.account_id,
+        route=route,
     )
     audit.record(
         s,

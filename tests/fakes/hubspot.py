@@ -5,6 +5,10 @@ real API would refuse for its shape is refused here too; answers are built from 
 Search with filters, ascending sorts and `after` paging (and HubSpot's 10,000-result cap),
 batch read and create, associations v4, owners, deal pipelines; a wrong token gets 401;
 `fail_next` programs 429s (Retry-After and X-HubSpot-RateLimit-* headers) and 5xx.
+
+`generated(n)` holds no records: companies 0..n-1 and two contacts each are made up from
+their index when asked for (one a second apart, so a search's GTE filter is an index), for
+benchmarks of a million companies; `latency` delays every answer.
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -47,6 +52,9 @@ STAGES = [  # the default sales pipeline: (id, label, isClosed, probability)
     ("closedwon", "Closed won", "true", "1.0"),
     ("closedlost", "Closed lost", "true", "0.0"),
 ]
+GEN_T0 = datetime(2025, 1, 1, tzinfo=UTC)  # generated record i was last modified at GEN_T0 + i s
+GEN_COMPANY, GEN_CONTACT = 1_000_000_000, 2_000_000_000  # generated ids: base + index
+LIFECYCLES = ("lead", "opportunity", "salesqualifiedlead", "customer")
 
 
 def iso(when: datetime) -> str:
@@ -105,6 +113,9 @@ class FakeHubSpot:
     # HubSpot's own clock, for what it stamps on writes: injected (tests set it), never the
     # wall clock, so a test passes on any day.
     clock: Callable[[], datetime] = lambda: datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+    generated_companies: int = 0  # see `generated`
+    latency: float = 0.0  # seconds added to every answer
+    keep_requests: bool = True  # off for benchmarks: a million requests would fill the memory
 
     @property
     def url(self) -> str:
@@ -172,6 +183,87 @@ class FakeHubSpot:
         )
         return oid
 
+    def generated(self, companies: int) -> None:
+        """Answer searches with `companies` made-up companies and two contacts each, built
+        from their index on each request: a million of them cost no memory here."""
+        self.generated_companies = companies
+
+    def _gen_record(self, kind: str, i: int) -> dict:
+        stamp = iso(GEN_T0 + timedelta(seconds=i))
+        if kind == "companies":
+            oid = str(GEN_COMPANY + i)
+            props = {
+                "name": f"Company {i}",
+                "domain": f"company{i}.example",
+                "lifecyclestage": LIFECYCLES[3 if i % 50 == 0 else i % 3],
+                "industry": "COMPUTER_SOFTWARE",
+                "numberofemployees": str(10 + i % 5000),
+                "country": "us",
+                "notes_last_contacted": stamp,
+                "hs_lastmodifieddate": stamp,
+            }
+            if self.owner_rows:
+                props["hubspot_owner_id"] = self.owner_rows[i % len(self.owner_rows)]["id"]
+        else:
+            oid = str(GEN_CONTACT + i)
+            props = {
+                "email": f"person{i}@company{i // 2}.example",
+                "firstname": f"Pat{i}",
+                "lastname": "Doe",
+                "jobtitle": "Head of Data" if i % 2 else "CTO",
+                "associatedcompanyid": str(GEN_COMPANY + i // 2),
+                "hs_email_optout": "true" if i % 97 == 0 else "false",
+                "lastmodifieddate": stamp,
+            }
+        props.update({"hs_object_id": oid, "createdate": stamp})
+        return {
+            "id": oid,
+            "properties": props,
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "archived": False,
+        }
+
+    def _gen_search(self, kind: str, body: dict) -> dict:
+        limit, offset = int(body.get("limit") or 10), int(body.get("after") or 0)
+        if limit > 200:
+            raise Refused(400, "limit must be at most 200")
+        if offset + limit > self.search_cap:
+            raise Refused(400, f"search results are limited to {self.search_cap}")
+        count = {"companies": 1, "contacts": 2}.get(kind, 0) * self.generated_companies
+        start, t0 = 0, int(GEN_T0.timestamp() * 1000)
+        for group in body.get("filterGroups") or []:
+            for f in group["filters"]:
+                if f["operator"] != "GTE":
+                    raise Refused(400, f"the generated stand-in does not do {f['operator']}")
+                start = max(start, -(-(int(f["value"]) - t0) // 1000))
+        first, last = start + offset, min(start + offset + limit, count)
+        out: dict[str, Any] = {
+            "total": max(count - start, 0),
+            "results": [self._gen_record(kind, i) for i in range(first, last)],
+        }
+        if last < count:
+            out["paging"] = {"next": {"after": str(offset + limit), "link": ""}}
+        return out
+
+    def _gen_links(self, body: dict) -> dict:
+        """Contacts -> companies of generated contacts: each to its one company."""
+        results = [
+            {
+                "from": {"id": item["id"]},
+                "to": [
+                    {
+                        "toObjectId": str(GEN_COMPANY + (int(item["id"]) - GEN_CONTACT) // 2),
+                        "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": 279}],
+                    }
+                ],
+            }
+            for item in body["inputs"]
+            if int(item["id"]) >= GEN_CONTACT
+        ]
+        stamp = iso(self.clock())
+        return {"status": "COMPLETE", "results": results, "startedAt": stamp, "completedAt": stamp}
+
     def touch(self, kind: str, oid: str, modified: datetime, **props: Any) -> None:
         row = self.objects[kind][oid]
         row["updated"] = modified
@@ -227,8 +319,11 @@ class FakeHubSpot:
     ) -> tuple[int, dict, dict]:
         body = json.loads(raw) if raw else None
         req = Request(method, path, query, body)
+        if self.latency:
+            time.sleep(self.latency)
         with self.lock:
-            self.requests.append(req)
+            if self.keep_requests:
+                self.requests.append(req)
             status, payload, headers = self._answer(method, path, query, body, auth)
             req.status = status
         headers = {
@@ -273,6 +368,8 @@ class FakeHubSpot:
             return 200, self._pipelines()
         if method == "POST" and parts[:3] == ["crm", "v3", "objects"] and parts[3] in MODULES:
             kind, rest = parts[3], parts[4:]
+            if rest == ["search"] and self.generated_companies:
+                return 200, self._gen_search(kind, body)
             if rest == ["search"]:
                 return 200, self._search(kind, body)
             if rest == ["batch", "read"]:
@@ -288,6 +385,8 @@ class FakeHubSpot:
                 "read",
             ]
         ):
+            if self.generated_companies and parts[3:5] == ["contacts", "companies"]:
+                return 200, self._gen_links(body)
             return 200, self._associations(parts[3], parts[4], body)
         raise Refused(404, f"no such endpoint: {method} {path}", "OBJECT_NOT_FOUND")
 
@@ -536,6 +635,9 @@ def start(token: str | None = None) -> FakeHubSpot:
     fake = FakeHubSpot(**({"token": token} if token else {}))
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as HubSpot: one connection per client
+        disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms stall
+
         def log_message(self, *args):  # keep test output quiet
             pass
 

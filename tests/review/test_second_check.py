@@ -59,9 +59,11 @@ class World:
     verdicts: dict[str, int] = field(default_factory=dict)
 
 
-def write_batch(world: World, accounts: list[tuple[str, str, str]]) -> None:
-    """Import accounts (id, industry, owner AM), a head of data at each, and a fresh hiring
-    signal for each, as files the importer reads."""
+def write_batch(
+    world: World, accounts: list[tuple[str, str, str]], titles=lambda aid: ["Head of Data"]
+) -> None:
+    """Import accounts (id, industry, owner AM), a head of data at each (or the contacts
+    `titles` names for it), and a fresh hiring signal for each, as files the importer reads."""
     world.batches += 1
     n = world.batches
     folder = world.rt.settings.home / f"batch{n}"
@@ -75,7 +77,9 @@ def write_batch(world: World, accounts: list[tuple[str, str, str]]) -> None:
         acc.append(
             f"{aid},Firm {aid},{aid}.example,{industry},{300 + 7 * i},{country},{owner},prospect"
         )
-        con.append(f"c-{aid},{aid},Sam,Lee{i},sam@{aid}.example,Head of Data,false")
+        for k, title in enumerate(titles(aid)):
+            cid, mail = (f"c-{aid}", "sam") if k == 0 else (f"c-{aid}-{k}", f"p{k}")
+            con.append(f"{cid},{aid},Sam,Lee{i},{mail}@{aid}.example,{title},false")
         sig.append(
             f"{aid},hiring,Firm {aid} is hiring a data engineer,Data Engineer,jobs feed,"
             f"https://{aid}.example/jobs,{seen}"
@@ -121,12 +125,13 @@ def decide_all(world: World, kill=kills_fintech) -> int:
 
 
 def tune_agent(rt: Runtime, agent_id: str) -> None:
-    """Only the second check decides here: the agent's other review rules are set aside."""
+    """Only the second check decides here: the agent's other review rules (and its kill
+    prediction, tests/review/test_predicted_kill.py) are set aside."""
     path = rt.settings.agents_dir / f"{agent_id}.md"
     text = path.read_text()
     for pattern, value in (
         (r"personalization: [\d.]+", "personalization: 1.0"),
-        (r"confidence: [\d.]+", "confidence: 0.0"),
+        (r"confidence: [\d.]+", "confidence: 0.0\n  predicted_kill: 0"),
         (r"^audit_rate: [\d.]+", "audit_rate: 0"),
     ):
         text = re.sub(pattern, value, text, count=1, flags=re.M)

@@ -296,3 +296,157 @@ def ses_notification(headers: dict[str, str], body: str) -> dict[str, Any] | Non
         "feedback_type": str(event.get("complaintFeedbackType", "")),
         "message_id": str(mail.get("messageId", "")),
     }
+
+
+# --- issue 17, third blind set --------------------------------------------------------------
+
+# Complaints that are not ARF: an abuse desk's ticket in prose (a hoster, an ISP), and an
+# ESP's complaint event forwarded as mail. The ticket comes from the abuse role mailbox or
+# names an abuse ticket / spam complaint in its subject, says a complaint about unsolicited
+# mail was received, and quotes the reported message (whose To: is the complainant).
+_ABUSE_LOCAL = re.compile(
+    r"^(?:abuse|abuse[-_.]?(?:desk|team|dept|department|noreply|no-reply|reports?|tickets?)"
+    r"|noc[-_.]?abuse|spam[-_.]?(?:reports?|complaints?|abuse)|report[-_.]?spam)$",
+    re.I,
+)
+ABUSE_SUBJECT = re.compile(
+    r"\b(?:abuse|spam)[- ]?(?:complaint|report|ticket|case|notice|notification|beschwerde"
+    r"|meldung|plainte|signalement|queja|denuncia|segnalazione|reclamação|klacht|melding)\b"
+    r"|\b(?:complaint|beschwerde|plainte|queja|reclamo|denuncia|reclamação|klacht|segnalazione"
+    r"|signalement)\b[^\n]{0,30}\b(?:spam|abuse|abus|missbrauch|unsolicited|unerwünscht)"
+    r"|\[(?:abuse|ticket)[^\]]{0,40}\][^\n]{0,60}\b(?:spam|abuse|complaint|beschwerde|plainte"
+    r"|queja|klacht)",
+    re.I,
+)
+_UNSOLICITED = (
+    r"(?:spam|unsolicited|unrequested|unwanted|unerwünscht\w*|unverlangt\w*|non sollicit\w*"
+    r"|indésirables?|no solicitad\w*|no deseado\w*|non richiest\w*|indesiderat\w*"
+    r"|não solicitad\w*|ongevraagd\w*|ongewenst\w*)"
+)
+_COMPLAINT_WORD = (
+    r"(?:complaint|complained|reported|report|beschwerde|beschwert|gemeldet|meldung|plainte"
+    r"|signalement|signalé|queja|denuncia|reclamación|reclamo|segnalazione|reclamo|reclamação"
+    r"|denúncia|klacht|melding)"
+)
+COMPLAINT_BODY = re.compile(
+    rf"\b{_COMPLAINT_WORD}\b[^\n]{{0,120}}?\b{_UNSOLICITED}|\b{_UNSOLICITED}\b[^\n]{{0,80}}?"
+    rf"\b{_COMPLAINT_WORD}\b",
+    re.I,
+)
+# A quoted copy of the reported message: its header lines, "> " quoted or not.
+QUOTED_TO = re.compile(r"^[ \t>]*To:[ \t]*(.+)$", re.I | re.M)
+QUOTED_FROM = re.compile(r"^[ \t>]*From:[ \t]*(.+)$", re.I | re.M)
+
+
+def abuse_desk(addr: str, display: str, subject: str) -> bool:
+    """An abuse desk writing: its role mailbox or name, or a subject naming an abuse
+    ticket or a spam complaint."""
+    return (
+        bool(_ABUSE_LOCAL.match(_local(addr)))
+        or bool(re.search(r"\babuse\b", display, re.I))
+        or bool(ABUSE_SUBJECT.search(subject))
+    )
+
+
+# ESP webhooks (Mailgun "complained", SendGrid "spamreport", Postmark "SpamComplaint",
+# SparkPost "spam_complaint", Mailjet/Mandrill/Brevo "spam") relayed as mail: the event names
+# a complaint, and its recipient is who complained.
+_ESP_COMPLAINT = re.compile(
+    r"[\"'](?:event|type|recordtype|record_type|eventtype|event_type|event-type|notificationtype)"
+    r"[\"']\s*:\s*[\"'](?:complained|complaint|spamreport|spam_report|spam-report|spamcomplaint"
+    r"|spam_complaint|spam|abuse|feedback)[\"']",
+    re.I,
+)
+_ESP_RECIPIENT = re.compile(
+    r"[\"'](?:recipient|email|rcpt_to|raw_rcpt_to|emailaddress|email_address|to)[\"']\s*:\s*"
+    r"[\"']([^\"'\s]+@[^\"'\s]+)[\"']",
+    re.I,
+)
+_ESP_MESSAGE_ID = re.compile(
+    r"[\"'](?:message-id|message_id|messageid|smtp-id|smtp_id)[\"']\s*:\s*[\"']([^\"']+)[\"']",
+    re.I,
+)
+
+
+def esp_complaint(body: str) -> tuple[str, str] | None:
+    """(recipient, message id) of an ESP's complaint event in a mail body, or None."""
+    if not _ESP_COMPLAINT.search(body):
+        return None
+    recipient = _ESP_RECIPIENT.search(body)
+    if recipient is None:
+        return None
+    mid = _ESP_MESSAGE_ID.search(body)
+    return recipient.group(1), mid.group(1) if mid else ""
+
+
+# Bounce wording in languages the first sets did not reach (zh, ko, ru, cs, pl, sv, da/no,
+# tr): the subject a provider puts on its notice and the sentence that opens it.
+BOUNCE_SUBJECT_MORE = re.compile(
+    r"退信|退回|投递失败|无法投递|發送失敗|发送失败|未能送达|邮件被退回|系統退信|반송|전송 ?실패"
+    r"|배달 ?실패|전달 ?실패|недоставлен|не доставлен|ошибка доставки|nedoručiteln|nelze doručit"
+    r"|nedoručen|niedostarcz|nie dostarczon|nie można dostarczyć|kan inte levereras|olevererbar"
+    r"|kunne ikke leveres|ikke leveret|kunne ikke leveres|ikke levert|teslim edilemedi"
+    r"|iletilemedi",
+    re.I,
+)
+BOUNCE_BODY_MORE = re.compile(
+    r"邮件被退回|無法投遞|无法投递|投递失败|退信原因|收件人地址不存在|发送失败|반송되었습니다"
+    r"|전달되지 않았|전송되지 못했|не может быть доставлено|не было доставлено|не удалось доставить"
+    r"|nemohla být doručena|nelze doručit|nie mogła zostać dostarczona|nie została dostarczona"
+    r"|kunde inte levereras|kunne ikke leveres|kunne ikke leveres|ikke kunne leveres"
+    r"|mailbox (?:not found|unavailable|does not exist)|recipient (?:address )?does not exist",
+    re.I,
+)
+SELF_DECLARED_MORE = re.compile(
+    r"系统自动发送|系統自動發送|自动发送|自动回复|请勿直接回复|请勿回复|자동으로 발송|자동 발송"
+    r"|회신하지 마십시오|회신하지 마세요|автоматически (?:сгенерирован|отправлен|создан)"
+    r"|не отвечайте на (?:это|данное) (?:письмо|сообщение)|automaticky (?:generovan|odeslan)"
+    r"|neodpovídejte na tuto|wiadomość (?:została )?wygenerowana automatycznie|nie odpowiadaj"
+    r"|automatiskt (?:genererat|skickat)|svara inte på detta|automatisk (?:genereret|sendt|generert)"
+    r"|besvar ikke denne|svar ikke på denne"
+    # a notice signing itself: "- Hartwell Partnerships (automatic reply)", "[auto-response]"
+    r"|[(\[]\s*(?:automatic|automated|auto)[- ]?(?:reply|response|responder|message|notice)\s*[)\]]",
+    re.I,
+)
+# Out-of-office subjects in more languages (Outlook's "Automatic reply:" and the absence
+# word people set as their own subject): cs, sk, pl, sv, da, no, fi, hu, ro, tr, ru, ko, zh.
+AUTO_SUBJECT_MORE = re.compile(
+    r"^\s*(?:automatick[áé] odpově[dď]|automatická odpoveď|nepřítomnost|neprítomnosť"
+    r"|odpowiedź automatyczna|automatyczna odpowiedź|nieobecność|poza biurem|automatiskt svar"
+    r"|frånvaro|frånvarande|automatisk svar|autosvar|fravær|fraværende|ikke på kontoret"
+    r"|automaattinen vastaus|poissa|poissaolo|automatikus válasz|házon kívül|răspuns automat"
+    r"|otomatik yanıt|otomatik cevap|ofis dışında|автоматический ответ|автоответ|нет на месте"
+    r"|자동 회신|자동 응답|부재중|自动回复|自動回覆|自动答复|不在办公室)\s*:",
+    re.I,
+)
+
+# An out-of-office notice by its parts, for one sent with no header and a "Re:" subject:
+# an absence bounded in time, and either no reading of mail or someone else to write to.
+_ABSENCE = re.compile(
+    r"\b(?:i am|i'm|i will be|i'll be|i'm currently|i am currently)(?: currently)? (?:away|out"
+    r"|off|on (?:\w+ ){0,2}(?:leave|vacation|holidays?|sabbatical|trip|travel)|travell?ing"
+    r"|abroad|offline)\b[^.\n]{0,60}?\b(?:until|till|through|returning|back on|back in|from"
+    r"|between|and will return|and will be back)\b",
+    re.I,
+)
+_NOT_READING = re.compile(
+    r"\b(?:won't|will not|will be unable to|unable to|not able to|cannot|can't|won't be able to"
+    r"|will not be able to)(?: be)? (?:check(?:ing)?|read(?:ing)?|respond(?:ing)?|repl(?:y|ying)"
+    r"|access(?:ing)?|monitor(?:ing)?)\b[^.\n]{0,20}\b(?:e-?mails?|messages?|mail|inbox)\b"
+    r"|\b(?:limited|no|intermittent) access to (?:my )?e-?mails?\b",
+    re.I,
+)
+_REDIRECT = re.compile(
+    r"\b(?:for (?:anything|urgent|immediate|all|any)\b[^.\n]{0,40}|in (?:the meantime|my absence"
+    r"|case of (?:urgency|emergency))|if (?:it'?s|this is|your (?:matter|request|message) is)"
+    r" urgent|for urgent)[^.\n]{0,40}\b(?:please )?(?:contact|e-?mail|reach|write to|call"
+    r"|get in touch with)\b",
+    re.I,
+)
+
+
+def absence_notice(text: str) -> bool:
+    """An out-of-office by its parts: an absence with an end, and no reading of mail or a
+    colleague to write to instead."""
+    head = text[:1500]
+    return bool(_ABSENCE.search(head)) and bool(_NOT_READING.search(head) or _REDIRECT.search(head))

@@ -544,7 +544,7 @@ def _complaint(
     )
     apple = _hdr(msg, "X-Apple-Unsubscribe").lower() == "true"
     if not (arf or jmrp or apple):
-        return None
+        return _informal_complaint(msg, parts, from_addr, subject)
 
     scan = _scan_text(parts)
     fields: dict[str, str] = {}
@@ -586,6 +586,43 @@ def _complaint(
         "original_recipient": recipient,
         "original_message_id": original,
         "diagnostic": first_line[:MAX_DIAGNOSTIC],
+    }
+
+
+def _informal_complaint(
+    msg: Message, parts: list[_Part], from_addr: str, subject: str
+) -> dict | None:
+    """A complaint in prose or in an ESP's event, not in ARF: an abuse desk's ticket that says
+    a complaint about unsolicited mail came in and quotes the reported message (whose To: is
+    the complainant), or an ESP's complaint webhook relayed as mail (its recipient)."""
+    body = _body_text(parts)[:_SCAN]
+    event = machine.esp_complaint(body)
+    if event is not None:
+        recipient, original = event
+        return {
+            "feedback_type": "abuse",
+            "original_recipient": _first_addr(recipient),
+            "original_message_id": _msgid(original) if original else "",
+            "diagnostic": "complaint event from the sending service",
+        }
+    if not machine.abuse_desk(from_addr, _display_name(msg), subject):
+        return None
+    if not machine.COMPLAINT_BODY.search(body):
+        return None
+    embedded = _embedded(parts)
+    quoted = _hdr(embedded, "To") if embedded is not None else ""
+    if not quoted:
+        m = machine.QUOTED_TO.search(body)
+        quoted = m.group(1) if m and machine.QUOTED_FROM.search(body) else ""
+    recipient = _first_addr(quoted)
+    if not recipient:
+        return None
+    first_line = next((ln.strip() for ln in body.splitlines() if ln.strip()), "")
+    return {
+        "feedback_type": "abuse",
+        "original_recipient": recipient,
+        "original_message_id": _original_id(parts, embedded, body),
+        "diagnostic": (subject or first_line)[:MAX_DIAGNOSTIC],
     }
 
 
@@ -667,9 +704,9 @@ def _nonstandard_bounce(msg: Message, from_addr: str, subject: str, scan: str) -
         or machine.null_sender(_hdr(msg, "Return-Path"))
         or machine.bounce_header(_headers(msg))
     )
-    subj = bool(machine.BOUNCE_SUBJECT.search(subject)) and not (
-        REPLY_PREFIX.match(subject) and not software
-    )
+    body = body or bool(machine.BOUNCE_BODY_MORE.search(head))
+    found = machine.BOUNCE_SUBJECT.search(subject) or machine.BOUNCE_SUBJECT_MORE.search(subject)
+    subj = bool(found) and not (REPLY_PREFIX.match(subject) and not software)
     return (software and (subj or body)) or (subj and body)
 
 
@@ -873,8 +910,10 @@ def _auto_reason(msg: Message, subject: str) -> str:
     value = _hdr(msg, "X-Auto-Response-Suppress")
     if re.search(r"\b(?:oof|autoreply)\b", value, re.I):
         return f"X-Auto-Response-Suppress: {value}"
+    # Precedence: bulk/junk is what bulk senders and CRMs put on all their mail, a person's
+    # reply sent through one included: a weak sign (`_machine_signs`); auto_reply is RFC 3834's.
     value = _hdr(msg, "Precedence")
-    if value.lower() in ("auto_reply", "bulk", "junk"):
+    if value.lower() == "auto_reply":
         return f"Precedence: {value}"
     value = _hdr(msg, "X-Apple-Action")
     if value.lower() == "vacation":
@@ -908,7 +947,9 @@ def _machine_reason(msg: Message, parts: list[_Part], base: dict[str, Any], text
         return "read receipt (RFC 8098)"
     if headers.get("x-list-administrivia", "").strip().lower() == "yes":
         return f"mailing-list manager: {from_addr or display}"
-    if not REPLY_PREFIX.match(subject) and machine.AUTO_SUBJECT.search(subject):
+    if not REPLY_PREFIX.match(subject) and (
+        machine.AUTO_SUBJECT.search(subject) or machine.AUTO_SUBJECT_MORE.search(subject)
+    ):
         return f"subject: {subject[:60]}"
     signs = _machine_signs(msg, headers, from_addr, display, subject, text)
     threaded = bool(base["in_reply_to"] or base["references"])
@@ -933,14 +974,44 @@ def _machine_signs(
         signs.append(f"mail system sender: {from_addr or display}")
     if machine.null_sender(_hdr(msg, "Return-Path")):
         signs.append("Return-Path: <> (null sender)")
-    said = dict.fromkeys(m.group(0).lower() for m in machine.SELF_DECLARED.finditer(text[:1500]))
+    # A bulk precedence is what bulk senders and CRMs put on everything they send.
+    precedence = _hdr(msg, "Precedence")
+    if precedence.lower() in ("bulk", "junk"):
+        signs.append(f"Precedence: {precedence}")
+    head = text[:1500]
+    said = dict.fromkeys(
+        m.group(0).lower()
+        for pattern in (machine.SELF_DECLARED, machine.SELF_DECLARED_MORE)
+        for m in pattern.finditer(head)
+    )
     signs += [f"says it is automatic: {phrase[:60]}" for phrase in list(said)[:2]]
     ticket = machine.TICKET_NOTICE.search(" ".join(f"{subject}\n{text[:1500]}".split()))
     if ticket:
         signs.append(f"helpdesk acknowledgement: {ticket.group(0)[:60]}")
-    if signs and auto_reply_wording(normalize(text[:3000]), subject):
+    # Headers that software sets and a person's client may set too (Outlook's request that
+    # nothing answer a message, a loop guard): they back another sign, never stand alone.
+    suppress, loop = _hdr(msg, "X-Auto-Response-Suppress"), _hdr(msg, "X-Loop")
+    if signs and suppress:
+        signs.append(f"X-Auto-Response-Suppress: {suppress[:30]}")
+    if signs and loop:
+        signs.append("X-Loop header")
+    other = bool(signs)
+    # An out-of-office by its parts (an absence with an end, and no mail read or a colleague
+    # to write to) and the notice's thanks for "your message" are two statements a person
+    # answering us does not make together.
+    if machine.absence_notice(normalize(head)):
+        signs.append("out-of-office notice: an absence with an end, and a redirect")
+        if _THANKS_FOR_MESSAGE.match(normalize(head)):
+            signs.append("acknowledges receipt of the message")
+    # The wording is the same evidence as an absence notice: it adds only to another sign.
+    if other and auto_reply_wording(normalize(text[:3000]), subject):
         signs.append("reads like an out-of-office")
     return signs
+
+
+_THANKS_FOR_MESSAGE = re.compile(
+    r"\s*(?:thank you|thanks|many thanks) for (?:your|the) (?:e-?mail|message|note|mail)\b", re.I
+)
 
 
 def _ses_event(msg: Message, parts: list[_Part]) -> tuple[str, dict[str, Any]] | None:

@@ -669,6 +669,12 @@ _cues(
     r"\b(?:remove|take|drop) me\b[^.!?\n]{0,40}\b(?:and|but) (?:add|cc|include|loop in|keep)"
     r" (?:(?:my|our) (?:[a-z]+ )?)?(?-i:[A-Z])",
     r"\bno soy la persona\b|\bhable con\b|\bcontacte a\b|\bla persona adecuada\b",
+    # issue 17: someone else removed from a list of ours ("take my former manager off your
+    # lists"): the writer is suppressed, a person removes the one named
+    r"\b(?:remove|delete|take|drop|strike|scrub|unsubscribe) (?:him|her|them|my (?:former )?"
+    r"(?:colleague|co-?worker|boss|manager|predecessor|assistant)\b)[^.!?\n]{0,30}\b(?:from|off)"
+    r" (?:your|the|all (?:of )?your) (?:[\w-]+ )?(?:mailing(?: list)?s?|lists?|database|crm"
+    r"|distribution(?: list)?|newsletters?|sequences?|campaigns?|records)\b",
 )
 _cues(
     "referral",

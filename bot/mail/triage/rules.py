@@ -313,6 +313,9 @@ class RuleClassifier:
                 rationale="reads like an automatic out-of-office reply"
                 + (f", back {back.isoformat()}" if back else ""),
                 provider=self.provider,
+                # "I'm not out of office, I'm ignoring you. Take me off your list.": out-of-
+                # office words do not hide a person's own request to stop.
+                also_unsubscribe=asks_to_stop(body),
             )
         reading_text = body if not own else f"{own}\n{body}"
         if not reading_text.strip():
