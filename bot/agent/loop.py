@@ -315,6 +315,7 @@ def _draft(rt: Runtime, plan: Plan, report: TickReport) -> None:
     writer = rt.writer_for(spec)
     pos = 0
     waited: list[str] = []  # accounts whose draft waits for the model
+    skipped = 0  # drafts not written because the AM would surely kill them
     elsewhere: list[str] = []
     while pos < len(ids) and budget > 0:
         chunk = load_candidates(rt, segment, ids[pos : pos + CHUNK], now)
@@ -333,7 +334,12 @@ def _draft(rt: Runtime, plan: Plan, report: TickReport) -> None:
                 continue
             report.drafted += 1
             report.outcomes[outcome] += 1
-            if outcome not in ("stop", PREDICTED_KILL):
+            if outcome == PREDICTED_KILL:
+                skipped += 1
+            # A sure kill frees its slot, but only a cap's worth of them per tick: each was
+            # written (a model call, with a model), so an agent whose matches the AM keeps
+            # killing does not spend the day's tokens on drafts nobody sees.
+            if outcome != "stop" and (outcome != PREDICTED_KILL or skipped > spec.daily_cap):
                 budget -= 1
         if waited:
             break  # the model is down or the budget is spent: the rest waits for a later tick

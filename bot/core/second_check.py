@@ -55,6 +55,7 @@ class Current:
 
 
 AGE_STEPS = (7, 14, 21, 28, 35, 45)
+KILL_MIN_AM_VERDICTS = 20  # an AM's own verdicts before their predicted kills skip drafts
 
 
 def label(action: str) -> int | None:
@@ -179,7 +180,9 @@ def score(model: dict, x: dict[str, float], agent_id: str, am: str) -> Check:
     total = int(model.get("decisions", 0))
     own = int(counts.get("agents", {}).get(agent_id, 0))
     theirs = int(counts.get("ams", {}).get(am, 0))
-    kill = model.get("kill")
+    # A kill stop keeps drafts from an AM altogether, so it waits for their own verdicts: a
+    # new AM is not held to the fleet's idea of a kill.
+    kill = model.get("kill") if theirs >= KILL_MIN_AM_VERDICTS else None
     return Check(
         _linear(model, seen),
         total,

@@ -196,7 +196,11 @@ def beats_base(m: dict) -> bool:
     from being written. Noise beats the base rate by a hair. Log loss is not asked: the
     holdout holds only what reached a person, so the predicted kills the model already
     keeps away are missing from it, and a few confident misses there swing log loss."""
-    return m.get("holdout", 0) > 0 and m["brier"] <= (1 - MIN_SKILL) * m["base_brier"]
+    return (
+        m.get("holdout", 0) > 0
+        and m["base_brier"] > 0  # a holdout of one class says nothing about telling them apart
+        and m["brier"] <= (1 - MIN_SKILL) * m["base_brier"]
+    )
 
 
 def predict(f: Fit, x: dict[str, float]) -> float:

@@ -15,7 +15,9 @@ from bot.agent import loop
 from bot.cli.main import app
 from bot.core import gate
 from bot.core.gate import GateInput
+from bot.core.second_check import KILL_MIN_AM_VERDICTS, score
 from bot.review import second_check
+from bot.review.second_check import beats_base
 from storage.models import Account, Draft, Review, SecondCheckModel
 from tests.conftest import approve_plays
 from tests.review.test_second_check import (
@@ -167,3 +169,18 @@ def test_gate_order_hard_stops_then_predicted_kill_then_review():
     assert audited.outcome == "review"
     # What the gate would do were the agent trusted: the kill prediction holds there too.
     assert gate.shadow(base(predicted_kill=0.99, trust="probation")) == "stop"
+
+
+def test_a_new_am_is_not_held_to_the_fleets_idea_of_a_kill():
+    kill = {"intercept": 5.0, "coef": {}}  # sure of a kill, whoever the AM
+    counts = {"agents": {"a": 40}, "ams": {"U0OLD": 40, "U0NEW": KILL_MIN_AM_VERDICTS - 1}}
+    model = {"intercept": 0.0, "coef": {}, "decisions": 80, "counts": counts, "kill": kill}
+    assert score(model, {"bias": 1.0}, "a", "U0OLD").p_kill == 0.9933
+    assert score(model, {"bias": 1.0}, "a", "U0NEW").p_kill is None
+
+
+def test_a_holdout_of_one_class_never_switches_kill_prediction_on():
+    assert not beats_base({"holdout": 9, "brier": 0.0, "base_brier": 0.0})
+    assert beats_base({"holdout": 9, "brier": 0.05, "base_brier": 0.1})
+    assert not beats_base({"holdout": 9, "brier": 0.099, "base_brier": 0.1})
+    assert not beats_base({"holdout": 0, "c": 1.0})

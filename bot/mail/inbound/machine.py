@@ -354,7 +354,15 @@ def abuse_desk(addr: str, display: str, subject: str) -> bool:
 _ESP_COMPLAINT = re.compile(
     r"[\"'](?:event|type|recordtype|record_type|eventtype|event_type|event-type|notificationtype)"
     r"[\"']\s*:\s*[\"'](?:complained|complaint|spamreport|spam_report|spam-report|spamcomplaint"
-    r"|spam_complaint|spam|abuse|feedback)[\"']",
+    r"|spam_complaint)[\"']",
+    re.I,
+)
+# Where relayed ESP events come from: the sending services' own domains, or the mailbox a
+# sender forwards its webhooks to.
+_ESP_SENDER = re.compile(
+    r"@(?:[\w-]+\.)*(?:mailgun|sendgrid|postmarkapp|sparkpost(?:mail)?|mailjet|mandrillapp"
+    r"|brevo|sendinblue|amazonses|mailchimp)\.\w+$|^(?:deliverability|bounces?|webhooks?"
+    r"|postmaster|mailer-daemon|abuse|fbl|feedback|alerts?|notifications?|monitoring)[-_.+@]",
     re.I,
 )
 _ESP_RECIPIENT = re.compile(
@@ -368,8 +376,13 @@ _ESP_MESSAGE_ID = re.compile(
 )
 
 
-def esp_complaint(body: str) -> tuple[str, str] | None:
-    """(recipient, message id) of an ESP's complaint event in a mail body, or None."""
+def esp_complaint(body: str, from_addr: str = "") -> tuple[str, str] | None:
+    """(recipient, message id) of an ESP's complaint event in a mail body, or None. Only from
+    a machine sender (no-reply, mailer, an ESP's or our own deliverability mailbox) and only
+    with an event name that means a complaint: a person pasting JSON is not an event."""
+    local = from_addr.partition("@")[0]
+    if from_addr and not (_NOREPLY_LOCAL.match(local) or _ESP_SENDER.search(from_addr)):
+        return None
     if not _ESP_COMPLAINT.search(body):
         return None
     recipient = _ESP_RECIPIENT.search(body)

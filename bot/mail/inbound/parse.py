@@ -596,7 +596,7 @@ def _informal_complaint(
     a complaint about unsolicited mail came in and quotes the reported message (whose To: is
     the complainant), or an ESP's complaint webhook relayed as mail (its recipient)."""
     body = _body_text(parts)[:_SCAN]
-    event = machine.esp_complaint(body)
+    event = machine.esp_complaint(body, from_addr)
     if event is not None:
         recipient, original = event
         return {

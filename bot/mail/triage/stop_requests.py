@@ -121,7 +121,7 @@ STOP_CLAUSES = _c(
     r"\bright to (?:be forgotten|erasure|object)\b",
     r"\bart(?:icle|ikel|icolo|igo|ículo|\.)? ?(?:17|21)\b[^.!?\n]{0,30}\b(?:gdpr|dsgvo|rgpd|avg)\b"
     r"|\b(?:gdpr|dsgvo|rgpd|avg)\b[^.!?\n]{0,30}\bart(?:icle|ikel|icolo|igo|ículo|\.)? ?(?:17|21)\b",
-    r"\b(?:request|demand|want|require|ask for|requesting|demanding)(?: the)? (?:immediate )?"
+    r"\b(?:request|demand|ask for|requesting|demanding)(?: the)? (?:immediate )?"
     r"(?:erasure\b|(?:deletion|removal|destruction) of (?:all )?(?:my|our|the|any) (?:personal )?"
     r"(?:data|details|information|info|address|e-?mail|records?|contact))",
     r"\b(?:i|we) (?:hereby )?object to (?:the |any |your |you )?(?:processing|(?:use|using"
@@ -225,7 +225,7 @@ STOP_CLAUSES = _c(
     r"\bklacht\b[^.!?\n]{0,40}\b(?:autoriteit persoonsgegevens|ap)\b",
     # --- issue 17, second blind set: families, each in every language it is said in ------
     # an erasure whose object is "all (the) personal data you hold about me"
-    r"\b(?:request|demand|want|require|ask for|requesting|demanding)(?: the)? (?:immediate )?"
+    r"\b(?:request|demand|ask for|requesting|demanding)(?: the)? (?:immediate )?"
     r"(?:deletion|removal|erasure|destruction) of (?:all|any|every)(?: of the| the)? (?:personal )?"
     r"(?:data|details|information|info|records?)\b",
     r"\b(?:data|details|information|info|records?) (?:that |which )?you (?:hold|have|keep|store"
@@ -274,7 +274,7 @@ STOP_CLAUSES = _c(
     r"|\b(?:enough|give it a rest) (?:with |of )?(?:the |these |your |all (?:the |these )?)?"
     rf"{_MAIL_NOUN}\b|\btake (?:a|the) hint\b(?=\s*(?:[.!,;]|$|already\b|please\b))"
     rf"|\bgive (?:me|us|it) a (?:break|rest) (?:with|from) (?:the |these |your )?{_MAIL_NOUN}\b",
-    r"\blassen sie (?:mich|uns) (?:\w+ )?in ruhe\b|\bhört auf\b|\bschluss mit (?:den |diesen"
+    r"\blassen sie (?:mich|uns) (?:\w+ )?in ruhe\b|^\s*hört auf\s*[.!]*\s*$|\bschluss mit (?:den |diesen"
     r" |ihren |euren |der |dieser |ihrer )?(?:\w+)?(?:e-?mails|mails|nachrichten|werbung|spam"
     r"|newsletter|anrufen)\b",
     r"\blaissez-(?:moi|nous) tranquilles?\b|\b(?:fichez|foutez)-(?:moi|nous) la paix\b"
@@ -303,7 +303,7 @@ STOP_CLAUSES = _c(
     r"|these|it|them|that))?|your (?:\w+ )?(?:list|e-?mails?|mails?|newsletters?|mailings?"
     r"|marketing|messages?|spam|stuff|crap|junk)|e-?mails?|mails?|newsletters?|marketing"
     r"|any (?:e-?mails?|lists?)|(?:to )?(?:be|being) (?:contacted|e-?mailed)))?\s*(?:[.!,;]|$))",
-    r"\b(?:e-?mail|contact|writ|add|subscrib|sign|put|us|process|stor|hold|got|obtain)\w*"
+    r"\b(?:e-?mail|contact|writ|add|subscrib|sign|put|got|obtain)\w*"
     r" (?:\w+ ){0,4}without (?:my|our|any) (?:consent|permission)\b",
     r"\b(?:ich|wir) (?:habe|haben) (?:mich|uns) (?:\w+ )?(?:nie|niemals|nicht) (?:\w+ )?"
     r"(?:angemeldet|registriert|eingetragen|abonniert)\b(?= *(?:[.!,;]|$|für (?:diesen|ihren"
@@ -370,9 +370,10 @@ STOP_CLAUSES = _c(
 # "ik heb", "jag har", "jeg har", "ja". An act with no subject at all ("Reported as spam.",
 # "Blocked your domain.") counts too: the writer is the only one who can have done it.
 _I_ACT = (
-    r"(?:^(?:(?:just|already|now|simply|hereby|have|has) )*|\b(?:i|we|i've|we've|i'll|we'll|i'm"
+    r"(?:^(?:(?:just|already|now|simply|hereby|have|has) )*(?=(?:reported|marked|flagged"
+    r"|blocked|banned|blacklisted)\b)|\b(?:i|we|i've|we've|i'll|we'll|i'm"
     r"|we're|i'd|we'd)\b(?: (?:have|will|shall|am|are"
-    r"|be|been|just|already|now|hereby|also|now also|officially|gone and|going to|gonna|had"
+    r"|be|been|just|already|now|hereby|also|officially|gone and|going to|gonna|had"
     r"|did|simply|promptly|immediately|permanently|even))*\s+"
     r"|\b(?:ich|wir) (?:(?:habe|haben|hab|werde|werden) (?:\w+ ){0,3})?"
     r"|\b(?:j'ai|nous avons|je vais|nous allons) (?:\w+ ){0,2}|\b(?:je|nous) (?:vous |les )?"
@@ -382,7 +383,8 @@ _I_ACT = (
 )
 # "as spam", "as junk", in each language: the label a mail client's button gives our mail.
 _AS_SPAM = (
-    r"(?:as|for|to|into|in|in(?:to)? (?:the|my|our))(?: \w+)? (?:spam|junk|phishing|scam|abuse"
+    r"(?:as|for|to|into|in|in(?:to)? (?:the|my|our))(?: (?!not\b|non\b|no\b)\w+)?"
+    r" (?:spam|junk|phishing|scam|abuse"
     r"|harassment|trash)\b|\bals (?:spam|junk|werbung|phishing|ongewenst)\b|\bin (?:den|meinen"
     r"|unseren) (?:spam|junk)\w*|\bcomme (?:spam|indésirables?|pourriel|courrier indésirable"
     r"|hameçonnage|phishing)\b|\bcomo (?:spam|correo no deseado|phishing|basura|lixo"
@@ -396,7 +398,7 @@ _MARKING = (
 )
 # Our mail, our sender, our domain, us: what gets blocked.
 _OUR_SENDING = (
-    r"(?:you|y'all|your (?:\w+ ){0,2}?(?:domain|address|e-?mail address|company|e-?mails?|mails?"
+    r"(?:you\b(?! (?:in|into|on|for|off)\b)|y'all|your (?:\w+ ){0,2}?(?:domain|address|e-?mail address|company|e-?mails?|mails?"
     r"|messages?|sender|server|ip|outreach|company's domain)|(?:all |any |every )?(?:future )?"
     r"(?:e-?mails?|mails?|messages?) (?:from (?:you|your \w+)|of yours)|this (?:sender|domain"
     r"|address)|(?:ihre|eure|deine) (?:domain|adresse|e-?mails?|mails|absender\w*)|sie\b"
@@ -437,7 +439,8 @@ STOP_CLAUSES += _c(
     r"|dette) (?:är|er) (?:bara |rent |ren )?(?:spam|skräppost)\b",
     # The writer blocked, reported or marked our mail, or will: "Blocked your domain.",
     # "I'll be marking every future email from your domain as spam", "als Spam gemeldet".
-    rf"{_I_ACT}{_MARKING}\b[^.!?\n]{{0,70}}?{_AS_SPAM}",
+    rf"{_I_ACT}{_MARKING}\b(?:(?!\b(?:safe|not|doesn'?t|does not|don'?t|won'?t|never|accident"
+    rf"|mistake)\b)[^.!?\n]){{0,70}}?{_AS_SPAM}",
     r"(?:^\s*|\b(?:ich|wir|ik|wij|we|jeg|vi|jag|ja|my)\b[^.!?\n]{0,40}?)(?:als|som|jako)"
     r" (?:spam|junk|ongewenst|skräppost|uønsket) (?:gemeldet|markiert|gemarkeerd|gemeld"
     r"|markeret|markerat|rapporteret|anmeldt|oznacz\w*|zgłosz\w*|melden|markieren|markeren"
