@@ -150,10 +150,7 @@ def title_features(title: str) -> dict[str, float]:
 def lean(model: dict | None, x: dict[str, float], agent_id: str, am: str) -> float:
     """The log-odds of "approved as is" that these features add for this agent and AM: how
     a part of a draft (whom it is addressed to, say) moves the AM's verdict, all else equal."""
-    if not model:
-        return 0.0
-    coef = model.get("coef", {})
-    return sum(coef.get(f, 0.0) * v for f, v in augment(x, agent_id, am).items())
+    return _weighted(model, augment(x, agent_id, am)) if model else 0.0
 
 
 def augment(x: dict[str, float], agent_id: str, am: str) -> dict[str, float]:
@@ -192,9 +189,12 @@ def score(model: dict, x: dict[str, float], agent_id: str, am: str) -> Check:
 
 
 def _linear(model: dict, seen: dict[str, float]) -> float:
+    return round(sigmoid(float(model.get("intercept", 0.0)) + _weighted(model, seen)), 4)
+
+
+def _weighted(model: dict, seen: dict[str, float]) -> float:
     coef = model.get("coef", {})
-    z = float(model.get("intercept", 0.0)) + sum(coef.get(f, 0.0) * v for f, v in seen.items())
-    return round(sigmoid(z), 4)
+    return sum(coef.get(f, 0.0) * v for f, v in seen.items())
 
 
 def basis(total: int, own: int, am: int) -> str:
