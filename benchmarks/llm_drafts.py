@@ -50,7 +50,7 @@ def one_run(
     from storage.models import Draft, TokenBudget, TokenReservation
 
     home = Path(tempfile.mkdtemp(prefix="twoloop-llm-bench-"))
-    url, stop, stats = llm_server.start(
+    url, stop, stats = llm_server.start_process(
         delay=delay, failure_rate=failure_rate, seed=11, rpm=rpm, tpm=tpm, window=window
     )
     try:
@@ -123,7 +123,9 @@ def writer_only(drafts: int, threads: int, delay: float, failure_rate: float, **
         Fact("agent:bench:sender", "sender.name", "Sam Lee"),
     ]
     request = DraftRequest(agent, play, {f.slot: f for f in facts}, 0.8, token_budget_left=None)
-    url, stop, stats = llm_server.start(delay=delay, failure_rate=failure_rate, seed=11, **limits)
+    url, stop, stats = llm_server.start_process(
+        delay=delay, failure_rate=failure_rate, seed=11, **limits
+    )
     try:
         writer = OpenAIWriter.from_settings("sk-bench", url, "bench-model", concurrency=32)
         started = time.perf_counter()

@@ -15,6 +15,9 @@ As a module:
     ...  # OpenAIWriter.from_settings("sk-bench", url, "bench-model")
     stop(); print(stats.snapshot())
 
+`start_process` takes the same arguments and serves from a process of its own, as a real
+provider would: the benchmarks use it, so the stand-in's CPU is not counted as the client's.
+
 As a script:
 
     .venv/bin/python benchmarks/llm_server.py --port 8001 [--delay 0.5] [--failure-rate 0.1]
@@ -30,8 +33,11 @@ import math
 import random
 import re
 import signal
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -94,6 +100,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # stdlib naming
         if self.path.rstrip("/") == "/v1/models":
             self._send(200, {"object": "list", "data": [_model("bench-model")]})
+        elif self.path.rstrip("/") == "/stats":  # for a client in another process
+            self._send(200, self.server.stats.snapshot())
         else:
             self._send(404, _error("Not found", "invalid_request_error"))
 
@@ -341,6 +349,53 @@ def start(
         thread.join(timeout=5)
 
     return f"http://{host}:{server.server_address[1]}/v1", stop, server.stats
+
+
+class RemoteStats:
+    """`Stats.snapshot()` of a server running in another process, read over its /stats."""
+
+    def __init__(self, url: str):
+        self.url = url.removesuffix("/v1") + "/stats"
+
+    def snapshot(self) -> dict[str, int]:
+        with urllib.request.urlopen(self.url, timeout=10) as answer:
+            return json.loads(answer.read())
+
+
+def start_process(
+    delay: float = 0.5,
+    failure_rate: float = 0.1,
+    *,
+    seed: int | None = None,
+    rpm: int | None = None,
+    tpm: int | None = None,
+    window: float = 60.0,
+) -> tuple[str, Callable[[], None], RemoteStats]:
+    """`start`, in a process of its own. A real provider's work is not done on the client's
+    CPU: served from a thread of the benchmark's own process, the stand-in's parsing and JSON
+    would take the client's interpreter lock and count as the product's time."""
+    argv = [sys.executable, __file__, "--port", "0", "--delay", str(delay)]
+    argv += ["--failure-rate", str(failure_rate), "--window", str(window)]
+    for flag, value in (("--seed", seed), ("--rpm", rpm), ("--tpm", tpm)):
+        if value is not None:
+            argv += [flag, str(value)]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    found = re.search(r"OPENAI_BASE_URL=(\S+?)\)", first)
+    if found is None:
+        proc.kill()
+        raise RuntimeError(f"the stand-in model server did not start: {first!r}")
+    url = found.group(1)
+
+    def stop() -> None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+    return url, stop, RemoteStats(url)
 
 
 def main() -> None:

@@ -79,9 +79,13 @@ references and what it covers. The protocol: a set is measured before anyone who
 the rules opens it; once its misses have been read to find general gaps, it is no longer
 blind and the next set is the honest figure. blind3 was read (after its first figure:
 92.7% / 86.7% / 98.9%) to fix families; blind4 was written after the rules were tuned on
-blind, blind2 and blind3, and has not been opened by whoever changed them.
+blind, blind2 and blind3. Sets blind5 to blind8 followed the same protocol, one round each:
+blind4, blind5 and blind6 were each measured first and then read to add families (blind6's
+misses led to a clause-level layer, bot/mail/triage/stop_clauses.py); blind7 was measured
+before and after that layer and not read by whoever changed the rules; blind8 was written
+after all of it and is the newest honest figure.
 
-    .venv/bin/python benchmarks/machine_mail.py --only blind4
+    .venv/bin/python benchmarks/machine_mail.py --only blind8
 
 Exit status 1 when a target is missed.
 """
@@ -123,7 +127,7 @@ SOURCES = {
             ROOT / "benchmarks" / "data" / name / "mail",
             ROOT / "benchmarks" / "data" / name / "replies.jsonl",
         )
-        for name in ("blind2", "blind3", "blind4")
+        for name in ("blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8")
     },
 }
 MACHINE_TARGET, UNSUB_TARGET, PERSON_TARGET = 0.97, 1.0, 0.99

@@ -29,7 +29,7 @@ from storage.models import (
     InboundMessage,
     OutboxMessage,
 )
-from storage.upsert import dialect_insert
+from storage.upsert import dialect_insert, table_of
 
 
 def cursor(s: Session, key: str) -> CrmCursor | None:
@@ -181,17 +181,43 @@ def contact_rows_by_email(s: Session, emails: Iterable[str]) -> dict[str, dict[s
     return {r.email: dict(r._mapping) for r in rows}
 
 
+def _later_touch(model: type[Account] | type[Contact]) -> str:
+    """The stored last touch stays when it is the later one (NULL-safe): mail sent while a
+    page was being read must not be moved back to the CRM's older time."""
+    t = f'"{table_of(model).name}"'
+    return f"excluded.last_touch_at IS NULL OR {t}.last_touch_at > excluded.last_touch_at"
+
+
 def account_writers(s: Session) -> tuple[Bulk, Bulk]:
-    """(new accounts, known accounts' CRM-owned columns), as plain-tuple bulk writes."""
+    """(new accounts, known accounts' CRM-owned columns), as plain-tuple bulk writes; the
+    last touch is merged in SQL, against the row as it is at the write."""
     return (
         Bulk(s, Account, NEW_ACCOUNT, ["id"], update=False),
-        Bulk(s, Account, KNOWN_ACCOUNT, ["id"]),
+        Bulk(s, Account, KNOWN_ACCOUNT, ["id"], keep={"last_touch_at": _later_touch(Account)}),
     )
 
 
 def contact_writer(s: Session) -> Bulk:
-    """New and known contacts alike: every column the sync owns, by id."""
-    return Bulk(s, Contact, SYNCED_CONTACT, ["id"])
+    """New and known contacts alike: every column the sync owns, by id. A suppression and a
+    later touch the product wrote after the page read the row are kept (merged in SQL, so
+    it holds under concurrent writers): a sync never clears do_not_contact."""
+    keep = {
+        "do_not_contact": f'"{table_of(Contact).name}".do_not_contact',
+        "last_touch_at": _later_touch(Contact),
+    }
+    return Bulk(s, Contact, SYNCED_CONTACT, ["id"], keep=keep)
+
+
+def park_emails(s: Session, contact_ids: Iterable[str]) -> None:
+    """Give these contacts a stand-in address no one holds ("(moving) <id>"), within the
+    page's transaction, so addresses moving between them never meet the unique index twice."""
+    ids = list(dict.fromkeys(contact_ids))
+    if ids:
+        s.execute(
+            update(Contact)
+            .where(col(Contact.id).in_(ids))
+            .values(email=literal("(moving) ") + col(Contact.id))
+        )
 
 
 def taken_ids(s: Session, model: type[Account] | type[Contact], ids: Iterable[str]) -> set[str]:

@@ -536,33 +536,55 @@ def write_and_gate(
     tokens_left: int,
     now: datetime,
 ) -> list[tuple[str | None, int]]:
-    """Write drafts in parallel (no transaction held), then gate and store each one.
-    Returns each draft's outcome (None: drafted elsewhere meanwhile) and the tokens it cost."""
+    """Write drafts in parallel (no transaction held across a model call), gating and storing
+    each one as it is written. Returns each draft's outcome (None: drafted elsewhere meanwhile) and the tokens it cost."""
     if not work:
         return []
 
     per_account = rt.relationship_policy(agent.spec).one_conversation_per == "account"
     claimed: list[list[str]] = []  # what this call holds in `_writing`, released at the end
-
-    def write(w: Work) -> Written:
-        if hard_stops(agent, w, now):
-            # Stopped whatever the text says: record the stop, spend no model call on it.
-            return Written(subject="", body="", used=[], provider="not written (hard stop)")
-        request = DraftRequest(
+    offline = isinstance(writer, OfflineWriter)
+    requests = [
+        DraftRequest(
             agent.spec,
             w.play,
             w.facts,
             w.match.graph_score,
-            token_budget_left=tokens_left if not isinstance(writer, OfflineWriter) else None,
+            token_budget_left=tokens_left if not offline else None,
         )
-        if isinstance(writer, OfflineWriter):
+        for w in work
+    ]
+    stopped = [hard_stops(agent, w, now) for w in work]
+    # The chunk's model calls reserve their worst cases together, in one transaction.
+    worst = None if offline else getattr(writer, "worst_case", None)
+    calls = [i for i, stop in enumerate(stopped) if not stop]
+    block = (
+        budgets.reserve_block(rt, agent.spec, [worst(requests[i]) for i in calls])
+        if (worst is not None and calls)
+        else None
+    )
+    in_block = {i: n for n, i in enumerate(calls)}
+
+    def write(i: int) -> Written:
+        w, request = work[i], requests[i]
+        if stopped[i]:
+            # Stopped whatever the text says: record the stop, spend no model call on it.
+            return Written(subject="", body="", used=[], provider="not written (hard stop)")
+        if offline:
             written = writer.write(request)
         else:
-            keys = _claim_keys(w, per_account)
-            if not _writing.take(keys):
-                return Written(subject="", body="", used=[], provider=ELSEWHERE)
-            claimed.append(keys)
-            written = _model_write(rt, agent, writer, request, w, per_account)
+            held = block if block is not None and block.holds(in_block[i]) else None
+            tokens = 0
+            try:
+                keys = _claim_keys(w, per_account)
+                if not _writing.take(keys):
+                    return Written(subject="", body="", used=[], provider=ELSEWHERE)
+                claimed.append(keys)
+                written = _model_write(rt, agent, writer, request, w, per_account, held)
+                tokens = written.tokens
+            finally:
+                if held is not None and held.finish(tokens):
+                    budgets.settle_block(rt, held)
             if written.provider == ELSEWHERE:
                 return written
         if written.problems and not written.body.strip():
@@ -574,19 +596,23 @@ def write_and_gate(
             return fallback
         return written
 
+    def write_and_store(i: int) -> tuple[str | None, int]:
+        written = write(i)
+        if written.provider == ELSEWHERE:
+            return None, 0
+        return store_draft(rt, agent, trust, work[i], written, now), written.tokens
+
     try:
-        if isinstance(writer, OfflineWriter) or len(work) == 1:
-            results = [write(w) for w in work]
-        else:
-            with ThreadPoolExecutor(max_workers=min(len(work), rt.draft_concurrency)) as pool:
-                results = list(pool.map(write, work))
-        return [
-            (None, 0)
-            if written.provider == ELSEWHERE
-            else (store_draft(rt, agent, trust, w, written, now), written.tokens)
-            for w, written in zip(work, results, strict=True)
-        ]
+        if offline or len(work) == 1:
+            return [write_and_store(i) for i in range(len(work))]
+        # Each draft is gated and stored as soon as it is written, while the chunk's other
+        # calls are still out: a chunk waits for its slowest call, not for that and then
+        # every store in turn.
+        with ThreadPoolExecutor(max_workers=min(len(work), rt.draft_concurrency)) as pool:
+            return list(pool.map(write_and_store, range(len(work))))
     finally:
+        if block is not None:
+            budgets.settle_block(rt, block)
         for keys in claimed:
             _writing.release(keys)
 
@@ -622,23 +648,29 @@ def _claim_keys(w: Work, per_account: bool) -> list[str]:
 
 
 def _model_write(
-    rt: Runtime, agent: Agent, writer: Writer, request: DraftRequest, w: Work, per_account: bool
+    rt: Runtime,
+    agent: Agent,
+    writer: Writer,
+    request: DraftRequest,
+    w: Work,
+    per_account: bool,
+    block: budgets.Block | None,
 ) -> Written:
     """One model draft, unless another agent has written to them since the chunk was
     prepared, or the agent's daily token budget (held in the database, for every replica)
-    cannot cover its worst case."""
+    cannot cover its worst case. `block`: the chunk's reservation, when it holds this call."""
     worst = getattr(writer, "worst_case", None)
     held = None
-    with rt.db.session() as s:  # one short transaction: nothing is held across the call
+    with rt.db.reading() as s:  # a read: no write lock, and nothing held across the call
         if prospects.trigger_seen(s, w.key) or relationships.open_draft_with(
             s, w.contact.id, w.account.id if per_account else ""
         ):
             return Written(subject="", body="", used=[], provider=ELSEWHERE)
-    if worst is not None:
+    if worst is not None and block is None:
         held = budgets.reserve_soon(rt, agent.spec, worst(request))
-    if worst is not None and held is None:
-        provider = getattr(writer, "provider", "model")
-        return Written(subject="", body="", used=[], provider=provider, wait=budgets.SPENT)
+        if held is None:
+            provider = getattr(writer, "provider", "model")
+            return Written(subject="", body="", used=[], provider=provider, wait=budgets.SPENT)
     used = 0
     try:
         written = writer.write(request)

@@ -51,11 +51,18 @@ class Current:
         return score(self.model, x, agent_id, am)
 
     def title_lean(self, title: str, agent_id: str, am: str) -> float:
+        """How this AM's verdicts lean on drafts to this title: what they did with them, once
+        there are TITLE_MIN_VERDICTS; until then the model's title weights."""
+        remembered = title_memory(self.model, title, am)
+        if remembered is not None:
+            return remembered
         return lean(self.model, title_features(title), agent_id, am)
 
 
 AGE_STEPS = (7, 14, 21, 28, 35, 45)
 KILL_MIN_AM_VERDICTS = 20  # an AM's own verdicts before their predicted kills skip drafts
+TITLE_MIN_VERDICTS = 8  # an AM's verdicts on drafts to a title before they speak for it
+TITLE_PRIOR = 4.0  # pseudo-verdicts at the AM's overall rate a title's count starts from
 
 
 def label(action: str) -> int | None:
@@ -145,6 +152,49 @@ def title_features(title: str) -> dict[str, float]:
     for word in words:
         x[f"title_word={word}"] = 1.0
     return x
+
+
+def title_key(x: dict[str, float]) -> str | None:
+    """The whole-title feature of a draft's features ("title=vp data")."""
+    return next((f for f in x if f.startswith("title=")), None)
+
+
+def title_counts(rows: Iterable[tuple[str, dict[str, float], int]]) -> dict:
+    """Per AM, [approved as is, verdicts] in all and per contact title, from (am, features,
+    label) of the verdicts trained on: what `title_memory` reads."""
+    out: dict[str, dict] = {}
+    for am, x, y in rows:
+        mine = out.setdefault(am, {"all": [0, 0], "titles": {}})
+        mine["all"][0] += y
+        mine["all"][1] += 1
+        key = title_key(x)
+        if key is not None:
+            pair = mine["titles"].setdefault(key, [0, 0])
+            pair[0] += y
+            pair[1] += 1
+    return out
+
+
+def title_memory(model: dict | None, title: str, am: str) -> float | None:
+    """The log-odds of "approved as is" this AM's drafts to this title showed against all
+    their drafts, smoothed toward none (TITLE_PRIOR verdicts at their overall rate); None
+    under TITLE_MIN_VERDICTS. Counts, not a regularised weight: once an AM has rewritten
+    thirty drafts to CTOs the lean stays, even while fewer such drafts reach them (a
+    weight re-fitted on fewer examples shrinks, and the drafts come back)."""
+    mine = ((model or {}).get("titles") or {}).get(am)
+    if not mine:
+        return None
+    pair = mine["titles"].get(title_key(title_features(title)) or "")
+    if pair is None or pair[1] < TITLE_MIN_VERDICTS:
+        return None
+    approved, total = mine["all"]
+    overall = (approved + 1) / (total + 2)
+    p = (pair[0] + TITLE_PRIOR * overall) / (pair[1] + TITLE_PRIOR)
+    return _logit(p) - _logit(overall)
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))
 
 
 def lean(model: dict | None, x: dict[str, float], agent_id: str, am: str) -> float:

@@ -151,6 +151,26 @@ def _body(exc: Exception) -> dict:
     return data if isinstance(data, dict) else {}
 
 
+NOT_JSON = object()  # what `_json_of` gives for a body that is not JSON (a proxy's page)
+
+
+def _json_of(answer: Any) -> Any:
+    """An unparsed answer's JSON (NOT_JSON when it is not). Its connection goes back to the
+    pool once the body was read whole, and is closed when reading it failed: a half-read
+    answer must neither hold a connection nor serve the next request."""
+    try:
+        raw = answer.data
+    except BaseException:
+        answer.close()
+        raise
+    finally:
+        answer.release_conn()
+    try:
+        return json.loads(raw)
+    except (TypeError, ValueError):  # no body, or not JSON
+        return NOT_JSON
+
+
 def _refusal(exc: Exception) -> str:
     """HubSpot's own words for a refusal: category and message, capped (never headers)."""
     body = _body(exc)
@@ -229,10 +249,13 @@ class HubSpot:
             try:
                 if plain:
                     answer = fn(*args, _request_timeout=self.timeout, _preload_content=False, **kw)
-                    try:
-                        data, headers = json.loads(answer.data), answer.headers
-                    finally:
-                        answer.release_conn()
+                    data, headers = _json_of(answer), answer.headers
+                    if data is NOT_JSON:
+                        if last or create:
+                            raise CrmError(f"HubSpot's answer to {what} was not JSON")
+                        self._wait(backoff, f"no JSON on {what}")
+                        backoff = min(backoff * 2, 30.0)
+                        continue
                 else:
                     data, _status, headers = fn(*args, _request_timeout=self.timeout, **kw)
             except API_ERRORS as exc:

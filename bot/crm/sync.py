@@ -35,6 +35,7 @@ from bot.ports import PAST, Notice
 from bot.runtime import Runtime
 from bot.settings import Settings
 from storage import crm as store
+from storage.bulk import Refused
 from storage.models import Account, Contact, Decision
 
 log = logging.getLogger(__name__)
@@ -302,8 +303,11 @@ def _companies(
         r.companies.seen += 1
         customers.append((account, c.lifecycle))
     new_w, known_w = store.account_writers(s)
-    new_w.write(inserts)
-    known_w.write(list(updates.values()))
+    try:
+        new_w.write(inserts)
+        known_w.write(list(updates.values()))
+    except Refused as exc:
+        raise _refused(crm, "companies", [c.crm_id for c in page.rows], exc) from None
     for account, stage in customers:
         if stage in CUSTOMER_STAGES:
             if (account["customer_status"], account["customer_source"]) == ("customer", source):
@@ -324,58 +328,129 @@ def _companies(
 def _contacts(
     rt: Runtime, s: Session, crm: Crm, page: Page[Person], r: SyncReport, owners: dict[str, str]
 ) -> None:
-    """A page of contacts, matched and merged in memory, written in one bulk upsert."""
-    by_crm = store.contact_rows_by_crm_id(s, [p.crm_id for p in page.rows])
-    by_email = store.contact_rows_by_email(s, [p.email for p in page.rows])
-    accounts = store.account_rows_by_crm_id(s, [c for p in page.rows for c in p.company_ids])
-    fresh = [
-        p.crm_id
-        for p in page.rows
-        if p.email
-        and p.crm_id not in by_crm
-        and p.email not in by_email
-        and any(c in accounts for c in p.company_ids)
-    ]
-    ids = _new_ids(s, Contact, crm.name, list(dict.fromkeys(fresh))) if fresh else {}
-    out: dict[str, dict[str, Any]] = {}
-    for p in page.rows:
+    """A page of contacts, matched and merged in memory, written in one bulk upsert. An
+    address may move between contacts within the page (handed over, swapped), in any order:
+    who ends with it is settled first, and its old holder lets go of it before the write."""
+    rows = [p for p in page.rows if p.email]
+    r.contacts.skipped += len(page.rows) - len(rows)  # no address
+    by_crm = store.contact_rows_by_crm_id(s, [p.crm_id for p in rows])
+    by_email = store.contact_rows_by_email(s, [p.email for p in rows])
+    accounts = store.account_rows_by_crm_id(s, [c for p in rows for c in p.company_ids])
+    # Addresses whose holder's own record in this page gives them up.
+    leaving = {
+        c["email"].lower()
+        for p in rows
+        if (c := by_crm.get(p.crm_id)) is not None and c["email"].lower() != p.email
+    }
+    matched: list[tuple[Person, dict[str, Any] | None, dict[str, Any] | None]] = []
+    for p in rows:
         account = next((accounts[c] for c in p.company_ids if c in accounts), None)
-        contact = by_crm.get(p.crm_id) or by_email.get(p.email)
-        if not p.email or (contact is not None and contact["crm_id"] not in ("", p.crm_id)):
-            r.contacts.skipped += 1  # no address, or a second CRM record for one person
-            continue
+        contact = by_crm.get(p.crm_id)
         if contact is None:
-            if account is None:
+            holder = by_email.get(p.email)
+            if holder is not None and holder["crm_id"] == "":
+                contact = holder  # a contact from a file, matched by address
+            elif holder is not None and p.email not in leaving:
+                r.contacts.skipped += 1  # a second CRM record for one person
+                continue
+            elif account is None:
                 r.contacts.skipped += 1  # their company is not one we know
                 continue
-            # (an id not foreseen: its email was freed by a contact earlier in this page)
-            new_id = ids.get(p.crm_id) or _new_ids(s, Contact, crm.name, [p.crm_id])[p.crm_id]
+        if contact is not None:
+            contact["crm_id"], by_crm[p.crm_id] = p.crm_id, contact
+        matched.append((p, contact, account))
+    fresh = [p.crm_id for p, contact, _ in matched if contact is None]
+    ids = _new_ids(s, Contact, crm.name, list(dict.fromkeys(fresh))) if fresh else {}
+    out: dict[str, dict[str, Any]] = {}
+    was: dict[str, str] = {}  # contact id -> the address it holds now ("" for a new one)
+    for p, contact, account in matched:
+        if contact is None:
             contact = {
-                "id": new_id,
-                "account_id": account["id"],
+                "id": ids[p.crm_id],
+                "account_id": "",  # set below: a new contact's company is known
                 "first_name": p.first_name or p.email.split("@")[0],
                 "last_name": "",
-                "email": p.email,
+                "email": "",
                 "title": "",
                 "do_not_contact": False,
                 "last_touch_at": None,
             }
-            r.contacts.new += 1
-        r.contacts.seen += 1
+        if contact["id"] in out:
+            r.contacts.skipped += 1  # a second CRM record for one person
+            continue
+        was[contact["id"]] = contact["email"].lower()
         contact["crm_id"] = p.crm_id
         contact["first_name"] = p.first_name or contact["first_name"]
         contact["last_name"] = p.last_name or contact["last_name"]
         contact["title"] = p.title or contact["title"]
-        if p.email != contact["email"].lower() and p.email not in by_email:
-            by_email.pop(contact["email"].lower(), None)
-            contact["email"] = p.email
+        contact["email"] = p.email  # wanted; `_settle_addresses` says whether it may move
         if account is not None:
             contact["account_id"] = account["id"]
         contact["do_not_contact"] = contact["do_not_contact"] or p.opted_out
         contact["last_touch_at"] = _later(contact["last_touch_at"], p.last_activity)
-        by_crm[p.crm_id], by_email[p.email] = contact, contact
         out[contact["id"]] = contact
-    store.contact_writer(s).write([tuple(c[k] for k in store.SYNCED_CONTACT) for c in out.values()])
+    written = _settle_addresses(list(out.values()), was, by_email)
+    r.contacts.skipped += len(out) - len(written)
+    r.contacts.seen += len(written)
+    r.contacts.new += sum(1 for c in written if not was[c["id"]])
+    # Whoever gives up an address another contact of the page ends with lets go of it first.
+    finals = {c["email"]: c["id"] for c in written}
+    store.park_emails(
+        s,
+        [c["id"] for c in written if was[c["id"]] and finals.get(was[c["id"]], c["id"]) != c["id"]],
+    )
+    try:
+        store.contact_writer(s).write([tuple(c[k] for k in store.SYNCED_CONTACT) for c in written])
+    except Refused as exc:
+        raise _blame(s, crm, written, exc) from None
+
+
+def _settle_addresses(
+    contacts: list[dict[str, Any]], was: dict[str, str], by_email: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each address to one contact: one the page does not move keeps its own; else the one
+    holding it now, else the first to want it. A loser keeps its old address (a new contact
+    without one is left out); repeated until nobody loses. Returns the contacts to write."""
+    ids = {c["id"] for c in contacts}
+    while True:
+        claims: dict[str, list[dict[str, Any]]] = {}
+        for c in contacts:
+            claims.setdefault(c["email"], []).append(c)
+        losers = []
+        for email, claimants in claims.items():
+            holder = by_email.get(email)
+            if holder is not None and holder["id"] not in ids:
+                losers += claimants  # held by a contact outside this page
+            else:
+                keep = next((c for c in claimants if was[c["id"]] == email), claimants[0])
+                losers += [c for c in claimants if c is not keep]
+        if not losers:
+            return contacts
+        for c in losers:
+            c["email"] = was[c["id"]]
+        ids -= {c["id"] for c in losers if not c["email"]}
+        contacts = [c for c in contacts if c["id"] in ids]
+
+
+def _blame(s: Session, crm: Crm, written: list[dict[str, Any]], exc: Refused) -> CrmError:
+    """The database refused a page of contacts (a writer took an address meanwhile): name
+    the CRM record whose address another contact holds, else say what the database said."""
+    held = store.contact_rows_by_email(s, [c["email"] for c in written])
+    for c in written:
+        other = held.get(c["email"])
+        if other is not None and other["id"] != c["id"]:
+            return CrmError(
+                f"{crm.name} contact {c['crm_id']} ({c['email']}): the address is held by our "
+                f"contact {other['id']}; the page was not written, the next sync tries again"
+            )
+    return _refused(crm, "contacts", [c["crm_id"] for c in written], exc)
+
+
+def _refused(crm: Crm, kind: str, crm_ids: list[str], exc: Refused) -> CrmError:
+    """A refusal no record explains: which page, and the database's first line."""
+    first = (str(exc).splitlines() or ["refused"])[0]
+    ids = ", ".join(crm_ids[:3]) + (", ..." if len(crm_ids) > 3 else "")
+    return CrmError(f"the database refused a page of {crm.name} {kind} ({ids}): {first}")
 
 
 def _deals(

@@ -10,8 +10,9 @@ it expires, so a crash costs an hour of budget at most, never the day.
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -80,6 +81,75 @@ def reserve_soon(rt: Runtime, spec: AgentSpec, tokens: int) -> Reservation | Non
                 return None
         time.sleep(BUSY_WAIT)
     return None
+
+
+@dataclass
+class Block:
+    """The worst cases of a batch of calls reserved in one transaction, settled in one when
+    the last of them is over. A tick's chunk writes its drafts at once: a reservation and a
+    settlement per call were two write transactions each, and on SQLite the calls queued
+    for its one write lock instead of for the model."""
+
+    reservation: Reservation | None
+    covered: int  # how many of the batch's calls, in order, it holds room for
+    used: int = 0
+    _pending: int = -1
+    _settled: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        self._pending = self.covered
+
+    def holds(self, index: int) -> bool:
+        return index < self.covered
+
+    def finish(self, tokens: int) -> bool:
+        """One call it holds is over (made or not); True for the last, which settles it."""
+        with self._lock:
+            self.used += tokens
+            self._pending -= 1
+            return self._pending == 0
+
+    def close(self) -> Reservation | None:
+        """The reservation to settle, once: None if there is none or it was settled."""
+        with self._lock:
+            if self._settled:
+                return None
+            self._settled = True
+            return self.reservation
+
+
+def reserve_block(rt: Runtime, spec: AgentSpec, worst: list[int]) -> Block:
+    """Room for as many of the calls, in order, as the budget holds now; the rest reserve
+    their own (`reserve_soon`) or wait."""
+    now = rt.now()
+    with rt.db.session() as s:
+        day, start = day_of(now, spec.timezone)
+        token_budget.expire(s, now)
+        row = token_budget.state(s, spec.id, day)
+        spent = prospects.tokens_since(s, spec.id, start) if row is None else row.spent
+        room = spec.daily_token_budget - spent - (row.reserved if row is not None else 0)
+        covered, total = 0, 0
+        for tokens in worst:
+            if total + tokens > room:
+                break
+            covered, total = covered + 1, total + tokens
+        if not covered:
+            return Block(None, 0)
+        rid = token_budget.reserve(
+            s, spec.id, day, spec.daily_token_budget, total, now + RESERVATION_TTL, spent
+        )
+    if rid is None:  # another process took the room meanwhile
+        return Block(None, 0)
+    return Block(Reservation(rid, spec.id, day), covered)
+
+
+def settle_block(rt: Runtime, block: Block) -> None:
+    """Settle the block to what its calls used (once; later calls do nothing). Settled when
+    its last call ends, so calls past it that wait for room do not wait for their own chunk."""
+    reservation = block.close()
+    if reservation is not None:
+        settle(rt, reservation, block.used)
 
 
 def settle(rt: Runtime, reservation: Reservation, used: int) -> None:

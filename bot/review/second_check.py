@@ -29,7 +29,15 @@ from sklearn.metrics import brier_score_loss, log_loss
 from sqlmodel import Session
 
 from bot.config.agents import AgentSpec
-from bot.core.second_check import Current, augment, edit_history, kill_label, label, sigmoid
+from bot.core.second_check import (
+    Current,
+    augment,
+    edit_history,
+    kill_label,
+    label,
+    sigmoid,
+    title_counts,
+)
 from bot.memory import owners
 from bot.runtime import Runtime
 from storage import second_check as store
@@ -88,6 +96,10 @@ def train(rt: Runtime, *, force: bool = False) -> SecondCheckModel | None:
             "coef": fitted.coef,
             "decisions": len(rows),
             "counts": counts,
+            "titles": title_counts(
+                (str(r.features.get("am", "")), r.features.get("x", {}), y)
+                for r, y in zip(rows, ys, strict=True)
+            ),
         }
         measured = metrics(xs, ys, c)
         kills = [kill_label(r.action) or 0 for r in rows]

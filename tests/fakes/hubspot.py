@@ -4,7 +4,8 @@ real API would refuse for its shape is refused here too; answers are built from 
 
 Search with filters, ascending sorts and `after` paging (and HubSpot's 10,000-result cap),
 batch read and create, associations v4, owners, deal pipelines; a wrong token gets 401;
-`fail_next` programs 429s (Retry-After and X-HubSpot-RateLimit-* headers) and 5xx.
+`fail_next` programs 429s (Retry-After and X-HubSpot-RateLimit-* headers), 5xx and answers
+that are not JSON (a proxy's page).
 
 `generated(n)` holds no records: companies 0..n-1 and two contacts each are made up from
 their index when asked for (one a second apart, so a search's GTE filter is an index), for
@@ -92,7 +93,7 @@ class Request:
 class Fault:
     status: int
     headers: dict
-    body: dict
+    body: dict | bytes  # bytes: sent as they are, not as JSON (a proxy's page)
     path: str  # answered on requests whose path contains this ("" = any)
     times: int
 
@@ -281,8 +282,11 @@ class FakeHubSpot:
         times: int = 1,
         path: str = "",
         headers: dict | None = None,
-        body: dict | None = None,
+        body: dict | bytes | None = None,
     ) -> None:
+        """The next `times` requests to `path` answered `status` with `body`: a dict as JSON,
+        bytes as they are (what a proxy in the way would send); HubSpot's own error bodies
+        by default."""
         if body is None:
             body = (
                 {
@@ -316,7 +320,7 @@ class FakeHubSpot:
 
     def answer(
         self, method: str, path: str, query: dict, raw: bytes, auth: str
-    ) -> tuple[int, dict, dict]:
+    ) -> tuple[int, dict | bytes, dict]:
         body = json.loads(raw) if raw else None
         req = Request(method, path, query, body)
         if self.latency:
@@ -334,7 +338,7 @@ class FakeHubSpot:
         }
         return status, payload, headers
 
-    def _answer(self, method, path, query, body, auth) -> tuple[int, dict, dict]:
+    def _answer(self, method, path, query, body, auth) -> tuple[int, dict | bytes, dict]:
         if auth != f"Bearer {self.token}":
             return (
                 401,
@@ -657,9 +661,11 @@ def start(token: str | None = None) -> FakeHubSpot:
                 raw,
                 self.headers.get("Authorization", ""),
             )
-            data = json.dumps(payload).encode()
+            raw_body = isinstance(payload, bytes)
+            data = payload if raw_body else json.dumps(payload).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json;charset=utf-8")
+            kind = "text/html" if raw_body else "application/json;charset=utf-8"
+            self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
             for k, v in headers.items():
                 self.send_header(k, v)

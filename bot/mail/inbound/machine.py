@@ -13,6 +13,8 @@ fall into a few families that generalise to servers never seen:
   ezmlm): the manager itself, or the list's -owner/-admin/-request address with list headers
   or a list notice to back it (office-admin@ is a person's box as often as a list's).
   A person's post that merely came through a list (List-Id, Precedence: list) is NOT this;
+- a calendar answer (RFC 5546 METHOD:REPLY) with no note typed by the attendee, and the
+  notices newsletter software sends (double opt-in confirmations, its campaign headers);
 - a no-reply sender, a read receipt, or a notice that says of itself that it was generated
   automatically ("this is an automated message", "please do not reply to this email."), not
   one that merely talks about automation ("is this automated?").
@@ -313,7 +315,8 @@ ABUSE_SUBJECT = re.compile(
     r"\b(?:abuse|spam)[- ]?(?:complaint|report|ticket|case|notice|notification|beschwerde"
     r"|meldung|plainte|signalement|queja|denuncia|segnalazione|reclamação|klacht|melding)\b"
     r"|\b(?:complaint|beschwerde|plainte|queja|reclamo|denuncia|reclamação|klacht|segnalazione"
-    r"|signalement)\b[^\n]{0,30}\b(?:spam|abuse|abus|missbrauch|unsolicited|unerwünscht)"
+    r"|signalement)\b[^\n]{0,30}\b(?:abuse|abus|missbrauch|spam|unsolicited|unerwünscht"
+    r"|unverlangt|non sollicit|no solicitad|non richiest|não solicitad|ongevraagd|ongewenst)"
     r"|\[(?:abuse|ticket)[^\]]{0,40}\][^\n]{0,60}\b(?:spam|abuse|complaint|beschwerde|plainte"
     r"|queja|klacht)",
     re.I,
@@ -361,8 +364,15 @@ _ESP_COMPLAINT = re.compile(
 # sender forwards its webhooks to.
 _ESP_SENDER = re.compile(
     r"@(?:[\w-]+\.)*(?:mailgun|sendgrid|postmarkapp|sparkpost(?:mail)?|mailjet|mandrillapp"
-    r"|brevo|sendinblue|amazonses|mailchimp)\.\w+$|^(?:deliverability|bounces?|webhooks?"
-    r"|postmaster|mailer-daemon|abuse|fbl|feedback|alerts?|notifications?|monitoring)[-_.+@]",
+    r"|brevo|sendinblue|amazonses|mailchimp)\.\w+$|^(?:deliverability|bounces?|web-?hooks?"
+    r"|hooks?|events?|relay|esp|mta|tracking|postmaster|mailer-daemon|abuse|fbl|feedback"
+    r"|alerts?|notifications?|monitoring)[-_.+@]",
+    re.I,
+)
+# A relay that names the sending service it forwards for ("Postmark Hooks Relay").
+_ESP_NAME = re.compile(
+    r"\b(?:mailgun|sendgrid|postmark|sparkpost|mailjet|mandrill|brevo|sendinblue|amazon ses"
+    r"|mailchimp|webhooks?)\b",
     re.I,
 )
 _ESP_RECIPIENT = re.compile(
@@ -376,12 +386,21 @@ _ESP_MESSAGE_ID = re.compile(
 )
 
 
-def esp_complaint(body: str, from_addr: str = "") -> tuple[str, str] | None:
+def esp_complaint(
+    body: str, from_addr: str = "", *, display: str = "", automatic: bool = False
+) -> tuple[str, str] | None:
     """(recipient, message id) of an ESP's complaint event in a mail body, or None. Only from
-    a machine sender (no-reply, mailer, an ESP's or our own deliverability mailbox) and only
-    with an event name that means a complaint: a person pasting JSON is not an event."""
+    a machine sender (no-reply, mailer, an ESP's or our own relay mailbox, a display name
+    naming the service, or mail marked Auto-Submitted: `automatic`) and only with an event
+    name that means a complaint: a person pasting JSON is not an event."""
     local = from_addr.partition("@")[0]
-    if from_addr and not (_NOREPLY_LOCAL.match(local) or _ESP_SENDER.search(from_addr)):
+    machine_sent = (
+        automatic
+        or bool(_NOREPLY_LOCAL.match(local))
+        or bool(_ESP_SENDER.search(from_addr))
+        or bool(_ESP_NAME.search(display))
+    )
+    if from_addr and not machine_sent:
         return None
     if not _ESP_COMPLAINT.search(body):
         return None
@@ -429,7 +448,9 @@ AUTO_SUBJECT_MORE = re.compile(
     r"|frånvaro|frånvarande|automatisk svar|autosvar|fravær|fraværende|ikke på kontoret"
     r"|automaattinen vastaus|poissa|poissaolo|automatikus válasz|házon kívül|răspuns automat"
     r"|otomatik yanıt|otomatik cevap|ofis dışında|автоматический ответ|автоответ|нет на месте"
-    r"|자동 회신|자동 응답|부재중|自动回复|自動回覆|自动答复|不在办公室)\s*:",
+    r"|자동 회신|자동 응답|부재중|自动回复|自動回覆|自动答复|不在办公室)"
+    # the absence word with its place ("Nieobecność w biurze:", "Frånvarande från kontoret:")
+    r"(?: [^\W\d_]+){0,3}\s*:",
     re.I,
 )
 
@@ -458,8 +479,216 @@ _REDIRECT = re.compile(
 )
 
 
+# The same parts in the languages out-of-office notices are set up in: "jestem na urlopie do
+# 12 marca ... w pilnych sprawach proszę o kontakt", "ich bin bis ... nicht im Büro ... in
+# dringenden Fällen wenden Sie sich an", "je suis absente jusqu'au ... en cas d'urgence".
+_ABSENCE_ANY = re.compile(
+    r"\b(?:bin|sind) (?:[\w.]+ ){0,4}?(?:bis|vom) (?:[\w.]+ ){0,4}?(?:nicht (?:im büro|erreichbar"
+    r"|im haus"
+    r"|da)|abwesend|im urlaub|außer haus)|\b(?:bin|sind) (?:\w+ ){0,3}?(?:abwesend|im urlaub"
+    r"|nicht im büro|außer haus) (?:\w+ ){0,2}?bis\b"
+    r"|\b(?:je suis|nous sommes) (?:actuellement )?(?:absente?s?|en (?:congés?|vacances"
+    r"|déplacement))"
+    r"\b[^.\n]{0,40}?\b(?:jusqu|au|du|retour)"
+    r"|\b(?:estoy|estaré|estamos) (?:\w+ )?(?:fuera de la oficina|ausente|de vacaciones|de viaje)"
+    r"\b[^.\n]{0,40}?\b(?:hasta|del|regreso|vuelvo)"
+    r"|\b(?:sono|sarò|siamo) (?:\w+ )?(?:fuori ufficio|assente|in ferie|in vacanza)\b[^.\n]{0,40}?"
+    r"\b(?:fino|al|dal|rientro)|\b(?:estou|estarei) (?:\w+ )?(?:fora do escritório|ausente"
+    r"|de férias)"
+    r"\b[^.\n]{0,40}?\b(?:até|de|regresso|retorno)"
+    r"|\b(?:ik ben|ben ik) (?:\w+ )?(?:afwezig|met vakantie|niet op kantoor|op vakantie|vrij)\b"
+    r"[^.\n]{0,40}?\b(?:tot|t/m|vanaf|terug)"
+    r"|\b(?:jag är|jeg er|jeg har) (?:\w+ )?(?:ledig|på semester|tjänstledig|bortrest|på ferie"
+    r"|fraværende|ikke på kontoret|fri)\b[^.\n]{0,40}?\b(?:till|tills|t\.o\.m|indtil|til|frem til)"
+    r"|\b(?:jestem|będę) (?:\w+ )?(?:na urlopie|nieobecn[ya]|poza biurem|na zwolnieniu|w podróży)"
+    r"\b[^.\n]{0,40}?\b(?:do|od|wracam)",
+    re.I,
+)
+_REDIRECT_ANY = re.compile(
+    r"\bin dringenden (?:fällen|angelegenheiten)|\bbei dringenden|\ben cas d'urgence"
+    r"|\bpour toute (?:demande )?urgen|\b(?:para|en) (?:asuntos|casos) urgentes"
+    r"|\ben caso de urgencia"
+    r"|\bper (?:urgenze|questioni urgenti|casi urgenti)|\b(?:para|em) (?:assuntos|casos) urgentes"
+    r"|\bvoor dringende (?:zaken|vragen)|\bin dringende gevallen|\bvid brådskande\b"
+    r"|\bi (?:hastende|akutte) (?:tilfælde|sager|saker)|\bw (?:pilnych|nagłych) (?:sprawach"
+    r"|przypadkach)|\bnie (?:mam|będę miał[a]?) dostępu do (?:poczty|e-?maila)"
+    r"|\b(?:keinen|keinen regelmäßigen|nur eingeschränkt) zugriff auf (?:meine )?e-?mails?"
+    r"|\bsans accès (?:à mes|aux) (?:e-?mails|courriels|messages)",
+    re.I,
+)
+
+
 def absence_notice(text: str) -> bool:
     """An out-of-office by its parts: an absence with an end, and no reading of mail or a
-    colleague to write to instead."""
+    colleague to write to instead, in any language it is set up in."""
     head = text[:1500]
-    return bool(_ABSENCE.search(head)) and bool(_NOT_READING.search(head) or _REDIRECT.search(head))
+    if _ABSENCE.search(head) and (_NOT_READING.search(head) or _REDIRECT.search(head)):
+        return True
+    return bool(_ABSENCE_ANY.search(head)) and bool(_REDIRECT_ANY.search(head))
+
+
+# --- issue 17, fourth blind set -------------------------------------------------------------
+
+# An abuse desk's ticket that withholds the complainant, as many do: the recipient field is
+# there, its value redacted.
+REDACTED_RECIPIENT = re.compile(
+    r"^[ \t>]*(?:recipient|original recipient|complainant|ontvanger|empfänger|destinataire"
+    r"|destinatario|destinatário|odbiorca|mottagare|modtager)s?[ \t]*:[ \t]*[\[(<]?[ \t]*"
+    r"(?:redacted|anonymi[sz]ed|anonymous|geanonimiseerd|anoniem|anonymisiert|anonymisé|anonyme"
+    r"|anonimizzato|anonimo|anonimizado|anónimo|hidden|removed|withheld|verborgen"
+    r"|masqué|oculto|nascosto|\*{3,}|x{3,})",
+    re.I | re.M,
+)
+
+# RFC 5546: an attendee's answer to an invitation is an iCalendar object with METHOD:REPLY,
+# which calendar software sends on a click. A COMMENT property carries a note the attendee
+# typed, which a person should read, so an answer with one is not counted.
+_ICAL_REPLY = re.compile(r"^METHOD:REPLY\s*$", re.I | re.M)
+_ICAL_COMMENT = re.compile(r"^COMMENT[;:]", re.I | re.M)
+CALENDAR_TYPES = ("text/calendar", "application/ics", "application/icalendar")
+
+
+def calendar_reply(calendars: list[str]) -> bool:
+    """An iCalendar REPLY (accepted, declined, tentative) with no note from the attendee."""
+    return any(_ICAL_REPLY.search(c) for c in calendars) and not any(
+        _ICAL_COMMENT.search(c) for c in calendars
+    )
+
+
+# The subject calendar software puts on an attendee's answer ("Declined: Intro call @ Thu").
+CALENDAR_SUBJECT = re.compile(
+    r"^\s*(?:accepted|declined|tentative(?:ly accepted)?|new time proposed|abgelehnt|angenommen"
+    r"|zugesagt|abgesagt|mit vorbehalt angenommen|vorläufig angenommen|accepté|refusé"
+    r"|provisoire|accepté provisoirement|aceptado|aceptada|rechazado|rechazada|provisional"
+    r"|aceptado provisionalmente|accettato|rifiutato|provvisorio|aceite|aceito|recusado"
+    r"|provisório|geaccepteerd|geweigerd|voorlopig|onder voorbehoud geaccepteerd|accepterad"
+    r"|avböjd|preliminär|accepteret|afslået|foreløbig|godtatt|avslått|zaakceptowano"
+    r"|odrzucono|wstępnie zaakceptowano)\s*:",
+    re.I,
+)
+
+# The notices list and newsletter software sends about a subscription (double opt-in
+# confirmations, "you are unsubscribed"), with the subject the software writes.
+SUBSCRIPTION_SUBJECT = re.compile(
+    r"^\s*(?:please )?confirm (?:your )?(?:subscription|sign-?up|e-?mail(?: address)?"
+    r"|registration|opt-?in)\b|^\s*(?:subscription|sign-?up|opt-?in) (?:confirm(?:ation|ed)?"
+    r"|request|successful|cancell?ed)\b|^\s*(?:you(?:'re| are|'ve been| have been) (?:now )?"
+    r"(?:subscribed|unsubscribed))\b|^\s*unsubscribe (?:successful|confirmation|confirmed)\b"
+    r"|^\s*(?:bitte )?(?:bestätigen sie (?:ihre|ihr) (?:anmeldung|e-?mail-?adresse|abonnement)"
+    r"|anmeldung bestätigen|newsletter-?anmeldung bestätigen|abmeldung bestätigt)"
+    r"|^\s*(?:confirmez|veuillez confirmer) votre (?:inscription|abonnement|adresse)"
+    r"|^\s*confirma (?:tu|su) (?:suscripción|correo|registro)|^\s*conferma (?:la tua )?iscrizione"
+    r"|^\s*confirme (?:a sua |sua )?(?:inscrição|subscrição|assinatura)"
+    r"|^\s*bevestig (?:je|uw) (?:inschrijving|aanmelding|abonnement)",
+    re.I,
+)
+# What bulk and newsletter software marks its mail with: a campaign header of its own, or
+# its name as the X-Mailer. A person's reply carries neither.
+_BULK_HEADER = re.compile(
+    r"^x-(?:listmonk-[\w-]+|mc-user|mailchimp-[\w-]+|campaign|campaign-?id|campaignid"
+    r"|mailerlite-[\w-]+|sendy-[\w-]+|mailpoet-[\w-]+|mautic-[\w-]+|phplist-[\w-]+"
+    r"|mj-campaign[\w-]*|mailjet-campaign|sib-id|rpcampaign|newsletter-id|acumbamail-[\w-]+)$",
+    re.I,
+)
+_BULK_MAILER = re.compile(
+    r"\b(?:mailchimp|listmonk|sendy|phplist|mailpoet|mautic|mailerlite|sendinblue|brevo"
+    r"|campaign monitor|constant contact|getresponse|aweber|klaviyo|convertkit|substack"
+    r"|acumbamail|cleverreach|rapidmail|newsletter2go)\b",
+    re.I,
+)
+
+
+def bulk_sender(headers: dict[str, str]) -> bool:
+    """Mail that newsletter software sent: its campaign header or its X-Mailer."""
+    return any(_BULK_HEADER.match(name) for name in headers) or bool(
+        _BULK_MAILER.search(headers.get("x-mailer", ""))
+    )
+
+
+# --- issue 17, fifth blind set --------------------------------------------------------------
+
+# ESP bounce events relayed as mail (SendGrid "bounce"/"dropped", Mailgun "failed", Postmark
+# "Bounce", Mandrill "hard_bounce", SparkPost "bounce"/"out_of_band", Mailjet "bounce"): the
+# same relay as a complaint event, with an event name that means the mail did not arrive.
+_ESP_BOUNCE = re.compile(
+    r"[\"'](?:event|type|recordtype|record_type|eventtype|event_type|event-type|notificationtype)"
+    r"[\"']\s*:\s*[\"'](?:bounce|bounced|hard_?bounce|soft_?bounce|hard-bounce|soft-bounce"
+    r"|dropped|failed|permanent_?fail(?:ure)?|out_of_band|blocked|rejected)[\"']",
+    re.I,
+)
+_ESP_STATUS = re.compile(
+    r"[\"'](?:status|enhanced_?code|bounce_?code)[\"']\s*:\s*[\"'](\d\.\d{1,3}\.\d{1,3})"
+)
+_ESP_REASON = re.compile(
+    r"[\"'](?:reason|diagnostic|description|error|bounce_?reason|raw_reason|details?)[\"']\s*:\s*"
+    r"[\"']([^\"'\n]{1,300})[\"']",
+    re.I,
+)
+
+
+def esp_bounce(
+    body: str, from_addr: str = "", *, display: str = "", automatic: bool = False
+) -> dict[str, str] | None:
+    """The recipient, message id, status and reason of an ESP's bounce event in a mail body,
+    or None. The same guard as `esp_complaint`: only from a machine sender."""
+    local = from_addr.partition("@")[0]
+    machine_sent = (
+        automatic
+        or bool(_NOREPLY_LOCAL.match(local))
+        or bool(_ESP_SENDER.search(from_addr))
+        or bool(_ESP_NAME.search(display))
+    )
+    if not from_addr or not machine_sent or not _ESP_BOUNCE.search(body):
+        return None
+    recipient = _ESP_RECIPIENT.search(body)
+    if recipient is None:
+        return None
+    mid = _ESP_MESSAGE_ID.search(body)
+    status = _ESP_STATUS.search(body)
+    reason = _ESP_REASON.search(body)
+    return {
+        "recipient": recipient.group(1),
+        "message_id": mid.group(1) if mid else "",
+        "status": status.group(1) if status else "",
+        "reason": reason.group(1) if reason else "",
+    }
+
+
+# Spam-reporting services that send a report in prose, not ARF (sisimai's ARF module knows
+# SpamCop's by its sender and its "[SpamCop (" subject): the report itself is the complaint.
+_REPORT_SERVICE_DOMAIN = re.compile(r"@(?:[\w-]+\.)*(?:spamcop\.net|abuse\.net)$", re.I)
+_REPORT_SERVICE_SUBJECT = re.compile(r"^\s*\[spamcop \(", re.I)
+
+
+def report_service(from_addr: str, subject: str) -> bool:
+    """A spam-reporting service's report about our mail."""
+    return bool(_REPORT_SERVICE_DOMAIN.search(from_addr)) or bool(
+        _REPORT_SERVICE_SUBJECT.search(subject)
+    )
+
+
+# A list's digest (RFC 1153, RFC 2046 multipart/digest; Mailman "Digest, Vol 12, Issue 3",
+# LISTSERV "Digest - 12 Mar 2025", Google Groups "Digest for ... - 3 updates in 2 topics",
+# groups.io "Digest #123"): the list software compiled it, with the list's headers on it.
+DIGEST_SUBJECT = re.compile(
+    r"\bdigest\b[^\n]{0,60}?(?:\bvol(?:ume)?\.?\s*\d+|\bissue\s*#?\s*\d+|\bnumber\s*\d+|#\s*\d+"
+    r"|\b\d+ (?:updates?|messages?|topics?|posts?)\b)|\bdigest (?:for|of)\b|\b(?:daily|weekly"
+    r"|monthly) digest\b|\babridged summary of\b|\bdigest\s*-\s*\d",
+    re.I,
+)
+DIGEST_BODY = re.compile(
+    r"\byou (?:received|are receiving|receive) this digest\b|\btopic digest\b|\bdigest (?:mode"
+    r"|subscribers?|version)\b|\bto stop receiving (?:the |this )?digests?\b"
+    r"|\btoday'?s topics\s*(?:\(\d+ messages?\)|:)",
+    re.I,
+)
+
+
+def list_digest(headers: dict[str, str], part_types: list[str], subject: str, text: str) -> bool:
+    """A digest the list software compiled: a multipart/digest part, or list headers with a
+    digest subject or a digest's own words."""
+    if "multipart/digest" in part_types:
+        return True
+    if not any(_LIST_HEADER.match(name) for name in headers):
+        return False
+    return bool(DIGEST_SUBJECT.search(subject)) or bool(DIGEST_BODY.search(text[:3000]))

@@ -14,10 +14,12 @@ and signature removed) and what kind of message it is, decided in this order:
    X-Auto-Response-Suppress with OOF/AutoReply, Precedence auto_reply/bulk/junk, or a subject
    such as "Out of Office", "Automatic reply", "Abwesenheitsnotiz", "Réponse automatique";
    and other software that no person wrote (`bot.mail.inbound.machine`): a read receipt
-   (RFC 8098), a mailing-list manager's notice about a post, a no-reply or mail-system
-   sender, a null Return-Path, or a notice that says it was generated automatically. Those
-   weak signs need two of a kind apart on a message that threads to another (a person's
-   reply looks like that), and none counts when the text asks to stop (`_machine_reason`);
+   (RFC 8098), a mailing-list manager's notice about a post, a calendar answer (RFC 5546
+   METHOD:REPLY, without an attendee's note), newsletter software's notices, a no-reply or
+   mail-system sender, a null Return-Path, or a notice that says it was generated
+   automatically. Those weak signs need two of a kind apart on a message that threads to
+   another (a person's reply looks like that; so does a "Re:" from postmaster@), and none
+   counts when the text asks to stop (`_machine_reason`);
 4. human: everything else. Body text alone never makes a message automatic: a person who
    writes "I was out of office last week" is still a person.
 
@@ -153,7 +155,9 @@ def _parse(raw: bytes, today: date | None) -> Parsed:
         kind, fields = ses
         return Parsed(kind=kind, text=_clip(_notice_text(parts)), **base, **fields)
 
-    bounce = _bounce(msg, parts, base["from_addr"], base["subject"])
+    bounce = _bounce(msg, parts, base["from_addr"], base["subject"]) or _esp_bounce(
+        msg, parts, base["from_addr"]
+    )
     if bounce is not None:
         return Parsed(kind="bounce", text=_clip(_notice_text(parts)), **base, **bounce)
 
@@ -596,7 +600,8 @@ def _informal_complaint(
     a complaint about unsolicited mail came in and quotes the reported message (whose To: is
     the complainant), or an ESP's complaint webhook relayed as mail (its recipient)."""
     body = _body_text(parts)[:_SCAN]
-    event = machine.esp_complaint(body, from_addr)
+    automatic = _auto_submitted(msg)
+    event = machine.esp_complaint(body, from_addr, display=_display_name(msg), automatic=automatic)
     if event is not None:
         recipient, original = event
         return {
@@ -605,6 +610,8 @@ def _informal_complaint(
             "original_message_id": _msgid(original) if original else "",
             "diagnostic": "complaint event from the sending service",
         }
+    if machine.report_service(from_addr, subject):
+        return _service_report(parts, body, subject)
     if not machine.abuse_desk(from_addr, _display_name(msg), subject):
         return None
     if not machine.COMPLAINT_BODY.search(body):
@@ -615,7 +622,9 @@ def _informal_complaint(
         m = machine.QUOTED_TO.search(body)
         quoted = m.group(1) if m and machine.QUOTED_FROM.search(body) else ""
     recipient = _first_addr(quoted)
-    if not recipient:
+    # A desk that withholds the complainant (its ticket says so, or software sent it) still
+    # reports a complaint; it matches no address of ours, so it suppresses nobody by guess.
+    if not recipient and not (automatic or machine.REDACTED_RECIPIENT.search(body)):
         return None
     first_line = next((ln.strip() for ln in body.splitlines() if ln.strip()), "")
     return {
@@ -623,6 +632,43 @@ def _informal_complaint(
         "original_recipient": recipient,
         "original_message_id": _original_id(parts, embedded, body),
         "diagnostic": (subject or first_line)[:MAX_DIAGNOSTIC],
+    }
+
+
+def _service_report(parts: list[_Part], body: str, subject: str) -> dict:
+    """A spam-reporting service's report: a complaint, the complainant's address only when
+    the quoted message still shows one (SpamCop masks it, so nobody is suppressed by guess)."""
+    embedded = _embedded(parts)
+    quoted = _hdr(embedded, "To") if embedded is not None else ""
+    if not quoted:
+        m = machine.QUOTED_TO.search(body)
+        quoted = m.group(1) if m else ""
+    recipient = _first_addr(quoted)
+    return {
+        "feedback_type": "abuse",
+        "original_recipient": recipient if "@" in recipient else "",
+        "original_message_id": _original_id(parts, embedded, body),
+        "diagnostic": subject[:MAX_DIAGNOSTIC],
+    }
+
+
+def _esp_bounce(msg: Message, parts: list[_Part], from_addr: str) -> dict | None:
+    """An ESP's bounce event relayed as mail (JSON), from a machine sender."""
+    event = machine.esp_bounce(
+        _body_text(parts)[:_SCAN],
+        from_addr,
+        display=_display_name(msg),
+        automatic=_auto_submitted(msg),
+    )
+    if event is None:
+        return None
+    status = _status_code(event["status"]) or _infer_status(event["reason"], "", "")[0]
+    return {
+        "original_message_id": _msgid(event["message_id"]) if event["message_id"] else "",
+        "original_recipient": _first_addr(event["recipient"]),
+        "bounce_status": status,
+        "bounce_hard": {"5": True, "4": False}.get(status[:1]),
+        "diagnostic": " ".join(event["reason"].split())[:MAX_DIAGNOSTIC],
     }
 
 
@@ -896,6 +942,12 @@ def _nonstandard_recipient(msg: Message, notice: str, embedded: Message | None) 
 _AUTO_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Mail-Autoreply")
 
 
+def _auto_submitted(msg: Message) -> bool:
+    """RFC 3834: software marked the message as sent without a person."""
+    value = _hdr(msg, "Auto-Submitted")
+    return bool(value) and value.split(";")[0].strip().lower() != "no"
+
+
 def _auto_reason(msg: Message, subject: str) -> str:
     value = _hdr(msg, "Auto-Submitted")
     if value and value.split(";")[0].strip().lower() != "no":
@@ -947,12 +999,27 @@ def _machine_reason(msg: Message, parts: list[_Part], base: dict[str, Any], text
         return "read receipt (RFC 8098)"
     if headers.get("x-list-administrivia", "").strip().lower() == "yes":
         return f"mailing-list manager: {from_addr or display}"
+    if not REPLY_PREFIX.match(subject) and machine.list_digest(
+        headers, part_types, subject, _body_text(parts)
+    ):
+        return f"mailing-list digest: {subject[:60]}"
     if not REPLY_PREFIX.match(subject) and (
-        machine.AUTO_SUBJECT.search(subject) or machine.AUTO_SUBJECT_MORE.search(subject)
+        machine.AUTO_SUBJECT.search(subject)
+        or machine.AUTO_SUBJECT_MORE.search(subject)
+        or machine.SUBSCRIPTION_SUBJECT.search(subject)
     ):
         return f"subject: {subject[:60]}"
     signs = _machine_signs(msg, headers, from_addr, display, subject, text)
+    calendars = [_decoded(p.msg)[:_SCAN] for p in parts if p.ctype in machine.CALENDAR_TYPES]
+    if machine.calendar_reply(calendars):
+        signs.append("calendar reply (RFC 5546 METHOD:REPLY)")
+        if machine.CALENDAR_SUBJECT.search(subject):
+            signs.append(f"calendar answer subject: {subject[:40]}")
     threaded = bool(base["in_reply_to"] or base["references"])
+    # A server's notices carry a subject of their own, never a reply's: "Re:" from postmaster@
+    # with nothing else machine-like is a person who runs the mail server themselves.
+    if REPLY_PREFIX.match(subject) and [sign.partition(":")[0] for sign in signs] == [_DAEMON_SIGN]:
+        return ""
     if not signs or (threaded and len(signs) < 2) or asks_to_stop(text):
         return ""
     return "; ".join(signs)
@@ -971,9 +1038,11 @@ def _machine_signs(
     elif machine.noreply_sender(from_addr):
         signs.append(f"no-reply sender: {from_addr}")
     elif machine.daemon_sender(from_addr, display):
-        signs.append(f"mail system sender: {from_addr or display}")
+        signs.append(f"{_DAEMON_SIGN}: {from_addr or display}")
     if machine.null_sender(_hdr(msg, "Return-Path")):
         signs.append("Return-Path: <> (null sender)")
+    if machine.bulk_sender(headers):
+        signs.append("newsletter software's header")
     # A bulk precedence is what bulk senders and CRMs put on everything they send.
     precedence = _hdr(msg, "Precedence")
     if precedence.lower() in ("bulk", "junk"):
@@ -1009,6 +1078,7 @@ def _machine_signs(
     return signs
 
 
+_DAEMON_SIGN = "mail system sender"
 _THANKS_FOR_MESSAGE = re.compile(
     r"\s*(?:thank you|thanks|many thanks) for (?:your|the) (?:e-?mail|message|note|mail)\b", re.I
 )

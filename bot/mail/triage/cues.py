@@ -191,6 +191,9 @@ TRIGGER_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\bcease and desist\b|\bunterlassen sie\b|\bsignal(?:er|e|erai)[^.!?\n]{0,30}comme spam",
         r"\b(?:spamcop|knujon)\b|\babmahnung\b|\bsegnal(?:erò|eremo)\b|\breclamación\b|\bklacht\b"
         r"|\bunverlangte\b|\b(?:report(?:ing)?|going) (?:you )?to the (?:ico|cnil|garante|aepd|ftc)\b",
+        # issue 17: our mail reported as fraud (not as mere spam) is an accusation a person sees
+        r"\b(?:report|flag|mark)\w*(?: (?:you|this|it|these|them|that|your \w+))? (?:as|for)"
+        r" (?:a )?(?:phishing|scam|fraud|fraudulent)\b",
     ),
 }
 

@@ -110,7 +110,10 @@ def _triggers(fresh: str, everything: str, subject: str) -> tuple[str, ...]:
     if _shouting(without_disclaimers(fresh)):
         found.add("anger_complaint")
     # Exclamation marks alone are enthusiasm as often as anger; with a request to stop, anger.
-    if re.search(r"!{2,}", body) and any(p.search(body) for w, p in CUES["unsubscribe"] if w == S):
+    if re.search(r"!{2,}", body) and (
+        any(p.search(body) for w, p in CUES["unsubscribe"] if w == S)
+        or stop_requests.asks_to_stop(body)
+    ):
         found.add("anger_complaint")
     if _any(INJECTION_STRONG, everything) or _any(INJECTION_WEAK, body):
         found.add("instruction_injection")

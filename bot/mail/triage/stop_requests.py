@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bot.mail.triage.stop_clauses import cue_stop
+
 
 def _c(*patterns: str) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p, re.IGNORECASE | re.MULTILINE) for p in patterns)
@@ -71,7 +73,8 @@ _REMOVAL = (
     r"|unsubscrib(?:e|ed|ing)|exclud(?:e|ed|ing))"
 )
 _LIST = (
-    r"(?:(?:your|the|this|that|these|all|any|every) (?:of your )?(?:[\w-]+ ){0,2}"
+    r"(?:(?:your|the|this|that|these|all|any|every|each|whatever|whichever) (?:of your )?"
+    r"(?:[\w-]+ ){0,2}"
     r"(?:lists?|mailing(?: list)?s?|database|records|distribution|contacts|system|systems"
     r"|sequences?|campaigns?|newsletters?|crm|outreach|e-?mails?|marketing|files|cc|loop|thread"
     r"|audience|send(?:ing)? list))"
@@ -83,6 +86,22 @@ _AUTHORITY = (
     r"|aufsichtsbeh[öo]rde|cnpd|anpd|ftc|fcc|spamcop|spamhaus|knujon|abuse(?: desk| team)?"
     r"|data protection (?:authority|commissioner|regulator)|regulators?|supervisory authority"
     r"|attorney general|trading standards|ombuds\w*)"
+)
+
+# What a threat to report names: our mail, us, or the complaint itself, never anything else
+# ("we'll report the results to the FTC" is about their work). Nothing at all counts too
+# ("I'll complain to the ICO").
+_OUR_THING = (
+    r"(?:it|this|that|these|those|them|you|you guys|y'all|everything|all (?:of )?(?:it|this|that"
+    r"|them)|(?:this|these|that|your|the|every|each|any|all|all of your|all your|a|an|my|our"
+    r"|formal|official) (?:[\w-]+ ){0,2}?(?:e-?mails?|mails?|messages?|outreach|spam|complaints?"
+    r"|reports?|company|companies|firm|domain|matter|issue|behaviou?r|conduct|practices?|ones?"
+    r"|senders?|address(?:es)?|thread|sequence|campaign|nonsense|harassment|case))"
+)
+_REPORT_TO = (
+    rf"\b(?:report|complain|file|lodge|escalate|forward|send)\w*(?: {_OUR_THING}(?: (?:and|&)"
+    rf" {_OUR_THING})?)?(?: (?:immediately|straight|directly|right away|officially|formally"
+    rf"|promptly|too|also|as well|now|today|then))* (?:to|with)\b[^.!?\n]{{0,15}}"
 )
 
 STOP_CLAUSES = _c(
@@ -109,11 +128,14 @@ STOP_CLAUSES = _c(
     r"|off) (?:the |this |that |our |your )?(?:proposal|quote|document|doc|contract|deck|slides?"
     r"|invoice|agenda|invite|invitation|website|page|case study|draft|call|meeting|webinar))",
     r"\b(?:remove|take|get|drop|strike|delete|scrub|cross) (?:every(?:one|body)|all of us"
-    r"|anyone|all (?:staff|employees|addresses|contacts)|our (?:team|company|staff|domain"
-    r"|people|employees))\b[^.!?\n]{0,40}\b(?:from|off)\b",
+    r"|anyone|all (?:staff|employees)|all (?:addresses|contacts) (?:at|from|of|in|on) (?:our|my"
+    r"|this|@)|our (?:team|company|staff|domain|people|employees))\b[^.!?\n]{0,40}\b(?:from"
+    r"|off)\b",
     rf"\b(?:want|wants|wanted|like|need|get|be)(?: to be| to get)? off (?:of )?{_LIST}",
     rf"\b(?:i'm|i am|we're|we are|i'll|i will|we'll|we will)(?: be)? (?:going|go)(?: straight)?"
-    rf" to (?:the )?{_AUTHORITY}\b",
+    rf" to (?:the )?{_AUTHORITY}\b(?=\s*(?:[.!,;]|$|with (?:this|it|that|you|your)\b|about"
+    r" (?:this|it|that|you|your)\b|over (?:this|it|that)\b|if\b|unless\b|now\b|next\b(?! week"
+    r"| month| year)|immediately\b|straight away\b|and\b))",
     r"\bcount (?:me|us) out\b(?! (?:for|of (?:the|this|that|tomorrow|\w+day)\b))",
     r"\bopt(?:ing|ed)?[- ]?(?:me |us )?out\b(?! (?:rates?|links?|buttons?|pages?|forms?"
     r"|options?|process|rules?|requirements?|flows?|logic|data)\b)",
@@ -138,13 +160,9 @@ STOP_CLAUSES = _c(
     # a threat, not a report already made ("I'm filing a complaint with the ICO about this
     # email" is a complaint for a person, not a request about further mail)
     rf"\b(?:i|we)(?:'ll| will| shall|'m going to| am going to| are going to|'re going to"
-    rf"| (?:\w+ )?(?:then|otherwise)|'d| would)\b[^.!?\n]{{0,25}}\b(?:report|complain|file"
-    rf"|lodge|escalate|forward|send)\w*\b[^.!?\n]{{0,50}}\b(?:to|with)\b[^.!?\n]{{0,15}}"
-    rf"{_AUTHORITY}\b",
-    rf"\b(?:or|otherwise|else|if (?:you|i|we))\b[^.!?\n]{{0,40}}\b(?:report|complain|file|lodge"
-    rf"|escalate|forward)\w*\b[^.!?\n]{{0,50}}\b(?:to|with)\b[^.!?\n]{{0,15}}{_AUTHORITY}\b",
-    rf"\b(?:report|complain|file|lodge|escalate|forward)\w*\b[^.!?\n]{{0,50}}\b(?:to|with)\b"
-    rf"[^.!?\n]{{0,15}}{_AUTHORITY}\b[^.!?\n]{{0,30}}\b(?:if|unless|should) you\b",
+    rf"| (?:\w+ )?(?:then|otherwise)|'d| would)\b[^.!?\n]{{0,25}}{_REPORT_TO}{_AUTHORITY}\b",
+    rf"\b(?:or|otherwise|else|if (?:you|i|we))\b[^.!?\n]{{0,40}}{_REPORT_TO}{_AUTHORITY}\b",
+    rf"{_REPORT_TO}{_AUTHORITY}\b[^.!?\n]{{0,30}}\b(?:if|unless|should) you\b",
     r"\bspamcop\b|\bknujon\b",
     # --- de ----------------------------------------------------------------------------
     r"\b(?:bitte keine|keine weiteren) (?:werbe-?)?(?:e-?mails?|mails|nachrichten|newsletter"
@@ -330,7 +348,8 @@ STOP_CLAUSES = _c(
     r"(?:lijst|nieuwsbrief|mails|mailings)))|\bnooit toestemming (?:gegeven|verleend)\b"
     r"|\bzonder (?:mijn|onze) toestemming\b",
     # "nobody here wants these": our mail, unwanted by the writer or everyone around them
-    r"\b(?:nobody|no one|no-one|none of us)(?: (?:here|(?:at|in) (?:our |my |the )?\w+|on (?:my|our)"
+    r"\b(?:nobody|no one|no-one|none of us)(?: (?:here|(?:at|in) (?:our |my |the )?\w+(?: [\w&.-]+)"
+    r"{0,2}?|on (?:my|our)"
     r" team))?"
     rf" (?:wants|asked for|needs|reads|cares about|is interested in) (?:these|this|them|your"
     rf" (?:\w+ )?{_MAIL_NOUN}|these {_MAIL_NOUN}|any of (?:this|these|it|them))(?=\s*(?:[.!,;]|$"
@@ -539,20 +558,32 @@ STOP_CLAUSES += _c(
     r" (?:mig|os|meg|oss) ikke\b|\bjeg (?:vil|ønsker) ikke (?:have|modtage|motta|få) (?:flere"
     r"|fler|mere|mer)\b",
     # pl: remove me/my address, unsubscribe me, stop writing, don't write any more
-    r"\busu[nń]\w* (?:mnie|nas|mój|moj|moje|nasz|nasze|mojego|mój adres|mojego adresu)\b"
-    r"|\b(?:wypisz|wypiszcie|wypisać|wypisanie)(?: \w+)?(?: mnie| nas| się)?\b"
+    r"\b(?:usuń|usun|usuńcie|usuncie|usunąć|usunac|usunięcie|usuniecie) (?:\w+ )?(?:mnie|nas"
+    r"|(?:mój|moj|moje|mojego|moich|nasz|nasze|naszego|naszych) (?:\w+ )?(?:adres\w*|dan\w*"
+    r"|e-?mail\w*|kontakt\w*|numer\w*))\b|\b(?:mnie|nas) (?:\w+ )?(?:usunąć|usunac|usuńcie"
+    r"|usuncie)\b"
+    r"|\b(?:wypisz|wypiszcie|wypisać|wypisac|wypisanie)\b(?= (?:mnie|nas|się)\b| z (?:\w+ )?"
+    r"(?:list\w*|newslettera|baz\w*|mailingu|subskrypcji|wysył\w*|korespondencji)\b|\s*[.!,;]"
+    r"|\s*$)|\b(?:mnie|nas|się) (?:\w+ )?(?:wypisać|wypisac|wypisz|wypiszcie)\b"
     r"|\bprzesta\w* (?:do mnie |do nas |mi |nam )?(?:pisać|wysyłać|przesyłać|kontaktować"
     r"|mailować|spamować|dzwonić|nękać)\b|\b(?:więcej |już )?(?:do mnie|do nas) (?:\w+ )?nie"
     r" (?:pisać|piszcie|pisz|wysyłać|wysyłajcie)\b|\bnie (?:piszcie|pisz|wysyłajcie|wysyłaj"
     r"|kontaktujcie|kontaktuj)(?: się)?(?: do mnie| do nas| ze mną| z nami| mi| nam)?"
     r" (?:więcej|już)\b|\bnie (?:chcę|chcemy) (?:więcej |już )?(?:otrzymywać|dostawać|żadnych)\b"
-    r"|\brezygnuj\w*(?: z (?:subskrypcji|newslettera|mailingu|listy|wiadomości))?\b"
-    r"|\b(?:proszę|prosze) (?:o )?(?:usunięcie|wypisanie)\b",
+    r"|\brezygnuj\w* z (?:\w+ )?(?:subskrypcji|newslettera|mailingu|listy|wiadomości|maili"
+    r"|e-?maili|korespondencji|otrzymywania|kontaktu|wysyłki|powiadomień)\b"
+    r"|\brezygnuj(?:ę|e|emy)\s*[.!]*\s*$"
+    r"|\b(?:proszę|prosze) (?:o )?(?:usunięcie|wypisanie)\b(?= (?:mnie|nas|mojego|moich"
+    r"|naszego|naszych|adresu|danych|z )|\s*[.!,;]|\s*$)",
     # A third person removed from a mailing list of ours ("please remove my colleague Jana
     # from your list, she left"): suppression is per sender, so the writer is suppressed
     # and the reply still reaches a person, who removes the colleague.
     r"\b(?:remove|delete|take|drop|strike|scrub|unsubscribe) (?:him|her|them|my (?:former )?"
-    r"(?:colleague|co-?worker|boss|manager|predecessor|assistant)(?: \w+){0,2}|\w+ \w+)"
+    r"(?:colleague|co-?worker|boss|manager|predecessor|assistant)(?: \w+){0,2}"
+    r"|(?!(?:the|a|an|all|any|these|those|this|that|some|our|my|their|its|every|each|old|no"
+    r"|duplicate|test|inactive|invalid|bounced|\d+)\b)\w+ (?!(?:duplicates?|dupes?|entries"
+    r"|entry|records?|rows?|contacts?|leads?|items?|files?|tags?|fields?|columns?|data|e-?mails?"
+    r"|addresses|bounces|lists?|accounts?|users?)\b)\w+)"
     r" (?:from|off) (?:your|the|all (?:of )?your) (?:[\w-]+ )?(?:mailing(?: list)?s?|lists?"
     r"|database|crm|distribution(?: list)?|newsletters?|sequences?|campaigns?|records)\b",
 )
@@ -675,7 +706,8 @@ VETOES += _c(
     r"|sync\w*|tracking|management)\b|\b['\"]?(?:unsubscribe|opt-?out)['\"]? (?:links?|buttons?"
     r"|pages?|forms?|flows?|headers?|options?|settings?) (?:\w+ )?(?:in|on|of|for|across) (?:our"
     r"|my|their|his|her|its) ",
-    r"\bopt-?outs? (?:sync\w*|handling|management|status|fields?|flags?|lists?|preferences?"
+    r"(?<!to your )(?<!on your )(?<!to the )(?<!on the )\bopt-?outs? (?:sync\w*|handling"
+    r"|management|status|fields?|flags?|lists?|preferences?"
     r"|settings?|tracking|compliance|features?|functionality|mechanisms?|support|workflows?"
     r"|records?|data|rates?)\b",
     r"\b(?:handle|handles|handled|handling|manage|manages|managed|managing|process|processes"
@@ -688,19 +720,409 @@ VETOES += _c(
     r"|afmeldingen|uitschrijvingen)\b",
 )
 
+# --- issue 17, fourth blind set: families, each in the languages it is said in ------------
 
-def clauses(text: str) -> list[str]:
-    """Sentences, and their coordinated parts ("... and add my colleague", "; ...", " - ")."""
+# Lists that exist to keep people from being written to: being put on one is a stop.
+_NO_CONTACT_LIST = (
+    r"(?:do[- ]not[- ](?:contact|call|e-?mail|mail|solicit|disturb)|no[- ](?:contact|e-?mail"
+    r"|mail|call)|don'?t[- ](?:contact|e-?mail|call)|suppression|opt[- ]?out|unsubscribe"
+    r"|exclusion|robinson|dnc|dne|block|blacklist|blocklist|sperr|werbesperr|negativ"
+    r"|ausschluss|d'opposition|rouge|noire|bloctel|de exclusión|negra|delle opposizioni"
+    r"|di esclusione|nera|de exclusão|bel-me-niet|blokkeer|uitsluit|zwarte|spärr|spærre"
+    r"|sperre|blokad)\w*(?:[- ]?(?:list|liste|lista|lijst|register|registry|file))?\b"
+)
+_ME_ANY = (
+    r"(?:me|us|myself|ourselves|my (?:\w+ )?(?:address|e-?mail)|this (?:address|e-?mail"
+    r"(?: address)?)|our (?:domain|company|addresses)|mich|uns|meine (?:[\w-]+-)?adresse|mij"
+    r"|ons|mig|os|meg|oss|mnie|nas)"
+)
+
+STOP_CLAUSES += _c(
+    # not hearing from us again: "I'd rather not hear from you again", "ich möchte nichts
+    # mehr von Ihnen hören", "je ne veux plus entendre parler de vous"
+    r"\b(?:(?:i'?d|i would|we'?d|we would) (?:rather not|prefer not to|prefer to not)|(?:i|we)"
+    r" (?:don'?t|do not"
+    r"|never|no longer) (?:want|wish|need|care) to|(?:i|we) (?:hope|trust) (?:i|we|to) never"
+    r"|please (?:let me|let us) not|(?:let me|let us|may i) never) (?:ever )?hear (?:back )?from"
+    r" (?:you|your (?:\w+ )?(?:company|firm|team|people|lot|side)|any of you|anyone (?:at|from)"
+    r" (?:your|\w+))(?: (?:guys|folks|people|all|lot))?\b(?=\s*(?:[.!,;]|$|again\b|anymore\b"
+    r"|any ?more\b|ever again\b|in (?:the )?future\b|going forward\b|please\b|thanks?\b"
+    r"|thank you\b))",
+    r"\b(?:nichts mehr|nie wieder|nie mehr) (?:etwas )?von (?:ihnen|euch|dir|ihrer firma|ihrem"
+    r" unternehmen) hören\b|\b(?:ne (?:veux|voulons|souhaite|souhaitons)|n'ai pas envie d') plus"
+    r" (?:jamais )?entendre parler de (?:vous|votre (?:société|entreprise))\b|\bno (?:quiero"
+    r"|queremos|deseo|deseamos) (?:volver a )?saber (?:nada )?(?:más )?de (?:ustedes|usted|ti"
+    r"|vosotros|su empresa)\b|\bnon (?:voglio|vogliamo|desidero) più (?:sentir(?:vi|la|ti|ne"
+    r" parlare)|avere (?:vostre |sue )?notizie)\b|\bnão (?:quero|queremos) (?:mais )?(?:ouvir"
+    r" falar de|saber de|ter notícias de) (?:vocês|você|vós|si|sua empresa)\b|\b(?:ik|wij|we)"
+    r" (?:wil|willen) (?:niets|nooit) meer (?:iets )?van (?:u|jullie|je|jou) horen\b|\bvill inte"
+    r" höra (?:något )?(?:mer|mera|av er|från er)\b|\bvil ikke (?:høre|hø) (?:mere|mer|fra jer"
+    r"|fra dere)\b|\bnie (?:chcę|chcemy) (?:więcej|już) (?:o was |od was )?(?:słyszeć|nic słyszeć)\b",
+    # anyone at the writer's company, again: "do not contact anyone at this company again"
+    rf"\b{_NEG} (?:ever )?{_CONTACT} (?:any(?:one|body)(?: else)?|any of us|(?:every|no)(?:one"
+    rf"|body)|all of us|us all|my (?:\w+ )?(?:colleagues|team|staff|company)|people (?:here"
+    rf"|at \w+))\b(?: [\w@.&'-]+){{0,4}}? {_MORE}\b",
+    # the whole domain or company: "remove every @acme.example address", "take all our
+    # addresses off your lists", "remove our entire domain from your database"
+    r"\b(?:remove|delete|take|drop|strike|scrub|purge|suppress|exclude|unsubscribe|block"
+    r"|blacklist|blocklist|wipe) (?:every|all|any|each)(?: (?:of )?the)? @[\w-]+(?:\.[\w-]+)+"
+    r" (?:addresses|address|e-?mails?|contacts?|people|one)\b",
+    r"\b(?:remove|delete|take|drop|strike|scrub|purge|suppress|exclude|unsubscribe|block"
+    r"|blacklist|blocklist|wipe) (?:every|all|any|each)(?: of)? (?:our|my) (?:\w+ )?(?:addresses"
+    r"|address|e-?mails?|contacts?|people|employees|staff|colleagues)\b",
+    r"\b(?:remove|delete|take|drop|strike|scrub|purge|suppress|exclude|unsubscribe|block"
+    r"|blacklist|blocklist|wipe) (?:every|all|any|each)(?: of the)? (?:addresses|address"
+    r"|e-?mails?|contacts?|people|employees|staff|one) (?:at|from|on|in|under|ending in|with)"
+    r" (?:@[\w-]+(?:\.[\w-]+)+|(?:our|my|this) (?:company|domain|firm|organi[sz]ation|team"
+    r"|business))\b|\b(?:remove|delete|take|drop|strike|scrub|purge|suppress|exclude"
+    r"|unsubscribe) (?:every|all|any|each)(?: of the)? (?:addresses|address|e-?mails?|contacts?"
+    r"|people|one) (?:at|from|on|ending in|@) ?@?[\w-]+(?:\.[\w-]+)+ (?:from|off) (?:your|all"
+    r" (?:of )?your|any of your) ",
+    rf"\b(?:remove|delete|take|drop|strike|scrub|purge|suppress|exclude|unsubscribe|block"
+    rf"|blacklist|wipe) (?:our|my|this) (?:whole |entire |complete )?(?:domain|company"
+    rf"|organi[sz]ation|firm)\b(?: [\w@.-]+)? (?:from|off) {_LIST}",
+    # put on a list that keeps people from being written to, in each language
+    rf"\b(?:(?:put|add|place|keep|list|mark|flag|move|zet|plaats|voeg|setzen sie|setzt|nehmen"
+    rf" sie|tragen sie|sett|lägg|sätt|tilføj|dodajcie|wpiszcie) {_ME_ANY}|(?:mettez|inscrivez"
+    rf"|ajoutez|placez)-(?:moi|nous)|(?:inclúy|incluy|añád|añad|póng|pong)anme"
+    rf"|(?:agrégu|agregu)enme|(?:inserit|mettet"
+    rf"|aggiunget)emi|(?:coloquem|incluam|adicionem|ponham)-me)\b[^.!?\n]{{0,30}}?"
+    rf"\b{_NO_CONTACT_LIST}",
+    rf"\b(?:be|been|get|got|being) (?:added|put|placed|listed|entered) (?:to|on|in|into)"
+    rf" (?:your |the |a |our )?{_NO_CONTACT_LIST}",
+    # verbs of taking somebody out of a sequence: "retire me from this sequence", "pull us
+    # from your campaigns", "unenroll me", "leave me out of your mailings"
+    rf"\b(?:retir|pull|unenrol|unenroll|un-enrol|un-enroll|de-?enrol|suppress|exempt|kick|cut"
+    rf"|releas|excus|spare)\w* (?:me|us|myself|ourselves)\b(?: (?:please|now|immediately|asap"
+    rf"|permanently|right away|out|too|also))? (?:from|off|out of) {_LIST}"
+    rf"|\bleave (?:me|us) out of {_LIST}",
+    r"\b(?:unenrol|unenroll|un-enrol|un-enroll|de-?enrol)\w* (?:me|us)\b(?=\s*(?:[.!,;]|$"
+    r"|please\b|now\b|asap\b))",
+    # da / no / sv: "jeg ønsker ikke at modtage flere mails", "jag vill inte få fler mejl"
+    r"\b(?:jeg|vi|jag|eg) (?:vil|ønsker|önskar|vill|ønskjer)(?: ikke| inte| ej| ikkje)"
+    r" (?:længere|lenger|längre|lengre) (?:at |å |att )?(?:modtage|motta|motte|få|ta emot"
+    r"|erhålla|have|ha)\b|"
+    r"\b(?:jeg|vi|jag|eg) (?:vil|ønsker|önskar|vill|ønskjer|will)(?: ikke| inte| ej| ikkje)"
+    r"(?: længere| lenger| längre| lengre)? (?:at |å |att )?(?:have|modtage|motta|motte|få|ha"
+    r"|ta emot|erhålla|mottaga) (?:flere|fler|mere|mer|nogen|några|noen|yderligere|ytterligare)\b",
+    # pl: "proszę nie wysyłać mi więcej wiadomości", "nie piszcie do mnie już"
+    r"\bnie (?:pisać|wysyłać|przesyłać|kontaktować|mailować|spamować|dzwonić|nękać|pisz\w*"
+    r"|wysył\w*|przesył\w*|kontaktuj\w*)(?: się)?(?: (?:do mnie|do nas|ze mną|z nami|mi|nam"
+    r"|mnie|nas))?(?: \w+)? (?:więcej|już|ponownie|nigdy)\b|\b(?:proszę|prosimy|prosze)"
+    r" (?:\w+ )?(?:więcej |już )?nie (?:pisać|wysyłać|przesyłać|kontaktować|mailować|dzwonić)\b",
+)
+
+# Events a person registers for, and cancels: not our mail.
+_EVENT = (
+    r"(?:webinar|webinaire|webinario|event|evento|événement|evenement|veranstaltung|seminar"
+    r"|séminaire|seminario|workshop|atelier|taller|training|sessie|session|sesión|sessione|sessão"
+    r"|conference|konferenz|conférence|conferencia|congres|kongress|congresso|beurs|messe|salon"
+    r"|feria|fiera|meetup|termin|afspraak|rendez-vous|cita|appuntamento|kurs|course|cursus|curso"
+    r"|corso)"
+)
+
+VETOES += _c(
+    # a scam or spam that is somebody else's: "that's a scam we saw last week, not your
+    # email", "phishing that impersonates you"
+    r"\b(?:spam|scam|phishing|fraud)\b (?:that |which )?(?:we|i|they|people|someone|others"
+    r"|everyone|our \w+) (?:saw|see|seen|got|get|received|receive|found|spotted|had|noticed"
+    r"|keep getting|have been getting)\b",
+    r"\b(?:spam|scam|phishing|fraud)\w* (?:that'?s |that is |which is |that was |that )?"
+    r"(?:going around|circulating|impersonat\w*|pretending|spoof\w*|using your (?:name|brand|logo"
+    r"|domain)|in your name|posing as)",
+    r"\b(?:spam|scam|phishing|fraud)\b[^.!?\n]{0,60}\bnot (?:from )?(?:you|your (?:\w+ )?"
+    r"(?:e-?mails?|mails?|messages?|company|domain|team|outreach)|yours)\b",
+    # de-registering from an event, not from our mail: "afmelding voor het webinar",
+    # "ich melde mich vom Workshop ab", "unsubscribe me from Thursday's webinar"
+    r"(?:afmeld|abmeld|désinscri|désabonn|desinscri|baja|disiscri|descadastr|unsubscrib"
+    r"|unregist|deregist|uitschrij|inschrijving|registration|anmeldung|inscription|inscripción"
+    rf"|iscrizione|inscrição|melde (?:mich|uns) (?:\w+ ){{0,3}}ab)\w*\b[^.!?\n]{{0,30}}\b{_EVENT}s?"
+    r"\b(?! ?(?:invit\w*|e-?mails?|mails?|newsletters?|updates|announcements|reminders"
+    r"|notifications|series|list|uitnodigingen|einladungen|mailings?|promotions?))",
+    rf"\b{_EVENT}s?\b(?:(?!newsletter|e-?mail|mail|einladung|invit|uitnodiging|updates)"
+    r"[^.!?\n]){0,20}\b(?:abmeld|abzumeld|afmeld|uitschrijv|désinscri|desinscri|disiscri"
+    r"|unregist|deregist)\w*",
+    # unsubscribing as a mail standard: "List-Unsubscribe-Post (RFC 8058)", "one-click
+    # unsubscribes"
+    r"\blist-unsubscribe\b|\brfc ?(?:8058|2369)\b|\b(?:one|1)-?click (?:unsubscribe|opt-?out)s\b",
+    # unsubscribes counted as things: "we add every unsubscribe to our suppression list"
+    r"\b(?:every|each|any new|all the|new) (?:unsubscribe|opt-?out)s?\b(?! me\b)",
+)
+
+# --- issue 17, fifth blind set: the wish about further mail, however it is worded ----------
+# Each family is the intent, said with the verbs, objects and moods people use for it: the
+# writer's address named as "this address" or "here"; a wish not to receive (rather not,
+# not interested in receiving, no more of these); a removal said in the passive ("being
+# excluded from future mailings"); ceasing with no object ("Please discontinue."); a
+# subscription or consent withdrawn; a stop asked for before ("I've asked twice to be
+# removed"); and the same in fi, cs and ru, which the earlier rounds did not cover.
+
+_THIS_ADDRESS = r"(?:this|the present|my present) (?:e-?mail )?(?:address|inbox|mailbox|account)"
+_MAIL_THING = (
+    r"(?:these|those|them|this|that|your (?:\w+ )?(?:e-?mails?|mails?|messages?|stuff|spam"
+    rf"|pitches|follow-?ups|newsletters?|mailings?|updates)|any ?more|more|further|{_MAIL_NOUN})"
+)
+_END = r"(?=\s*(?:[.!,;:)]|$|please\b|pls\b|thanks?\b|thank you\b|now\b|again\b|for good\b))"
+
+STOP_CLAUSES += _c(
+    # the address the writer writes from, or "here": "lose this address", "don't write here
+    # again", "take this address out of your CRM"
+    rf"\b(?:lose|forget|delete|erase|remove|drop|scrub|purge|wipe|bin|ditch|trash|burn|destroy"
+    rf"|discard|shred|strike|suppress) {_THIS_ADDRESS}\b(?!(?: \w+){{0,3}} (?:from|in|on) (?:the"
+    r" |this |that |our )?(?:proposal|quote|document|doc|contract|deck|slides?|invoice|agenda"
+    r"|invite|invitation|form|field|signature|draft))",
+    rf"\b{_REMOVAL} {_THIS_ADDRESS}\b(?: \w+){{0,2}}? (?:from|off|out of) {_LIST}",
+    rf"\b{_NEG} (?:ever )?{_CONTACT} (?:to )?here\b(?! (?:about|re|regarding|with|for)\b)",
+    # a purpose or a hope of not hearing again: "update your records so I don't hear from
+    # you again", "I hope we never get another one"
+    r"\b(?:so|so that|such that|to (?:make sure|ensure)|(?:i|we) (?:hope|trust)|hoping)"
+    r" (?:i|we) (?:don'?t|do not|never|no longer|won'?t|will not|will never|stop)(?: ever)?"
+    r" (?:hear(?:ing)? from (?:you|your \w+)|get(?:ting)?|receiv(?:e|ing)|see(?:ing)?)\b"
+    r"[^.!?\n]{0,30}?\b(?:again|anymore|any ?more|further|in (?:the )?future|going forward"
+    r"|another (?:one|e-?mail|message))\b",
+    # a wish not to receive: "I'd rather not receive these", "not interested in getting
+    # your newsletters", "no more of these please"
+    r"\b(?:i'?d|i would|we'?d|we would) (?:rather|prefer(?: to)?) not (?:to )?(?:receive|get"
+    rf"|be sent|keep getting|keep receiving) {_MAIL_THING}\b|\b(?:i'?d|i would|we'?d|we would)"
+    r" (?:rather|prefer(?: to)?) not (?:to )?(?:receive|get) (?:them|these|this|any)?" + _END,
+    rf"\b(?:not|no longer) interested in (?:receiving|getting) {_MAIL_THING}\b",
+    r"\bno (?:more|further) of (?:these|those|this|them|that|it|your (?:\w+ )?(?:e-?mails?"
+    rf"|mails?|messages?|stuff|nonsense|spam|pitches|follow-?ups|newsletters?)){_END}",
+    # removal in the passive, the writer implied: "I'd appreciate being excluded from future
+    # mailings", "could I get taken off the list"
+    r"\b(?:being|be|get|getting|been|got) (?:(?:excluded|removed|unsubscribed|dropped|deleted"
+    r"|erased|omitted|left out|unenrolled) (?:from|off)|(?:taken|struck) (?:off|out of)|opted out"
+    r" of)"
+    r" (?:all |any |your |the |these |this |those )?(?:future |further |upcoming |coming"
+    r" |subsequent )?(?:[\w-]+ )?(?:mailings?|e-?mails?|mails?|communications?|correspondence"
+    r"|newsletters?|messages?|outreach|marketing|campaigns?|sequences?|lists?|mailing lists?"
+    r"|distribution(?: lists?)?|database|crm|records|sends|promotions?)\b",
+    r"\b(?:don'?t|do not|no longer|never) (?:want|wish|care|like|need) to be (?:contacted|e-?mailed"
+    r"|mailed|messaged|pitched|approached|solicited|chased|pinged|bothered|marketed to|targeted"
+    r"|written to|followed up with)\b(?! (?:by|via|on|through|over) (?:the )?(?:phone|telephone"
+    r"|mobile|cell|linkedin|text|sms|whatsapp|post|letter))",
+    # ceasing, with no object or a pronoun: "Please discontinue.", "Kindly desist from any
+    # further contact", "cease all of this now"
+    r"^(?:(?:please|pls|kindly|just|now) )*(?:discontinue|cease|desist|cease and desist)"
+    r"(?:[ ,]+(?:this|these|them|it|all (?:of )?(?:this|it|contact|communications?)|immediately|now"
+    r"|please|at once|for good|permanently|forthwith|thanks|thank you))*[\s,.!]*$",
+    rf"\b(?:refrain|desist|abstain|cease) from (?:(?:any|all|further|future|additional|sending"
+    rf"|making|more|the|these|your) ){{1,3}}(?:{_CONTACT}|{_MAIL_NOUN})\b",
+    # a subscription or a consent withdrawn: "cancel my subscription to these emails", "I
+    # withdraw my consent", in each language
+    r"\b(?:cancel|end|terminate|stop|revoke|withdraw)(?:l?ing|l?ed)? (?:my|our|the|this|any)"
+    r" (?:\w+ )?subscriptions? (?:to|for|from) (?:these |this |your |the |all |any )?(?:[\w-]+ )?"
+    r"(?:e-?mails?|mails?|messages?|newsletters?|mailings?|lists?|mailing lists?|marketing"
+    r"|communications?|updates|outreach|sequences?)\b"
+    r"|^(?:(?:please|pls|kindly) )?cancel (?:my|our) subscription" + _END,
+    r"\b(?:i|we) (?:hereby )?(?:withdraw|revoke|retract) (?:my|our|any|all) (?:\w+ )?consent\b"
+    r"|\b(?:widerrufe|widerrufen) (?:ich |wir )?(?:hiermit )?(?:meine|unsere|jede) (?:\w+ )?"
+    r"(?:einwilligung|zustimmung)\b|\b(?:je retire|nous retirons) (?:mon|notre) consentement\b"
+    r"|\b(?:retiro|revoco|retiramos|revocamos) (?:mi|nuestro|el) consentimiento\b"
+    r"|\b(?:revoco|ritiro|revochiamo) (?:il )?(?:mio |nostro )?consenso\b"
+    r"|\b(?:retiro|revogo|retiramos|revogamos) (?:o )?(?:meu |nosso )?consentimento\b"
+    r"|\btrek(?:ken)? (?:ik |wij |we )?(?:mijn|onze) toestemming in\b",
+    # out, muted: "I want out", "mute me on this for good"
+    r"\b(?:i|we) (?:just |really )?(?:want|need|'d like|would like) out\b(?=\s*(?:[.!,;]|$"
+    rf"|please\b|now\b|of {_LIST}))",
+    r"\b(?:mute|silence|unlist|delist) (?:me|us)\b(?! (?:on|in|during|for) (?:the |this |our"
+    r" |your )?(?:call|meeting|zoom|teams|webinar|chat|slack|recording|video))",
+    # a stop asked for before: "I've asked twice to be removed", "um Austragung gebeten"
+    r"\b(?:i|we|i'?ve|we'?ve|i have|we have|i had|we had)(?: (?:already|now|repeatedly|twice"
+    r"|before|\w+ times|several times|multiple times))* (?:asked|requested|told you|begged"
+    r"|demanded)(?: you)?(?: (?:already|twice|before|repeatedly|\w+ times))* (?:to (?:be )?"
+    r"(?:removed|taken off|unsubscribed|deleted|excluded|dropped|left alone|opted out)\b|to"
+    r" (?:remove|unsubscribe|take|delete|drop|exclude) (?:me|us|my|our|this)\b|to stop"
+    r"(?: (?:e-?mailing|contacting|writing|messaging|sending (?:me|us|these|this|them|e-?mails?"
+    r"|mails?|messages?)))?(?=\s*(?:[.!,;]|$| (?:e-?mailing|contacting|writing|messaging)))|not to"
+    r" (?:be )?(?:contact|e-?mail|writ|messag)\w*|for (?:my |our )?(?:removal|deletion"
+    r"|unsubscription|erasure)\b|that you stop\b)",
+    r"\bum (?:die )?(?:austragung|abmeldung|streichung|herausnahme)\b"
+    r"|\b(?:bereits|schon) (?:\w+ )?(?:abgemeldet|ausgetragen)\b(?! (?:bei|beim|von|vom)\b)",
+    r"\b(?:j'ai|nous avons) (?:déjà )?(?:\w+ )?(?:demandé|exigé)(?: \w+){0,3}? (?:à être"
+    r" (?:retiré|désinscrit|supprimé|radié)|ma désinscription|ma radiation|la suppression de (?:mes"
+    r"|mon|nos|notre)|de ne plus)",
+    r"\b(?:he|hemos) (?:\w+ )?(?:pedido|solicitado)(?: \w+){0,3}? (?:la baja|que (?:me|nos)"
+    r" (?:den de baja|borren|eliminen|quiten|saquen)|no (?:recibir|ser contactad))",
+    r"\b(?:ho|abbiamo) già (?:\w+ )?chiesto(?: \w+){0,2}? (?:la cancellazione|la disiscrizione"
+    r"|di essere (?:rimoss|cancellat|tolt)|di non)",
+    r"\bjá (?:pedi|pedimos|solicitei|solicitamos)(?: \w+){0,3}? (?:a remoção|o descadastro"
+    r"|para (?:ser|me) (?:removid|descadastr|retir|tir)|para não)",
+    r"\b(?:heb|hebben) (?:al|reeds) (?:\w+ ){0,2}(?:gevraagd|verzocht)(?: \w+){0,2}? (?:om )?"
+    r"(?:uitschrijving|verwijdering|afmelding|te (?:worden )?(?:verwijderen|uitschrijven"
+    r"|afmelden)|niet meer)",
+    # de: refraining, said formally: "sehen Sie davon ab, mich weiter anzuschreiben"
+    r"\b(?:sehen sie|seht|sieh) (?:\w+ ){0,3}?(?:davon )?ab\b[^.!?\n]{0,50}\b(?:kontaktier"
+    r"|anzuschreib|anzuruf|zu schreib|zu mail|zu e-?mail|zu belästig|zuzusend|zuzuschick|zu send"
+    r"|zu schick)\w*|\b(?:von|auf) (?:weiteren|jeglichen|künftigen|zukünftigen) (?:\w+ )?"
+    r"(?:kontaktaufnahmen|kontakten|e-?mails|mails|nachrichten|zusendungen|anschreiben|anfragen"
+    r"|werbe\w*) (?:\w+ ){0,3}?(?:abzusehen|absehen|zu verzichten|verzichten)\b"
+    r"|\bunterlassen sie (?:\w+ ){0,3}(?:kontakt|zusend|anschreib|e-?mail|mail|werbung"
+    r"|nachricht)\w*|\b(?:verbitte|verbitten) (?:ich |wir )?(?:mir|uns) (?:\w+ ){0,2}(?:kontakt"
+    r"|e-?mail|mail|nachricht|zusendung|anruf|werbung|anschreiben)\w*",
+    # fr: "stop aux relances", "oubliez mon adresse"
+    r"\b(?:stop|halte|assez|fini|finies|terminé|terminées) (?:aux|à|avec les|les|vos|à vos|à ces"
+    r"|de|des) (?:\w+ )?(?:mails|e-?mails|courriels|messages|relances|sollicitations|envois"
+    r"|spams?|newsletters?|démarchages?|prospections?)\b",
+    # the writer's address or data, forgotten, in each language
+    r"\b(?:oubliez|oublie|perdez|jetez|effacez|supprimez|retirez)(?:-moi)? (?:mon|notre|cette"
+    r"|mes|nos) (?:adresse|e-?mail|courriel|numéro|contact|coordonnées|données)\b"
+    r"|\bvergessen sie (?:meine|unsere|diese) (?:[\w-]*)?(?:adresse|e-?mail\w*|daten"
+    r"|kontaktdaten|nummer)\b|\bolv[ií]d(?:en|e|a|ad)(?:se)? (?:de )?(?:mi|mis|nuestra|nuestro"
+    r"|este|esta) (?:dirección|correo|email|e-mail|datos|contacto)\b|\bdimentic(?:ate|a|hi)"
+    r" (?:il mio|la mia|i miei|questo|questa) (?:indirizzo|email|e-mail|mail|dati|contatto"
+    r"|recapito)\b|\besque[çc](?:am|a|e)(?:-se)? (?:d?o meu|d?a minha|d?os meus|d?este|d?esse)"
+    r" (?:endereço|e-?mail|email|contacto|contato|dados)\b|\bvergeet (?:mijn|ons|dit)"
+    r" (?:e-?mail)?(?:adres|gegevens|nummer)\b",
+    # es: the first person of "darse de baja", a withdrawal asked for
+    r"\b(?:me|nos) (?:doy|damos|di|dimos|dan|den|des) de baja\b(?! (?:del|de la|de mi|de su)"
+    r" (?:contrato|plan|servicio|prueba|cuenta|gimnasio|seguro))"
+    r"|\b(?:solicito|pido|quiero|solicitamos|pedimos|queremos|exijo|exigimos) (?:la |mi"
+    r" |nuestra )?baja\b(?! (?:del|de la|de mi|de su) (?:contrato|plan|servicio|prueba|cuenta"
+    r"|seguro))",
+    # pt: any verb of removal with the writer's contact and a list
+    r"\b(?:retir|tir|remov|exclu|apag|elimin)\w* (?:o |a |os |as )?(?:meu|minha|meus|minhas"
+    r"|nosso|nossa|nossos) (?:contacto|contato|endereço|e-?mail|email|dados|nome|registo"
+    r"|registro)\b(?! d[oa] (?:documento|contrato|relatório|ficheiro|arquivo|convite|proposta))",
+    # nl: the passive, "ik wil niet meer gemaild worden"
+    r"\b(?:niet|nooit) (?:meer|langer) (?:\w+ ){0,3}?(?:ge-?maild|gecontacteerd|benaderd|gebeld"
+    r"|lastiggevallen|bestookt|gespamd|aangeschreven) (?:te )?(?:worden|word)\b",
+    # the passive "be contacted" wished away, in es/it/pt/sv/da/no
+    r"\bno (?:quiero|deseo|queremos|deseamos) (?:volver a )?ser (?:contactad|molestad|escrit)\w*"
+    r"|\bnon (?:voglio|desidero|vogliamo) (?:più )?essere (?:contattat|disturbat)\w*"
+    r"|\bnão (?:quero|desejo|queremos) (?:mais )?ser (?:contactad|contatad|incomodad)\w*"
+    r"|\b(?:vill|vil|ønsker|önskar)(?: ikke| inte)(?: længere| lenger| längre)? (?:at |å |att )?"
+    r"(?:bli|blive) (?:kontakt)\w*",
+    # da / no / sv: "lad være med at skrive", "la være å sende", "låt bli att maila"
+    r"\b(?:lad|la|låt) (?:være|vær|bli) (?:med )?(?:at |å |att )?(?:skrive|sende|kontakte|maile"
+    r"|mejla|maila|ringe|skriva|skicka|kontakta|ringa|spamme)\b",
+    # pl: "nie życzę sobie dalszych wiadomości"
+    r"\bnie (?:życzę|życzymy|zycze) sobie\b[^.!?\n]{0,30}\b(?:dalsz|kolejn|więcej|żadn|kontakt"
+    r"|wiadomo|mail|e-?mail|ofert|korespondenc|newslett)\w*"
+    r"|\bnie (?:chcę|chcemy) (?:otrzymywać |dostawać )?(?:dalszych|kolejnych)\b",
+    # fi: don't send, remove me, I don't want these any more, stop sending
+    r"\b(?:älkää|älä) (?:enää )?(?:lähettäkö|lähetä|kirjoittako|kirjoita|ottako yhteyttä"
+    r"|ota yhteyttä|soittako|soita|markkinoiko|spämmätkö)\b",
+    r"\bpoista(?:kaa|isitteko|isitko|tkaa|isit)? (?:\w+ )?(?:minut|meidät|tietoni|tietomme"
+    r"|osoitteeni|osoitteemme|sähköpostiosoitteeni|yhteystietoni|yhteystietomme|nimeni)\b",
+    r"\b(?:en|emme) (?:enää )?(?:halua|toivo) (?:enää |enempää |lisää |yhtään )?(?:\w+ )?"
+    r"(?:viest|sähköpost|posti|markkinoin|uutiskir|yhteydenot|mainos|tiedottei)\w*",
+    r"\blopettakaa (?:\w+ )?(?:lähettäminen|lähettämästä|kirjoittaminen|kirjoittamasta|viestien"
+    r"|sähköpostien|yhteydenotot|markkinointi)\w*|\b(?:peruutan|peru(?:kaa|utakaa)) (?:\w+ )?"
+    r"(?:tilaus|tilauksen|uutiskirje)\w*",
+    # cs: stop sending, don't write, remove / unsubscribe me
+    r"\bpřesta(?:ňte|ň|neme|nou)? (?:mi |nám |mě |nás )?(?:posílat|psát|zasílat|kontaktovat"
+    r"|volat|obtěžovat|spamovat)\b",
+    r"\b(?:nepište|neposílejte|nezasílejte|nekontaktujte|neobtěžujte|nevolejte)\b",
+    r"\b(?:odhlaste|vyřaďte|odstraňte|smažte|vymažte|vyškrtněte|odeberte|vyjměte)(?:,? ?prosím,?)?"
+    r" (?:mě|mne|nás|můj|moji|mou|mé|naši|náš|moje)\b|\bodhl[aá]šení z (?:\w+ )?(?:odběru"
+    r"|newsletteru|seznamu|zasílání)\b|\b(?:nechci|nechceme) (?:už |již |nadále |dále )?"
+    r"(?:dostávat|přijímat|žádné (?:další )?(?:e-?maily|zprávy|nabídky))",
+    # ru: delete me / my address, unsubscribe me, don't write any more, stop sending
+    r"\b(?:удалите|уберите|исключите|отпишите) (?:\w+ )?(?:меня|нас|мой|мою|мои|наш|нашу|наши)\b",
+    r"\bбольше (?:мне |нам )?не (?:пишите|присылайте|отправляйте|звоните|беспокойте)\b"
+    r"|\bне (?:пишите|присылайте|отправляйте|беспокойте) (?:мне |нам )?(?:больше|ещё|еще)\b",
+    r"\bпрекратите (?:\w+ )?(?:писать|присылать|отправлять|рассылку|спам|беспокоить)\b"
+    r"|\b(?:хочу|прошу|хотим|просим) (?:вас )?(?:отписать|отписаться|удалить (?:меня|нас|мой))\b"
+    r"|\bне (?:хочу|хотим) (?:больше )?получать\b",
+)
+
+VETOES += _c(
+    # someone else's past request: "my colleague asked to be removed from your list"
+    r"\b(?:(?:my|our|his|her|their) (?:former )?(?:colleague|co-?worker|boss|manager|assistant"
+    r"|predecessor|team ?mate|partner|ceo|cfo|cto|cmo|director|wife|husband|friend)s?|he|she"
+    r"|they)\b[^.!?\n]{0,20}\b(?:asked|wanted|wants|requested|asks|has asked|had asked|was|were"
+    r"|got|has been|had been)\b[^.!?\n]{0,15}\b(?:to be |for )?(?:removed|taken off|unsubscribed"
+    r"|excluded|removal|deleted|opted out)\b",
+    # opting out of one's own contracts: "opt out of our current vendor's auto-renewal"
+    r"\bopt(?:ing|ed|s)?[- ]?out of (?:our|their|his|her|my|the|a|an) (?:current |existing |old"
+    r" |previous |annual )?(?:[\w-]+'s )?(?:vendor|provider|contract|auto-?renewal|renewal|plan"
+    r"|trial|insurance|program(?:me)?|scheme|agreement|deal|pension|clause|tracking|cookies?"
+    r"|data sharing|arbitration|benefits?)\b",
+    # unsubscribes as a measure: "unsubscribe rates jumped"
+    r"\b(?:unsubscribe|unsubscription|opt-?out) (?:rates?|counts?|numbers?|stats|statistics"
+    r"|figures|metrics|trends?|volumes?|spikes?|ratios?)\b",
+    # a report made by mistake, and the block that followed it
+    r"\b(?:report|mark|flag|block|bin|trash|delet)\w*\b[^.!?\n]{0,60}\b(?:by (?:mistake|accident)"
+    r"|accidentally|mistakenly|inadvertently|in error|wrongly)\b|\b(?:accidentally|mistakenly"
+    r"|inadvertently|wrongly) (?:report|mark|flag|block|bin|trash|delet)\w*",
+    r"\b(?:our|my) (?:it|security|firewall|filter|spam filter|admin|gateway)\b[^.!?\n]{0,20}"
+    r"\bblock\w*",
+    # the address on a document: "delete this address from the invoice"
+    r"\b(?:remov|delet|tak|drop|strik|eras)\w* (?:this|the|my|our) (?:e-?mail )?address (?:\w+ )?"
+    r"(?:from|off|on|in) (?:the|this|that|our|your) (?:invoice|proposal|quote|document|doc"
+    r"|contract|deck|slides?|agenda|invite|invitation|form|signature|draft|footer|pdf|order|po)\b",
+    # no need for a stop: "no need to remove me"
+    r"\b(?:no need|there'?s no need|you don'?t need|you do not need|no reason) to (?:\w+ )?"
+    r"(?:remove|unsubscribe|take|drop|delete|stop|exclude)\b",
+)
+
+
+# Vetoes that need the whole sentence, because the clause splitter parts what they join: a
+# swap that keeps the writer ("remove me from the 'prospect' bucket and put me in
+# 'customer'"), someone else removed so that mail comes to the writer instead ("entfernen Sie
+# Herrn Müller aus dem Verteiler und schicken Sie es an mich"), mail redirected from an
+# assistant to the writer ("stop sending this to my assistant and book a call with me").
+SENTENCE_VETOES = _c(
+    r"\b(?:remov|tak|mov)\w* (?:me|us) (?:from|out of|off) (?:(?!lists?\b|mailing|newsletter"
+    r"|e-?mail|sequence|campaign|distribution|outreach|marketing)[\w'\"-]+ ){1,4}?(?:and|&)"
+    r" (?:put|move|add|place|switch|transfer|list|tag|mark) (?:me|us) (?:in|into|to|on|under"
+    r"|as)\b",
+    r"\b(?:remove|take|drop|delete|strike) (?!me\b|us\b|my (?:\w+ )?(?:address|e-?mail|data"
+    r"|details)\b)[^.!?\n]{0,60}\b(?:and|&) (?:send|forward|address|direct|cc|copy|write)\w*"
+    r" (?:it |this |them |these |that |everything )?(?:to |in )?(?:me|us)\b",
+    r"\b(?:entfernen|streichen|löschen|nehmen) sie (?!mich\b|uns\b|mein\w*|unser\w*)[^.!?\n]{0,80}"
+    r"\bund (?:\w+ )?(?:schicken|senden|richten|schreiben|adressieren|leiten) sie (?:\w+ )?(?:an"
+    r" mich|an uns|mir|uns)\b",
+    r"\b(?:retirez|supprimez|enlevez) (?!-?moi\b|-?nous\b|mes |nos |mon |notre )[^.!?\n]{0,60}"
+    r"\bet (?:envoyez|adressez|écrivez)(?:-(?:le|la|les))?-(?:moi|nous)\b",
+    r"\bstop (?:sending|cc'?ing|copying|forwarding|addressing|routing)\b[^.!?\n]{0,40}\bto"
+    r" (?:my|our) (?:\w+ )?(?:assistant|ea|pa|secretary|colleague|deputy|team|office|reception"
+    r"|receptionist|manager|info|support|sales|admin|generic|shared|old)\w*\b[^.!?\n]{0,60}"
+    r"\b(?:(?:to|with|contact|e-?mail|write to|call|reach|book|meet|cc) me\b|me directly"
+    r"|directly to me)",
+)
+
+
+def _abbreviations(text: str) -> str:
     # "Art. 17", "Abs. 2": an abbreviation, also when a sentence splitter already broke the
     # line after it ("art.\n17 gdpr"), so a legal citation stays one clause.
-    text = re.sub(
+    return re.sub(
         r"\b(art|abs|nr|no|para|ziff|lit|e\.g|i\.e|z\.b|bzw|vs)\.(?: |\n(?=\d))",
         r"\1 ",
         text,
         flags=re.I,
     )
-    parts = re.split(r"(?<=[.!?;])\s+|\n+|\s+[-–—]+\s+|,?\s+(?:and|but|und|et|y)\s+(?=\w)", text)
+
+
+def clauses(text: str) -> list[str]:
+    """Sentences, and their coordinated parts ("... and add my colleague", "; ...", " - ")."""
+    parts = re.split(
+        r"(?<=[.!?;])\s+|\n+|\s+[-–—]+\s+|,?\s+(?:and|but|und|et|y)\s+(?=\w)",
+        _abbreviations(text),
+    )
     return [p.strip() for p in parts if p and p.strip()]
+
+
+def _sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?;])\s+|\n+", _abbreviations(text))
+    return [p.strip() for p in parts if p and p.strip()]
+
+
+def _kept_clauses(low: str) -> tuple[list[str], bool]:
+    """The clauses whose stop word may be about our mail, and whether any was left out: a
+    vetoed clause, or every clause of a sentence that a sentence veto reads."""
+    kept, dropped = [], False
+    for sentence in _sentences(low):
+        if _any(SENTENCE_VETOES, sentence):
+            dropped = True
+            continue
+        for part in clauses(sentence):
+            if vetoed(part):
+                dropped = True
+            else:
+                kept.append(part)
+    return kept, dropped
 
 
 def _osa(a: str, b: str) -> int:
@@ -719,13 +1141,24 @@ def _osa(a: str, b: str) -> int:
     return d[len(a)][len(b)]
 
 
+_SUBSCRIBE_FORMS = ("subscribe", "subscribed", "subscribing", "subscription")
+
+
 def misspelt_unsubscribe(text: str) -> bool:
     """A word within two edits of "unsubscribe" (or "unsubscribed"), starting with "u" so
-    that "subscribe" and "resubscribe" never count."""
-    for word in re.findall(r"\bu[a-z]{7,13}\b", text.lower()):
+    that "subscribe" and "resubscribe" never count; or "subscribe" with another negating
+    prefix, spelt loosely ("desubscribe", "dis-subscribe", "unsuscribe"): the stem within one
+    edit of "subscribe", so "describe" (three edits) never counts."""
+    low = text.lower()
+    for word in re.findall(r"\bu[a-z]{7,13}\b", low):
         if word.startswith("unsubscrib"):
             continue  # spelt right: the cues read it, vetoes and all
         if any(_osa(word, w) <= 2 for w in ("unsubscribe", "unsubscribed", "unsubscribing")):
+            return True
+    for prefix, stem in re.findall(r"\b(de|des|dis|di|un)-?(s[a-z]{6,11})\b", low):
+        if prefix == "un" and stem.startswith("subscrib"):
+            continue
+        if any(_osa(stem, w) <= 1 for w in _SUBSCRIBE_FORMS):
             return True
     return False
 
@@ -737,7 +1170,10 @@ _ERASE_IT = re.compile(
     r"\b(?:delete|erase|remove|purge|wipe|destroy|scrub|bin|trash|lose|forget|l[öo]schen sie"
     r"|supprimez|effacez|borren|eliminen|cancellate|apaguem|verwijder)\s+(?:it|them|everything"
     r"|all of (?:it|that)|sie|les|la|le|los|lo|li|la|os|o|het|ze)\b(?! \w+ (?:from the|of the)"
-    r" (?:proposal|quote|deck|contract|doc))",
+    r" (?:proposal|quote|deck|contract|doc))"
+    r"|\b(?:take|get|strike|cross|scrub|pull) (?:it|them) (?:off|out of|from) (?:your|the|this"
+    r"|that|any|every|all|whatever|whichever|each) (?:[\w-]+ ){0,2}?(?:lists?|database|records"
+    r"|system|crm|files|mailing(?: list)?s?|distribution|sequences?|campaigns?)\b",
     re.I,
 )
 
@@ -775,8 +1211,12 @@ _AUTHORITY_ANY = (
     r"|agcom|procon|consumentenbond|bij de ap\b|datatilsynet|uodo)"
 )
 _GOING_ON = (
-    r"(?:if you (?:continue|keep|don'?t stop|do not stop|ever)\b|unless you (?:stop|remove|delete"
-    r"|take)|(?:next time|if) you (?:e-?mail|write|contact|message|spam|mail)"
+    r"(?:if you (?:continue|keep)\b(?=(?: on)?(?: to)? (?:e-?mail|mail|writ|contact|send|spam"
+    r"|messag|bother|pester|harass|call|text|reach|ping|chas|bug|follow)|\s*[,.;!]| (?:doing"
+    r" (?:this|that|so)|like this|this|that)\b)|if you (?:don'?t stop|do not stop)\b"
+    r"|if you ever (?:e-?mail|mail|writ|contact|send|spam|messag|bother|call|text|reach|ping"
+    r"|follow|do (?:this|that|it))|unless you (?:stop|remove|delete|take)"
+    r"|(?:next time|if) you (?:e-?mail|write|contact|message|spam|mail)"
     r"|if (?:i|we) (?:get|receive|see) (?:another|one more|any more|any further)"
     r"|wenn (?:sie|ihr|du) (?:mir|mich|uns) (?:\w+ )?(?:weiter|nochmal|noch einmal|erneut|wieder)"
     r"|falls (?:sie|ihr|du) (?:mir|mich|uns) (?:\w+ )?(?:weiter|nochmal|noch einmal|erneut|wieder)"
@@ -860,10 +1300,19 @@ def vetoed(clause: str) -> bool:
 
 def without_vetoed(low: str) -> str:
     """The text with the clauses whose removal or stop has another object blanked out."""
-    parts = clauses(low)
-    if not any(vetoed(p) for p in parts):
-        return low
-    return "\n".join(p for p in parts if not vetoed(p))
+    kept, dropped = _kept_clauses(low)
+    return "\n".join(kept) if dropped else low
+
+
+def _cue_stop(low: str) -> bool:
+    """The broad layer behind the phrase rules: cue classes per kept clause, vetoes read on
+    the clause and on its whole sentence."""
+    for sentence in _sentences(low):
+        if _any(SENTENCE_VETOES, sentence):
+            continue
+        if any(not vetoed(part) and cue_stop(part, sentence) for part in clauses(sentence)):
+            return True
+    return False
 
 
 def asks_to_stop(low: str) -> bool:
@@ -875,9 +1324,9 @@ def asks_to_stop(low: str) -> bool:
     for sentence in re.split(r"(?<=[.!?;])\s+|\n+", low):
         if not vetoed(sentence) and _any(CONSEQUENCES, sentence):
             return True
-    for clause in clauses(low):
-        if vetoed(clause):
-            continue
+    if _cue_stop(low):
+        return True
+    for clause in _kept_clauses(low)[0]:
         if _any(STOP_CLAUSES, clause) or misspelt_unsubscribe(clause) or misspelt_removal(clause):
             return True
         plain = _EMOJI_MODIFIERS.sub("", clause)

@@ -1,0 +1,236 @@
+"""Requests to stop read from co-occurring cue classes, behind the phrase rules.
+
+Why: phrase families do not carry over to new wording ("Zero emails from you going forward
+would be ideal", "Kunnen jullie mij uit het bestand halen?"). What every request to stop
+shares is a removal, cessation, unwanted or no-consent cue near a cue for our mail, the
+writer's address or data, or a list of ours. So a clause with an ACTION cue and a fitting
+OBJECT cue, in either order and at most `WINDOW` words apart, is a request to stop, unless
+a veto says the object is a third thing (a meeting, an invoice, a feature, a plan...), the
+stop word is a topic (unsubscribe links, opt-out rates), the clause asks about the
+product, or it keeps the mail coming ("don't stop", "no need to remove me").
+
+Every vocabulary is a small table per language; each cue class is one compiled pattern of
+bounded alternatives (no nested unbounded quantifiers), searched once per clause.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+WINDOW = 12  # words between an action cue and its object
+
+# --- OBJECT: our mail, or us as its sender -------------------------------------------------
+_MAIL = {
+    "en": r"e-?mails?|mails?|messages?|newsletters?|mailings?|marketing|campaigns?|sends"
+    r"|outreach|communications?|correspondence|these(?= *(?:[.,!?;:)]|$|from\b|every\b|each\b"
+    r"|coming\b|to\b|any ?more\b|here\b))|(?:hear|hearing) (?:\w+ ){0,2}from|from (?:you|your"
+    r" (?:company|team|firm|side|organi[sz]ation))\b|(?:by|at) your (?:company|team|firm)"
+    r"|reach(?:es)? me|lands? in my inbox",
+    "de": r"e-?mails?|mails|nachrichten|newsletter|werbung|werbemails?|zusendungen|mailings?"
+    r"|kampagnen?",
+    "fr": r"e-?mails?|mails?|courriels?|messages?|newsletters?|envois?|prospection|relances?",
+    "es": r"correos?|e-?mails?|mensajes?|env[ií]os?|boletines|newsletters?|publicidad",
+    "it": r"e-?mails?|mail|messaggi|newsletter|invii?o?|comunicazioni|pubblicit[aà]",
+    "pt": r"e-?mails?|mensagens|newsletters?|envios?|comunica[cç][õo]es|publicidade",
+    "nl": r"e-?mails?|mails?|berichten|nieuwsbrie(?:f|ven)|reclame|mailings?",
+    "sv": r"mejl|e-?post(?:en)?|utskick|meddelanden|nyhetsbrev|reklam",
+    "da": r"e-?mails?|beskeder|nyhedsbreve?|reklamer?|markedsføring",
+    "no": r"e-?post(?:er)?|meldinger|nyhetsbrev|reklame|markedsføring",
+    "fi": r"sähköpost\w{0,8}|viest\w{0,6}|uutiskirje\w{0,6}|mainos\w{0,6}",
+    "pl": r"e-?maili?|maili?|wiadomości|newslettera?|reklam\w{0,2}",
+    "cs": r"e-?mail\w{0,3}|zpráv\w{0,3}|newsletter\w{0,3}|reklam\w{0,3}|obchodní sdělení",
+}
+# --- OBJECT: the writer, their address or data --------------------------------------------
+_WRITER = {
+    "en": r"me|us|myself|my (?:\w+ )?(?:address|e-?mail(?: id| address)?|mail id|details|data"
+    r"|info(?:rmation)?|contact(?: details)?|records?|inbox|name)|this (?:address|mailbox|inbox"
+    r"|e-?mail address|account)|(?:\S+ )?domain",
+    "de": r"mich|uns|meine (?:\w+ )?(?:adresse|daten|e-?mail(?:-?adresse)?|kontaktdaten)",
+    "fr": r"me|moi|nous|mes (?:données|coordonnées)|mon (?:adresse|e-?mail)",
+    "es": r"me|nos|mis datos|mi (?:correo|dirección|email|contacto)",
+    "it": r"mi|ci|i miei dati|il mio (?:indirizzo|contatto)",
+    "pt": r"me|nos|meus dados|meu (?:e-?mail|endereço|contato|contacto)",
+    "nl": r"mij|me|ons|mijn (?:\w+ )?(?:adres|e-?mailadres|gegevens)",
+    "sv": r"mig|oss|min (?:adress|e-?postadress)|mina uppgifter",
+    "da": r"mig|os|min (?:adresse|e-?mail)|mine oplysninger",
+    "no": r"meg|oss|min (?:adresse|e-?post(?:adresse)?)|mine opplysninger",
+    "fi": r"minut|meidät|osoit\w{0,8}|tieto\w{0,6}",
+    "pl": r"mnie|nas|moich danych|moje dane|mój adres|mojego adresu",
+    "cs": r"mě|mne|nás|můj (?:e-?mail|adresu)|moje údaje",
+}
+# --- OBJECT: a list of ours, and a pronoun for what is taken off it ------------------------
+_LIST = {
+    "en": r"lists?|mailing lists?|database|records|crm|distribution|system",
+    "de": r"verteiler\w{0,3}|liste\w?|mailingliste|datenbank|kartei|überall",
+    "fr": r"liste|fichier|base(?: de données)?",
+    "es": r"lista|listas|base de datos|registros?",
+    "it": r"lista|elenco|database|archivio",
+    "pt": r"lista|base de dados|cadastro",
+    "nl": r"lijst|bestand|database|mailinglijst|adressenbestand",
+    "sv": r"listan?|registret|databasen",
+    "da": r"listen?|liste|databasen",
+    "no": r"lista|listen|liste|registeret",
+    "fi": r"list\w{0,8}|rekister\w{0,6}",
+    "pl": r"list\w{0,3}|baz\w{0,2}",
+    "cs": r"seznam\w{0,3}|databáz\w{0,2}",
+}
+_PRONOUN = r"(?<![\w'-])(?:it|them|him|her|ihn|lui|hem|haar)(?![\w-])"
+
+# --- ACTION: removal ----------------------------------------------------------------------
+_REMOVAL = {
+    "en": r"remov(?:e|ed|ing)|delet(?:e|ed|ing)|eras(?:e|ing)|purg(?:e|ing)|take (?:\S+ ){1,4}"
+    r"(?:off|out)|pull (?:\S+ ){1,4}(?:off|out)|drop (?:\S+ ){1,3}from|exclud(?:e|ing)"
+    r"|(?:don'?t|do not|never) include|gone from|off-limits|not be on",
+    "de": r"entfern\w{0,3}|lösch\w{0,3}|austrag\w{0,3}|streich\w{0,3}|(?:trag|tragt|tragen)"
+    r" (?:\w+ ){1,4}aus|nehm\w{0,3} (?:\w+ ){1,4}(?:raus|heraus)",
+    "fr": r"supprim\w{1,4}|retir\w{1,4}|effac\w{1,4}|enlev\w{1,4}|désinscri\w{1,5}",
+    "es": r"sac\w{1,4}|saqu\w{1,4}|quit\w{1,4}|borr\w{1,4}|elimin\w{1,4}|dar(?:me|nos)? de baja",
+    "it": r"cancell\w{1,4}|rimuov\w{1,4}|togl\w{1,5}|elimin\w{1,4}|escludet\w{1,3}",
+    "pt": r"remov\w{1,4}|retir\w{1,4}|tir\w{1,4}|apag\w{1,4}|exclu\w{1,4}",
+    "nl": r"(?:haal|halen|haalt) (?:\w+ ){0,4}(?:uit|van|af)|(?:uit|van) (?:\w+ ){0,4}(?:halen"
+    r"|haalt)|verwijder\w{0,3}|schrap\w{0,3}|uitschrijv\w{0,3}",
+    "sv": r"ta bort|tar bort|radera\w{0,2}|avregistrera\w{0,2}|stryk\w{0,2}",
+    "da": r"fjern\w{0,2}|slet\w{0,2}|afmeld\w{0,2}|meld (?:mig|os) (?:\w+ )?af",
+    "no": r"fjern\w{0,2}|slett\w{0,2}|meld\w{0,2} (?:meg|oss) (?:\w+ )?av|avmeld\w{0,2}",
+    "fi": r"poista\w{0,6}|poistakaa",
+    "pl": r"usu[nń]\w{0,6}|usunię\w{0,4}|wypisa\w{0,4}|wypisz\w{0,3}|skreśl\w{0,4}",
+    "cs": r"odstra\w{1,5}|smaž\w{0,3}|smazat|smazání|vyřa\w{1,5}|odhlas\w{0,4}|odhlás\w{0,4}",
+}
+# --- ACTION: cessation ----------------------------------------------------------------------
+_CESSATION = {
+    "en": r"stop(?:ped)?|ceas(?:e|ing)|discontinu(?:e|ing)|quit|halt|no more|no further"
+    r"|nothing (?:further|more|else)|never again|zero|no longer|(?:is|be|were|was|it'?s) the"
+    r" (?:very )?(?:last|final)|(?:won'?t|will not|not|never|don'?t|do not|stop) (?:be )?"
+    r"receiv\w{1,3}|(?:didn'?t|don'?t|not) keep coming|(?:preferences?|settings?) (?:to|at)"
+    r" '?none",
+    "de": r"nicht mehr|keine (?:\w+ )?mehr|keine weiteren|nie wieder|(?:auf)?hören|einstellen"
+    r"|stoppen",
+    "fr": r"ne (?:\S+ ){0,3}plus|plus (?:de|d'|aucun)|cessez|arrêtez|arrêter|cesser|aucun(?:e)?"
+    r" (?:autre )?",
+    "es": r"no (?:\S+ ){0,3}más|ning[uú]n (?:otro )?|dejen de|dejar de|dejad de|parar|paren",
+    "it": r"non (?:\S+ ){0,3}più|interromp\w{1,4}|smett\w{1,5}|nessun(?:'altra| altro)",
+    "pt": r"não (?:\S+ ){0,3}mais|parem|parar|deixem de|deixar de|interromp\w{1,4}",
+    "nl": r"niet meer|geen (?:\w+ )?meer|stoppen|stop met|ophouden",
+    "sv": r"inte (?:\w+ )?(?:fler|mer)|inga (?:fler|mer)|sluta|sluta skicka",
+    "da": r"ikke (?:\w+ )?(?:flere|mere)|ingen (?:flere|mere)|stop med|stoppe",
+    "no": r"ikke (?:\w+ ){0,2}(?:flere|mer)|ingen (?:flere|mer)|slutt\w{0,2} (?:å|med)",
+    "fi": r"ei enää|älkää (?:\w+ )?lähettäkö|lopett\w{1,6}",
+    "pl": r"więcej nie|nie (?:\w+ )?więcej|niewysyłani\w{1,2}|nie (?:wysyłać|przysyłać"
+    r"|wysyłajcie|przysyłajcie)|przesta\w{1,6}",
+    "cs": r"už (?:\w+ )?ne\w{2,12}|již (?:\w+ )?ne\w{2,12}|nepos\w{2,8}|přesta\w{2,6}",
+}
+# --- ACTION: unwanted, no consent, not wishing to receive ---------------------------------
+_UNWANTED = {
+    "en": r"unwanted|unsolicited|not (?:welcome|wanted|acceptable|appreciated)|no use for"
+    r"|(?:un|not )interested in (?:hearing|receiving|getting)|without (?:my |our )?(?:consent"
+    r"|permission)|withdraw\w{0,4} (?:of )?(?:\w+ ){0,2}consent|no consent|(?:not|no longer"
+    r"|never) (?:\w+ )?(?:wish|want)\w{0,2} to (?:receive|hear|get|be contacted)|none of us"
+    r" (?:want|need)s?",
+    "de": r"unerwünscht\w{0,2}|unverlangt\w{0,2}|ohne (?:meine |unsere )?(?:einwilligung"
+    r"|zustimmung|erlaubnis)",
+    "fr": r"(?:non|pas|plus) (?:\w+ )?souhaités?|indésirables?|non sollicités?|sans (?:mon"
+    r"|notre) (?:accord|consentement)",
+    "es": r"no (?:son |es )?deseados?|no (?:son |es )?solicitados?|sin (?:mi|nuestro) (?:consentimiento|permiso)",
+    "it": r"non (?:sono )?gradit\w|indesiderat\w|non richiest\w|senza (?:il )?(?:mio|nostro)"
+    r" consenso",
+    "pt": r"indesejad\w{1,2}|não solicitad\w{1,2}|sem (?:o )?(?:meu|nosso) consentimento",
+    "nl": r"ongewenst\w?|ongevraagd\w?|zonder (?:mijn |onze )?toestemming",
+    "sv": r"oönskad\w?|oombedd\w?|utan (?:mitt )?samtycke",
+    "da": r"uønsket\w?|uopfordret\w?|uden (?:mit )?samtykke",
+    "no": r"uønsket\w?|uten (?:mitt )?samtykke",
+    "fi": r"ei-toivot\w{1,4}|ilman (?:minun )?suostumusta",
+    "pl": r"niechcian\w{1,3}|niezamówion\w{1,3}|bez (?:mojej )?zgody",
+    "cs": r"nevyžádan\w{1,3}|bez (?:mého )?souhlasu",
+}
+
+
+def _class(table: dict[str, str]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w'-])(?:" + "|".join(table.values()) + r")(?![\w-])", re.I)
+
+
+MAIL = _class(_MAIL)
+WRITER = _class(_WRITER)
+LIST = _class(_LIST)
+PRONOUN = re.compile(_PRONOUN, re.I)
+REMOVAL = _class(_REMOVAL)
+CESSATION = _class(_CESSATION)
+UNWANTED = _class(_UNWANTED)
+
+# Which objects each action needs: a removal of the writer or from a list; a cessation or
+# an "unwanted" of our mail. "stop" near "me" alone is too often something else.
+PAIRS = ((REMOVAL, WRITER), (REMOVAL, MAIL), (CESSATION, MAIL), (UNWANTED, MAIL))
+# A removal from a list needs the writer, or a pronoun for them, in the clause too: "delete
+# old entries from the CRM" is housekeeping.
+
+# --- vetoes ------------------------------------------------------------------------------
+# A third thing the action is about: not our mail, not the writer.
+_THIRD = (
+    r"cc|bcc|thread|duplicates?|duplicated?|duplicat\w+|bug|meeting|call|slot|booking|webinar"
+    r"|invite|invitation|invoices?|contract|commitment|plan|renewal|vendor|provider|features?"
+    r"|footer|link|button|label|limit|watermark|trial|pilot|seats?|licen[cs]es?|sequences?"
+    r"|proposal|quote|deck|slides?|agenda|attachment|survey|poll|ticket|order|payment|card"
+    r"|termin|rechnung|vertrag|réunion|facture|contrat|reunión|factura|contrato|riunione|fattura"
+    r"|contratto|reunião|fatura|vergadering|factuur|contract|möte|faktura|kontrakt|møde|møte"
+    r"|kokous|lasku|spotkanie|faktur\w|schůzk\w|smlouv\w|duplikat\w*|doppelt\w*|doublons?"
+    r"|duplicados?|duplicati|dubbele?"
+)
+# Unsubscribe or opt-out as a topic noun, or a question about what the product can do.
+_TOPIC = (
+    r"(?:unsubscrib\w*|opt-?outs?|abmelde\w*|désinscriptions?|afmeld\w*)[- ](?:handling|links?"
+    r"|rates?|footer|flows?|records?|compliance|buttons?|pages?|process|requests?|logic|sync)"
+    r"|\b(?:your|the) (?:tool|product|platform|software|app|solution|feature|integration|api"
+    r"|import)\b|\b(?:does|can|will) (?:it|yours)\b"
+)
+# The writer's own side doing the removal or stop ("we delete inactive leads", "our IT
+# removed the block"), the mail kept coming, or a stop the writer does not want.
+_KEEP = (
+    r"\b(?:we|our (?:\w+ )?(?:team|it|ops|admins?|system|department))"
+    r" (?:\w+ ){0,2}(?:delete[sd]?|removed?|stopped|dropped|purged?|unsubscribed|cancell?ed)\b"
+    r"|\b(?:don'?t|do not|never|no need to|not asking (?:you )?to|no reason to) (?:\w+ )?"
+    r"(?:stop|remove|unsubscribe|delete|drop|exclude|take)\b"
+    r"|\bkeep (?:me|us|them|these|sending|the \w+ coming|me posted)\b"
+    r"|\b(?:happy|glad|want|like) to (?:keep )?(?:receiv|hear|get)\w*\b"
+    r"|\bstop(?:ped)? (?!receiv|send|e-?mail|mail|writ|contact|messag|spam|bother|trying)\w+ing\b"
+    r"|\bmy (?:earlier|previous|last|other) (?:reply|message|e-?mail|mail)\b"
+)
+# A notice's boilerplate, our own quoted footer, or a sentence that moves the conversation
+# elsewhere or swaps in somebody else ("... and call me directly", "ja lisätä minut").
+_ELSEWHERE = (
+    r"intended recipient|(?:by mistake|in error)|^\s*>|\bif you(?:'d| would)? (?:rather|prefer"
+    r"|want|wish|like)\b|\b(?:take|move) (?:this|it|the (?:conversation|discussion)) (?:off"
+    r"|out of) (?:e-?mail|mail|the thread)|\b(?:directly|directement|direkt|directamente"
+    r"|direttamente|diretamente|rechtstreeks|instead|plutôt|stattdessen|invece|tilalle)\b"
+    r"|\b(?:and|und|et|y|e|en|ja|och|og|i|a) (?:\w+ ){0,2}(?:add|lisä\w*|lägg till|tilføj\w*"
+    r"|legg til|voeg\w*|toevoeg\w*|hinzufüg\w*|ajout\w*|añad\w*|aggiung\w*|adicion\w*|dodaj\w*"
+    r"|přidej\w*)\b"
+)
+VETOES = tuple(
+    re.compile(p, re.I | re.M)
+    for p in (rf"(?<![\w-])(?:{_THIRD})(?![\w-])", _TOPIC, _KEEP, _ELSEWHERE)
+)
+
+
+def _near(clause: str, action: re.Pattern[str], obj: re.Pattern[str]) -> bool:
+    starts = [m.start() for m in re.finditer(r"\S+", clause)]
+
+    def word(pos: int) -> int:
+        return bisect_right(starts, pos)
+
+    actions = [(word(m.start()), word(m.end() - 1)) for m in action.finditer(clause)]
+    if not actions:
+        return False
+    for m in obj.finditer(clause):
+        start, end = word(m.start()), word(m.end() - 1)
+        if any(a_start - end <= WINDOW and start - a_end <= WINDOW for a_start, a_end in actions):
+            return True
+    return False
+
+
+def cue_stop(clause: str, sentence: str = "") -> bool:
+    """An action cue near an object it fits, in a clause (and sentence) no veto reads."""
+    if any(v.search(clause) or v.search(sentence) for v in VETOES):
+        return False
+    if any(_near(clause, action, obj) for action, obj in PAIRS):
+        return True
+    return _near(clause, REMOVAL, LIST) and bool(WRITER.search(clause) or PRONOUN.search(clause))
