@@ -385,6 +385,8 @@ def start_process(
     found = re.search(r"OPENAI_BASE_URL=(\S+?)\)", first)
     if found is None:
         proc.kill()
+        proc.wait()
+        proc.stdout.close()
         raise RuntimeError(f"the stand-in model server did not start: {first!r}")
     url = found.group(1)
 
@@ -394,6 +396,9 @@ def start_process(
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
+        assert proc.stdout is not None
+        proc.stdout.close()
 
     return url, stop, RemoteStats(url)
 

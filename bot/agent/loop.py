@@ -584,7 +584,7 @@ def write_and_gate(
                 tokens = written.tokens
             finally:
                 if held is not None and held.finish(tokens):
-                    budgets.settle_block(rt, held)
+                    _settle_soon(rt, held)
             if written.provider == ELSEWHERE:
                 return written
         if written.problems and not written.body.strip():
@@ -615,6 +615,15 @@ def write_and_gate(
             budgets.settle_block(rt, block)
         for keys in claimed:
             _writing.release(keys)
+
+
+def _settle_soon(rt: Runtime, block: budgets.Block) -> None:
+    """Settle the block as its last call ends; a failure here must not lose a paid draft:
+    it is logged, and the chunk's end settles it again."""
+    try:
+        budgets.settle_block(rt, block)
+    except Exception:
+        log.exception("settling a chunk's token reservation failed; retried at the chunk's end")
 
 
 ELSEWHERE = "not written (another agent is writing to them)"

@@ -178,9 +178,10 @@ def title_counts(rows: Iterable[tuple[str, dict[str, float], int]]) -> dict:
 def title_memory(model: dict | None, title: str, am: str) -> float | None:
     """The log-odds of "approved as is" this AM's drafts to this title showed against all
     their drafts, smoothed toward none (TITLE_PRIOR verdicts at their overall rate); None
-    under TITLE_MIN_VERDICTS. Counts, not a regularised weight: once an AM has rewritten
-    thirty drafts to CTOs the lean stays, even while fewer such drafts reach them (a
-    weight re-fitted on fewer examples shrinks, and the drafts come back)."""
+    under TITLE_MIN_VERDICTS. Counts over the verdicts trained on (the newest 20,000), not
+    a regularised weight: once an AM has rewritten thirty drafts to CTOs the lean stays
+    while fewer such drafts reach them (a weight re-fitted on fewer examples shrinks, and
+    the drafts come back); it fades only as those verdicts leave the training window."""
     mine = ((model or {}).get("titles") or {}).get(am)
     if not mine:
         return None

@@ -85,7 +85,7 @@ def reserve_soon(rt: Runtime, spec: AgentSpec, tokens: int) -> Reservation | Non
 
 @dataclass
 class Block:
-    """The worst cases of a batch of calls reserved in one transaction, settled in one when
+    """The worst cases of a chunk's calls reserved in one transaction, settled in one when
     the last of them is over. A tick's chunk writes its drafts at once: a reservation and a
     settlement per call were two write transactions each, and on SQLite the calls queued
     for its one write lock instead of for the model."""
@@ -96,6 +96,7 @@ class Block:
     _pending: int = -1
     _settled: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _settling: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         self._pending = self.covered
@@ -110,46 +111,37 @@ class Block:
             self._pending -= 1
             return self._pending == 0
 
-    def close(self) -> Reservation | None:
-        """The reservation to settle, once: None if there is none or it was settled."""
-        with self._lock:
-            if self._settled:
-                return None
-            self._settled = True
-            return self.reservation
-
 
 def reserve_block(rt: Runtime, spec: AgentSpec, worst: list[int]) -> Block:
-    """Room for as many of the calls, in order, as the budget holds now; the rest reserve
-    their own (`reserve_soon`) or wait."""
+    """Room for all the calls at once while they take at most half of what is left today;
+    otherwise none (an empty block), and each call reserves its own as the budget nears its
+    end: then room comes back call by call, and other jobs and replicas still find some."""
     now = rt.now()
+    total = sum(worst)
     with rt.db.session() as s:
         day, start = day_of(now, spec.timezone)
         token_budget.expire(s, now)
         row = token_budget.state(s, spec.id, day)
         spent = prospects.tokens_since(s, spec.id, start) if row is None else row.spent
         room = spec.daily_token_budget - spent - (row.reserved if row is not None else 0)
-        covered, total = 0, 0
-        for tokens in worst:
-            if total + tokens > room:
-                break
-            covered, total = covered + 1, total + tokens
-        if not covered:
+        if not worst or 2 * total > room:
             return Block(None, 0)
         rid = token_budget.reserve(
             s, spec.id, day, spec.daily_token_budget, total, now + RESERVATION_TTL, spent
         )
     if rid is None:  # another process took the room meanwhile
         return Block(None, 0)
-    return Block(Reservation(rid, spec.id, day), covered)
+    return Block(Reservation(rid, spec.id, day), len(worst))
 
 
 def settle_block(rt: Runtime, block: Block) -> None:
-    """Settle the block to what its calls used (once; later calls do nothing). Settled when
-    its last call ends, so calls past it that wait for room do not wait for their own chunk."""
-    reservation = block.close()
-    if reservation is not None:
-        settle(rt, reservation, block.used)
+    """Settle the block to what its calls used, once: it counts as settled only when the
+    settlement was written, so a caller that failed to may try again."""
+    with block._settling:
+        if block._settled or block.reservation is None:
+            return
+        settle(rt, block.reservation, block.used)
+        block._settled = True
 
 
 def settle(rt: Runtime, reservation: Reservation, used: int) -> None:

@@ -1,9 +1,10 @@
 """A tick's chunk reserves its model calls' worst cases in one transaction and settles them in
-one, as soon as its last call it holds is over; calls the block does not hold reserve their own
-and are not kept waiting for their own chunk."""
+one, as soon as its last call is over, while that takes at most half the day's room left; near
+the end of the budget each call reserves its own, so room comes back call by call."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import event
 from sqlmodel import SQLModel, select
 
@@ -57,13 +58,34 @@ def test_a_chunk_reserves_its_calls_once_and_settles_to_what_they_used(rt):
     assert row.spent == stored == writer.calls * USED
 
 
-def test_a_call_past_the_block_gets_room_once_the_block_settles(rt):
-    """Room for three worst cases and four drafts: the block holds three; the fourth waits
-    for their room to come back and is written, instead of waiting on its own chunk's end."""
+def test_near_the_end_of_the_budget_each_call_reserves_its_own(rt):
+    """Room for three and a half worst cases and four drafts: a block would hold room the
+    fourth needs until the chunk's slowest call ends. Each call reserves its own instead,
+    and the fourth gets the room the first three gave back."""
     SQLModel.metadata.create_all(rt.db.engine)
     set_budget(rt, "data-platform", 3 * WORST + WORST // 2)
     approve_plays(rt)
     rt.writer = writer = CheapWriter()
+    inserts = reservations_made(rt)
     [report] = loop.tick(rt, "data-platform")
     assert writer.calls == 4, report.line()
+    assert len(inserts) == 4  # one per call: no block
     assert not any(k.startswith("wait:") for k in report.dropped), report.line()
+
+
+def test_a_failed_settlement_is_tried_again(rt, monkeypatch):
+    """A block counts as settled only once its settlement was written."""
+    block = budgets.Block(budgets.Reservation(7, "data-platform", "2026-11-02"), 2, used=300)
+    seen: list[int] = []
+
+    def flaky(_rt, reservation, used):
+        seen.append(used)
+        if len(seen) == 1:
+            raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(budgets, "settle", flaky)
+    with pytest.raises(RuntimeError):
+        budgets.settle_block(rt, block)
+    budgets.settle_block(rt, block)
+    budgets.settle_block(rt, block)  # settled: nothing more is written
+    assert seen == [300, 300]

@@ -242,3 +242,25 @@ def test_a_persons_post_through_a_list_is_still_human():
     }
     body = "Sam, can you send me a quote for 30 seats? We read the digest of options you sent."
     assert parse(_msg(headers, body).as_bytes(), today=TODAY).kind == "human"
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "events@acme.example",
+        "feedback@acme.example",
+        "ana@sendgrid.com",
+        '"Ana (Mailchimp)" <ana@gmail.example>',
+    ],
+)
+@pytest.mark.parametrize("kind", ["bounce", "complaint"])
+def test_a_reply_in_our_thread_that_quotes_an_esp_event_is_a_person(sender, kind):
+    """A relay never replies to our mail: a person who does, pasting what their webhook got,
+    is not read as a bounce or complaint (which would suppress them and hide the reply)."""
+    event = {"event": kind, "email": "dana@acme.example", "status": "5.1.1"}
+    body = f"This is what our webhook gets:\n{json.dumps(event)}\nHappy to talk Thursday."
+    headers = {"From": sender, "Subject": "Re: deliverability", "In-Reply-To": "<o.1@us.example>"}
+    assert parse(_msg(headers, body).as_bytes(), today=TODAY).kind == "human"
+    # Marked Auto-Submitted, the same mail is software's.
+    auto = _msg({**headers, "Auto-Submitted": "auto-generated"}, body)
+    assert parse(auto.as_bytes(), today=TODAY).kind == kind

@@ -386,21 +386,35 @@ _ESP_MESSAGE_ID = re.compile(
 )
 
 
-def esp_complaint(
-    body: str, from_addr: str = "", *, display: str = "", automatic: bool = False
-) -> tuple[str, str] | None:
-    """(recipient, message id) of an ESP's complaint event in a mail body, or None. Only from
-    a machine sender (no-reply, mailer, an ESP's or our own relay mailbox, a display name
-    naming the service, or mail marked Auto-Submitted: `automatic`) and only with an event
-    name that means a complaint: a person pasting JSON is not an event."""
+def relayed_event(from_addr: str, display: str, *, automatic: bool, reply: bool) -> bool:
+    """Whether mail that carries an ESP event's JSON is the event relayed, not a person
+    quoting one: marked Auto-Submitted (`automatic`), or from a machine sender (no-reply,
+    mailer, an ESP's or our own relay mailbox, a display name naming the service) and not a
+    reply in a thread. A relay never replies to our mail; a person who does, pasting what
+    their webhook got, must not be read as a bounce or complaint and suppressed."""
+    if automatic:
+        return True
+    if reply:
+        return False
     local = from_addr.partition("@")[0]
-    machine_sent = (
-        automatic
-        or bool(_NOREPLY_LOCAL.match(local))
+    return (
+        bool(_NOREPLY_LOCAL.match(local))
         or bool(_ESP_SENDER.search(from_addr))
         or bool(_ESP_NAME.search(display))
     )
-    if from_addr and not machine_sent:
+
+
+def esp_complaint(
+    body: str,
+    from_addr: str = "",
+    *,
+    display: str = "",
+    automatic: bool = False,
+    reply: bool = False,
+) -> tuple[str, str] | None:
+    """(recipient, message id) of an ESP's complaint event in a mail body, or None. Only when
+    `relayed_event`, and only with an event name that means a complaint."""
+    if from_addr and not relayed_event(from_addr, display, automatic=automatic, reply=reply):
         return None
     if not _ESP_COMPLAINT.search(body):
         return None
@@ -627,18 +641,18 @@ _ESP_REASON = re.compile(
 
 
 def esp_bounce(
-    body: str, from_addr: str = "", *, display: str = "", automatic: bool = False
+    body: str,
+    from_addr: str = "",
+    *,
+    display: str = "",
+    automatic: bool = False,
+    reply: bool = False,
 ) -> dict[str, str] | None:
     """The recipient, message id, status and reason of an ESP's bounce event in a mail body,
-    or None. The same guard as `esp_complaint`: only from a machine sender."""
-    local = from_addr.partition("@")[0]
-    machine_sent = (
-        automatic
-        or bool(_NOREPLY_LOCAL.match(local))
-        or bool(_ESP_SENDER.search(from_addr))
-        or bool(_ESP_NAME.search(display))
-    )
-    if not from_addr or not machine_sent or not _ESP_BOUNCE.search(body):
+    or None. The same guard as `esp_complaint` (`relayed_event`)."""
+    if not from_addr or not relayed_event(from_addr, display, automatic=automatic, reply=reply):
+        return None
+    if not _ESP_BOUNCE.search(body):
         return None
     recipient = _ESP_RECIPIENT.search(body)
     if recipient is None:

@@ -601,7 +601,13 @@ def _informal_complaint(
     the complainant), or an ESP's complaint webhook relayed as mail (its recipient)."""
     body = _body_text(parts)[:_SCAN]
     automatic = _auto_submitted(msg)
-    event = machine.esp_complaint(body, from_addr, display=_display_name(msg), automatic=automatic)
+    event = machine.esp_complaint(
+        body,
+        from_addr,
+        display=_display_name(msg),
+        automatic=automatic,
+        reply=_in_thread(msg, subject),
+    )
     if event is not None:
         recipient, original = event
         return {
@@ -652,6 +658,18 @@ def _service_report(parts: list[_Part], body: str, subject: str) -> dict:
     }
 
 
+# A subject that answers ("Re:", "AW:", "SV:"), not one that forwards ("Fwd:", "WG:"): a
+# relay forwards events, only a person answers our mail.
+_ANSWER_PREFIX = re.compile(r"^\s*(?:re|aw|sv|vs|antw|rif|res)\s*(?:\[\d+\])?\s*:", re.I)
+
+
+def _in_thread(msg: Message, subject: str) -> bool:
+    """A reply in a thread: it names the mail it answers, or its subject answers."""
+    return bool(_hdr(msg, "In-Reply-To") or _hdr(msg, "References")) or bool(
+        _ANSWER_PREFIX.match(subject)
+    )
+
+
 def _esp_bounce(msg: Message, parts: list[_Part], from_addr: str) -> dict | None:
     """An ESP's bounce event relayed as mail (JSON), from a machine sender."""
     event = machine.esp_bounce(
@@ -659,6 +677,7 @@ def _esp_bounce(msg: Message, parts: list[_Part], from_addr: str) -> dict | None
         from_addr,
         display=_display_name(msg),
         automatic=_auto_submitted(msg),
+        reply=_in_thread(msg, _hdr(msg, "Subject")),
     )
     if event is None:
         return None

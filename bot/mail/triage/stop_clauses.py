@@ -100,7 +100,9 @@ _REMOVAL = {
 # --- ACTION: cessation ----------------------------------------------------------------------
 _CESSATION = {
     "en": r"stop(?:ped)?|ceas(?:e|ing)|discontinu(?:e|ing)|quit|halt|no more|no further"
-    r"|nothing (?:further|more|else)|never again|zero|no longer|(?:is|be|were|was|it'?s) the"
+    r"|nothing (?:further|more|else)|never again|zero (?:e-?mails?|messages?|mails?|contact)"
+    r" (?:from you )?(?:going forward|from (?:now|here) on|in future|please)|no longer"
+    r"|(?:is|be|were|was|it'?s) the"
     r" (?:very )?(?:last|final)|(?:won'?t|will not|not|never|don'?t|do not|stop) (?:be )?"
     r"receiv\w{1,3}|(?:didn'?t|don'?t|not) keep coming|(?:preferences?|settings?) (?:to|at)"
     r" '?none",
@@ -193,6 +195,12 @@ _KEEP = (
     r"|\b(?:happy|glad|want|like) to (?:keep )?(?:receiv|hear|get)\w*\b"
     r"|\bstop(?:ped)? (?!receiv|send|e-?mail|mail|writ|contact|messag|spam|bother|trying)\w+ing\b"
     r"|\bmy (?:earlier|previous|last|other) (?:reply|message|e-?mail|mail)\b"
+    # The writer says our mail stopped reaching them, or wants it back or moved elsewhere.
+    r"|\b(?:i|we)(?:'ve| have)? (?:\w+ )?(?:stopped|no longer|not|haven'?t been|have not been"
+    r"|am not|are not|aren'?t|'m not|'re not) (?:been )?(?:receiv|gett)\w*"
+    r"|\b(?:add|put|sign) (?:me|us) back\b|\bput (?:me|us) (?:on|onto|in|into) the\b"
+    r"|\bsign (?:me|us) up\b|\bre-?subscribe|\bresend|\bwant (?:them|it|these) back\b"
+    r"|\bdid (?:i|we) get (?:dropped|removed)"
 )
 # A notice's boilerplate, our own quoted footer, or a sentence that moves the conversation
 # elsewhere or swaps in somebody else ("... and call me directly", "ja lisätä minut").
@@ -227,9 +235,15 @@ def _near(clause: str, action: re.Pattern[str], obj: re.Pattern[str]) -> bool:
     return False
 
 
-def cue_stop(clause: str, sentence: str = "") -> bool:
-    """An action cue near an object it fits, in a clause (and sentence) no veto reads."""
-    if any(v.search(clause) or v.search(sentence) for v in VETOES):
+def vetoed(text: str) -> bool:
+    """A veto reads the clause or sentence: its stop words are about something else."""
+    return any(v.search(text) for v in VETOES)
+
+
+def cue_stop(clause: str) -> bool:
+    """An action cue near an object it fits, in a clause no veto reads (the caller reads
+    the vetoes on the clause's sentence, once per sentence)."""
+    if vetoed(clause):
         return False
     if any(_near(clause, action, obj) for action, obj in PAIRS):
         return True

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable
 
 from bot.mail.triage.stop_clauses import cue_stop
+from bot.mail.triage.stop_clauses import vetoed as clause_vetoed
 
 
 def _c(*patterns: str) -> tuple[re.Pattern[str], ...]:
@@ -1068,6 +1069,11 @@ SENTENCE_VETOES = _c(
     r"|e-?mail|sequence|campaign|distribution|outreach|marketing)[\w'\"-]+ ){1,4}?(?:and|&)"
     r" (?:put|move|add|place|switch|transfer|list|tag|mark) (?:me|us) (?:in|into|to|on|under"
     r"|as)\b",
+    # ... also out of one list and onto another of ours ("pull me out of the generic list
+    # and put me on the enterprise track"), unless the other is a list of people not mailed.
+    r"\b(?:pull|remov|tak|mov|get)\w* (?:me|us) (?:from|out of|off) [^.!?\n]{0,60}\b(?:and|&)"
+    r" (?:put|move|add|place|switch|transfer) (?:me|us) (?:in|into|to|on|onto) the (?!do[- ]not"
+    r"|suppression|unsubscribe|opt[- ]?out|black|block|no[- ]contact|never)",
     r"\b(?:remove|take|drop|delete|strike) (?!me\b|us\b|my (?:\w+ )?(?:address|e-?mail|data"
     r"|details)\b)[^.!?\n]{0,60}\b(?:and|&) (?:send|forward|address|direct|cc|copy|write)\w*"
     r" (?:it |this |them |these |that |everything )?(?:to |in )?(?:me|us)\b",
@@ -1308,9 +1314,11 @@ def _cue_stop(low: str) -> bool:
     """The broad layer behind the phrase rules: cue classes per kept clause, vetoes read on
     the clause and on its whole sentence."""
     for sentence in _sentences(low):
-        if _any(SENTENCE_VETOES, sentence):
+        # The sentence's vetoes once, not once per clause: a long run-on sentence of many
+        # clauses must cost linear time, not quadratic.
+        if _any(SENTENCE_VETOES, sentence) or clause_vetoed(sentence):
             continue
-        if any(not vetoed(part) and cue_stop(part, sentence) for part in clauses(sentence)):
+        if any(not vetoed(part) and cue_stop(part) for part in clauses(sentence)):
             return True
     return False
 
