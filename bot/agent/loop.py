@@ -537,7 +537,8 @@ def write_and_gate(
     now: datetime,
 ) -> list[tuple[str | None, int]]:
     """Write drafts in parallel (no transaction held across a model call), gating and storing
-    each one as it is written. Returns each draft's outcome (None: drafted elsewhere meanwhile) and the tokens it cost."""
+    each one as it is written. Returns each draft's outcome (None: drafted elsewhere
+    meanwhile) and the tokens it cost."""
     if not work:
         return []
 
