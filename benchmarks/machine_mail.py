@@ -83,9 +83,12 @@ blind, blind2 and blind3. Sets blind5 to blind8 followed the same protocol, one 
 blind4, blind5 and blind6 were each measured first and then read to add families (blind6's
 misses led to a clause-level layer, bot/mail/triage/stop_clauses.py); blind7 was measured
 before and after that layer and not read by whoever changed the rules; blind8 was written
-after all of it and is the newest honest figure.
+after all of it. Then blind7 and blind8 were read to add families, blind9 was measured first
+(92.9% / 72.3% / 100%, 9 of 49 non-stop replies suppressed) and then read for its false
+suppressions and machine misses; blind10 was written after all of that and is the newest
+honest figure.
 
-    .venv/bin/python benchmarks/machine_mail.py --only blind8
+    .venv/bin/python benchmarks/machine_mail.py --only blind10
 
 Exit status 1 when a target is missed.
 """
@@ -127,7 +130,7 @@ SOURCES = {
             ROOT / "benchmarks" / "data" / name / "mail",
             ROOT / "benchmarks" / "data" / name / "replies.jsonl",
         )
-        for name in ("blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8")
+        for name in [f"blind{n}" for n in range(2, 11)]
     },
 }
 MACHINE_TARGET, UNSUB_TARGET, PERSON_TARGET = 0.97, 1.0, 0.99

@@ -36,6 +36,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -52,7 +53,7 @@ from bot.decisions import Action, Request, decide  # noqa: E402
 from bot.intake.importer import ingest_signals, load  # noqa: E402
 from bot.mail.outbound import outbox  # noqa: E402
 from bot.reports import load as queue_load  # noqa: E402
-from bot.review import clicks  # noqa: E402
+from bot.review import clicks, trust  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from storage.models import (  # noqa: E402
@@ -138,6 +139,9 @@ class Day:
     supervised: int = 0
     proposals: int = 0  # proposed changes to agent files the operator applied this day
     verdicts: dict = field(default_factory=dict)
+    # Why the reviewed drafts were not sent on their own (gate reason codes; a draft can
+    # have several), and what the AM did with each: where the operator's minutes go.
+    why: Counter = field(default_factory=Counter)
     killed_why: dict = field(default_factory=dict)  # auto-sent the AM would have killed, by reason
 
 
@@ -295,6 +299,7 @@ def simulate(args: argparse.Namespace) -> list[Day]:
         DATABASE_URL=args.database_url,
         TWOLOOP_OPERATORS=OPERATOR,
         SMTP_URL=None,
+        TWOLOOP_TRUST_CRITICAL_RESTARTS=args.critical_restarts,
         _env_file=None,
     )
     rt = Runtime(settings, clock=lambda: clock["now"], rng=random.Random(args.seed + 1))
@@ -356,6 +361,12 @@ def simulate(args: argparse.Namespace) -> list[Day]:
             + (f"; would-kill reasons {day.killed_why}" if day.killed_why else ""),
             flush=True,
         )
+    print("\nagents still on probation, and what promotion still needs:")
+    with rt.db.session() as s:
+        for state in s.exec(select(AgentState).where(AgentState.trust == "probation")).all():
+            ev = trust.evidence(rt, s, state)
+            needs = "; ".join(ev.missing) or ev.blocked or "nothing (promoted at its next verdict)"
+            print(f"  {state.agent_id}: {needs}" + (f" ({ev.restart})" if ev.restart else ""))
     return days
 
 
@@ -413,6 +424,8 @@ def work_queue(rt, clock, today, taste, fleet, day: Day, rnd) -> None:
             day.reviews += 1
             day.true_minutes += spent / 60
             day.verdicts[action] = day.verdicts.get(action, 0) + 1
+            codes = {r.get("code", "?") for r in d.gate_reasons or []} or {"?"}
+            day.why.update(f"{code}: {action}" for code in codes)
 
 
 def apply_proposals(rt, clock, today, rnd) -> tuple[int, float]:
@@ -468,6 +481,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--database-url", default=None)
     ap.add_argument(
+        "--critical-restarts",
+        choices=["any", "would_send"],
+        default="any",
+        help="TWOLOOP_TRUST_CRITICAL_RESTARTS: which critical kills restart the clean week",
+    )
+    ap.add_argument(
         "--no-learning",
         action="store_true",
         help="wipe the matcher's learned weights before every tick (the second check "
@@ -488,6 +507,13 @@ def main() -> None:
             f"{w['auto_share']:.0%} | {killed:.1%} ({w['auto_killed']} of {w['auto']}) | "
             f"{w['supervised']} |"
         )
+    last = [d for d in days if d.week == max(d.week for d in days)]
+    why = sum((d.why for d in last), Counter())
+    verdicts = sum((Counter(d.verdicts) for d in last), Counter())
+    print(f"\nlast week, {len(last)} days: verdicts {dict(verdicts.most_common())}")
+    print("why reviewed (gate reason: verdict; a draft can have several reasons):")
+    for what, n in why.most_common(12):
+        print(f"  {n:5d}  {what}")
 
 
 if __name__ == "__main__":

@@ -124,6 +124,13 @@ class Settings(BaseSettings):
     )
     trust_min_shadow_sends: int = Field(10, alias="TWOLOOP_TRUST_MIN_SHADOW_SENDS", ge=0)
     trust_max_shadow_kills: int = Field(0, alias="TWOLOOP_TRUST_MAX_SHADOW_KILLS", ge=0)
+    # `clean_week`: which critical kills (current customer, factual error, wrong account)
+    # restart the window: `any` (also of drafts the gate held for review: an agent that makes
+    # such mistakes waits, even when the gate caught this one) or `would_send` (only of
+    # drafts the gate would have sent, as the demotion rule judges).
+    trust_critical_restarts: Literal["any", "would_send"] = Field(
+        "any", alias="TWOLOOP_TRUST_CRITICAL_RESTARTS"
+    )
     # An agent on probation this many days (since its last trust change, else its first
     # draft) that the rules would not promote is flagged to the operator channel, once per
     # this many days.

@@ -202,6 +202,17 @@ def recent_would_send_verdicts(s: Session, agent_id: str, n: int) -> list[tuple[
     return [(a, r) for a, r in s.execute(q.limit(n)).all()]
 
 
+def would_send_critical_kill_at(
+    s: Session, agent_id: str, critical: tuple[str, ...]
+) -> datetime | None:
+    """When the agent's latest kill for a critical reason of a draft the gate would have sent
+    was decided (None: never)."""
+    q = _would_send_verdicts(agent_id).where(
+        col(Decision.action) == "kill", col(Decision.reason_code).in_(critical)
+    )
+    return s.execute(q.limit(1)).scalar()
+
+
 def would_send_kill_at(s: Session, agent_id: str, skip: int = 0) -> datetime | None:
     """When the agent's latest kill of a draft the gate would have sent was decided, after
     skipping the `skip` newest (None: there were not that many)."""

@@ -50,7 +50,11 @@ from storage.models import Account, Contact, Draft, Signal
 
 log = logging.getLogger(__name__)
 
-CHUNK = 200  # candidates whose contacts and edges are loaded together
+# Candidates whose contacts and edges are loaded together. The chunk is ranked by match score
+# and the AM's lean before the cap's slots are given out, so it is kept wide even for a cap of
+# 25: four candidates per slot made the tick about 10% cheaper, but the simulated operator's
+# queue 5-17 minutes a day longer (benchmarks/operator_load.py), as worse fits were drafted.
+CHUNK = 200
 PAGE = 5000  # ranked account ids read at once; a full tick rarely needs a second page
 RANK_AHEAD = 2  # agents ranked ahead of the one drafting, each on its own connection
 AGENTS_AT_ONCE = 4  # agents ticking in parallel when drafting waits on a model

@@ -204,7 +204,10 @@ class Pacer:
                 if self._successes >= self.limit:
                     self._successes = 0
                     self.limit = min(self.max, self.limit + 1)
-            self._cond.notify_all()
+            # Wake as many waiters as there are free slots, not all of them: with a few
+            # hundred drafting threads, waking every waiter on every answer cost more
+            # interpreter time than the answers.
+            self._cond.notify(max(0, self.limit - self.in_flight))
 
     # --- calls ---------------------------------------------------------------------------
 

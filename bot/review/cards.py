@@ -82,7 +82,10 @@ def outcome_detail(s: Session, review: Review) -> str:
     if decision.action == "edit":
         return "sent with the AM's edits"
     if decision.action == "reclassify":
-        return f"as {decision.reason_code.replace('_', ' ')}"
+        row = s.get(InboundMessage, review.subject_id) if review.kind == "reply" else None
+        lifted = (row.detail or {}).get("suppression_lifted") if row is not None else None
+        also = f"; {lifted} is no longer suppressed" if lifted else ""
+        return f"as {decision.reason_code.replace('_', ' ')}{also}"
     if decision.action == "take_over":
         return "the agent stops on this thread for good"
     return ""

@@ -9,7 +9,9 @@ not "bad", and an expired review was nobody's verdict, so neither counts.
   what the gate would have done were the agent trusted, and the clean week is a rolling
   window: a killed draft the gate would have sent restarts it (past the
   `TWOLOOP_TRUST_MAX_SHADOW_KILLS` such kills allowed, 0 by default), so one bad Monday costs
-  a week, not the whole probation. Promotion needs, in that window, at least
+  a week, not the whole probation. So does a critical kill: by default of any draft; with
+  `TWOLOOP_TRUST_CRITICAL_RESTARTS=would_send` only of a draft the gate would have sent
+  (allowed or not), a held one being the gate working, as for demotion below. Promotion needs, in that window, at least
   `TWOLOOP_TRUST_MIN_REVIEWS` verdicts on `TWOLOOP_TRUST_MIN_DAYS` distinct working days
   (Mon-Fri in the agent's time zone) and at least `TWOLOOP_TRUST_MIN_SHADOW_SENDS` of those
   drafts ones the gate would have sent on its own: what would go out unreviewed is what the
@@ -173,9 +175,17 @@ def window_start(rt: Runtime, s: Session, state: AgentState) -> tuple[datetime |
     """Where the verdicts that count toward promotion start, and what restarted them there
     ("" for the trust change or the first verdict). The clean week also restarts at a killed
     draft the gate would have sent, past the `TWOLOOP_TRUST_MAX_SHADOW_KILLS` allowed."""
-    critical = store.last_critical_kill(s, state.agent_id, CRITICAL)
+    clean_week = rt.settings.promotion_rule == "clean_week"
+    # By default any critical kill restarts it; an operator may count only those of drafts
+    # the gate would have sent (a held one is then the gate working, as for demotion), which
+    # restart the week whatever the allowance of other kills.
+    critical = (
+        store.would_send_critical_kill_at(s, state.agent_id, CRITICAL)
+        if clean_week and rt.settings.trust_critical_restarts == "would_send"
+        else store.last_critical_kill(s, state.agent_id, CRITICAL)
+    )
     starts = [(state.trust_changed_at, ""), (critical, "critical")]
-    if rt.settings.promotion_rule == "clean_week":
+    if clean_week:
         skip = rt.settings.trust_max_shadow_kills
         starts.append((store.would_send_kill_at(s, state.agent_id, skip), "would_send"))
     # Latest first; on a tie the trust change wins (a demotion by a kill is timed with it),
@@ -256,7 +266,13 @@ def probation_evidence(rt: Runtime, s: Session, state: AgentState) -> Evidence:
 def _restart_text(rt: Runtime, why: str, at: datetime) -> str:
     again = "the clean week" if rt.settings.promotion_rule == "clean_week" else "the count"
     if why == "critical":
-        what = f"a draft was killed for a critical reason on {at:%Y-%m-%d}"
+        held_too = rt.settings.trust_critical_restarts == "any"
+        which = (
+            "a draft"
+            if held_too or rt.settings.promotion_rule != "clean_week"
+            else ("a would-send draft")
+        )
+        what = f"{which} was killed for a critical reason on {at:%Y-%m-%d}"
     else:
         allowed = rt.settings.trust_max_shadow_kills
         what = f"a would-send draft was killed on {at:%Y-%m-%d}" + (

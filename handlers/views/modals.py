@@ -192,10 +192,22 @@ def reclassify_modal(card: ReplyCard) -> View:
         "Reclassify",
         "Save",
         [
+            *_stop_note(card),
             _select(REASON, "This reply really is", INTENT_LABELS, initial=card.intent),
             _text_input(NOTE, "What did the classifier miss?", limit=1000, optional=True),
         ],
     )
+
+
+def _stop_note(card: ReplyCard) -> list[Block]:
+    if card.intent != "unsubscribe":
+        return []
+    return [
+        context(
+            "Read as a request to stop, so the address is suppressed. Saving another reading "
+            "lifts that suppression, unless they have asked to stop again since."
+        )
+    ]
 
 
 def full_texts(card: Card) -> list[tuple[str, str]]:

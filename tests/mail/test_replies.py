@@ -7,12 +7,14 @@ import json
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+import pytest
 from sqlmodel import select
 
 from bot.decisions import Action, Request, decide
 from bot.mail.inbound import replies
-from bot.mail.outbound import outbox
+from bot.mail.outbound import outbox, unsubscribe
 from bot.ports import ReplyCard
+from bot.review import cards
 from storage.models import (
     AgentState,
     Decision,
@@ -254,6 +256,74 @@ def test_reclassify_is_stored_as_feedback_and_acted_on(rt):
             s.exec(select(Decision).where(Decision.action == "reclassify")).one().reason_code
             == "unsubscribe"
         )
+
+
+STOP_WITH_A_THREAT = "Take me off your list, or I will report you as spam."
+
+
+def _suppressed(rt, address) -> Suppression | None:
+    with rt.db.session() as s:
+        return s.get(Suppression, address)
+
+
+def test_a_person_who_reads_a_stop_as_none_lifts_the_suppression_triage_wrote(rt):
+    ours, review = _reply_review(rt, STOP_WITH_A_THREAT)
+    assert review is not None, "a threat reaches a person"
+    assert _suppressed(rt, ours.to_addr).reason == "unsubscribe (reply)"
+    result = decide(rt, Request(review.id, review.owner, Action.RECLASSIFY, reason_code="question"))
+    assert result.status == "decided"
+    assert _suppressed(rt, ours.to_addr) is None
+    with rt.db.session() as s:
+        row = s.get(InboundMessage, review.subject_id)
+        assert row.detail["suppression_lifted"] == ours.to_addr
+        assert row.detail["original_intent"] == "unsubscribe"
+        outcome = cards.outcome_detail(s, s.get(Review, review.id))
+    assert outcome == f"as question; {ours.to_addr} is no longer suppressed"
+
+
+def _one_click(rt, ours) -> None:
+    key = unsubscribe.key(rt)
+    assert unsubscribe.unsubscribe(rt, unsubscribe.token_for(key, ours.contact_id), "one-click")
+
+
+def _stops_again(rt, ours) -> None:
+    replies.ingest(rt, reply_to(ours, "Stop emailing me.", subject="stop"), "test")
+
+
+def _operator(rt, ours, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli.main import app
+
+    monkeypatch.setenv("TWOLOOP_HOME", str(rt.settings.home))
+    monkeypatch.setenv("DATABASE_URL", rt.settings.database_url.get_secret_value())
+    out = CliRunner().invoke(app, ["suppress", "add", ours.to_addr, "--reason", "asked by phone"])
+    assert out.exit_code == 0, out.output
+
+
+@pytest.mark.parametrize("since", [_one_click, _stops_again, _operator])
+def test_a_stop_anyone_asked_for_since_is_never_lifted(rt, since, monkeypatch):
+    ours, review = _reply_review(rt, STOP_WITH_A_THREAT)
+    if since is _operator:
+        since(rt, ours, monkeypatch)
+    else:
+        since(rt, ours)
+    decide(rt, Request(review.id, review.owner, Action.RECLASSIFY, reason_code="question"))
+    assert _suppressed(rt, ours.to_addr) is not None
+    with rt.db.session() as s:
+        assert "suppression_lifted" not in s.get(InboundMessage, review.subject_id).detail
+
+
+def test_correcting_the_intent_of_a_reply_that_also_asks_to_stop_keeps_the_stop(rt):
+    ours, review = _reply_review(
+        rt,
+        "Happy to take a call next Tuesday at 3pm. After that, please stop the automated emails.",
+    )
+    with rt.db.session() as s:
+        row = s.get(InboundMessage, review.subject_id)
+        assert row.intent != "unsubscribe" and row.detail["also_unsubscribe"]
+    decide(rt, Request(review.id, review.owner, Action.RECLASSIFY, reason_code="question"))
+    assert _suppressed(rt, ours.to_addr) is not None
 
 
 def test_approve_is_not_an_action_on_a_reply_card(rt):

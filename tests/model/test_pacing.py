@@ -3,7 +3,9 @@ reset, Retry-After, retries, and OpenAI's header formats."""
 
 from __future__ import annotations
 
+import queue
 import threading
+import time
 
 import httpx
 import openai
@@ -147,6 +149,43 @@ def test_calls_wait_for_a_free_slot():
 
 
 # --- holds until the provider's limits reset ----------------------------------------------
+
+
+class CountingCondition(threading.Condition):
+    """A condition that counts its waiters' wakeups."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wakeups = 0
+
+    def wait(self, timeout: float | None = None) -> bool:
+        woke = super().wait(timeout)
+        self.wakeups += 1
+        return woke
+
+    def waiting(self) -> int:
+        return len(self._waiters)  # type: ignore[attr-defined]  # CPython's own list
+
+
+def test_a_finished_call_wakes_one_waiter_per_free_slot_not_every_waiter():
+    p = Pacer(2)
+    cond = p._cond = CountingCondition()
+    held = [p.acquire(), p.acquire()]
+    acquired: queue.Queue[pacing.Ticket] = queue.Queue()
+    waiters = [threading.Thread(target=lambda: acquired.put(p.acquire())) for _ in range(30)]
+    for t in waiters:
+        t.start()
+    deadline = time.monotonic() + 10
+    while cond.waiting() < 30 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    for _ in range(30):  # each call that ends frees one slot, which one waiter takes
+        p.release(held.pop(0), 200, {})
+        held.append(acquired.get(timeout=10))
+    for t in waiters:
+        t.join(timeout=10)
+    assert p.in_flight == 2 and acquired.empty()
+    # Waking every waiter whenever a call ends: 30 + 29 + ... + 1 = 465 wakeups.
+    assert cond.wakeups <= 2 * 30
 
 
 def test_no_call_is_sent_when_no_request_is_left_until_the_reset(clock):

@@ -73,6 +73,45 @@ def test_a_killed_would_send_draft_restarts_the_week_and_five_working_days_later
     assert promoted.detail["since"].startswith("2026-11-09T12:00")
 
 
+@pytest.mark.parametrize("reason", ["wrong_account", "current_customer", "factual_error"])
+def test_a_held_critical_kill_restarts_the_week_unless_only_would_send_ones_count(rt, reason):
+    judge = Judge(rt)
+    for day in range(5):  # Monday to Friday: 20 verdicts, 10 the gate would have sent
+        for k in range(4):
+            if (day, k) == (2, 0):  # the gate held this one for review
+                judge("kill", on(day), shadow="review", reason=reason)
+            else:
+                judge("approve", on(day), shadow="send" if k % 2 else "review")
+    ev = evidence_of(rt)  # by default any critical kill restarts the week
+    assert state_of(rt).trust == "probation"
+    assert ev.restart == (
+        "a draft was killed for a critical reason on 2026-11-04: the clean week restarts from then"
+    )
+    rt.settings.trust_critical_restarts = "would_send"  # the gate was right to hold it
+    assert evidence_of(rt).promotable
+    judge("approve", on(4), shadow="send")  # the next verdict promotes it
+    assert state_of(rt).trust == "supervised"
+    assert "21 reviewed drafts over 5 working days" in state_of(rt).trust_reason
+
+    # Demoted by hand, the same week again, but the critical kill is of a would-send draft:
+    # allowed kills or not, the week restarts there.
+    with rt.db.session() as s:
+        trust.set_by_operator(rt, s, OWNER, AGENT, "probation", "checking")
+    rt.settings.trust_max_shadow_kills = 3
+    for day in range(7, 12):
+        for k in range(4):
+            if (day, k) == (9, 1):
+                judge("kill", on(day), shadow="send", reason=reason)
+            else:
+                judge("approve", on(day), shadow="send" if k % 2 else "review")
+    ev = evidence_of(rt)
+    assert ev.restart == (
+        "a would-send draft was killed for a critical reason on 2026-11-11: "
+        "the clean week restarts from then"
+    )
+    assert (ev.reviews, ev.working_days) == (10, 3)
+
+
 def test_status_says_what_was_killed_and_when_the_week_restarted(service, slack, http):
     rt = service.rt
     judge = Judge(rt)

@@ -381,3 +381,43 @@ def test_reply_card_buttons_send_and_reclassify(service, slack, http):
         assert s.get(InboundMessage, got.inbound_id).intent == "meeting_request"
     click(http, card.owner, SEND_REPLY, card)
     assert "Already reclassified" in wait_for(lambda: ephemerals_for(slack, card.owner))[0]
+
+
+def test_reclassifying_a_stop_on_its_card_lifts_the_suppression_it_caused(service, slack, http):
+    from bot.mail.inbound import replies
+    from handlers.ids import RECLASSIFY, RECLASSIFY_VIEW
+    from storage.models import Suppression
+    from tests.mail.test_replies import STOP_WITH_A_THREAT, reply_to
+
+    review = posted_cards(service, slack)[0]
+    click(http, review.owner, APPROVE, review)
+
+    def sent():
+        with service.rt.db.session() as s:
+            return s.exec(select(OutboxMessage).where(OutboxMessage.status == "sent")).first()
+
+    ours = wait_for(sent)
+    got = replies.ingest(service.rt, reply_to(ours, STOP_WITH_A_THREAT), "t")
+    with service.rt.db.session() as s:
+        card = s.get(Review, got.review_id)
+        assert s.get(Suppression, ours.to_addr) is not None
+    click(http, card.owner, RECLASSIFY, card)
+    view = wait_for(lambda: slack.of("views.open"))[0].args["view"]
+    assert "lifts that suppression" in json.dumps(view["blocks"])
+    values = {
+        "reason": {"value": {"type": "static_select", "selected_option": {"value": "question"}}},
+        "note": {"value": {"type": "plain_text_input", "value": "asks about our opt-out flow"}},
+    }
+    post_signed(
+        http,
+        "/slack/events",
+        interaction_body(
+            view_submission(card.owner, RECLASSIFY_VIEW, view["private_metadata"], values)
+        ),
+    )
+    update = wait_for(
+        lambda: [c for c in slack.of("chat.update") if c.args["ts"] == card.message_ts]
+    )[0]
+    assert f"{ours.to_addr} is no longer suppressed" in json.dumps(update.args["blocks"])
+    with service.rt.db.session() as s:
+        assert s.get(Suppression, ours.to_addr) is None

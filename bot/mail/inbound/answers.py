@@ -15,7 +15,7 @@ from bot.memory import events as memory
 from bot.review import lifecycle
 from bot.review.actions import Action, Check, Request
 from bot.runtime import Runtime
-from storage import audit, prospects
+from storage import audit, prospects, suppression
 from storage import outbox as outbox_store
 from storage import reviews as review_store
 from storage.models import Contact, Decision, Draft, InboundMessage, Review
@@ -140,6 +140,17 @@ def _reclassify(
     s: Session, req: Request, row: InboundMessage, draft: Draft, detail: dict, now: datetime
 ) -> None:
     detail["original_intent"] = row.intent
+    own = detail.get("suppressed")
+    if row.intent == "unsubscribe" and req.reason_code != "unsubscribe" and own:
+        # Triage read a request to stop that the person says is not one: the suppression it
+        # wrote goes, unless anyone has asked to stop since. A reply read as something else
+        # that also asks to stop keeps it: the person corrected the intent, not the stop.
+        assert row.id is not None  # a row read from the database has its id
+        written = datetime.fromisoformat(own["at"])
+        if suppression.lift_own(
+            s, own["address"], suppression.REPLY_STOP, written, row.id, row.contact_id
+        ):
+            detail["suppression_lifted"] = own["address"]
     row.intent, row.detail = req.reason_code, detail
     s.add(row)
     # The person's reading is now where the conversation stands (newer than triage's).

@@ -364,7 +364,7 @@ _ESP_COMPLAINT = re.compile(
 # sender forwards its webhooks to.
 _ESP_SENDER = re.compile(
     r"@(?:[\w-]+\.)*(?:mailgun|sendgrid|postmarkapp|sparkpost(?:mail)?|mailjet|mandrillapp"
-    r"|brevo|sendinblue|amazonses|mailchimp)\.\w+$|^(?:deliverability|bounces?|web-?hooks?"
+    r"|brevo|sendinblue|amazonses|mailchimp|socketlabs|sparkpost)\.\w+$|^(?:deliverability|bounces?|web-?hooks?"
     r"|hooks?|events?|relay|esp|mta|tracking|postmaster|mailer-daemon|abuse|fbl|feedback"
     r"|alerts?|notifications?|monitoring)[-_.+@]",
     re.I,
@@ -372,11 +372,12 @@ _ESP_SENDER = re.compile(
 # A relay that names the sending service it forwards for ("Postmark Hooks Relay").
 _ESP_NAME = re.compile(
     r"\b(?:mailgun|sendgrid|postmark|sparkpost|mailjet|mandrill|brevo|sendinblue|amazon ses"
-    r"|mailchimp|webhooks?)\b",
+    r"|mailchimp|socketlabs|webhooks?)\b",
     re.I,
 )
 _ESP_RECIPIENT = re.compile(
-    r"[\"'](?:recipient|email|rcpt_to|raw_rcpt_to|emailaddress|email_address|to)[\"']\s*:\s*"
+    r"[\"'](?:recipient|email|rcpt_to|raw_rcpt_to|emailaddress|email_address|to|address"
+    r"|recipientaddress|recipient_address)[\"']\s*:\s*"
     r"[\"']([^\"'\s]+@[^\"'\s]+)[\"']",
     re.I,
 )
@@ -515,7 +516,9 @@ _ABSENCE_ANY = re.compile(
     r"|\b(?:jag är|jeg er|jeg har) (?:\w+ )?(?:ledig|på semester|tjänstledig|bortrest|på ferie"
     r"|fraværende|ikke på kontoret|fri)\b[^.\n]{0,40}?\b(?:till|tills|t\.o\.m|indtil|til|frem til)"
     r"|\b(?:jestem|będę) (?:\w+ )?(?:na urlopie|nieobecn[ya]|poza biurem|na zwolnieniu|w podróży)"
-    r"\b[^.\n]{0,40}?\b(?:do|od|wracam)",
+    r"\b[^.\n]{0,40}?\b(?:do|od|wracam)"
+    r"|\b(?:ek is|ons is) (?:\w+ )?(?:met verlof|op vakansie|afwesig|buite kantoor|nie op kantoor"
+    r" nie|uit die kantoor)\b[^.\n]{0,40}?\b(?:tot|vanaf|terug)",
     re.I,
 )
 _REDIRECT_ANY = re.compile(
@@ -527,7 +530,9 @@ _REDIRECT_ANY = re.compile(
     r"|\bi (?:hastende|akutte) (?:tilfælde|sager|saker)|\bw (?:pilnych|nagłych) (?:sprawach"
     r"|przypadkach)|\bnie (?:mam|będę miał[a]?) dostępu do (?:poczty|e-?maila)"
     r"|\b(?:keinen|keinen regelmäßigen|nur eingeschränkt) zugriff auf (?:meine )?e-?mails?"
-    r"|\bsans accès (?:à mes|aux) (?:e-?mails|courriels|messages)",
+    r"|\bsans accès (?:à mes|aux) (?:e-?mails|courriels|messages)"
+    r"|\bvir dringende (?:sake|navrae|gevalle)|\bsal (?:\w+ )?nie (?:my )?e-?pos (?:lees|nagaan"
+    r"|beantwoord)",
     re.I,
 )
 
@@ -550,7 +555,10 @@ REDACTED_RECIPIENT = re.compile(
     r"|destinatario|destinatário|odbiorca|mottagare|modtager)s?[ \t]*:[ \t]*[\[(<]?[ \t]*"
     r"(?:redacted|anonymi[sz]ed|anonymous|geanonimiseerd|anoniem|anonymisiert|anonymisé|anonyme"
     r"|anonimizzato|anonimo|anonimizado|anónimo|hidden|removed|withheld|verborgen"
-    r"|masqué|oculto|nascosto|\*{3,}|x{3,})",
+    r"|masqué|oculto|nascosto|\*{3,}|x{3,})"
+    # A copy of the reported message that keeps its trace headers and leaves out its To:
+    # (the caller reads a quoted To: first): the desk withholds the complainant by omission.
+    r"|^[ \t>]*Received:[ \t]*from[ \t]+\S+",
     re.I | re.M,
 )
 

@@ -29,6 +29,7 @@ from storage import inbound as store
 from storage import outbox as outbox_store
 from storage import reviews as review_store
 from storage.models import Contact, Draft, InboundMessage, OutboxMessage
+from storage.suppression import REPLY_STOP
 from storage.suppression import add_addresses as suppress
 
 log = logging.getLogger(__name__)
@@ -277,7 +278,9 @@ def handle_human(
     if sequences.stop_contact(s, row.contact_id, f"replied ({c.intent})", now):
         actions.append("sequence stopped")
     if stop and address:
-        suppress(s, [address], "unsubscribe (reply)", now)
+        if suppress(s, [address], REPLY_STOP, now):
+            # This reply's own: a person who reads it as no request to stop lifts it.
+            row.detail["suppressed"] = {"address": address, "at": now.isoformat()}
         actions.append("suppressed")
     elif stop:
         actions.append(UNREADABLE)

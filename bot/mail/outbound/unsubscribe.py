@@ -167,9 +167,11 @@ def unsubscribe(rt: Runtime, token: str, via: str) -> Outcome:
         added = secret_store.insert_if_absent(
             s, Suppression, {"value": email, "reason": REASON, "created_at": rt.now()}
         )
-        if added:
-            subject = f"contact:{contact.id}"
-            audit.record(s, subject, "unsubscribe", subject, {"via": via})
+        subject = f"contact:{contact.id}"
+        # A repeat changes nothing, but is kept: it is the contact asking again, so a person
+        # lifting a suppression read into a reply (bot/mail/inbound/answers.py) must not.
+        action = "unsubscribe" if added else "unsubscribe.repeated"
+        audit.record(s, subject, action, subject, {"via": via})
     on_unsubscribe(rt, contact.id)
     return Outcome("done" if added else "already", email, contact.id)
 

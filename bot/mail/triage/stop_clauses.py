@@ -22,29 +22,32 @@ WINDOW = 12  # words between an action cue and its object
 
 # --- OBJECT: our mail, or us as its sender -------------------------------------------------
 _MAIL = {
-    "en": r"e-?mails?|mails?|messages?|newsletters?|mailings?|marketing|campaigns?|sends"
+    "en": r"e-?mails?|mails?|mailers?|follow[-‐]?ups|messages?|newsletters?|mailings?|marketing|campaigns?|sends"
     r"|outreach|communications?|correspondence|these(?= *(?:[.,!?;:)]|$|from\b|every\b|each\b"
     r"|coming\b|to\b|any ?more\b|here\b))|(?:hear|hearing) (?:\w+ ){0,2}from|from (?:you|your"
     r" (?:company|team|firm|side|organi[sz]ation))\b|(?:by|at) your (?:company|team|firm)"
     r"|reach(?:es)? me|lands? in my inbox",
     "de": r"e-?mails?|mails|nachrichten|newsletter|werbung|werbemails?|zusendungen|mailings?"
-    r"|kampagnen?",
+    r"|kampagnen?|\w+-mails?",
     "fr": r"e-?mails?|mails?|courriels?|messages?|newsletters?|envois?|prospection|relances?",
-    "es": r"correos?|e-?mails?|mensajes?|env[ií]os?|boletines|newsletters?|publicidad",
-    "it": r"e-?mails?|mail|messaggi|newsletter|invii?o?|comunicazioni|pubblicit[aà]",
+    "es": r"correos?|e-?mails?|mensajes?|env[ií]os?|boletines|newsletters?|publicidad"
+    r"|comunicaciones|correspondencia",
+    "it": r"e-?mails?|mail|messaggi|newsletter|invii?o?|comunicazion[ei]|pubblicit[aà]",
     "pt": r"e-?mails?|mensagens|newsletters?|envios?|comunica[cç][õo]es|publicidade",
     "nl": r"e-?mails?|mails?|berichten|nieuwsbrie(?:f|ven)|reclame|mailings?",
-    "sv": r"mejl|e-?post(?:en)?|utskick|meddelanden|nyhetsbrev|reklam",
+    "sv": r"mejl\w{0,3}|e-?post(?:en)?|utskick\w{0,3}|meddelanden|nyhetsbrev|reklam",
     "da": r"e-?mails?|beskeder|nyhedsbreve?|reklamer?|markedsføring",
-    "no": r"e-?post(?:er)?|meldinger|nyhetsbrev|reklame|markedsføring",
+    "no": r"e-?post(?:er|ar)?|meldinger|nyhetsbrev|reklame|markedsføring|utsendels\w{0,4}",
     "fi": r"sähköpost\w{0,8}|viest\w{0,6}|uutiskirje\w{0,6}|mainos\w{0,6}",
     "pl": r"e-?maili?|maili?|wiadomości|newslettera?|reklam\w{0,2}",
     "cs": r"e-?mail\w{0,3}|zpráv\w{0,3}|newsletter\w{0,3}|reklam\w{0,3}|obchodní sdělení",
+    "tr": r"e-?posta\w{0,6}|mesaj\w{0,6}|bülten\w{0,6}|ileti\w{0,6}",
 }
 # --- OBJECT: the writer, their address or data --------------------------------------------
 _WRITER = {
     "en": r"me|us|myself|my (?:\w+ )?(?:address|e-?mail(?: id| address)?|mail id|details|data"
-    r"|info(?:rmation)?|contact(?: details)?|records?|inbox|name)|this (?:address|mailbox|inbox"
+    r"|info(?:rmation)?|contact(?: details)?|records?|inbox|name|particulars)|(?:both (?:of )?)?our"
+    r" (?:\w+ )?(?:addresses|e-?mail addresses|contact details)|this (?:address|mailbox|inbox"
     r"|e-?mail address|account)|(?:\S+ )?domain",
     "de": r"mich|uns|meine (?:\w+ )?(?:adresse|daten|e-?mail(?:-?adresse)?|kontaktdaten)",
     "fr": r"me|moi|nous|mes (?:données|coordonnées)|mon (?:adresse|e-?mail)",
@@ -58,6 +61,7 @@ _WRITER = {
     "fi": r"minut|meidät|osoit\w{0,8}|tieto\w{0,6}",
     "pl": r"mnie|nas|moich danych|moje dane|mój adres|mojego adresu",
     "cs": r"mě|mne|nás|můj (?:e-?mail|adresu)|moje údaje",
+    "tr": r"beni|bizi|adresimi|adresimizi|e-?posta adresimi",
 }
 # --- OBJECT: a list of ours, and a pronoun for what is taken off it ------------------------
 _LIST = {
@@ -74,16 +78,18 @@ _LIST = {
     "fi": r"list\w{0,8}|rekister\w{0,6}",
     "pl": r"list\w{0,3}|baz\w{0,2}",
     "cs": r"seznam\w{0,3}|databáz\w{0,2}",
+    "tr": r"liste\w{0,6}",
 }
 _PRONOUN = r"(?<![\w'-])(?:it|them|him|her|ihn|lui|hem|haar)(?![\w-])"
 
 # --- ACTION: removal ----------------------------------------------------------------------
 _REMOVAL = {
     "en": r"remov(?:e|ed|ing)|delet(?:e|ed|ing)|eras(?:e|ing)|purg(?:e|ing)|take (?:\S+ ){1,4}"
-    r"(?:off|out)|pull (?:\S+ ){1,4}(?:off|out)|drop (?:\S+ ){1,3}from|exclud(?:e|ing)"
-    r"|(?:don'?t|do not|never) include|gone from|off-limits|not be on",
+    r"(?:off|out)|pull (?:\S+ ){1,4}(?:off|out)|drop(?:ping)? (?:\S+ ){1,3}from|exclud(?:e|ing)"
+    r"|expung(?:e|ed|ing)|leav(?:e|ing) (?:me|us) (?:off|out of)"
+    r"|(?:don'?t|do not|never) include|gone from|off-limits|not be on|taken (?:off|out of)",
     "de": r"entfern\w{0,3}|lösch\w{0,3}|austrag\w{0,3}|streich\w{0,3}|(?:trag|tragt|tragen)"
-    r" (?:\w+ ){1,4}aus|nehm\w{0,3} (?:\w+ ){1,4}(?:raus|heraus)",
+    r" (?:\w+ ){1,4}aus|nehm\w{0,3} (?:\S+ ){1,5}(?:raus|heraus)",
     "fr": r"supprim\w{1,4}|retir\w{1,4}|effac\w{1,4}|enlev\w{1,4}|désinscri\w{1,5}",
     "es": r"sac\w{1,4}|saqu\w{1,4}|quit\w{1,4}|borr\w{1,4}|elimin\w{1,4}|dar(?:me|nos)? de baja",
     "it": r"cancell\w{1,4}|rimuov\w{1,4}|togl\w{1,5}|elimin\w{1,4}|escludet\w{1,3}",
@@ -92,10 +98,13 @@ _REMOVAL = {
     r"|haalt)|verwijder\w{0,3}|schrap\w{0,3}|uitschrijv\w{0,3}",
     "sv": r"ta bort|tar bort|radera\w{0,2}|avregistrera\w{0,2}|stryk\w{0,2}",
     "da": r"fjern\w{0,2}|slet\w{0,2}|afmeld\w{0,2}|meld (?:mig|os) (?:\w+ )?af",
-    "no": r"fjern\w{0,2}|slett\w{0,2}|meld\w{0,2} (?:meg|oss) (?:\w+ )?av|avmeld\w{0,2}",
+    "no": r"fjern\w{0,2}|slett\w{0,2}|meld\w{0,2} (?:meg|oss) (?:\w+ )?av|avmeld\w{0,2}"
+    r"|reserver\w{0,3} (?:jeg |vi )?(?:meg|oss) mot",
     "fi": r"poista\w{0,6}|poistakaa",
     "pl": r"usu[nń]\w{0,6}|usunię\w{0,4}|wypisa\w{0,4}|wypisz\w{0,3}|skreśl\w{0,4}",
-    "cs": r"odstra\w{1,5}|smaž\w{0,3}|smazat|smazání|vyřa\w{1,5}|odhlas\w{0,4}|odhlás\w{0,4}",
+    "tr": r"çıkar\w{0,4}|sil\w{0,4}",
+    "cs": r"odstra\w{1,5}|smaž\w{0,3}|smazat|smazání|vyřa\w{1,5}|odhlas\w{0,4}|odhlás\w{0,4}"
+    r"|odebr\w{1,4}|odeber\w{1,4}",
 }
 # --- ACTION: cessation ----------------------------------------------------------------------
 _CESSATION = {
@@ -105,45 +114,51 @@ _CESSATION = {
     r"|(?:is|be|were|was|it'?s) the"
     r" (?:very )?(?:last|final)|(?:won'?t|will not|not|never|don'?t|do not|stop) (?:be )?"
     r"receiv\w{1,3}|(?:didn'?t|don'?t|not) keep coming|(?:preferences?|settings?) (?:to|at)"
-    r" '?none",
-    "de": r"nicht mehr|keine (?:\w+ )?mehr|keine weiteren|nie wieder|(?:auf)?hören|einstellen"
-    r"|stoppen",
+    r" '?none|(?:preferences?|settings?) (?:\w+ )?(?:to|at) '?none",
+    "de": r"nicht mehr|keine (?:[\w-]+ ){0,2}mehr|keine weiteren|nie wieder|(?:auf)?hören"
+    r"|einstellen|stoppen|abstellen|abbestellen",
     "fr": r"ne (?:\S+ ){0,3}plus|plus (?:de|d'|aucun)|cessez|arrêtez|arrêter|cesser|aucun(?:e)?"
     r" (?:autre )?",
-    "es": r"no (?:\S+ ){0,3}más|ning[uú]n (?:otro )?|dejen de|dejar de|dejad de|parar|paren",
+    "es": r"no (?:\S+ ){0,3}más|ning[uú]n (?:otro )?|dejen de|dejar de|dejad de|deje de|parar"
+    r"|paren|no (?:me |nos )?sig(?:an|as|a|ue|uen) (?:mandando|enviando|escribiendo)",
     "it": r"non (?:\S+ ){0,3}più|interromp\w{1,4}|smett\w{1,5}|nessun(?:'altra| altro)",
     "pt": r"não (?:\S+ ){0,3}mais|parem|parar|deixem de|deixar de|interromp\w{1,4}",
-    "nl": r"niet meer|geen (?:\w+ )?meer|stoppen|stop met|ophouden",
+    "nl": r"niet meer|geen (?:\w+ ){0,2}meer|stoppen|stop met|ophouden",
     "sv": r"inte (?:\w+ )?(?:fler|mer)|inga (?:fler|mer)|sluta|sluta skicka",
     "da": r"ikke (?:\w+ )?(?:flere|mere)|ingen (?:flere|mere)|stop med|stoppe",
-    "no": r"ikke (?:\w+ ){0,2}(?:flere|mer)|ingen (?:flere|mer)|slutt\w{0,2} (?:å|med)",
-    "fi": r"ei enää|älkää (?:\w+ )?lähettäkö|lopett\w{1,6}",
+    "no": r"ikk(?:e|je) (?:\w+ ){0,2}(?:flere|fleire|mer|meir)|ingen (?:flere|fleire|mer|meir)"
+    r"|slutt\w{0,2} (?:å|med)",
+    "fi": r"ei enää|älkää (?:\w+ )?lähettäkö|lopett\w{1,6}|loppumaan|loppuvan",
     "pl": r"więcej nie|nie (?:\w+ )?więcej|niewysyłani\w{1,2}|nie (?:wysyłać|przysyłać"
     r"|wysyłajcie|przysyłajcie)|przesta\w{1,6}",
     "cs": r"už (?:\w+ )?ne\w{2,12}|již (?:\w+ )?ne\w{2,12}|nepos\w{2,8}|přesta\w{2,6}",
 }
 # --- ACTION: unwanted, no consent, not wishing to receive ---------------------------------
 _UNWANTED = {
-    "en": r"unwanted|unsolicited|not (?:welcome|wanted|acceptable|appreciated)|no use for"
-    r"|(?:un|not )interested in (?:hearing|receiving|getting)|without (?:my |our )?(?:consent"
+    "en": r"unwanted|unsolicited|unwelcome|not (?:welcome|wanted|acceptable|appreciated)|no use for"
+    r"|(?:un|not |\w{2,5}n'?t |no longer )interested in (?:ever )?(?:hearing|receiving|getting)|without (?:my |our )?(?:consent"
     r"|permission)|withdraw\w{0,4} (?:of )?(?:\w+ ){0,2}consent|no consent|(?:not|no longer"
     r"|never) (?:\w+ )?(?:wish|want)\w{0,2} to (?:receive|hear|get|be contacted)|none of us"
     r" (?:want|need)s?",
     "de": r"unerwünscht\w{0,2}|unverlangt\w{0,2}|ohne (?:meine |unsere )?(?:einwilligung"
     r"|zustimmung|erlaubnis)",
-    "fr": r"(?:non|pas|plus) (?:\w+ )?souhaités?|indésirables?|non sollicités?|sans (?:mon"
+    "fr": r"(?:non|pas|plus) (?:\w+ )?souhaités?|indésirables?|non sollicités?"
+    r"|(?:ne sont|n'est) (?:pas|plus) (?:les |la |le )?bienvenu\w{0,2}|sans (?:mon"
     r"|notre) (?:accord|consentement)",
-    "es": r"no (?:son |es )?deseados?|no (?:son |es )?solicitados?|sin (?:mi|nuestro) (?:consentimiento|permiso)",
+    "es": r"no (?:son |es )?deseados?|no (?:son |es )?solicitados?|no (?:son |es )?bienvenid\w{1,2}"
+    r"|sin (?:mi|nuestro) (?:consentimiento|permiso)|no (?:deseo|deseamos|quiero|queremos)"
+    r" (?:seguir )?recibir",
     "it": r"non (?:sono )?gradit\w|indesiderat\w|non richiest\w|senza (?:il )?(?:mio|nostro)"
-    r" consenso",
+    r" consenso|non (?:desider|vogli)\w{1,4} (?:più )?ricevere|mi oppongo|ci opponiamo",
     "pt": r"indesejad\w{1,2}|não solicitad\w{1,2}|sem (?:o )?(?:meu|nosso) consentimento",
     "nl": r"ongewenst\w?|ongevraagd\w?|zonder (?:mijn |onze )?toestemming",
     "sv": r"oönskad\w?|oombedd\w?|utan (?:mitt )?samtycke",
-    "da": r"uønsket\w?|uopfordret\w?|uden (?:mit )?samtykke",
-    "no": r"uønsket\w?|uten (?:mitt )?samtykke",
+    "da": r"uønsket\w?|uopfordre[dt]\w?|uden (?:mit )?samtykke|ikke velkomne?",
+    "no": r"uønsket\w?|uten (?:mitt )?samtykke|ikke velkomne?|ikk(?:e|je) ha (?:flere|fleire)",
     "fi": r"ei-toivot\w{1,4}|ilman (?:minun )?suostumusta",
     "pl": r"niechcian\w{1,3}|niezamówion\w{1,3}|bez (?:mojej )?zgody",
-    "cs": r"nevyžádan\w{1,3}|bez (?:mého )?souhlasu",
+    "cs": r"nevyžádan\w{1,3}|bez (?:mého )?souhlasu|nepřeji si|nepřejeme si",
+    "tr": r"(?:almak|görmek) istemiyor(?:um|uz)|istenmeyen",
 }
 
 
@@ -176,6 +191,8 @@ _THIRD = (
     r"|contratto|reunião|fatura|vergadering|factuur|contract|möte|faktura|kontrakt|møde|møte"
     r"|kokous|lasku|spotkanie|faktur\w|schůzk\w|smlouv\w|duplikat\w*|doppelt\w*|doublons?"
     r"|duplicados?|duplicati|dubbele?"
+    # the form of the mail, not the mail: "remove the logo", "as PDF attachments"
+    r"|logos?|logga|loggan|logotyp\w*|pdfs?|attachments|anhänge?|pièces? jointes?|adjuntos?"
 )
 # Unsubscribe or opt-out as a topic noun, or a question about what the product can do.
 _TOPIC = (
@@ -201,6 +218,9 @@ _KEEP = (
     r"|\b(?:add|put|sign) (?:me|us) back\b|\bput (?:me|us) (?:on|onto|in|into) the\b"
     r"|\bsign (?:me|us) up\b|\bre-?subscribe|\bresend|\bwant (?:them|it|these) back\b"
     r"|\bdid (?:i|we) get (?:dropped|removed)"
+    # Somebody else stops getting mail: "how can our customers stop receiving emails".
+    r"|\b(?:customers?|users?|clients?|recipients?|subscribers?|prospects?|leads|contacts"
+    r"|members|they|he|she)\b (?:\w+ ){0,2}(?:stop|no longer|don'?t|never) (?:receiv|get)\w*"
 )
 # A notice's boilerplate, our own quoted footer, or a sentence that moves the conversation
 # elsewhere or swaps in somebody else ("... and call me directly", "ja lisätä minut").

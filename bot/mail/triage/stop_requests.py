@@ -1090,6 +1090,124 @@ SENTENCE_VETOES = _c(
 )
 
 
+# --- issue 17, seventh and eighth blind sets: the families their misses belonged to ---------
+# Mail refused before it is sent: "the next one", "all future emails", "the rest of this
+# sequence", each with a refusal ("don't want", "a standing no to", "pass on"); a question
+# for the way to stop ("how do I stop getting these", "hoe kom ik van deze lijst af"); the
+# writer's contact preferences set to nothing, or a do-not-contact mark asked for; a no-sales
+# zone or policy, and an address that must not be used for promotion; nobody in a group to
+# be mailed; a consequence said in the future ("every further email will go to the abuse
+# desk"); and a request not to send said with "by not" or "please to not".
+
+_FUTURE_MAIL = (
+    r"(?:(?:all|any|every|each|your|the|these|those) )?(?:[\w-]+ )?(?:future|further|upcoming"
+    r"|subsequent|coming|remaining) (?:[\w-]+ )?(?:e-?mails?|mails?|mailings?|mailers?|messages?"
+    r"|outreach|communications?|follow-?ups?|newsletters?|pitches|sends)\b"
+    r"|\bthe next (?:\w+ )?(?:one|ones|e-?mails?|mails?|messages?|follow-?ups?|pitch)\b"
+    r"(?! (?:to|until|before|on|at|in|if|unless|for|will|should|is|could)\b)"
+    r"|\bthe rest of (?:this|the|your|these) (?:sequence|series|campaign|cadence|e-?mails?"
+    r"|mails?|messages?|drip|follow-?ups)\b|\banything (?:further|more|else) from you\b"
+)
+_SAYS_NOTHING = (
+    r"'?(?:none|nothing|off|no contact|no e-?mails?|never(?: contact)?|do[- ]not[- ](?:contact"
+    r"|e-?mail|mail)|opted[- ]out|unsubscribed?(?: from all)?)'?"
+)
+_STOP_VERB_PLAIN = (
+    r"(?:send|sending|e-?mail(?:ing)?|mail(?:ing)?|writ(?:e|ing)|contact(?:ing)?|messag(?:e|ing)"
+    r"|follow(?:ing)? up)"
+)
+
+STOP_CLAUSES += _c(
+    # mail refused before it is sent: "I don't want the next one", "a standing no to every
+    # future sales email", "I'll pass on all future emails", "make sure I don't get the rest
+    # of this sequence", "I'd prefer not to receive anything further from you"
+    rf"\b(?:don'?t|do not|dont|won'?t|will not) (?:want|need|wish to (?:get|receive)|get"
+    rf"|receive) (?:{_FUTURE_MAIL})",
+    rf"\bno to (?:{_FUTURE_MAIL})",
+    r"\b(?:make sure|ensure|see to it)(?: that)? (?:i|we) (?:don'?t|do not|never|no longer)"
+    rf" (?:receive|get) (?:any ?more|anything (?:more|further|else)){_END}",
+    rf"\bpass(?:ing)? on (?:{_FUTURE_MAIL})(?! (?:to|with)\b)",
+    rf"\b(?:prefer|rather) not (?:to )?(?:receive|get|be sent) (?:{_FUTURE_MAIL})",
+    r"^(?:(?:no thx|no thanks|no|thanks|please|pls|i|we|just) ?[,.]? )*(?:don'?t|do not|dont)"
+    r" want (?:these|them|those|any of (?:these|this|it|them)|your e-?mails?|any more)(?:[ ,]+"
+    r"(?:either|anymore|any ?more|thanks|thx|please|pls|ta|cheers))*[\s.!]*$",
+    rf"\bmake (?:this|it|that) (?:one )?the (?:very )?(?:last|final)(?: one| e-?mail| message"
+    rf"| mail| time)?{_END}",
+    r"\b(?:could|can|may|let) (?:the|your) (?:next|\w+(?:th|rd|nd)) (?:one |e-?mail |message"
+    r" |mail |follow-?up )?(?:simply |just |please )?(?:not|never) (?:happen|come|arrive|be sent"
+    r"|exist)\b",
+    # a question for the way to stop, the writer its subject: "who do I talk to about not
+    # getting these anymore", "what do I do so these emails stop showing up"
+    r"\b(?:how|what|who|where)\b(?: \S+){0,4}? (?:i|we)\b(?: \S+){0,4}? (?:stop|quit|avoid|not"
+    r"|no longer|never) (?:get|getting|receiv(?:e|ing)) (?:these|those|them|this|that|your"
+    r" (?:\w+ )?(?:e-?mails?|mails?|messages?)|any (?:more|further)|(?:e-?mails?|mails?"
+    r"|messages?) from you)\b",
+    r"\b(?:how|what|who|where)\b(?: \S+){0,6}? (?:so|so that|to make|to get|to have)"
+    r" (?:these|those|your|the) (?:e-?mails?|mails?|messages?|mailers?) (?:stop|end|cease|go"
+    r" away|no longer)\b",
+    r"\b(?:kom|komen|raak|raken) (?:ik|we|wij) (?:\w+ )?(?:van|uit) (?:deze|jullie|uw|de|die"
+    r"|dit|jouw) (?:\w+ )?(?:lijst|mailinglijst|verzendlijst|bestand|nieuwsbrief|mails"
+    r"|e-?mails|berichten)\b",
+    r"\bslipp(?:a|e|er) (?:jag |vi |jeg )?(?:de här|dessa|era|dina|alla|de her|disse|deres|dine|alle) (?:\w+ )?"
+    r"(?:mejl\w*|mail\w*|e-?post\w*|utskick\w*|utsendelse\w*|meddelanden|beskeder|meldinger"
+    r"|nyhetsbrev\w*)",
+    r"\bparar de (?:me |nos )?(?:mandar|enviar|receber|escrever)(?:-?me)?(?: (?:isso|isto"
+    r"|esses? \w+|estes? \w+|e-?mails?|mensagens))?(?=\s*(?:[.!?,;]|$|valeu|obrigad|por favor))",
+    r"\b(?:dej(?:e|en|ad|ar|a)|paren|par(?:e|ar)) de (?:escribir|enviar|mandar|contactar|molestar)"
+    r"(?:me|nos|le)?(?: (?:a|en) (?:esta|este|mi|nuestra|nuestro) (?:dirección|correo|cuenta"
+    r"|buzón|email))?(?=\s*(?:[.!?,;]|$|por favor|gracias))",
+    # the writer's contact preferences set to nothing, a do-not-contact mark asked for
+    r"\b(?:contact|e-?mail|mail|marketing|communication|subscription)s? (?:preferences?|settings?"
+    rf"|status) (?:\w+ ){{0,2}}?(?:to|at|as) {_SAYS_NOTHING}",
+    r"\b(?:mark|flag|tag|set|list|code|record|label)(?:ed)? (?:me|us|this (?:address|e-?mail|id)"
+    r"|my (?:address|e-?mail|record|contact)) (?:as |to )?'?(?:never (?:contact|e-?mail|mail)"
+    r"|do[- ]not[- ](?:contact|e-?mail|mail|call)|dnc|no[- ]contact|opted[- ]out|unsubscribed"
+    r"|not interested)\b",
+    r"\btick (?:the|a|that) (?:box|option|setting)\b[^.!?\n]{0,25}\b(?:nothing|none|no e-?mails?"
+    r"|no contact|never|unsubscribe|opt[- ]?out)\b",
+    # a no-sales zone or policy; an address that must not be in a sequence or used to promote
+    r"\b(?:my|our|this) (?:inbox|mailbox|address|e-?mail(?: address)?|domain|company|team|office)"
+    r" (?:is |as )?(?:now |officially |henceforth )?(?:an? )?(?:strict )?no[- ](?:sales|marketing"
+    r"|spam|pitch(?:es)?|vendors?|solicitations?|cold[- ]\w+|outreach|prospecting)[- ](?:zone"
+    r"|area|policy)\b",
+    r"\b(?:this|my|our) (?:e-?mail |mail )?(?:address|id|inbox|mailbox|e-?mail|domain)(?: \w+){0,2}?"
+    r" (?:shouldn'?t|should not|must not|mustn'?t|is not to|isn'?t to|is not supposed to|may not)"
+    r" be (?:in|on|part of|included in|added to|used for) (?:any|your|the|a|an)\b[^.!?\n]{0,30}"
+    r"\b(?:sequences?|lists?|campaigns?|mailing|cadences?|database|crm|outreach|marketing"
+    r"|promotional|promotions?|communications?|sales)\b(?! (?:twice|again)\b)",
+    # nobody in a group to be mailed: "please ensure nobody at our firm receives further
+    # emails from you"
+    r"\b(?:ensure|make sure|see to it|asked|ask|request(?:ed)?|insist(?:ed)?)(?: that)? (?:neither"
+    r"|nobody|no one|no-one|none of (?:us|them|our \w+))\b(?:[^.!?\n]|\.(?=\S)){0,60}?\b(?:gets?"
+    r"|receives?"
+    r"|is sent|are sent)\b[^.!?\n]{0,30}?\b(?:e-?mails?|mails?|messages?|outreach|marketing"
+    r"|communications?|pitches|from you)\b",
+    # the writer's address out of our systems: "I'd like it out of your CRM"
+    r"\b(?:'d like|would like|want|need) (?:it|them|me|us|this (?:address|e-?mail)|my (?:\w+ )?"
+    r"(?:address|e-?mail|data|details)) (?:out of|off|removed from|deleted from|gone from) (?:your"
+    r"|all your|any of your) (?:\w+ )?(?:crm|lists?|database|system|records|files|sequences?"
+    r"|mailing lists?)\b",
+    # not sending, said with "by not" or "please to not": "respect my inbox by not sending
+    # further messages", and a stop to receiving wished: "I want to stop to receive."
+    rf"\b(?:by|please|pls|kindly)(?: to)? (?:not|no|never) {_STOP_VERB_PLAIN}(?: (?:me|us))?"
+    r" (?:any ?more|more|further|again|other|additional)\b",
+    r"\b(?:want|wish|like|need) to stop (?:to )?(?:receiv(?:e|ing)|get(?:ting)?)(?: (?:them|these"
+    rf"|this|it|your \w+|e-?mails?|mails?|messages?))?{_END}",
+    rf"\bput (?:a|an) (?:full |complete )?(?:stop|end) (?:on|to) (?:(?:this|that|it|them|these)"
+    rf"(?: thread| nonsense| sequence)?{_END}|the (?:e-?mails?|mails?|messages?|sequence)\b"
+    r"|your (?:e-?mails?|mails?|messages?|sequence)\b)",
+)
+
+# A bare refusal: "No more.", "Enough, pls", "Unsolicited." A parenthetical before it ("(sent
+# from my phone)") is not part of the answer.
+BARE_REFUSAL = re.compile(
+    rf"^(?:{_POLITE}[ ,]*)*(?:no more|enough(?=[ ,]+{_POLITE}|\s*!)|enough already|enough is enough"
+    rf"|unsolicited|unwanted)(?:[ ,]+{_POLITE})*[ .!]*$",
+    re.IGNORECASE,
+)
+_LEADING_ASIDE = re.compile(r"^\([^()]{0,60}\)\s*")
+
+
 def _abbreviations(text: str) -> str:
     # "Art. 17", "Abs. 2": an abbreviation, also when a sentence splitter already broke the
     # line after it ("art.\n17 gdpr"), so a legal citation stays one clause.
@@ -1173,7 +1291,8 @@ def misspelt_unsubscribe(text: str) -> bool:
 # earlier in the reply.
 _MENTIONED_DATA = re.compile(_MY_DATA, re.I)
 _ERASE_IT = re.compile(
-    r"\b(?:delete|erase|remove|purge|wipe|destroy|scrub|bin|trash|lose|forget|l[öo]schen sie"
+    r"\b(?:delete|erase|remove|purge|wipe|destroy|scrub|bin|trash|lose|forget|drop|expunge"
+    r"|l[öo]schen sie"
     r"|supprimez|effacez|borren|eliminen|cancellate|apaguem|verwijder)\s+(?:it|them|everything"
     r"|all of (?:it|that)|sie|les|la|le|los|lo|li|la|os|o|het|ze)\b(?! \w+ (?:from the|of the)"
     r" (?:proposal|quote|deck|contract|doc))"
@@ -1275,6 +1394,96 @@ CONSEQUENCES = _c(
 )
 
 
+# A further mail with a consequence said in the future: "every further email from you will
+# go straight to the abuse desk of your provider". The present ("every email from you goes
+# to spam") reports deliverability and is no threat.
+CONSEQUENCES += _c(
+    r"\b(?:every|any|each|the next|all) (?:further |more |other |future |subsequent )?(?:e-?mails?"
+    r"|mails?|messages?)(?: from you)? (?:will|shall|is going to|are going to|'ll) (?:\w+ ){0,2}?"
+    rf"(?:to|into|with) (?:the |my |your |our )?(?:[\w-]+ ){{0,3}}?(?:abuse|lawyers?|attorneys?"
+    rf"|legal|regulators?|{_AUTHORITY_ANY})\b",
+)
+
+
+# --- issue 17, ninth blind set: the stop that is not about our mail to the writer ---------
+# Each veto reads who or what the stop is about, from the grammar around it: staff or a
+# third party as the subject; a quoted stop used as a noun ("log a 'stop emailing me'");
+# a survey or programme opted out of; a contract's deletion clause; a user or seat removed
+# from a subscription; the form of the mail (attachments, logo, format), not the mail; and
+# a concession ("I can always unsubscribe later") before a buying question.
+_STAFF = (
+    r"(?:reps?|sdrs?|bdrs?|aes|sales ?(?:people|team|reps?|staff)|salespeople|agents?|staff"
+    r"|recruiters?|marketers|colleagues|team ?mates|employees|users|account managers?)"
+)
+_PEOPLE = (
+    r"(?:people|persons?|users?|customers?|clients?|recipients?|subscribers?|contacts|leads"
+    r"|prospects|members|anyone|someone|somebody|everyone|those|folks)"
+)
+_FORMAT = (
+    r"(?:pdfs?|attachments?|attached files?|files|images?|pictures?|photos?|gifs?|logos?|banners?"
+    r"|tracking (?:pixels?|links?)|pixels?|html|rich text|inline images?|zip files?|signatures?)"
+)
+VETOES += _c(
+    # the writer's staff as the subject: "our reps never remember to stop the cadence"
+    rf"\b(?:our|my|the|their|a|an|one of (?:our|my)) (?:[\w-]+ )?{_STAFF}\b(?: (?!you\b|your\b"
+    r"|yours\b)[\w']+){0,4} (?:to )?(?:stop|remov|delet|unsubscrib|opt|exclud|pause|cancel)\w*",
+    # a third party inside a relative clause: "contacts who have opted out", "leads that
+    # asked to be removed"
+    rf"\b{_PEOPLE} (?:who|that|which|whom)\b(?: [\w']+){{0,4}} (?:stop|remov|delet|unsubscrib"
+    r"|opt|exclud|erase|take)\w*",
+    # a quoted stop used as a noun: "can we log a 'stop emailing me' from a call"
+    r"(?<!\bas )(?<!\bis )\b(?:a|an|the|their|his|her|any|each|every|such) (?:[\w-]+ )?[\"'‘“]"
+    r"[^\"'’”]{0,60}\b(?:stop|remove|unsubscribe|opt[- ]?out|delete)\b[^\"'’”]{0,60}[\"'’”]",
+    # a survey, panel or programme opted out of: "I opted out of the partner survey"
+    r"\b(?:opt(?:ed|ing|s)?[- ]?out|unsubscrib\w*|withdr[ae]w\w*) (?:of|from) (?:the|a|an|that"
+    r"|their|his|her|our) (?:[\w-]+ ){0,2}(?:survey|poll|study|panel|research|interviews?"
+    r"|webinar|conference|event|beta|pilot|programme|program|loyalty \w+|rewards?)\b"
+    r"(?! (?:series|invit|e-?mail|mail|messag|remind|update|notification|list|sequence"
+    r"|newsletter))",
+    # a contract's deletion clause: "our DPA obliges processors to erase data at contract end"
+    r"\b(?:requires?|obliges?|mandates?|expects?|asks?|needs?|forces?) (?:all |any |our |the )?"
+    r"(?:vendors?|suppliers?|processors?|sub-?processors?|providers?|partners?|third parties)"
+    r" to (?:delete|erase|remove|purge|destroy|return)\b",
+    r"\b(?:delet|eras|remov|purg|destroy)\w* (?:[\w-]+ ){0,4}(?:within|after|upon|on|at|following)"
+    r" (?:\w+ ){0,4}(?:(?:contract|agreement|subscription) (?:end|expiry|ends|termination"
+    r"|expires)|termination|offboarding)\b",
+    # a user, seat or licence removed from a subscription: "can we remove two seats mid-term",
+    # "dar de baja a un usuario", "einen Nutzer abmelden"
+    r"\b(?:remov|delet|deregister|deactivat|offboard|drop)\w* (?:a|an|one|two|three|some|extra"
+    r"|unused|inactive|\d+) (?:[\w-]+ )?(?:users?|seats?|licen[cs]es?|members?|employees?"
+    r"|accounts?)\b",
+    r"\bdar de baja (?:a )?(?:un|una|unos|unas|los|las|el|la|\d+) (?:\w+ )?(?:usuari|licencia"
+    r"|cuenta|emplead|miembr|asiento|puesto)\w*",
+    r"\b(?:einen|eine|zwei|drei|\d+) (?:\w+ )?(?:nutzer|benutzer|lizenz|user|mitarbeiter|platz"
+    r"|plätze)\w*(?: \w+){0,3} (?:abmelden|austragen|entfernen|löschen|kündigen)\b",
+    r"\b(?:supprimer|retirer|désinscrire|désactiver) (?:un|une|des|deux|\d+) (?:\w+ )?"
+    r"(?:utilisat|licence|compte|membre|siège)\w*",
+    # the form of the mail: "stop sending the slides as attachments", "in HTML"
+    rf"\b(?:stop|quit|no more|don'?t|do not) (?:sending|attaching|including|embedding|adding|using)?"
+    rf" ?(?:the |these |those |your |any )?(?:[\w-]+ )?{_FORMAT}\b(?! (?:e-?mails?|mails?"
+    r"|messages?|newsletters?|spam|junk)\b)",
+    r"\b(?:stop|quit) (?:sending|e-?mailing|mailing) (?:\w+ ){0,3}(?:as|in) (?:an? )?(?:pdfs?"
+    r"|attachments?|html|images?|files?|zip|plain text|rich text)\b",
+    rf"\b(?:remov|delet|drop|tak)\w* (?:the |your |that |this )?(?:[\w-]+ )?{_FORMAT}"
+    r"(?: \w+)? (?:from|in|off|out of) (?:the |your |these |those )?(?:e-?mails?|mails?|messages?"
+    r"|newsletters?)\b",
+    # a concession before a buying question: "I can always unsubscribe later", "abmelden kann
+    # ich mich ja immer noch", "siempre puedo darme de baja"
+    r"\b(?:i|we|you|one) (?:can|could)(?! not\b) (?:always|still)"
+    r" (?:unsubscribe|opt[- ]?out|leave|cancel)\b",
+    r"\b(?:i|we|you|one) (?:can|could)(?! not\b|n'?t\b) (?:unsubscribe|opt[- ]?out|leave|cancel)"
+    r"\b(?: \w+){0,2} (?:later|any ?time|at any time|whenever)\b",
+    r"\b(?:abmelden|austragen|abbestellen) (?:kann|könnte|können) (?:ich|man|wir) (?:mich |uns )?"
+    r"(?:ja |doch )?(?:immer noch|jederzeit|später)\b",
+    r"\b(?:kann|könnte|können) (?:ich|man|wir) (?:mich |uns )?(?:ja |doch )?(?:immer noch"
+    r"|jederzeit|später) (?:\w+ )?(?:abmelden|austragen|abbestellen)\b",
+    r"\b(?:je peux|on peut|nous pouvons) (?:toujours|encore) (?:me |nous )?(?:désinscrire"
+    r"|désabonner)\b",
+    r"\bsiempre (?:puedo|podemos|se puede) (?:darme|darnos|dar) de baja\b|\b(?:puedo|podemos)"
+    r" (?:darme|darnos) de baja (?:cuando quiera|en cualquier momento|más tarde)\b",
+)
+
+
 def _misspelt(word: str, right: str, real: frozenset[str]) -> bool:
     return word not in real and not word.startswith(right[:5]) and _osa(word, right) <= 1
 
@@ -1341,6 +1550,9 @@ def asks_to_stop(low: str) -> bool:
         if BARE_STOP.match(clause.strip()) or STOP_EMOJI.match(plain):
             return True
         if BARE_STOP_ANY.match(clause.strip()):
+            return True
+        answer = _LEADING_ASIDE.sub("", clause.strip())
+        if BARE_REFUSAL.match(answer) or (answer != clause.strip() and BARE_STOP.match(answer)):
             return True
         if plain != (bare := _STOP_EMOJI_AROUND.sub("", plain)) and BARE_STOP.match(bare.strip()):
             return True
