@@ -205,7 +205,8 @@ def _stop_note(card: ReplyCard) -> list[Block]:
     return [
         context(
             "Read as a request to stop, so the address is suppressed. Saving another reading "
-            "lifts that suppression, unless they have asked to stop again since."
+            "lifts that suppression if this reply wrote it, unless they have asked to stop "
+            "again since."
         )
     ]
 

@@ -17,6 +17,7 @@ from bot.ports import ReplyCard
 from bot.review import cards
 from storage.models import (
     AgentState,
+    Contact,
     Decision,
     Draft,
     InboundMessage,
@@ -312,6 +313,42 @@ def test_a_stop_anyone_asked_for_since_is_never_lifted(rt, since, monkeypatch):
     assert _suppressed(rt, ours.to_addr) is not None
     with rt.db.session() as s:
         assert "suppression_lifted" not in s.get(InboundMessage, review.subject_id).detail
+
+
+def _reclassify(rt, review, intent="question"):
+    result = decide(rt, Request(review.id, review.owner, Action.RECLASSIFY, reason_code=intent))
+    assert result.status == "decided"
+
+
+def test_each_misread_stop_can_be_lifted_in_turn(rt):
+    ours, first = _reply_review(rt, STOP_WITH_A_THREAT)
+    _reclassify(rt, first)
+    assert _suppressed(rt, ours.to_addr) is None
+    again = replies.ingest(rt, reply_to(ours, STOP_WITH_A_THREAT), "test")
+    assert _suppressed(rt, ours.to_addr) is not None
+    with rt.db.session() as s:
+        second = s.get(Review, again.review_id)
+    _reclassify(rt, second)
+    assert _suppressed(rt, ours.to_addr) is None
+
+
+def test_a_stop_by_another_contact_with_the_address_is_never_lifted(rt):
+    """Bob answers in Alice's thread; his stop is filed under Alice. His own unsubscribe
+    link, clicked since, must keep him suppressed."""
+    ours = sent_first(rt)
+    with rt.db.session() as s:
+        bob = s.exec(select(Contact).where(Contact.id != ours.contact_id)).first()
+    raw = reply_to(ours, STOP_WITH_A_THREAT).replace(
+        f"From: {ours.to_addr}".encode(), f"From: {bob.email}".encode()
+    )
+    got = replies.ingest(rt, raw, "test")
+    assert _suppressed(rt, bob.email.lower()) is not None
+    key = unsubscribe.key(rt)
+    assert unsubscribe.unsubscribe(rt, unsubscribe.token_for(key, bob.id), "one-click")
+    with rt.db.session() as s:
+        review = s.get(Review, got.review_id)
+    _reclassify(rt, review)
+    assert _suppressed(rt, bob.email.lower()) is not None
 
 
 def test_correcting_the_intent_of_a_reply_that_also_asks_to_stop_keeps_the_stop(rt):

@@ -95,9 +95,9 @@ def test_a_run_on_sentence_of_many_clauses_costs_linear_time(monkeypatch):
     read = {"chars": 0}
     original = stop_clauses.vetoed
 
-    def counting(text: str) -> bool:
+    def counting(text: str, own: bool | None = None) -> bool:
         read["chars"] += len(text)
-        return original(text)
+        return original(text, own)
 
     monkeypatch.setattr(stop_clauses, "vetoed", counting)
     monkeypatch.setattr(stop_requests, "clause_vetoed", counting)

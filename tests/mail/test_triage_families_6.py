@@ -163,6 +163,8 @@ def test_long_replies_are_read_without_catastrophic_backtracking():
         "make sure " * 3000 + "i don't get",
         "(" * 3000 + "no more",
         "no to the next " * 2000,
+        "no thanks " * 3000 + "x",
+        "no thx, no thanks, " * 1500 + "x",
     ):
         RULES.classify(text, "Re: a quick question", today=TODAY)
 
@@ -222,6 +224,21 @@ STILL_STOPS = {
     "data of the writer": [
         "Delete my data and confirm in writing.",
         "Please erase my contact details from your system.",
+    ],
+    # the writer's own stop beside the words a veto reads: the veto yields
+    "own stop beside the form of the mail": [
+        "Please stop sending me PDFs and all your emails.",
+        "Stop sending us slides, emails, anything at all.",
+        "No more emails, and no more attachments either.",
+        "Looks good, send me the pricing. Also stop sending me attachments and emails.",
+    ],
+    "own stop beside other people": [
+        "Like the customers who opted out, I want you to stop emailing me.",
+        "As one of the many people who asked you to stop: stop emailing me.",
+    ],
+    "own stop beside staff": [
+        "Our staff would like to be removed from your list.",
+        "The users of this inbox want to stop receiving your emails.",
     ],
 }
 

@@ -151,6 +151,7 @@ def _reclassify(
             s, own["address"], suppression.REPLY_STOP, written, row.id, row.contact_id
         ):
             detail["suppression_lifted"] = own["address"]
+            row.action = f"{row.action}; {suppression.LIFTED} by {req.actor}"
     row.intent, row.detail = req.reason_code, detail
     s.add(row)
     # The person's reading is now where the conversation stands (newer than triage's).

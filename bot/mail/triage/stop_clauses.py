@@ -191,9 +191,10 @@ _THIRD = (
     r"|contratto|reunião|fatura|vergadering|factuur|contract|möte|faktura|kontrakt|møde|møte"
     r"|kokous|lasku|spotkanie|faktur\w|schůzk\w|smlouv\w|duplikat\w*|doppelt\w*|doublons?"
     r"|duplicados?|duplicati|dubbele?"
-    # the form of the mail, not the mail: "remove the logo", "as PDF attachments"
-    r"|logos?|logga|loggan|logotyp\w*|pdfs?|attachments|anhänge?|pièces? jointes?|adjuntos?"
 )
+# The form of the mail, not the mail: "remove the logo", "as PDF attachments". Overruled by
+# the writer's own stop in the same text ("stop sending me PDFs and all your emails").
+_FORM = r"logos?|logga|loggan|logotyp\w*|pdfs?|attachments|anhänge?|pièces? jointes?|adjuntos?"
 # Unsubscribe or opt-out as a topic noun, or a question about what the product can do.
 _TOPIC = (
     r"(?:unsubscrib\w*|opt-?outs?|abmelde\w*|désinscriptions?|afmeld\w*)[- ](?:handling|links?"
@@ -237,6 +238,36 @@ VETOES = tuple(
     re.compile(p, re.I | re.M)
     for p in (rf"(?<![\w-])(?:{_THIRD})(?![\w-])", _TOPIC, _KEEP, _ELSEWHERE)
 )
+FORM_VETO = re.compile(rf"(?<![\w-])(?:{_FORM})(?![\w-])", re.I)
+# The writer asking us to stop in so many words: the writer the object of our mail or of a
+# removal, or our mail itself the thing to stop. A veto that reads a stop as being about
+# something else (the form of the mail, staff, other people) yields to it: a false
+# suppression can be lifted from the reply's card, a missed stop cannot be taken back.
+OWN_STOP = re.compile(
+    r"\b(?:stop|quit|cease|no longer|don'?t|do not|never)\w* (?:\w+ ){0,2}?(?:e-?mail|mail"
+    r"|messag|contact|writ|spamm|send)\w* (?:me|us)\b(?! (?:the |a |an |your |some |more )?\w*"
+    r"(?:pdf|attachment|logo|file|image|deck|slide)s?\b)"
+    r"|\b(?:remov|tak|delet|drop|unsubscrib)\w* (?:me|us)\b(?: \w+){0,2} (?:off|from|out)\b"
+    r"|\bunsubscribe (?:me|us)\b"
+    r"|(?:\b(?:i|we|me|us)|\bour \w+|\bthe \w+ of this (?:inbox|address|mailbox))\b(?: [\w']+){0,4}"
+    r" (?:be|get|getting|being) (?:removed|taken off|taken out|unsubscribed|deleted|dropped)"
+    r" (?:from|off)\b"
+    r"|\b(?:i|we|our \w+|(?:the )?\w+ of this (?:inbox|address|mailbox))\b(?: [\w']+){0,3}"
+    r" (?:stop|quit|no longer)\w* (?:receiv|get)\w* (?:your |these |those |any |all |more |the )*"
+    r"(?:e-?mails?|messages?|mails?|newsletters?|mailings?)\b"
+    r"|(?:\band|\bor|,) (?:all |any |your |the |these |those |other |more )*(?:e-?mails?"
+    r"|messages?|newsletters?|mailings?)\b(?! (?:with|without|in|as|from)\b)"
+    r"|\bno more (?:of your )?(?:e-?mails?|messages?|mails?|newsletters?)\b",
+    re.I,
+)
+# Quoted words are someone's words, not the writer's request: "log a 'please stop emailing
+# me' from a call". Double or curly quotes, or a single quote that opens after a space.
+_QUOTED = re.compile(r"[\"“][^\"”]{1,80}[\"”]|(?:^|(?<=\s))['‘][^'’\n]{1,80}['’](?!\w)")
+
+
+def own_stop(text: str) -> bool:
+    """The writer asks us to stop in so many words (see OWN_STOP), outside quotation marks."""
+    return OWN_STOP.search(_QUOTED.sub(" ", text)) is not None
 
 
 def _near(clause: str, action: re.Pattern[str], obj: re.Pattern[str]) -> bool:
@@ -255,15 +286,20 @@ def _near(clause: str, action: re.Pattern[str], obj: re.Pattern[str]) -> bool:
     return False
 
 
-def vetoed(text: str) -> bool:
-    """A veto reads the clause or sentence: its stop words are about something else."""
-    return any(v.search(text) for v in VETOES)
+def vetoed(text: str, own: bool | None = None) -> bool:
+    """A veto reads the clause or sentence: its stop words are about something else. `own`:
+    whether the sentence around it asks us to stop in so many words (read here if None)."""
+    if any(v.search(text) for v in VETOES):
+        return True
+    if FORM_VETO.search(text) is None:
+        return False
+    return not (own_stop(text) if own is None else own)
 
 
-def cue_stop(clause: str) -> bool:
+def cue_stop(clause: str, own: bool | None = None) -> bool:
     """An action cue near an object it fits, in a clause no veto reads (the caller reads
-    the vetoes on the clause's sentence, once per sentence)."""
-    if vetoed(clause):
+    the vetoes on the clause's sentence, once per sentence; `own` as for `vetoed`)."""
+    if vetoed(clause, own):
         return False
     if any(_near(clause, action, obj) for action, obj in PAIRS):
         return True

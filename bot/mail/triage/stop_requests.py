@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.mail.triage.stop_clauses import cue_stop
+from bot.mail.triage.stop_clauses import cue_stop, own_stop
 from bot.mail.triage.stop_clauses import vetoed as clause_vetoed
 
 
@@ -1128,7 +1128,9 @@ STOP_CLAUSES += _c(
     rf" (?:receive|get) (?:any ?more|anything (?:more|further|else)){_END}",
     rf"\bpass(?:ing)? on (?:{_FUTURE_MAIL})(?! (?:to|with)\b)",
     rf"\b(?:prefer|rather) not (?:to )?(?:receive|get|be sent) (?:{_FUTURE_MAIL})",
-    r"^(?:(?:no thx|no thanks|no|thanks|please|pls|i|we|just) ?[,.]? )*(?:don'?t|do not|dont)"
+    # one word per repeat, each ending in a space: "no thanks" is "no" then "thanks", never
+    # either of two readings (which made this exponential in the number of words)
+    r"^(?:(?:no|thx|thanks|please|pls|i|we|just) ?[,.]? )*(?:don'?t|do not|dont)"
     r" want (?:these|them|those|any of (?:these|this|it|them)|your e-?mails?|any more)(?:[ ,]+"
     r"(?:either|anymore|any ?more|thanks|thx|please|pls|ta|cheers))*[\s.!]*$",
     rf"\bmake (?:this|it|that) (?:one )?the (?:very )?(?:last|final)(?: one| e-?mail| message"
@@ -1241,8 +1243,9 @@ def _kept_clauses(low: str) -> tuple[list[str], bool]:
         if _any(SENTENCE_VETOES, sentence):
             dropped = True
             continue
+        own = own_stop(sentence)
         for part in clauses(sentence):
-            if vetoed(part):
+            if vetoed(part, own):
                 dropped = True
             else:
                 kept.append(part)
@@ -1423,7 +1426,9 @@ _FORMAT = (
     r"(?:pdfs?|attachments?|attached files?|files|images?|pictures?|photos?|gifs?|logos?|banners?"
     r"|tracking (?:pixels?|links?)|pixels?|html|rich text|inline images?|zip files?|signatures?)"
 )
-VETOES += _c(
+# These yield to the writer's own stop in the same sentence (stop_clauses.OWN_STOP): "like
+# the customers who opted out, I want you to stop emailing me" is a request to stop.
+YIELDING_VETOES = _c(
     # the writer's staff as the subject: "our reps never remember to stop the cadence"
     rf"\b(?:our|my|the|their|a|an|one of (?:our|my)) (?:[\w-]+ )?{_STAFF}\b(?: (?!you\b|your\b"
     r"|yours\b)[\w']+){0,4} (?:to )?(?:stop|remov|delet|unsubscrib|opt|exclud|pause|cancel)\w*",
@@ -1508,9 +1513,14 @@ def _any(patterns: Iterable[re.Pattern[str]], text: str) -> bool:
     return any(p.search(text) for p in patterns)
 
 
-def vetoed(clause: str) -> bool:
-    """The clause's stop word is about something other than us writing to the writer."""
-    return _any(VETOES, clause)
+def vetoed(clause: str, own: bool | None = None) -> bool:
+    """The clause's stop word is about something other than us writing to the writer. `own`:
+    whether its sentence asks us to stop in so many words (read on the clause if None)."""
+    if _any(VETOES, clause):
+        return True
+    if not _any(YIELDING_VETOES, clause):
+        return False
+    return not (own_stop(clause) if own is None else own)
 
 
 def without_vetoed(low: str) -> str:
@@ -1525,9 +1535,10 @@ def _cue_stop(low: str) -> bool:
     for sentence in _sentences(low):
         # The sentence's vetoes once, not once per clause: a long run-on sentence of many
         # clauses must cost linear time, not quadratic.
-        if _any(SENTENCE_VETOES, sentence) or clause_vetoed(sentence):
+        own = own_stop(sentence)
+        if _any(SENTENCE_VETOES, sentence) or clause_vetoed(sentence, own):
             continue
-        if any(not vetoed(part) and cue_stop(part) for part in clauses(sentence)):
+        if any(not vetoed(part, own) and cue_stop(part, own) for part in clauses(sentence)):
             return True
     return False
 
