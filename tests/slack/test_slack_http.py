@@ -13,7 +13,18 @@ from sqlmodel import select
 from bot.agent import loop
 from bot.mail.outbound import outbox
 from bot.review import lifecycle as reviews
-from handlers.ids import APPROVE, DEFER, DEFER_VIEW, EDIT, EDIT_VIEW, KILL, KILL_VIEW
+from handlers.ids import (
+    APPROVE,
+    DEFER,
+    DEFER_VIEW,
+    EDIT,
+    EDIT_VIEW,
+    KILL,
+    KILL_VIEW,
+    RECLASSIFY,
+    RECLASSIFY_VIEW,
+    SEND_REPLY,
+)
 from storage.models import AuditEvent, Decision, Draft, OutboxMessage, Review
 from tests.conftest import OPERATOR, approve_plays
 from tests.fakes.slack_requests import (
@@ -338,12 +349,8 @@ def test_play_card_shows_samples_and_approve_click_approves_the_version(service,
     assert "Already approved" in wait_for(lambda: ephemerals_for(slack, review.owner))[0]
 
 
-def test_reply_card_buttons_send_and_reclassify(service, slack, http):
-    from bot.mail.inbound import replies
-    from handlers.ids import RECLASSIFY, RECLASSIFY_VIEW, SEND_REPLY
-    from storage.models import InboundMessage
-    from tests.mail.test_replies import reply_to
-
+def _first_draft_approved_and_sent(service, slack, http) -> OutboxMessage:
+    """The first draft card approved by its owner in Slack, and the mail it sent."""
     review = posted_cards(service, slack)[0]
     click(http, review.owner, APPROVE, review)
 
@@ -351,7 +358,30 @@ def test_reply_card_buttons_send_and_reclassify(service, slack, http):
         with service.rt.db.session() as s:
             return s.exec(select(OutboxMessage).where(OutboxMessage.status == "sent")).first()
 
-    ours = wait_for(sent)
+    return wait_for(sent)
+
+
+def _reclassify_in_modal(http, card: Review, view: dict, intent: str, note: str | None) -> None:
+    """Submit the Reclassify modal as Slack sends it: signed, with the chosen intent."""
+    values = {
+        "reason": {"value": {"type": "static_select", "selected_option": {"value": intent}}},
+        "note": {"value": {"type": "plain_text_input", "value": note}},
+    }
+    post_signed(
+        http,
+        "/slack/events",
+        interaction_body(
+            view_submission(card.owner, RECLASSIFY_VIEW, view["private_metadata"], values)
+        ),
+    )
+
+
+def test_reply_card_buttons_send_and_reclassify(service, slack, http):
+    from bot.mail.inbound import replies
+    from storage.models import InboundMessage
+    from tests.mail.test_replies import reply_to
+
+    ours = _first_draft_approved_and_sent(service, slack, http)
     got = replies.ingest(service.rt, reply_to(ours, "Looks useful. Can we meet Tuesday?"), "t")
     post = [c for c in slack.of("chat.postMessage") if c.args["text"].startswith("Reply from")]
     assert len(post) == 1
@@ -363,19 +393,7 @@ def test_reply_card_buttons_send_and_reclassify(service, slack, http):
     click(http, card.owner, RECLASSIFY, card)
     view = wait_for(lambda: slack.of("views.open"))[0].args["view"]
     assert view["callback_id"] == RECLASSIFY_VIEW
-    values = {
-        "reason": {
-            "value": {"type": "static_select", "selected_option": {"value": "meeting_request"}}
-        },
-        "note": {"value": {"type": "plain_text_input", "value": None}},
-    }
-    post_signed(
-        http,
-        "/slack/events",
-        interaction_body(
-            view_submission(card.owner, RECLASSIFY_VIEW, view["private_metadata"], values)
-        ),
-    )
+    _reclassify_in_modal(http, card, view, "meeting_request", None)
     wait_for(lambda: [c for c in slack.of("chat.update") if c.args["ts"] == card.message_ts])
     with service.rt.db.session() as s:
         assert s.get(InboundMessage, got.inbound_id).intent == "meeting_request"
@@ -385,18 +403,10 @@ def test_reply_card_buttons_send_and_reclassify(service, slack, http):
 
 def test_reclassifying_a_stop_on_its_card_lifts_the_suppression_it_caused(service, slack, http):
     from bot.mail.inbound import replies
-    from handlers.ids import RECLASSIFY, RECLASSIFY_VIEW
     from storage.models import Suppression
     from tests.mail.test_replies import STOP_WITH_A_THREAT, reply_to
 
-    review = posted_cards(service, slack)[0]
-    click(http, review.owner, APPROVE, review)
-
-    def sent():
-        with service.rt.db.session() as s:
-            return s.exec(select(OutboxMessage).where(OutboxMessage.status == "sent")).first()
-
-    ours = wait_for(sent)
+    ours = _first_draft_approved_and_sent(service, slack, http)
     got = replies.ingest(service.rt, reply_to(ours, STOP_WITH_A_THREAT), "t")
     with service.rt.db.session() as s:
         card = s.get(Review, got.review_id)
@@ -404,17 +414,7 @@ def test_reclassifying_a_stop_on_its_card_lifts_the_suppression_it_caused(servic
     click(http, card.owner, RECLASSIFY, card)
     view = wait_for(lambda: slack.of("views.open"))[0].args["view"]
     assert "lifts that suppression" in json.dumps(view["blocks"])
-    values = {
-        "reason": {"value": {"type": "static_select", "selected_option": {"value": "question"}}},
-        "note": {"value": {"type": "plain_text_input", "value": "asks about our opt-out flow"}},
-    }
-    post_signed(
-        http,
-        "/slack/events",
-        interaction_body(
-            view_submission(card.owner, RECLASSIFY_VIEW, view["private_metadata"], values)
-        ),
-    )
+    _reclassify_in_modal(http, card, view, "question", "asks about our opt-out flow")
     update = wait_for(
         lambda: [c for c in slack.of("chat.update") if c.args["ts"] == card.message_ts]
     )[0]
