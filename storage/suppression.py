@@ -12,6 +12,9 @@ from storage.models import AuditEvent, Contact, InboundMessage, Suppression
 from storage.upsert import upsert
 
 REPLY_STOP = "unsubscribe (reply)"  # the reason written for a request to stop read in a reply
+# Written for a reply triage could not read as anything: no mail to the address until a person
+# decides its card (bot/mail/inbound/replies.py); any answer but "a request to stop" lifts it.
+REPLY_HELD = "held (a reply no one has read yet)"
 
 
 def add(s: Session, values: list[str], reason: str, now: datetime) -> int:
@@ -36,18 +39,98 @@ def remove(s: Session, values: list[str]) -> int:
 
 
 LIFTED = "suppression lifted"  # appended to a reply's action once a person lifted its stop
+# In a held reply's action until its card is decided; SETTLED is appended once it is, lifted
+# or not (bot/mail/inbound/replies.py, answers.py). Neither says "suppressed": a hold is no
+# request to stop.
+HELD_MARK = "held: no mail to this address"
+SETTLED = "hold decided"
+
+
+def hold(s: Session, value: str, now: datetime) -> datetime | None:
+    """Suppress `value` as a hold. When the hold was written: now, or by an earlier reply
+    whose hold stands; None when the address is suppressed for another reason."""
+    if add_addresses(s, [value], REPLY_HELD, now):
+        return now
+    row = s.get(Suppression, value)
+    return row.created_at if row is not None and row.reason == REPLY_HELD else None
+
+
+def only_hold(
+    s: Session, value: str, written_at: datetime, inbound_id: int, contact_id: str
+) -> bool:
+    """Whether all that keeps mail from `value` is the hold one reply wrote at `written_at`,
+    which a person's decision on that reply may lift: no domain suppression, and `liftable`."""
+    if s.get(Suppression, "@" + value.rpartition("@")[2]) is not None:
+        return False
+    row = s.get(Suppression, value)
+    return row is not None and liftable(s, row, REPLY_HELD, written_at, inbound_id, contact_id)
+
+
+def harden(s: Session, value: str, reason: str, now: datetime) -> bool:
+    """A hold becomes a stop: the address's row, if it is still a hold, now carries `reason`
+    and `now`, so no decision on the held reply lifts it. True if there was a hold."""
+    row = s.get(Suppression, value, with_for_update=True)
+    if row is None or row.reason != REPLY_HELD:
+        return False
+    row.reason, row.created_at = reason, now
+    s.add(row)
+    return True
 
 
 def lift_own(
     s: Session, value: str, reason: str, written_at: datetime, inbound_id: int, contact_id: str
-) -> bool:
-    """Delete the suppression one reply's triage wrote, once a person has read that reply as
-    no request to stop; but only while it is that reply's alone. The row must still be the one
-    written then (same reason, same time), and nothing else may have asked to stop mail to
-    the address, for any contact that has it: no other mail (a stop, a bounce, a complaint,
-    a person's reclassification), no unsubscribe link, no operator. True if it was lifted."""
+) -> str:
+    """Lift the suppression one reply's triage wrote, once a person has read that reply as no
+    request to stop; but only while it is that reply's alone (`liftable`). "lifted": the
+    address is free; "held": lifted, but it goes back to the hold of another reply from them
+    whose card is undecided; "": not lifted."""
     row = s.get(Suppression, value, with_for_update=True)  # a concurrent unsubscribe waits
-    if row is None or row.reason != reason or row.created_at != written_at:
+    if row is None or not liftable(s, row, reason, written_at, inbound_id, contact_id):
+        return ""
+    pending = _pending_hold(s, value, contact_id, inbound_id)
+    if pending is not None:
+        row.reason, row.created_at = REPLY_HELD, pending
+        s.add(row)
+        return "held"
+    s.delete(row)
+    return "lifted"
+
+
+def _pending_hold(s: Session, value: str, contact_id: str, inbound_id: int) -> datetime | None:
+    """When the hold of another reply from `value` (or its contact) was written, while that
+    reply's card is undecided; None when there is none."""
+    same = func.lower(InboundMessage.from_addr).contains(value)
+    if contact_id:
+        same = or_(same, col(InboundMessage.contact_id) == contact_id)
+    action = col(InboundMessage.action)
+    rows = s.exec(
+        select(InboundMessage.detail).where(
+            col(InboundMessage.id) != inbound_id,
+            same,
+            action.contains(HELD_MARK),
+            ~action.contains(SETTLED),
+            ~action.contains(LIFTED),
+        )
+    ).all()
+    held = [(d or {}).get("suppressed") or {} for d in rows]
+    times = [datetime.fromisoformat(h["at"]) for h in held if h.get("held") and h.get("at")]
+    return min(times) if times else None
+
+
+def liftable(
+    s: Session,
+    row: Suppression,
+    reason: str,
+    written_at: datetime,
+    inbound_id: int,
+    contact_id: str,
+) -> bool:
+    """Whether `row` is still one reply's own: the one written then (same reason, same time),
+    and nothing else has asked to stop mail to the address since, for any contact that has
+    it: no other mail (a stop, a bounce, a complaint, a person's reclassification), no
+    unsubscribe link, no operator."""
+    value = row.value
+    if row.reason != reason or row.created_at != written_at:
         return False
     owners = {contact_id} - {""}
     owners.update(s.exec(select(Contact.id).where(func.lower(Contact.email) == value)))
@@ -79,10 +162,9 @@ def lift_own(
             ),
         )
     ).all()
-    if any(a != "suppression.added" or value in (d or {}).get("values", []) for a, d in asked):
-        return False
-    s.delete(row)
-    return True
+    return not any(
+        a != "suppression.added" or value in (d or {}).get("values", []) for a, d in asked
+    )
 
 
 def listing(s: Session, like: str = "", limit: int = 1000) -> list[Suppression]:

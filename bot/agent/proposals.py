@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,7 +25,9 @@ from bot.config.agents import Agent
 from bot.config.frontmatter import FileError
 from bot.core import proposals as mining
 from bot.core.proposals import Finding, Verdict
+from bot.core.second_check import Current
 from bot.review import lifecycle as reviews
+from bot.review import second_check
 from bot.runtime import Runtime
 from storage import audit
 from storage import proposals as store
@@ -58,11 +61,20 @@ def mine(rt: Runtime, agent_id: str | None = None) -> list[Proposal]:
     agents = [fleet.agents[agent_id]] if agent_id else list(fleet.agents.values())
     now = rt.now()
     since = now - timedelta(days=rt.settings.proposal_window_days)
+    today = second_check.current(rt)  # held drafts are re-scored with today's check
+    read: dict[str, list[Verdict]] = {}
+
+    def of(aid: str) -> list[Verdict]:
+        if aid not in read:
+            with rt.db.session() as s:
+                read[aid] = verdicts(s, aid, since, today)
+        return read[aid]
+
     out: list[Proposal] = []
     for agent in agents:
         try:
-            with rt.db.session() as s:
-                found = mining.mine(verdicts(s, agent.id, since), agent.spec)
+            pooled = [v for peer in peers(fleet.agents.values(), agent) for v in of(peer)]
+            found = mining.mine(of(agent.id), agent.spec, pooled)
             for finding in found:
                 made = propose(rt, agent, finding, now)
                 if made is not None:
@@ -74,6 +86,18 @@ def mine(rt: Runtime, agent_id: str | None = None) -> list[Proposal]:
     return out
 
 
+def peers(agents: Iterable[Agent], agent: Agent) -> list[str]:
+    """The other agents whose holds speak for this one's thresholds: the same owner deciding
+    drafts of the same plays."""
+    return [
+        a.id
+        for a in agents
+        if a.id != agent.id
+        and a.spec.owner == agent.spec.owner
+        and sorted(a.spec.plays) == sorted(agent.spec.plays)
+    ]
+
+
 def run(rt: Runtime) -> int:
     """The scheduler's daily job."""
     made = mine(rt)
@@ -82,7 +106,10 @@ def run(rt: Runtime) -> int:
     return len(made)
 
 
-def verdicts(s: Session, agent_id: str, since: datetime) -> list[Verdict]:
+def verdicts(
+    s: Session, agent_id: str, since: datetime, today: Current | None = None
+) -> list[Verdict]:
+    """The agent's verdicts since `since`, each with `today`'s second check of its draft."""
     rows = store.verdicts(s, agent_id, since)
     times = store.signal_times(s, [i for _, d, _, _ in rows for i in d.signal_ids or []])
     out = []
@@ -108,9 +135,18 @@ def verdicts(s: Session, agent_id: str, since: datetime) -> list[Verdict]:
                 decided_at=decision.decided_at,
                 gate_reasons=tuple(str(r.get("code", "")) for r in draft.gate_reasons or []),
                 match_score=_score((draft.match or {}).get("score")),
+                second_check_now=_rescored(today, draft.features),
             )
         )
     return out
+
+
+def _rescored(today: Current | None, stored: dict | None) -> float | None:
+    """Today's second check on a draft's stored features (None: no check, or a draft from
+    before features were kept)."""
+    if today is None or not stored or "x" not in stored:
+        return None
+    return today.check(stored["x"], str(stored.get("agent", "")), str(stored.get("am", ""))).p
 
 
 def _score(raw: object) -> float | None:

@@ -14,7 +14,9 @@ writes the file edit and asks an operator.
   min_match_score to the cut between them.
 - The other direction: a threshold that alone held MIN_HOLDS drafts the AMs then sent (none
   killed, >= APPROVED_AS_IS of them approved as is) is relaxed just past what they approved
-  (to the 0.05 step).
+  (to the 0.05 step). "Alone" is judged with today's second check, re-scored on each held
+  draft: what it would review anyway neither counts for relaxing nor against it. Once the
+  agent has MIN_OWN_HOLDS such holds, its peers' (same AM, same plays) count too.
   The second check itself is never relaxed: it is the model of the AM, and it stays the net
   under whatever the relaxed threshold lets through.
 """
@@ -24,6 +26,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from difflib import SequenceMatcher
@@ -40,6 +43,7 @@ MAX_N, MIN_N = 6, 2  # phrase length in words
 MAX_SPAN = 4  # words on either side of a rewrite
 EXAMPLES = 3
 MIN_HOLDS = 20  # drafts held for one threshold alone before relaxing it says anything
+MIN_OWN_HOLDS = 5  # of them the agent's own: its peers' only add to what it shows itself
 APPROVED_AS_IS = 0.9  # share of those the AMs approved without an edit
 LOWEST_CONFIDENCE, HIGHEST_PERSONALIZATION = 0.2, 0.95  # never relaxed past these
 # Raising min_match_score drops accounts unseen, so the cut must separate: most wrong-account
@@ -121,6 +125,9 @@ class Verdict:
     decided_at: datetime | None = None
     gate_reasons: tuple[str, ...] = ()  # the gate's reason codes for this draft
     match_score: float | None = None  # the match's score when drafted (Draft.match["score"])
+    # Today's second check on the draft ("approved as is"; None: no trained check applies):
+    # what would happen to it now, were a threshold relaxed.
+    second_check_now: float | None = None
 
 
 @dataclass(frozen=True)
@@ -132,7 +139,9 @@ class Finding:
     evidence: dict = field(default_factory=dict)  # counts, examples, `lines` to show
 
 
-def mine(verdicts: list[Verdict], spec: AgentSpec) -> list[Finding]:
+def mine(verdicts: list[Verdict], spec: AgentSpec, peers: Sequence[Verdict] = ()) -> list[Finding]:
+    """`peers`: verdicts of the agent's peers (the same AM, the same plays), pooled with its
+    own only as evidence for relaxing a threshold (`relaxed_holds`)."""
     edits = _latest_edits(verdicts)
     rewrites = recurring_rewrites(edits, spec)
     replaced = {f.evidence["from"].lower() for f in rewrites}
@@ -146,7 +155,7 @@ def mine(verdicts: list[Verdict], spec: AgentSpec) -> list[Finding]:
     kills = dominant_kills(verdicts, spec)
     # Kills asking to tighten a threshold outweigh approvals asking to relax it.
     tightened = {f.change.path for f in kills if f.kind == "threshold"}
-    relaxed = [f for f in relaxed_holds(verdicts, spec) if f.change.path not in tightened]
+    relaxed = [f for f in relaxed_holds(verdicts, spec, peers) if f.change.path not in tightened]
     return phrases + rewrites + kills + relaxed
 
 
@@ -577,28 +586,45 @@ HOLDS = (
 )
 
 
-def relaxed_holds(verdicts: list[Verdict], spec: AgentSpec) -> list[Finding]:
+def relaxed_holds(
+    verdicts: list[Verdict], spec: AgentSpec, peers: Sequence[Verdict] = ()
+) -> list[Finding]:
+    """The agent's own holds, pooled with its peers' (the same AM deciding drafts of the same
+    plays: one taste, one writer) once it has MIN_OWN_HOLDS of its own: an agent that sends
+    most of its drafts unreviewed would take months to show MIN_HOLDS alone."""
     out = []
-    latest = _latest(verdicts)
+    latest, theirs = _latest(verdicts), _latest(list(peers))
     for hold in HOLDS:
         current = getattr(spec.thresholds, hold.name)
-        held = [v for v in latest if _held_only_by(v, hold, current)]
-        found = _relax(hold, held, current, spec.thresholds.second_check > 0)
+        net = spec.thresholds.second_check
+        own = [v for v in latest if _held_only_by(v, hold, current, net)]
+        pooled = [v for v in theirs if _held_only_by(v, hold, current, net)]
+        if len(own) < MIN_OWN_HOLDS:
+            continue
+        found = _relax(hold, own, pooled, current, spec.thresholds.second_check > 0)
         if found is not None:
             out.append(found)
     return out
 
 
-def _held_only_by(v: Verdict, hold: _Hold, current: float) -> bool:
+def _held_only_by(v: Verdict, hold: _Hold, current: float, net: float) -> bool:
     """Held for this threshold and nothing else that would still hold it, and held by the
-    threshold as it stands now (a draft an earlier, stricter value held says nothing here)."""
+    threshold as it stands now (a draft an earlier, stricter value held says nothing here).
+    Nor would today's second check (at threshold `net`, 0 when off) hold it: a draft it would
+    review anyway says nothing about relaxing this threshold, and a kill the check learned to
+    see since is no longer a risk the threshold guards against."""
     if set(v.gate_reasons) - NOT_A_HOLD != {hold.reason}:
+        return False
+    if net > 0 and (v.second_check_now is None or v.second_check_now < net):
         return False
     score = getattr(v, hold.name)
     return score < current if hold.lower else score > current
 
 
-def _relax(hold: _Hold, held: list[Verdict], current: float, net: bool) -> Finding | None:
+def _relax(
+    hold: _Hold, own: list[Verdict], pooled: list[Verdict], current: float, net: bool
+) -> Finding | None:
+    held = own + pooled
     if len(held) < MIN_HOLDS or any(v.action == "kill" for v in held):
         return None
     approved = [v for v in held if v.action == "approve"]
@@ -627,8 +653,14 @@ def _relax(hold: _Hold, held: list[Verdict], current: float, net: bool) -> Findi
         if net
         else "the second check is off for this agent, so nothing else reviews them"
     )
+    whose = (
+        f" ({len(own)} of this agent's, {len(pooled)} of its peers': same AM, same plays)"
+        if pooled
+        else ""
+    )
     summary = (
-        f"{n} drafts held only for {hold.label} ({min(every):.2f}-{max(every):.2f}) {outcome}, "
+        f"{n} drafts held only for {hold.label}{whose} ({min(every):.2f}-{max(every):.2f}) "
+        f"{outcome}, "
         f"none killed: {verb} the {hold.name} threshold from {current:.2f} to {value:.2f}; {why}."
     )
     passed = sum(1 for s in every if (s >= value if hold.lower else s <= value))
@@ -645,14 +677,15 @@ def _relax(hold: _Hold, held: list[Verdict], current: float, net: bool) -> Findi
             "from": current,
             "to": value,
             "held": n,
+            "own": len(own),
             "approved": len(approved),
             "edited": edited,
             "killed": 0,
             "range": [min(every), max(every)],
             "drafts": [v.draft_id for v in held],
             "lines": [
-                f"{n} drafts were held for {hold.label} alone: {len(approved)} approved as is, "
-                f"{edited} edited, 0 killed",
+                f"{n} drafts were held for {hold.label} alone{whose}: {len(approved)} approved "
+                f"as is, {edited} edited, 0 killed",
                 f"{hold.name} of those approved as is: {min(scores):.2f}-{max(scores):.2f}; "
                 f"at {value:.2f}, {passed} of the {n} would not have been held",
                 why[:1].upper() + why[1:],

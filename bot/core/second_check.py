@@ -59,7 +59,8 @@ class Current:
         return lean(self.model, title_features(title), agent_id, am)
 
 
-AGE_STEPS = (7, 14, 21, 28, 35, 45)
+AGE_STEPS = tuple(range(3, 63, 3))  # days: a week's resolution would blur a 33-day cliff
+SHARE_STEPS = tuple(round(0.05 * n, 2) for n in range(1, 20))  # for numbers in 0..1
 KILL_MIN_AM_VERDICTS = 20  # an AM's own verdicts before their predicted kills skip drafts
 TITLE_MIN_VERDICTS = 8  # an AM's verdicts on drafts to a title before they speak for it
 TITLE_PRIOR = 4.0  # pseudo-verdicts at the AM's overall rate a title's count starts from
@@ -112,11 +113,14 @@ def features(
     (about 0..3) so one L2 penalty suits them all. `match` is the draft's stored match
     (bot/agent/loop.py `_match_json`); `signals` are (kind, observed at)."""
     x: dict[str, float] = {BIAS: 1.0}
-    for path in match.get("paths", []):
+    for n, path in enumerate(match.get("paths", [])):
         for st in path.get("steps", []):
             if str(st.get("src", "")).startswith("account:"):
                 x[f"rel={st['rel']}"] = 1.0
                 x[f"rel>dst={st['rel']}>{st['dst']}"] = 1.0
+                if n == 0:
+                    # The reason the card leads with, which the AM judges the match by.
+                    x[f"lead={st['rel']}>{st['dst']}"] = 1.0
     newest: datetime | None = None
     for kind, at in signals:
         x[f"signal={kind}"] = 1.0
@@ -124,18 +128,17 @@ def features(
     if newest is not None:
         age = max(0.0, (now - newest).total_seconds()) / 86400
         x["signal_age_days/30"] = round(age / 30, 4)
-        # Timing is a cliff, not a slope ("older than a month is stale news"): one step per
-        # threshold lets a linear model put the cliff where this AM's verdicts do.
-        for days in AGE_STEPS:
-            if age >= days:
-                x[f"signal_age>={days}d"] = 1.0
+        x.update(steps("signal_age", age, AGE_STEPS, "d"))
     x[f"play={play_id}"] = 1.0
     if capability:
         x[f"capability={capability}"] = 1.0
     x["personalization"] = round(personalization, 4)
+    x.update(steps("personalization", personalization, SHARE_STEPS))
     x["words/100"] = round(len(body.split()) / 100, 4)
     x["confidence"] = round(confidence, 4)
+    x.update(steps("confidence", confidence, SHARE_STEPS))
     x["match_score"] = round(float(match.get("score", 0.0)), 4)
+    x.update(steps("match_score", float(match.get("score", 0.0)), SHARE_STEPS))
     x[f"industry={industry or '?'}"] = 1.0
     x[f"country={country or '?'}"] = 1.0
     x["log10_employees"] = round(math.log10(1 + max(0, employees)), 4)
@@ -144,6 +147,13 @@ def features(
     x.update(title_features(title))
     x["edit_share"], x["edit_size"] = edits
     return x
+
+
+def steps(name: str, value: float, cuts: Iterable[float], unit: str = "") -> dict[str, float]:
+    """Thermometer coding: one feature per cut the value reaches. Taste is a cliff, not a
+    slope ("older than a month is stale news", "too generic to send"): a step at every cut
+    lets a linear model put the cliff where this AM's verdicts do, at the cuts' resolution."""
+    return {f"{name}>={cut:g}{unit}": 1.0 for cut in cuts if value >= cut}
 
 
 def title_features(title: str) -> dict[str, float]:

@@ -19,6 +19,7 @@ from bot.review import context, targets
 from bot.review.proposal_cards import proposal_card
 from bot.runtime import Runtime
 from storage import reviews as store
+from storage import suppression
 from storage.models import (
     Account,
     Contact,
@@ -79,16 +80,18 @@ def outcome_detail(s: Session, review: Review) -> str:
         return f"reason: {decision.reason_code.replace('_', ' ')}{text}"
     if decision.action == "defer" and decision.defer_until:
         return f"comes back on {decision.defer_until:%Y-%m-%d}"
-    if decision.action == "edit":
-        return "sent with the AM's edits"
-    if decision.action == "reclassify":
-        row = s.get(InboundMessage, review.subject_id) if review.kind == "reply" else None
-        lifted = (row.detail or {}).get("suppression_lifted") if row is not None else None
-        also = f"; {lifted} is no longer suppressed" if lifted else ""
-        return f"as {decision.reason_code.replace('_', ' ')}{also}"
-    if decision.action == "take_over":
-        return "the agent stops on this thread for good"
-    return ""
+    row = s.get(InboundMessage, review.subject_id) if review.kind == "reply" else None
+    detail = (row.detail or {}) if row is not None else {}
+    lifted = detail.get("suppression_lifted")
+    what = {
+        "edit": "sent with the AM's edits",
+        "reclassify": f"as {decision.reason_code.replace('_', ' ')}",
+        "take_over": "the agent stops on this thread for good",
+    }.get(decision.action, "")
+    also = f"{lifted} is no longer suppressed" if lifted else ""
+    if lifted and detail.get("still_held"):
+        also = f"{lifted} is still held: another reply from them awaits a decision"
+    return "; ".join(part for part in (what, also) if part)
 
 
 def card_for(rt: Runtime, s: Session, review_id: int) -> Card:
@@ -166,6 +169,9 @@ def reply_card(rt: Runtime, s: Session, review: Review) -> ReplyCard:
         cover=tuple(detail.get("cover") or ()),
         suggestion_problems=tuple(detail.get("suggestion_problems") or ()),
         starter=suggestions.starter(contact.first_name if contact else ""),
+        held=bool((detail.get("suppressed") or {}).get("held"))
+        and suppression.SETTLED not in row.action
+        and suppression.LIFTED not in row.action,
     )
 
 

@@ -15,6 +15,7 @@ from bot.mail.inbound import replies
 from bot.mail.outbound import outbox, unsubscribe
 from bot.ports import ReplyCard
 from bot.review import cards
+from storage import prospects, suppression
 from storage.models import (
     AgentState,
     Contact,
@@ -385,3 +386,123 @@ def test_triage_cli_prints_one_json_line_per_message(rt, tmp_path, monkeypatch):
     assert [r["kind"] for r in rows] == ["human", "bounce"]
     assert rows[0]["intent"] == "unsubscribe" and rows[0]["route"] == "auto"
     assert rows[1]["status"] == "5.1.1" and rows[1]["bounce"] == "hard"
+
+
+UNREAD = "Got it, thanks."  # triage reads no intent in it: "other"
+
+
+def test_a_reply_triage_cannot_read_is_held_until_a_person_decides(rt):
+    """It may be a request to stop in words no rule knows: no mail to the sender meanwhile."""
+    ours, review = _reply_review(rt, UNREAD)
+    assert _suppressed(rt, ours.to_addr).reason == suppression.REPLY_HELD
+    with rt.db.session() as s:
+        row = s.get(InboundMessage, review.subject_id)
+        card = cards.card_for(rt, s, review.id)
+    assert row.intent == "other" and row.action.endswith(replies.HELD)
+    assert card.held and replies.HELD in card.handled
+    with rt.db.session() as s:  # what the outbox and the follow-ups read before sending
+        assert prospects.suppression_for(s, ours.to_addr) == suppression.REPLY_HELD
+
+
+@pytest.mark.parametrize(
+    "action, extra",
+    [  # offline, an unread reply has notes, not a text for Send reply: Edit answers it
+        (Action.EDIT, {"body": "Thanks, Sam. I'll send the overview today."}),
+        (Action.TAKE_OVER, {}),
+        (Action.RECLASSIFY, {"reason_code": "question"}),
+    ],
+)
+def test_any_decision_but_a_stop_lifts_the_hold(rt, action, extra):
+    ours, review = _reply_review(rt, UNREAD)
+    result = decide(rt, Request(review.id, review.owner, action, **extra))
+    assert result.status == "decided", result
+    assert _suppressed(rt, ours.to_addr) is None
+    with rt.db.session() as s:
+        row = s.get(InboundMessage, review.subject_id)
+        outcome = cards.outcome_detail(s, s.get(Review, review.id))
+        card = cards.card_for(rt, s, review.id)
+    assert row.detail["suppression_lifted"] == ours.to_addr and not card.held
+    assert outcome.endswith(f"{ours.to_addr} is no longer suppressed")
+    if action == Action.EDIT:
+        outbox.flush(rt)
+        with rt.db.session() as s:
+            answer = s.exec(select(OutboxMessage).where(OutboxMessage.step == -1)).one()
+        assert answer.status == "sent" and answer.to_addr == ours.to_addr
+
+
+def test_a_held_reply_read_as_a_stop_stays_suppressed(rt):
+    ours, review = _reply_review(rt, UNREAD)
+    _reclassify(rt, review, "unsubscribe")
+    assert _suppressed(rt, ours.to_addr).reason == "unsubscribe (reclassified)"
+    with rt.db.session() as s:
+        assert "suppression_lifted" not in s.get(InboundMessage, review.subject_id).detail
+
+
+def test_a_stop_after_the_hold_keeps_the_address_suppressed(rt):
+    """They write again, plainly asking to stop: the hold became a stop. Answering the first
+    reply is refused, and taking it over lifts nothing."""
+    ours, review = _reply_review(rt, UNREAD)
+    _stops_again(rt, ours)
+    assert _suppressed(rt, ours.to_addr).reason == suppression.REPLY_STOP
+    refused = decide(rt, Request(review.id, review.owner, Action.EDIT, body="Thanks, Sam."))
+    assert refused.status != "decided" and "is suppressed" in refused.detail, refused
+    assert decide(rt, Request(review.id, review.owner, Action.TAKE_OVER)).status == "decided"
+    assert _suppressed(rt, ours.to_addr).reason == suppression.REPLY_STOP
+
+
+def test_a_hold_stays_while_any_unread_reply_from_them_is_undecided(rt):
+    ours, first = _reply_review(rt, UNREAD)
+    again = replies.ingest(rt, reply_to(ours, "Noted."), "test")
+    with rt.db.session() as s:
+        second = s.get(Review, again.review_id)
+        assert s.get(InboundMessage, second.subject_id).action.endswith(replies.HELD)
+    _reclassify(rt, second, "not_now")
+    assert _suppressed(rt, ours.to_addr).reason == suppression.REPLY_HELD  # the first is unread
+    result = decide(rt, Request(first.id, first.owner, Action.EDIT, body="Thanks, Sam."))
+    assert result.status == "decided", result
+    assert _suppressed(rt, ours.to_addr) is None
+
+
+def test_lifting_a_misread_stop_leaves_the_hold_of_an_unread_reply(rt):
+    """Unread reply A is held; B asks to stop (the hold becomes B's stop); a person reads B as
+    no stop after all: the address goes back to A's hold, and A's card still decides it."""
+    ours, unread = _reply_review(rt, UNREAD)
+    got = replies.ingest(rt, reply_to(ours, STOP_WITH_A_THREAT), "test")
+    assert _suppressed(rt, ours.to_addr).reason == suppression.REPLY_STOP
+    with rt.db.session() as s:
+        stop = s.get(Review, got.review_id)
+    _reclassify(rt, stop)
+    assert _suppressed(rt, ours.to_addr).reason == suppression.REPLY_HELD
+    with rt.db.session() as s:
+        said = cards.outcome_detail(s, s.get(Review, stop.id))
+    assert (
+        said
+        == f"as question; {ours.to_addr} is still held: another reply from them awaits a decision"
+    )
+    result = decide(rt, Request(unread.id, unread.owner, Action.EDIT, body="Thanks, Sam."))
+    assert result.status == "decided", result
+    assert _suppressed(rt, ours.to_addr) is None
+
+
+def test_an_unread_reply_after_a_misread_stop_lets_the_stop_be_lifted(rt):
+    """The address is suppressed by a stop triage misread; an unread reply adds no hold of its
+    own and is no request to stop, so the person's correction of the first still lifts it."""
+    ours, stop = _reply_review(rt, STOP_WITH_A_THREAT)
+    later = replies.ingest(rt, reply_to(ours, UNREAD), "test")
+    with rt.db.session() as s:
+        row = s.get(InboundMessage, later.inbound_id)
+    assert "suppressed" not in row.action and "held" not in row.detail.get("suppressed", {})
+    _reclassify(rt, stop)
+    assert _suppressed(rt, ours.to_addr) is None
+
+
+def test_mail_with_no_card_holds_nobody(rt):
+    """A stranger's unread mail opens no card, so no decision could ever lift a hold: none."""
+    rt.settings.operator_channel = "C0OPS"
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "who@nowhere.example", "dana@northwind.example", "hi"
+    msg["Message-ID"] = "<stranger-unread@nowhere.example>"
+    msg.set_content(UNREAD)
+    got = replies.ingest(rt, msg.as_bytes(), "test")
+    assert got.review_id is None and inbound(rt, got.inbound_id).intent == "other"
+    assert _suppressed(rt, "who@nowhere.example") is None

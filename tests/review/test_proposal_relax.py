@@ -23,11 +23,13 @@ TAIL = "the second check still reviews what this AM would not send."
 
 
 def held(i: int, confidence: float = 0.5, action: str = "approve", **kw) -> Verdict:
-    """A draft the gate held for low confidence alone (and probation), then decided."""
+    """A draft the gate held for low confidence alone (and probation), then decided; today's
+    second check would let it through."""
     fields = {
         "gate_reasons": ("probation", "low_confidence"),
         "confidence": confidence,
         "personalization": 0.5,
+        "second_check_now": 0.97,
         **kw,
     }
     return Verdict(draft_id=i, play_id=PLAY, action=action, **fields)
@@ -153,6 +155,21 @@ def test_the_second_check_is_never_relaxed_and_its_absence_is_said():
     )
 
 
+def test_what_todays_second_check_would_review_counts_neither_way():
+    """Re-scored with today's second check: a kill it now sees (0.3) is no risk relaxing the
+    threshold adds, and approvals it would review anyway are no evidence for relaxing it."""
+    approved = [held(i, c) for i, c in enumerate(spread(20))]
+    caught = held(99, 0.5, "kill", reason_code="wrong_account", second_check_now=0.3)
+    (f,) = relaxing(mine([*approved, caught], spec()))
+    assert f.evidence["held"] == 20 and f.evidence["killed"] == 0
+    missed = held(99, 0.5, "kill", reason_code="wrong_account", second_check_now=0.95)
+    assert relaxing(mine([*approved, missed], spec())) == []
+    reviewed_anyway = [replace(v, second_check_now=0.6) for v in approved[:5]]
+    assert relaxing(mine([*reviewed_anyway, *approved[5:]], spec())) == []  # 15 left
+    unscored = [replace(v, second_check_now=None) for v in approved]
+    assert relaxing(mine(unscored, spec())) == []  # no check today: the gate still reviews
+
+
 def test_kills_asking_to_tighten_the_same_threshold_win():
     verdicts = [held(i, c) for i, c in enumerate(spread(25))]
     verdicts += [
@@ -221,6 +238,8 @@ def held_drafts(rt, confidences: list[float]) -> list[int]:
 
 
 def test_mined_from_the_database_dismissed_once_and_asked_again_only_at_a_new_value(rt):
+    # A second check trained on these approvals re-scores the held drafts: it would pass them.
+    rt.settings.second_check_min_decisions = 10
     approve_plays(rt)
     loop.tick(rt, AGENT)
     held_drafts(rt, spread(22, 0.41, 0.59))
@@ -252,3 +271,35 @@ def test_mined_from_the_database_dismissed_once_and_asked_again_only_at_a_new_va
         keys = {p.key: p.status for p in s.exec(select(Proposal))}
     assert keys["threshold:confidence:relax:0.4"] == "dismissed"
     assert keys["threshold:confidence:relax:0.3"] == "open"
+
+
+def test_peers_holds_pool_with_the_agents_own_once_it_shows_some_itself():
+    """The same AM deciding drafts of the same plays: their holds speak for this agent's
+    threshold once it has MIN_OWN_HOLDS of its own."""
+    own = [held(i, c) for i, c in enumerate(spread(5, 0.45, 0.55))]
+    theirs = [held(100 + i, c) for i, c in enumerate(spread(15, 0.41, 0.59))]
+    (f,) = relaxing(mine(own, spec(), theirs))
+    assert f.change == Change("set", ("thresholds", "confidence"), 0.4)
+    assert f.summary.startswith(
+        "20 drafts held only for low confidence (5 of this agent's, 15 of its peers': same AM, "
+        "same plays) (0.41-0.59) were all approved as is"
+    )
+    assert (f.evidence["held"], f.evidence["own"]) == (20, 5)
+    assert relaxing(mine(own[:4], spec(), theirs * 3)) == []  # too few of its own
+    killed = held(200, 0.5, "kill", reason_code="wrong_account", second_check_now=0.95)
+    assert relaxing(mine(own, spec(), [*theirs, killed])) == []  # a peer's kill counts too
+    assert relaxing(mine(own, spec(), theirs[:14])) == []  # 19 in all
+
+
+def test_peers_are_the_same_owners_agents_on_the_same_plays(rt):
+    fleet = rt.fleet()
+    agent = fleet.agents[AGENT]
+
+    def copy(**over):  # AgentSpec is a pydantic model
+        return replace(agent, spec=agent.spec.model_copy(update=over))
+
+    twin = copy(id="twin")
+    other_plays = copy(id="other", plays=["another-play"])
+    other_owner = copy(id="theirs", owner="U0SOMEONE")
+    everyone = [agent, twin, other_plays, other_owner, *fleet.agents.values()]
+    assert proposals.peers(everyone, agent) == ["twin"]

@@ -391,7 +391,14 @@ def test_features_are_what_the_gate_saw():
     assert x["rel=hiring_for"] == 1.0 and "rel=indicates" not in x
     assert x["rel>dst=hiring_for>role:data-engineer"] == 1.0
     assert x["signal=hiring"] == x["signal=funding"] == 1.0
+    assert (
+        x["lead=hiring_for>role:data-engineer"] == 1.0
+    )  # the first path: what the card leads with
     assert x["signal_age_days/30"] == pytest.approx(0.2)  # the newest signal: 6 days
+    # Thermometer steps: every cut the value reaches, none past it.
+    assert {f for f in x if f.startswith("signal_age>=")} == {"signal_age>=3d", "signal_age>=6d"}
+    assert "personalization>=0.55" in x and "personalization>=0.6" not in x
+    assert "confidence>=0.8" in x and "confidence>=0.85" not in x
     assert x["words/100"] == 0.04 and x["log10_employees"] == pytest.approx(3.0)
     assert (x["edit_share"], x["edit_size"], x["match_score"]) == (0.25, 0.4, 0.62)
     assert Current().check(x, "a", "u").basis == "0 decisions so far, needs 30"

@@ -421,3 +421,29 @@ def test_reclassifying_a_stop_on_its_card_lifts_the_suppression_it_caused(servic
     assert f"{ours.to_addr} is no longer suppressed" in json.dumps(update.args["blocks"])
     with service.rt.db.session() as s:
         assert s.get(Suppression, ours.to_addr) is None
+
+
+def test_a_held_reply_says_so_on_its_card_and_its_reclassify_lifts_the_hold(service, slack, http):
+    from bot.mail.inbound import replies
+    from storage.models import Suppression
+    from tests.mail.test_replies import UNREAD, reply_to
+
+    ours = _first_draft_approved_and_sent(service, slack, http)
+    got = replies.ingest(service.rt, reply_to(ours, UNREAD), "t")
+    with service.rt.db.session() as s:
+        card = s.get(Review, got.review_id)
+        assert s.get(Suppression, ours.to_addr) is not None
+    posted = wait_for(
+        lambda: [c for c in slack.of("chat.postMessage") if replies.HELD in json.dumps(c.args)]
+    )
+    assert posted, "the card says the address is held"
+    click(http, card.owner, RECLASSIFY, card)
+    view = wait_for(lambda: slack.of("views.open"))[0].args["view"]
+    assert "lifts the hold" in json.dumps(view["blocks"])
+    _reclassify_in_modal(http, card, view, "question", "asks what we do")
+    update = wait_for(
+        lambda: [c for c in slack.of("chat.update") if c.args["ts"] == card.message_ts]
+    )[0]
+    assert f"{ours.to_addr} is no longer suppressed" in json.dumps(update.args["blocks"])
+    with service.rt.db.session() as s:
+        assert s.get(Suppression, ours.to_addr) is None

@@ -34,7 +34,7 @@ def check(rt: Runtime, s: Session, req: Request, review: Review) -> Check:
     suggestion = (row.detail or {}).get("suggestion", "")
     bound = lifecycle.content_hash("", suggestion) if req.action == Action.SEND_REPLY else None
     suppressed = prospects.suppression_for(s, row.from_addr)
-    if suppressed:
+    if suppressed and not _only_own_hold(s, row):
         return Check(
             [
                 f"{row.from_addr} is suppressed ({suppressed}); answer from your own mailbox "
@@ -54,11 +54,23 @@ def check(rt: Runtime, s: Session, req: Request, review: Review) -> Check:
     return Check(content.problems(f"Re: {row.subject}", body, agent.spec, [body]), bound)
 
 
+def _only_own_hold(s: Session, row: InboundMessage) -> bool:
+    """Whether the reply's own hold is all that keeps mail from its sender: answering it is
+    the person's reading, and lifts the hold (`_settle_hold`)."""
+    own = (row.detail or {}).get("suppressed") or {}
+    assert row.id is not None  # a row read from the database has its id
+    return bool(own.get("held")) and suppression.only_hold(
+        s, own["address"], datetime.fromisoformat(own["at"]), row.id, row.contact_id
+    )
+
+
 def record(rt: Runtime, s: Session, req: Request, review: Review, now: datetime) -> None:
     row = s.get_one(InboundMessage, review.subject_id)
     draft = s.get_one(Draft, row.draft_id)
     assert review.id is not None  # a row read from the database has its id
     assert draft.id is not None  # a row read from the database has its id
+    if ((row.detail or {}).get("suppressed") or {}).get("held"):
+        _settle_hold(s, req, row, now)  # first: an answer must find the address free
     detail = dict(row.detail or {})
     body = req.body if req.action == Action.EDIT else detail.get("suggestion", "")
     s.add(
@@ -136,6 +148,35 @@ def _answer(
     )
 
 
+def _settle_hold(s: Session, req: Request, row: InboundMessage, now: datetime) -> None:
+    """A person decided a held reply's card. Read as a request to stop, the hold becomes a
+    stop; any other decision (an answer, taking it over, another reading) is a person's
+    reading that it is none, and lifts it, unless anyone has asked to stop since."""
+    detail = dict(row.detail or {})
+    own = detail["suppressed"]
+    assert row.id is not None  # a row read from the database has its id
+    if req.action == Action.RECLASSIFY and req.reason_code == "unsubscribe":
+        suppression.harden(s, own["address"], "unsubscribe (reclassified)", now)
+        lifted = ""
+    else:
+        written = datetime.fromisoformat(own["at"])
+        lifted = suppression.lift_own(
+            s, own["address"], suppression.REPLY_HELD, written, row.id, row.contact_id
+        )
+    _note_lift(detail, own["address"], lifted)
+    # Decided, lifted or not: this reply holds the address no longer (another may).
+    done = suppression.LIFTED if lifted else suppression.SETTLED
+    row.detail, row.action = detail, f"{row.action}; {done} by {req.actor}"
+    s.add(row)
+
+
+def _note_lift(detail: dict, address: str, lifted: str) -> None:
+    """What the card says: the address is free, or still held by another unread reply."""
+    if lifted:
+        detail["suppression_lifted"] = address
+        detail["still_held"] = lifted == "held"
+
+
 def _reclassify(
     s: Session, req: Request, row: InboundMessage, draft: Draft, detail: dict, now: datetime
 ) -> None:
@@ -147,10 +188,11 @@ def _reclassify(
         # that also asks to stop keeps it: the person corrected the intent, not the stop.
         assert row.id is not None  # a row read from the database has its id
         written = datetime.fromisoformat(own["at"])
-        if suppression.lift_own(
+        lifted = suppression.lift_own(
             s, own["address"], suppression.REPLY_STOP, written, row.id, row.contact_id
-        ):
-            detail["suppression_lifted"] = own["address"]
+        )
+        if lifted:
+            _note_lift(detail, own["address"], lifted)
             row.action = f"{row.action}; {suppression.LIFTED} by {req.actor}"
     row.intent, row.detail = req.reason_code, detail
     s.add(row)

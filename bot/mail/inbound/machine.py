@@ -352,19 +352,22 @@ def abuse_desk(addr: str, display: str, subject: str) -> bool:
 
 
 # ESP webhooks (Mailgun "complained", SendGrid "spamreport", Postmark "SpamComplaint",
-# SparkPost "spam_complaint", Mailjet/Mandrill/Brevo "spam") relayed as mail: the event names
-# a complaint, and its recipient is who complained.
+# SparkPost "spam_complaint", Mailjet/Mandrill/Brevo/Mailtrap "spam", Resend "email.complained",
+# MailerSend "activity.spam_complaint", Elastic Email "AbuseReport") relayed as mail: the event
+# names a complaint, and its recipient is who complained.
 _ESP_COMPLAINT = re.compile(
     r"[\"'](?:event|type|recordtype|record_type|eventtype|event_type|event-type|notificationtype)"
     r"[\"']\s*:\s*[\"'](?:complained|complaint|spamreport|spam_report|spam-report|spamcomplaint"
-    r"|spam_complaint)[\"']",
+    r"|spam_complaint|spam|email\.complained|activity\.spam_complaint|abusereport"
+    r"|abuse_report)[\"']",
     re.I,
 )
 # Where relayed ESP events come from: the sending services' own domains, or the mailbox a
 # sender forwards its webhooks to.
 _ESP_SENDER = re.compile(
     r"@(?:[\w-]+\.)*(?:mailgun|sendgrid|postmarkapp|sparkpost(?:mail)?|mailjet|mandrillapp"
-    r"|brevo|sendinblue|amazonses|mailchimp|socketlabs|sparkpost)\.\w+$|^(?:deliverability|bounces?|web-?hooks?"
+    r"|brevo|sendinblue|amazonses|mailchimp|socketlabs|sparkpost|mailtrap|mailersend"
+    r"|elasticemail|resend)\.\w+$|^(?:deliverability|bounces?|web-?hooks?"
     r"|hooks?|events?|relay|esp|mta|tracking|postmaster|mailer-daemon|abuse|fbl|feedback"
     r"|alerts?|notifications?|monitoring)[-_.+@]",
     re.I,
@@ -372,7 +375,7 @@ _ESP_SENDER = re.compile(
 # A relay that names the sending service it forwards for ("Postmark Hooks Relay").
 _ESP_NAME = re.compile(
     r"\b(?:mailgun|sendgrid|postmark|sparkpost|mailjet|mandrill|brevo|sendinblue|amazon ses"
-    r"|mailchimp|socketlabs|webhooks?)\b",
+    r"|mailchimp|socketlabs|mailtrap|mailersend|elastic email|webhooks?)\b",
     re.I,
 )
 _ESP_RECIPIENT = re.compile(
@@ -518,7 +521,12 @@ _ABSENCE_ANY = re.compile(
     r"|\b(?:jestem|będę) (?:\w+ )?(?:na urlopie|nieobecn[ya]|poza biurem|na zwolnieniu|w podróży)"
     r"\b[^.\n]{0,40}?\b(?:do|od|wracam)"
     r"|\b(?:ek is|ons is) (?:\w+ )?(?:met verlof|op vakansie|afwesig|buite kantoor|nie op kantoor"
-    r" nie|uit die kantoor)\b[^.\n]{0,40}?\b(?:tot|vanaf|terug)",
+    r" nie|uit die kantoor)\b[^.\n]{0,40}?\b(?:tot|vanaf|terug)"
+    # gl ("estou fóra da oficina ata o luns") and ca ("sóc fora de l'oficina fins al dilluns")
+    r"|\b(?:estou|estarei|estamos) (?:\w+ )?(?:fóra da oficina|fóra do despacho|ausente"
+    r"|de vacacións|de viaxe|de permiso)\b[^.\n]{0,40}?\b(?:ata|dende|desde|volvo|regreso)"
+    r"|\b(?:sóc|estic|seré|estaré|som|estem) (?:\w+ )?(?:fora de l'oficina|fora de l’oficina"
+    r"|absent|de vacances|de viatge)\b[^.\n]{0,40}?\b(?:fins|a partir|del|tornaré|torno)",
     re.I,
 )
 _REDIRECT_ANY = re.compile(
@@ -532,7 +540,9 @@ _REDIRECT_ANY = re.compile(
     r"|\b(?:keinen|keinen regelmäßigen|nur eingeschränkt) zugriff auf (?:meine )?e-?mails?"
     r"|\bsans accès (?:à mes|aux) (?:e-?mails|courriels|messages)"
     r"|\bvir dringende (?:sake|navrae|gevalle)|\bsal (?:\w+ )?nie (?:my )?e-?pos (?:lees|nagaan"
-    r"|beantwoord)",
+    r"|beantwoord)"
+    r"|\b(?:para|en) (?:asuntos|casos) urxentes|\ben caso de urxencia|\bsen acceso ao correo"
+    r"|\bper a (?:assumptes|casos|qüestions) urgents|\ben cas d'urgència|\bsense accés al correu",
     re.I,
 )
 

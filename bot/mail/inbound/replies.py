@@ -24,7 +24,7 @@ from bot.memory import events as memory
 from bot.ports import Notice, User
 from bot.review import lifecycle as reviews
 from bot.runtime import Runtime
-from storage import audit
+from storage import audit, suppression
 from storage import inbound as store
 from storage import outbox as outbox_store
 from storage import reviews as review_store
@@ -38,6 +38,7 @@ HANDOFF_INTENTS = ("interested", "meeting_request")
 MACHINE_KINDS = ("bounce", "complaint", "auto_reply")
 DEFAULT_PARK = timedelta(days=7)  # an out-of-office with no return date
 UNREADABLE = "the sender's address could not be read: not suppressed, a person decides"
+HELD = f"{suppression.HELD_MARK} until a person decides this card"
 
 
 @dataclass(frozen=True)
@@ -264,13 +265,15 @@ def handle_human(
         # '@example.com' is the suppression list's whole-domain syntax: never from a From.
         row.route, reason = "review", f"asks to stop, but {UNREADABLE}"
     agent = rt.fleet().agents.get(draft.agent_id) if draft is not None else None
-    # A card's answer; a thread taken over gets no card (its owner is told), so nothing.
-    if (
-        agent is not None
+    # A thread taken over gets no card (its owner is told), nor does a stranger's mail. The
+    # same test as `ingest` before `open_reply_review`.
+    card = (
+        row.route == "review"
+        and agent is not None  # a removed agent's thread opens no card either
         and draft is not None
-        and row.route == "review"
         and draft.status != "taken_over"
-    ):
+    )
+    if agent is not None and draft is not None and card:  # the card's suggested answer
         row.detail.update(suggested.suggest(rt, s, row, c, draft, agent))
     row.detail["route_reason"] = reason
     actions = []
@@ -278,12 +281,16 @@ def handle_human(
     if sequences.stop_contact(s, row.contact_id, f"replied ({c.intent})", now):
         actions.append("sequence stopped")
     if stop and address:
-        if suppress(s, [address], REPLY_STOP, now):
+        if suppress(s, [address], REPLY_STOP, now) or suppression.harden(
+            s, address, REPLY_STOP, now
+        ):
             # This reply's own: a person who reads it as no request to stop lifts it.
             row.detail["suppressed"] = {"address": address, "at": now.isoformat()}
         actions.append("suppressed")
     elif stop:
         actions.append(UNREADABLE)
+    elif address and routing.holds(c, row.route) and card:
+        actions.append(hold(s, row, address, now))
     if row.route == "auto" and c.intent == "not_interested" and draft is not None:
         assert draft.id is not None  # a row read from the database has its id
         review_store.set_draft_status(s, draft.id, "closed", now)
@@ -307,6 +314,18 @@ def handle_human(
             "account handed to its owner" + (f", {stopped} sequence(s) stopped" if stopped else "")
         )
     row.action = ", ".join(actions)
+
+
+def hold(s: Session, row: InboundMessage, address: str, now: datetime) -> str:
+    """Triage could not read the reply as anything: it may be a request to stop in words no
+    rule knows, so no mail goes to the address until a person decides its card; any answer
+    but "a request to stop" lifts the hold (bot/mail/inbound/answers.py). An address already
+    held by an earlier reply shares that hold: deciding either card lifts it."""
+    written = suppression.hold(s, address, now)
+    if written is None:
+        return "already on the suppression list"  # not "suppressed": that reads as a stop
+    row.detail["suppressed"] = {"address": address, "at": written.isoformat(), "held": True}
+    return HELD
 
 
 def reply_day(parsed: mailparse.Parsed, now: datetime) -> date:

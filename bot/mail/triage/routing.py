@@ -116,6 +116,13 @@ def route(
     return "review", f"{_label(c.intent)}: needs a person"
 
 
+def holds(c: Classification | None, route: str) -> bool:
+    """Whether a person's reply is held: triage read neither a request to stop nor anything
+    else in it, so it may be a stop in words no rule knows; no mail goes to the sender until a
+    person decides its card (bot/mail/inbound/replies.py)."""
+    return c is not None and route == "review" and not should_suppress(c) and c.intent == "other"
+
+
 MODEL_ONLY_STOP = "the model reads a request to stop; the rules do not: a person decides"
 
 

@@ -1489,6 +1489,287 @@ YIELDING_VETOES = _c(
 )
 
 
+# --- issue 17, tenth blind set: the families its misses belonged to -----------------------
+# Requests to stop said with new verbs and objects: an end verb with our run of mail as its
+# object ("stand down the follow-ups", "call off the sequence"); keeping away from the
+# writer's inbox; "drop me" said alone; no mail of a kind sent "here" (a private or family
+# address); a third person's wish not to be contacted, said on their behalf; their address
+# removed from our systems (nl/de/fr/es/en); "aus dem Mailing nehmen"; "no vuelvan a
+# escribirme". Sentence-level ones (SENTENCE_STOPS) join what the clause splitter parts: a
+# refusal of "any future version of it", "no new ones", "my answer to every step: no", and a
+# pronoun ("end it", "cancel them", "graduate from it", "join it") whose antecedent is our
+# run of mail (a sequence, an automation, "more of these scheduled") or a list of people who
+# do not want our mail, in the same or the previous sentence.
+_OUR_RUN = (
+    r"(?:follow-?ups?|e-?mails?|mails|messages|outreach|sequences?|cadences?|drips?"
+    r"|newsletters?|mailings?|nurtures?|automations?|chasers?|touches)"
+)
+_NOT_FOR_THEM = (
+    r"(?! (?:call|meeting|template|setting|feature|option|report|to (?:the|my|our|your)"
+    r" (?:team|customers|clients|users|leads)|for (?:the|my|our|your) (?:team|customers|clients"
+    r"|users|leads))\b)"
+)
+
+STOP_CLAUSES += _c(
+    # an end verb with our run of mail as object: "please stand down the follow-ups"
+    r"\b(?:stand down|call off|wind down|shut (?:off|down)|kill|suspend|shelve|retire|cancel"
+    r"|hold off on|pull the plug on|nix|scrap|axe|abort)(?: (?:all|the|these|those|your|this"
+    r"|any|of|remaining|automated|further|future|sales|marketing|rest))* "
+    rf"{_OUR_RUN}\b{_NOT_FOR_THEM}",
+    # keeping away from the writer's inbox, said to us: "please stay out of my inbox"
+    r"(?:^|\b(?:please|pls|kindly|just|so|then|now|could you|can you|would you)\s+)(?:stay"
+    r"|keep|go|circle|steer|back|get|move|fly|walk)(?: right| well| far| permanently)?"
+    r" (?:away from|out of|clear of|off) (?:my|our) (?:inbox|mailbox|e-?mail)(?:es)?\b"
+    r"|\bleave (?:my|our) (?:inbox|mailbox)(?:es)? alone\b",
+    # "drop me", said alone (never "drop me a line", "drop me at the station")
+    r"(?:^|\b(?:please|pls|kindly|just|so|then|now)\s+|[,;:]\s*)(?:drop|ditch|scratch|lose)"
+    r" (?:me|us)(?=\s*(?:[.!;]|$|,? ?(?:please|pls|thanks|thank you|now|already|for good"
+    r"|permanently|asap)\b|from (?:your|the|all|this|any)\b))",
+    # no mail of a kind "here": "please don't send business mail here"
+    r"\b(?:don'?t|do not|never|no more) (?:send|e-?mail|mail|write)(?:ing)? (?:(?:any|your|more"
+    r"|further|such|these) )?(?:[\w-]+ )?(?:e-?mails?|mails?|messages?|newsletters?|offers?"
+    r"|pitches|stuff|marketing|anything|things) ?(?:here|to this (?:address|inbox|mailbox|account"
+    r"|e-?mail(?: address)?)|to (?:my|our) (?:personal|private|family|home|shared) (?:\w+ )?"
+    r"(?:address|inbox|mailbox|e-?mail))\b",
+    r"\bthis (?:is )?(?:an? |my |our )?(?:(?:shared|private|personal|family|home) ){1,2}(?:e-?mail )?"
+    r"(?:address|inbox|mailbox|account)\b[^.!?\n]{0,30}\bnot (?:for|meant for|to be used for"
+    r"|used for) (?:business|work|sales|marketing|commercial|vendors?|promotions?)\b",
+    # "make sure there isn't another (one)"
+    r"\b(?:make sure|ensure|see to it)(?: that)? there (?:isn'?t|is not|won'?t be|will not be"
+    r"|is never|will never be|are no|is no) (?:another|a next|one more|any more|a second"
+    r"|a follow-?up|more)(?: one| e-?mail| message| mail| follow-?up)?" + _END,
+    # joining a list of people who do not want our mail: "I'd like to join your list of people
+    # who don't want to hear from you", "add me to the list of those who opted out"
+    r"\b(?:(?:add|put|place|include|count|sign|enter) (?:me|us)|(?:i|we)(?:'d| would)? (?:like"
+    r"|want|wish|love|need)(?: to)? (?:join|be on|be added to|be put on|go on|get on))\b"
+    r"[^.!?\n]{0,20}\blist (?:of|for) (?:the )?(?:people|persons|those|contacts|addresses|folks"
+    r"|everyone|anyone|recipients)\b(?: \w+){0,2}? (?:who|that|which) (?:don'?t|do not|never"
+    r"|no longer|would rather not|'d rather not|asked not|opted out|unsubscribed|want nothing)",
+    # a third person's wish, said on their behalf: "er wünscht keine Kontaktaufnahme", "no
+    # desea recibir más correos", "wenst geen e-mails meer", "ne souhaite plus être contacté"
+    r"\b(?:wünsch|möcht|will|woll)\w* (?:\w+ )?(?:keine|keinen) (?:weiteren? |erneute )?"
+    r"(?:kontaktaufnahme|kontakt|zusendungen|e-?mails|mails|nachrichten|werbung|newsletter"
+    r"|werbe-?mails|anschreiben)\b(?! (?:per|via|über) (?:telefon|anruf|post|linkedin)\b)"
+    r"(?![^.!?\n]{0,40}\b(?:lieber|sondern|stattdessen|nur noch)\b)",
+    r"\bno (?:desea|quiere|desean|quieren) (?:seguir |volver a )?(?:recibir (?:más |ningún |otros? |otras )?"
+    r"(?:correos?|mensajes|e-?mails?|comunicaciones|publicidad|newsletters?|boletines|ofertas"
+    r"|propuestas|nada más)"
+    r"|recibir(?:los|las)? más|ser contactad\w*|ser molestad\w*)\b|\bnon (?:desidera|vuole"
+    r"|desiderano|vogliono) (?:più )?(?:ricevere (?:altre |altri |ulteriori |più )?(?:e-?mail"
+    r"|mail|messaggi|comunicazioni|newsletter|pubblicità|proposte|offerte)|riceverne più|essere contattat\w*|essere disturbat\w*)"
+    r"\b|\bnão (?:deseja|quer|desejam|querem) (?:mais )?(?:receber (?:mais |outras )?(?:e-?mails"
+    r"|mensagens|comunicações|newsletters?|publicidade|ofertas|propostas)|ser contactad\w*|ser contatad\w*)\b"
+    r"|\bne (?:souhaite|veut|souhaitent|veulent) (?:plus|pas) (?:être (?:contacté|sollicité"
+    r"|relancé)\w*|recevoir (?:de |d'|vos |ces |les )?(?:e-?mails|mails|messages|courriels"
+    r"|newsletters?|sollicitations|relances|offres|propositions))\b"
+    r"|\b(?:wenst|wensen|wil|willen) (?:\w+ )?geen (?:verder |verdere )?(?:contact|e-?mails"
+    r"|mails|berichten|nieuwsbrieven|reclame) (?:meer|ontvangen)\b",
+    # a third person's address out of our systems, in each language: "verwijder zijn adres uit
+    # uw systeem", "remove her address from your list" (suppression is per sender: the writer
+    # is suppressed, the reply still reaches a person, who removes the colleague)
+    r"\b(?:remove|delete|erase|drop|take|strike|scrub|purge) (?:his|her|their) (?:e-?mail )?"
+    r"(?:address|details|data|contact(?: details)?|e-?mail)\b(?: \w+){0,2} (?:from|off|out of)"
+    r" (?:your|the|all (?:of )?your|any of your) (?:[\w-]+ )?(?:mailing(?: list)?s?|lists?"
+    r"|database|crm|system|systems|records|distribution(?: list)?|sequences?|campaigns?)\b",
+    r"\b(?:verwijder|schrap|wis|haal)\w* (?:\w+ )?(?:zijn|haar|hun) (?:\w+ )?(?:adres"
+    r"|e-?mailadres|gegevens|e-?mail)\b(?: \w+){0,2} (?:uit|van) (?:uw|jullie|het|de|je)"
+    r" (?:\w+ )?(?:systeem|systemen|bestand|lijst|database|crm|mailinglijst|verzendlijst"
+    r"|adressenbestand|administratie)\b",
+    r"\b(?:lösch|entfern|streich|nehm)\w* (?:sie )?(?:bitte )?(?:seine|deren|dessen) (?:\w+ )?"
+    r"(?:adresse|e-?mail-?adresse|e-?mail|daten|kontaktdaten)\b(?: \w+){0,2} (?:aus|von)"
+    r" (?:ihrem|ihrer|dem|der|eurem|allen|ihren) (?:\w+ )?(?:system\w*|verteiler\w*|liste\w*"
+    r"|datenbank|kartei|crm|newsletter\w*|mailing\w*)\b",
+    r"\b(?:supprim|retir|effac|enlev|ray)\w* (?:son|leur|ses|leurs) (?:\w+ )?(?:adresse|e-?mail"
+    r"|coordonnées|données|contact)\b(?: \w+){0,2} (?:de|des|du) (?:votre|vos|la|le|cette|ce)"
+    r" (?:\w+ )?(?:liste|fichier|base|système|crm|envois|mailing)\w*",
+    r"\b(?:elimin|borr|quit|sac|supri)\w* (?:su|sus) (?:\w+ )?(?:dirección|correo|email|e-mail"
+    r"|datos|contacto)\b(?: \w+){0,2} de (?:su|sus|la|las|vuestra|vuestras|esta) (?:\w+ )?"
+    r"(?:lista|base|sistema|registros?|crm|envíos|mailing)\w*",
+    # de: "nehmen Sie mich aus dem Mailing", "mich bitte aus dem Verteiler nehmen"
+    r"\bnehmen sie (?:mich|uns) (?:\w+ )?(?:aus|von) (?:ihrem|ihrer|dem|der|allen|ihren|den)"
+    r" (?:\w+ )?(?:mailings?|aussendungen?|versand\w*|verteiler\w*|listen?|systemen?|crm"
+    r"|newsletter\w*|kampagnen?)\b"
+    r"|\b(?:mich|uns|meine (?:\w+ )?adresse)\b(?: \w+){0,3} (?:aus|von) (?:ihrem|ihrer|dem|der"
+    r"|eurem|eurer|diesem|dieser|allen|ihren|den) (?:\w+ )?(?:mailings?|aussendungen?|versand\w*"
+    r"|verteiler\w*|listen?|e-?mail-?listen?|systemen?|crm|adressbestand|newsletter\w*"
+    r"|kampagnen?|sequenzen?)\b(?: \w+){0,2} (?:nehmen|herausnehmen|rausnehmen|streichen"
+    r"|löschen|entfernen|austragen)\b",
+    # es/it: "no vuelvan a escribirme", "non tornate a contattarci"
+    r"\bno (?:me |nos )?(?:vuelva|vuelvan|vuelvas|volváis|volver) a (?:escribir|contactar|enviar"
+    r"|mandar|llamar|molestar)(?:me|nos|le|les)?\b(?! (?:el|la|los|las|un|una|esto|eso)\b)"
+    r"|\bnon (?:mi |ci )?(?:torni|tornate|tornare) a (?:scriver|contattar|mandar|inviar"
+    r"|disturbar)\w*",
+)
+
+# A pronoun's antecedent: our run of mail, or a list of people who do not want it.
+_RUN_ANTECEDENT = re.compile(
+    r"\b(?:sequences?|cadences?|drips?|nurtures?|automations?|automated|workflows?|autopilot"
+    r"|mail ?merges?|bots?)\b|\b(?:more|many) (?:of )?(?:these|those|your (?:e-?mails?|messages?"
+    r"|follow-?ups?))\b[^.!?\n]{0,20}\b(?:scheduled|queued|planned|lined up|coming|in the queue"
+    r"|in the pipeline|left|to come)\b",
+    re.I,
+)
+_LIST_ANTECEDENT = re.compile(
+    r"\blist (?:of|for) (?:the )?(?:people|persons|those|contacts|addresses|folks|everyone"
+    r"|anyone|recipients)\b[^.!?\n]{0,30}\b(?:don'?t|do not|never|no longer|rather not|opted"
+    r" out|unsubscribed|asked not)\b|\b(?:do[- ]not[- ](?:contact|e-?mail|mail|call)|suppression"
+    r"|opt[- ]?out|unsubscribe|no[- ]contact|dnc|block|black)[- ]?list\b",
+    re.I,
+)
+# The writer's own run of mail ("we want to exit our nurture sequence in Q3") is no antecedent.
+_OWN_RUN = re.compile(
+    r"\b(?:our|my|their) (?:own )?(?:[\w-]+ ){0,2}?(?:sequences?|cadences?|drips?|nurtures?"
+    r"|automations?|workflows?|bots?|mail ?merges?)\b",
+    re.I,
+)
+# Not our mail: the pronoun may stand for a meeting, an order, a plan.
+_OTHER_THING = re.compile(
+    r"\b(?:meetings?|calls?|demos?|appointments?|bookings?|invites?|invitations?|orders?"
+    r"|subscriptions?|trials?|plans?|renewals?|payments?|invoices?|contracts?|accounts?|tickets?"
+    r"|webinars?|events?|deliver(?:y|ies)|shipments?)\b",
+    re.I,
+)
+_END_IT = re.compile(
+    r"(?:^|[,;:]\s*|\b(?:please|pls|kindly|just|so|and|then|now)\s+)(?:end|stop|kill|cancel|halt"
+    r"|terminate|switch off|turn off|shut (?:off|down)|pause|unschedule|call off|scrap|delete"
+    r"|drop|abort|stand down) (?:it|them|those|all of them|the rest|it all|the lot)\b(?=\s*(?:[.!"
+    r",;:]|$|please\b|now\b|already\b|for me\b|thanks?\b|thank you\b|too\b|permanently\b|for"
+    r" good\b|today\b|all\b))"
+    r"|(?:^|[,;:]\s*|\b(?:please|pls|kindly|just|so|and|then|now)\s+)(?:switch|turn|shut) (?:it"
+    r"|them) off\b"
+    r"|\b(?:i|we)(?:'d| would)? (?:like|want|wish|need|love|prefer)(?: to)? (?:graduate from|exit"
+    r"|leave|get out of|drop out of|step out of|opt out of|unenrol+ from|be (?:released|removed"
+    r"|taken off|let out|unenrolled|excused) (?:from|of)) (?:it|them|that|this one)\b",
+    re.I | re.M,
+)
+_JOIN_IT = re.compile(
+    r"\b(?:i|we)(?:'d| would)? (?:like|want|wish|love)(?: to)? (?:join|be (?:on|added to|put on"
+    r"|part of)) (?:it|that|them|that list|this list)\b|\b(?:add|put|sign|count) (?:me|us)"
+    r" (?:on|to|in|up for|onto) (?:it|that|that one|that list)\b",
+    re.I,
+)
+
+SENTENCE_STOPS = _c(
+    # any future version refused: "hard pass on this, and on any future version of it"
+    r"\b(?:pass|no|no thanks) (?:on|to) (?:this|it|these|that)(?=\s*[,;]| and\b)[^.!?\n]{0,25}\b(?:any|all"
+    r"|every|each) (?:future|further|later|subsequent|new) (?:versions?|iterations?|editions?"
+    r"|rounds?|ones?|attempts?|variants?)\b",
+    # no new ones: "if this thread ended here and no new ones started"
+    r"\b(?:thread|e-?mails?|messages?|conversation|sequence|chain)\b[^.!?\n]{0,80}\bno (?:new"
+    r"|more|further|other) (?:ones?|threads?) (?:(?:are|get|will be|were|be|being|to be|ever) )?"
+    r"(?:started|start|begun|begin|opened|open|created|sent|arrive|appear|follow)\b",
+    r"\b(?:if|that|wish|hope|rather|please|let|would like|'d like)\b[^.!?\n]{0,25}\bthis"
+    r" (?:e-?mail )?(?:thread|conversation|exchange|chain|correspondence|sequence) (?:ended|ends"
+    r"|end|stopped|stops|stop|died|dies|die|closed|finished|is over|were over|was over"
+    r"|be over) (?:here|now|today|right here|with this (?:one|e-?mail|message|reply))\b"
+    r"(?![^.!?\n]*\b(?:call|phone|meet|meeting|slack|teams|zoom|in person|continue|move|switch"
+    r"|whatsapp|text|ring|demo|contract|sign)\b)",
+    # "consider this my answer to every step of it: no"
+    r"\bmy (?:answer|reply|response) to (?:every|each|all|any) (?:of (?:the|your) )?(?:future"
+    r" |further |remaining )?(?:steps?|e-?mails?|messages?|follow-?ups?|touch(?:es)?|ones?)\b"
+    r"[^.!?\n]{0,20}?(?::|\bis\b|\bwill be\b)\s*(?:a )?(?:no|no thanks|no thank you|not"
+    r" interested)\b",
+)
+
+
+def _sentence_stop(low: str) -> bool:
+    """A stop the clause splitter would part (SENTENCE_STOPS), or a pronoun of stopping whose
+    antecedent, in this sentence or the one before, is our run of mail or a no-contact list."""
+    prev = ""
+    for sentence in _sentences(low):
+        if not (_any(SENTENCE_VETOES, sentence) or vetoed(sentence)):
+            if _any(SENTENCE_STOPS, sentence):
+                return True
+            context = f"{prev}\n{sentence}"
+            if (
+                _OTHER_THING.search(context) is None
+                and _OWN_RUN.search(context) is None
+                and (
+                    (_END_IT.search(sentence) and _RUN_ANTECEDENT.search(context))
+                    or (_JOIN_IT.search(sentence) and _LIST_ANTECEDENT.search(context))
+                )
+            ):
+                return True
+        prev = sentence
+    return False
+
+
+# The other sense, each yielding to the writer's own stop in the same sentence: a part of
+# the writer's record corrected ("remove the 'Dr.' from my name"); a request disclaimed ("I'm
+# not about to ask you to take me off anything"); "stop" as "wait" ("Stop, before you send
+# the deck"); unsubscribes in the writer's own mailing ("Unsubscribe is the most-clicked link
+# in our newsletter"); a third party's quoted stop ("my colleague's 'remove me'").
+YIELDING_VETOES += _c(
+    r"\b(?:remov|delet|drop|tak|strip|cut|eras)\w* (?!(?:me|us|my|our)\b)(?:the |that |this |a"
+    r" |an )?(?:[\w'.‘’-]+ ){1,3}?(?:from|off|in|out of) (?:my|our) (?:\w+ )?(?:name|surname|title"
+    r"|salutation|signature|profile|entry|record|contact (?:card|record)|display name)\b"
+    r"|\b(?:entfern|lösch|streich)\w* (?:sie )?(?:bitte )?(?:das|den|die) (?:\S+ ){1,3}?(?:aus|in"
+    r"|von) (?:meinem|unserem) (?:namen|titel|profil|eintrag|datensatz)\b"
+    r"|\b(?:retir|supprim|enlev)\w* (?:le|la|les|l') ?(?:\S+ ){1,3}?(?:de|dans) (?:mon|notre)"
+    r" (?:nom|titre|profil|fiche)\b"
+    r"|\b(?:quit|elimin|borr)\w* (?:el|la|los|las) (?:\S+ ){1,3}?(?:de|en) (?:mi|nuestro)"
+    r" (?:nombre|título|perfil|ficha)\b"
+    r"|\b(?:verwijder|haal)\w* (?:de|het) (?:\S+ ){1,3}?(?:uit|van|in) (?:mijn|onze) (?:naam"
+    r"|titel|profiel)\b",
+    r"^(?:(?:oh|ah|hey|ok|okay|please),? )*(?:stop|wait|hold on|hang on)(?: right there)? *"
+    r"[,:;—–-]+ *(?:before|until) (?:you|we)\b(?! (?:send|e-?mail|mail|write|contact)\w*"
+    r"(?: (?:me|us))? (?:another|any more|more|again|the next)\b)",
+    r"\b(?:unsubscrib\w*|opt-?outs?)\b[^.!?\n]{0,60}\b(?:in|on|from|of|for|across) (?:our|my)"
+    r" (?:own )?(?:\w+ )?(?:newsletters?|mailings?|campaigns?|e-?mails?|lists?|audience|sends"
+    r"|programs?|programmes?|sequences?|digests?|bulletins?|blog)\b"
+    r"|^[\"'‘“]?(?:unsubscribe|opt-?out)[\"'’”]? (?:is|was|has been|remains|gets|got) (?:the"
+    r"|our|a|an|by far)\b[^.!?\n]{0,40}\b(?:links?|buttons?|clicks?|clicked|metric|rates?"
+    r"|numbers?|events?|features?)\b",
+    # (?<![\w-]): one start per word, not one per hyphen in a long token (linear time).
+    r"(?<![\w-])(?!(?:it|that|what|here|there|this|who|he|she|let)'s)[\w-]+(?:'s|s') (?:[\w-]+ )?"
+    r"[\"'‘“][^\"'’”]{0,60}\b(?:stop|remove|unsubscribe|opt[- ]?out|delete|take (?:me|us) off)\b"
+    r"[^\"'’”]{0,60}[\"'’”]",
+)
+
+# A request disclaimed: "I'm not about to ask you to take me off anything", "this isn't a
+# request to be removed". The disclaimer holds the stop words itself, so it yields only to an
+# own stop outside it ("I'm not asking you to remove me, I'm telling you: remove me").
+DISCLAIMED = re.compile(
+    r"\b(?:not|never|isn'?t|won'?t|wouldn'?t)\b(?: (?:about|going|here|writing|trying|planning"
+    r"|gonna|even|yet|to|a|an|another|my|this))* (?:ask|asking|request|requesting|beg|begging"
+    r"|tell|telling)(?: (?:you|u|for))? (?:to )?(?:be )?(?:stop|remov|unsubscrib|tak|delet|drop"
+    r"|opt|exclud)\w*[^.!?,;:\n]{0,40}",
+    re.I,
+)
+
+# Vetoes on the whole sentence: a past opt-out set against this mail, wanted ("I opted out of
+# your webinar emails, but this one I want"); an old address swapped for the one the writer
+# writes from ("remove my old address from the CRM and use this one from now on").
+_WANTED = r"(?![^.!?\n]*\b(?:stop|stopped|end|gone|removed|deleted|off|unsubscrib\w*)\b)"
+SENTENCE_VETOES += _c(
+    r"\b(?:opt(?:ed|ing)?[- ]?out|unsubscribed|unsubscribe)\b[^.!?\n]{0,60}\bbut (?:(?:this"
+    r"|that|these)(?: one| ones| \w+)? (?:i|we) (?:do |really )?(?:want|like|need)\b"
+    r"|(?:i|we) (?:do |still |really )?(?:want|need|like) (?:this|that|these)(?: one| ones)?\b)"
+    + _WANTED,
+    r"\b(?:abgemeldet|ausgetragen|abbestellt)\b[^.!?\n]{0,60}\baber (?:(?:diese|das|den|die)"
+    r"(?: \w+)? (?:will|möchte|brauche|wollen|möchten) (?:ich|wir)|(?:ich|wir) (?:will|möchte"
+    r"|brauche|wollen|möchten) (?:diese|das|den))\b"
+    r"|\b(?:désabonn|désinscri)\w*\b[^.!?\n]{0,60}\bmais (?:celui-ci|celle-ci|ceux-ci|ça|cela"
+    r"|(?:ce|cette|ces) \w+(?:-ci|-là)?)"
+    r" (?:je|nous) (?:le |la |les )?(?:veux|voulons)\b"
+    r"|\bde baja\b[^.!?\n]{0,60}\bpero (?:este|esta|estos|esto)(?: \w+)?(?: sí)? (?:lo |la |los )?"
+    r"(?:quiero|queremos|me interesa)\b",
+    r"\b(?:my|our|the) (?:old|previous|former|outdated) (?:work )?(?:e-?mail )?(?:address|e-?mail"
+    r"|account)\b[^.!?\n]{0,80}\b(?:(?:and|then|please|,) (?:use|switch to|write to)|use (?:this"
+    r"|the new|my new) (?:one|address|e-?mail))\b"
+    r"|\b(?:mijn|ons|onze|het) (?:oude|vorige|voormalige) (?:e-?mail)?adres\b[^.!?\n]{0,80}"
+    r"\b(?:(?:dit|mijn nieuwe|het nieuwe|deze) (?:\w+ )?(?:e-?mail)?adres\b[^.!?\n]{0,20}\bgebruik"
+    r"|gebruik\w* (?:voortaan |vanaf nu )?(?:dit|mijn nieuwe|het nieuwe|deze)\b)"
+    r"|\b(?:meine|unsere|die) (?:alte|frühere|bisherige) (?:e-?mail-?)?adresse\b[^.!?\n]{0,80}"
+    r"\b(?:(?:verwenden|nutzen|benutzen) sie (?:\w+ )?(?:diese|meine neue|die neue)|(?:diese"
+    r"|meine neue|die neue) (?:\w+ )?(?:adresse )?(?:verwenden|nutzen|benutzen)|neue adresse)"
+    r"|\b(?:mon|notre) (?:ancienne|ancien) (?:adresse|e-?mail)\b[^.!?\n]{0,80}\b(?:utilisez"
+    r" (?:désormais |plutôt )?(?:celle-ci|cette adresse|ma nouvelle)|nouvelle adresse)"
+    r"|\b(?:mi|nuestra) (?:antigua|vieja|anterior) (?:dirección|correo)\b[^.!?\n]{0,80}\b(?:(?:usen"
+    r"|utilicen) (?:esta|este|mi nueva|mi nuevo)|nueva dirección)",
+)
+
+
 def _misspelt(word: str, right: str, real: frozenset[str]) -> bool:
     return word not in real and not word.startswith(right[:5]) and _osa(word, right) <= 1
 
@@ -1516,6 +1797,11 @@ def _any(patterns: Iterable[re.Pattern[str]], text: str) -> bool:
 def vetoed(clause: str, own: bool | None = None) -> bool:
     """The clause's stop word is about something other than us writing to the writer. `own`:
     whether its sentence asks us to stop in so many words (read on the clause if None)."""
+    if DISCLAIMED.search(clause):
+        # the disclaimer read on its own: what is left decides ("..., I'm telling you: remove me")
+        clause = DISCLAIMED.sub(" ", clause)
+        if not own_stop(clause):
+            return True
     if _any(VETOES, clause):
         return True
     if not _any(YIELDING_VETOES, clause):
@@ -1552,7 +1838,7 @@ def asks_to_stop(low: str) -> bool:
     for sentence in re.split(r"(?<=[.!?;])\s+|\n+", low):
         if not vetoed(sentence) and _any(CONSEQUENCES, sentence):
             return True
-    if _cue_stop(low):
+    if _cue_stop(low) or _sentence_stop(low):
         return True
     for clause in _kept_clauses(low)[0]:
         if _any(STOP_CLAUSES, clause) or misspelt_unsubscribe(clause) or misspelt_removal(clause):
