@@ -66,7 +66,7 @@ def test_a_change_the_loader_refuses_is_never_proposed(rt, monkeypatch):
         summary="Raise thresholds.confidence to 0.7",
         change=Change("set", ("thresholds", "confidence"), 0.7),
     )
-    monkeypatch.setattr(mining, "mine", lambda verdicts, spec: [broken, fine])
+    monkeypatch.setattr(mining, "mine", lambda verdicts, spec, peers=(): [broken, fine])
     made = proposals.mine(rt, AGENT)
     assert [p.key for p in made] == ["threshold:confidence:0.6b"]
     with rt.db.session() as s:
