@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import select
 
 from bot.agent import loop
+from bot.mail.inbound import replies
 from bot.mail.outbound import outbox
 from bot.review import lifecycle as reviews
 from handlers.ids import (
@@ -25,7 +26,15 @@ from handlers.ids import (
     RECLASSIFY_VIEW,
     SEND_REPLY,
 )
-from storage.models import AuditEvent, Decision, Draft, OutboxMessage, Review
+from storage.models import (
+    AuditEvent,
+    Decision,
+    Draft,
+    InboundMessage,
+    OutboxMessage,
+    Review,
+    Suppression,
+)
 from tests.conftest import OPERATOR, approve_plays
 from tests.fakes.slack_requests import (
     block_action,
@@ -36,6 +45,7 @@ from tests.fakes.slack_requests import (
     view_submission,
     wait_for,
 )
+from tests.mail.test_replies import STOP_WITH_A_THREAT, UNREAD, reply_to
 
 DRAFT_DECISIONS = select(Decision).where(Decision.play_version_id.is_(None))
 
@@ -377,10 +387,6 @@ def _reclassify_in_modal(http, card: Review, view: dict, intent: str, note: str 
 
 
 def test_reply_card_buttons_send_and_reclassify(service, slack, http):
-    from bot.mail.inbound import replies
-    from storage.models import InboundMessage
-    from tests.mail.test_replies import reply_to
-
     ours = _first_draft_approved_and_sent(service, slack, http)
     got = replies.ingest(service.rt, reply_to(ours, "Looks useful. Can we meet Tuesday?"), "t")
     post = [c for c in slack.of("chat.postMessage") if c.args["text"].startswith("Reply from")]
@@ -401,20 +407,23 @@ def test_reply_card_buttons_send_and_reclassify(service, slack, http):
     assert "Already reclassified" in wait_for(lambda: ephemerals_for(slack, card.owner))[0]
 
 
-def test_reclassifying_a_stop_on_its_card_lifts_the_suppression_it_caused(service, slack, http):
-    from bot.mail.inbound import replies
-    from storage.models import Suppression
-    from tests.mail.test_replies import STOP_WITH_A_THREAT, reply_to
-
+def _reply_card(service, slack, http, text):
+    """A reply to our first sent draft, ingested: (what we sent, its card)."""
     ours = _first_draft_approved_and_sent(service, slack, http)
-    got = replies.ingest(service.rt, reply_to(ours, STOP_WITH_A_THREAT), "t")
+    got = replies.ingest(service.rt, reply_to(ours, text), "t")
     with service.rt.db.session() as s:
         card = s.get(Review, got.review_id)
         assert s.get(Suppression, ours.to_addr) is not None
+    return ours, card
+
+
+def _reclassify_as_question_lifts(service, slack, http, ours, card, modal_says, note):
+    """Reclassify on the card: the modal says what saving does, the card then says the
+    address is free, and it is."""
     click(http, card.owner, RECLASSIFY, card)
     view = wait_for(lambda: slack.of("views.open"))[0].args["view"]
-    assert "lifts that suppression" in json.dumps(view["blocks"])
-    _reclassify_in_modal(http, card, view, "question", "asks about our opt-out flow")
+    assert modal_says in json.dumps(view["blocks"])
+    _reclassify_in_modal(http, card, view, "question", note)
     update = wait_for(
         lambda: [c for c in slack.of("chat.update") if c.args["ts"] == card.message_ts]
     )[0]
@@ -423,27 +432,19 @@ def test_reclassifying_a_stop_on_its_card_lifts_the_suppression_it_caused(servic
         assert s.get(Suppression, ours.to_addr) is None
 
 
-def test_a_held_reply_says_so_on_its_card_and_its_reclassify_lifts_the_hold(service, slack, http):
-    from bot.mail.inbound import replies
-    from storage.models import Suppression
-    from tests.mail.test_replies import UNREAD, reply_to
+def test_reclassifying_a_stop_on_its_card_lifts_the_suppression_it_caused(service, slack, http):
+    ours, card = _reply_card(service, slack, http, STOP_WITH_A_THREAT)
+    _reclassify_as_question_lifts(
+        service, slack, http, ours, card, "lifts that suppression", "asks about our opt-out flow"
+    )
 
-    ours = _first_draft_approved_and_sent(service, slack, http)
-    got = replies.ingest(service.rt, reply_to(ours, UNREAD), "t")
-    with service.rt.db.session() as s:
-        card = s.get(Review, got.review_id)
-        assert s.get(Suppression, ours.to_addr) is not None
+
+def test_a_held_reply_says_so_on_its_card_and_its_reclassify_lifts_the_hold(service, slack, http):
+    ours, card = _reply_card(service, slack, http, UNREAD)
     posted = wait_for(
         lambda: [c for c in slack.of("chat.postMessage") if replies.HELD in json.dumps(c.args)]
     )
     assert posted, "the card says the address is held"
-    click(http, card.owner, RECLASSIFY, card)
-    view = wait_for(lambda: slack.of("views.open"))[0].args["view"]
-    assert "lifts the hold" in json.dumps(view["blocks"])
-    _reclassify_in_modal(http, card, view, "question", "asks what we do")
-    update = wait_for(
-        lambda: [c for c in slack.of("chat.update") if c.args["ts"] == card.message_ts]
-    )[0]
-    assert f"{ours.to_addr} is no longer suppressed" in json.dumps(update.args["blocks"])
-    with service.rt.db.session() as s:
-        assert s.get(Suppression, ours.to_addr) is None
+    _reclassify_as_question_lifts(
+        service, slack, http, ours, card, "lifts the hold", "asks what we do"
+    )
