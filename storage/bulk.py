@@ -8,17 +8,22 @@ session's own connection, so a rollback takes every batch back.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Boolean, DateTime, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
 from storage.upsert import table_of
 
+log = logging.getLogger(__name__)
+
 SQLITE_CACHE_KB = 256 * 1024
+LOCK_NOT_AVAILABLE, DEADLOCK = "55P03", "40P01"  # PostgreSQL's SQLSTATEs
 
 
 def _q(name: str) -> str:
@@ -42,18 +47,31 @@ class LaterIndexes:
     """Secondary (non-unique) indexes of nearly empty tables dropped for a big import and
     built again at its end, in the same transaction: one sort per index is far cheaper than
     a million random index inserts, and a rollback brings the indexes back with the rows.
-    Unique indexes stay, as they decide the upserts. Tables holding `few` rows or more keep
-    their indexes (rebuilding them would cost more than it saves)."""
+    Unique indexes stay, as they decide the upserts. Only when `incoming` rows are at least
+    `few`, and only on tables holding fewer: otherwise rebuilding costs more than it saves.
 
-    def __init__(self, s: Session, models: Sequence[type[SQLModel]], few: int = 10_000):
+    Dropping an index locks its table against readers until the commit, and a running
+    service reads these tables. On PostgreSQL every table is locked at once, before any
+    index is dropped, waiting at most LOCK_WAIT: while a replica reads, the import keeps the
+    indexes (slower, never a deadlock with the reader, never a service stalled behind a
+    lock the import waits for)."""
+
+    LOCK_WAIT = "200ms"  # under PostgreSQL's deadlock_timeout (1 s): the import gives way
+
+    def __init__(
+        self, s: Session, models: Sequence[type[SQLModel]], incoming: int, few: int = 10_000
+    ):
         self.s = s
         self.ddl: list[str] = []  # the CREATE INDEX statements, as the database has them
+        if incoming < few:
+            return
         pg = s.get_bind().dialect.name == "postgresql"
-        for model in models:
-            name = table_of(model).name
-            more = s.execute(text(f"SELECT 1 FROM {_q(name)} LIMIT 1 OFFSET {int(few)}"))
-            if more.first() is not None:
-                continue
+        names = [table_of(m).name for m in models]
+        names = [n for n in names if _holds_fewer(s, n, few)]
+        if pg and not _locked(s, names):
+            log.info("tables %s are being read: the import keeps their indexes", names)
+            return
+        for name in names:
             if pg:
                 q = text(
                     "SELECT i.indexname, i.indexdef FROM pg_indexes i JOIN pg_index x ON "
@@ -76,6 +94,28 @@ class LaterIndexes:
         ddl, self.ddl = self.ddl, []
         for statement in ddl:
             self.s.connection().exec_driver_sql(statement)
+
+
+def _holds_fewer(s: Session, table: str, few: int) -> bool:
+    return s.execute(text(f"SELECT 1 FROM {_q(table)} LIMIT 1 OFFSET {int(few)}")).first() is None
+
+
+def _locked(s: Session, tables: list[str]) -> bool:
+    """All of `tables` locked against every other transaction until the commit, or none
+    (a savepoint rolled back releases what it took); False when that meant waiting."""
+    if not tables:
+        return True
+    try:
+        with s.begin_nested():
+            s.execute(text(f"SET LOCAL lock_timeout = '{LaterIndexes.LOCK_WAIT}'"))
+            listed = ", ".join(_q(t) for t in tables)
+            s.execute(text(f"LOCK TABLE {listed} IN ACCESS EXCLUSIVE MODE"))
+            s.execute(text("SET LOCAL lock_timeout = DEFAULT"))
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) not in (LOCK_NOT_AVAILABLE, DEADLOCK):
+            raise
+        return False
+    return True
 
 
 class Pipeline:

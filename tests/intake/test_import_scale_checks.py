@@ -1,9 +1,11 @@
 """What the million-row import does differently from a small one, checked on small files:
 duplicates found from hashes then named exactly, a batch the database refuses, indexes
-built after the rows, and edges left alone when they come again unchanged."""
+built after the rows (never while a running service reads the tables), and edges left alone
+when they come again unchanged."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from sqlmodel import func, select
 
 from bot.intake import importer
 from bot.intake.importer import ImportFailed, load
-from storage.bulk import Bulk
+from storage.bulk import Bulk, LaterIndexes
 from storage.models import Account, Contact, Edge
 
 HEAD_A = "id,name,domain,industry,employees,country,owner_am,customer_status,tech"
@@ -88,7 +90,13 @@ def indexes(db, table: str) -> set[str]:
     return {ix["name"] for ix in inspect(db.engine).get_indexes(table) if ix["name"]}
 
 
-def test_indexes_are_there_after_an_import_and_after_a_failed_one(empty_db, tmp_path):
+@pytest.fixture
+def big(monkeypatch):
+    """Every import counts as a big one: a thousand rows per byte of its files."""
+    monkeypatch.setattr(importer, "BYTES_PER_ROW", 0.001)
+
+
+def test_indexes_are_there_after_an_import_and_after_a_failed_one(empty_db, tmp_path, big):
     before = {t: indexes(empty_db, t) for t in ("account", "contact", "edge")}
     assert "ix_account_domain" in before["account"]
     with pytest.raises(ImportFailed):
@@ -117,3 +125,38 @@ def test_an_edge_given_again_unchanged_is_left_alone(empty_db):
     with empty_db.session() as s:
         [stored] = s.exec(select(Edge)).all()
     assert stored.weight == 2.0
+
+
+def test_a_big_import_drops_the_indexes_of_empty_tables_and_a_small_one_keeps_them(empty_db):
+    with empty_db.session() as s:
+        later = LaterIndexes(s, [Account, Contact], incoming=10_000)
+        dropped = " ".join(later.ddl)
+        assert "ix_contact_account_id" in dropped and "ix_account_domain" in dropped
+        assert "ix_contact_account_id" not in {ix["name"] for ix in _live_indexes(s, "contact")}
+        s.rollback()
+        assert LaterIndexes(s, [Account, Contact], incoming=9_999).ddl == []
+    assert "ix_contact_account_id" in indexes(empty_db, "contact")
+
+
+def _live_indexes(s, table: str) -> list[dict]:
+    return inspect(s.connection()).get_indexes(table)
+
+
+def test_while_a_service_reads_the_import_keeps_the_indexes_and_never_waits(
+    empty_db, tmp_path, big
+):
+    """A replica's transaction has read contacts and will read accounts next: an import that
+    dropped the accounts' indexes would wait on contacts while the replica waits on accounts
+    (PostgreSQL ends one of them as a deadlock), or stall until the replica commits."""
+    files = write(tmp_path, accounts(30), contacts(30))
+    done = threading.Event()
+    with empty_db.reading() as replica:
+        replica.exec(select(Contact.id).limit(1)).all()  # holds contact until it ends
+        worker = threading.Thread(target=lambda: (load(empty_db, files), done.set()))
+        worker.start()
+        finished = done.wait(30)
+        replica.exec(select(Account.id).limit(1)).all()
+    worker.join()
+    assert finished, "the import waited for a reader to finish"
+    assert rows(empty_db, Account) == rows(empty_db, Contact) == 30
+    assert "ix_contact_account_id" in indexes(empty_db, "contact")
