@@ -7,15 +7,15 @@ Three figures, each reported per source so a gain on one cannot hide a loss on a
 - machine mail never taken for a human reply (target >= 97%): every .eml that is a bounce,
   complaint, auto-reply or list-manager notice must parse as anything but "human";
 - unsubscribe recall (target 100%): every request to stop (and every spam complaint) ends
-  in a suppression, or in a hold: a reply triage could not read as anything goes to a person
-  and no mail goes to its sender until they decide (bot/mail/triage/routing.py `holds`). The
-  line under it counts only the stops read as stops, the rules' own figure;
+  in a suppression, or in a hold: a reply that goes to a person as a card keeps all mail
+  from its sender until they decide (bot/mail/triage/routing.py `holds`). The line under it
+  counts only the stops read as stops, the rules' own figure;
 - needs-a-person recall (target >= 99%): every reply a person must read is routed to review.
 
 Also shown, with no target: how many people's replies that do not ask to stop stay unsuppressed
 (the blind sets hold many that use "stop", "remove", "unsubscribe" in another sense), and how
-many of them were held for a person (a hold is lifted by any decision on the card but
-"this is a request to stop").
+many of them were held for a person (most: every reply that becomes a card is held; a hold is
+lifted by any decision on the card but "this is a request to stop").
 
 Sources:
 - tests/data: replies.jsonl (labelled text) and mail/*.eml (kind from the file name);
@@ -93,9 +93,15 @@ suppressions and machine misses; blind10 was written after all of that. blind10 
 measured first (92.9% / 84.0% / 100%) and then read to add families; blind11 was written
 beside that work by a helper who read neither the rules nor the data, measured before it
 (96.4% / 65.6% / 100%), after it (96.4% / 66.7%), and with held replies (96.4% / 88.5% /
-100%: 61 of 92 stop replies read as stops, the rest held), and is the newest honest figure.
+100%: 61 of 92 stop replies read as stops, the rest held when triage read them as
+"other"). Holding every reply that becomes a card, not only "other", took it to 99.0%
+(95 of 96: the miss is a forwarded complaint read as an auto-reply); it has now been read.
+blind12 was written the same way after all of that and measured first on the build that
+holds every card: 92.9% machine mail, 98.9% unsubscribe recall (the rules' own 64.4%),
+100% needs-person; holding only "other" replies would have given 91.5% recall. Then its
+two machine misses were read (a complaint event relayed by a workflow tool, n8n).
 
-    .venv/bin/python benchmarks/machine_mail.py --only blind11
+    .venv/bin/python benchmarks/machine_mail.py --only blind12
 
 Exit status 1 when a target is missed.
 """
@@ -137,7 +143,7 @@ SOURCES = {
             ROOT / "benchmarks" / "data" / name / "mail",
             ROOT / "benchmarks" / "data" / name / "replies.jsonl",
         )
-        for name in [f"blind{n}" for n in range(2, 12)]
+        for name in [f"blind{n}" for n in range(2, 13)]
     },
 }
 MACHINE_TARGET, UNSUB_TARGET, PERSON_TARGET = 0.97, 1.0, 0.99

@@ -196,7 +196,7 @@ class ReplyCard:
     cover: tuple[str, ...] = ()
     suggestion_problems: tuple[str, ...] = ()
     starter: str = ""
-    # Triage could not read it: no mail to the sender until the card is decided (a hold).
+    # It waits for a person: no mail to the sender until the card is decided (a hold).
     held: bool = False
 
 

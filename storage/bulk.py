@@ -51,10 +51,13 @@ class LaterIndexes:
     `few`, and only on tables holding fewer: otherwise rebuilding costs more than it saves.
 
     Dropping an index locks its table against readers until the commit, and a running
-    service reads these tables. On PostgreSQL every table is locked at once, before any
-    index is dropped, waiting at most LOCK_WAIT: while a replica reads, the import keeps the
-    indexes (slower, never a deadlock with the reader, never a service stalled behind a
-    lock the import waits for)."""
+    service reads these tables. On PostgreSQL all of them are locked at once, before any
+    index is dropped, waiting at most LOCK_WAIT (new readers queue behind the request that
+    long): while a replica reads them, the import keeps the indexes instead of deadlocking
+    with it. Once they are locked, their readers wait for the whole import, so this is for a
+    first load into an empty book, not for a sync into a busy one. (Tables holding `few`
+    rows or more are not locked: a transaction holding a row of one and then reading a
+    locked table can still deadlock with the import, which then rolls back whole.)"""
 
     LOCK_WAIT = "200ms"  # under PostgreSQL's deadlock_timeout (1 s): the import gives way
 

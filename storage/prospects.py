@@ -26,6 +26,7 @@ from storage.models import (
     Suppression,
     session_now,
 )
+from storage.suppression import REPLY_HELD
 from storage.upsert import dialect_insert, table_of, upsert
 
 
@@ -96,15 +97,19 @@ def node_labels(s: Session, keys: Iterable[str]) -> dict[str, str]:
     return dict(s.exec(select(Node.key, Node.label).where(col(Node.key).in_(keys))).all())
 
 
-def suppression_for(s: Session, email: str) -> str | None:
+def suppression_for(s: Session, email: str, *, holds: bool = True) -> str | None:
+    """Why no mail may go to `email` (its own row or its domain's), or None; a stop before a
+    hold. `holds=False` passes a hold (REPLY_HELD): it keeps agents' mail from someone whose
+    reply waits for a person, never that person's answer."""
     email = email.strip().lower()
     domain = "@" + email.rpartition("@")[2]
-    row = s.exec(
-        select(Suppression).where(
-            or_(col(Suppression.value) == email, col(Suppression.value) == domain)
-        )
-    ).first()
-    return row.reason if row else None
+    q = select(Suppression.reason).where(
+        or_(col(Suppression.value) == email, col(Suppression.value) == domain)
+    )
+    if not holds:
+        q = q.where(col(Suppression.reason) != REPLY_HELD)
+    reasons = s.exec(q).all()
+    return next((r for r in reasons if r != REPLY_HELD), reasons[0] if reasons else None)
 
 
 def agent_state(s: Session, agent_id: str, config_version: str) -> AgentState:

@@ -12,8 +12,9 @@ from storage.models import AuditEvent, Contact, InboundMessage, Suppression
 from storage.upsert import upsert
 
 REPLY_STOP = "unsubscribe (reply)"  # the reason written for a request to stop read in a reply
-# Written for a reply triage could not read as anything: no mail to the address until a person
-# decides its card (bot/mail/inbound/replies.py); any answer but "a request to stop" lifts it.
+# Written for every reply that waits for a person's decision on its card: no agent's mail to
+# the address until then (bot/mail/inbound/replies.py); any answer but "a request to stop"
+# lifts it. A person's own answer is never held back by it (prospects.suppression_for).
 REPLY_HELD = "held (a reply no one has read yet)"
 
 
@@ -53,17 +54,6 @@ def hold(s: Session, value: str, now: datetime) -> datetime | None:
         return now
     row = s.get(Suppression, value)
     return row.created_at if row is not None and row.reason == REPLY_HELD else None
-
-
-def only_hold(
-    s: Session, value: str, written_at: datetime, inbound_id: int, contact_id: str
-) -> bool:
-    """Whether all that keeps mail from `value` is the hold one reply wrote at `written_at`,
-    which a person's decision on that reply may lift: no domain suppression, and `liftable`."""
-    if s.get(Suppression, "@" + value.rpartition("@")[2]) is not None:
-        return False
-    row = s.get(Suppression, value)
-    return row is not None and liftable(s, row, REPLY_HELD, written_at, inbound_id, contact_id)
 
 
 def harden(s: Session, value: str, reason: str, now: datetime) -> bool:

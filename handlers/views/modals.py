@@ -203,9 +203,8 @@ def _stop_note(card: ReplyCard) -> list[Block]:
     if card.held:
         return [
             context(
-                "Not read as anything, so no mail goes to this address until this card is "
-                "decided. Saving 'unsubscribe' suppresses it for good; any other reading "
-                "lifts the hold."
+                "No mail goes to this address until this card is decided. Saving "
+                "'unsubscribe' suppresses it for good; any other reading lifts the hold."
             )
         ]
     if card.intent != "unsubscribe":

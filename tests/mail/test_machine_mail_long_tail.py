@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from bot.mail.inbound import machine
 from bot.mail.inbound.parse import parse
 
 TODAY = date(2026, 3, 10)
@@ -197,3 +198,111 @@ def test_self_declared_automatic_acknowledgement():
 )  # fmt: skip
 def test_people_stay_human(headers, body):
     assert _parse(f"{headers}To: am@ours.example\n\n{body}").kind == "human"
+
+
+def _relayed(
+    payload: object,
+    *,
+    automatic: bool = True,
+    sender: str = "Webhook Relay <hooks@ours.example>",
+    thread: str = "",
+) -> str:
+    return (
+        f"From: {sender}\nTo: am@ours.example\nSubject: Fwd: webhook event\n"
+        + ("Auto-Submitted: auto-generated\n" if automatic else "")
+        + (f"In-Reply-To: {thread}\n" if thread else "")
+        + "\n---- payload ----\n"
+        + json.dumps(payload, indent=2)
+        + "\n"
+    )
+
+
+def test_a_complaint_event_named_in_a_list_with_its_recipient_nested_under_to():
+    # ZeptoMail's shape: the event name is a list; the sender's own address comes first,
+    # under "from", and must never be taken for the person who complained.
+    payload = {
+        "event_name": ["feedback_loop"],
+        "event_message": [
+            {
+                "email_info": {
+                    "from": {"address": "am@ours.example"},
+                    "to": [{"email_address": {"address": "ro@far.example"}}],
+                    "message_id": "<m1@ours.example>",
+                },
+                "event_data": [{"details": [{"reason": "Marked as spam by recipient"}]}],
+            }
+        ],
+    }
+    p = _parse(_relayed(payload))
+    assert (p.kind, p.original_recipient, p.original_message_id) == (
+        "complaint",
+        "ro@far.example",
+        "<m1@ours.example>",
+    )
+
+
+def test_in_a_batch_of_events_the_complaint_names_its_own_recipient():
+    batch = [
+        {"event": "delivered", "email": "first@far.example"},
+        {"event": "spamreport", "email": "second@far.example", "sg_message_id": "x"},
+    ]
+    p = _parse(_relayed(batch))
+    assert (p.kind, p.original_recipient) == ("complaint", "second@far.example")
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"event_name": ["hardbounce"], "to": [{"address": "ro@far.example"}]},  # not a complaint
+        {"event_name": ["feedback_loop"], "from": {"address": "am@ours.example"}},  # no one
+    ],
+)
+def test_events_that_name_no_complaint_or_no_recipient_suppress_no_one(payload):
+    assert _parse(_relayed(payload)).kind != "complaint"
+
+
+SPAM_EVENT = [{"event": "spam", "email": "ada@far.example", "task_id": 7}]
+
+
+@pytest.mark.parametrize(
+    "sender", ["n8n Automation <automation@ops.ours.example>", "Zapier <ops@ours.example>"]
+)
+def test_a_workflow_tool_relaying_a_complaint_event_is_machine_mail(sender):
+    p = _parse(_relayed(SPAM_EVENT, automatic=False, sender=sender))
+    assert (p.kind, p.original_recipient) == ("complaint", "ada@far.example")
+
+
+def test_a_person_pasting_the_event_in_a_thread_stays_human():
+    raw = _relayed(
+        SPAM_EVENT,
+        automatic=False,
+        sender="Ann Automation <automation@ours.example>",
+        thread="<ours-1@ours.example>",
+    )
+    assert _parse(raw).kind == "human"
+
+
+def test_a_sender_nested_in_the_event_is_never_taken_for_the_complainant():
+    # MailerSend-like: the message object under "email" names our sender before the recipient.
+    payload = {
+        "type": "activity.spam_complaint",
+        "data": {
+            "email": {
+                "friendly_from": "mailto:am@ours.example",
+                "envelope_from": "bounces@ours.example",
+                "recipient": {"email": "ty@far.example"},
+            }
+        },
+    }
+    p = _parse(_relayed(payload))
+    assert (p.kind, p.original_recipient) == ("complaint", "ty@far.example")
+
+
+def test_json_nested_past_the_parsers_limit_is_no_event_and_no_crash():
+    deep = "[" * 50_000 + "]" * 50_000
+    assert machine.esp_complaint(deep, "hooks@ours.example", automatic=True) is None
+
+
+def test_an_sns_notification_nested_past_the_parsers_limit_is_no_event():
+    deep = '{"notificationType": ' + "[" * 50_000 + "]" * 50_000 + "}"
+    assert machine.ses_notification({"x-amz-sns-message-id": "1"}, deep) is None

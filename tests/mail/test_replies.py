@@ -463,6 +463,73 @@ def test_a_hold_stays_while_any_unread_reply_from_them_is_undecided(rt):
     assert _suppressed(rt, ours.to_addr) is None
 
 
+def _answer_sent(rt) -> OutboxMessage:
+    outbox.flush(rt)
+    with rt.db.session() as s:
+        return s.exec(select(OutboxMessage).where(OutboxMessage.step == -1)).one()
+
+
+def test_a_question_is_held_too_and_answering_it_lifts_the_hold(rt):
+    """ "Which list am I on?" reads as a question and may be a stop: every reply that waits
+    for a person holds its sender, whatever it was read as."""
+    ours, review = _reply_review(rt, "Which list did you get my address from?")
+    with rt.db.session() as s:
+        assert s.get(InboundMessage, review.subject_id).intent == "question"
+    assert _suppressed(rt, ours.to_addr).reason == suppression.REPLY_HELD
+    body = "We found you on your company's site; you will hear nothing more from us."
+    assert decide(rt, Request(review.id, review.owner, Action.EDIT, body=body)).status == (
+        "decided"
+    )
+    assert _suppressed(rt, ours.to_addr) is None
+    assert _answer_sent(rt).status == "sent"
+
+
+def test_an_answer_goes_out_while_another_reply_of_theirs_still_holds_the_address(rt):
+    """Two open cards from one person: answering the first leaves the second's hold, which
+    keeps the agents away, never the answer a person approved."""
+    ours, first = _reply_review(rt, UNREAD)
+    replies.ingest(rt, reply_to(ours, "Noted."), "test")
+    result = decide(rt, Request(first.id, first.owner, Action.EDIT, body="Thanks, Sam."))
+    assert result.status == "decided", result
+    assert _suppressed(rt, ours.to_addr).reason == suppression.REPLY_HELD
+    answer = _answer_sent(rt)
+    assert (answer.status, answer.to_addr) == ("sent", ours.to_addr)
+
+
+def test_an_answer_queued_before_their_next_reply_still_goes_out(rt):
+    ours, first = _reply_review(rt, UNREAD)
+    result = decide(rt, Request(first.id, first.owner, Action.EDIT, body="Thanks, Sam."))
+    assert result.status == "decided", result
+    replies.ingest(rt, reply_to(ours, "Noted."), "test")  # before the outbox sends it
+    assert _suppressed(rt, ours.to_addr).reason == suppression.REPLY_HELD
+    assert _answer_sent(rt).status == "sent"
+
+
+def test_an_agents_queued_mail_to_a_held_address_is_stopped_not_sent(rt):
+    ours, _ = _reply_review(rt, UNREAD)
+    with rt.db.session() as s:
+        s.add(
+            OutboxMessage(
+                draft_id=ours.draft_id,
+                contact_id=ours.contact_id,
+                agent_id=ours.agent_id,
+                step=1,
+                from_addr=ours.from_addr,
+                to_addr=ours.to_addr,
+                subject="Following up",
+                body="Just checking in.",
+                message_id="<followup-1@ours.example>",
+                status="queued",
+            )
+        )
+        s.commit()
+    outbox.flush(rt)
+    with rt.db.session() as s:
+        queued = s.exec(select(OutboxMessage).where(OutboxMessage.step == 1)).one()
+    assert (queued.status, queued.sent_at) == ("failed", None)
+    assert queued.last_error == f"{ours.to_addr} is {suppression.REPLY_HELD}"
+
+
 def test_lifting_a_misread_stop_leaves_the_hold_of_an_unread_reply(rt):
     """Unread reply A is held; B asks to stop (the hold becomes B's stop); a person reads B as
     no stop after all: the address goes back to A's hold, and A's card still decides it."""

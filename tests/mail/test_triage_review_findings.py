@@ -19,6 +19,7 @@ from bot.mail.triage.vocabulary import Classification, should_suppress
 from bot.review import sla
 from bot.settings import load_settings
 from storage.models import InboundMessage, Review, Sequence, Suppression
+from storage.suppression import REPLY_HELD
 from tests.mail.test_replies import reply_to
 from tests.review.test_reply_sla import start
 
@@ -277,7 +278,9 @@ def test_model_only_stop_end_to_end_a_person_decides(rt):
     with rt.db.session() as s:
         row = s.get_one(InboundMessage, got.inbound_id)
         review = s.get_one(Review, got.review_id)
-        assert s.exec(select(Suppression)).all() == []
+        # Not suppressed on the model's word alone; held, as every reply awaiting a person.
+        [held] = s.exec(select(Suppression)).all()
+        assert (held.value, held.reason) == (ours.to_addr, REPLY_HELD)
     assert row.intent == "meeting_request" and row.detail["route_reason"] == MODEL_ONLY_STOP
     assert row.detail["intents"] == ["meeting_request", "unsubscribe"]
     assert review.sla == "hot"
@@ -287,4 +290,4 @@ def test_model_only_stop_end_to_end_a_person_decides(rt):
     )
     assert done.status == "decided"
     with rt.db.session() as s:
-        assert s.get(Suppression, ours.to_addr) is not None
+        assert s.get_one(Suppression, ours.to_addr).reason == "unsubscribe (reclassified)"

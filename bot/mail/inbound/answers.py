@@ -33,8 +33,8 @@ def check(rt: Runtime, s: Session, req: Request, review: Review) -> Check:
     row = s.get_one(InboundMessage, review.subject_id)
     suggestion = (row.detail or {}).get("suggestion", "")
     bound = lifecycle.content_hash("", suggestion) if req.action == Action.SEND_REPLY else None
-    suppressed = prospects.suppression_for(s, row.from_addr)
-    if suppressed and not _only_own_hold(s, row):
+    suppressed = prospects.suppression_for(s, row.from_addr, holds=False)
+    if suppressed:
         return Check(
             [
                 f"{row.from_addr} is suppressed ({suppressed}); answer from your own mailbox "
@@ -54,23 +54,13 @@ def check(rt: Runtime, s: Session, req: Request, review: Review) -> Check:
     return Check(content.problems(f"Re: {row.subject}", body, agent.spec, [body]), bound)
 
 
-def _only_own_hold(s: Session, row: InboundMessage) -> bool:
-    """Whether the reply's own hold is all that keeps mail from its sender: answering it is
-    the person's reading, and lifts the hold (`_settle_hold`)."""
-    own = (row.detail or {}).get("suppressed") or {}
-    assert row.id is not None  # a row read from the database has its id
-    return bool(own.get("held")) and suppression.only_hold(
-        s, own["address"], datetime.fromisoformat(own["at"]), row.id, row.contact_id
-    )
-
-
 def record(rt: Runtime, s: Session, req: Request, review: Review, now: datetime) -> None:
     row = s.get_one(InboundMessage, review.subject_id)
     draft = s.get_one(Draft, row.draft_id)
     assert review.id is not None  # a row read from the database has its id
     assert draft.id is not None  # a row read from the database has its id
     if ((row.detail or {}).get("suppressed") or {}).get("held"):
-        _settle_hold(s, req, row, now)  # first: an answer must find the address free
+        _settle_hold(s, req, row, now)
     detail = dict(row.detail or {})
     body = req.body if req.action == Action.EDIT else detail.get("suggestion", "")
     s.add(

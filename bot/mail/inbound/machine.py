@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 # Local parts of the mailboxes servers send notices from ("+tag" removed first).
@@ -269,13 +270,13 @@ def ses_notification(headers: dict[str, str], body: str) -> dict[str, Any] | Non
         return None
     try:
         outer, _ = json.JSONDecoder().raw_decode(body[start:])
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     inner: Any = outer
     if isinstance(outer, dict) and isinstance(outer.get("Message"), str):
         try:
             inner = json.loads(outer["Message"])
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
     if not isinstance(inner, dict):
         return None
@@ -369,13 +370,16 @@ _ESP_SENDER = re.compile(
     r"|brevo|sendinblue|amazonses|mailchimp|socketlabs|sparkpost|mailtrap|mailersend"
     r"|elasticemail|resend)\.\w+$|^(?:deliverability|bounces?|web-?hooks?"
     r"|hooks?|events?|relay|esp|mta|tracking|postmaster|mailer-daemon|abuse|fbl|feedback"
-    r"|alerts?|notifications?|monitoring)[-_.+@]",
+    r"|alerts?|notifications?|monitoring|automations?|integrations?|workflows?|zapier|n8n)"
+    r"[-_.+@]",
     re.I,
 )
-# A relay that names the sending service it forwards for ("Postmark Hooks Relay").
+# A relay that names the sending service it forwards for ("Postmark Hooks Relay"), or the
+# workflow tool that forwards it (Zapier, n8n, Make, Pipedream, Workato).
 _ESP_NAME = re.compile(
     r"\b(?:mailgun|sendgrid|postmark|sparkpost|mailjet|mandrill|brevo|sendinblue|amazon ses"
-    r"|mailchimp|socketlabs|mailtrap|mailersend|elastic email|webhooks?)\b",
+    r"|mailchimp|socketlabs|mailtrap|mailersend|elastic email|webhooks?|zapier|n8n"
+    r"|integromat|pipedream|workato)\b",
     re.I,
 )
 _ESP_RECIPIENT = re.compile(
@@ -420,6 +424,9 @@ def esp_complaint(
     `relayed_event`, and only with an event name that means a complaint."""
     if from_addr and not relayed_event(from_addr, display, automatic=automatic, reply=reply):
         return None
+    found = _json_complaint(body)
+    if found is not None:
+        return found
     if not _ESP_COMPLAINT.search(body):
         return None
     recipient = _ESP_RECIPIENT.search(body)
@@ -427,6 +434,138 @@ def esp_complaint(
         return None
     mid = _ESP_MESSAGE_ID.search(body)
     return recipient.group(1), mid.group(1) if mid else ""
+
+
+# The same events read as JSON, for payloads the patterns above cannot follow: an event
+# name in a list (ZeptoMail's "event_name": ["feedback_loop"]), the recipient nested under
+# "to" beside the sender's own address under "from".
+_EVENT_KEYS = frozenset(
+    [
+        "event",
+        "type",
+        "recordtype",
+        "record_type",
+        "eventtype",
+        "event_type",
+        "event-type",
+        "notificationtype",
+        "event_name",
+        "eventname",
+    ]
+)
+_COMPLAINT_EVENTS = frozenset(
+    [
+        "complained",
+        "complaint",
+        "spamreport",
+        "spam_report",
+        "spam-report",
+        "spamcomplaint",
+        "spam_complaint",
+        "spam",
+        "email.complained",
+        "activity.spam_complaint",
+        "abusereport",
+        "abuse_report",
+        "feedback_loop",
+        "feedback-loop",
+        "fbl",
+    ]
+)
+_RECIPIENT_KEYS = frozenset(
+    [
+        "recipient",
+        "recipients",
+        "email",
+        "rcpt_to",
+        "raw_rcpt_to",
+        "emailaddress",
+        "email_address",
+        "to",
+        "address",
+        "recipientaddress",
+        "recipient_address",
+    ]
+)
+_SENDER_KEYS = frozenset(
+    [
+        "from",
+        "sender",
+        "source",
+        "from_email",
+        "from_address",
+        "friendly_from",
+        "envelope_from",
+        "msg_from",
+        "mail_from",
+        "reply_to",
+        "reply-to",
+        "replyto",
+        "return_path",
+        "return-path",
+    ]
+)
+_MESSAGE_ID_KEYS = frozenset(["message-id", "message_id", "messageid", "smtp-id", "smtp_id"])
+_ADDRESS = re.compile(r"[^\s@\"'<>:]+@[^\s@\"'<>:]+\.[^\s@\"'<>:]+")  # no "mailto:"
+
+
+def _json_complaint(body: str) -> tuple[str, str] | None:
+    """(recipient, message id) of the first complaint event in JSON in `body`: the object
+    naming the event, and the recipient and message id within it (never under a sender's
+    key). None when there is none."""
+    for payload in _json_values(body):
+        for event in _objects(payload):
+            if any(_is_complaint(v) for k, v in event.items() if str(k).lower() in _EVENT_KEYS):
+                people = (p.strip() for p in _strings(event, _RECIPIENT_KEYS))
+                recipient = next((p for p in people if _ADDRESS.fullmatch(p)), "")
+                if recipient:
+                    return recipient, next(iter(_strings(event, _MESSAGE_ID_KEYS)), "")
+    return None
+
+
+def _json_values(body: str) -> Iterator[Any]:
+    """The JSON value at the first "{" and at the first "[" of `body` (a batch of events is
+    an array), where one parses."""
+    for start in sorted({body.find("{"), body.find("[")} - {-1}):
+        try:
+            yield json.JSONDecoder().raw_decode(body[start:])[0]
+        except (ValueError, RecursionError):  # not JSON, or nested past the parser's limit
+            continue
+
+
+def _objects(node: Any, depth: int = 0) -> Iterator[dict]:
+    """Every JSON object in `node`, outer ones first, in document order."""
+    if depth > 20:
+        return
+    if isinstance(node, dict):
+        yield node
+        for v in node.values():
+            yield from _objects(v, depth + 1)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _objects(v, depth + 1)
+
+
+def _is_complaint(value: Any) -> bool:
+    values = value if isinstance(value, list) else [value]
+    return any(isinstance(v, str) and v.lower() in _COMPLAINT_EVENTS for v in values)
+
+
+def _strings(node: Any, keys: frozenset[str], under: bool = False, depth: int = 0) -> Iterator[str]:
+    """Strings under one of `keys` in `node` (at any depth below it), skipping what a
+    sender's key holds."""
+    if depth > 20:
+        return
+    if isinstance(node, dict):
+        for k, v in node.items():
+            k = str(k).lower()
+            if k not in _SENDER_KEYS:
+                yield from _strings(v, keys, under or k in keys, depth + 1)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _strings(v, keys, under, depth + 1)
+    elif isinstance(node, str) and under:
+        yield node
 
 
 # Bounce wording in languages the first sets did not reach (zh, ko, ru, cs, pl, sv, da/no,

@@ -317,10 +317,10 @@ def handle_human(
 
 
 def hold(s: Session, row: InboundMessage, address: str, now: datetime) -> str:
-    """Triage could not read the reply as anything: it may be a request to stop in words no
-    rule knows, so no mail goes to the address until a person decides its card; any answer
-    but "a request to stop" lifts the hold (bot/mail/inbound/answers.py). An address already
-    held by an earlier reply shares that hold, which stays until every such card is decided."""
+    """The reply waits for a person (`routing.holds`): no mail goes to the address until they
+    decide its card; any answer but "a request to stop" lifts the hold
+    (bot/mail/inbound/answers.py). An address already held by an earlier reply shares that
+    hold, which stays until every such card is decided."""
     written = suppression.hold(s, address, now)
     if written is None:
         return "already on the suppression list"  # not "suppressed": that reads as a stop

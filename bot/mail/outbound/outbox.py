@@ -36,6 +36,7 @@ from storage import audit, prospects, relationships
 from storage import outbox as store
 from storage import reviews as review_store
 from storage.models import Account, AgentState, Contact, Draft, OutboxMessage
+from storage.suppression import REPLY_HELD
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +213,12 @@ def send_one(rt: Runtime, message_id: int) -> str | None:
                 return "deferred"
             if not store.claim(s, message_id, now, process.owner()):
                 return None
-            suppressed = prospects.suppression_for(s, msg.to_addr)
+            # A hold keeps agents away while a reply waits for a person, never the answer a
+            # person approved (a negative step).
+            suppressed = prospects.suppression_for(s, msg.to_addr, holds=msg.step >= 0)
+            if suppressed == REPLY_HELD:
+                _blocked(s, msg, f"{msg.to_addr} is {suppressed}", now, status="stopped")
+                return "blocked"
             if suppressed:
                 _blocked(s, msg, f"suppressed: {suppressed}", now)
                 return "failed"

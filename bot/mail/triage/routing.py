@@ -117,10 +117,12 @@ def route(
 
 
 def holds(c: Classification | None, route: str) -> bool:
-    """Whether a person's reply is held: triage read neither a request to stop nor anything
-    else in it, so it may be a stop in words no rule knows; no mail goes to the sender until a
-    person decides its card (bot/mail/inbound/replies.py)."""
-    return c is not None and route == "review" and not should_suppress(c) and c.intent == "other"
+    """Whether a person's reply holds its sender: every reply a person must decide that
+    triage did not read as a request to stop (that one is suppressed outright). Any of them
+    may be a stop in words no rule knows ("which list am I on?" reads as a question), and no
+    agent should write to someone whose reply nobody has read; the hold lasts until a person
+    decides its card (bot/mail/inbound/replies.py, answers.py)."""
+    return c is not None and route == "review" and not should_suppress(c)
 
 
 MODEL_ONLY_STOP = "the model reads a request to stop; the rules do not: a person decides"
