@@ -3,6 +3,7 @@ what the account managers would have sent?
 
     .venv/bin/python benchmarks/operator_load.py                  # 40 agents, 8 AMs, 4 weeks
     .venv/bin/python benchmarks/operator_load.py --no-learning    # matcher's learning wiped
+    .venv/bin/python benchmarks/operator_load.py --proposals weekly  # file changes Mondays only
     .venv/bin/python benchmarks/operator_load.py --database-url postgresql://postgres@127.0.0.1/test
 
 The product runs as it does in production, on an injected clock: every working day new
@@ -327,7 +328,7 @@ def simulate(args: argparse.Namespace) -> list[Day]:
         if args.no_learning:
             with rt.db.session() as s:
                 s.exec(delete(LearnedWeight))  # type: ignore[call-overload]
-        if today.weekday() == 0 and days:
+        if days and (args.proposals == "daily" or today.weekday() == 0):
             day.proposals, spent = apply_proposals(rt, clock, today, rnd)
             day.true_minutes += spent / 60
         with rt.db.session() as s:
@@ -432,8 +433,9 @@ def work_queue(rt, clock, today, taste, fleet, day: Day, rnd) -> None:
 
 
 def apply_proposals(rt, clock, today, rnd) -> tuple[int, float]:
-    """Monday morning: the operator reads the week's proposed changes to agent files (mined
-    from the AMs' edits and kills) and applies them, one click each."""
+    """A morning (Mondays, or every day with --proposals daily): the operator reads the
+    proposed changes to agent files (mined from the AMs' edits and kills) and applies them,
+    one click each."""
     clock["now"] = today + timedelta(hours=1)
     proposals.run(rt)
     with rt.db.session() as s:
@@ -488,6 +490,13 @@ def main() -> None:
         choices=["any", "would_send"],
         default="any",
         help="TWOLOOP_TRUST_CRITICAL_RESTARTS: which critical kills restart the clean week",
+    )
+    ap.add_argument(
+        "--proposals",
+        choices=["weekly", "daily"],
+        default="daily",
+        help="when the operator reads and applies proposed changes to agent files: Monday "
+        "mornings, or every morning (the product proposes every morning at 06:00)",
     )
     ap.add_argument(
         "--no-learning",

@@ -26,6 +26,7 @@ from bot.agent.facts import Candidate, facts_for, pick_contact
 from bot.agent.routing import Routing
 from bot.config.agents import SLOT, Agent, PlaySpec
 from bot.core import content, gate, grounding, injection, personalization
+from bot.core.audits import AuditRate
 from bot.core.drafting import (
     DraftRequest,
     Fact,
@@ -43,6 +44,7 @@ from bot.mail.outbound import outbox
 from bot.memory import budgets, standing
 from bot.review import control, learning, second_check
 from bot.review import lifecycle as reviews
+from bot.review.trust import audit_rate
 from bot.runtime import Runtime
 from storage import audit, candidates, prospects, relationships
 from storage.candidates import Segment
@@ -108,6 +110,7 @@ class TickContext:
     # The second check's model (retrained first if stale) and this agent's edit history.
     second_check: Current = field(default_factory=Current)
     edits: tuple[float, float] = (0.0, 0.0)
+    audit: AuditRate = field(default_factory=lambda: AuditRate(0.0))  # its random audit
     aliases: dict[str, list[str]] = field(default_factory=dict)  # node key -> words for it
     graph: Graph | None = None  # the knowledge edges' graph, built once per tick
     routing: Routing = field(default_factory=Routing)  # deciding AMs and review routes
@@ -131,6 +134,7 @@ class Work:
     second_check: Current = field(default_factory=Current)
     edits: tuple[float, float] = (0.0, 0.0)  # the agent's recent edit share and mean size
     routing: Routing = field(default_factory=Routing)  # the tick's, shared by its drafts
+    audit: AuditRate = field(default_factory=lambda: AuditRate(0.0))
 
 
 def tick(rt: Runtime, agent_id: str | None = None, *, full: bool = False) -> list[TickReport]:
@@ -270,6 +274,7 @@ def _plan(rt: Runtime, agent: Agent, full: bool, memo: scope.Memo) -> Plan:
             capabilities=memo.get("capabilities", lambda: prospects.all_capabilities(s)),
             ready=[p for p in agent.plays if p.id in approved],
             edits=second_check.edits(s, agent.id),
+            audit=audit_rate(s, agent.id, spec.audit_rate),
         )
         # The knowledge's own graph, shared: a chunk's graph lays its accounts' edges over it
         # with this agent's learned factors.
@@ -514,6 +519,7 @@ def prepare(
                 second_check=ctx.second_check,
                 edits=ctx.edits,
                 routing=ctx.routing,
+                audit=ctx.audit,
             )
         )
     return work, used
@@ -804,7 +810,8 @@ def store_draft(
             content_problems=tuple(
                 p for p in problems if not p.startswith("unfilled") or not written.missing
             ),
-            audit_sample=spec.audit_rate > 0 and rt.rng.random() < spec.audit_rate,
+            audit_sample=w.audit.rate > 0 and rt.rng.random() < w.audit.rate,
+            audit_note=w.audit.note(),
         )
         am = w.routing.deciding_am(rt, s, spec, w.account)
         x = draft_features(w, written, seen.personalization, now)

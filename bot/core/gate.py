@@ -61,6 +61,7 @@ class GateInput:
     content_problems: tuple[str, ...] = ()
     untrusted_facts: tuple[str, ...] = ()  # outside text that reads like instructions, and why
     audit_sample: bool = False
+    audit_note: str = ""  # how often this agent is audited, when not as configured
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,8 @@ def review_reasons(i: GateInput) -> list[Reason]:
                 )
             )
         else:
-            out.append(Reason("audit_sample", "picked for a random audit"))
+            note = f" ({i.audit_note})" if i.audit_note else ""
+            out.append(Reason("audit_sample", f"picked for a random audit{note}"))
     return out
 
 

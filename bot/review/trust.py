@@ -46,6 +46,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.core import audits
 from bot.ports import Notice, User
 from bot.runtime import Runtime
 from storage import audit
@@ -118,6 +119,13 @@ def _demotion(rt: Runtime, s: Session, state: AgentState, d: Decision) -> Change
         "system",
         {"kills": kills, "window": len(recent)},
     )
+
+
+def audit_rate(s: Session, agent_id: str, configured: float) -> audits.AuditRate:
+    """The share of the agent's clear drafts a tick picks for a random audit
+    (bot/core/audits.py): reduced while its recent would-send drafts were never killed."""
+    newest = store.recent_would_send_verdicts(s, agent_id, audits.REDUCE_AFTER)
+    return audits.audit_rate(configured, [action for action, _ in newest])
 
 
 def _recent(rt: Runtime, s: Session, agent_id: str) -> list[tuple[str, str]]:

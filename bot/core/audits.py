@@ -1,0 +1,45 @@
+"""How many of an agent's clear drafts still go to a person at random.
+
+Acceptance sampling's switching rules (ISO 2859-1, ANSI/ASQ Z1.4): inspection moves from
+normal to reduced after a run of accepted lots, back to normal at the first rejected one,
+and a reduced sample is about 40% of the normal one. Here a lot is a draft the gate would
+have sent on its own that a person judged (an audit sample, or any such draft during
+probation): while none of the agent's newest REDUCE_AFTER of them was killed, it is audited
+at REDUCED times its configured rate; one kill among them restores the full rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# The standard switches after 10 accepted lots of many items each; a lot here is one draft.
+# 20 is what kept auto-sent drafts the AM would have killed under 1% on the simulated month
+# (benchmarks/operator_load.py, seeds 7 and 11; 10 let 1.1% through on one of them).
+REDUCE_AFTER = 20
+REDUCED = 0.4
+
+
+@dataclass(frozen=True)
+class AuditRate:
+    rate: float  # the share of clear drafts picked for review
+    reduced: bool = False
+
+    def note(self) -> str:
+        """What the card says of the pick."""
+        if not self.reduced:
+            return ""
+        return (
+            f"{self.rate:.1%} of clear drafts, reduced: none of the last {REDUCE_AFTER} "
+            "drafts it would have sent on its own was killed"
+        )
+
+
+def audit_rate(configured: float, newest: Sequence[str]) -> AuditRate:
+    """`newest`: the actions of the agent's newest verdicts on drafts the gate would have
+    sent on its own, newest first. A rate of 1 (every clear draft) is an operator asking for
+    full review, and stays."""
+    recent = list(newest[:REDUCE_AFTER])
+    if 0 < configured < 1 and len(recent) == REDUCE_AFTER and "kill" not in recent:
+        return AuditRate(configured * REDUCED, reduced=True)
+    return AuditRate(configured)
