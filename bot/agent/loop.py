@@ -274,7 +274,9 @@ def _plan(rt: Runtime, agent: Agent, full: bool, memo: scope.Memo) -> Plan:
             capabilities=memo.get("capabilities", lambda: prospects.all_capabilities(s)),
             ready=[p for p in agent.plays if p.id in approved],
             edits=second_check.edits(s, agent.id),
-            audit=audit_rate(s, agent.id, spec.audit_rate),
+            audit=audit_rate(
+                s, agent.id, spec.audit_rate, fixed="audit_rate" in (state.overrides or {})
+            ),
         )
         # The knowledge's own graph, shared: a chunk's graph lays its accounts' edges over it
         # with this agent's learned factors.
@@ -810,9 +812,8 @@ def store_draft(
             content_problems=tuple(
                 p for p in problems if not p.startswith("unfilled") or not written.missing
             ),
-            audit_sample=w.audit.rate > 0 and rt.rng.random() < w.audit.rate,
-            audit_note=w.audit.note(),
         )
+        draw = rt.rng.random() if w.audit.configured > 0 else 1.0
         am = w.routing.deciding_am(rt, s, spec, w.account)
         x = draft_features(w, written, seen.personalization, now)
         check = w.second_check.check(x, agent.id, am)
@@ -821,6 +822,12 @@ def store_draft(
             second_check=check.p,
             second_check_basis=check.basis,
             predicted_kill=check.p_kill,
+        )
+        killed = gate.predicts_kill(seen)  # audited at the full rate (bot/core/audits.py)
+        seen = replace(
+            seen,
+            audit_sample=w.audit.picks(draw, killed),
+            audit_note="" if killed else w.audit.note(),
         )
         result = gate_decide(seen)
         status = {"send": "approved", "review": "review", "stop": "stopped"}[result.outcome]

@@ -5,7 +5,9 @@ normal to reduced after a run of accepted lots, back to normal at the first reje
 and a reduced sample is about 40% of the normal one. Here a lot is a draft the gate would
 have sent on its own that a person judged (an audit sample, or any such draft during
 probation): while none of the agent's newest REDUCE_AFTER of them was killed, it is audited
-at REDUCED times its configured rate; one kill among them restores the full rate.
+at REDUCED times its configured rate; one kill among them restores the full rate. Drafts the
+second check predicts a kill for are audited at the full rate (their verdicts are not lots:
+the gate would not have sent them), and so is an agent whose rate an operator set.
 """
 
 from __future__ import annotations
@@ -24,6 +26,12 @@ REDUCED = 0.4
 class AuditRate:
     rate: float  # the share of clear drafts picked for review
     reduced: bool = False
+    configured: float = 0.0  # the agent file's (or the operator's) rate
+
+    def picks(self, draw: float, predicted_kill: bool) -> bool:
+        """Whether a draft whose uniform `draw` is this is audited; a predicted kill at the
+        configured rate."""
+        return draw < (self.configured if predicted_kill else self.rate)
 
     def note(self) -> str:
         """What the card says of the pick."""
@@ -41,5 +49,5 @@ def audit_rate(configured: float, newest: Sequence[str]) -> AuditRate:
     full review, and stays."""
     recent = list(newest[:REDUCE_AFTER])
     if 0 < configured < 1 and len(recent) == REDUCE_AFTER and "kill" not in recent:
-        return AuditRate(configured * REDUCED, reduced=True)
-    return AuditRate(configured)
+        return AuditRate(configured * REDUCED, True, configured)
+    return AuditRate(configured, False, configured)

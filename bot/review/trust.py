@@ -121,9 +121,14 @@ def _demotion(rt: Runtime, s: Session, state: AgentState, d: Decision) -> Change
     )
 
 
-def audit_rate(s: Session, agent_id: str, configured: float) -> audits.AuditRate:
+def audit_rate(
+    s: Session, agent_id: str, configured: float, *, fixed: bool = False
+) -> audits.AuditRate:
     """The share of the agent's clear drafts a tick picks for a random audit
-    (bot/core/audits.py): reduced while its recent would-send drafts were never killed."""
+    (bot/core/audits.py): reduced while its recent would-send drafts were never killed,
+    unless `fixed` (an operator set the rate: `/twoloop status` shows what they set)."""
+    if fixed:
+        return audits.audit_rate(configured, [])
     newest = store.recent_would_send_verdicts(s, agent_id, audits.REDUCE_AFTER)
     return audits.audit_rate(configured, [action for action, _ in newest])
 

@@ -36,6 +36,14 @@ def test_none_and_all_stay_as_configured(configured):
     assert audit_rate(configured, ["approve"] * REDUCE_AFTER) == audit_rate(configured, [])
 
 
+def test_a_predicted_kill_is_audited_at_the_configured_rate():
+    reduced = audit_rate(0.05, ["approve"] * REDUCE_AFTER)
+    assert reduced.picks(0.01, predicted_kill=False) and reduced.picks(0.01, predicted_kill=True)
+    assert not reduced.picks(0.03, predicted_kill=False)  # above 2%
+    assert reduced.picks(0.03, predicted_kill=True)  # under 5%
+    assert not reduced.picks(0.05, predicted_kill=True)
+
+
 def test_the_card_says_when_and_why_the_audit_is_reduced():
     note = audit_rate(0.05, ["approve"] * REDUCE_AFTER).note()
     assert note == (
@@ -58,6 +66,8 @@ def test_the_rate_follows_the_agents_verdicts_in_the_database(rt):
     judge("approve", on(2), shadow="send")
     with rt.db.session() as s:
         assert trust.audit_rate(s, AGENT, 0.05).rate == pytest.approx(0.02)
+    with rt.db.session() as s:  # an operator set the rate: it is what they set
+        assert trust.audit_rate(s, AGENT, 0.05, fixed=True) == audit_rate(0.05, [])
     judge("kill", on(3), shadow="send", reason="bad_timing")
     with rt.db.session() as s:
         assert trust.audit_rate(s, AGENT, 0.05) == audit_rate(0.05, [])
