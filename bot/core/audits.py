@@ -26,8 +26,11 @@ REDUCED = 0.4
 @dataclass(frozen=True)
 class AuditRate:
     rate: float  # the share of clear drafts picked for review
-    reduced: bool = False
     configured: float = 0.0  # the agent file's (or the operator's) rate
+
+    @property
+    def reduced(self) -> bool:
+        return self.rate < self.configured
 
     def picks(self, draw: float, predicted_kill: bool) -> bool:
         """Whether a draft whose uniform `draw` is this is audited; a predicted kill at the
@@ -50,5 +53,5 @@ def audit_rate(configured: float, newest: Sequence[str]) -> AuditRate:
     full review, and stays."""
     recent = list(newest[:REDUCE_AFTER])
     if 0 < configured < 1 and len(recent) == REDUCE_AFTER and "kill" not in recent:
-        return AuditRate(configured * REDUCED, True, configured)
-    return AuditRate(configured, False, configured)
+        return AuditRate(configured * REDUCED, configured)
+    return AuditRate(configured, configured)

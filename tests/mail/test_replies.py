@@ -388,6 +388,12 @@ def test_triage_cli_prints_one_json_line_per_message(rt, tmp_path, monkeypatch):
     assert rows[1]["status"] == "5.1.1" and rows[1]["bounce"] == "hard"
 
 
+def _answer_sent(rt) -> OutboxMessage:
+    outbox.flush(rt)
+    with rt.db.session() as s:
+        return s.exec(select(OutboxMessage).where(OutboxMessage.step == -1)).one()
+
+
 UNREAD = "Got it, thanks."  # triage reads no intent in it: "other"
 
 
@@ -424,9 +430,7 @@ def test_any_decision_but_a_stop_lifts_the_hold(rt, action, extra):
     assert row.detail["suppression_lifted"] == ours.to_addr and not card.held
     assert outcome.endswith(f"{ours.to_addr} is no longer suppressed")
     if action == Action.EDIT:
-        outbox.flush(rt)
-        with rt.db.session() as s:
-            answer = s.exec(select(OutboxMessage).where(OutboxMessage.step == -1)).one()
+        answer = _answer_sent(rt)
         assert answer.status == "sent" and answer.to_addr == ours.to_addr
 
 
@@ -461,12 +465,6 @@ def test_a_hold_stays_while_any_unread_reply_from_them_is_undecided(rt):
     result = decide(rt, Request(first.id, first.owner, Action.EDIT, body="Thanks, Sam."))
     assert result.status == "decided", result
     assert _suppressed(rt, ours.to_addr) is None
-
-
-def _answer_sent(rt) -> OutboxMessage:
-    outbox.flush(rt)
-    with rt.db.session() as s:
-        return s.exec(select(OutboxMessage).where(OutboxMessage.step == -1)).one()
 
 
 def test_a_question_is_held_too_and_answering_it_lifts_the_hold(rt):
