@@ -100,8 +100,16 @@ blind12 was written the same way after all of that and measured first on the bui
 holds every card: 92.9% machine mail, 98.9% unsubscribe recall (the rules' own 64.4%),
 100% needs-person; holding only "other" replies would have given 91.5% recall. Then its
 two machine misses were read (a complaint event relayed by a workflow tool, n8n).
+blind13 was written the same way and measured first: 87.5% machine mail (28 of 32), 100%
+unsubscribe recall (the rules' own 61.8%), 100% needs-person. Its four machine misses were
+read: two were out-of-office notices with no header whose subjects ("कार्यालय बाहिर:",
+"Taʼtildaman / Ishdan tashqarida:") no rule knew, as with the misses left on blind6, 7, 11
+and 12 (Croatian, Latvian, Irish, Kazakh). One table of the subject words notices start with
+in about 70 languages (bot/mail/absence.py) took every one of those six sets' out-of-office
+misses, none of them tuned for; the other two were a delivery report naming a status, not
+an event (Azure Communication Services via Power Automate), and HCL Notes' "Return Receipt".
 
-    .venv/bin/python benchmarks/machine_mail.py --only blind12
+    .venv/bin/python benchmarks/machine_mail.py --only blind13
 
 Exit status 1 when a target is missed.
 """
@@ -143,7 +151,7 @@ SOURCES = {
             ROOT / "benchmarks" / "data" / name / "mail",
             ROOT / "benchmarks" / "data" / name / "replies.jsonl",
         )
-        for name in [f"blind{n}" for n in range(2, 13)]
+        for name in [f"blind{n}" for n in range(2, 14)]
     },
 }
 MACHINE_TARGET, UNSUB_TARGET, PERSON_TARGET = 0.97, 1.0, 0.99

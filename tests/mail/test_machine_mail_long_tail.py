@@ -306,3 +306,100 @@ def test_json_nested_past_the_parsers_limit_is_no_event_and_no_crash():
 def test_an_sns_notification_nested_past_the_parsers_limit_is_no_event():
     deep = '{"notificationType": ' + "[" * 50_000 + "]" * 50_000 + "}"
     assert machine.ses_notification({"x-amz-sns-message-id": "1"}, deep) is None
+
+
+def test_a_delivery_report_that_names_a_status_not_an_event_is_a_bounce():
+    # Azure Communication Services through Event Grid: the event is a delivery report, its
+    # "status" says it bounced; relayed by a flow's no-reply box with a prefix before it.
+    payload = [
+        {
+            "eventType": "Microsoft.Communication.EmailDeliveryReportReceived",
+            "data": {
+                "sender": "am@ours.example",
+                "recipient": "hiro@far.example",
+                "messageId": "6e2b9f40",
+                "status": "Bounced",
+                "deliveryStatusDetails": {"statusMessage": "550 5.1.1 mailbox does not exist"},
+            },
+        }
+    ]
+    p = _parse(_relayed(payload, automatic=False, sender="Flows <flow-noreply@ops.example>"))
+    assert (p.kind, p.original_recipient) == ("bounce", "hiro@far.example")
+    assert (p.bounce_status, p.bounce_hard) == ("5.1.1", True)
+    assert "mailbox does not exist" in p.diagnostic
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"type": "email.delivered", "data": {"to": ["li@far.example"], "status": "sent"}},
+        {"type": "email.bounced", "data": {"from": "am@ours.example"}},  # no recipient
+    ],
+)
+def test_delivered_events_and_bounces_with_no_recipient_bounce_no_one(payload):
+    assert _parse(_relayed(payload)).kind != "bounce"
+
+
+def test_a_dotted_bounce_event_name_is_read_by_its_last_part():
+    payload = {"type": "email.bounced", "data": {"to": ["li@far.example"], "reason": "5.2.2 full"}}
+    p = _parse(_relayed(payload))
+    assert (p.kind, p.original_recipient, p.bounce_status) == ("bounce", "li@far.example", "5.2.2")
+
+
+def test_a_person_pasting_a_bounce_event_in_a_thread_stays_human():
+    raw = _relayed(
+        {"event": "bounce", "email": "li@far.example"},
+        automatic=False,
+        sender="Lee <lee@ours.example>",
+        thread="<ours-1@ours.example>",
+    )
+    assert _parse(raw).kind == "human"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Автоматты жауап: Offer",  # kk, Outlook's "Automatic reply"
+        "As an oifig: Offer",  # ga
+        "कार्यालय बाहिर: Offer",  # ne: the vowel signs are not word characters to `re`
+        "Taʼtildaman / Ishdan tashqarida: Offer",  # uz, two absence words
+        "Automātiskā atbilde: Offer",  # lv
+        "Odsutan do 12.3.: Offer",  # hr, the absence with its end
+        "[EXT] Trả lời tự động: Offer",  # vi, behind a gateway's tag
+        "自動回覆：Offer",  # zh-Hant, full-width colon
+    ],
+)
+def test_an_out_of_office_with_no_header_is_known_by_its_subject_in_many_languages(subject):
+    p = _parse(
+        f"From: Ana <ana@co.example>\nTo: am@ours.example\nSubject: {subject}\n"
+        "Content-Type: text/plain; charset=utf-8\n\n"
+        "Back on 12 March. Colleague: ben@co.example\n"
+    )
+    assert p.kind == "auto_reply"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Re: Automatic reply: Offer",  # a person answering the notice is a reply
+        "Absent a budget this year, is there a free tier?",  # no colon: their own words
+        "Absentee tracking: is this what you do?",  # not the word "absent"
+        "Poissa olevat tiimit: Offer",  # fi "absent teams", with a question below
+        "Absence management: Offer",
+    ],
+)
+def test_a_subject_that_only_mentions_an_absence_stays_human(subject):
+    p = _parse(
+        f"From: Ana <ana@co.example>\nTo: am@ours.example\nSubject: {subject}\n"
+        "Content-Type: text/plain; charset=utf-8\n\nWhat would a pilot cost for 40 seats?\n"
+    )
+    assert p.kind == "human"
+
+
+def test_a_notes_return_receipt_is_automatic():
+    p = _parse(
+        "From: Giulia <giulia@co.example>\nTo: am@ours.example\nSubject: Return Receipt\n"
+        "X-Mailer: HCL Notes Release 12.0.2\n\n"
+        "Your document:\tOffer\nwas received by:\tGiulia/Treviso/Co\nat:\t04/11/2025 10:42\n"
+    )
+    assert p.kind == "auto_reply"

@@ -44,9 +44,10 @@ _DAEMON_NAME = re.compile(
     r"|\bmicrosoft outlook\b|\bmessage delivery\b",
     re.I,
 )
+# The box may carry a service's name before it: "flow-noreply", "billing.noreply".
 _NOREPLY_LOCAL = re.compile(
-    r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply|auto[-_.]?reply|autorespond(?:er)?"
-    r"|auto[-_.]?responder|auto[-_.]?confirm|notifications?|mailer[-_.]?notify)(?:[-_.+].*)?$",
+    r"^(?:[a-z0-9]+[-_.])*(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply"
+    r"|auto[-_.]?reply|autorespond(?:er)?|auto[-_.]?responder|auto[-_.]?confirm|notifications?|mailer[-_.]?notify)(?:[-_.+].*)?$",
     re.I,
 )
 # The list manager programs' own mailboxes.
@@ -248,6 +249,12 @@ AUTO_SUBJECT = re.compile(
     r"|\beingangsbestätigung\b|\baccusé de réception\b|\bacuse de recibo\b"
     r"|\bconfirma[çc][ãa]o de recebimento\b|\bontvangstbevestiging\b"
     r"|^\s*read:|^\s*gelesen:|^\s*lu\s*:|^\s*le[ií]do:|^\s*letto:|^\s*gelezen:"
+    # a receipt named as one at the subject's start (HCL Notes' "Return Receipt", the read
+    # receipts of clients that do not send RFC 8098 reports)
+    r"|^\s*(?:return|read|delivery) receipt\b|^\s*(?:lese|empfangs)bestätigung\b"
+    r"|^\s*confirmation de lecture\b|^\s*confirmación de lectura\b|^\s*leesbevestiging\b"
+    r"|^\s*ricevuta di (?:ritorno|lettura)\b|^\s*potwierdzenie przeczytania\b"
+    r"|^\s*l(?:ä|æ|e)s(?:e)?kvitt(?:o|ering)\b|^\s*lukukuittaus\b"
     r"|自動応答|自動返信|不在(?:通知|のお知らせ)",
     re.I,
 )
@@ -505,6 +512,56 @@ _SENDER_KEYS = frozenset(
         "return-path",
     ]
 )
+# A delivery report that names no event but a message's state: Azure Communication
+# Services' "status": "Bounced" under an "EmailDeliveryReportReceived" event.
+_STATUS_KEYS = frozenset(["status", "deliverystatus", "delivery_status", "state"])
+_BOUNCE_EVENTS = frozenset(
+    [
+        "bounce",
+        "bounced",
+        "hard_bounce",
+        "hardbounce",
+        "hard-bounce",
+        "soft_bounce",
+        "softbounce",
+        "soft-bounce",
+        "dropped",
+        "failed",
+        "permanent_fail",
+        "permanent_failure",
+        "out_of_band",
+        "blocked",
+        "rejected",
+        "undeliverable",
+        "undelivered",
+        "delivery_failed",
+        "deliveryfailed",
+        "delivery_failure",
+    ]
+)
+_BOUNCE_STATUSES = frozenset(
+    ["bounced", "bounce", "failed", "undeliverable", "undelivered", "rejected", "dropped"]
+    + ["hard_bounce", "hardbounce", "soft_bounce", "softbounce", "delivery_failed"]
+)
+_REASON_KEYS = frozenset(
+    [
+        "reason",
+        "diagnostic",
+        "diagnostic_code",
+        "diagnosticcode",
+        "description",
+        "error",
+        "bounce_reason",
+        "raw_reason",
+        "details",
+        "statusmessage",
+        "status_message",
+        "smtp_response",
+        "response",
+        "message",
+    ]
+)
+_ENHANCED_STATUS = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
 _MESSAGE_ID_KEYS = frozenset(["message-id", "message_id", "messageid", "smtp-id", "smtp_id"])
 _ADDRESS = re.compile(r"[^\s@\"'<>:]+@[^\s@\"'<>:]+\.[^\s@\"'<>:]+")  # no "mailto:"
 
@@ -513,13 +570,31 @@ def _json_complaint(body: str) -> tuple[str, str] | None:
     """(recipient, message id) of the first complaint event in JSON in `body`: the object
     naming the event, and the recipient and message id within it (never under a sender's
     key). None when there is none."""
+    event = _json_event(body, _COMPLAINT_EVENTS, frozenset())
+    if event is None:
+        return None
+    recipient, found = event
+    return recipient, next(iter(_strings(found, _MESSAGE_ID_KEYS)), "")
+
+
+def _json_event(
+    body: str, events: frozenset[str], statuses: frozenset[str]
+) -> tuple[str, dict] | None:
+    """(recipient, the event's object) of the first event in JSON in `body` whose name is
+    one of `events` ("email.bounced" counts as "bounced") or whose delivery status is one of
+    `statuses`, with a recipient address within it. None when there is none."""
     for payload in _json_values(body):
         for event in _objects(payload):
-            if any(_is_complaint(v) for k, v in event.items() if str(k).lower() in _EVENT_KEYS):
+            named = any(
+                _names(v, events) for k, v in event.items() if str(k).lower() in _EVENT_KEYS
+            ) or any(
+                _names(v, statuses) for k, v in event.items() if str(k).lower() in _STATUS_KEYS
+            )
+            if named:
                 people = (p.strip() for p in _strings(event, _RECIPIENT_KEYS))
                 recipient = next((p for p in people if _ADDRESS.fullmatch(p)), "")
                 if recipient:
-                    return recipient, next(iter(_strings(event, _MESSAGE_ID_KEYS)), "")
+                    return recipient, event
     return None
 
 
@@ -546,9 +621,12 @@ def _objects(node: Any, depth: int = 0) -> Iterator[dict]:
             yield from _objects(v, depth + 1)
 
 
-def _is_complaint(value: Any) -> bool:
+def _names(value: Any, names: frozenset[str]) -> bool:
     values = value if isinstance(value, list) else [value]
-    return any(isinstance(v, str) and v.lower() in _COMPLAINT_EVENTS for v in values)
+    return any(
+        isinstance(v, str) and (v.lower() in names or v.lower().rpartition(".")[2] in names)
+        for v in values
+    )
 
 
 def _strings(node: Any, keys: frozenset[str], under: bool = False, depth: int = 0) -> Iterator[str]:
@@ -809,6 +887,17 @@ def esp_bounce(
     or None. The same guard as `esp_complaint` (`relayed_event`)."""
     if not from_addr or not relayed_event(from_addr, display, automatic=automatic, reply=reply):
         return None
+    found = _json_event(body, _BOUNCE_EVENTS, _BOUNCE_STATUSES)
+    if found is not None:
+        address, event = found
+        reasons = [r for r in _strings(event, _REASON_KEYS) if r.strip()]
+        status = next((m.group(1) for r in reasons if (m := _ENHANCED_STATUS.search(r))), "")
+        return {
+            "recipient": address,
+            "message_id": next(iter(_strings(event, _MESSAGE_ID_KEYS)), ""),
+            "status": status,
+            "reason": reasons[0] if reasons else "",
+        }
     if not _ESP_BOUNCE.search(body):
         return None
     recipient = _ESP_RECIPIENT.search(body)

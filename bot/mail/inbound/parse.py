@@ -66,6 +66,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import Any, cast
 
+from bot.mail import absence
 from bot.mail.inbound import machine
 from bot.mail.text import (
     AUTO_REPLY_SUBJECT,
@@ -163,7 +164,7 @@ def _parse(raw: bytes, today: date | None) -> Parsed:
 
     body = _body_text(parts)
     text = _clip(strip_quotes(body))
-    reason = _auto_reason(msg, base["subject"]) or _machine_reason(msg, parts, base, text)
+    reason = _auto_reason(msg, base["subject"], text) or _machine_reason(msg, parts, base, text)
     if not reason:
         return Parsed(kind="human", text=text, **base)
 
@@ -958,6 +959,7 @@ def _nonstandard_recipient(msg: Message, notice: str, embedded: Message | None) 
 
 # --------------------------------------------------------------------------- auto-replies
 
+_QUESTION = re.compile("[?\uff1f\u061f\u037e]")  # ? in Latin, CJK, Arabic and Greek text
 _AUTO_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Mail-Autoreply")
 
 
@@ -967,7 +969,7 @@ def _auto_submitted(msg: Message) -> bool:
     return bool(value) and value.split(";")[0].strip().lower() != "no"
 
 
-def _auto_reason(msg: Message, subject: str) -> str:
+def _auto_reason(msg: Message, subject: str, text: str) -> str:
     value = _hdr(msg, "Auto-Submitted")
     if value and value.split(";")[0].strip().lower() != "no":
         return f"Auto-Submitted: {value}"
@@ -995,6 +997,12 @@ def _auto_reason(msg: Message, subject: str) -> str:
             # "Abwesenheit" + "snotiz"
             word = cast("re.Match[str]", re.match(r"\w*", subject[m.end() :])).group(0)
             return f"subject: {(m.group(0) + word).strip()}"
+        # The absence words in the languages the wording above does not know; a notice
+        # states, so a text that asks something ("Absence management: does it ...?") is a
+        # person's own subject and they get their card.
+        m = absence.SUBJECT.match(subject)
+        if m and not _QUESTION.search(text):
+            return f"subject: {m.group(0).strip()}"
     return ""
 
 
@@ -1024,7 +1032,7 @@ def _machine_reason(msg: Message, parts: list[_Part], base: dict[str, Any], text
         return f"mailing-list digest: {subject[:60]}"
     if not REPLY_PREFIX.match(subject) and (
         machine.AUTO_SUBJECT.search(subject)
-        or machine.AUTO_SUBJECT_MORE.search(subject)
+        or (machine.AUTO_SUBJECT_MORE.search(subject) and not _QUESTION.search(text))
         or machine.SUBSCRIPTION_SUBJECT.search(subject)
     ):
         return f"subject: {subject[:60]}"

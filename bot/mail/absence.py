@@ -1,0 +1,179 @@
+"""The subject an out-of-office notice starts with, in the languages mail clients and servers
+are set up in.
+
+A notice sent with no Auto-Submitted or X-Autoreply header (a phone's vacation reply, a
+hosting panel's autoresponder, a rule in a desktop client) is known by its subject: the
+client's "Automatic reply:" (Outlook, localised into each of its UI languages) or the
+absence word a person sets up ("Out of office:", "Abwesend:", "कार्यालय बाहिर:"), put before
+the subject it answers. People do not start a reply's subject with those words and a colon,
+so the start of a subject is read in every language here, not only the ones the body
+wording of `machine.absence_notice` knows. One list per language, so a missing language is
+one line to add.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Outlook's "Automatic reply", and what other clients and servers put there, by language.
+AUTOMATIC_REPLY = {
+    "af": ("outomatiese antwoord", "outomatiese reaksie"),
+    "am": ("ራስ-ሰር ምላሽ",),
+    "ar": ("رد تلقائي", "الرد التلقائي", "رد آلي"),
+    "az": ("avtomatik cavab",),
+    "be": ("аўтаматычны адказ",),
+    "bg": ("автоматичен отговор",),
+    "bn": ("স্বয়ংক্রিয় উত্তর", "স্বয়ংক্রিয় জবাব"),
+    "bs hr sr": ("automatski odgovor", "аутоматски одговор"),
+    "ca": ("resposta automàtica",),
+    "cs": ("automatická odpověď",),
+    "cy": ("ateb awtomatig",),
+    "da nb nn": ("automatisk svar", "autosvar"),
+    "de": ("automatische antwort", "automatische beantwortung", "autoantwort"),
+    "el": ("αυτόματη απάντηση",),
+    "en": ("automatic reply", "automated reply", "auto reply", "auto-reply", "autoreply"),
+    "es": ("respuesta automática", "respuesta automatica"),
+    "et": ("automaatvastus", "automaatne vastus"),
+    "eu": ("erantzun automatikoa",),
+    "fa": ("پاسخ خودکار",),
+    "fi": ("automaattinen vastaus",),
+    "fil tl": ("awtomatikong tugon", "awtomatikong sagot"),
+    "fr": ("réponse automatique", "reponse automatique"),
+    "ga": ("freagra uathoibríoch", "freagra uathoibrioch"),
+    "gl": ("resposta automática",),
+    "gu": ("સ્વચાલિત જવાબ",),
+    "he": ("תשובה אוטומטית", "מענה אוטומטי"),
+    "hi": ("स्वचालित उत्तर", "स्वचालित जवाब", "ऑटो रिप्लाई"),
+    "hu": ("automatikus válasz",),
+    "hy": ("ավտոմատ պատասխան", "ինքնաշխատ պատասխան"),
+    "id": ("balasan otomatis",),
+    "is": ("sjálfvirkt svar",),
+    "it": ("risposta automatica",),
+    "ja": ("自動応答", "自動返信"),
+    "ka": ("ავტომატური პასუხი",),
+    "kk": ("автоматты жауап", "автожауап"),
+    "km": ("ការឆ្លើយតបស្វ័យប្រវត្តិ",),
+    "kn": ("ಸ್ವಯಂಚಾಲಿತ ಪ್ರತ್ಯುತ್ತರ",),
+    "ko": ("자동 회신", "자동 응답", "자동회신", "자동응답"),
+    "ky": ("автоматтык жооп",),
+    "lb": ("automatesch äntwert",),
+    "lo": ("ຕອບກັບອັດຕະໂນມັດ",),
+    "lt": ("automatinis atsakymas",),
+    "lv": ("automātiskā atbilde", "automātiska atbilde"),
+    "mk": ("автоматски одговор",),
+    "ml": ("സ്വയമേവയുള്ള മറുപടി",),
+    "mn": ("автомат хариу",),
+    "mr": ("स्वयंचलित उत्तर",),
+    "ms": ("balasan automatik",),
+    "mt": ("tweġiba awtomatika", "twegiba awtomatika"),
+    "my": ("အလိုအလျောက် ပြန်စာ",),
+    "ne": ("स्वचालित जवाफ", "स्वतः जवाफ"),
+    "nl": ("automatisch antwoord",),
+    "pa": ("ਸਵੈਚਾਲਤ ਜਵਾਬ",),
+    "pl": ("odpowiedź automatyczna", "automatyczna odpowiedź"),
+    "pt": ("resposta automática", "resposta automatica"),
+    "ro": ("răspuns automat", "raspuns automat"),
+    "ru": ("автоматический ответ", "автоответ"),
+    "si": ("ස්වයංක්\u200dරීය පිළිතුර", "ස්වයංක්රීය පිළිතුර"),
+    "sk": ("automatická odpoveď",),
+    "sl": ("samodejni odgovor",),
+    "sq": ("përgjigje automatike",),
+    "sr-latn": ("automatski odgovor",),
+    "sv": ("automatiskt svar",),
+    "sw": ("jibu la kiotomatiki", "jibu la otomatiki"),
+    "ta": ("தானியங்கு பதில்", "தானியங்கி பதில்"),
+    "te": ("స్వయంచాలక ప్రత్యుత్తరం",),
+    "th": ("ตอบกลับอัตโนมัติ", "การตอบกลับอัตโนมัติ"),
+    "tk": ("awtomatik jogap",),
+    "tr": ("otomatik yanıt", "otomatik cevap", "otomatik yanit"),
+    "uk": ("автоматична відповідь", "автовідповідь"),
+    "ur": ("خودکار جواب", "خودکار جوابی پیغام"),
+    "uz": ("avtomatik javob", "автоматик жавоб"),
+    "vi": ("trả lời tự động", "tra loi tu dong"),
+    "zh": ("自动回复", "自動回覆", "自动答复", "自動回復"),
+    "zu": ("impendulo ezenzakalelayo",),
+}
+
+# The absence a person names in their notice's subject ("Out of office", "on leave").
+AWAY = {
+    "af": ("uit kantoor", "buite kantoor", "met verlof"),
+    "ar": ("خارج المكتب", "في إجازة"),
+    "az": ("ofisdən kənarda", "məzuniyyətdəyəm"),
+    "be": ("па-за офісам", "у адпачынку"),
+    "bg": ("извън офиса", "в отпуск", "отсъствие"),
+    "bn": ("অফিসের বাইরে", "ছুটিতে"),
+    "bs hr sr": ("izvan ureda", "van kancelarije", "van ureda", "odsutan", "odsutna"),
+    "ca": ("fora de l'oficina", "fora de l’oficina", "absència"),
+    "cs sk": ("mimo kancelář", "mimo kanceláriu", "nepřítomnost", "neprítomnosť", "dovolená"),
+    "cy": ("allan o'r swyddfa", "allan o’r swyddfa", "i ffwrdd o'r swyddfa"),
+    "da nb nn sv": ("fraværende", "fravær", "ikke på kontoret", "frånvaro", "frånvarande"),
+    "de": ("abwesenheit", "abwesenheitsnotiz", "abwesend", "nicht im büro", "außer haus"),
+    "el": ("εκτός γραφείου", "σε άδεια"),
+    "en": ("out of office", "out of the office", "away from the office", "on leave", "ooo"),
+    "es": ("fuera de la oficina", "fuera de oficina", "ausente", "ausencia", "de vacaciones"),
+    "et": ("kontorist väljas", "puhkusel", "eemal"),
+    "eu": ("bulegotik kanpo", "oporretan"),
+    "fa": ("خارج از دفتر", "در مرخصی"),
+    "fi": ("poissa", "poissa toimistolta", "lomalla", "poissaolo"),
+    "fil tl": ("wala sa opisina", "nasa bakasyon"),
+    "fr": ("absent", "absente", "absence", "hors du bureau", "en congé", "en congés"),
+    "ga": ("as an oifig", "ar saoire"),
+    "gl": ("fóra da oficina", "ausente"),
+    "he": ("מחוץ למשרד", "בחופשה", "לא נמצא במשרד", "לא נמצאת במשרד"),
+    "hi": ("कार्यालय से बाहर", "ऑफिस से बाहर", "छुट्टी पर"),
+    "hu": ("házon kívül", "irodán kívül", "szabadságon", "szabadság"),
+    "hy": ("գրասենյակից դուրս", "արձակուրդում"),
+    "id ms": ("di luar kantor", "tidak di kantor", "sedang cuti", "di luar pejabat", "bercuti"),
+    "is": ("fjarverandi", "ekki við", "í fríi"),
+    "it": ("fuori ufficio", "fuori sede", "assente", "in ferie"),
+    "ja": ("不在", "休暇中", "外出中", "不在通知"),
+    "ka": ("ოფისის გარეთ", "შვებულებაში"),
+    "kk": ("кеңседен тыс", "демалыстамын", "демалыста"),
+    "ko": ("부재중", "부재 중", "휴가중", "휴가 중", "외근 중"),
+    "lt": ("ne biure", "nesu biure", "atostogose", "atostogauju"),
+    "lv": ("ārpus biroja", "atvaļinājumā", "prombūtnē", "prombūtne"),
+    "mk": ("надвор од канцеларија", "на одмор"),
+    "mn": ("ажлын байранд байхгүй", "амралттай"),
+    "mr": ("कार्यालयाबाहेर", "रजेवर"),
+    "mt": ("barra mill-uffiċċju", "barra mill-uffiċju", "fuq leave"),
+    "ne": ("कार्यालय बाहिर", "अफिस बाहिर", "बिदामा"),
+    "nl": ("afwezig", "niet aanwezig", "buiten kantoor", "met vakantie", "afwezigheidsbericht"),
+    "pl": ("nieobecność", "poza biurem", "na urlopie", "urlop"),
+    "pt": ("fora do escritório", "ausente", "ausência", "de férias"),
+    "ro": ("în afara biroului", "in afara biroului", "în concediu", "absent"),
+    "ru uk": ("нет на месте", "вне офиса", "в отпуске", "поза офісом", "у відпустці"),
+    "sl": ("odsoten", "odsotna", "odsotnost", "izven pisarne"),
+    "sq": ("jashtë zyrës", "me pushime"),
+    "sw": ("nje ya ofisi", "likizoni", "niko likizo"),
+    "ta": ("அலுவலகத்திற்கு வெளியே", "விடுப்பில்"),
+    "th": ("ไม่อยู่ที่สำนักงาน", "ไม่อยู่ที่ออฟฟิศ", "ลาพักร้อน", "ไม่อยู่"),
+    "tr": ("ofis dışında", "ofis dışı", "izindeyim", "izinde", "tatildeyim"),
+    "ur": ("دفتر سے باہر", "چھٹی پر"),
+    "uz": ("ishdan tashqarida", "ofisdan tashqarida", "taʼtildaman", "ta'tildaman", "tatildaman"),
+    "vi": ("vắng mặt", "ngoài văn phòng", "không có mặt tại văn phòng", "đang nghỉ phép"),
+    "zh": ("不在办公室", "不在辦公室", "休假中", "外出中", "休假通知"),
+}
+
+
+# Scripts written without spaces between words: there the phrase may run on into the rest
+# of the notice's name ("不在のお知らせ："), elsewhere a word must end where the phrase does.
+_UNSPACED = re.compile(r"[\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff]")
+
+
+def _alternatives(spaced: bool) -> str:
+    phrases = {p.lower() for table in (AUTOMATIC_REPLY, AWAY) for ps in table.values() for p in ps}
+    chosen = [p for p in phrases if bool(_UNSPACED.search(p)) != spaced]
+    # Longest first, so "poissa toimistolta" is not read as "poissa" and stopped there.
+    return "|".join(re.escape(p) for p in sorted(chosen, key=len, reverse=True))
+
+
+# The phrase at the subject's start (after a gateway's "[EXT]"), then up to three more words
+# (its place or dates: "Nieobecność w biurze:", "Taʼtildaman / Ishdan tashqarida:", "Absent
+# until 12/3:"), then the colon before the subject answered. Any token but a colon counts as
+# a word: Indic scripts' vowel signs are not word characters to `re`.
+SUBJECT = re.compile(
+    r"^\s*(?:\[[^\]]{0,40}\]\s*)?"
+    rf"(?:(?:{_alternatives(spaced=True)})(?=[\s:：/(\-–—]|$)(?:[\s/\-–—]+[^\s:：]+){{0,3}}"
+    rf"|(?:{_alternatives(spaced=False)})[^\s:：]{{0,12}})\s*[:：]",
+    re.IGNORECASE,
+)
