@@ -403,3 +403,35 @@ def test_a_notes_return_receipt_is_automatic():
         "Your document:\tOffer\nwas received by:\tGiulia/Treviso/Co\nat:\t04/11/2025 10:42\n"
     )
     assert p.kind == "auto_reply"
+
+
+def test_an_abuse_ticket_wrapped_mid_sentence_is_a_complaint_about_the_quoted_recipient():
+    p = _parse(
+        "From: Hosting Trust & Safety <abuse@host.example>\nTo: abuse-contact@ours.example\n"
+        "Subject: [Abuse Report #7781] Unsolicited email from 198.51.100.23\n"
+        "Auto-Submitted: auto-generated\n\n"
+        "We have received a complaint that a server under your account (198.51.100.23) sent\n"
+        "unsolicited bulk email. The reporter's evidence is below.\n\n"
+        "---- Reported message headers ----\nFrom: Am <am@ours.example>\n"
+        "To: ren@far.example\nSubject: Offer\n"
+    )
+    assert (p.kind, p.original_recipient) == ("complaint", "ren@far.example")
+
+
+def test_an_abuse_mailbox_ticket_that_withholds_the_complainant_is_a_complaint_of_no_one():
+    p = _parse(
+        "From: Abuse Team <abuse@isp.example>\nTo: abuse-contact@ours.example\n"
+        "Subject: Abuse-Meldung [Ticket#2025030411001234]\n\n"
+        "Wir haben eine Beschwerde über unerwünschte Werbe-E-Mails erhalten, die von Ihrer "
+        "IP-Adresse 203.0.113.20 versendet wurden. Bitte antworten Sie binnen 48 Stunden.\n"
+    )
+    assert (p.kind, p.original_recipient) == ("complaint", "")
+
+
+def test_an_abuse_mailbox_answering_our_mail_in_the_thread_is_not_a_withheld_complaint():
+    p = _parse(
+        "From: Abuse Desk <abuse@far.example>\nTo: am@ours.example\nSubject: Re: Offer\n"
+        "In-Reply-To: <ours-1@ours.example>\n\n"
+        "We have received a complaint about unsolicited mail from your domain. Who are you?\n"
+    )
+    assert p.kind != "complaint"

@@ -85,6 +85,9 @@ NOT_STOPS = [
     "We stopped emailing our customers manually last year, how does your tool help?",
     "Our clients need a one-click unsubscribe - do you support it?",
     "I'm filing a complaint with our IT team about the spam filter, not you. Send the deck?",
+    # opting out of a term of the deal, asked about
+    "Could we opt out of the setup fee if we sign for two years, and start in May?",
+    "Is it possible to opt out of the SSO add-on and keep the rest of the bundle?",
 ]
 
 
@@ -188,3 +191,51 @@ Message-ID: <h1@widgets.example>
         "\nCan we do Thursday at 3?\n",
     )
     assert parse(raw).kind == "human"
+
+
+def test_a_helpdesk_acknowledgement_in_the_thread_under_its_case_subject_is_machine_mail() -> None:
+    # Email-to-Case answers in our thread (In-Reply-To) under the subject it gave the case.
+    raw = _eml(
+        """
+From: Customer Care <care@widgets.example>
+To: sam@outbound.example
+Subject: Case 00771234: We have received your request [ ref:_00D1x._5001y:ref ]
+In-Reply-To: <x1@outbound.example>
+Date: Mon, 2 Jun 2025 10:00:00 +0000
+Message-ID: <c1@widgets.example>
+""",
+        "Dear Customer,\n\nThank you for writing. A case has been created and a member of our"
+        "\nteam will answer within 2 business days.\n",
+    )
+    assert parse(raw).kind == "auto_reply"
+
+
+def test_a_technician_answering_in_the_ticket_thread_stays_human() -> None:
+    raw = _eml(
+        """
+From: Lee Park <lee@widgets.example>
+To: sam@outbound.example
+Subject: Case 00771234: We have received your request [ ref:_00D1x._5001y:ref ]
+In-Reply-To: <c1@widgets.example>
+Date: Tue, 3 Jun 2025 10:00:00 +0000
+Message-ID: <c2@widgets.example>
+""",
+        "Hi Sam, I looked at this myself: we would like a demo for the finance team.\n"
+        "Does Thursday at 3 work?\n",
+    )
+    assert parse(raw).kind == "human"
+
+
+def test_a_list_confirmation_titled_after_the_list_is_machine_mail() -> None:
+    raw = _eml(
+        """
+From: Birders <birders@lists.widgets.example>
+To: sam@outbound.example
+Subject: Widgets Birders Mailing List Subscription Confirmation
+Date: Mon, 2 Jun 2025 10:00:00 +0000
+Message-ID: <l2@lists.widgets.example>
+""",
+        "Hello,\n\nWe have received a request to add your address to the list. To confirm,"
+        "\nplease click the link below.\n",
+    )
+    assert parse(raw).kind == "auto_reply"

@@ -101,6 +101,16 @@ TICKET_NOTICE = re.compile(
     re.I,
 )
 
+# The case reference a helpdesk puts in its subject: "Case 00418273:", "[Ticket#2025030411]",
+# "[#12]", "Request #4411", Salesforce Email-to-Case's "ref:_00D5J2BtL._5003W1a2b3:ref".
+TICKET_SUBJECT = re.compile(
+    r"\bref:_[\w.]+:ref\b"
+    r"|\[(?:[^\]]{0,20}\b)?(?:ticket|case|request|incident|issue|sr)?\s*#\s*[\w-]*\d+[^\]]{0,20}\]"
+    r"|\b(?:case|ticket|request|incident|service request|sr)\s*(?:#|no\.?|number|id)?\s*:?\s*"
+    r"[a-z]{0,5}-?\d{4,}\b",
+    re.I,
+)
+
 
 def _local(addr: str) -> str:
     return addr.partition("@")[0].partition("+")[0]
@@ -349,11 +359,16 @@ QUOTED_TO = re.compile(r"^[ \t>]*To:[ \t]*(.+)$", re.I | re.M)
 QUOTED_FROM = re.compile(r"^[ \t>]*From:[ \t]*(.+)$", re.I | re.M)
 
 
+def abuse_mailbox(addr: str) -> bool:
+    """The abuse role mailbox (RFC 2142) or one of its variants."""
+    return bool(_ABUSE_LOCAL.match(_local(addr)))
+
+
 def abuse_desk(addr: str, display: str, subject: str) -> bool:
     """An abuse desk writing: its role mailbox or name, or a subject naming an abuse
     ticket or a spam complaint."""
     return (
-        bool(_ABUSE_LOCAL.match(_local(addr)))
+        abuse_mailbox(addr)
         or bool(re.search(r"\babuse\b", display, re.I))
         or bool(ABUSE_SUBJECT.search(subject))
     )
@@ -828,7 +843,11 @@ SUBSCRIPTION_SUBJECT = re.compile(
     r"|^\s*(?:confirmez|veuillez confirmer) votre (?:inscription|abonnement|adresse)"
     r"|^\s*confirma (?:tu|su) (?:suscripción|correo|registro)|^\s*conferma (?:la tua )?iscrizione"
     r"|^\s*confirme (?:a sua |sua )?(?:inscrição|subscrição|assinatura)"
-    r"|^\s*bevestig (?:je|uw) (?:inschrijving|aanmelding|abonnement)",
+    r"|^\s*bevestig (?:je|uw) (?:inschrijving|aanmelding|abonnement)"
+    # the notice's name after the list's ("Orchid Society List Mailing List Subscription
+    # Confirmation", as Dada Mail and others title it)
+    r"|\b(?:subscription|sign-?up|opt-?in|unsubscription|unsubscribe) (?:confirmation|request"
+    r"|confirmed|successful)\s*$",
     re.I,
 )
 # What bulk and newsletter software marks its mail with: a campaign header of its own, or

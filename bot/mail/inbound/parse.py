@@ -621,7 +621,9 @@ def _informal_complaint(
         return _service_report(parts, body, subject)
     if not machine.abuse_desk(from_addr, _display_name(msg), subject):
         return None
-    if not machine.COMPLAINT_BODY.search(body):
+    # Plain text is wrapped at about 72 columns, often mid-sentence ("... sent\nunsolicited
+    # bulk email"): the sentence is read with its line breaks undone, paragraphs kept.
+    if not machine.COMPLAINT_BODY.search(re.sub(r"(?<!\n)\n(?!\n)", " ", body)):
         return None
     embedded = _embedded(parts)
     quoted = _hdr(embedded, "To") if embedded is not None else ""
@@ -629,9 +631,11 @@ def _informal_complaint(
         m = machine.QUOTED_TO.search(body)
         quoted = m.group(1) if m and machine.QUOTED_FROM.search(body) else ""
     recipient = _first_addr(quoted)
-    # A desk that withholds the complainant (its ticket says so, or software sent it) still
-    # reports a complaint; it matches no address of ours, so it suppresses nobody by guess.
-    if not recipient and not (automatic or machine.REDACTED_RECIPIENT.search(body)):
+    # A desk that withholds the complainant (its ticket says so, software sent it, or its
+    # abuse role mailbox opened the ticket, not answering our mail) still reports a
+    # complaint; it matches no address of ours, so it suppresses nobody by guess.
+    desk = machine.abuse_mailbox(from_addr) and not _in_thread(msg, subject)
+    if not recipient and not (automatic or desk or machine.REDACTED_RECIPIENT.search(body)):
         return None
     first_line = next((ln.strip() for ln in body.splitlines() if ln.strip()), "")
     return {
@@ -1084,6 +1088,12 @@ def _machine_signs(
     ticket = machine.TICKET_NOTICE.search(" ".join(f"{subject}\n{text[:1500]}".split()))
     if ticket:
         signs.append(f"helpdesk acknowledgement: {ticket.group(0)[:60]}")
+        # ... under the subject the helpdesk gave the case, which no mail client writes:
+        # two statements of one notice (a technician answering in the ticket keeps the
+        # subject, but does not announce the ticket).
+        case = machine.TICKET_SUBJECT.search(subject)
+        if case:
+            signs.append(f"helpdesk case subject: {case.group(0)[:40]}")
     # Headers that software sets and a person's client may set too (Outlook's request that
     # nothing answer a message, a loop guard): they back another sign, never stand alone.
     suppress, loop = _hdr(msg, "X-Auto-Response-Suppress"), _hdr(msg, "X-Loop")
