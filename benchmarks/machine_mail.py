@@ -112,8 +112,16 @@ With that build every source meets its targets; the misses read earlier and left
 ticket wrapped mid-sentence, one that withholds the complainant, a helpdesk case answered in
 our thread, a list confirmation titled after the list, "Can we opt out of the annual
 commitment?" read as a stop) were then mended as the general forms they are.
+blind14 was written after all of that and measured first on that build: 81.2% machine mail
+(26 of 32), 98.9% unsubscribe recall (93 of 94: a complaint event whose name, recipient key
+and relay no rule read), 100% needs-person. Its six misses were read and led to general
+readers, not to its samples: event names and JSON keys in the cases services write them
+("dm:EmailComplaint", "toAddress", Customer.io's "metric"), relays known by a workflow tool's
+subject tag or a bot's mailbox, challenge-response notices, the informal German
+double-opt-in, and out-of-office notices under a plain "Re:" known by the absence words of
+the subject table in their text (with a date and someone else's address, asking nothing).
 
-    .venv/bin/python benchmarks/machine_mail.py --only blind13
+    .venv/bin/python benchmarks/machine_mail.py --only blind14
 
 Exit status 1 when a target is missed.
 """
@@ -155,7 +163,7 @@ SOURCES = {
             ROOT / "benchmarks" / "data" / name / "mail",
             ROOT / "benchmarks" / "data" / name / "replies.jsonl",
         )
-        for name in [f"blind{n}" for n in range(2, 14)]
+        for name in [f"blind{n}" for n in range(2, 15)]
     },
 }
 MACHINE_TARGET, UNSUB_TARGET, PERSON_TARGET = 0.97, 1.0, 0.99

@@ -109,6 +109,7 @@ AWAY = {
     "da nb nn sv": ("fraværende", "fravær", "ikke på kontoret", "frånvaro", "frånvarande"),
     "de": ("abwesenheit", "abwesenheitsnotiz", "abwesend", "nicht im büro", "außer haus"),
     "el": ("εκτός γραφείου", "σε άδεια"),
+    "eo": ("ekster la oficejo", "ne en la oficejo", "en ferio", "forestanta"),
     "en": ("out of office", "out of the office", "away from the office", "on leave", "ooo"),
     "es": ("fuera de la oficina", "fuera de oficina", "ausente", "ausencia", "de vacaciones"),
     "et": ("kontorist väljas", "puhkusel", "eemal"),
@@ -151,7 +152,9 @@ AWAY = {
     "ur": ("دفتر سے باہر", "چھٹی پر"),
     "uz": ("ishdan tashqarida", "ofisdan tashqarida", "taʼtildaman", "ta'tildaman", "tatildaman"),
     "vi": ("vắng mặt", "ngoài văn phòng", "không có mặt tại văn phòng", "đang nghỉ phép"),
+    "xh": ("andikho eofisini", "ndisekhefini", "ndisetchuthini"),
     "zh": ("不在办公室", "不在辦公室", "休假中", "外出中", "休假通知"),
+    "zu": ("angikho ehhovisi", "ngaphandle kwehhovisi", "ngisekhefini", "ngiseholidini"),
 }
 
 
@@ -177,3 +180,36 @@ SUBJECT = re.compile(
     rf"|(?:{_alternatives(spaced=False)})[^\s:：]{{0,12}})\s*[:：]",
     re.IGNORECASE,
 )
+
+
+# The same words in a notice's text, for one sent under a plain "Re:" subject: an absence
+# word of any language but English (whose notices `machine.absence_notice` reads by their
+# grammar), a date, and someone else's address to write to, in the opening of a text that
+# asks nothing. A person who writes all three is away and says whom to ask meanwhile.
+def _away_in_text() -> str:
+    phrases = {
+        p.lower()
+        for lang, ps in AWAY.items()
+        if lang != "en"
+        for p in ps
+        if not _UNSPACED.search(p)
+    }
+    return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+
+
+# Not inside a longer word ("absenteeism"); scripts without spaces as in subjects.
+_BODY = re.compile(
+    rf"(?<![^\W\d_])(?:{_away_in_text()})(?![^\W\d_])|{_alternatives(spaced=False)}",
+    re.IGNORECASE,
+)
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+QUESTION = re.compile("[?\uff1f\u061f\u037e]")  # ? in Latin, CJK, Arabic and Greek text
+
+
+def notice(text: str, sender: str = "") -> bool:
+    """An out-of-office by its words in any language the tables know (see `_BODY`)."""
+    head = text[:800]
+    if QUESTION.search(head) or not re.search(r"\d", head) or not _BODY.search(head):
+        return False
+    sender = sender.lower()
+    return any(a.lower() != sender for a in _ADDRESS.findall(head))

@@ -435,3 +435,99 @@ def test_an_abuse_mailbox_answering_our_mail_in_the_thread_is_not_a_withheld_com
         "We have received a complaint about unsolicited mail from your domain. Who are you?\n"
     )
     assert p.kind != "complaint"
+
+
+def test_a_workflow_run_tagged_in_its_subject_relays_a_bounce_named_as_a_metric():
+    payload = {
+        "data": {
+            "identifiers": {"email": "ola@far.example"},
+            "recipient": "ola@far.example",
+            "failure_message": "550 5.1.1 <ola@far.example>: user unknown",
+        },
+        "metric": "bounced",
+        "object_type": "email",
+    }
+    raw = (
+        "From: RevOps alerts <revops-alerts@ours.example>\nTo: am@ours.example\n"
+        "Subject: [Make] email bounced (ola@far.example)\n\nPayload:\n" + json.dumps(payload)
+    )
+    p = _parse(raw)
+    assert (p.kind, p.original_recipient, p.bounce_status) == ("bounce", "ola@far.example", "5.1.1")
+
+
+def test_event_names_and_keys_are_read_in_the_cases_services_write_them():
+    # CloudEvents-style "dm:EmailComplaint", the recipient under "toAddress".
+    payload = {
+        "type": "dm:EmailComplaint",
+        "data": {"accountName": "am@ours.example", "toAddress": "wen@far.example"},
+    }
+    p = _parse(_relayed(payload, automatic=False, sender="Deliverability bot <dbot@ours.example>"))
+    assert (p.kind, p.original_recipient) == ("complaint", "wen@far.example")
+    assert machine._forms("HardBounce") >= {"hard_bounce", "hardbounce", "bounce"}
+
+
+CHALLENGE = (
+    "I protect my inbox from junk mail. Your message has been held because your address is not"
+    "\nyet on my list of approved senders. Please complete a short registration at the link"
+    "\nbelow and it will be delivered; if you do not, it will be deleted without being read.\n"
+)
+
+
+def test_a_challenge_response_notice_in_our_thread_is_machine_mail():
+    p = _parse(
+        "From: Greg <greg@co.example>\nTo: am@ours.example\nSubject: Re: Offer [Verify]\n"
+        f"In-Reply-To: <ours-1@ours.example>\n\n{CHALLENGE}"
+    )
+    assert p.kind == "auto_reply"
+
+
+def test_a_person_saying_our_mail_was_held_stays_human():
+    p = _parse(
+        "From: Greg <greg@co.example>\nTo: am@ours.example\nSubject: Re: Offer\n"
+        "In-Reply-To: <ours-1@ours.example>\n\n"
+        "Your message was held by our filter for a day, sorry. What does the pilot cost?\n"
+    )
+    assert p.kind == "human"
+
+
+def test_a_double_opt_in_in_the_informal_german_form_is_machine_mail():
+    p = _parse(
+        "From: Briefing <hallo@brief.example>\nTo: am@ours.example\n"
+        "Subject: Bitte bestätige deine E-Mail-Adresse\nContent-Type: text/plain; charset=utf-8\n\n"
+        "Danke für deine Anmeldung. Klicke auf den Link, um sie zu bestätigen.\n"
+    )
+    assert p.kind == "auto_reply"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # eo, hu, zu: an absence word, a date, a colleague's address, under a plain "Re:"
+        "Mi estas ekster la oficejo ĝis la 3-a de marto. Skribu al ana@co.example.\n",
+        "Házon kívül vagyok március 12-ig. Sürgős ügyben: bela@co.example\n",
+        "Angikho ehhovisi kuze kube ngu-12 Mashi. Xhumana no-ana@co.example.\n",
+    ],
+)
+def test_an_out_of_office_under_a_reply_subject_is_known_by_its_words(body):
+    p = _parse(
+        "From: Liza <liza@co.example>\nTo: am@ours.example\nSubject: Re: Offer\n"
+        "In-Reply-To: <ours-1@ours.example>\nContent-Type: text/plain; charset=utf-8\n\n" + body
+    )
+    assert p.kind == "auto_reply"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # asks something: a person, whatever else the text says
+        "Estaré ausente hasta el 12. ¿Puede escribir a ana@co.example con el precio?\n",
+        # no one else to write to
+        "Házon kívül vagyok március 12-ig, utána beszéljünk a bevezetésről.\n",
+    ],
+)
+def test_a_person_mentioning_an_absence_stays_human(body):
+    p = _parse(
+        "From: Liza <liza@co.example>\nTo: am@ours.example\nSubject: Re: Offer\n"
+        "In-Reply-To: <ours-1@ours.example>\nContent-Type: text/plain; charset=utf-8\n\n" + body
+    )
+    assert p.kind == "human"

@@ -111,6 +111,29 @@ TICKET_SUBJECT = re.compile(
     re.I,
 )
 
+# A challenge-response filter's notice (ChoiceMail, Spam Arrest, Boxbe, TMDA, Mailblocks):
+# our message is held until we prove we are a sender it may let through. It says both, which
+# a person does not: the mail held, and the senders it lets through or the check to pass.
+_CHALLENGE_HELD = re.compile(
+    r"\b(?:your (?:message|e-?mail|mail)|the (?:message|e-?mail) you sent)\b[^.\n]{0,60}?"
+    r"\b(?:has been|was|is being|is|will be) (?:held|quarantined|queued|put on hold|parked"
+    r"|not (?:yet )?(?:been )?delivered)\b",
+    re.I,
+)
+_CHALLENGE_ASK = re.compile(
+    r"\b(?:approved|accepted|verified|authori[sz]ed|allowed|trusted|whitelisted|permitted)"
+    r" senders?\b|\bsenders? (?:list|whitelist|allow-?list)\b|\bverify (?:that )?you(?:'re| are)"
+    r" (?:a )?(?:human|real person|not a (?:robot|spammer|machine))\b|\bcomplete (?:a |the )?"
+    r"(?:short |one-time |quick |simple )?(?:registration|verification|challenge)\b",
+    re.I,
+)
+
+
+def challenge_response(text: str) -> bool:
+    """A challenge-response filter holding our message until we register or verify."""
+    flat = " ".join(text.split())
+    return bool(_CHALLENGE_HELD.search(flat)) and bool(_CHALLENGE_ASK.search(flat))
+
 
 def _local(addr: str) -> str:
     return addr.partition("@")[0].partition("+")[0]
@@ -390,9 +413,9 @@ _ESP_COMPLAINT = re.compile(
 _ESP_SENDER = re.compile(
     r"@(?:[\w-]+\.)*(?:mailgun|sendgrid|postmarkapp|sparkpost(?:mail)?|mailjet|mandrillapp"
     r"|brevo|sendinblue|amazonses|mailchimp|socketlabs|sparkpost|mailtrap|mailersend"
-    r"|elasticemail|resend)\.\w+$|^(?:deliverability|bounces?|web-?hooks?"
+    r"|elasticemail|resend)\.\w+$|(?:^|[-_.])(?:deliverability|bounces?|web-?hooks?"
     r"|hooks?|events?|relay|esp|mta|tracking|postmaster|mailer-daemon|abuse|fbl|feedback"
-    r"|alerts?|notifications?|monitoring|automations?|integrations?|workflows?|zapier|n8n)"
+    r"|alerts?|notifications?|monitoring|automations?|integrations?|workflows?|zapier|n8n|bots?)"
     r"[-_.+@]",
     re.I,
 )
@@ -401,7 +424,14 @@ _ESP_SENDER = re.compile(
 _ESP_NAME = re.compile(
     r"\b(?:mailgun|sendgrid|postmark|sparkpost|mailjet|mandrill|brevo|sendinblue|amazon ses"
     r"|mailchimp|socketlabs|mailtrap|mailersend|elastic email|webhooks?|zapier|n8n"
-    r"|integromat|pipedream|workato)\b",
+    r"|integromat|pipedream|workato|alerts?|bot|robot|notifier)\b",
+    re.I,
+)
+# The tag a workflow tool puts before the subject of the mail a run sends ("[Make] ...",
+# "[Pipedream] ...", "[Zapier] ...").
+_RELAY_SUBJECT = re.compile(
+    r"^\s*\[(?:make|zapier|n8n|pipedream|workato|integromat|power automate|ifttt|tray\.io"
+    r"|activepieces|relay\.app)\]",
     re.I,
 )
 _ESP_RECIPIENT = re.compile(
@@ -416,7 +446,9 @@ _ESP_MESSAGE_ID = re.compile(
 )
 
 
-def relayed_event(from_addr: str, display: str, *, automatic: bool, reply: bool) -> bool:
+def relayed_event(
+    from_addr: str, display: str, *, automatic: bool, reply: bool, subject: str = ""
+) -> bool:
     """Whether mail that carries an ESP event's JSON is the event relayed, not a person
     quoting one: marked Auto-Submitted (`automatic`), or from a machine sender (no-reply,
     mailer, an ESP's or our own relay mailbox, a display name naming the service) and not a
@@ -429,6 +461,7 @@ def relayed_event(from_addr: str, display: str, *, automatic: bool, reply: bool)
     local = from_addr.partition("@")[0]
     return (
         bool(_NOREPLY_LOCAL.match(local))
+        or bool(_RELAY_SUBJECT.match(subject))
         or bool(_ESP_SENDER.search(from_addr))
         or bool(_ESP_NAME.search(display))
     )
@@ -441,10 +474,12 @@ def esp_complaint(
     display: str = "",
     automatic: bool = False,
     reply: bool = False,
+    subject: str = "",
 ) -> tuple[str, str] | None:
     """(recipient, message id) of an ESP's complaint event in a mail body, or None. Only when
     `relayed_event`, and only with an event name that means a complaint."""
-    if from_addr and not relayed_event(from_addr, display, automatic=automatic, reply=reply):
+    relayed = relayed_event(from_addr, display, automatic=automatic, reply=reply, subject=subject)
+    if from_addr and not relayed:
         return None
     found = _json_complaint(body)
     if found is not None:
@@ -461,7 +496,16 @@ def esp_complaint(
 # The same events read as JSON, for payloads the patterns above cannot follow: an event
 # name in a list (ZeptoMail's "event_name": ["feedback_loop"]), the recipient nested under
 # "to" beside the sender's own address under "from".
-_EVENT_KEYS = frozenset(
+def _keys(names: list[str]) -> frozenset[str]:
+    """JSON keys as `_key` reads them: "toAddress", "to_address" and "to-address" alike."""
+    return frozenset(_key(n) for n in names)
+
+
+def _key(name: object) -> str:
+    return re.sub(r"[-_]", "", str(name).lower())
+
+
+_EVENT_KEYS = _keys(
     [
         "event",
         "type",
@@ -473,6 +517,7 @@ _EVENT_KEYS = frozenset(
         "notificationtype",
         "event_name",
         "eventname",
+        "metric",  # Customer.io's reporting webhooks
     ]
 )
 _COMPLAINT_EVENTS = frozenset(
@@ -494,7 +539,8 @@ _COMPLAINT_EVENTS = frozenset(
         "fbl",
     ]
 )
-_RECIPIENT_KEYS = frozenset(
+_COMPLAINT_STATUSES = frozenset(["complained", "complaint", "spam", "spamreport", "spam_report"])
+_RECIPIENT_KEYS = _keys(
     [
         "recipient",
         "recipients",
@@ -507,9 +553,14 @@ _RECIPIENT_KEYS = frozenset(
         "address",
         "recipientaddress",
         "recipient_address",
+        "to_address",
+        "recipient_email",
+        "email_to",
+        "rcpt",
+        "destination",
     ]
 )
-_SENDER_KEYS = frozenset(
+_SENDER_KEYS = _keys(
     [
         "from",
         "sender",
@@ -529,7 +580,7 @@ _SENDER_KEYS = frozenset(
 )
 # A delivery report that names no event but a message's state: Azure Communication
 # Services' "status": "Bounced" under an "EmailDeliveryReportReceived" event.
-_STATUS_KEYS = frozenset(["status", "deliverystatus", "delivery_status", "state"])
+_STATUS_KEYS = _keys(["status", "deliverystatus", "delivery_status", "state"])
 _BOUNCE_EVENTS = frozenset(
     [
         "bounce",
@@ -558,7 +609,7 @@ _BOUNCE_STATUSES = frozenset(
     ["bounced", "bounce", "failed", "undeliverable", "undelivered", "rejected", "dropped"]
     + ["hard_bounce", "hardbounce", "soft_bounce", "softbounce", "delivery_failed"]
 )
-_REASON_KEYS = frozenset(
+_REASON_KEYS = _keys(
     [
         "reason",
         "diagnostic",
@@ -574,10 +625,15 @@ _REASON_KEYS = frozenset(
         "smtp_response",
         "response",
         "message",
+        "failure_message",
+        "failure_reason",
+        "error_message",
+        "bounce_message",
+        "smtp_message",
     ]
 )
 _ENHANCED_STATUS = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
-_MESSAGE_ID_KEYS = frozenset(["message-id", "message_id", "messageid", "smtp-id", "smtp_id"])
+_MESSAGE_ID_KEYS = _keys(["message-id", "message_id", "messageid", "smtp-id", "smtp_id"])
 _ADDRESS = re.compile(r"[^\s@\"'<>:]+@[^\s@\"'<>:]+\.[^\s@\"'<>:]+")  # no "mailto:"
 
 
@@ -585,7 +641,7 @@ def _json_complaint(body: str) -> tuple[str, str] | None:
     """(recipient, message id) of the first complaint event in JSON in `body`: the object
     naming the event, and the recipient and message id within it (never under a sender's
     key). None when there is none."""
-    event = _json_event(body, _COMPLAINT_EVENTS, frozenset())
+    event = _json_event(body, _COMPLAINT_EVENTS, _COMPLAINT_STATUSES)
     if event is None:
         return None
     recipient, found = event
@@ -601,10 +657,8 @@ def _json_event(
     for payload in _json_values(body):
         for event in _objects(payload):
             named = any(
-                _names(v, events) for k, v in event.items() if str(k).lower() in _EVENT_KEYS
-            ) or any(
-                _names(v, statuses) for k, v in event.items() if str(k).lower() in _STATUS_KEYS
-            )
+                _names(v, events) for k, v in event.items() if _key(k) in _EVENT_KEYS
+            ) or any(_names(v, statuses) for k, v in event.items() if _key(k) in _STATUS_KEYS)
             if named:
                 people = (p.strip() for p in _strings(event, _RECIPIENT_KEYS))
                 recipient = next((p for p in people if _ADDRESS.fullmatch(p)), "")
@@ -637,11 +691,16 @@ def _objects(node: Any, depth: int = 0) -> Iterator[dict]:
 
 
 def _names(value: Any, names: frozenset[str]) -> bool:
+    """Whether an event name is one of `names`, read as services write them: "bounced",
+    "email.bounced", "dm:EmailComplaint" (its last part, "complaint"), "HardBounce"."""
     values = value if isinstance(value, list) else [value]
-    return any(
-        isinstance(v, str) and (v.lower() in names or v.lower().rpartition(".")[2] in names)
-        for v in values
-    )
+    return any(isinstance(v, str) and bool(_forms(v) & names) for v in values)
+
+
+def _forms(name: str) -> set[str]:
+    last = re.split(r"[.:/]", name)[-1]
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", last).lower()
+    return {name.lower(), last.lower(), snake, snake.replace("_", ""), snake.rpartition("_")[2]}
 
 
 def _strings(node: Any, keys: frozenset[str], under: bool = False, depth: int = 0) -> Iterator[str]:
@@ -651,7 +710,7 @@ def _strings(node: Any, keys: frozenset[str], under: bool = False, depth: int = 
         return
     if isinstance(node, dict):
         for k, v in node.items():
-            k = str(k).lower()
+            k = _key(k)
             if k not in _SENDER_KEYS:
                 yield from _strings(v, keys, under or k in keys, depth + 1)
     elif isinstance(node, list):
@@ -839,8 +898,10 @@ SUBSCRIPTION_SUBJECT = re.compile(
     r"|request|successful|cancell?ed)\b|^\s*(?:you(?:'re| are|'ve been| have been) (?:now )?"
     r"(?:subscribed|unsubscribed))\b|^\s*unsubscribe (?:successful|confirmation|confirmed)\b"
     r"|^\s*(?:bitte )?(?:bestätigen sie (?:ihre|ihr) (?:anmeldung|e-?mail-?adresse|abonnement)"
+    r"|bestätige (?:deine|dein) (?:anmeldung|e-?mail-?adresse|abonnement|newsletter-?anmeldung)"
     r"|anmeldung bestätigen|newsletter-?anmeldung bestätigen|abmeldung bestätigt)"
     r"|^\s*(?:confirmez|veuillez confirmer) votre (?:inscription|abonnement|adresse)"
+    r"|^\s*confirme ton (?:inscription|abonnement|adresse)"
     r"|^\s*confirma (?:tu|su) (?:suscripción|correo|registro)|^\s*conferma (?:la tua )?iscrizione"
     r"|^\s*confirme (?:a sua |sua )?(?:inscrição|subscrição|assinatura)"
     r"|^\s*bevestig (?:je|uw) (?:inschrijving|aanmelding|abonnement)"
@@ -901,10 +962,12 @@ def esp_bounce(
     display: str = "",
     automatic: bool = False,
     reply: bool = False,
+    subject: str = "",
 ) -> dict[str, str] | None:
     """The recipient, message id, status and reason of an ESP's bounce event in a mail body,
     or None. The same guard as `esp_complaint` (`relayed_event`)."""
-    if not from_addr or not relayed_event(from_addr, display, automatic=automatic, reply=reply):
+    relayed = relayed_event(from_addr, display, automatic=automatic, reply=reply, subject=subject)
+    if not from_addr or not relayed:
         return None
     found = _json_event(body, _BOUNCE_EVENTS, _BOUNCE_STATUSES)
     if found is not None:

@@ -608,6 +608,7 @@ def _informal_complaint(
         display=_display_name(msg),
         automatic=automatic,
         reply=_in_thread(msg, subject),
+        subject=subject,
     )
     if event is not None:
         recipient, original = event
@@ -683,6 +684,7 @@ def _esp_bounce(msg: Message, parts: list[_Part], from_addr: str) -> dict | None
         display=_display_name(msg),
         automatic=_auto_submitted(msg),
         reply=_in_thread(msg, _hdr(msg, "Subject")),
+        subject=_hdr(msg, "Subject"),
     )
     if event is None:
         return None
@@ -963,7 +965,6 @@ def _nonstandard_recipient(msg: Message, notice: str, embedded: Message | None) 
 
 # --------------------------------------------------------------------------- auto-replies
 
-_QUESTION = re.compile("[?\uff1f\u061f\u037e]")  # ? in Latin, CJK, Arabic and Greek text
 _AUTO_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Mail-Autoreply")
 
 
@@ -1005,7 +1006,7 @@ def _auto_reason(msg: Message, subject: str, text: str) -> str:
         # states, so a text that asks something ("Absence management: does it ...?") is a
         # person's own subject and they get their card.
         m = absence.SUBJECT.match(subject)
-        if m and not _QUESTION.search(text):
+        if m and not absence.QUESTION.search(text):
             return f"subject: {m.group(0).strip()}"
     return ""
 
@@ -1028,6 +1029,8 @@ def _machine_reason(msg: Message, parts: list[_Part], base: dict[str, Any], text
     part_types = [p.ctype for p in parts]
     if machine.read_receipt(parts[0].ctype, (_param(msg, "report-type") or "").lower(), part_types):
         return "read receipt (RFC 8098)"
+    if machine.challenge_response(text):
+        return "challenge-response filter: our message is held until we register"
     if headers.get("x-list-administrivia", "").strip().lower() == "yes":
         return f"mailing-list manager: {from_addr or display}"
     if not REPLY_PREFIX.match(subject) and machine.list_digest(
@@ -1036,7 +1039,7 @@ def _machine_reason(msg: Message, parts: list[_Part], base: dict[str, Any], text
         return f"mailing-list digest: {subject[:60]}"
     if not REPLY_PREFIX.match(subject) and (
         machine.AUTO_SUBJECT.search(subject)
-        or (machine.AUTO_SUBJECT_MORE.search(subject) and not _QUESTION.search(text))
+        or (machine.AUTO_SUBJECT_MORE.search(subject) and not absence.QUESTION.search(text))
         or machine.SUBSCRIPTION_SUBJECT.search(subject)
     ):
         return f"subject: {subject[:60]}"
@@ -1109,6 +1112,9 @@ def _machine_signs(
         signs.append("out-of-office notice: an absence with an end, and a redirect")
         if _THANKS_FOR_MESSAGE.match(normalize(head)):
             signs.append("acknowledges receipt of the message")
+    elif absence.notice(normalize(head), from_addr):
+        signs.append("out-of-office notice: an absence word and a date")
+        signs.append("names someone else to write to meanwhile")
     # The wording is the same evidence as an absence notice: it adds only to another sign.
     if other and auto_reply_wording(normalize(text[:3000]), subject):
         signs.append("reads like an out-of-office")
