@@ -822,6 +822,7 @@ def store_draft(
             second_check=check.p,
             second_check_basis=check.basis,
             predicted_kill=check.p_kill,
+            unfamiliar=check.unfamiliar,
         )
         killed = gate.predicts_kill(seen)  # audited at the full rate (bot/core/audits.py)
         seen = replace(

@@ -56,6 +56,9 @@ class GateInput:
     # the threshold the draft is not written: the AM's time is not spent on a sure kill.
     predicted_kill: float | None = None
     predicted_kill_threshold: float = 0.75
+    # What in the draft none of its AM's sent drafts had (bot/core/second_check.py
+    # `unfamiliar`): the second check's number there is a guess, so a person decides.
+    unfamiliar: tuple[str, ...] = ()
     missing_facts: tuple[str, ...] = ()
     writer_problems: tuple[str, ...] = ()
     content_problems: tuple[str, ...] = ()
@@ -130,6 +133,9 @@ def review_reasons(i: GateInput) -> list[Reason]:
                 f"{i.second_check_threshold:.2f} ({i.second_check_basis})",
             )
         )
+    if i.second_check_threshold > 0:
+        for what in i.unfamiliar:
+            out.append(Reason("unfamiliar", f"unlike what its AM has sent: {what}"))
     for slot in i.missing_facts:
         out.append(Reason("ungrounded", f"no stored fact for {{{{{slot}}}}}: what should it say?"))
     for problem in i.writer_problems:

@@ -35,6 +35,9 @@ class Check:
     # Probability the AM kills it; None until a kill model has beaten the kill rate alone on
     # the newest verdicts (bot/review/second_check.py), so an untested one never skips.
     p_kill: float | None = None
+    # Where the draft goes past what its AM has sent (`unfamiliar`): a model extrapolates
+    # there, so the gate asks the AM instead of trusting it.
+    unfamiliar: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,11 @@ class Current:
         return lean(self.model, title_features(title), agent_id, am)
 
 
+# The parts of a draft an AM judges the target by (the industry, the reason the match leads
+# with, the kinds of signal): a draft with a value none of their sent drafts had is one the
+# model has no evidence on for them, whatever the fleet's weights say.
+FAMILIAR = ("industry=", "lead=", "signal=")
+AGE = "signal_age_days/30"
 AGE_STEPS = tuple(range(3, 63, 3))  # days: a week's resolution would blur a 33-day cliff
 SHARE_STEPS = tuple(round(0.05 * n, 2) for n in range(1, 20))  # for numbers in 0..1
 KILL_MIN_AM_VERDICTS = 20  # an AM's own verdicts before their predicted kills skip drafts
@@ -246,7 +254,43 @@ def score(model: dict, x: dict[str, float], agent_id: str, am: str) -> Check:
         total,
         basis(total, own, theirs),
         _linear(kill, seen) if kill else None,
+        unfamiliar(model, x, am),
     )
+
+
+def envelope(rows: Iterable[tuple[str, dict[str, float], str]]) -> dict:
+    """Per AM, what the drafts they sent (approved or edited) covered: the oldest signal
+    and every FAMILIAR value; from (am, features, action) of the verdicts trained on."""
+    out: dict[str, dict] = {}
+    for am, x, action in rows:
+        if action not in ("approve", "edit"):
+            continue
+        mine = out.setdefault(am, {"age": 0.0, "values": set()})
+        mine["age"] = max(mine["age"], float(x.get(AGE, 0.0)))
+        mine["values"].update(f for f in x if f.startswith(FAMILIAR))
+    return {am: {"age": v["age"], "values": sorted(v["values"])} for am, v in out.items()}
+
+
+def unfamiliar(model: dict, x: dict[str, float], am: str) -> tuple[str, ...]:
+    """What in this draft none of the AM's sent drafts had, in words for the card; nothing
+    from a model trained before envelopes were kept."""
+    if "seen" not in model:
+        return ()
+    mine = model["seen"].get(am)
+    if mine is None:
+        return ("no draft sent yet",)
+    out = []
+    age, oldest = float(x.get(AGE, 0.0)) * 30, float(mine["age"]) * 30
+    if age > oldest:
+        out.append(f"signal {age:.0f} days old (the oldest sent: {oldest:.0f})")
+    known = set(mine["values"])
+    for f in sorted(f for f in x if f.startswith(FAMILIAR) and f not in known):
+        what, _, value = f.partition("=")
+        out.append(f"{_FAMILIAR_NAMES[what]} {value} (none sent yet)")
+    return tuple(out)
+
+
+_FAMILIAR_NAMES = {"industry": "industry", "lead": "match led by", "signal": "signal"}
 
 
 def _linear(model: dict, seen: dict[str, float]) -> float:

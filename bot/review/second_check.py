@@ -33,6 +33,7 @@ from bot.core.second_check import (
     Current,
     augment,
     edit_history,
+    envelope,
     kill_label,
     label,
     sigmoid,
@@ -99,6 +100,9 @@ def train(rt: Runtime, *, force: bool = False) -> SecondCheckModel | None:
             "titles": title_counts(
                 (str(r.features.get("am", "")), r.features.get("x", {}), y)
                 for r, y in zip(rows, ys, strict=True)
+            ),
+            "seen": envelope(
+                (str(r.features.get("am", "")), r.features.get("x", {}), r.action) for r in rows
             ),
         }
         measured = metrics(xs, ys, c)

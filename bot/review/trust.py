@@ -352,6 +352,7 @@ _LABELS = {
     "ungrounded": "a fact missing for the play",
     "writer": "a problem the writer reported",
     "content": "text that cannot be sent as is",
+    "unfamiliar": "a draft unlike what its AM has sent",
 }
 
 

@@ -114,7 +114,8 @@ def test_zero_turns_it_off(world):
     _, drafts = fresh_drafts(world, [("z1", "fintech", DANA)])
     [d] = drafts
     assert d.gate_outcome == "review"
-    assert [r["code"] for r in d.gate_reasons] == ["second_check"]
+    # Written and held for Dana: below the second check, and of an industry she never sent.
+    assert [r["code"] for r in d.gate_reasons] == ["second_check", "unfamiliar"]
 
 
 def test_no_kill_model_until_kills_can_be_told_apart(world, monkeypatch):

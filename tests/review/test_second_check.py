@@ -60,15 +60,19 @@ class World:
 
 
 def write_batch(
-    world: World, accounts: list[tuple[str, str, str]], titles=lambda aid: ["Head of Data"]
+    world: World,
+    accounts: list[tuple[str, str, str]],
+    titles=lambda aid: ["Head of Data"],
+    age_days: int = 2,
 ) -> None:
     """Import accounts (id, industry, owner AM), a head of data at each (or the contacts
-    `titles` names for it), and a fresh hiring signal for each, as files the importer reads."""
+    `titles` names for it), and a hiring signal `age_days` old for each, as files the
+    importer reads."""
     world.batches += 1
     n = world.batches
     folder = world.rt.settings.home / f"batch{n}"
     folder.mkdir()
-    seen = (world.clock.now - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    seen = (world.clock.now - timedelta(days=age_days)).strftime("%Y-%m-%dT%H:%M:%SZ")
     acc = ["id,name,domain,industry,employees,country,owner_am,customer_status"]
     con = ["id,account_id,first_name,last_name,email,title,do_not_contact"]
     sig = ["account_id,kind,summary,detail,source,url,observed_at"]
@@ -217,7 +221,11 @@ def test_a_hidden_preference_is_learned_from_clicks(world):
         if industry[d.account_id] == "fintech":
             assert d.second_check < 0.5, d.features
             assert d.gate_outcome == "review"
-            assert [r["code"] for r in d.gate_reasons] == ["second_check"]
+            # ... and Dana has sent no fintech draft: the gate says that too.
+            assert [(r["code"], r["text"]) for r in d.gate_reasons][1:] == [
+                ("unfamiliar", "unlike what its AM has sent: industry fintech (none sent yet)")
+            ]
+            assert d.gate_reasons[0]["code"] == "second_check"
         else:
             assert d.second_check >= 0.9, d.features
             assert d.gate_outcome == "send"
@@ -491,3 +499,26 @@ def test_old_models_are_pruned(world):
     # Nothing new since: no retraining, the newest stands.
     newest = second_check.train(rt)
     assert second_check.train(rt).id == newest.id
+
+
+def test_a_draft_older_than_any_its_am_sent_waits_for_them_until_they_send_one(world):
+    rt = world.rt
+    learn(world, days=3)  # Dana sent software and e-commerce drafts on 2-day-old signals
+    write_batch(world, [("old1", "software", DANA)], age_days=20)
+    set_trust(rt, "data-platform", "supervised")
+    loop.tick(rt, "data-platform")
+    with rt.db.session() as s:
+        [old] = s.exec(select(Draft).where(Draft.account_id == "old1")).all()
+    assert old.second_check >= 0.9 and old.gate_outcome == "review"  # the model would send it
+    assert [r["text"] for r in old.gate_reasons] == [
+        "unlike what its AM has sent: signal 20 days old (the oldest sent: 2)"
+    ]
+    [(review, _, _)] = open_draft_reviews(rt)
+    approve = Request(review.id, DANA, Action.APPROVE, content_hash=review.content_hash)
+    assert decide(rt, approve).status == "decided"
+    world.clock.now += timedelta(days=1)
+    write_batch(world, [("old2", "software", DANA)], age_days=19)
+    loop.tick(rt, "data-platform")
+    with rt.db.session() as s:
+        [like] = s.exec(select(Draft).where(Draft.account_id == "old2")).all()
+    assert like.gate_outcome == "send", like.gate_reasons
