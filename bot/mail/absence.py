@@ -170,46 +170,58 @@ def _alternatives(spaced: bool) -> str:
     return "|".join(re.escape(p) for p in sorted(chosen, key=len, reverse=True))
 
 
-# The phrase at the subject's start (after a gateway's "[EXT]"), then up to three more words
-# (its place or dates: "Nieobecność w biurze:", "Taʼtildaman / Ishdan tashqarida:", "Absent
-# until 12/3:"), then the colon before the subject answered. Any token but a colon counts as
-# a word: Indic scripts' vowel signs are not word characters to `re`.
+_PHRASE = (
+    rf"(?:{_alternatives(spaced=True)})(?=[\s:：/(\-–—]|$)"
+    rf"|(?:{_alternatives(spaced=False)})[^\s:：]{{0,12}}?"
+)
+
+# The phrase at the subject's start (after a gateway's "[EXT]"), then the colon before the
+# subject answered. Between them only its dates ("Absent until 12/3:", "Odsutan do 12.3.:"),
+# a run-on in scripts without spaces ("不在のお知らせ："), or a second such phrase
+# ("Taʼtildaman / Ishdan tashqarida:"): a noun a person's subject starts with ("Absence
+# management pilot: next steps") is followed by other words. Any token but a colon counts:
+# Indic scripts' vowel signs are not word characters to `re`.
+_DATES = r"(?:(?:\s+[^\s:：]{1,5}){0,2}(?:\s+[^\s:：]*\d[^\s:：]*)+)?"
 SUBJECT = re.compile(
     r"^\s*(?:\[[^\]]{0,40}\]\s*)?"
-    rf"(?:(?:{_alternatives(spaced=True)})(?=[\s:：/(\-–—]|$)(?:[\s/\-–—]+[^\s:：]+){{0,3}}"
-    rf"|(?:{_alternatives(spaced=False)})[^\s:：]{{0,12}})\s*[:：]",
+    rf"(?:{_PHRASE}){_DATES}"
+    rf"(?:\s*[/|]\s*(?:{_PHRASE}){_DATES})?\s*[:：]",
     re.IGNORECASE,
 )
 
 
-# The same words in a notice's text, for one sent under a plain "Re:" subject: an absence
-# word of any language but English (whose notices `machine.absence_notice` reads by their
-# grammar), a date, and someone else's address to write to, in the opening of a text that
-# asks nothing. A person who writes all three is away and says whom to ask meanwhile.
+# The same words in a notice's text, for one sent under a plain "Re:" subject. Two
+# statements, as `machine.absence_notice` asks of English ones: the absence with its end (a
+# phrase of more than one word, never one shared with English like "absent", with a date
+# within a few words of it), and someone else to write to meanwhile (another address), in a
+# short text that asks nothing.
 def _away_in_text() -> str:
     phrases = {
         p.lower()
         for lang, ps in AWAY.items()
         if lang != "en"
         for p in ps
-        if not _UNSPACED.search(p)
+        if " " in p.strip() and not _UNSPACED.search(p)
     }
     return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
 
 
-# Not inside a longer word ("absenteeism"); scripts without spaces as in subjects.
+# Not inside a longer word; scripts without spaces as in subjects.
 _BODY = re.compile(
     rf"(?<![^\W\d_])(?:{_away_in_text()})(?![^\W\d_])|{_alternatives(spaced=False)}",
     re.IGNORECASE,
 )
-_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_ADDRESS = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 QUESTION = re.compile("[?\uff1f\u061f\u037e]")  # ? in Latin, CJK, Arabic and Greek text
+SHORT = 700  # characters: a notice is a few lines; a reply that says more is a person's
 
 
 def notice(text: str, sender: str = "") -> bool:
     """An out-of-office by its words in any language the tables know (see `_BODY`)."""
-    head = text[:800]
-    if QUESTION.search(head) or not re.search(r"\d", head) or not _BODY.search(head):
+    if len(text) > SHORT or QUESTION.search(text):
         return False
+    dated = any(
+        re.search(r"\d", text[max(0, m.start() - 60) : m.end() + 60]) for m in _BODY.finditer(text)
+    )
     sender = sender.lower()
-    return any(a.lower() != sender for a in _ADDRESS.findall(head))
+    return dated and any(a.lower() != sender for a in _ADDRESS.findall(text))

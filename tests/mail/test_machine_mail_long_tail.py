@@ -463,13 +463,15 @@ def test_event_names_and_keys_are_read_in_the_cases_services_write_them():
     }
     p = _parse(_relayed(payload, automatic=False, sender="Deliverability bot <dbot@ours.example>"))
     assert (p.kind, p.original_recipient) == ("complaint", "wen@far.example")
-    assert machine._forms("HardBounce") >= {"hard_bounce", "hardbounce", "bounce"}
+    assert machine._forms("HardBounce") >= {"hard_bounce", "hardbounce"}
+    assert "spam" not in machine._forms("FilteredSpam")
 
 
 CHALLENGE = (
     "I protect my inbox from junk mail. Your message has been held because your address is not"
     "\nyet on my list of approved senders. Please complete a short registration at the link"
-    "\nbelow and it will be delivered; if you do not, it will be deleted without being read.\n"
+    "\nbelow and it will be delivered; if you do not, it will be deleted without being read."
+    "\n\nhttps://verify.co.example/r?id=88a1\n"
 )
 
 
@@ -531,3 +533,50 @@ def test_a_person_mentioning_an_absence_stays_human(body):
         "In-Reply-To: <ours-1@ours.example>\nContent-Type: text/plain; charset=utf-8\n\n" + body
     )
     assert p.kind == "human"
+
+
+# What a review of the readers above found them taking for machine mail; each is a person.
+@pytest.mark.parametrize(
+    "headers, body",
+    [
+        # a subject ending like a list's notice, over a request to stop
+        ("Subject: Unsubscribe request\n", "Please remove me from your mailing list.\n"),
+        # an absence word shared with English, a time, and an assistant's address
+        ("Subject: Re: Offer\nIn-Reply-To: <ours-1@ours.example>\n",
+         "Sounds good, let's meet Tuesday at 10. Please cc my assistant maria@co.example. "
+         "I'll be absent on Friday.\n"),
+        # our mail held by their filter, then a question
+        ("Subject: Re: Offer\nIn-Reply-To: <ours-1@ours.example>\n",
+         "Your email was held in quarantine by our IT. I've added you to our approved senders "
+         "list now. Pricing looks fine, can we meet Tuesday?\n"),
+        # a subject that starts with an absence noun
+        ("Subject: Absence management pilot: next steps\n",
+         "Let's book a meeting Thursday 3pm with our HR lead.\n"),
+    ],
+)  # fmt: skip
+def test_what_only_looks_automatic_stays_human(headers, body):
+    p = _parse(f"From: Ana <ana@co.example>\nTo: am@ours.example\n{headers}\n{body}")
+    assert p.kind == "human"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"data": {"recipient": "ann@far.example", "status": "FilteredSpam"}},  # their filter
+        {"event": "not_spam", "email": "ann@far.example"},
+        {"type": "invoice.payment_failed", "data": {"email": "ann@far.example"}},  # Stripe
+    ],
+)
+def test_only_the_event_itself_names_a_bounce_or_complaint(payload):
+    raw = _relayed(payload, automatic=False, sender="Zaps <zaps@ours.example>")
+    raw = raw.replace("Subject: Fwd: webhook event", "Subject: [Zapier] new event")
+    assert _parse(raw).kind not in ("bounce", "complaint")
+
+
+def test_a_relay_mailbox_is_read_in_the_mailbox_name_not_the_domain():
+    raw = _relayed(
+        {"event": "spamreport", "email": "ceo@far.example"},
+        automatic=False,
+        sender="Sarah <sarah@nova-events.example>",
+    )
+    assert _parse(raw).kind == "human"

@@ -67,6 +67,9 @@ STOPS = [
     "Por favor, parem de nos mandar mensagens.",
     "Apaguem os meus dados, obrigado.",
     "Graag afmelden voor deze mails.",
+    # opting out of mail that names what the mail is about
+    "How do I opt out of your webinar emails?",
+    "Can I opt out of the surveys and all future emails?",
     "Wilt u mij niet meer mailen?",
     "今後のご案内は不要です。",
     "メールの配信を停止してください。",

@@ -594,6 +594,13 @@ def _complaint(
     }
 
 
+def _unwrapped(text: str) -> str:
+    """Plain text is wrapped at about 72 columns, often mid-sentence ("... sent\nunsolicited
+    bulk email"); a notice's sentences are read with those line breaks undone, paragraphs
+    kept."""
+    return re.sub(r"(?<![\r\n])\r?\n(?![\r\n])", " ", text)
+
+
 def _informal_complaint(
     msg: Message, parts: list[_Part], from_addr: str, subject: str
 ) -> dict | None:
@@ -622,9 +629,7 @@ def _informal_complaint(
         return _service_report(parts, body, subject)
     if not machine.abuse_desk(from_addr, _display_name(msg), subject):
         return None
-    # Plain text is wrapped at about 72 columns, often mid-sentence ("... sent\nunsolicited
-    # bulk email"): the sentence is read with its line breaks undone, paragraphs kept.
-    if not machine.COMPLAINT_BODY.search(re.sub(r"(?<!\n)\n(?!\n)", " ", body)):
+    if not machine.COMPLAINT_BODY.search(_unwrapped(body)):
         return None
     embedded = _embedded(parts)
     quoted = _hdr(embedded, "To") if embedded is not None else ""
@@ -1029,7 +1034,7 @@ def _machine_reason(msg: Message, parts: list[_Part], base: dict[str, Any], text
     part_types = [p.ctype for p in parts]
     if machine.read_receipt(parts[0].ctype, (_param(msg, "report-type") or "").lower(), part_types):
         return "read receipt (RFC 8098)"
-    if machine.challenge_response(text):
+    if machine.challenge_response(text) and not asks_to_stop(_unwrapped(text)):
         return "challenge-response filter: our message is held until we register"
     if headers.get("x-list-administrivia", "").strip().lower() == "yes":
         return f"mailing-list manager: {from_addr or display}"

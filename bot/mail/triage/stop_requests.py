@@ -1065,15 +1065,22 @@ VETOES += _c(
 # Herrn Müller aus dem Verteiler und schicken Sie es an mich"), mail redirected from an
 # assistant to the writer ("stop sending this to my assistant and book a call with me").
 SENTENCE_VETOES = _c(
+    # a filter's deadline, not a wish to hear no more: "if you do not register within 7 days
+    # your message will be deleted without being read" (a challenge-response notice)
+    r"\bif you (?:do not|don't|fail to|haven't) (?:register|verify|confirm|complete|click"
+    r"|answer the (?:challenge|verification))\b[^.!?\n]*\b(?:deleted|discarded|rejected"
+    r"|removed|bounced)\b",
     # a question about opting out of a term of the deal, not of the mail ("Can we opt out of
     # the annual commitment and pay monthly instead?"): the clause splitter would part the
-    # question mark from it
-    r"\bopt(?:ing|ed|s)?[- ]?out of (?:the|our|my|a|an|that|your|any) (?:[\w-]+ ){0,2}?"
-    r"(?:commitment|fees?|terms?|minimum|add-?ons?|modules?|features?|tiers?|seats?|licen[cs]es?"
-    r"|upgrades?|onboarding|set-?up|support|sla|billing|invoic\w*|payments?|price increases?"
-    r"|discounts?|bundles?|packages?|lock-?in|exclusivity|pilot|poc|beta|integrations?|sync"
-    r"|surveys?|case stud(?:y|ies)|webinars?|minimum spend|overages?|true-?ups?|escalator)\b"
-    r"[^.!\n]*\?",
+    # question mark from it. Not when the sentence names mail at all ("opt out of your
+    # webinar emails?", "... the fees and all future emails?").
+    r"^(?!.*\b(?:e-?mails?|mails?|mailings?|newsletters?|messages?|lists?|invit\w*|updates"
+    r"|communications?|marketing|outreach|sequences?|follow-?ups?|campaigns?)\b)"
+    r".*\bopt(?:ing|ed|s)?[- ]?out of (?:the|our|my|a|an|that|your|any) (?:[\w-]+ ){0,2}?"
+    r"(?:commitment|fees?|terms?|minimum|add-?ons?|modules?|tiers?|seats?|licen[cs]es?"
+    r"|upgrades?|onboarding|set-?up|sla|billing|invoic\w*|payments?|price increases?|discounts?"
+    r"|bundles?|packages?|lock-?in|exclusivity|pilot|poc|minimum spend|overages?|true-?ups?"
+    r"|escalator|auto-?renewal|renewal)\b[^.!\n]*\?",
     r"\b(?:remov|tak|mov)\w* (?:me|us) (?:from|out of|off) (?:(?!lists?\b|mailing|newsletter"
     r"|e-?mail|sequence|campaign|distribution|outreach|marketing)[\w'\"-]+ ){1,4}?(?:and|&)"
     r" (?:put|move|add|place|switch|transfer|list|tag|mark) (?:me|us) (?:in|into|to|on|under"
