@@ -247,10 +247,11 @@ def score(model: dict, x: dict[str, float], agent_id: str, am: str) -> Check:
     own = int(counts.get("agents", {}).get(agent_id, 0))
     theirs = int(counts.get("ams", {}).get(am, 0))
     # A kill stop keeps drafts from an AM altogether, so it waits for their own verdicts: a
-    # new AM is not held to the fleet's idea of a kill.
+    # new AM is not held to the fleet's idea of a kill. One predicted on what none of their
+    # verdicts covered is still the fleet's lean; the predicted kills' random audit, at the
+    # full rate, shows some to the AM, so the lean meets their own verdicts. (Reviewing them
+    # all instead cost one simulated month's fourth week 2.6 minutes a day, seed 7.)
     kill = model.get("kill") if theirs >= KILL_MIN_AM_VERDICTS else None
-    if kill and unjudged(model, x, am):
-        kill = None
     return Check(
         _linear(model, seen),
         total,
@@ -261,31 +262,16 @@ def score(model: dict, x: dict[str, float], agent_id: str, am: str) -> Check:
 
 
 def envelope(rows: Iterable[tuple[str, dict[str, float], str]]) -> dict:
-    """Per AM, what the drafts they sent (approved or edited) covered, the oldest signal and
-    every FAMILIAR value, and which FAMILIAR values they judged at all (a kill included);
-    from (am, features, action) of the verdicts trained on."""
+    """Per AM, what the drafts they sent (approved or edited) covered: the oldest signal
+    and every FAMILIAR value; from (am, features, action) of the verdicts trained on."""
     out: dict[str, dict] = {}
     for am, x, action in rows:
-        mine = out.setdefault(am, {"age": 0.0, "values": set(), "judged": set()})
-        values = {f for f in x if f.startswith(FAMILIAR)}
-        mine["judged"].update(values)
-        if action in ("approve", "edit"):
-            mine["age"] = max(mine["age"], float(x.get(AGE, 0.0)))
-            mine["values"].update(values)
-    return {
-        am: {"age": v["age"], "values": sorted(v["values"]), "judged": sorted(v["judged"])}
-        for am, v in out.items()
-    }
-
-
-def unjudged(model: dict, x: dict[str, float], am: str) -> bool:
-    """Whether the draft has a FAMILIAR value the AM never judged: a kill predicted there is
-    the fleet's guess, so the gate does not skip the draft on it (it reviews it instead)."""
-    if "seen" not in model:
-        return False
-    mine = model["seen"].get(am)
-    judged = set(mine.get("judged", ())) if mine else set()
-    return any(f.startswith(FAMILIAR) and f not in judged for f in x)
+        if action not in ("approve", "edit"):
+            continue
+        mine = out.setdefault(am, {"age": 0.0, "values": set()})
+        mine["age"] = max(mine["age"], float(x.get(AGE, 0.0)))
+        mine["values"].update(f for f in x if f.startswith(FAMILIAR))
+    return {am: {"age": v["age"], "values": sorted(v["values"])} for am, v in out.items()}
 
 
 def unfamiliar(model: dict, x: dict[str, float], am: str) -> tuple[str, ...]:

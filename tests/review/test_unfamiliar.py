@@ -82,14 +82,3 @@ def test_the_score_carries_it_and_the_gate_reviews_for_it():
     off = gate.GateInput(**{**base.__dict__, "unfamiliar": check.unfamiliar})
     off = gate.GateInput(**{**off.__dict__, "second_check_threshold": 0.0})
     assert gate.decide(off).outcome == "send"
-
-
-def test_a_kill_is_not_predicted_on_what_the_am_never_judged():
-    killer = {"intercept": -4.0, "coef": {}}  # predicts a kill for everything
-    model = {"intercept": 4.0, "coef": {}, "decisions": 50, "kill": killer}
-    model["counts"] = {"ams": {"U1": 50}}
-    model["seen"] = envelope(VERDICTS)
-    # U1 killed a fintech draft: a kill predicted there rests on their own verdicts.
-    assert score(model, _x("fintech", 3), "a1", "U1").p_kill is not None
-    # U1 never judged a healthcare draft: the kill model's number is no evidence of them.
-    assert score(model, _x("healthcare", 3), "a1", "U1").p_kill is None
