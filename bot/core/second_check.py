@@ -66,6 +66,7 @@ class Current:
 # with, the kinds of signal): a draft with a value none of their sent drafts had is one the
 # model has no evidence on for them, whatever the fleet's weights say.
 FAMILIAR = ("industry=", "lead=", "signal=")
+_FAMILIAR_NAMES = {"industry": "industry", "lead": "match led by", "signal": "signal"}
 AGE = "signal_age_days/30"
 AGE_STEPS = tuple(range(3, 63, 3))  # days: a week's resolution would blur a 33-day cliff
 SHARE_STEPS = tuple(round(0.05 * n, 2) for n in range(1, 20))  # for numbers in 0..1
@@ -291,9 +292,6 @@ def unfamiliar(model: dict, x: dict[str, float], am: str) -> tuple[str, ...]:
         what, _, value = f.partition("=")
         out.append(f"{_FAMILIAR_NAMES[what]} {value} (none sent yet)")
     return tuple(out)
-
-
-_FAMILIAR_NAMES = {"industry": "industry", "lead": "match led by", "signal": "signal"}
 
 
 def _linear(model: dict, seen: dict[str, float]) -> float:
