@@ -1021,9 +1021,9 @@ def _machine_reason(msg: Message, parts: list[_Part], base: dict[str, Any], text
     no-reply box, a null reverse-path, an acknowledgement that says it is automatic. Each
     answers no person's question, so none may become a reply card.
 
-    Structure decides alone (an RFC 8098 receipt, Mailman's administrivia mark), and so does
-    a subject the software wrote (not a "Re:"), as the out-of-office subjects in `_auto_reason`
-    do. The other signs are weak, and a reply that threads to a message (In-Reply-To or
+    Structure decides alone (an RFC 8098 receipt, a challenge-response filter's notice,
+    Mailman's administrivia mark), and so does a subject the software wrote (not a "Re:"), as
+    the out-of-office subjects in `_auto_reason` do. The other signs are weak, and a reply that threads to a message (In-Reply-To or
     References) is what a person's answer looks like: there it takes two independent signs,
     as `_nonstandard_bounce` asks, so "Is this automated?" or a From of office-admin@ cannot
     cost a hot reply its card. Automatic by weak signs but asking to stop is a person's mail:
@@ -1096,9 +1096,9 @@ def _machine_signs(
     ticket = machine.TICKET_NOTICE.search(" ".join(f"{subject}\n{text[:1500]}".split()))
     if ticket:
         signs.append(f"helpdesk acknowledgement: {ticket.group(0)[:60]}")
-        # ... under the subject the helpdesk gave the case, which no mail client writes:
-        # two statements of one notice (a technician answering in the ticket keeps the
-        # subject, but does not announce the ticket).
+        # ... under the subject the helpdesk gave the case: two statements of one notice (a
+        # technician answering in the ticket keeps the subject, but does not announce the
+        # ticket).
         case = machine.TICKET_SUBJECT.search(subject)
         if case:
             signs.append(f"helpdesk case subject: {case.group(0)[:40]}")
