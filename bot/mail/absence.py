@@ -163,11 +163,14 @@ AWAY = {
 _UNSPACED = re.compile(r"[\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff]")
 
 
+def _alternation(phrases: set[str]) -> str:
+    # Longest first, so "poissa toimistolta" is not read as "poissa" and stopped there.
+    return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+
+
 def _alternatives(spaced: bool) -> str:
     phrases = {p.lower() for table in (AUTOMATIC_REPLY, AWAY) for ps in table.values() for p in ps}
-    chosen = [p for p in phrases if bool(_UNSPACED.search(p)) != spaced]
-    # Longest first, so "poissa toimistolta" is not read as "poissa" and stopped there.
-    return "|".join(re.escape(p) for p in sorted(chosen, key=len, reverse=True))
+    return _alternation({p for p in phrases if bool(_UNSPACED.search(p)) != spaced})
 
 
 _PHRASE = (
@@ -196,14 +199,15 @@ SUBJECT = re.compile(
 # within a few words of it), and someone else to write to meanwhile (another address), in a
 # short text that asks nothing.
 def _away_in_text() -> str:
-    phrases = {
-        p.lower()
-        for lang, ps in AWAY.items()
-        if lang != "en"
-        for p in ps
-        if " " in p.strip() and not _UNSPACED.search(p)
-    }
-    return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return _alternation(
+        {
+            p.lower()
+            for lang, ps in AWAY.items()
+            if lang != "en"
+            for p in ps
+            if " " in p.strip() and not _UNSPACED.search(p)
+        }
+    )
 
 
 # Not inside a longer word; scripts without spaces as in subjects.

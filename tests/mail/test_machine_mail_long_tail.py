@@ -26,6 +26,16 @@ def _parse(raw: str):
     return parse(raw.encode("utf-8"), today=TODAY)
 
 
+def _from_liza(subject: str, body: str, *, thread: bool = False):
+    """A plain UTF-8 mail from a person's address, in our thread when `thread`."""
+    return _parse(
+        f"From: Liza <liza@co.example>\nTo: am@ours.example\nSubject: {subject}\n"
+        + ("In-Reply-To: <ours-1@ours.example>\n" if thread else "")
+        + "Content-Type: text/plain; charset=utf-8\n\n"
+        + body
+    )
+
+
 DRAGONFLY = """From: MAILER-DAEMON <>
 To: am@ours.example
 Subject: Mail delivery failed
@@ -370,11 +380,7 @@ def test_a_person_pasting_a_bounce_event_in_a_thread_stays_human():
     ],
 )
 def test_an_out_of_office_with_no_header_is_known_by_its_subject_in_many_languages(subject):
-    p = _parse(
-        f"From: Ana <ana@co.example>\nTo: am@ours.example\nSubject: {subject}\n"
-        "Content-Type: text/plain; charset=utf-8\n\n"
-        "Back on 12 March. Colleague: ben@co.example\n"
-    )
+    p = _from_liza(subject, "Back on 12 March. Colleague: ben@co.example\n")
     assert p.kind == "auto_reply"
 
 
@@ -389,10 +395,7 @@ def test_an_out_of_office_with_no_header_is_known_by_its_subject_in_many_languag
     ],
 )
 def test_a_subject_that_only_mentions_an_absence_stays_human(subject):
-    p = _parse(
-        f"From: Ana <ana@co.example>\nTo: am@ours.example\nSubject: {subject}\n"
-        "Content-Type: text/plain; charset=utf-8\n\nWhat would a pilot cost for 40 seats?\n"
-    )
+    p = _from_liza(subject, "What would a pilot cost for 40 seats?\n")
     assert p.kind == "human"
 
 
@@ -511,11 +514,7 @@ def test_a_double_opt_in_in_the_informal_german_form_is_machine_mail():
     ],
 )
 def test_an_out_of_office_under_a_reply_subject_is_known_by_its_words(body):
-    p = _parse(
-        "From: Liza <liza@co.example>\nTo: am@ours.example\nSubject: Re: Offer\n"
-        "In-Reply-To: <ours-1@ours.example>\nContent-Type: text/plain; charset=utf-8\n\n" + body
-    )
-    assert p.kind == "auto_reply"
+    assert _from_liza("Re: Offer", body, thread=True).kind == "auto_reply"
 
 
 @pytest.mark.parametrize(
@@ -528,11 +527,7 @@ def test_an_out_of_office_under_a_reply_subject_is_known_by_its_words(body):
     ],
 )
 def test_a_person_mentioning_an_absence_stays_human(body):
-    p = _parse(
-        "From: Liza <liza@co.example>\nTo: am@ours.example\nSubject: Re: Offer\n"
-        "In-Reply-To: <ours-1@ours.example>\nContent-Type: text/plain; charset=utf-8\n\n" + body
-    )
-    assert p.kind == "human"
+    assert _from_liza("Re: Offer", body, thread=True).kind == "human"
 
 
 # What a review of the readers above found them taking for machine mail; each is a person.

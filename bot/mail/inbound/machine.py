@@ -47,7 +47,8 @@ _DAEMON_NAME = re.compile(
 # The box may carry a service's name before it: "flow-noreply", "billing.noreply".
 _NOREPLY_LOCAL = re.compile(
     r"^(?:[a-z0-9]+[-_.])*(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply"
-    r"|auto[-_.]?reply|autorespond(?:er)?|auto[-_.]?responder|auto[-_.]?confirm|notifications?|mailer[-_.]?notify)(?:[-_.+].*)?$",
+    r"|auto[-_.]?reply|autorespond(?:er)?|auto[-_.]?responder|auto[-_.]?confirm"
+    r"|notifications?|mailer[-_.]?notify)(?:[-_.+].*)?$",
     re.I,
 )
 # The list manager programs' own mailboxes.
@@ -128,6 +129,7 @@ _CHALLENGE_ASK = re.compile(
     r"(?:short |one-time |quick |simple )?(?:registration|verification|challenge)\b",
     re.I,
 )
+_LINK = re.compile(r"\bhttps?://\S+", re.I)
 
 
 def challenge_response(text: str) -> bool:
@@ -141,9 +143,6 @@ def challenge_response(text: str) -> bool:
         and bool(_LINK.search(flat))
         and "?" not in _LINK.sub("", flat)
     )
-
-
-_LINK = re.compile(r"\bhttps?://\S+", re.I)
 
 
 def _local(addr: str) -> str:
@@ -468,8 +467,9 @@ def relayed_event(
     """Whether mail that carries an ESP event's JSON is the event relayed, not a person
     quoting one: marked Auto-Submitted (`automatic`), or from a machine sender (no-reply,
     mailer, an ESP's domain, a relay mailbox, a display name naming the service or a bot, a
-    workflow tool's tag on the subject) and not a reply in a thread. A relay never replies to our mail; a person who does, pasting what
-    their webhook got, must not be read as a bounce or complaint and suppressed."""
+    workflow tool's tag on the subject) and not a reply in a thread. A relay never replies to
+    our mail; a person who does, pasting what their webhook got, must not be read as a bounce
+    or complaint and suppressed."""
     if automatic:
         return True
     if reply:
@@ -537,26 +537,19 @@ _EVENT_KEYS = _keys(
         "metric",  # Customer.io's reporting webhooks
     ]
 )
-_COMPLAINT_EVENTS = frozenset(
+_COMPLAINT_EVENTS = _keys(
     [
         "complained",
         "complaint",
-        "spamreport",
         "spam_report",
-        "spam-report",
-        "spamcomplaint",
         "spam_complaint",
         "spam",
-        "email.complained",
-        "activity.spam_complaint",
-        "abusereport",
         "abuse_report",
         "feedback_loop",
-        "feedback-loop",
         "fbl",
     ]
 )
-_COMPLAINT_STATUSES = frozenset(["complained", "complaint", "spam", "spamreport", "spam_report"])
+_COMPLAINT_STATUSES = _keys(["complained", "complaint", "spam", "spam_report"])
 _RECIPIENT_KEYS = _keys(
     [
         "recipient",
@@ -598,16 +591,12 @@ _SENDER_KEYS = _keys(
 # A delivery report that names no event but a message's state: Azure Communication
 # Services' "status": "Bounced" under an "EmailDeliveryReportReceived" event.
 _STATUS_KEYS = _keys(["status", "deliverystatus", "delivery_status", "state"])
-_BOUNCE_EVENTS = frozenset(
+_BOUNCE_EVENTS = _keys(
     [
         "bounce",
         "bounced",
         "hard_bounce",
-        "hardbounce",
-        "hard-bounce",
         "soft_bounce",
-        "softbounce",
-        "soft-bounce",
         "dropped",
         "failed",
         "permanent_fail",
@@ -618,13 +607,12 @@ _BOUNCE_EVENTS = frozenset(
         "undeliverable",
         "undelivered",
         "delivery_failed",
-        "deliveryfailed",
         "delivery_failure",
     ]
 )
-_BOUNCE_STATUSES = frozenset(
+_BOUNCE_STATUSES = _keys(
     ["bounced", "bounce", "failed", "undeliverable", "undelivered", "rejected", "dropped"]
-    + ["hard_bounce", "hardbounce", "soft_bounce", "softbounce", "delivery_failed"]
+    + ["hard_bounce", "soft_bounce", "delivery_failed"]
 )
 _REASON_KEYS = _keys(
     [
@@ -708,10 +696,11 @@ def _objects(node: Any, depth: int = 0) -> Iterator[dict]:
 
 
 def _names(value: Any, names: frozenset[str]) -> bool:
-    """Whether an event name is one of `names`, read as services write them: "bounced",
-    "email.bounced", "dm:EmailComplaint" (its last part, "complaint"), "HardBounce"."""
+    """Whether an event name is one of `names` (as `_keys` reads them), read as services
+    write them: "bounced", "email.bounced", "dm:EmailComplaint" (its last part,
+    "complaint"), "HardBounce", "hard-bounce"."""
     values = value if isinstance(value, list) else [value]
-    return any(isinstance(v, str) and bool(_forms(v) & names) for v in values)
+    return any(isinstance(v, str) and bool({_key(f) for f in _forms(v)} & names) for v in values)
 
 
 def _forms(name: str) -> set[str]:
