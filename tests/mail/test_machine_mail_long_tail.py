@@ -575,3 +575,74 @@ def test_a_relay_mailbox_is_read_in_the_mailbox_name_not_the_domain():
         sender="Sarah <sarah@nova-events.example>",
     )
     assert _parse(raw).kind == "human"
+
+
+# --- blind15: what its first measurement showed -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # ht, km (a script without spaces, its own digits): away, until a date, write to another
+        "Mwen an konje jiska 12 fevriye. Pou bagay ki ijan, ekri marie@co.example.\n",
+        "ខ្ញុំមិននៅការិយាល័យទេ ដល់ថ្ងៃទី ១៣ ខែកុម្ភៈ។ សូមទាក់ទង sokha@co.example ។\n",
+    ],
+)
+def test_out_of_office_words_of_more_languages_are_read_under_a_reply_subject(body):
+    assert _from_liza("Re: Offer", body, thread=True).kind == "auto_reply"
+
+
+def test_a_person_on_leave_who_asks_something_stays_human():
+    body = "Mwen an konje jiska 12 fevriye. Eske marie@co.example ka wè pri a?\n"
+    assert _from_liza("Re: Offer", body, thread=True).kind == "human"
+
+
+def test_a_newsletter_double_opt_in_is_machine_mail():
+    p = _parse(
+        "From: Brunner <newsletter@news.brunner.example>\nTo: am@ours.example\n"
+        "Subject: Bitte bestätigen Sie Ihre Newsletter-Anmeldung\n"
+        "Content-Type: text/plain; charset=utf-8\n\n"
+        "Bitte bestätigen Sie Ihre Anmeldung: https://news.brunner.example/d/c/7q1x\n"
+    )
+    assert p.kind == "auto_reply"
+
+
+INFOBIP = {
+    "results": [
+        {
+            "messageId": "6b0f",
+            "to": "nadia@far.example",
+            "status": {"groupName": "REJECTED", "name": "REJECTED_SPAM_COMPLAINT"},
+            "channel": "EMAIL",
+        }
+    ]
+}
+
+
+def test_a_status_given_as_an_object_names_the_event_without_its_group():
+    p = _parse(_relayed(INFOBIP, automatic=False))
+    assert (p.kind, p.original_recipient) == ("complaint", "nadia@far.example")
+    delivered = json.loads(json.dumps(INFOBIP))
+    delivered["results"][0]["status"] = {"groupName": "DELIVERED", "name": "DELIVERED_TO_HANDSET"}
+    assert _parse(_relayed(delivered, automatic=False)).kind not in ("bounce", "complaint")
+
+
+def test_an_event_relayed_from_our_own_domain_is_the_event_and_from_theirs_a_person():
+    colleague = "Quillfern Ops <ops@ours.example>"
+    raw = _relayed(SPAM_EVENT, automatic=False, sender=colleague)
+    raw = raw.replace("Subject: Fwd: webhook event", "Subject: Email events: new event")
+    assert _parse(raw).kind == "complaint"
+    prospect = raw.replace(colleague, "Ops <ops@far.example>")
+    assert _parse(prospect).kind == "human"
+
+
+def test_a_workflow_tool_named_at_the_subject_start_marks_a_relay():
+    raw = _relayed(SPAM_EVENT, automatic=False, sender="Ops <ops@elsewhere.example>")
+    raw = raw.replace("Subject: Fwd: webhook event", 'Subject: Activepieces flow "Events": run')
+    assert _parse(raw).kind == "complaint"
+    assert (
+        machine.relayed_event(
+            "ops@elsewhere.example", "", automatic=False, reply=False, subject="Make my day: lunch?"
+        )
+        is False
+    )

@@ -444,9 +444,12 @@ _ESP_NAME = re.compile(
 )
 # The tag a workflow tool puts before the subject of the mail a run sends ("[Make] ...",
 # "[Pipedream] ...", "[Zapier] ...").
+_WORKFLOW_TOOL = (
+    r"(?:make|zapier|n8n|pipedream|workato|integromat|power automate|ifttt|tray\.io"
+    r"|activepieces|relay\.app)"
+)
 _RELAY_SUBJECT = re.compile(
-    r"^\s*\[(?:make|zapier|n8n|pipedream|workato|integromat|power automate|ifttt|tray\.io"
-    r"|activepieces|relay\.app)\]",
+    rf"^\s*(?:\[{_WORKFLOW_TOOL}\]|{_WORKFLOW_TOOL} (?:flow|workflow|scenario|zap|run)\b)",
     re.I,
 )
 _ESP_RECIPIENT = re.compile(
@@ -462,13 +465,20 @@ _ESP_MESSAGE_ID = re.compile(
 
 
 def relayed_event(
-    from_addr: str, display: str, *, automatic: bool, reply: bool, subject: str = ""
+    from_addr: str,
+    display: str,
+    *,
+    automatic: bool,
+    reply: bool,
+    subject: str = "",
+    ours: bool = False,
 ) -> bool:
     """Whether mail that carries an ESP event's JSON is the event relayed, not a person
     quoting one: marked Auto-Submitted (`automatic`), or from a machine sender (no-reply,
     mailer, an ESP's domain, a relay mailbox, a display name naming the service or a bot, a
-    workflow tool's tag on the subject) and not a reply in a thread. A relay never replies to
-    our mail; a person who does, pasting what their webhook got, must not be read as a bounce
+    workflow tool's name on the subject) or from our own domain (`ours`: our tools and
+    colleagues, never a prospect), and not a reply in a thread. A relay never replies to our
+    mail; a person who does, pasting what their webhook got, must not be read as a bounce
     or complaint and suppressed."""
     if automatic:
         return True
@@ -476,7 +486,8 @@ def relayed_event(
         return False
     local = from_addr.partition("@")[0]
     return (
-        bool(_NOREPLY_LOCAL.match(local))
+        ours
+        or bool(_NOREPLY_LOCAL.match(local))
         or bool(_RELAY_SUBJECT.match(subject))
         or bool(_ESP_SENDER.search(from_addr))
         or bool(_RELAY_LOCAL.search(local))
@@ -492,10 +503,13 @@ def esp_complaint(
     automatic: bool = False,
     reply: bool = False,
     subject: str = "",
+    ours: bool = False,
 ) -> tuple[str, str] | None:
     """(recipient, message id) of an ESP's complaint event in a mail body, or None. Only when
     `relayed_event`, and only with an event name that means a complaint."""
-    relayed = relayed_event(from_addr, display, automatic=automatic, reply=reply, subject=subject)
+    relayed = relayed_event(
+        from_addr, display, automatic=automatic, reply=reply, subject=subject, ours=ours
+    )
     if from_addr and not relayed:
         return None
     found = _json_complaint(body)
@@ -549,7 +563,7 @@ _COMPLAINT_EVENTS = _keys(
         "fbl",
     ]
 )
-_COMPLAINT_STATUSES = _keys(["complained", "complaint", "spam", "spam_report"])
+_COMPLAINT_STATUSES = _keys(["complained", "complaint", "spam", "spam_report", "spam_complaint"])
 _RECIPIENT_KEYS = _keys(
     [
         "recipient",
@@ -698,9 +712,34 @@ def _objects(node: Any, depth: int = 0) -> Iterator[dict]:
 def _names(value: Any, names: frozenset[str]) -> bool:
     """Whether an event name is one of `names` (as `_keys` reads them), read as services
     write them: "bounced", "email.bounced", "dm:EmailComplaint" (its last part,
-    "complaint"), "HardBounce", "hard-bounce"."""
+    "complaint"), "HardBounce", "hard-bounce"; or a status given as an object of its own
+    (see `_named`)."""
     values = value if isinstance(value, list) else [value]
-    return any(isinstance(v, str) and bool({_key(f) for f in _forms(v)} & names) for v in values)
+    return any(bool(_spellings(v) & names) for v in values)
+
+
+_NAME_KEYS = _keys(["name", "code", "group_name"])
+_GROUP_KEYS = _keys(["group_name", "group"])
+
+
+def _spellings(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return {_key(f) for f in _forms(value)}
+    if isinstance(value, dict):
+        return {_key(f) for name in _named(value) for f in _forms(name)}
+    return set()
+
+
+def _named(status: dict) -> set[str]:
+    """The names a status object gives: its name, code and group, and the name without its
+    group before it (Infobip's {"groupName": "REJECTED", "name": "REJECTED_SPAM_COMPLAINT"}
+    names "SPAM_COMPLAINT" too)."""
+    names = {v for k, v in status.items() if _key(k) in _NAME_KEYS and isinstance(v, str)}
+    groups = [v for k, v in status.items() if _key(k) in _GROUP_KEYS and isinstance(v, str)]
+    for group in groups:
+        prefix = f"{group}_".lower()
+        names |= {n[len(prefix) :] for n in names if n.lower().startswith(prefix)}
+    return names
 
 
 def _forms(name: str) -> set[str]:
@@ -908,8 +947,8 @@ SUBSCRIPTION_SUBJECT = re.compile(
     r"|registration|opt-?in)\b|^\s*(?:subscription|sign-?up|opt-?in) (?:confirm(?:ation|ed)?"
     r"|request|successful|cancell?ed)\b|^\s*(?:you(?:'re| are|'ve been| have been) (?:now )?"
     r"(?:subscribed|unsubscribed))\b|^\s*unsubscribe (?:successful|confirmation|confirmed)\b"
-    r"|^\s*(?:bitte )?(?:bestätigen sie (?:ihre|ihr) (?:anmeldung|e-?mail-?adresse|abonnement)"
-    r"|bestätige (?:deine|dein) (?:anmeldung|e-?mail-?adresse|abonnement|newsletter-?anmeldung)"
+    r"|^\s*(?:bitte )?(?:bestätigen sie (?:ihre|ihr) (?:newsletter-?)?(?:anmeldung|e-?mail-?adresse"
+    r"|abonnement)|bestätige (?:deine|dein) (?:newsletter-?)?(?:anmeldung|e-?mail-?adresse|abonnement)"
     r"|anmeldung bestätigen|newsletter-?anmeldung bestätigen|abmeldung bestätigt)"
     r"|^\s*(?:confirmez|veuillez confirmer) votre (?:inscription|abonnement|adresse)"
     r"|^\s*confirme ton (?:inscription|abonnement|adresse)"
@@ -932,7 +971,8 @@ _BULK_HEADER = re.compile(
 _BULK_MAILER = re.compile(
     r"\b(?:mailchimp|listmonk|sendy|phplist|mailpoet|mautic|mailerlite|sendinblue|brevo"
     r"|campaign monitor|constant contact|getresponse|aweber|klaviyo|convertkit|substack"
-    r"|acumbamail|cleverreach|rapidmail|newsletter2go)\b",
+    r"|acumbamail|cleverreach|rapidmail|newsletter2go|inxmail|evalanche|mailingwork|emarsys"
+    r"|sarbacane|dotdigital|omnisend|moosend|sendpulse|mailup|flodesk|beehiiv)\b",
     re.I,
 )
 
@@ -973,10 +1013,13 @@ def esp_bounce(
     automatic: bool = False,
     reply: bool = False,
     subject: str = "",
+    ours: bool = False,
 ) -> dict[str, str] | None:
     """The recipient, message id, status and reason of an ESP's bounce event in a mail body,
     or None. The same guard as `esp_complaint` (`relayed_event`)."""
-    relayed = relayed_event(from_addr, display, automatic=automatic, reply=reply, subject=subject)
+    relayed = relayed_event(
+        from_addr, display, automatic=automatic, reply=reply, subject=subject, ours=ours
+    )
     if not from_addr or not relayed:
         return None
     found = _json_event(body, _BOUNCE_EVENTS, _BOUNCE_STATUSES)

@@ -616,6 +616,7 @@ def _informal_complaint(
         automatic=automatic,
         reply=_in_thread(msg, subject),
         subject=subject,
+        ours=_from_our_domain(msg, from_addr),
     )
     if event is not None:
         recipient, original = event
@@ -681,6 +682,13 @@ def _in_thread(msg: Message, subject: str) -> bool:
     )
 
 
+def _from_our_domain(msg: Message, from_addr: str) -> bool:
+    """Sent from the domain of the mailbox it was sent to: our own tools or colleagues."""
+    domain = from_addr.rpartition("@")[2].lower()
+    to = getaddresses([_hdr(msg, "To"), _hdr(msg, "Delivered-To")])
+    return bool(domain) and any(a.rpartition("@")[2].lower() == domain for _, a in to)
+
+
 def _esp_bounce(msg: Message, parts: list[_Part], from_addr: str) -> dict | None:
     """An ESP's bounce event relayed as mail (JSON), from a machine sender."""
     event = machine.esp_bounce(
@@ -690,6 +698,7 @@ def _esp_bounce(msg: Message, parts: list[_Part], from_addr: str) -> dict | None
         automatic=_auto_submitted(msg),
         reply=_in_thread(msg, _hdr(msg, "Subject")),
         subject=_hdr(msg, "Subject"),
+        ours=_from_our_domain(msg, from_addr),
     )
     if event is None:
         return None
