@@ -187,16 +187,22 @@ def _age_days(s: Session, now: datetime) -> ColumnElement[Any]:
 
 
 def signals_of(
-    s: Session, account_ids: Sequence[str], kinds: Collection[str], since: datetime
+    s: Session,
+    account_ids: Sequence[str],
+    kinds: Collection[str] | None = None,
+    since: datetime | None = None,
 ) -> list[tuple[str, int, str, datetime]]:
-    """(account id, signal id, kind, observed_at) of the counted signals of these accounts."""
+    """(account id, signal id, kind, observed_at) of the signals of these accounts: of these
+    kinds and since then, or all of them."""
     out: list[tuple[str, int, str, datetime]] = []
     for i in range(0, len(account_ids), BATCH):
         q = select(Signal.account_id, Signal.id, Signal.kind, Signal.observed_at).where(
-            col(Signal.account_id).in_(account_ids[i : i + BATCH]),
-            col(Signal.kind).in_(list(kinds)),
-            col(Signal.observed_at) >= since,
+            col(Signal.account_id).in_(account_ids[i : i + BATCH])
         )
+        if kinds is not None:
+            q = q.where(col(Signal.kind).in_(list(kinds)))
+        if since is not None:
+            q = q.where(col(Signal.observed_at) >= since)
         out.extend((a, int(sid or 0), k, at) for a, sid, k, at in s.exec(q).all())
     return out
 

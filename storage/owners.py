@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
 
 from storage.db import rowcount
@@ -76,9 +76,14 @@ def accounts_owned(s: Session, keys: Iterable[str], limit: int = 50) -> list[Acc
     return list(s.exec(q.limit(limit)))
 
 
+# One column, not the account's row: a tick asks this for every draft it routes.
+_OWNER = select(Account.owner_am).where(col(Account.id) == bindparam("id"))
+
+
 def owner_of(s: Session, account_id: str) -> str:
-    account = s.get(Account, account_id) if account_id else None
-    return account.owner_am if account else ""
+    if not account_id:
+        return ""
+    return s.execute(_OWNER, {"id": account_id}).scalar() or ""
 
 
 def open_elsewhere(

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.agent import plays, scope
+from bot.agent.book import Book
 from bot.agent.facts import Candidate, facts_for, pick_contact
 from bot.agent.routing import Routing
 from bot.config.agents import SLOT, Agent, PlaySpec
@@ -114,6 +115,8 @@ class TickContext:
     aliases: dict[str, list[str]] = field(default_factory=dict)  # node key -> words for it
     graph: Graph | None = None  # the knowledge edges' graph, built once per tick
     routing: Routing = field(default_factory=Routing)  # deciding AMs and review routes
+    book: Book = field(default_factory=Book)  # the accounts' rows, read once per tick
+    matched: dict[str, Match | None] = field(default_factory=dict)  # account -> its best match
 
 
 @dataclass
@@ -157,8 +160,9 @@ def tick(rt: Runtime, agent_id: str | None = None, *, full: bool = False) -> lis
     # drafts keep every call the endpoint's pacer allows (bot/model/pacing.py) in flight,
     # not one agent's slowest draft; a quarter of them, as each has many drafts to write.
     workers = min(len(chosen), max(AGENTS_AT_ONCE, rt.draft_concurrency // 4))
+    memo = scope.Memo()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tick") as pool:
-        return list(pool.map(lambda a: tick_agent(rt, a, full=full), chosen))
+        return list(pool.map(lambda a: tick_agent(rt, a, full=full, memo=memo), chosen))
 
 
 def _ranked_ahead(rt: Runtime, chosen: list[Agent], full: bool) -> list[TickReport]:
@@ -183,11 +187,16 @@ def start_of_day(now: datetime, tz: str) -> datetime:
 
 
 def tick_agent(
-    rt: Runtime, agent: Agent, *, full: bool = False, plan: Plan | None = None
+    rt: Runtime,
+    agent: Agent,
+    *,
+    full: bool = False,
+    plan: Plan | None = None,
+    memo: scope.Memo | None = None,
 ) -> TickReport:
     report = TickReport(agent.id)
     try:
-        _tick(rt, plan or plan_tick(rt, agent, full), report)
+        _tick(rt, plan or plan_tick(rt, agent, full, memo), report)
     finally:
         if not report.skipped or report.skipped.startswith("paused"):
             with rt.db.session() as s:
@@ -281,6 +290,7 @@ def _plan(rt: Runtime, agent: Agent, full: bool, memo: scope.Memo) -> Plan:
         # The knowledge's own graph, shared: a chunk's graph lays its accounts' edges over it
         # with this agent's learned factors.
         ctx.graph = memo.get("graph", lambda: Graph(ctx.knowledge, {}))
+        ctx.book = memo.get("book", Book)
         knowledge = memo.get(
             "knowledge version", lambda: scope.knowledge_version(ctx.knowledge, ctx.capabilities)
         )
@@ -321,7 +331,7 @@ def _draft(rt: Runtime, plan: Plan, report: TickReport) -> None:
     ids = [a for a, _ in page]
     pending = [p for p in agent.plays if p.id not in approved]
     if pending:
-        first = load_candidates(rt, segment, ids[:CHUNK], now)
+        first = load_candidates(rt, ctx.book, segment, ids[:CHUNK], now)
         plays.request_approval(rt, agent, pending, first, ctx.knowledge, learned, now)
     writer = rt.writer_for(spec)
     pos = 0
@@ -329,7 +339,7 @@ def _draft(rt: Runtime, plan: Plan, report: TickReport) -> None:
     skipped = 0  # drafts not written because the AM would surely kill them
     elsewhere: list[str] = []
     while pos < len(ids) and budget > 0:
-        chunk = load_candidates(rt, segment, ids[pos : pos + CHUNK], now)
+        chunk = load_candidates(rt, ctx.book, segment, ids[pos : pos + CHUNK], now)
         work, used = prepare(rt, agent, ctx, chunk, report, limit=budget)
         ids[pos : pos + CHUNK] = [c.account_id for c in chunk]  # now in match order
         pos += used
@@ -366,14 +376,19 @@ def _draft(rt: Runtime, plan: Plan, report: TickReport) -> None:
 
 
 def load_candidates(
-    rt: Runtime, segment: Segment, account_ids: list[str], now: datetime
+    rt: Runtime, book: Book, segment: Segment, account_ids: list[str], now: datetime
 ) -> list[Candidate]:
     """The ranked accounts' counted signals, strongest account first (ties by id)."""
     with rt.db.reading() as s:
-        rows = candidates.signals_of(s, account_ids, segment.weights, segment.since)
-    by_account: dict[str, list[tuple[int, str, datetime]]] = {a: [] for a in account_ids}
-    for account_id, signal_id, kind, observed_at in rows:
-        by_account[account_id].append((signal_id, kind, observed_at))
+        rows = book.signals(s, account_ids)
+    by_account = {
+        a: [
+            (sid, kind, at)
+            for sid, kind, at in rows.get(a, ())
+            if kind in segment.weights and at >= segment.since
+        ]
+        for a in account_ids
+    }
     out = [
         Candidate(
             account_id,
@@ -422,11 +437,10 @@ def prepare(
     used = 0
     with rt.db.session() as s:
         ids = [c.account_id for c in chunk]
-        contacts = prospects.contacts_for(s, ids)
+        accounts, contacts, edges = ctx.book.rows(s, ids)
         history = standing.histories(s, ids)
         base = ctx.graph or Graph(ctx.knowledge, {})
-        graph = Graph(prospects.account_edges(s, ids), ctx.learned, ctx.decisions, base=base)
-        accounts = prospects.accounts_by_id(s, ids)
+        graph = Graph(edges, ctx.learned, ctx.decisions, base=base)
         keyed = []
         welcome: dict[str, float] = {}  # account -> how the AM's verdicts lean on its contact
         for cand in chunk:
@@ -449,11 +463,12 @@ def prepare(
             else (),
         )
         caps = frozenset(spec.capabilities)
-        matches = {
-            c.account_id: best_match(graph, c.account_id, c.strength, caps)
-            for c, _, k in keyed
-            if k and k not in seen
-        }
+        matches = {}
+        for c, _, k in keyed:
+            if k and k not in seen:
+                if c.account_id not in ctx.matched:  # a later chunk holds most of this one
+                    ctx.matched[c.account_id] = best_match(graph, c.account_id, c.strength, caps)
+                matches[c.account_id] = ctx.matched[c.account_id]
         # Match score first; where the AM rewrites drafts to this kind of contact anyway
         # (their edits taught the second check), the slot goes to an account they would not.
         keyed.sort(

@@ -242,3 +242,40 @@ Message-ID: <l2@lists.widgets.example>
         "\nplease click the link below.\n",
     )
     assert parse(raw).kind == "auto_reply"
+
+
+# The writer asks to be kept: the removal is negated, or the reply disowns itself as a stop.
+KEEP_ME = [
+    "Don't delete my contact record: I'm moving to Harbor Co in May and want this there.",
+    "Please don't take this as an unsubscribe. Just not before the budget is signed in July.",
+    "This is not an unsubscribe request, only a note that the PDF link is broken.",
+    "Nicht abmelden! Schicken Sie das Angebot an meinen Kollegen.",
+    "Meld me alsjeblieft niet af, ik lees het graag. Wat kost de pilot?",
+    "Non toglietemi dalla lista: inoltro la mail al mio responsabile.",
+    "Ne me désinscrivez pas, je transmets à notre DSI.",
+    "No me den de baja, reenvío el correo a compras.",
+    "Não me removam, vou encaminhar ao financeiro.",
+]
+# ... and beside each, the same words asking to go.
+STILL_STOPS = [
+    "Delete my contact record and never write to me again.",
+    "Take this as my unsubscribe request.",
+    "Bitte abmelden.",
+    "Meld me af alstublieft.",
+    "Toglietemi dalla lista.",
+    "Désinscrivez-moi, merci.",
+    "Denme de baja, por favor.",
+    "Me removam da lista, por favor.",
+]
+
+
+@pytest.mark.parametrize("text", KEEP_ME)
+def test_a_writer_who_asks_to_be_kept_is_not_suppressed(text: str) -> None:
+    c = _read(text)
+    assert not should_suppress(c), (text, c)
+
+
+@pytest.mark.parametrize("text", STILL_STOPS)
+def test_the_same_removals_unnegated_still_suppress(text: str) -> None:
+    c = _read(text)
+    assert should_suppress(c), (text, c)

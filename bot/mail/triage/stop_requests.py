@@ -609,6 +609,36 @@ BARE_STOP = re.compile(
 )
 
 # Vetoes: a clause where the stop word is about something else.
+# The writer asks to be kept: a removal under a negative imperative, with the writer or
+# their details as its object ("don't delete my details", "Niet afmelden!", "non
+# cancellatemi dalla lista", "ne me désinscrivez pas"), or the reply itself disowned as a stop
+# ("don't read this as an unsubscribe", "this is not an unsubscribe"). Read before the
+# removal's own rules, so its words ask for nothing.
+KEEP_ME = (
+    r"(?:^|\b(?:please|pls|kindly|but|just|and|so)\s+|(?<=[.!,;:(])\s*)(?:don'?t|do not|never) "
+    r"(?:\w+ )?(?:remove|drop|delete|erase|unsubscribe|take|cut|exclude|purge|wipe) (?:me|us"
+    r"|my|our)\b(?: (?:\w+ )?(?:details|data|address|e-?mail|contact|record|info\w*))?",
+    r"\b(?:don'?t|do not|please don'?t|never) (?:read|take|treat|count|file|log|process|see)"
+    r" (?:this|it|my (?:reply|answer|e-?mail)) as (?:an? )?(?:unsubscribe|opt-?out|stop|removal)"
+    r"(?: request)?\b",
+    r"\b(?:this|it|that) (?:is|was)(?: not|n't) (?:an? )?(?:unsubscribe|opt-?out|removal)"
+    r"(?: request)?\b",
+    # de, nl: the verb or its particle negated ("nicht abmelden", "melden Sie mich nicht ab",
+    # "niet afmelden", "schrijf me niet uit")
+    r"\b(?:bitte )?nicht (?:ab|aus)(?:melden|tragen|zutragen)\b|\b(?:melden|tragen) sie mich"
+    r" (?:bitte )?nicht (?:ab|aus)\b|\blöschen sie (?:mich|meine daten) (?:bitte )?nicht\b",
+    r"\bniet (?:afmelden|uitschrijven|verwijderen)\b|\b(?:meld|schrijf|haal) (?:me|mij|ons)"
+    r" (?:alstublieft |alsjeblieft |a\.u\.b\. )?niet (?:af|uit|weg)\b",
+    # it, fr, es, pt: the negative imperative with the writer as object
+    r"\bnon (?:mi |ci )?(?:cancellat|toglie|tolga|rimuovet|rimuova|disiscriv|elimina|cancell)"
+    r"\w*\b",
+    r"\bne (?:me|nous) (?:désinscrivez|désabonnez|retirez|supprimez|rayez|enlevez)(?: surtout)?"
+    r" pas\b",
+    r"\bno (?:me|nos) (?:des|den|dé|dén|dieras|dieran) de baja\b|\bno (?:me|nos) (?:elimin|borr"
+    r"|quit|saqu|remuev)\w*\b",
+    r"\bnão (?:me|nos) (?:remov|descadastr|exclu|tir|apag|cancel)\w*\b",
+)
+
 VETOES = _c(
     # a third party unsubscribes, or is asked about: "how do your users unsubscribe"
     r"\b(?:users?|customers?|clients?|recipients?|subscribers?|members?|readers?|people|contacts"
@@ -631,6 +661,7 @@ VETOES = _c(
     r"(?:^|\b(?:please|pls|kindly|but|just)\s+)(?:don'?t|do not|never) (?:\w+ )?(?:remove|drop"
     r"|delete|unsubscribe|take|stop|cut|exclude) (?:me|us|sending|emailing|writing|the"
     r" (?:e-?mails|updates))\b",
+    *KEEP_ME,
     # "no more emails needed - let's get on a call"
     r"\bno (?:more|further) \w+ (?:needed|necessary|required)\b",
     # what somebody else stopped, or stopping a word: "we stopped sending newsletters"
@@ -1845,8 +1876,12 @@ def _cue_stop(low: str) -> bool:
     return False
 
 
+_KEPT = re.compile("|".join(KEEP_ME), re.I | re.M)
+
+
 def asks_to_stop(low: str) -> bool:
     """A request to stop in lower-cased text, clause by clause, vetoed clauses left out."""
+    low = _KEPT.sub(" ", low)
     if _MENTIONED_DATA.search(low) and _ERASE_IT.search(low):
         return True
     if _MENTIONED_DATA_ANY.search(low) and (_ERASE_IT.search(low) or _ERASE_IT_ANY.search(low)):
