@@ -50,6 +50,7 @@ from bot.runtime import Runtime
 from storage import audit, candidates, prospects, relationships
 from storage.candidates import Segment
 from storage.models import Account, Contact, Draft, Signal
+from storage.rows import insert_row
 
 log = logging.getLogger(__name__)
 
@@ -891,8 +892,7 @@ def store_draft(
             created_at=now,
             updated_at=now,
         )
-        s.add(draft)
-        s.flush()
+        insert_row(s, draft)
         audit.record(
             s,
             f"agent:{agent.id}",

@@ -76,10 +76,16 @@ def words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", text).casefold())
 
 
+def spaced(text: str) -> str:
+    """The text's words between single spaces, with one before and after: whole-word
+    searches become substring searches."""
+    return f" {' '.join(words(text))} "
+
+
 def verbatim(fact: str, text: str) -> bool:
-    """Whether `text` has the fact's words, in order, as whole words."""
+    """Whether `text` (as `spaced` gives it) has the fact's words, in order, as whole words."""
     wanted = " ".join(words(fact))
-    return bool(wanted) and f" {wanted} " in f" {' '.join(words(text))} "
+    return bool(wanted) and f" {wanted} " in text
 
 
 def stock_text(template: str, facts: dict[str, Fact]) -> str:
@@ -108,7 +114,8 @@ def specific_share(body: str, play: PlaySpec, facts: dict[str, Fact]) -> float:
 
 def measure(subject: str, body: str, play: PlaySpec, facts: dict[str, Fact]) -> Personalization:
     text = f"{subject}\n{body}"
-    stock = f"{stock_text(play.subject, facts)}\n{stock_text(play.body, facts)}"
+    stock = spaced(f"{stock_text(play.subject, facts)}\n{stock_text(play.body, facts)}")
+    written = spaced(text)
     # Words the stock text carries anyway (an industry named in our own summary) are not
     # about them, even when they match one of their facts.
     theirs = {
@@ -116,10 +123,10 @@ def measure(subject: str, body: str, play: PlaySpec, facts: dict[str, Fact]) -> 
         for slot, fact in sorted(facts.items())
         if is_prospect(slot) and fact.text.strip() and not verbatim(fact.text, stock)
     }
-    exact = {slot for slot, fact in theirs.items() if verbatim(fact.text, text)}
+    exact = {slot for slot, fact in theirs.items() if verbatim(fact.text, written)}
     # A reworded fact is looked for in what the facts found as written leave over, so "Director
     # of Data Platform" is not found in "hiring a data platform lead" (that is the signal).
-    rest = f" {' '.join(words(text))} "
+    rest = written
     for slot in sorted(exact, key=lambda s: -len(theirs[s].text)):
         rest = rest.replace(f" {' '.join(words(theirs[slot].text))} ", " | ")
     found = [

@@ -279,3 +279,20 @@ def test_a_writer_who_asks_to_be_kept_is_not_suppressed(text: str) -> None:
 def test_the_same_removals_unnegated_still_suppress(text: str) -> None:
     c = _read(text)
     assert should_suppress(c), (text, c)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the same negated words, not bidding: a complaint that we do not remove them
+        "¿Por qué todavía no me dan de baja?",
+        "Perché non mi cancellate dalla lista?",
+        "Vocês não me removem da lista nunca!",
+        "Ik kan me niet afmelden, de link werkt niet.",
+        "Vous ne me désinscrivez pas malgré mes demandes !",
+        "Why don't you remove me?",
+    ],
+)
+def test_a_complaint_that_we_do_not_remove_them_still_suppresses(text: str) -> None:
+    c = _read(text)
+    assert should_suppress(c), (text, c)

@@ -614,6 +614,10 @@ BARE_STOP = re.compile(
 # cancellatemi dalla lista", "ne me désinscrivez pas"), or the reply itself disowned as a stop
 # ("don't read this as an unsubscribe", "this is not an unsubscribe"). Read before the
 # removal's own rules, so its words ask for nothing.
+_BIDDING = (
+    r"(?:^\s*|(?<=[.!?,;:(¡¿])\s*|\b(?:bitte|alstublieft|alsjeblieft|per favore|vi prego|svp"
+    r"|s'il vous plaît|por favor|pfv)\s*,?\s+)"
+)
 KEEP_ME = (
     r"(?:^|\b(?:please|pls|kindly|but|just|and|so)\s+|(?<=[.!,;:(])\s*)(?:don'?t|do not|never) "
     r"(?:\w+ )?(?:remove|drop|delete|erase|unsubscribe|take|cut|exclude|purge|wipe) (?:me|us"
@@ -623,20 +627,22 @@ KEEP_ME = (
     r"(?: request)?\b",
     r"\b(?:this|it|that) (?:is|was)(?: not|n't) (?:an? )?(?:unsubscribe|opt-?out|removal)"
     r"(?: request)?\b",
-    # de, nl: the verb or its particle negated ("nicht abmelden", "melden Sie mich nicht ab",
-    # "niet afmelden", "schrijf me niet uit")
-    r"\b(?:bitte )?nicht (?:ab|aus)(?:melden|tragen|zutragen)\b|\b(?:melden|tragen) sie mich"
-    r" (?:bitte )?nicht (?:ab|aus)\b|\blöschen sie (?:mich|meine daten) (?:bitte )?nicht\b",
-    r"\bniet (?:afmelden|uitschrijven|verwijderen)\b|\b(?:meld|schrijf|haal) (?:me|mij|ons)"
-    r" (?:alstublieft |alsjeblieft |a\.u\.b\. )?niet (?:af|uit|weg)\b",
-    # it, fr, es, pt: the negative imperative with the writer as object
-    r"\bnon (?:mi |ci )?(?:cancellat|toglie|tolga|rimuovet|rimuova|disiscriv|elimina|cancell)"
-    r"\w*\b",
-    r"\bne (?:me|nous) (?:désinscrivez|désabonnez|retirez|supprimez|rayez|enlevez)(?: surtout)?"
-    r" pas\b",
-    r"\bno (?:me|nos) (?:des|den|dé|dén|dieras|dieran) de baja\b|\bno (?:me|nos) (?:elimin|borr"
-    r"|quit|saqu|remuev)\w*\b",
-    r"\bnão (?:me|nos) (?:remov|descadastr|exclu|tir|apag|cancel)\w*\b",
+    # de, nl, it, fr, es, pt: the negative imperative with the writer as object, where a
+    # sentence or a "please" starts it. Elsewhere the same words complain that we do not
+    # remove them ("ich kann mich nicht abmelden", "¿por qué no me dan de baja?"), a stop.
+    rf"{_BIDDING}(?:bitte )?nicht (?:ab|aus)(?:melden|tragen)\b"
+    rf"|{_BIDDING}(?:bitte )?(?:melden|tragen) sie mich (?:bitte )?nicht (?:ab|aus)\b"
+    rf"|{_BIDDING}(?:bitte )?löschen sie (?:mich|meine daten) (?:bitte )?nicht\b",
+    rf"{_BIDDING}niet (?:afmelden|uitschrijven|verwijderen)\b|{_BIDDING}(?:meld|schrijf|haal)"
+    r" (?:me|mij|ons) (?:alstublieft |alsjeblieft |a\.u\.b\. )?niet (?:af|uit|weg)\b",
+    rf"{_BIDDING}non (?:(?:mi|ci) )?(?:(?:cancellat|togliet|rimuovet|disiscrivet|eliminat)e"
+    r"(?:mi|ci)?|(?:cancellar|toglier|rimuover|disiscriver|eliminar)(?:mi|ci))\b",
+    rf"{_BIDDING}ne (?:me|nous) (?:désinscrivez|désabonnez|retirez|supprimez|rayez|enlevez)"
+    r"(?: surtout)? pas\b",
+    rf"{_BIDDING}no (?:me|nos) (?:des|den|dé|dén) de baja\b|{_BIDDING}no (?:me|nos) (?:elimines"
+    r"|eliminen|borres|borren|quites|quiten|saques|saquen)\b",
+    rf"{_BIDDING}não (?:me|nos) (?:remova|removam|descadastre|descadastrem|exclua|excluam|tire"
+    r"|tirem|apague|apaguem|cancele|cancelem)\b",
 )
 
 VETOES = _c(
