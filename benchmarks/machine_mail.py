@@ -120,8 +120,16 @@ readers, not to its samples: event names and JSON keys in the cases services wri
 subject tag or a bot's mailbox, challenge-response notices, the informal German
 double-opt-in, and out-of-office notices under a plain "Re:" known by the absence words of
 the subject table in their text (with a date and someone else's address, asking nothing).
+blind15 was written the same way and measured first on the build of `325ed17`: 87.5%
+machine mail (28 of 32), 99.0% unsubscribe recall (96 of 97: a complaint event relayed from
+the organisation's own mailbox), 100% needs-person. Its four misses led to: absence words of
+more languages (ht, km, and others no set has used), a status given as an object with its
+group (Infobip), an event relayed from our own domain or by a workflow tool named at the
+subject's start, and the newsletter double opt-in. Its near-misses also showed people asking
+to be kept ("Niet afmelden!", "don't delete my details") read as stops; a negated removal
+where a sentence or a "please" bids it is now no stop (non-stop replies kept: 40 to 44 of 52).
 
-    .venv/bin/python benchmarks/machine_mail.py --only blind14
+    .venv/bin/python benchmarks/machine_mail.py --only blind15
 
 Exit status 1 when a target is missed.
 """
@@ -133,8 +141,11 @@ import json
 import os
 import random
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -204,13 +215,26 @@ def _reading(kind: str, text: str, subject: str, rules: RuleClassifier, *, strip
     return where, suppressed, kind == "human" and holds(c, where)
 
 
+def our_domains(paths: list[Path]) -> frozenset[str]:
+    """The domain a set's mail was written to (the most common To domain): what the product
+    knows as its own mailboxes' domain (`bot.mail.inbound.replies.our_domains`)."""
+    seen: Counter[str] = Counter()
+    for path in paths:
+        headers = BytesHeaderParser().parsebytes(path.read_bytes())
+        for _, address in getaddresses([str(headers.get("To", ""))]):
+            seen[address.rpartition("@")[2].lower()] += 1
+    return frozenset(d for d, _ in seen.most_common(1) if d)
+
+
 def run(name: str, mail_dir: Path, replies: Path | None, rules: RuleClassifier):
     """Tallies: machine mail, stops with no mail after them (read or held), stops read as
     stops, needs a person, non-stop replies neither suppressed nor held, non-stop held."""
     machine, unsub, person, kept = Tally(), Tally(), Tally(), Tally()
     read, held_other = Tally(), Tally()
-    for path in sorted(mail_dir.glob("*.eml")) if mail_dir.is_dir() else []:
-        p = parse(path.read_bytes(), today=TODAY)
+    paths = sorted(mail_dir.glob("*.eml")) if mail_dir.is_dir() else []
+    ours = our_domains(paths)
+    for path in paths:
+        p = parse(path.read_bytes(), today=TODAY, our_domains=ours)
         human_file = path.stem.startswith(_HUMAN_PREFIXES)
         if not human_file:
             machine.add(p.kind != "human", f"{path.name}: read as human")

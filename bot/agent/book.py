@@ -13,6 +13,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from sqlmodel import Session
 
@@ -21,6 +22,11 @@ from storage.models import Account, Contact
 from storage.prospects import EdgeRow
 
 SignalRow = tuple[int, str, datetime]  # id, kind, observed at
+# Accounts kept at most: a tick whose agents walk far down their rankings (most candidates
+# dropped) starts over rather than hold a whole segment. A full tick at 1M accounts keeps
+# about 25,000.
+LIMIT = 50_000
+T = TypeVar("T")
 
 
 class Book:
@@ -28,34 +34,17 @@ class Book:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._read: set[str] = set()  # account ids looked up, found or not
-        self._accounts: dict[str, Account] = {}
-        self._contacts: dict[str, list[Contact]] = {}
-        self._edges: dict[str, list[EdgeRow]] = {}
-        self._signals_read: set[str] = set()
+        # account id -> (account or None, contacts, edges); and -> every signal of it
+        self._rows: dict[str, tuple[Account | None, list[Contact], list[EdgeRow]]] = {}
         self._signals: dict[str, list[SignalRow]] = {}
-
-    def signals(self, s: Session, ids: Sequence[str]) -> dict[str, list[SignalRow]]:
-        """Every signal of these accounts, of any kind and age (each agent counts its own)."""
-        with self._lock:
-            missing = [a for a in ids if a not in self._signals_read]
-        if missing:
-            found: dict[str, list[SignalRow]] = defaultdict(list)
-            for account_id, signal_id, kind, at in candidates.signals_of(s, missing):
-                found[account_id].append((signal_id, kind, at))
-            with self._lock:
-                self._signals.update(found)
-                self._signals_read.update(missing)
-        with self._lock:
-            return {a: self._signals[a] for a in ids if a in self._signals}
 
     def rows(
         self, s: Session, ids: Sequence[str]
     ) -> tuple[dict[str, Account], dict[str, list[Contact]], list[EdgeRow]]:
         """The accounts, their contacts (by id) and their edges, reading only those not yet
         read this tick."""
-        with self._lock:
-            missing = [a for a in ids if a not in self._read]
+        have = self._known(self._rows, ids)
+        missing = [a for a in ids if a not in have]
         if missing:
             accounts = prospects.accounts_by_id(s, missing)
             contacts = prospects.contacts_for(s, missing)
@@ -66,14 +55,34 @@ class Book:
             edges: dict[str, list[EdgeRow]] = defaultdict(list)
             for edge in prospects.account_edges(s, missing):
                 edges[edge[0].removeprefix("account:")].append(edge)
-            with self._lock:
-                self._accounts.update(accounts)
-                self._contacts.update(contacts)
-                self._edges.update(edges)
-                self._read.update(missing)
+            new = {a: (accounts.get(a), contacts.get(a, []), edges.get(a, [])) for a in missing}
+            have |= self._keep(self._rows, new)
+        return (
+            {a: account for a in ids if (account := have[a][0]) is not None},
+            {a: have[a][1] for a in ids if have[a][1]},
+            [e for a in ids for e in have[a][2]],
+        )
+
+    def signals(self, s: Session, ids: Sequence[str]) -> dict[str, list[SignalRow]]:
+        """Every signal of these accounts, of any kind and age (each agent counts its own)."""
+        have = self._known(self._signals, ids)
+        missing = [a for a in ids if a not in have]
+        if missing:
+            new: dict[str, list[SignalRow]] = {a: [] for a in missing}
+            for account_id, signal_id, kind, at in candidates.signals_of(s, missing):
+                new[account_id].append((signal_id, kind, at))
+            have |= self._keep(self._signals, new)
+        return {a: have[a] for a in ids if have[a]}
+
+    def _known(self, cache: dict[str, T], ids: Sequence[str]) -> dict[str, T]:
+        """What the cache holds of these ids, read under the lock: another thread may start
+        the cache over meanwhile."""
         with self._lock:
-            return (
-                {a: self._accounts[a] for a in ids if a in self._accounts},
-                {a: self._contacts[a] for a in ids if a in self._contacts},
-                [e for a in ids for e in self._edges.get(a, ())],
-            )
+            return {a: cache[a] for a in ids if a in cache}
+
+    def _keep(self, cache: dict[str, T], new: dict[str, T]) -> dict[str, T]:
+        with self._lock:
+            if len(cache) + len(new) > LIMIT:
+                cache.clear()
+            cache.update(new)
+        return new

@@ -353,8 +353,9 @@ def triage(
     """How each message would be read and routed (changes nothing): for tuning."""
     rt = Runtime(settings(needs_home=False))  # no database needed: nothing is stored
     files = [f for p in paths for f in (sorted(p.rglob("*.eml")) if p.is_dir() else [p])]
+    ours = replies.our_domains(rt)
     for f in files:
-        parsed = mailparse.parse(f.read_bytes())
+        parsed = mailparse.parse(f.read_bytes(), our_domains=ours)
         out = {
             "file": str(f),
             "kind": parsed.kind,

@@ -7,6 +7,7 @@ from collections import Counter
 
 from sqlmodel import select
 
+from bot.agent import book as book_module
 from bot.agent import loop
 from bot.agent.book import Book
 from storage import candidates, prospects
@@ -65,3 +66,17 @@ def test_the_book_reads_only_what_it_has_not_read(rt, monkeypatch):
     assert sorted((a, *row) for a, rows in signals.items() for row in rows) == sorted(
         expected_signals
     )
+
+
+def test_a_full_book_starts_over_and_still_answers_in_full(rt, monkeypatch):
+    monkeypatch.setattr(book_module, "LIMIT", 3)
+    with rt.db.reading() as s:
+        ids = sorted(s.exec(select(Account.id)).all())[:5]
+        book = Book()
+        book.rows(s, ids[:2])
+        accounts, contacts, _ = book.rows(s, ids[1:4])  # 2 kept + 2 new > 3: starts over
+        assert sorted(accounts) == ids[1:4]
+        assert {a: [c.id for c in cs] for a, cs in contacts.items()} == {
+            a: [c.id for c in cs] for a, cs in prospects.contacts_for(s, ids[1:4]).items()
+        }
+        assert sorted(book.rows(s, ids)[0]) == ids  # more than the limit at once

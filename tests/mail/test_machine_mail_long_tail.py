@@ -622,27 +622,31 @@ INFOBIP = {
 def test_a_status_given_as_an_object_names_the_event_without_its_group():
     p = _parse(_relayed(INFOBIP, automatic=False))
     assert (p.kind, p.original_recipient) == ("complaint", "nadia@far.example")
-    delivered = json.loads(json.dumps(INFOBIP))
-    delivered["results"][0]["status"] = {"groupName": "DELIVERED", "name": "DELIVERED_TO_HANDSET"}
-    assert _parse(_relayed(delivered, automatic=False)).kind not in ("bounce", "complaint")
+    for group, name in [
+        ("DELIVERED", "DELIVERED_TO_HANDSET"),
+        ("REJECTED", "REJECTED_NOT_ENOUGH_CREDITS"),
+    ]:
+        other = json.loads(json.dumps(INFOBIP))
+        other["results"][0]["status"] = {"groupName": group, "name": name}
+        # our account's trouble (no credit) is no bounce of the recipient
+        assert _parse(_relayed(other, automatic=False)).kind not in ("bounce", "complaint")
 
 
-def test_an_event_relayed_from_our_own_domain_is_the_event_and_from_theirs_a_person():
+def test_an_event_mailed_from_our_own_mailboxes_domain_is_the_event():
     colleague = "Quillfern Ops <ops@ours.example>"
     raw = _relayed(SPAM_EVENT, automatic=False, sender=colleague)
     raw = raw.replace("Subject: Fwd: webhook event", "Subject: Email events: new event")
-    assert _parse(raw).kind == "complaint"
-    prospect = raw.replace(colleague, "Ops <ops@far.example>")
-    assert _parse(prospect).kind == "human"
-
-
-def test_a_workflow_tool_named_at_the_subject_start_marks_a_relay():
-    raw = _relayed(SPAM_EVENT, automatic=False, sender="Ops <ops@elsewhere.example>")
-    raw = raw.replace("Subject: Fwd: webhook event", 'Subject: Activepieces flow "Events": run')
-    assert _parse(raw).kind == "complaint"
-    assert (
-        machine.relayed_event(
-            "ops@elsewhere.example", "", automatic=False, reply=False, subject="Make my day: lunch?"
-        )
-        is False
+    ours = frozenset({"ours.example"})
+    assert parse(raw.encode(), today=TODAY, our_domains=ours).kind == "complaint"
+    # without knowing our domain, or from a prospect's domain, a person pasted it
+    assert _parse(raw).kind == "human"
+    prospect = raw.replace(colleague, "Ops <ops@far.example>").replace(
+        "To: am@ours.example", "To: am@ours.example, bob@far.example"
     )
+    assert parse(prospect.encode(), today=TODAY, our_domains=ours).kind == "human"
+
+
+@pytest.mark.parametrize("subject", ["Make workflow question", "Zapier zap flagged your email"])
+def test_a_workflow_tools_name_in_a_persons_subject_marks_no_relay(subject):
+    raw = _relayed(SPAM_EVENT, automatic=False, sender="Ops <ops@elsewhere.example>")
+    assert _parse(raw.replace("Subject: Fwd: webhook event", f"Subject: {subject}")).kind == "human"

@@ -291,6 +291,18 @@ def test_the_same_removals_unnegated_still_suppress(text: str) -> None:
         "Ik kan me niet afmelden, de link werkt niet.",
         "Vous ne me désinscrivez pas malgré mes demandes !",
         "Why don't you remove me?",
+        "Vi ho chiesto tre volte, non mi cancellate mai!",
+        "Uw link werkt niet: niet afmelden mogelijk via die pagina.",
+        "You say sorry and never remove my address.",
+        # a limiter: remove me, and more
+        "Don't just delete my email address from the list, erase everything.",
+        "Löschen Sie meine Daten nicht nur aus dem Newsletter, sondern komplett aus Ihrem System.",
+        # the data named after a negated verb is still the data to erase
+        "Do not take my data lightly: erase it.",
+        # a stop disowned only to say it is more than one
+        "This isn't an unsubscribe request, it's a GDPR deletion request.",
+        "This isn't an opt-out, this is me telling you to stop.",
+        "Do not treat this as an unsubscribe request: treat it as an erasure request.",
     ],
 )
 def test_a_complaint_that_we_do_not_remove_them_still_suppresses(text: str) -> None:

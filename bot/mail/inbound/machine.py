@@ -444,12 +444,9 @@ _ESP_NAME = re.compile(
 )
 # The tag a workflow tool puts before the subject of the mail a run sends ("[Make] ...",
 # "[Pipedream] ...", "[Zapier] ...").
-_WORKFLOW_TOOL = (
-    r"(?:make|zapier|n8n|pipedream|workato|integromat|power automate|ifttt|tray\.io"
-    r"|activepieces|relay\.app)"
-)
 _RELAY_SUBJECT = re.compile(
-    rf"^\s*(?:\[{_WORKFLOW_TOOL}\]|{_WORKFLOW_TOOL} (?:flow|workflow|scenario|zap|run)\b)",
+    r"^\s*\[(?:make|zapier|n8n|pipedream|workato|integromat|power automate|ifttt|tray\.io"
+    r"|activepieces|relay\.app)\]",
     re.I,
 )
 _ESP_RECIPIENT = re.compile(
@@ -476,8 +473,8 @@ def relayed_event(
     """Whether mail that carries an ESP event's JSON is the event relayed, not a person
     quoting one: marked Auto-Submitted (`automatic`), or from a machine sender (no-reply,
     mailer, an ESP's domain, a relay mailbox, a display name naming the service or a bot, a
-    workflow tool's name on the subject) or from our own domain (`ours`: our tools and
-    colleagues, never a prospect), and not a reply in a thread. A relay never replies to our
+    workflow tool's tag on the subject) or from our own mailboxes' domain (`ours`: our tools
+    and colleagues, never a prospect), and not a reply in a thread. A relay never replies to our
     mail; a person who does, pasting what their webhook got, must not be read as a bounce
     or complaint and suppressed."""
     if automatic:
@@ -718,7 +715,7 @@ def _names(value: Any, names: frozenset[str]) -> bool:
     return any(bool(_spellings(v) & names) for v in values)
 
 
-_NAME_KEYS = _keys(["name", "code", "group_name"])
+_NAME_KEYS = _keys(["name", "code"])
 _GROUP_KEYS = _keys(["group_name", "group"])
 
 
@@ -731,9 +728,10 @@ def _spellings(value: Any) -> set[str]:
 
 
 def _named(status: dict) -> set[str]:
-    """The names a status object gives: its name, code and group, and the name without its
-    group before it (Infobip's {"groupName": "REJECTED", "name": "REJECTED_SPAM_COMPLAINT"}
-    names "SPAM_COMPLAINT" too)."""
+    """The names a status object gives: its name and code, and the name without its group
+    before it (Infobip's {"groupName": "REJECTED", "name": "REJECTED_SPAM_COMPLAINT"} names
+    "SPAM_COMPLAINT" too). Never the group alone: "REJECTED" with "REJECTED_NOT_ENOUGH_CREDITS"
+    is our account's trouble, not the recipient's."""
     names = {v for k, v in status.items() if _key(k) in _NAME_KEYS and isinstance(v, str)}
     groups = [v for k, v in status.items() if _key(k) in _GROUP_KEYS and isinstance(v, str)]
     for group in groups:

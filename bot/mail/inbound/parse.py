@@ -108,11 +108,15 @@ class Parsed:
     auto_reason: str = ""  # what made it an auto-reply (header or subject), for the operator
 
 
-def parse(raw: bytes, *, today: date | None = None) -> Parsed:
-    """Parse one raw RFC 5322 message. Never raises. Every text it returns is storable."""
+def parse(
+    raw: bytes, *, today: date | None = None, our_domains: frozenset[str] = frozenset()
+) -> Parsed:
+    """Parse one raw RFC 5322 message. Never raises. Every text it returns is storable.
+    `our_domains`: the domains of our own mailboxes (mail from them is our own tooling or a
+    colleague, never a prospect)."""
     raw = bytes(raw)
     try:
-        return _storable(_parse(raw, today))
+        return _storable(_parse(raw, today, our_domains))
     except Exception as exc:  # hostile input must never stop ingestion
         log.exception("mailparse: could not parse a message (%d bytes)", len(raw))
         return _storable(_degraded(raw, exc))
@@ -134,7 +138,7 @@ def _storable(p: Parsed) -> Parsed:
 # --------------------------------------------------------------------------- the whole
 
 
-def _parse(raw: bytes, today: date | None) -> Parsed:
+def _parse(raw: bytes, today: date | None, our_domains: frozenset[str]) -> Parsed:
     msg = message_from_bytes(raw, policy=compat32)
     sent_local = _date(_hdr(msg, "Date"))
     base: dict[str, Any] = {
@@ -146,8 +150,9 @@ def _parse(raw: bytes, today: date | None) -> Parsed:
         "date": sent_local.astimezone(UTC) if sent_local else None,
     }
     parts = _walk(msg)
+    ours = base["from_addr"].rpartition("@")[2].lower() in our_domains
 
-    complaint = _complaint(msg, parts, raw, base["from_addr"], base["subject"])
+    complaint = _complaint(msg, parts, raw, base["from_addr"], base["subject"], ours)
     if complaint is not None:
         return Parsed(kind="complaint", text=_clip(_notice_text(parts)), **base, **complaint)
 
@@ -157,7 +162,7 @@ def _parse(raw: bytes, today: date | None) -> Parsed:
         return Parsed(kind=kind, text=_clip(_notice_text(parts)), **base, **fields)
 
     bounce = _bounce(msg, parts, base["from_addr"], base["subject"]) or _esp_bounce(
-        msg, parts, base["from_addr"]
+        msg, parts, base["from_addr"], ours
     )
     if bounce is not None:
         return Parsed(kind="bounce", text=_clip(_notice_text(parts)), **base, **bounce)
@@ -528,7 +533,7 @@ def _original_id(parts: list[_Part], embedded: Message | None, scan: str) -> str
 
 
 def _complaint(
-    msg: Message, parts: list[_Part], raw: bytes, from_addr: str, subject: str
+    msg: Message, parts: list[_Part], raw: bytes, from_addr: str, subject: str, ours: bool
 ) -> dict | None:
     top = parts[0].ctype
     report = (_param(msg, "report-type") or "").lower()
@@ -549,7 +554,7 @@ def _complaint(
     )
     apple = _hdr(msg, "X-Apple-Unsubscribe").lower() == "true"
     if not (arf or jmrp or apple):
-        return _informal_complaint(msg, parts, from_addr, subject)
+        return _informal_complaint(msg, parts, from_addr, subject, ours)
 
     scan = _scan_text(parts)
     fields: dict[str, str] = {}
@@ -602,7 +607,7 @@ def _unwrapped(text: str) -> str:
 
 
 def _informal_complaint(
-    msg: Message, parts: list[_Part], from_addr: str, subject: str
+    msg: Message, parts: list[_Part], from_addr: str, subject: str, ours: bool
 ) -> dict | None:
     """A complaint in prose or in an ESP's event, not in ARF: an abuse desk's ticket that says
     a complaint about unsolicited mail came in and quotes the reported message (whose To: is
@@ -616,7 +621,7 @@ def _informal_complaint(
         automatic=automatic,
         reply=_in_thread(msg, subject),
         subject=subject,
-        ours=_from_our_domain(msg, from_addr),
+        ours=ours,
     )
     if event is not None:
         recipient, original = event
@@ -682,14 +687,7 @@ def _in_thread(msg: Message, subject: str) -> bool:
     )
 
 
-def _from_our_domain(msg: Message, from_addr: str) -> bool:
-    """Sent from the domain of the mailbox it was sent to: our own tools or colleagues."""
-    domain = from_addr.rpartition("@")[2].lower()
-    to = getaddresses([_hdr(msg, "To"), _hdr(msg, "Delivered-To")])
-    return bool(domain) and any(a.rpartition("@")[2].lower() == domain for _, a in to)
-
-
-def _esp_bounce(msg: Message, parts: list[_Part], from_addr: str) -> dict | None:
+def _esp_bounce(msg: Message, parts: list[_Part], from_addr: str, ours: bool) -> dict | None:
     """An ESP's bounce event relayed as mail (JSON), from a machine sender."""
     event = machine.esp_bounce(
         _body_text(parts)[:_SCAN],
@@ -698,7 +696,7 @@ def _esp_bounce(msg: Message, parts: list[_Part], from_addr: str) -> dict | None
         automatic=_auto_submitted(msg),
         reply=_in_thread(msg, _hdr(msg, "Subject")),
         subject=_hdr(msg, "Subject"),
-        ours=_from_our_domain(msg, from_addr),
+        ours=ours,
     )
     if event is None:
         return None

@@ -51,9 +51,14 @@ class Ingested:
     review_id: int | None = None
 
 
+def our_domains(rt: Runtime) -> frozenset[str]:
+    """The domains of the fleet's mailboxes: mail from them is ours, never a prospect's."""
+    return frozenset(address.rpartition("@")[2] for address in rt.fleet().mailboxes)
+
+
 def ingest(rt: Runtime, raw: bytes, source: str) -> Ingested:
     """Store, classify and route one inbound message. Idempotent on its Message-ID."""
-    parsed = mailparse.parse(raw, today=rt.now().date())
+    parsed = mailparse.parse(raw, today=rt.now().date(), our_domains=our_domains(rt))
     now = rt.now()
     reading = None
     if parsed.kind not in MACHINE_KINDS:

@@ -612,31 +612,40 @@ BARE_STOP = re.compile(
 # The writer asks to be kept: a removal under a negative imperative, with the writer or
 # their details as its object ("don't delete my details", "Niet afmelden!", "non
 # cancellatemi dalla lista", "ne me désinscrivez pas"), or the reply itself disowned as a stop
-# ("don't read this as an unsubscribe", "this is not an unsubscribe"). Read before the
-# removal's own rules, so its words ask for nothing.
+# ("don't read this as an unsubscribe", "this is not an unsubscribe"). Only those words are
+# blanked before the text is read (`without_kept`); whatever else the sentence says still
+# counts ("this isn't an opt-out, this is me telling you to stop"). Only where a sentence or a
+# "please" bids it: elsewhere the same words complain that we do not remove them ("ich kann
+# mich nicht abmelden", "vi ho chiesto tre volte, non mi cancellate mai"), which is a stop.
 _BIDDING = (
-    r"(?:^\s*|(?<=[.!?,;:(¡¿])\s*|\b(?:bitte|alstublieft|alsjeblieft|per favore|vi prego|svp"
-    r"|s'il vous plaît|por favor|pfv)\s*,?\s+)"
+    r"(?:^[^\S\n]*|(?<=[.!?,;:(¡¿])[^\S\n]*|\b(?:please|pls|kindly|but|just|bitte|alstublieft"
+    r"|alsjeblieft|per favore|vi prego|svp|s'il vous plaît|por favor|pfv)[^\S\n]*,?[^\S\n]+)"
+)
+_NOT_ONLY = r"(?![^\S\n]+(?:just|only|simply|merely|nur|bloß|bloss|alleen|solo|seulement|apenas)\b)"
+_ENDS = (
+    r"(?=[^\S\n]*(?:[.!\n]|$)|[^\S\n]*[,;-]?[^\S\n]+(?:only|just|merely|simply|but (?:a|an|just"
+    r"|only))\b)"
 )
 KEEP_ME = (
-    r"(?:^|\b(?:please|pls|kindly|but|just|and|so)\s+|(?<=[.!,;:(])\s*)(?:don'?t|do not|never) "
-    r"(?:\w+ )?(?:remove|drop|delete|erase|unsubscribe|take|cut|exclude|purge|wipe) (?:me|us"
-    r"|my|our)\b(?: (?:\w+ )?(?:details|data|address|e-?mail|contact|record|info\w*))?",
-    r"\b(?:don'?t|do not|please don'?t|never) (?:read|take|treat|count|file|log|process|see)"
-    r" (?:this|it|my (?:reply|answer|e-?mail)) as (?:an? )?(?:unsubscribe|opt-?out|stop|removal)"
-    r"(?: request)?\b",
+    # the object is read, not blanked: "don't delete my data: erase it" still names the data
+    rf"{_BIDDING}(?:don'?t|do not)(?: ever)? (?:remove|drop|delete|erase|unsubscribe|cut|exclude"
+    r"|purge|wipe)(?= (?:me|us|my|our)\b)|" + rf"{_BIDDING}(?:don'?t|do not)(?: ever)? take"
+    r"(?= (?:me|us) off\b)",
+    # ... disowned only where the sentence ends there or goes on to make less of it ("only a
+    # note"): "this isn't an unsubscribe request, it's a GDPR erasure request" is a stop
+    r"\b(?:don'?t|do not) (?:read|take|treat|count|file|log|process|see) (?:this|it|my (?:reply"
+    rf"|answer|e-?mail)) as (?:an? )?(?:unsubscribe|opt-?out|stop|removal)(?: request)?\b{_ENDS}",
     r"\b(?:this|it|that) (?:is|was)(?: not|n't) (?:an? )?(?:unsubscribe|opt-?out|removal)"
-    r"(?: request)?\b",
-    # de, nl, it, fr, es, pt: the negative imperative with the writer as object, where a
-    # sentence or a "please" starts it. Elsewhere the same words complain that we do not
-    # remove them ("ich kann mich nicht abmelden", "¿por qué no me dan de baja?"), a stop.
-    rf"{_BIDDING}(?:bitte )?nicht (?:ab|aus)(?:melden|tragen)\b"
+    rf"(?: request)?\b{_ENDS}",
+    rf"{_BIDDING}(?:bitte )?nicht (?:ab|aus)(?:melden|tragen)\b{_NOT_ONLY}"
     rf"|{_BIDDING}(?:bitte )?(?:melden|tragen) sie mich (?:bitte )?nicht (?:ab|aus)\b"
-    rf"|{_BIDDING}(?:bitte )?löschen sie (?:mich|meine daten) (?:bitte )?nicht\b",
-    rf"{_BIDDING}niet (?:afmelden|uitschrijven|verwijderen)\b|{_BIDDING}(?:meld|schrijf|haal)"
-    r" (?:me|mij|ons) (?:alstublieft |alsjeblieft |a\.u\.b\. )?niet (?:af|uit|weg)\b",
-    rf"{_BIDDING}non (?:(?:mi|ci) )?(?:(?:cancellat|togliet|rimuovet|disiscrivet|eliminat)e"
-    r"(?:mi|ci)?|(?:cancellar|toglier|rimuover|disiscriver|eliminar)(?:mi|ci))\b",
+    rf"|{_BIDDING}(?:bitte )?löschen sie (?:mich|meine daten) (?:bitte )?nicht\b{_NOT_ONLY}",
+    rf"{_BIDDING}niet (?:afmelden|uitschrijven|verwijderen)\b(?! (?:mogelijk|lukt|kan|gaat"
+    rf"|werkt)\b)|{_BIDDING}(?:meld|schrijf|haal) (?:me|mij|ons) (?:alstublieft |alsjeblieft )?"
+    r"niet (?:af|uit|weg)\b",
+    # the imperative's own form (enclitic), never "non mi cancellate" (also "you don't")
+    rf"{_BIDDING}non (?:(?:cancellat|togliet|rimuovet|disiscrivet|eliminat)e(?:mi|ci)"
+    r"|(?:cancellar|toglier|rimuover|disiscriver|eliminar)(?:mi|ci))\b",
     rf"{_BIDDING}ne (?:me|nous) (?:désinscrivez|désabonnez|retirez|supprimez|rayez|enlevez)"
     r"(?: surtout)? pas\b",
     rf"{_BIDDING}no (?:me|nos) (?:des|den|dé|dén) de baja\b|{_BIDDING}no (?:me|nos) (?:elimines"
@@ -644,6 +653,13 @@ KEEP_ME = (
     rf"{_BIDDING}não (?:me|nos) (?:remova|removam|descadastre|descadastrem|exclua|excluam|tire"
     r"|tirem|apague|apaguem|cancele|cancelem)\b",
 )
+_KEPT = re.compile("|".join(KEEP_ME), re.I | re.M)
+
+
+def without_kept(low: str) -> str:
+    """The text with the writer's words for staying on blanked out."""
+    return _KEPT.sub(" ", low)
+
 
 VETOES = _c(
     # a third party unsubscribes, or is asked about: "how do your users unsubscribe"
@@ -667,7 +683,6 @@ VETOES = _c(
     r"(?:^|\b(?:please|pls|kindly|but|just)\s+)(?:don'?t|do not|never) (?:\w+ )?(?:remove|drop"
     r"|delete|unsubscribe|take|stop|cut|exclude) (?:me|us|sending|emailing|writing|the"
     r" (?:e-?mails|updates))\b",
-    *KEEP_ME,
     # "no more emails needed - let's get on a call"
     r"\bno (?:more|further) \w+ (?:needed|necessary|required)\b",
     # what somebody else stopped, or stopping a word: "we stopped sending newsletters"
@@ -1863,7 +1878,9 @@ def vetoed(clause: str, own: bool | None = None) -> bool:
 
 
 def without_vetoed(low: str) -> str:
-    """The text with the clauses whose removal or stop has another object blanked out."""
+    """The text with the writer's words for staying on and the clauses whose removal or stop
+    has another object blanked out."""
+    low = without_kept(low)
     kept, dropped = _kept_clauses(low)
     return "\n".join(kept) if dropped else low
 
@@ -1882,12 +1899,9 @@ def _cue_stop(low: str) -> bool:
     return False
 
 
-_KEPT = re.compile("|".join(KEEP_ME), re.I | re.M)
-
-
 def asks_to_stop(low: str) -> bool:
     """A request to stop in lower-cased text, clause by clause, vetoed clauses left out."""
-    low = _KEPT.sub(" ", low)
+    low = without_kept(low)
     if _MENTIONED_DATA.search(low) and _ERASE_IT.search(low):
         return True
     if _MENTIONED_DATA_ANY.search(low) and (_ERASE_IT.search(low) or _ERASE_IT_ANY.search(low)):
