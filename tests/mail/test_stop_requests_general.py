@@ -246,6 +246,7 @@ Message-ID: <l2@lists.widgets.example>
 
 # The writer asks to be kept: the removal is negated, or the reply disowns itself as a stop.
 KEEP_ME = [
+    "Please don't remove me from the list, I read every issue. Is there a webinar in May?",
     "Don't delete my contact record: I'm moving to Harbor Co in May and want this there.",
     "Please don't take this as an unsubscribe. Just not before the budget is signed in July.",
     "This is not an unsubscribe request, only a note that the PDF link is broken.",

@@ -608,7 +608,6 @@ BARE_STOP = re.compile(
     re.IGNORECASE,
 )
 
-# Vetoes: a clause where the stop word is about something else.
 # The writer asks to be kept: a removal under a negative imperative, with the writer or
 # their details as its object ("don't delete my details", "Niet afmelden!", "non
 # cancellatemi dalla lista", "ne me désinscrivez pas"), or the reply itself disowned as a stop
@@ -661,6 +660,7 @@ def without_kept(low: str) -> str:
     return _KEPT.sub(" ", low)
 
 
+# Vetoes: a clause where the stop word is about something else.
 VETOES = _c(
     # a third party unsubscribes, or is asked about: "how do your users unsubscribe"
     r"\b(?:users?|customers?|clients?|recipients?|subscribers?|members?|readers?|people|contacts"
