@@ -398,7 +398,7 @@ def test_hostile_input_never_raises(raw):
 
 
 def test_an_internal_error_degrades_to_a_human_message(monkeypatch):
-    def boom(raw, today):
+    def boom(raw, today, our_domains):
         raise RuntimeError("bug")
 
     monkeypatch.setattr(mailparse, "_parse", boom)
