@@ -3,6 +3,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# The suite on every core, each test process with databases of its own (tests/conftest.py).
+PYTEST_WORKERS ?= -n auto --dist worksteal
 
 .PHONY: demo test lint format bench clean local-model
 
@@ -21,7 +23,7 @@ test: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_WORKERS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check --fix .

@@ -519,13 +519,15 @@ def main() -> None:
             f"{w['auto_share']:.0%} | {killed:.1%} ({w['auto_killed']} of {w['auto']}) | "
             f"{w['supervised']} |"
         )
-    last = [d for d in days if d.week == max(d.week for d in days)]
-    why = sum((d.why for d in last), Counter())
-    verdicts = sum((Counter(d.verdicts) for d in last), Counter())
-    print(f"\nlast week, {len(last)} days: verdicts {dict(verdicts.most_common())}")
-    print("why reviewed (gate reason: verdict; a draft can have several reasons):")
-    for what, n in why.most_common(12):
-        print(f"  {n:5d}  {what}")
+    # Every week's, not only the last: a queue that grows again says why in the week it grew.
+    for week in sorted({d.week for d in days}):
+        ds = [d for d in days if d.week == week]
+        why = sum((d.why for d in ds), Counter())
+        verdicts = sum((Counter(d.verdicts) for d in ds), Counter())
+        print(f"\nweek {week}, {len(ds)} days: verdicts {dict(verdicts.most_common())}")
+        print("why reviewed (gate reason: verdict; a draft can have several reasons):")
+        for what, n in why.most_common(12):
+            print(f"  {n:5d}  {what}")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ and a Runtime wired to in-memory humans and a real .eml outbox."""
 from __future__ import annotations
 
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Iterator
@@ -14,7 +15,9 @@ from pathlib import Path
 import psycopg
 import pytest
 import time_machine
-from sqlmodel import col, select
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel, col, select
 
 from bot.agent import loop
 from bot.cli.scaffold import init
@@ -26,7 +29,7 @@ from bot.model import pacing
 from bot.ports import Notice, ReviewCard
 from bot.runtime import Runtime
 from bot.settings import Settings
-from storage.db import Database
+from storage.db import SIDECARS, Database, alembic_config
 from storage.models import OutboxMessage, Review
 from storage.reviews import open_reviews
 
@@ -136,31 +139,136 @@ def _pg_available() -> str | None:
 _PG_PROBLEM = _pg_available()
 
 
-@contextmanager
-def pg_schema(needed_by: str = "this test") -> Iterator[str]:
-    """The URL of a PostgreSQL schema of its own, dropped afterwards; skips (or fails, under
-    TWOLOOP_REQUIRE_POSTGRES=1) where no PostgreSQL answers."""
+def pg_database_url(name: str) -> str:
+    """PG_URL with its database swapped for `name`."""
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _new_pg_database(needed_by: str) -> str:
     if _PG_PROBLEM:
         if REQUIRE_PG:
             pytest.fail(f"PostgreSQL is required (TWOLOOP_REQUIRE_POSTGRES=1) but: {_PG_PROBLEM}")
         pytest.skip(f"no PostgreSQL at {PG_URL} for {needed_by}: {_PG_PROBLEM}")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
+    name = f"t_{uuid.uuid4().hex[:16]}"
     with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name
+
+
+@contextmanager
+def pg_database(needed_by: str = "this test") -> Iterator[str]:
+    """The URL of an empty PostgreSQL database of its own, dropped afterwards; skips (or
+    fails, under TWOLOOP_REQUIRE_POSTGRES=1) where no PostgreSQL answers. A database, not a
+    schema: advisory locks (leadership) are per database, so tests running side by side
+    never share one."""
+    name = _new_pg_database(needed_by)
     try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+        yield pg_database_url(name)
     finally:
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        _drop_pg_database(name)
+
+
+def _drop_pg_database(name: str) -> None:
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+class MigratedDatabases:
+    """The databases of this test process, migrated to head once: SQLite as a file each test
+    gets a copy of, PostgreSQL as one database each test finds emptied (DELETE, not TRUNCATE
+    or DROP DATABASE: those write new files and wait for a checkpoint, a second or more where
+    a copied file or a DELETE of a few rows costs milliseconds). Running the migrations for
+    every test would cost more than most tests; tests/storage/test_migrations.py runs them on
+    empty databases."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._sqlite: Path | None = None
+        self._pg: str | None = None
+
+    def sqlite(self, target: Path) -> str:
+        if self._sqlite is None:
+            built = self.folder / "template.db"
+            db = Database(f"sqlite:///{built}")
+            db.upgrade()
+            db.dispose()
+            assert not any(built.with_name(built.name + s).exists() for s in SIDECARS)
+            self._sqlite = built
+        shutil.copyfile(self._sqlite, target)
+        return f"sqlite:///{target}"
+
+    def pg(self) -> str:
+        """The PostgreSQL database, emptied: what an earlier test left (rows, sequences,
+        connections) is gone. Rebuilt if a test left it off head (a downgrade that failed)."""
+        if self._pg is not None and not self._emptied(self._pg):
+            _drop_pg_database(self._pg)
+            self._pg = None
+        if self._pg is None:
+            name = _new_pg_database("this test")
+            db = Database(pg_database_url(name))
+            try:
+                db.upgrade()
+            except BaseException:
+                _drop_pg_database(name)  # the next test tries again from nothing
+                raise
+            finally:
+                db.dispose()
+            self._pg = name
+        return pg_database_url(self._pg)
+
+    @staticmethod
+    def _emptied(name: str) -> bool:
+        tables = reversed(SQLModel.metadata.sorted_tables)  # children before their parents
+        with psycopg.connect(pg_database_url(name), autocommit=True) as conn:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            try:
+                with conn.transaction():
+                    version = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+                    if version != [(HEAD,)]:
+                        return False
+                    conn.execute("; ".join(f'DELETE FROM "{t.name}"' for t in tables))
+                    for (sequence,) in conn.execute(
+                        "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()"
+                    ).fetchall():
+                        conn.execute(f'ALTER SEQUENCE "{sequence}" RESTART')
+            except psycopg.errors.Error:
+                return False
+        return True
+
+    def close(self) -> None:
+        if self._pg is not None:
+            _drop_pg_database(self._pg)
+
+
+@pytest.fixture(scope="session")
+def migrated_databases(tmp_path_factory) -> Iterator[MigratedDatabases]:
+    databases = MigratedDatabases(tmp_path_factory.mktemp("databases"))
+    yield databases
+    databases.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path) -> str:
-    """A fresh, empty database: a SQLite file, or a PostgreSQL schema of its own."""
+def db_url(request, tmp_path, migrated_databases) -> str:
+    """A database migrated to head with nothing in it: a SQLite file of its own, or this test
+    process's PostgreSQL database, emptied."""
+    if request.param == "sqlite":
+        return migrated_databases.sqlite(tmp_path / "twoloop.db")
+    return migrated_databases.pg()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def blank_db_url(request, tmp_path) -> Iterator[str]:
+    """A fresh, empty database (no migration applied): a SQLite file, or a PostgreSQL one."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'twoloop.db'}"
         return
-    with pg_schema() as url:
+    with pg_database() as url:
         yield url
 
 

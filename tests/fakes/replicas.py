@@ -30,7 +30,7 @@ from tests.conftest import (
     approve_plays,
     child_now,
     make_settings,
-    pg_schema,
+    pg_database,
 )
 from tests.fakes import slack_requests
 from tests.fakes.slack_requests import SIGNING_SECRET
@@ -45,8 +45,9 @@ def wait_for(check, timeout: float = 20.0, what: str = "condition"):
 
 @pytest.fixture
 def pg_url():
-    """A PostgreSQL schema of its own (replicas need a database they can share)."""
-    with pg_schema("replica tests") as url:
+    """An empty PostgreSQL database of its own (replicas need a database they can share, and
+    migrate it themselves on start)."""
+    with pg_database("replica tests") as url:
         yield url
 
 

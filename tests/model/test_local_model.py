@@ -81,8 +81,11 @@ def model_url(tmp_path_factory) -> Iterator[str]:
                 str(port),
                 "--n_ctx",
                 "4096",
+                # One thread: llama.cpp's threads wait for each other by spinning, and beside
+                # the suite's other test process on a two-core machine a second thread spins
+                # away the core that process needs (the two tests took 4.5 times as long).
                 "--n_threads",
-                "2",
+                "1",
             ],
             stdout=log_file,
             stderr=subprocess.STDOUT,

@@ -22,8 +22,8 @@ EARLIER = [r.revision for r in SCRIPTS.walk_revisions() if r.revision != HEAD]
 
 
 @pytest.fixture
-def db(db_url):
-    database = Database(db_url)
+def db(blank_db_url):
+    database = Database(blank_db_url)
     yield database
     database.dispose()
 
