@@ -128,8 +128,17 @@ its group (Infobip), an event relayed from our own mailboxes' domain (here: the 
 mail was written to), and the newsletter double opt-in. Its near-misses also showed people
 asking to be kept ("Niet afmelden!", "don't delete my details") read as stops; a negated
 removal where a sentence or a "please" bids it is now no stop (non-stop kept: 40 to 44 of 52).
+blind16 was written the same way and measured first on the build of `a0ed24b`: 90.0% machine
+mail (27 of 30), 100% unsubscribe recall (102 of 102), 100% needs-person, 52 of 55 non-stop
+replies kept. Its misses: out-of-office notices under a plain "Re:" in Samoan and Yiddish (the
+absence tables now read Hebrew-script text without its optional vowel points and the
+Polynesian glottal stop as an apostrophe), and a double opt-in with a lead-in before "confirm
+your email" and RFC 8058's one-click header (the header is now a sign of bulk mail). The
+three people it suppressed had opted out of a programme of their own carrier's, were
+unsubscribing accounts from their own portal, and owned to marking our mail as spam by
+mistake in Dutch; each is now read as the general form it is.
 
-    .venv/bin/python benchmarks/machine_mail.py --only blind15
+    .venv/bin/python benchmarks/machine_mail.py --only blind16
 
 Exit status 1 when a target is missed.
 """
@@ -174,7 +183,7 @@ SOURCES = {
             ROOT / "benchmarks" / "data" / name / "mail",
             ROOT / "benchmarks" / "data" / name / "replies.jsonl",
         )
-        for name in [f"blind{n}" for n in range(2, 16)]
+        for name in [f"blind{n}" for n in range(2, 17)]
     },
 }
 MACHINE_TARGET, UNSUB_TARGET, PERSON_TARGET = 0.97, 1.0, 0.99

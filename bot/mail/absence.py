@@ -151,6 +151,14 @@ AWAY = {
     "rw": ("sindi mu biro", "ndi mu kiruhuko", "ndi mu biruhuko"),
     "si": ("කාර්යාලයෙන් බැහැර", "නිවාඩු මත"),
     "sl": ("odsoten", "odsotna", "odsotnost", "izven pisarne"),
+    # the glottal stop written ʻ, ' or not at all, the long vowels with or without macrons
+    "sm": (
+        "o lo'o ou malōlō",
+        "o lo'o ou malolo",
+        "ua ou malōlō",
+        "ua ou malolo",
+        "i fafo o le ofisa",
+    ),
     "so": ("xafiiska kama joogo", "fasax ayaan ku maqnahay"),
     "sq": ("jashtë zyrës", "me pushime"),
     "sw": ("nje ya ofisi", "likizoni", "niko likizo"),
@@ -162,6 +170,7 @@ AWAY = {
     "uz": ("ishdan tashqarida", "ofisdan tashqarida", "taʼtildaman", "ta'tildaman", "tatildaman"),
     "vi": ("vắng mặt", "ngoài văn phòng", "không có mặt tại văn phòng", "đang nghỉ phép"),
     "xh": ("andikho eofisini", "ndisekhefini", "ndisetchuthini"),
+    "yi": ("נישטא אין ביורא", "נישט אין ביורא", "נישטא אין אפיס", "נישט אין אפיס", "אויף וואקאציע"),
     "yo": ("mi ò sí ní ọ́fíìsì", "mo wà ní ìsinmi"),
     "zh": ("不在办公室", "不在辦公室", "休假中", "外出中", "休假通知"),
     "zu": ("angikho ehhovisi", "ngaphandle kwehhovisi", "ngisekhefini", "ngiseholidini"),
@@ -230,8 +239,15 @@ QUESTION = re.compile("[?\uff1f\u061f\u037e]")  # ? in Latin, CJK, Arabic and Gr
 SHORT = 700  # characters: a notice is a few lines; a reply that says more is a person's
 
 
+# Read without what a writer may or may not put in: the vowel points of Hebrew-script text
+# (Yiddish spells "ביוראָ" pointed, Hebrew mostly not) and the Polynesian glottal stop's ʻ,
+# written as an apostrophe in the tables.
+_OPTIONAL_MARKS = str.maketrans({**dict.fromkeys(range(0x0591, 0x05C8)), 0x02BB: "'", 0x05BE: "-"})
+
+
 def notice(text: str, sender: str = "") -> bool:
     """An out-of-office by its words in any language the tables know (see `_BODY`)."""
+    text = text.translate(_OPTIONAL_MARKS)
     if len(text) > SHORT or QUESTION.search(text):
         return False
     dated = any(

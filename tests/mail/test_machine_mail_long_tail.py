@@ -650,3 +650,66 @@ def test_an_event_mailed_from_our_own_mailboxes_domain_is_the_event():
 def test_a_workflow_tools_name_in_a_persons_subject_marks_no_relay(subject):
     raw = _relayed(SPAM_EVENT, automatic=False, sender="Ops <ops@elsewhere.example>")
     assert _parse(raw.replace("Subject: Fwd: webhook event", f"Subject: {subject}")).kind == "human"
+
+
+# --- blind16: what its first measurement showed -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # sm, with the glottal stop as a letter (ʻ) and without macrons on "malolo"
+        "O loʻo ou malolo seʻia oʻo i le Aso Lua 3 Mati. Faʻafesoʻotaʻi mai Tavita: "
+        "tavita@co.example\n",
+        # yi, pointed as Yiddish spelling has it
+        "איך בין נישט אין ביוראָ ביז דעם 3טן מאַרץ. שרײַבט צו רבקה: rivke@co.example\n",
+    ],
+)
+def test_out_of_office_words_are_read_however_the_optional_marks_are_written(body):
+    assert _from_liza("Re: Offer", body, thread=True).kind == "auto_reply"
+
+
+def test_a_yiddish_writer_away_who_asks_something_stays_human():
+    body = "איך בין נישט אין ביוראָ ביז דעם 3טן מאַרץ. קען rivke@co.example זען דעם פּרייז?\n"
+    assert _from_liza("Re: Offer", body, thread=True).kind == "human"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Almost there: confirm your subscription",
+        "Action required - please confirm your email address",
+        "Last step! Confirm your sign-up",
+    ],
+)
+def test_a_double_opt_in_with_a_lead_in_is_machine_mail(subject):
+    p = _parse(
+        "From: Oakline <hello@oakline.example>\nTo: am@ours.example\n"
+        f"Subject: {subject}\nContent-Type: text/plain; charset=utf-8\n\n"
+        "Click to confirm: https://oakline.example/c/9\n"
+    )
+    assert p.kind == "auto_reply"
+
+
+ONE_CLICK = (
+    "List-Unsubscribe: <https://news.oakline.example/u/9>\n"
+    "List-Unsubscribe-Post: List-Unsubscribe=One-Click\n"
+)
+
+
+def test_rfc_8058_one_click_marks_bulk_mail():
+    p = _parse(
+        "From: Oakline <hello@oakline.example>\nTo: am@ours.example\n"
+        "Subject: Our spring catalogue\n" + ONE_CLICK + "Content-Type: text/plain\n\n"
+        "Twenty new lines this spring, all in stock.\n"
+    )
+    assert p.kind == "auto_reply"
+
+
+def test_a_persons_reply_through_a_list_with_one_click_stays_human():
+    p = _parse(
+        "From: Liza <liza@co.example>\nTo: am@ours.example\nSubject: Re: Offer\n"
+        "In-Reply-To: <ours-1@ours.example>\n" + ONE_CLICK + "Content-Type: text/plain\n\n"
+        "Sounds good, send me the pricing.\n"
+    )
+    assert p.kind == "human"

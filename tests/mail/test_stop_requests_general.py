@@ -73,6 +73,10 @@ STOPS = [
     "Wilt u mij niet meer mailen?",
     "今後のご案内は不要です。",
     "メールの配信を停止してください。",
+    # the same markings and removals, not owned to as a slip
+    "Een collega heeft jullie mail als spam gemarkeerd.",
+    "Ich habe Ihre Mail als Spam markiert.",
+    "Unsubscribe me from your system and every list you have.",
 ]
 
 NOT_STOPS = [
@@ -91,6 +95,14 @@ NOT_STOPS = [
     # opting out of a term of the deal, asked about
     "Could we opt out of the setup fee if we sign for two years, and start in May?",
     "Is it possible to opt out of the SSO add-on and keep the rest of the bundle?",
+    # a programme of someone else's, things taken out of the writer's own system
+    "Last year we opted out of our bank's standard overdraft protection programme. Can you flag fees?",
+    "Deleting two hundred stale test users from our staging tenant took all morning. Thursday?",
+    # our mail marked as spam by mistake, owned to (nl, de, fr, es)
+    "Een collega heeft jullie mail per abuis als spam gemarkeerd, excuses. Donderdag bellen?",
+    "Unser Praktikant hat Ihre Mail aus Versehen als Spam markiert, sorry! Passt Dienstag?",
+    "J'ai signalé votre message comme spam par erreur, désolé. On en parle mardi ?",
+    "Marqué tu correo como spam por error, perdona. ¿Hablamos el martes?",
 ]
 
 

@@ -941,7 +941,9 @@ CALENDAR_SUBJECT = re.compile(
 # The notices list and newsletter software sends about a subscription (double opt-in
 # confirmations, "you are unsubscribed"), with the subject the software writes.
 SUBSCRIPTION_SUBJECT = re.compile(
-    r"^\s*(?:please )?confirm (?:your )?(?:subscription|sign-?up|e-?mail(?: address)?"
+    # after a short lead-in the software puts first ("One more step: confirm your email",
+    # "Action required - please confirm your subscription", "Almost there! Confirm ...")
+    r"^\s*(?:[^:!\-–—]{1,30}[:!\-–—]\s*)?(?:please )?confirm (?:your )?(?:subscription|sign-?up|e-?mail(?: address)?"
     r"|registration|opt-?in)\b|^\s*(?:subscription|sign-?up|opt-?in) (?:confirm(?:ation|ed)?"
     r"|request|successful|cancell?ed)\b|^\s*(?:you(?:'re| are|'ve been| have been) (?:now )?"
     r"(?:subscribed|unsubscribed))\b|^\s*unsubscribe (?:successful|confirmation|confirmed)\b"

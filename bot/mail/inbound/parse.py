@@ -1093,6 +1093,10 @@ def _machine_signs(
     precedence = _hdr(msg, "Precedence")
     if precedence.lower() in ("bulk", "junk"):
         signs.append(f"Precedence: {precedence}")
+    # RFC 8058's one-click unsubscribe: what bulk senders put on list mail so a mailbox
+    # provider can unsubscribe with one POST; a person's mail client never sets it.
+    if "one-click" in _hdr(msg, "List-Unsubscribe-Post").lower().replace(" ", ""):
+        signs.append("List-Unsubscribe-Post: one-click (RFC 8058)")
     head = text[:1500]
     said = dict.fromkeys(
         m.group(0).lower()

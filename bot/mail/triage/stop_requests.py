@@ -661,6 +661,16 @@ def without_kept(low: str) -> str:
 
 
 # Vetoes: a clause where the stop word is about something else.
+# "By mistake" where the writer owns to a slip (de nl fr es it pt sv da no pl); not "sin
+# querer" or "sem querer", which also mean "without wanting to".
+_BY_MISTAKE = (
+    r"(?:versehentlich|aus versehen|irrtümlich|fälschlich\w*|per ongeluk|per abuis"
+    r"|per vergissing|abusievelijk|onbedoeld|par erreur|par mégarde|accidentellement"
+    r"|por error|por equivocaci[oó]n|por accidente|accidentalmente|per errore|per sbaglio"
+    r"|erroneamente|por engano|por erro|av misstag|ved en fejl|ved et uhell|ved en feil"
+    r"|przez pomyłkę|przypadkowo)"
+)
+
 VETOES = _c(
     # a third party unsubscribes, or is asked about: "how do your users unsubscribe"
     r"\b(?:users?|customers?|clients?|recipients?|subscribers?|members?|readers?|people|contacts"
@@ -1099,6 +1109,13 @@ VETOES += _c(
     r"\b(?:report|mark|flag|block|bin|trash|delet)\w*\b[^.!?\n]{0,60}\b(?:by (?:mistake|accident)"
     r"|accidentally|mistakenly|inadvertently|in error|wrongly)\b|\b(?:accidentally|mistakenly"
     r"|inadvertently|wrongly) (?:report|mark|flag|block|bin|trash|delet)\w*",
+    # the same in the other languages: "per ongeluk als spam gemarkeerd", "versehentlich als
+    # Spam markiert", "marqué comme spam par erreur", "lo marqué como spam por error"
+    rf"\b{_BY_MISTAKE}\b[^.!?\n]{{0,60}}\b(?:spam|junk|indésirable|no deseado|indesiderat\w*"
+    r"|ongewenst|skräppost|gemeldet|gemarkeerd|gerapporteerd|markiert|marqué\w*|signalé\w*"
+    r"|marcad\w*|denunciad\w*|segnalat\w*)|\b(?:spam|junk|indésirable|no deseado|ongewenst"
+    rf"|skräppost|markiert|gemarkeerd|marqué\w*|marcad\w*|segnalat\w*)\b[^.!?\n]{{0,30}}"
+    rf"\b{_BY_MISTAKE}\b",
     r"\b(?:our|my) (?:it|security|firewall|filter|spam filter|admin|gateway)\b[^.!?\n]{0,20}"
     r"\bblock\w*",
     # the address on a document: "delete this address from the invoice"
@@ -1508,8 +1525,9 @@ YIELDING_VETOES = _c(
     r"(?<!\bas )(?<!\bis )\b(?:a|an|the|their|his|her|any|each|every|such) (?:[\w-]+ )?[\"'‘“]"
     r"[^\"'’”]{0,60}\b(?:stop|remove|unsubscribe|opt[- ]?out|delete)\b[^\"'’”]{0,60}[\"'’”]",
     # a survey, panel or programme opted out of: "I opted out of the partner survey"
+    # ("... of our carrier's standard fuel surcharge programme")
     r"\b(?:opt(?:ed|ing|s)?[- ]?out|unsubscrib\w*|withdr[ae]w\w*) (?:of|from) (?:the|a|an|that"
-    r"|their|his|her|our) (?:[\w-]+ ){0,2}(?:survey|poll|study|panel|research|interviews?"
+    r"|their|his|her|our) (?:[\w'-]+ ){0,4}(?:survey|poll|study|panel|research|interviews?"
     r"|webinar|conference|event|beta|pilot|programme|program|loyalty \w+|rewards?)\b"
     r"(?! (?:series|invit|e-?mail|mail|messag|remind|update|notification|list|sequence"
     r"|newsletter))",
@@ -1520,6 +1538,12 @@ YIELDING_VETOES = _c(
     r"\b(?:delet|eras|remov|purg|destroy)\w* (?:[\w-]+ ){0,4}(?:within|after|upon|on|at|following)"
     r" (?:\w+ ){0,4}(?:(?:contract|agreement|subscription) (?:end|expiry|ends|termination"
     r"|expires)|termination|offboarding)\b",
+    # things the writer takes out of a system of their own: "unsubscribing forty dead vendor
+    # accounts from our EDI portal", "deleting old users from my tenant"
+    r"\b(?:unsubscrib|remov|delet|deregister|deactivat|offboard|purg)\w* (?!(?:me|us|myself"
+    r"|ourselves|my|our|this|these)\b)(?:[\w'-]+ ){1,5}(?:from|in|on|off) (?:our|my) (?:own |old"
+    r" |new |internal )?(?:[\w-]+ )?(?:portal|system|platform|crm|erp|tool|app|database|directory"
+    r"|tenant|workspace|instance|server|marketplace|network|website|shop|store)s?\b",
     # a user, seat or licence removed from a subscription: "can we remove two seats mid-term",
     # "dar de baja a un usuario", "einen Nutzer abmelden"
     r"\b(?:remov|delet|deregister|deactivat|offboard|drop)\w* (?:a|an|one|two|three|some|extra"
