@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # The suite on every core, each test process with databases of its own (tests/conftest.py).
-PYTEST_WORKERS ?= -n auto --dist worksteal
+PYTEST_WORKERS ?= -n auto --dist loadgroup
 
 .PHONY: demo test lint format bench clean local-model
 

@@ -198,6 +198,7 @@ class MigratedDatabases:
             assert not any(built.with_name(built.name + s).exists() for s in SIDECARS)
             self._sqlite = built
         shutil.copyfile(self._sqlite, target)
+        target.chmod(0o600)  # as the product makes its own (storage/db.py): owner-only
         return f"sqlite:///{target}"
 
     def pg(self) -> str:
@@ -224,7 +225,7 @@ class MigratedDatabases:
         tables = reversed(SQLModel.metadata.sorted_tables)  # children before their parents
         with psycopg.connect(pg_database_url(name), autocommit=True) as conn:
             conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
             try:

@@ -697,19 +697,46 @@ ONE_CLICK = (
 )
 
 
-def test_rfc_8058_one_click_marks_bulk_mail():
-    p = _parse(
-        "From: Oakline <hello@oakline.example>\nTo: am@ours.example\n"
-        "Subject: Our spring catalogue\n" + ONE_CLICK + "Content-Type: text/plain\n\n"
-        "Twenty new lines this spring, all in stock.\n"
+def _newsletter(*, one_click: bool):
+    return _parse(
+        "From: Oakline <hello@oakline.example>\nTo: am@ours.example\nSubject: Re: Offer\n"
+        "In-Reply-To: <ours-1@ours.example>\nX-Mailer: Sendy 6.1\n"
+        + (ONE_CLICK if one_click else "")
+        + "Content-Type: text/plain\n\nTwenty new lines this spring, all in stock.\n"
     )
-    assert p.kind == "auto_reply"
 
 
-def test_a_persons_reply_through_a_list_with_one_click_stays_human():
-    p = _parse(
-        "From: Liza <liza@co.example>\nTo: am@ours.example\nSubject: Re: Offer\n"
-        "In-Reply-To: <ours-1@ours.example>\n" + ONE_CLICK + "Content-Type: text/plain\n\n"
-        "Sounds good, send me the pricing.\n"
+def test_rfc_8058_one_click_backs_another_sign_of_bulk_mail():
+    # In our thread, one sign (the newsletter program) is not enough; the header is a second.
+    assert _newsletter(one_click=False).kind == "human"
+    assert _newsletter(one_click=True).kind == "auto_reply"
+
+
+@pytest.mark.parametrize("thread", [False, True])
+def test_a_persons_mail_with_one_click_alone_stays_human(thread):
+    # sales tools put the header on one-to-one mail too
+    p = _from_liza("Your offer", "Sounds good, can we talk Tuesday?\n", thread=thread)
+    raw = (
+        "From: Liza <liza@co.example>\nTo: am@ours.example\nSubject: Your offer\n"
+        + ("In-Reply-To: <ours-1@ours.example>\n" if thread else "")
+        + ONE_CLICK
+        + "Content-Type: text/plain\n\nSounds good, can we talk Tuesday?\n"
     )
-    assert p.kind == "human"
+    assert p.kind == _parse(raw).kind == "human"
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "thread"),
+    [
+        (
+            "Quick question: confirm your email address?",
+            "Is this the right one for invoices?",
+            False,
+        ),
+        ("[EXTERNAL] Re: Confirm your registration", "Booked, see you there.", True),
+        ("Odp: Confirm your registration", "Booked, see you there.", False),
+        ("Heads up - confirm your email", "Please stop emailing me.", False),
+    ],
+)
+def test_a_persons_subject_like_a_double_opt_in_stays_human(subject, body, thread):
+    assert _from_liza(subject, body + "\n", thread=thread).kind == "human"

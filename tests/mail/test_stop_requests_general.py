@@ -77,6 +77,13 @@ STOPS = [
     "Een collega heeft jullie mail als spam gemarkeerd.",
     "Ich habe Ihre Mail als Spam markiert.",
     "Unsubscribe me from your system and every list you have.",
+    # a slip denied, or the sender's: still a complaint
+    "Ich habe Ihre Mail nicht versehentlich als Spam markiert.",
+    "Sie haben mich fälschlicherweise aufgenommen, ich habe die Mail als Spam gemeldet.",
+    "U mailt mij per abuis, ik heb het als spam gemarkeerd.",
+    # what the writer's own system mails, and a mail stream before the programme
+    "Please remove both addresses from our website newsletter, thanks.",
+    "I already opted out of the mailing list for the webinar.",
 ]
 
 NOT_STOPS = [
@@ -104,12 +111,6 @@ NOT_STOPS = [
     "J'ai signalé votre message comme spam par erreur, désolé. On en parle mardi ?",
     "Marqué tu correo como spam por error, perdona. ¿Hablamos el martes?",
 ]
-
-
-@pytest.mark.parametrize("text", STOPS)
-def test_a_request_to_stop_is_a_suppression(text: str) -> None:
-    c = _read(text)
-    assert should_suppress(c), (text, c)
 
 
 @pytest.mark.parametrize("text", NOT_STOPS)
@@ -288,36 +289,30 @@ def test_a_writer_who_asks_to_be_kept_is_not_suppressed(text: str) -> None:
     assert not should_suppress(c), (text, c)
 
 
-@pytest.mark.parametrize("text", STILL_STOPS)
-def test_the_same_removals_unnegated_still_suppress(text: str) -> None:
-    c = _read(text)
-    assert should_suppress(c), (text, c)
+# The same negated words, not bidding: a complaint that we do not remove them.
+NOT_REMOVED = [
+    "¿Por qué todavía no me dan de baja?",
+    "Perché non mi cancellate dalla lista?",
+    "Vocês não me removem da lista nunca!",
+    "Ik kan me niet afmelden, de link werkt niet.",
+    "Vous ne me désinscrivez pas malgré mes demandes !",
+    "Why don't you remove me?",
+    "Vi ho chiesto tre volte, non mi cancellate mai!",
+    "Uw link werkt niet: niet afmelden mogelijk via die pagina.",
+    "You say sorry and never remove my address.",
+    # a limiter: remove me, and more
+    "Don't just delete my email address from the list, erase everything.",
+    "Löschen Sie meine Daten nicht nur aus dem Newsletter, sondern komplett aus Ihrem System.",
+    # the data named after a negated verb is still the data to erase
+    "Do not take my data lightly: erase it.",
+    # a stop disowned only to say it is more than one
+    "This isn't an unsubscribe request, it's a GDPR deletion request.",
+    "This isn't an opt-out, this is me telling you to stop.",
+    "Do not treat this as an unsubscribe request: treat it as an erasure request.",
+]
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        # the same negated words, not bidding: a complaint that we do not remove them
-        "¿Por qué todavía no me dan de baja?",
-        "Perché non mi cancellate dalla lista?",
-        "Vocês não me removem da lista nunca!",
-        "Ik kan me niet afmelden, de link werkt niet.",
-        "Vous ne me désinscrivez pas malgré mes demandes !",
-        "Why don't you remove me?",
-        "Vi ho chiesto tre volte, non mi cancellate mai!",
-        "Uw link werkt niet: niet afmelden mogelijk via die pagina.",
-        "You say sorry and never remove my address.",
-        # a limiter: remove me, and more
-        "Don't just delete my email address from the list, erase everything.",
-        "Löschen Sie meine Daten nicht nur aus dem Newsletter, sondern komplett aus Ihrem System.",
-        # the data named after a negated verb is still the data to erase
-        "Do not take my data lightly: erase it.",
-        # a stop disowned only to say it is more than one
-        "This isn't an unsubscribe request, it's a GDPR deletion request.",
-        "This isn't an opt-out, this is me telling you to stop.",
-        "Do not treat this as an unsubscribe request: treat it as an erasure request.",
-    ],
-)
-def test_a_complaint_that_we_do_not_remove_them_still_suppresses(text: str) -> None:
+@pytest.mark.parametrize("text", STOPS + STILL_STOPS + NOT_REMOVED)
+def test_a_request_to_stop_is_a_suppression(text: str) -> None:
     c = _read(text)
     assert should_suppress(c), (text, c)

@@ -34,6 +34,10 @@ from bot.runtime import Runtime
 from storage.models import AgentState, Draft, ModelEndpoint, OutboxMessage, Review
 from tests.conftest import RecordingHumans, approve_plays, make_settings
 
+# One test process for both tests (`make test` runs `--dist loadgroup`): one server, and one
+# process writing the model file into ~/.cache on a machine that has none yet.
+pytestmark = pytest.mark.xdist_group("local-model")
+
 REPLIES = Path(__file__).resolve().parents[1] / "data" / "replies.jsonl"
 MODEL = "gemma-3-270m"
 STARTUP_SECONDS = 120

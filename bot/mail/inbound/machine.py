@@ -941,9 +941,7 @@ CALENDAR_SUBJECT = re.compile(
 # The notices list and newsletter software sends about a subscription (double opt-in
 # confirmations, "you are unsubscribed"), with the subject the software writes.
 SUBSCRIPTION_SUBJECT = re.compile(
-    # after a short lead-in the software puts first ("One more step: confirm your email",
-    # "Action required - please confirm your subscription", "Almost there! Confirm ...")
-    r"^\s*(?:[^:!\-–—]{1,30}[:!\-–—]\s*)?(?:please )?confirm (?:your )?(?:subscription|sign-?up|e-?mail(?: address)?"
+    r"^\s*(?:please )?confirm (?:your )?(?:subscription|sign-?up|e-?mail(?: address)?"
     r"|registration|opt-?in)\b|^\s*(?:subscription|sign-?up|opt-?in) (?:confirm(?:ation|ed)?"
     r"|request|successful|cancell?ed)\b|^\s*(?:you(?:'re| are|'ve been| have been) (?:now )?"
     r"(?:subscribed|unsubscribed))\b|^\s*unsubscribe (?:successful|confirmation|confirmed)\b"
@@ -960,6 +958,18 @@ SUBSCRIPTION_SUBJECT = re.compile(
     r"|\b(?:subscription|sign-?up|opt-?in) (?:confirmation|confirmed|successful)\s*$",
     re.I,
 )
+# The same after a short lead-in the software puts first ("One more step: confirm your email",
+# "Action required - please confirm your subscription", "Almost there! Confirm ..."). Weaker:
+# a person's subject can look like it ("Quick question: confirm your email address?"), so it
+# is read only on mail that answers nothing, and never where the lead-in is a reply prefix
+# or a gateway's [tag] or the subject asks something.
+SUBSCRIPTION_LEAD_IN = re.compile(
+    r"^\s*(?!(?:re|aw|sv|vs|odp|antw|antwort|vá|ynt|r|rif|res|enc|fwd?|wg|tr)\s*[:：])[^:!\-–—\[\]?]{1,30}[:!\-–—]\s*(?:please )?confirm (?:your )?(?:subscription"
+    r"|sign-?up|e-?mail(?: address)?|registration|opt-?in)\b[^?]*$",
+    re.I,
+)
+
+
 # What bulk and newsletter software marks its mail with: a campaign header of its own, or
 # its name as the X-Mailer. A person's reply carries neither.
 _BULK_HEADER = re.compile(

@@ -1049,10 +1049,14 @@ def _machine_reason(msg: Message, parts: list[_Part], base: dict[str, Any], text
         headers, part_types, subject, _body_text(parts)
     ):
         return f"mailing-list digest: {subject[:60]}"
+    threaded = bool(base["in_reply_to"] or base["references"])
     if not REPLY_PREFIX.match(subject) and (
         machine.AUTO_SUBJECT.search(subject)
         or (machine.AUTO_SUBJECT_MORE.search(subject) and not absence.QUESTION.search(text))
         or machine.SUBSCRIPTION_SUBJECT.search(subject)
+        or (
+            not threaded and machine.SUBSCRIPTION_LEAD_IN.search(subject) and not asks_to_stop(text)
+        )
     ):
         return f"subject: {subject[:60]}"
     signs = _machine_signs(msg, headers, from_addr, display, subject, text)
@@ -1061,7 +1065,6 @@ def _machine_reason(msg: Message, parts: list[_Part], base: dict[str, Any], text
         signs.append("calendar reply (RFC 5546 METHOD:REPLY)")
         if machine.CALENDAR_SUBJECT.search(subject):
             signs.append(f"calendar answer subject: {subject[:40]}")
-    threaded = bool(base["in_reply_to"] or base["references"])
     # A server's notices carry a subject of their own, never a reply's: "Re:" from postmaster@
     # with nothing else machine-like is a person who runs the mail server themselves.
     if REPLY_PREFIX.match(subject) and [sign.partition(":")[0] for sign in signs] == [_DAEMON_SIGN]:
@@ -1093,10 +1096,6 @@ def _machine_signs(
     precedence = _hdr(msg, "Precedence")
     if precedence.lower() in ("bulk", "junk"):
         signs.append(f"Precedence: {precedence}")
-    # RFC 8058's one-click unsubscribe: what bulk senders put on list mail so a mailbox
-    # provider can unsubscribe with one POST; a person's mail client never sets it.
-    if "one-click" in _hdr(msg, "List-Unsubscribe-Post").lower().replace(" ", ""):
-        signs.append("List-Unsubscribe-Post: one-click (RFC 8058)")
     head = text[:1500]
     said = dict.fromkeys(
         m.group(0).lower()
@@ -1120,6 +1119,10 @@ def _machine_signs(
         signs.append(f"X-Auto-Response-Suppress: {suppress[:30]}")
     if signs and loop:
         signs.append("X-Loop header")
+    # RFC 8058's one-click unsubscribe: bulk senders put it on list mail, and so do the sales
+    # tools a person may write from, so it too only backs another sign.
+    if signs and "one-click" in _hdr(msg, "List-Unsubscribe-Post").lower().replace(" ", ""):
+        signs.append("List-Unsubscribe-Post: one-click (RFC 8058)")
     other = bool(signs)
     # An out-of-office by its parts (an absence with an end, and no mail read or a colleague
     # to write to) and the notice's thanks for "your message" are two statements a person

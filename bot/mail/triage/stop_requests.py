@@ -671,6 +671,13 @@ _BY_MISTAKE = (
     r"|przez pomyłkę|przypadkowo)"
 )
 
+_SPAM_MARK = (
+    r"(?:spam|junk|indésirable|no deseado|indesiderat\w*|ongewenst|skräppost|gemeldet"
+    r"|gemarkeerd|gerapporteerd|markiert|marqué\w*|signalé\w*|marcad\w*|denunciad\w*"
+    r"|segnalat\w*)\b"
+)
+_NEGATED = r"\b(?:not|nicht|niet|pas|non|nie|nunca|jamais|nooit)\b"
+
 VETOES = _c(
     # a third party unsubscribes, or is asked about: "how do your users unsubscribe"
     r"\b(?:users?|customers?|clients?|recipients?|subscribers?|members?|readers?|people|contacts"
@@ -1110,12 +1117,11 @@ VETOES += _c(
     r"|accidentally|mistakenly|inadvertently|in error|wrongly)\b|\b(?:accidentally|mistakenly"
     r"|inadvertently|wrongly) (?:report|mark|flag|block|bin|trash|delet)\w*",
     # the same in the other languages: "per ongeluk als spam gemarkeerd", "versehentlich als
-    # Spam markiert", "marqué comme spam par erreur", "lo marqué como spam por error"
-    rf"\b{_BY_MISTAKE}\b[^.!?\n]{{0,60}}\b(?:spam|junk|indésirable|no deseado|indesiderat\w*"
-    r"|ongewenst|skräppost|gemeldet|gemarkeerd|gerapporteerd|markiert|marqué\w*|signalé\w*"
-    r"|marcad\w*|denunciad\w*|segnalat\w*)|\b(?:spam|junk|indésirable|no deseado|ongewenst"
-    rf"|skräppost|markiert|gemarkeerd|marqué\w*|marcad\w*|segnalat\w*)\b[^.!?\n]{{0,30}}"
-    rf"\b{_BY_MISTAKE}\b",
+    # Spam markiert", "marqué comme spam par erreur", "lo marqué como spam por error". In one
+    # clause with no negation: "nicht versehentlich", "je n'ai pas marqué ... par erreur", or
+    # "you added me by mistake, so I marked it as spam" are no slip owned to.
+    rf"^(?!.*{_NEGATED})[^.!?\n,;]*\b{_BY_MISTAKE}\b[^.!?\n,;]{{0,40}}\b{_SPAM_MARK}"
+    rf"|^(?!.*{_NEGATED})[^.!?\n,;]*\b{_SPAM_MARK}[^.!?\n,;]{{0,30}}\b{_BY_MISTAKE}\b",
     r"\b(?:our|my) (?:it|security|firewall|filter|spam filter|admin|gateway)\b[^.!?\n]{0,20}"
     r"\bblock\w*",
     # the address on a document: "delete this address from the invoice"
@@ -1527,7 +1533,8 @@ YIELDING_VETOES = _c(
     # a survey, panel or programme opted out of: "I opted out of the partner survey"
     # ("... of our carrier's standard fuel surcharge programme")
     r"\b(?:opt(?:ed|ing|s)?[- ]?out|unsubscrib\w*|withdr[ae]w\w*) (?:of|from) (?:the|a|an|that"
-    r"|their|his|her|our) (?:[\w'-]+ ){0,4}(?:survey|poll|study|panel|research|interviews?"
+    r"|their|his|her|our) (?:(?!(?:mailing|mail|e-?mails?|lists?|newsletters?|updates?"
+    r"|messages?|alerts?)\b)[\w'-]+ ){0,4}(?:survey|poll|study|panel|research|interviews?"
     r"|webinar|conference|event|beta|pilot|programme|program|loyalty \w+|rewards?)\b"
     r"(?! (?:series|invit|e-?mail|mail|messag|remind|update|notification|list|sequence"
     r"|newsletter))",
@@ -1538,12 +1545,15 @@ YIELDING_VETOES = _c(
     r"\b(?:delet|eras|remov|purg|destroy)\w* (?:[\w-]+ ){0,4}(?:within|after|upon|on|at|following)"
     r" (?:\w+ ){0,4}(?:(?:contract|agreement|subscription) (?:end|expiry|ends|termination"
     r"|expires)|termination|offboarding)\b",
-    # things the writer takes out of a system of their own: "unsubscribing forty dead vendor
-    # accounts from our EDI portal", "deleting old users from my tenant"
-    r"\b(?:unsubscrib|remov|delet|deregister|deactivat|offboard|purg)\w* (?!(?:me|us|myself"
-    r"|ourselves|my|our|this|these)\b)(?:[\w'-]+ ){1,5}(?:from|in|on|off) (?:our|my) (?:own |old"
-    r" |new |internal )?(?:[\w-]+ )?(?:portal|system|platform|crm|erp|tool|app|database|directory"
-    r"|tenant|workspace|instance|server|marketplace|network|website|shop|store)s?\b",
+    # things the writer takes (or took) out of a system of their own, told, never bid:
+    # "unsubscribing forty dead vendor accounts from our EDI portal", "we deleted old users
+    # from my tenant"; not what that system mails ("from our website newsletter")
+    r"\b(?:unsubscrib|remov|delet|deregister|deactivat|offboard|purg)(?:ing|ed) (?!(?:me|us"
+    r"|myself|ourselves|my|our|this|these)\b)(?:[\w'-]+ ){1,5}(?:from|in|on|off) (?:our|my)"
+    r" (?:own |old |new |internal )?(?:[\w-]+ )?(?:portal|system|platform|crm|erp|tool|app"
+    r"|database|directory|tenant|workspace|instance|server|marketplace|network|website|shop"
+    r"|store)s?\b(?!['’]s\b| (?:[\w-]+ )?(?:newsletters?|e-?mails?|mail\w*|lists?|alerts?"
+    r"|notifications?|updates?|messages?|digests?|campaigns?)\b)",
     # a user, seat or licence removed from a subscription: "can we remove two seats mid-term",
     # "dar de baja a un usuario", "einen Nutzer abmelden"
     r"\b(?:remov|delet|deregister|deactivat|offboard|drop)\w* (?:a|an|one|two|three|some|extra"
