@@ -964,7 +964,8 @@ SUBSCRIPTION_SUBJECT = re.compile(
 # is read only on mail that answers nothing, and never where the lead-in is a reply prefix
 # or a gateway's [tag] or the subject asks something.
 SUBSCRIPTION_LEAD_IN = re.compile(
-    r"^\s*(?!(?:re|aw|sv|vs|odp|antw|antwort|vá|ynt|r|rif|res|enc|fwd?|wg|tr)\s*[:：])[^:!\-–—\[\]?]{1,30}[:!\-–—]\s*(?:please )?confirm (?:your )?(?:subscription"
+    r"^\s*(?!(?:re|aw|sv|vs|odp|antw|antwort|vá|ynt|r|rif|res|enc|fwd?|wg|tr)\s*[:：])"
+    r"[^:!\-–—\[\]?]{1,30}[:!\-–—]\s*(?:please )?confirm (?:your )?(?:subscription"
     r"|sign-?up|e-?mail(?: address)?|registration|opt-?in)\b[^?]*$",
     re.I,
 )

@@ -660,7 +660,6 @@ def without_kept(low: str) -> str:
     return _KEPT.sub(" ", low)
 
 
-# Vetoes: a clause where the stop word is about something else.
 # "By mistake" where the writer owns to a slip (de nl fr es it pt sv da no pl); not "sin
 # querer" or "sem querer", which also mean "without wanting to".
 _BY_MISTAKE = (
@@ -678,6 +677,8 @@ _SPAM_MARK = (
 )
 _NEGATED = r"\b(?:not|nicht|niet|pas|non|nie|nunca|jamais|nooit)\b"
 
+
+# Vetoes: a clause where the stop word is about something else.
 VETOES = _c(
     # a third party unsubscribes, or is asked about: "how do your users unsubscribe"
     r"\b(?:users?|customers?|clients?|recipients?|subscribers?|members?|readers?|people|contacts"
