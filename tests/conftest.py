@@ -82,6 +82,13 @@ MOVED_NOW = _moved_now()
 _TRAVEL = time_machine.travel(MOVED_NOW.timestamp(), tick=True) if MOVED_NOW else None
 
 
+# The mark of tests that start real `twoloop serve` processes. They run one after another in
+# one test process (`make test` runs `--dist loadgroup`): a `serve --workers 2` is five
+# interpreters importing the product, and two such tests side by side on two cores starved
+# each other's start (CI saw a start miss its minute).
+PROCESSES = [pytest.mark.processes, pytest.mark.xdist_group("processes")]
+
+
 def child_time() -> float:
     """The clock of the processes tests start (`twoloop serve`): the real one, which
     TWOLOOP_TEST_NOW does not move. What they are sent, or share a database with, is on it."""

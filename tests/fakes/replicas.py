@@ -37,6 +37,9 @@ from tests.fakes.slack_requests import SIGNING_SECRET
 
 REPO = Path(__file__).resolve().parents[2]
 POLL = 0.25  # TWOLOOP_LEADER_POLL_SECONDS in these tests
+# How long a start may take before a test calls it hung. A `serve --workers 2` answered in
+# 11 s on two cores busy compiling; beside the rest of the suite, CI once saw one miss 60 s.
+START_TIMEOUT = 180
 
 
 def wait_for(check, timeout: float = 20.0, what: str = "condition"):
@@ -64,6 +67,7 @@ class Replica:
         self.log = workdir / f"{name}.log"
         self.proc: subprocess.Popen | None = None
         self.owner: str | None = None
+        self.last_health = "no answer"
 
     @property
     def url(self) -> str:
@@ -80,7 +84,12 @@ class Replica:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # a process group of its own: see kill()
             )
-        wait_for(self.health, 60, f"{self.name} answering /healthz")
+        try:
+            wait_for(self.health, START_TIMEOUT, f"{self.name} answering /healthz")
+        except AssertionError as exc:  # say what the replica was doing, not only that it was late
+            raise AssertionError(
+                f"{exc} (last: {self.last_health}); its log so far:\n{self.text()}"
+            ) from None
         # How the replica signs its claims (sends, ticks, the leader lock): they are made by
         # its work process, the child of the serving one (handlers/hosting/work_process.py). Read
         # while the processes live: tests ask after killing them.
@@ -94,7 +103,10 @@ class Replica:
             r = httpx.get(self.url + "/healthz", timeout=2)
         except httpx.HTTPError:
             return None
-        return r.json() if r.status_code == 200 else None
+        if r.status_code != 200:
+            self.last_health = f"{r.status_code} {r.text.strip()}"
+            return None
+        return r.json()
 
     def role(self) -> str | None:
         h = self.health()

@@ -9,16 +9,15 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-import pytest
 
 from handlers.ids import APPROVE
 from storage.models import AuditEvent, Draft, OutboxMessage, Review, TickRun
-from tests.conftest import child_time
+from tests.conftest import PROCESSES, child_time
 from tests.fakes.llm import ModelServer
 from tests.fakes.replicas import message_ids, wait_for
 from tests.fakes.slack_requests import block_action, interaction_body, post_signed
 
-pytestmark = pytest.mark.processes
+pytestmark = PROCESSES
 
 
 def statuses(c) -> Counter:

@@ -11,17 +11,16 @@ from collections import Counter
 from pathlib import Path
 
 import psycopg
-import pytest
 from sqlmodel import select
 
 from bot.ops import ticks
 from storage.leader import lock_for
 from storage.models import AuditEvent, OutboxMessage, TickRun
 from storage.ticks import claim
-from tests.conftest import PG_URL
-from tests.fakes.replicas import POLL, message_ids, wait_for
+from tests.conftest import PG_URL, PROCESSES
+from tests.fakes.replicas import POLL, START_TIMEOUT, message_ids, wait_for
 
-pytestmark = pytest.mark.processes
+pytestmark = PROCESSES
 EVERY = 1  # TWOLOOP_TICK_EVERY_SECONDS: every agent ticks every second
 
 
@@ -174,7 +173,7 @@ def test_workers_share_one_port_one_leads_and_sigterm_stops_them_all(cluster, sm
             roles[node.role()] += 1
         return roles["leader"] and roles["standby"]
 
-    wait_for(both_answer, 30, "a leader and a standby behind the one port")
+    wait_for(both_answer, START_TIMEOUT, "a leader and a standby behind the one port")
     wait_for(lambda: len(smtp_server.messages) >= approved, 60, "every approval sent")
     time.sleep(1.0)  # both workers' outbox loops have had their chance to double-send
     ids = message_ids(smtp_server)

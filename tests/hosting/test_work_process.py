@@ -15,11 +15,11 @@ import pytest
 
 from handlers.ids import APPROVE
 from storage.models import OutboxMessage, Review
-from tests.conftest import child_time
-from tests.fakes.replicas import Cluster, message_ids, wait_for
+from tests.conftest import PROCESSES, child_time
+from tests.fakes.replicas import START_TIMEOUT, Cluster, message_ids, wait_for
 from tests.fakes.slack_requests import block_action, interaction_body, post_signed
 
-pytestmark = pytest.mark.processes
+pytestmark = PROCESSES
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_a_click_is_decided_in_the_work_process_and_one_that_dies_is_replaced(re
     wait_for(lambda: a.health() is None, timeout=5, what="/healthz to report the work down")
     wait_for(lambda: "starting it again" in a.text(), what="the work process restarted")
     assert click(a, second) == 200  # acked whether or not the new one is up yet
-    wait_for(lambda: decided(c, second), what="the next click decided by the new one")
+    wait_for(lambda: decided(c, second), START_TIMEOUT, "the next click decided by the new one")
     wait_for(lambda: len(smtp_server.messages) == 2, what="its mail sent")
     assert Counter(message_ids(smtp_server)).most_common(1)[0][1] == 1
     assert a.health()["work"] == "running"
