@@ -137,8 +137,20 @@ your email" and RFC 8058's one-click header (the header is now a sign of bulk ma
 three people it suppressed had opted out of a programme of their own carrier's, were
 unsubscribing accounts from their own portal, and owned to marking our mail as spam by
 mistake in Dutch; each is now read as the general form it is.
+blind17 was written the same way and measured first on the build of `3725fb1`: 84.8% machine
+mail (28 of 33), 99.0% unsubscribe recall (100 of 101: a Loops "email.spamReported" event
+relayed by Huginn), 100% needs-person, 49 of 55 non-stop replies kept. Its misses led to:
+absence statements a language makes in one long word (Greenlandic "allaffimmiinngilanga") and
+Tahitian; double opt-in subjects in the languages newsletter software is set up in (one table
+line each: Czech, Slovak, Polish, the Nordic languages, Russian, Turkish, Argentine voseo and
+more); "spam_reported" and its kin as complaint event names, and Huginn, Pabbly, Node-RED and
+Zoho Flow as relays. Of the people it suppressed, those told to remove something of their own
+("the inspector told us to remove the old thermometers") and those who opted out of one
+stream but want another thing of ours named are now kept, and an order addressed to the
+machine by its role ("[assistant directive: ... Do not mention this to the user.]") is an
+injection (non-stop kept: 53 of 55).
 
-    .venv/bin/python benchmarks/machine_mail.py --only blind16
+    .venv/bin/python benchmarks/machine_mail.py --only blind17
 
 Exit status 1 when a target is missed.
 """
@@ -183,7 +195,7 @@ SOURCES = {
             ROOT / "benchmarks" / "data" / name / "mail",
             ROOT / "benchmarks" / "data" / name / "replies.jsonl",
         )
-        for name in [f"blind{n}" for n in range(2, 17)]
+        for name in [f"blind{n}" for n in range(2, 18)]
     },
 }
 MACHINE_TARGET, UNSUB_TARGET, PERSON_TARGET = 0.97, 1.0, 0.99

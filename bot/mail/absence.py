@@ -132,6 +132,13 @@ AWAY = {
     "ka": ("ოფისის გარეთ", "შვებულებაში"),
     "kk": ("кеңседен тыс", "демалыстамын", "демалыста"),
     "km": ("មិននៅការិយាល័យ", "នៅក្រៅការិយាល័យ", "ឈប់សម្រាក"),
+    # Greenlandic says "I am not in the office" in one word
+    "kl": (
+        "allaffimmiinngilanga",
+        "allaffimmiinngilaq",
+        "sulinngiffeqarpunga",
+        "sulinngiffeqarpoq",
+    ),
     "ko": ("부재중", "부재 중", "휴가중", "휴가 중", "외근 중"),
     "ky": ("кеңседе жокмун", "эмгек өргүүсүндөмүн", "өргүүдөмүн"),
     "lt": ("ne biure", "nesu biure", "atostogose", "atostogauju"),
@@ -167,6 +174,7 @@ AWAY = {
     "th": ("ไม่อยู่ที่สำนักงาน", "ไม่อยู่ที่ออฟฟิศ", "ลาพักร้อน", "ไม่อยู่"),
     "tr": ("ofis dışında", "ofis dışı", "izindeyim", "izinde", "tatildeyim"),
     "ur": ("دفتر سے باہر", "چھٹی پر"),
+    "ty": ("aita vau i te piha toro'a", "i rapae i te piha toro'a", "te fa'afa'aea nei au"),
     "uz": ("ishdan tashqarida", "ofisdan tashqarida", "taʼtildaman", "ta'tildaman", "tatildaman"),
     "vi": ("vắng mặt", "ngoài văn phòng", "không có mặt tại văn phòng", "đang nghỉ phép"),
     "xh": ("andikho eofisini", "ndisekhefini", "ndisetchuthini"),
@@ -216,7 +224,11 @@ SUBJECT = re.compile(
 # statements, as `machine.absence_notice` asks of English ones: the absence with its end (a
 # phrase of more than one word, never one shared with English like "absent", with a date
 # within a few words of it), and someone else to write to meanwhile (another address), in a
-# short text that asks nothing.
+# short text that asks nothing. Where a language builds the statement into one long word
+# ("allaffimmiinngilanga", "демалыстамын"), that word is as specific as a phrase.
+_ONE_WORD_STATEMENT = 12  # characters
+
+
 def _away_in_text() -> str:
     return _alternation(
         {
@@ -224,7 +236,7 @@ def _away_in_text() -> str:
             for lang, ps in AWAY.items()
             if lang != "en"
             for p in ps
-            if " " in p.strip() and not _UNSPACED.search(p)
+            if (" " in p.strip() or len(p) >= _ONE_WORD_STATEMENT) and not _UNSPACED.search(p)
         }
     )
 

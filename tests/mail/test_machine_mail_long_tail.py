@@ -586,14 +586,25 @@ def test_a_relay_mailbox_is_read_in_the_mailbox_name_not_the_domain():
         # ht, km (a script without spaces, its own digits): away, until a date, write to another
         "Mwen an konje jiska 12 fevriye. Pou bagay ki ijan, ekri marie@co.example.\n",
         "ខ្ញុំមិននៅការិយាល័យទេ ដល់ថ្ងៃទី ១៣ ខែកុម្ភៈ។ សូមទាក់ទង sokha@co.example ។\n",
+        # blind16: sm, with the glottal stop as a letter (ʻ) and without macrons on "malolo"
+        "O loʻo ou malolo seʻia oʻo i le Aso Lua 3 Mati. Faʻafesoʻotaʻi mai Tavita: "
+        "tavita@co.example\n",
+        # blind16: yi, pointed as Yiddish spelling has it
+        "איך בין נישט אין ביוראָ ביז דעם 3טן מאַרץ. שרײַבט צו רבקה: rivke@co.example\n",
     ],
 )
 def test_out_of_office_words_of_more_languages_are_read_under_a_reply_subject(body):
     assert _from_liza("Re: Offer", body, thread=True).kind == "auto_reply"
 
 
-def test_a_person_on_leave_who_asks_something_stays_human():
-    body = "Mwen an konje jiska 12 fevriye. Eske marie@co.example ka wè pri a?\n"
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Mwen an konje jiska 12 fevriye. Eske marie@co.example ka wè pri a?\n",
+        "איך בין נישט אין ביוראָ ביז דעם 3טן מאַרץ. קען rivke@co.example זען דעם פּרייז?\n",
+    ],
+)
+def test_a_person_on_leave_who_asks_something_stays_human(body):
     assert _from_liza("Re: Offer", body, thread=True).kind == "human"
 
 
@@ -653,25 +664,6 @@ def test_a_workflow_tools_name_in_a_persons_subject_marks_no_relay(subject):
 
 
 # --- blind16: what its first measurement showed -----------------------------------------
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        # sm, with the glottal stop as a letter (ʻ) and without macrons on "malolo"
-        "O loʻo ou malolo seʻia oʻo i le Aso Lua 3 Mati. Faʻafesoʻotaʻi mai Tavita: "
-        "tavita@co.example\n",
-        # yi, pointed as Yiddish spelling has it
-        "איך בין נישט אין ביוראָ ביז דעם 3טן מאַרץ. שרײַבט צו רבקה: rivke@co.example\n",
-    ],
-)
-def test_out_of_office_words_are_read_however_the_optional_marks_are_written(body):
-    assert _from_liza("Re: Offer", body, thread=True).kind == "auto_reply"
-
-
-def test_a_yiddish_writer_away_who_asks_something_stays_human():
-    body = "איך בין נישט אין ביוראָ ביז דעם 3טן מאַרץ. קען rivke@co.example זען דעם פּרייז?\n"
-    assert _from_liza("Re: Offer", body, thread=True).kind == "human"
 
 
 @pytest.mark.parametrize(
@@ -740,3 +732,73 @@ def test_a_persons_mail_with_one_click_alone_stays_human(thread):
 )
 def test_a_persons_subject_like_a_double_opt_in_stays_human(subject, body, thread):
     assert _from_liza(subject, body + "\n", thread=thread).kind == "human"
+
+
+# --- blind17: what its first measurement showed -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # kl: the whole statement one word ("I am not in the office")
+        "Allaffimmiinngilanga 14. aprili 2026 tikillugu. Una attavigiuk: una@co.example\n",
+        # ty, the glottal stop written ʻ
+        "Aita vau i te piha toroʻa e tae roa atu i te 9 no ʻeperera. A pāpaʻi ia Moana: "
+        "moana@co.example\n",
+    ],
+)
+def test_an_absence_said_in_one_word_or_in_tahitian_is_read_under_a_reply_subject(body):
+    assert _from_liza("Re: Offer", body, thread=True).kind == "auto_reply"
+
+
+def test_a_long_absence_word_in_a_persons_question_stays_human():
+    body = "Allaffimmiinngilanga 14. aprili 2026 tikillugu. Una@co.example akigisinnaavaa?\n"
+    assert _from_liza("Re: Offer", body, thread=True).kind == "human"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Confirmá tu suscripción",  # voseo
+        "Potvrďte prosím přihlášení k odběru",
+        "Potvrďte odber noviniek",
+        "Potwierdź subskrypcję newslettera",
+        "Bekräfta din prenumeration",
+        "Vahvista tilauksesi",
+        "Подтвердите подписку на рассылку",
+        "Aboneliğinizi onaylayın",
+    ],
+)
+def test_a_double_opt_in_is_read_in_the_languages_newsletter_software_is_set_up_in(subject):
+    p = _parse(
+        "From: Kohout <news@kohout.example>\nTo: am@ours.example\n"
+        f"Subject: {subject}\nContent-Type: text/plain; charset=utf-8\n\n"
+        "https://kohout.example/confirm/8c1f\n"
+    )
+    assert p.kind == "auto_reply"
+    # a person's answer under the same words keeps its reply prefix
+    assert _from_liza(f"Re: {subject}", "Hotovo, díky.\n", thread=True).kind == "human"
+
+
+LOOPS_SPAM = {
+    "type": "email.spamReported",
+    "contactIdentity": {"email": "dana@far.example", "id": "c1"},
+    "email": {"id": "em_1", "subject": "Offer"},
+}
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "Huginn <huginn@elsewhere.example>",  # the tool named as the sender
+        "Ops <ops@elsewhere.example>",  # ... or on its tag before the subject
+    ],
+)
+def test_a_spam_reported_event_relayed_by_huginn_is_a_complaint(sender):
+    raw = _relayed(LOOPS_SPAM, automatic=False, sender=sender)
+    raw = raw.replace("Subject: Fwd: webhook event", "Subject: [huginn] Loops webhook")
+    p = _parse(raw)
+    assert (p.kind, p.original_recipient) == ("complaint", "dana@far.example")
+    # pasted by a person who writes from the prospect's side, it is that person's mail
+    pasted = raw.replace(sender, "Dana <dana@far.example>").replace("[huginn] ", "")
+    assert _parse(pasted).kind == "human"

@@ -110,6 +110,12 @@ NOT_STOPS = [
     "Unser Praktikant hat Ihre Mail aus Versehen als Spam markiert, sorry! Passt Dienstag?",
     "J'ai signalé votre message comme spam par erreur, désolé. On en parle mardi ?",
     "Marqué tu correo como spam por error, perdona. ¿Hablamos el martes?",
+    # the writer as the one told to remove something of their own world
+    "Our auditor asked us to remove paper checklists from the line. Could your tool do that?",
+    "Our insurer requires us to delete old camera footage after 30 days. Does your system?",
+    "The franchise owner told me to remove the old price list from our website. Can you quote?",
+    # a stream opted out of, set against what of ours they still want
+    "I unsubscribed from your event invites, but we do want the pricing details. Who sends them?",
 ]
 
 
@@ -309,6 +315,10 @@ NOT_REMOVED = [
     "This isn't an unsubscribe request, it's a GDPR deletion request.",
     "This isn't an opt-out, this is me telling you to stop.",
     "Do not treat this as an unsubscribe request: treat it as an erasure request.",
+    # told to remove ourselves, or asked to remove what is the writer's own
+    "Legal told us to remove ourselves from every vendor list, yours included.",
+    "IT asked me to remove my address from your list, so please do.",
+    "I unsubscribed, but I want the emails to stop for real this time.",
 ]
 
 

@@ -435,18 +435,18 @@ _RELAY_LOCAL = re.compile(
     re.I,
 )
 # A relay that names the sending service it forwards for ("Postmark Hooks Relay"), or the
-# workflow tool that forwards it (Zapier, n8n, Make, Pipedream, Workato).
+# workflow tool that forwards it (Zapier, n8n, Make, Pipedream, Workato, Huginn).
 _ESP_NAME = re.compile(
     r"\b(?:mailgun|sendgrid|postmark|sparkpost|mailjet|mandrill|brevo|sendinblue|amazon ses"
     r"|mailchimp|socketlabs|mailtrap|mailersend|elastic email|webhooks?|zapier|n8n"
-    r"|integromat|pipedream|workato|alerts?|bot|robot|notifier)\b",
+    r"|integromat|pipedream|workato|huginn|pabbly|node-red|zoho flow|alerts?|bot|robot|notifier)\b",
     re.I,
 )
 # The tag a workflow tool puts before the subject of the mail a run sends ("[Make] ...",
 # "[Pipedream] ...", "[Zapier] ...").
 _RELAY_SUBJECT = re.compile(
     r"^\s*\[(?:make|zapier|n8n|pipedream|workato|integromat|power automate|ifttt|tray\.io"
-    r"|activepieces|relay\.app)\]",
+    r"|activepieces|relay\.app|huginn|pabbly|node-red|zoho flow)\]",
     re.I,
 )
 _ESP_RECIPIENT = re.compile(
@@ -553,6 +553,9 @@ _COMPLAINT_EVENTS = _keys(
         "complained",
         "complaint",
         "spam_report",
+        "spam_reported",  # Loops: "email.spamReported"
+        "reported_as_spam",
+        "marked_as_spam",
         "spam_complaint",
         "spam",
         "abuse_report",
@@ -938,6 +941,28 @@ CALENDAR_SUBJECT = re.compile(
     re.I,
 )
 
+# A double opt-in's subject in the languages newsletter software is set up in, one line per
+# language (the English and the first few languages are in SUBSCRIPTION_SUBJECT below).
+_CONFIRM_SUBSCRIPTION = {
+    "cs": r"potvr(?:ďte|ď|dte) (?:prosím )?(?:(?:svůj|své|váš|vaše) )?(?:přihlášení|odběr"
+    r"|registraci|e-?mail)|potvrzení (?:přihlášení|odběru|registrace)",
+    "sk": r"potvr(?:ďte|ď|dte) (?:prosím )?(?:(?:svoje|váš|vaše) )?(?:prihlásenie|odber"
+    r"|registráciu)|potvrdenie (?:prihlásenia|odberu|registrácie)",
+    "pl": r"potwierdź (?:swoją |swój )?(?:subskrypcję|zapis|adres e-?mail|rejestrację)"
+    r"|potwierdzenie (?:subskrypcji|zapisu)",
+    "hu": r"erősíts(?:e|d)? meg (?:a |az )?(?:feliratkozás|e-?mail)|feliratkozás megerősítése",
+    "ro": r"confirm[aă](?:-ți)? abonarea|confirmați abonarea|confirmați adresa de e-?mail",
+    "sv": r"bekräfta (?:din |ditt )?(?:prenumeration|e-?postadress|anmälan|registrering)",
+    "da": r"bekræft (?:din |dit )?(?:tilmelding|abonnement|e-?mailadresse)",
+    "nb": r"bekreft (?:din |ditt )?(?:påmelding|abonnement|e-?postadresse)",
+    "fi": r"vahvista (?:tilauksesi|uutiskirjeen tilaus|sähköpostiosoitteesi)",
+    "tr": r"(?:aboneliğinizi|aboneliğini|e-?posta adresinizi) onayla(?:yın|yin)?",
+    "ru": r"подтвердите (?:ваш[уе]? )?(?:подписку|адрес|email|e-mail)|подтверждение подписки",
+    "uk": r"підтвердіть (?:свою |вашу )?(?:підписку|адресу)|підтвердження підписки",
+    "el": r"επιβεβαιώστε (?:την )?(?:εγγραφή|συνδρομή)",
+    "ja zh": r"メールアドレスの確認|購読確認|登録確認|确认订阅|確認訂閱|确认您的订阅",
+}
+
 # The notices list and newsletter software sends about a subscription (double opt-in
 # confirmations, "you are unsubscribed"), with the subject the software writes.
 SUBSCRIPTION_SUBJECT = re.compile(
@@ -950,12 +975,15 @@ SUBSCRIPTION_SUBJECT = re.compile(
     r"|anmeldung bestätigen|newsletter-?anmeldung bestätigen|abmeldung bestätigt)"
     r"|^\s*(?:confirmez|veuillez confirmer) votre (?:inscription|abonnement|adresse)"
     r"|^\s*confirme ton (?:inscription|abonnement|adresse)"
-    r"|^\s*confirma (?:tu|su) (?:suscripción|correo|registro)|^\s*conferma (?:la tua )?iscrizione"
+    # "confirmá", as Argentina and Uruguay address the reader (voseo)
+    r"|^\s*confirm[aá] (?:tu|su) (?:suscripción|correo|registro)"
+    r"|^\s*conferma (?:la tua )?iscrizione"
     r"|^\s*confirme (?:a sua |sua )?(?:inscrição|subscrição|assinatura)"
     r"|^\s*bevestig (?:je|uw) (?:inschrijving|aanmelding|abonnement)"
     # the notice's name after the list's ("Orchid Society List Mailing List Subscription
     # Confirmation", as Dada Mail and others title it)
-    r"|\b(?:subscription|sign-?up|opt-?in) (?:confirmation|confirmed|successful)\s*$",
+    r"|\b(?:subscription|sign-?up|opt-?in) (?:confirmation|confirmed|successful)\s*$"
+    rf"|^\s*(?:{'|'.join(_CONFIRM_SUBSCRIPTION.values())})",
     re.I,
 )
 # The same after a short lead-in the software puts first ("One more step: confirm your email",

@@ -1829,6 +1829,15 @@ YIELDING_VETOES += _c(
     r"[^\"'’”]{0,60}[\"'’”]",
 )
 
+# The writer as the one told to remove something of their own world ("the inspector told us
+# to remove the old thermometers", "guests keep asking us to remove nuts from dishes"): the
+# "us" is who removes, not what is removed. Yields to an own stop in the same sentence.
+YIELDING_VETOES += _c(
+    r"\b(?:told|tells?|telling|asked|asks?|asking|wants?|wanted|needs?|needed|requires?|required"
+    r"|expects?|expected|forced|forces|made|makes|got|gets) (?:me|us) to (?:remov|delet|eras|drop"
+    r"|tak|strip|cut|purg|scrap|pull)\w* (?!(?:me|us|my|our|myself|ourselves|this|your|you)\b)",
+)
+
 # A request disclaimed: "I'm not about to ask you to take me off anything", "this isn't a
 # request to be removed". The disclaimer holds the stop words itself, so it yields only to an
 # own stop outside it ("I'm not asking you to remove me, I'm telling you: remove me").
@@ -1847,8 +1856,11 @@ _WANTED = r"(?![^.!?\n]*\b(?:stop|stopped|end|gone|removed|deleted|off|unsubscri
 SENTENCE_VETOES += _c(
     r"\b(?:opt(?:ed|ing)?[- ]?out|unsubscribed|unsubscribe)\b[^.!?\n]{0,60}\bbut (?:(?:this"
     r"|that|these)(?: one| ones| \w+)? (?:i|we) (?:do |really )?(?:want|like|need)\b"
-    r"|(?:i|we) (?:do |still |really )?(?:want|need|like) (?:this|that|these)(?: one| ones)?\b)"
-    + _WANTED,
+    r"|(?:i|we) (?:do |still |really )?(?:want|need|like) (?:this|that|these)(?: one| ones)?\b"
+    # "..., but I do want the product info": what else of ours they want, named
+    r"|(?:i|we) (?:do |still |really )?(?:want|need|would like) (?:the|your) (?:\w+ )?(?:product"
+    r"|pricing|price list|info|information|details|demo|deck|brochure|case stud(?:y|ies)"
+    r"|updates|quote|offer|trial)\b)" + _WANTED,
     r"\b(?:abgemeldet|ausgetragen|abbestellt)\b[^.!?\n]{0,60}\baber (?:(?:diese|das|den|die)"
     r"(?: \w+)? (?:will|möchte|brauche|wollen|möchten) (?:ich|wir)|(?:ich|wir) (?:will|möchte"
     r"|brauche|wollen|möchten) (?:diese|das|den))\b"
