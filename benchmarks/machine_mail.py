@@ -141,9 +141,10 @@ blind17 was written the same way and measured first on the build of `3725fb1`: 8
 mail (28 of 33), 99.0% unsubscribe recall (100 of 101: a Loops "email.spamReported" event
 relayed by Huginn), 100% needs-person, 49 of 55 non-stop replies kept. Its misses led to:
 absence statements a language makes in one long word (Greenlandic "allaffimmiinngilanga") and
-Tahitian; double opt-in subjects in the languages newsletter software is set up in (one table
-line each: Czech, Slovak, Polish, the Nordic languages, Russian, Turkish, Argentine voseo and
-more); "spam_reported" and its kin as complaint event names, and Huginn, Pabbly, Node-RED and
+Tahitian; a double opt-in known by its parts in any language (List-Unsubscribe around a
+confirmation link, on mail that answers nothing), and its subject in the languages newsletter
+software is set up in (one table line each: Czech, Slovak, Polish, the Nordic languages,
+Russian, Turkish, Argentine voseo and more); "spam_reported" and its kin as complaint event names, and Huginn, Pabbly, Node-RED and
 Zoho Flow as relays. Of the people it suppressed, those told to remove something of their own
 ("the inspector told us to remove the old thermometers") and those who opted out of one
 stream but want another thing of ours named are now kept, and an order addressed to the

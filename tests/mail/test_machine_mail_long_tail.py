@@ -802,3 +802,21 @@ def test_a_spam_reported_event_relayed_by_huginn_is_a_complaint(sender):
     # pasted by a person who writes from the prospect's side, it is that person's mail
     pasted = raw.replace(sender, "Dana <dana@far.example>").replace("[huginn] ", "")
     assert _parse(pasted).kind == "human"
+
+
+def _opt_in(subject: str, *, unsubscribe: bool = True, thread: bool = False) -> str:
+    return (
+        f"From: Kohout <news@kohout.example>\nTo: am@ours.example\nSubject: {subject}\n"
+        + ("In-Reply-To: <ours-1@ours.example>\n" if thread else "")
+        + ("List-Unsubscribe: <https://kohout.example/u/8c1f>\n" if unsubscribe else "")
+        + "Content-Type: text/plain; charset=utf-8\n\n"
+        "Ke dokončení klikněte: https://kohout.example/confirm/8c1f0a7e\n"
+    )
+
+
+def test_a_double_opt_in_is_known_by_its_parts_whatever_its_subject_says():
+    # a subject in no table: the list header around a confirmation link decides
+    assert _parse(_opt_in("Ještě jeden krok")).kind == "auto_reply"
+    # without the list header it is a person's link; in our thread it needs a second sign
+    assert _parse(_opt_in("Ještě jeden krok", unsubscribe=False)).kind == "human"
+    assert _parse(_opt_in("Re: Ještě jeden krok", thread=True)).kind == "human"

@@ -1016,6 +1016,20 @@ _BULK_MAILER = re.compile(
 )
 
 
+# A double opt-in in any language, by its parts: list software's List-Unsubscribe header on
+# mail around a link that confirms the subscription ("https://news.example/confirm/8c1f",
+# "...?action=optin"). Its subject is the one table left to learn (SUBSCRIPTION_SUBJECT).
+_CONFIRM_LINK = re.compile(
+    r"https?://[^\s<>\"']{1,200}?[/?&=._-](?:confirm(?:ation|ed)?|opt-?in|doi|double-?opt-?in"
+    r"|verify)(?=[/?#&=._-]|[\s<>\"']|$)",
+    re.I,
+)
+
+
+def subscription_confirmation(headers: dict[str, str], text: str) -> bool:
+    return "list-unsubscribe" in headers and bool(_CONFIRM_LINK.search(text))
+
+
 def bulk_sender(headers: dict[str, str]) -> bool:
     """Mail that newsletter software sent: its campaign header or its X-Mailer."""
     return any(_BULK_HEADER.match(name) for name in headers) or bool(

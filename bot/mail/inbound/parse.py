@@ -1097,6 +1097,9 @@ def _machine_signs(
     if precedence.lower() in ("bulk", "junk"):
         signs.append(f"Precedence: {precedence}")
     head = text[:1500]
+    # One sign, so never enough in a thread: a person answering us writes no opt-in.
+    if not REPLY_PREFIX.match(subject) and machine.subscription_confirmation(headers, head):
+        signs.append("double opt-in: List-Unsubscribe around a confirmation link")
     said = dict.fromkeys(
         m.group(0).lower()
         for pattern in (machine.SELF_DECLARED, machine.SELF_DECLARED_MORE)
