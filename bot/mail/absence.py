@@ -132,13 +132,9 @@ AWAY = {
     "ka": ("ოფისის გარეთ", "შვებულებაში"),
     "kk": ("кеңседен тыс", "демалыстамын", "демалыста"),
     "km": ("មិននៅការិយាល័យ", "នៅក្រៅការិយាល័យ", "ឈប់សម្រាក"),
-    # Greenlandic says "I am not in the office" in one word
-    "kl": (
-        "allaffimmiinngilanga",
-        "allaffimmiinngilaq",
-        "sulinngiffeqarpunga",
-        "sulinngiffeqarpoq",
-    ),
+    # Greenlandic says "I am not in the office" in one word; the first person only ("she is
+    # away, write to Ole" is a person's redirect)
+    "kl": ("allaffimmiinngilanga", "sulinngiffeqarpunga"),
     "ko": ("부재중", "부재 중", "휴가중", "휴가 중", "외근 중"),
     "ky": ("кеңседе жокмун", "эмгек өргүүсүндөмүн", "өргүүдөмүн"),
     "lt": ("ne biure", "nesu biure", "atostogose", "atostogauju"),
@@ -224,9 +220,10 @@ SUBJECT = re.compile(
 # statements, as `machine.absence_notice` asks of English ones: the absence with its end (a
 # phrase of more than one word, never one shared with English like "absent", with a date
 # within a few words of it), and someone else to write to meanwhile (another address), in a
-# short text that asks nothing. Where a language builds the statement into one long word
-# ("allaffimmiinngilanga", "демалыстамын"), that word is as specific as a phrase.
-_ONE_WORD_STATEMENT = 12  # characters
+# short text that asks nothing. Where a language builds the whole statement, "I am not in
+# the office", into one word (Greenlandic "allaffimmiinngilanga"), that word is as specific as
+# a phrase; a noun such as "nepřítomnost" (absence) or "Abwesenheitsnotiz" is not.
+_ONE_WORD_STATEMENTS = {"kl"}
 
 
 def _away_in_text() -> str:
@@ -236,7 +233,7 @@ def _away_in_text() -> str:
             for lang, ps in AWAY.items()
             if lang != "en"
             for p in ps
-            if (" " in p.strip() or len(p) >= _ONE_WORD_STATEMENT) and not _UNSPACED.search(p)
+            if (" " in p.strip() or lang in _ONE_WORD_STATEMENTS) and not _UNSPACED.search(p)
         }
     )
 

@@ -74,6 +74,7 @@ def run(args: list[str], env: dict, **kw) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.xdist_group("processes")  # it starts `twoloop serve`: see PROCESSES
 def test_no_secret_in_any_log_line(home, db_url, slack, model, tmp_path):
     password = "pw-" + secrets.token_hex(8) + "/+%"  # needs quoting in a URL
     secret_values = {

@@ -86,7 +86,10 @@ class Replica:
             )
         try:
             wait_for(self.health, START_TIMEOUT, f"{self.name} answering /healthz")
-        except AssertionError as exc:  # say what the replica was doing, not only that it was late
+        except AssertionError as exc:
+            if self.proc.poll() is not None:  # it ended: health() said how, with its log
+                raise
+            # late: say what the replica was doing, not only that it was late
             raise AssertionError(
                 f"{exc} (last: {self.last_health}); its log so far:\n{self.text()}"
             ) from None
@@ -101,7 +104,8 @@ class Replica:
             raise AssertionError(f"{self.name} exited with {self.proc.returncode}:\n{self.text()}")
         try:
             r = httpx.get(self.url + "/healthz", timeout=2)
-        except httpx.HTTPError:
+        except httpx.HTTPError as exc:
+            self.last_health = f"no answer ({type(exc).__name__})"
             return None
         if r.status_code != 200:
             self.last_health = f"{r.status_code} {r.text.strip()}"

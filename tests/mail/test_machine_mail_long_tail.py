@@ -751,8 +751,17 @@ def test_an_absence_said_in_one_word_or_in_tahitian_is_read_under_a_reply_subjec
     assert _from_liza("Re: Offer", body, thread=True).kind == "auto_reply"
 
 
-def test_a_long_absence_word_in_a_persons_question_stays_human():
-    body = "Allaffimmiinngilanga 14. aprili 2026 tikillugu. Una@co.example akigisinnaavaa?\n"
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a long noun for an absence, or for the notice, in a person's own sentences
+        "Omluvte mou nepřítomnost 3. 6., za mě přijde kolega jan@firma.example.\n",
+        "Sorry, meine Abwesenheitsnotiz lief noch bis 1.6. Schreiben Sie auch an team@firma.example\n",
+        # a colleague away, in the third person: a person's redirect
+        "Una sulinngiffeqarpoq 14. juni tikillugu. Ole@co.example allaffigiuk.\n",
+    ],
+)
+def test_an_absence_noun_or_a_colleagues_absence_in_a_reply_stays_human(body):
     assert _from_liza("Re: Offer", body, thread=True).kind == "human"
 
 
@@ -762,22 +771,37 @@ def test_a_long_absence_word_in_a_persons_question_stays_human():
         "Confirmá tu suscripción",  # voseo
         "Potvrďte prosím přihlášení k odběru",
         "Potvrďte odber noviniek",
-        "Potwierdź subskrypcję newslettera",
-        "Bekräfta din prenumeration",
+        "Potwierdź subskrypcję",
+        "Bekräfta din prenumeration på vårt nyhetsbrev",
         "Vahvista tilauksesi",
         "Подтвердите подписку на рассылку",
         "Aboneliğinizi onaylayın",
     ],
 )
 def test_a_double_opt_in_is_read_in_the_languages_newsletter_software_is_set_up_in(subject):
-    p = _parse(
+    raw = (
         "From: Kohout <news@kohout.example>\nTo: am@ours.example\n"
         f"Subject: {subject}\nContent-Type: text/plain; charset=utf-8\n\n"
-        "https://kohout.example/confirm/8c1f\n"
+        "https://kohout.example/c/8c1f\n"
     )
-    assert p.kind == "auto_reply"
-    # a person's answer under the same words keeps its reply prefix
-    assert _from_liza(f"Re: {subject}", "Hotovo, díky.\n", thread=True).kind == "human"
+    assert _parse(raw).kind == "auto_reply"
+    # the same subject over a person's question, or in our thread, is that person's mail
+    assert _from_liza(subject, "Je to pro mě? Kdo mě přihlásil?\n").kind == "human"
+    assert _from_liza(subject, "Hotovo, díky.\n", thread=True).kind == "human"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Potvrďte prosím odběr 200 ks",  # an order's collection, not a subscription
+        "Подтвердите адрес доставки",
+        "Bekräfta din anmälan till mötet",
+        "Bekræft dit abonnement hos os",
+        "登録確認について",
+    ],
+)
+def test_a_person_asking_to_confirm_an_order_an_address_or_a_meeting_stays_human(subject):
+    assert _from_liza(subject, "Děkuji, Jana\n").kind == "human"
 
 
 LOOPS_SPAM = {
@@ -788,19 +812,26 @@ LOOPS_SPAM = {
 
 
 @pytest.mark.parametrize(
-    "sender",
+    ("sender", "subject"),
     [
-        "Huginn <huginn@elsewhere.example>",  # the tool named as the sender
-        "Ops <ops@elsewhere.example>",  # ... or on its tag before the subject
+        # the workflow tool named as the sender, or in its tag before the subject
+        ("Huginn <ops@elsewhere.example>", "Loops webhook"),
+        ("Pabbly Connect <ops@elsewhere.example>", "New event"),
+        ("Node-RED <ops@elsewhere.example>", "New event"),
+        ("Zoho Flow <ops@elsewhere.example>", "New event"),
+        ("Ops <ops@elsewhere.example>", "[huginn] Loops webhook"),
+        ("Ops <ops@elsewhere.example>", "[Zoho Flow] New event"),
     ],
 )
-def test_a_spam_reported_event_relayed_by_huginn_is_a_complaint(sender):
+def test_a_spam_reported_event_relayed_by_a_workflow_tool_is_a_complaint(sender, subject):
     raw = _relayed(LOOPS_SPAM, automatic=False, sender=sender)
-    raw = raw.replace("Subject: Fwd: webhook event", "Subject: [huginn] Loops webhook")
+    raw = raw.replace("Subject: Fwd: webhook event", f"Subject: {subject}")
     p = _parse(raw)
     assert (p.kind, p.original_recipient) == ("complaint", "dana@far.example")
-    # pasted by a person who writes from the prospect's side, it is that person's mail
-    pasted = raw.replace(sender, "Dana <dana@far.example>").replace("[huginn] ", "")
+    # the same payload from a person's mailbox, under a plain subject, is that person's mail
+    pasted = raw.replace(sender, "Dana Ruiz <dana@far.example>").replace(
+        f"Subject: {subject}", "Subject: what our webhook got"
+    )
     assert _parse(pasted).kind == "human"
 
 

@@ -315,10 +315,16 @@ NOT_REMOVED = [
     "This isn't an unsubscribe request, it's a GDPR deletion request.",
     "This isn't an opt-out, this is me telling you to stop.",
     "Do not treat this as an unsubscribe request: treat it as an erasure request.",
-    # told to remove ourselves, or asked to remove what is the writer's own
+    # told to remove ourselves, people, an address or mail; or asked to remove one's own
     "Legal told us to remove ourselves from every vendor list, yours included.",
     "IT asked me to remove my address from your list, so please do.",
+    "My manager told me to take the whole team off your mailing list.",
+    "He asked me to remove the sales inbox from your mailing list, thanks.",
+    "Management told me to pull the plug on these emails.",
+    # a stream opted out of, and what of ours is wanted is its end, or the writer's data
     "I unsubscribed, but I want the emails to stop for real this time.",
+    "I opted out, but I want the information you hold about me, then remove me from your CRM.",
+    "I unsubscribed, but I need the details of who sold you my address and never email me again.",
 ]
 
 

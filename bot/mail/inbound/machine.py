@@ -941,28 +941,6 @@ CALENDAR_SUBJECT = re.compile(
     re.I,
 )
 
-# A double opt-in's subject in the languages newsletter software is set up in, one line per
-# language (the English and the first few languages are in SUBSCRIPTION_SUBJECT below).
-_CONFIRM_SUBSCRIPTION = {
-    "cs": r"potvr(?:ďte|ď|dte) (?:prosím )?(?:(?:svůj|své|váš|vaše) )?(?:přihlášení|odběr"
-    r"|registraci|e-?mail)|potvrzení (?:přihlášení|odběru|registrace)",
-    "sk": r"potvr(?:ďte|ď|dte) (?:prosím )?(?:(?:svoje|váš|vaše) )?(?:prihlásenie|odber"
-    r"|registráciu)|potvrdenie (?:prihlásenia|odberu|registrácie)",
-    "pl": r"potwierdź (?:swoją |swój )?(?:subskrypcję|zapis|adres e-?mail|rejestrację)"
-    r"|potwierdzenie (?:subskrypcji|zapisu)",
-    "hu": r"erősíts(?:e|d)? meg (?:a |az )?(?:feliratkozás|e-?mail)|feliratkozás megerősítése",
-    "ro": r"confirm[aă](?:-ți)? abonarea|confirmați abonarea|confirmați adresa de e-?mail",
-    "sv": r"bekräfta (?:din |ditt )?(?:prenumeration|e-?postadress|anmälan|registrering)",
-    "da": r"bekræft (?:din |dit )?(?:tilmelding|abonnement|e-?mailadresse)",
-    "nb": r"bekreft (?:din |ditt )?(?:påmelding|abonnement|e-?postadresse)",
-    "fi": r"vahvista (?:tilauksesi|uutiskirjeen tilaus|sähköpostiosoitteesi)",
-    "tr": r"(?:aboneliğinizi|aboneliğini|e-?posta adresinizi) onayla(?:yın|yin)?",
-    "ru": r"подтвердите (?:ваш[уе]? )?(?:подписку|адрес|email|e-mail)|подтверждение подписки",
-    "uk": r"підтвердіть (?:свою |вашу )?(?:підписку|адресу)|підтвердження підписки",
-    "el": r"επιβεβαιώστε (?:την )?(?:εγγραφή|συνδρομή)",
-    "ja zh": r"メールアドレスの確認|購読確認|登録確認|确认订阅|確認訂閱|确认您的订阅",
-}
-
 # The notices list and newsletter software sends about a subscription (double opt-in
 # confirmations, "you are unsubscribed"), with the subject the software writes.
 SUBSCRIPTION_SUBJECT = re.compile(
@@ -975,15 +953,13 @@ SUBSCRIPTION_SUBJECT = re.compile(
     r"|anmeldung bestätigen|newsletter-?anmeldung bestätigen|abmeldung bestätigt)"
     r"|^\s*(?:confirmez|veuillez confirmer) votre (?:inscription|abonnement|adresse)"
     r"|^\s*confirme ton (?:inscription|abonnement|adresse)"
-    # "confirmá", as Argentina and Uruguay address the reader (voseo)
-    r"|^\s*confirm[aá] (?:tu|su) (?:suscripción|correo|registro)"
+    r"|^\s*confirma (?:tu|su) (?:suscripción|correo|registro)"
     r"|^\s*conferma (?:la tua )?iscrizione"
     r"|^\s*confirme (?:a sua |sua )?(?:inscrição|subscrição|assinatura)"
     r"|^\s*bevestig (?:je|uw) (?:inschrijving|aanmelding|abonnement)"
     # the notice's name after the list's ("Orchid Society List Mailing List Subscription
     # Confirmation", as Dada Mail and others title it)
-    r"|\b(?:subscription|sign-?up|opt-?in) (?:confirmation|confirmed|successful)\s*$"
-    rf"|^\s*(?:{'|'.join(_CONFIRM_SUBSCRIPTION.values())})",
+    r"|\b(?:subscription|sign-?up|opt-?in) (?:confirmation|confirmed|successful)\s*$",
     re.I,
 )
 # The same after a short lead-in the software puts first ("One more step: confirm your email",
@@ -996,6 +972,36 @@ SUBSCRIPTION_LEAD_IN = re.compile(
     r"[^:!\-–—\[\]?]{1,30}[:!\-–—]\s*(?:please )?confirm (?:your )?(?:subscription"
     r"|sign-?up|e-?mail(?: address)?|registration|opt-?in)\b[^?]*$",
     re.I,
+)
+
+
+# A double opt-in's subject in more of the languages newsletter software is set up in, one
+# line per language, each naming a subscription (never an address, an order or a meeting,
+# which people ask to confirm too). Read as SUBSCRIPTION_LEAD_IN is.
+_CONFIRM_SUBSCRIPTION = {
+    "es-AR es-UY": r"confirmá tu suscripción",  # voseo
+    "cs": r"potvr(?:ďte|ď|dte) (?:prosím )?(?:(?:svůj|své|váš|vaše) )?(?:přihlášení k odběru"
+    r"|odběr (?:novinek|newsletteru))|potvrzení (?:přihlášení k odběru|odběru (?:novinek"
+    r"|newsletteru))",
+    "sk": r"potvr(?:ďte|ď|dte) (?:prosím )?(?:prihlásenie na odber|odber (?:noviniek"
+    r"|newslettera))|potvrdenie (?:prihlásenia na odber|odberu (?:noviniek|newslettera))",
+    "pl": r"potwierdź (?:swoją )?(?:subskrypcję|zapis (?:do|na) newslett?er)"
+    r"|potwierdzenie subskrypcji",
+    "hu": r"erősítsd? meg (?:a )?feliratkozás\w*|erősítse meg (?:a )?feliratkozás\w*"
+    r"|feliratkozás megerősítése",
+    "ro": r"confirm[aă](?:-ți)? abonarea|confirmați abonarea",
+    "sv": r"bekräfta (?:din )?prenumeration på (?:vårt )?nyhetsbrev",
+    "da": r"bekræft (?:dit abonnement på|din tilmelding til) (?:vores )?nyhedsbrev",
+    "nb": r"bekreft (?:ditt abonnement på|din påmelding til) (?:vårt )?nyhetsbrev",
+    "fi": r"vahvista (?:tilauksesi|uutiskirjeen tilaus|uutiskirjetilauksesi)",
+    "tr": r"(?:aboneliğinizi|aboneliğini|bülten aboneliğinizi) onayla(?:yın|yin)?",
+    "ru": r"подтвердите (?:вашу |свою )?подписку|подтверждение подписки",
+    "uk": r"підтвердіть (?:свою |вашу )?підписку|підтвердження підписки",
+    "el": r"επιβεβαιώστε (?:τη |την )?συνδρομή",
+    "ja zh": r"購読確認|メルマガ登録の確認|确认订阅|確認訂閱|确认您的订阅",
+}
+SUBSCRIPTION_SUBJECT_MORE = re.compile(
+    rf"^\s*(?:{'|'.join(_CONFIRM_SUBSCRIPTION.values())})(?![^\W\d_])[^?]*$", re.I
 )
 
 

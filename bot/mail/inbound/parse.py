@@ -1055,7 +1055,15 @@ def _machine_reason(msg: Message, parts: list[_Part], base: dict[str, Any], text
         or (machine.AUTO_SUBJECT_MORE.search(subject) and not absence.QUESTION.search(text))
         or machine.SUBSCRIPTION_SUBJECT.search(subject)
         or (
-            not threaded and machine.SUBSCRIPTION_LEAD_IN.search(subject) and not asks_to_stop(text)
+            not threaded
+            and (
+                machine.SUBSCRIPTION_LEAD_IN.search(subject)
+                or (
+                    machine.SUBSCRIPTION_SUBJECT_MORE.search(subject)
+                    and not absence.QUESTION.search(text)
+                )
+            )
+            and not asks_to_stop(text)
         )
     ):
         return f"subject: {subject[:60]}"

@@ -236,10 +236,6 @@ INJECTION_STRONG = _c(
     r"this email|this message|this contact|the contact|my account|this thread|us)\b"
     r"[^.!?\n]{0,30}?\bas\b",
     r"\b(?:mark|flag|label|tag) (?:this |the )?(?:lead|contact|thread)\b",
-    # what hides itself from the person the product reports to
-    r"\b(?:do not|don'?t|never) (?:mention|tell|reveal|disclose|show|report) (?:(?:this|any of"
-    r" this|these instructions|it) to (?:the |your )?(?:user|human|operator|account manager"
-    r"|owner)s?|(?:the |your )?(?:user|human|operator)s?)\b",
 )
 # Injection, weak forms: ordinary enough in our own emails that they are only looked for in
 # the new text of the reply.
@@ -258,14 +254,20 @@ INJECTION_WEAK = _c(
     r"\b(?:cancel|pause|stop|disable|turn off|shut down) (?:all|every|the whole|your) (?:\w+ )?"
     r"(?:campaigns?|sequences?|agents?|bots?|outreach|automations?|workflows?)\b",
     r"\bbook (?:a |the )?(?:slot|meeting|call) (?:automatically|for me|without)\b",
-    # an order addressed to the machine by its role ("[assistant directive: ...]"), and a
-    # bulk change of the product's records ("set every lead in this campaign to ...")
-    r"\b(?:ai|bot|assistant|agent|model|llm|automation|classifier|gpt)s?(?:'s)? (?:directive"
-    r"|override|command)s?\b",
+    # an order addressed to the machine by its role, as a heading ("[assistant directive: ...",
+    # "[AGENT OVERRIDE]"); what it asks to hide from the person the product reports to; a
+    # bulk change of the product's records to a state ("set every lead ... to 'unsubscribed'");
+    # the suppression list sent away
+    r"(?:^|[\[(])\s*(?:[\w-]+ )?(?:ai|bot|assistant|agent|model|llm|automation|classifier|gpt)s?"
+    r" (?:directive|override|command)s?\s*[:\]]",
+    r"\b(?:do not|don'?t|never) (?:mention|reveal|disclose) (?:this|any of this|these"
+    r" instructions) to the (?:user|human)s?\b",
     r"\b(?:set|mark|move|change|switch) (?:every|all|each|all the) (?:\w+ )?(?:leads?|contacts?"
-    r"|prospects?|records?|accounts?)\b[^.!?\n]{0,40}\bto\b",
-    r"\b(?:send|email|e-mail|forward|export|share) (?:me |us )?(?:the |your )?(?:full |entire "
-    r"|whole |complete )?(?:suppression|opt-?out|unsubscribe|do-not-contact) list\b",
+    r"|prospects?|records?|accounts?)\b[^.!?\n]{0,40}\bto (?:['\"‘“]|(?:closed|unsubscribed"
+    r"|suppressed|opted[- ]out|do[- ]not[- ]contact|lost|dead|cold|inactive|archived)\b)",
+    r"\b(?:send|email|e-mail|forward|export|share) (?:me |us )?(?:the |your )?(?:(?:full|entire"
+    r"|whole|complete) (?:suppression|opt-?out|unsubscribe|do-not-contact) list\b"
+    r"|(?:suppression|opt-?out|unsubscribe|do-not-contact) list to\b)",
 )
 
 

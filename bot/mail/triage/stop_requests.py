@@ -1831,11 +1831,19 @@ YIELDING_VETOES += _c(
 
 # The writer as the one told to remove something of their own world ("the inspector told us
 # to remove the old thermometers", "guests keep asking us to remove nuts from dishes"): the
-# "us" is who removes, not what is removed. Yields to an own stop in the same sentence.
+# "us" is who removes, not what is removed. Never where what is removed, or where from, is
+# people, an address, mail or a list ("my boss asked me to take the team off your list"),
+# and it yields to an own stop in the same sentence.
+_NOT_OWN_THINGS = (
+    r"(?![^.!?\n]{0,200}\b(?:(?<!price )lists?|database|crm|records?|mailing|distribution|e-?mails?|mails?"
+    r"|messages?|newsletters?|address(?:es)?|inbox|mailbox|domain|contacts?|every(?:one|body)"
+    r"|team|staff|company|colleagues|employees|people|plug|data|details)\b|[^.!?\n]{0,200}@)"
+)
 YIELDING_VETOES += _c(
     r"\b(?:told|tells?|telling|asked|asks?|asking|wants?|wanted|needs?|needed|requires?|required"
-    r"|expects?|expected|forced|forces|made|makes|got|gets) (?:me|us) to (?:remov|delet|eras|drop"
-    r"|tak|strip|cut|purg|scrap|pull)\w* (?!(?:me|us|my|our|myself|ourselves|this|your|you)\b)",
+    r"|expects?|expected|forced|forces|made|makes) (?:me|us) to (?:remov|delet|eras|drop"
+    r"|tak|strip|cut|purg|scrap)\w* (?!(?:me|us|my|our|myself|ourselves|this|your|you|all|him"
+    r"|her|them)\b)" + _NOT_OWN_THINGS,
 )
 
 # A request disclaimed: "I'm not about to ask you to take me off anything", "this isn't a
@@ -1852,15 +1860,22 @@ DISCLAIMED = re.compile(
 # Vetoes on the whole sentence: a past opt-out set against this mail, wanted ("I opted out of
 # your webinar emails, but this one I want"); an old address swapped for the one the writer
 # writes from ("remove my old address from the CRM and use this one from now on").
-_WANTED = r"(?![^.!?\n]*\b(?:stop|stopped|end|gone|removed|deleted|off|unsubscrib\w*)\b)"
+_WANTED = r"(?![^.!?\n]{0,200}\b(?:stop|stopped|end|gone|removed|deleted|off|unsubscrib\w*)\b)"
+# ... and after a thing of ours named, nothing of the writer's data or of contact at all
+_WANTED_NAMED = (
+    r"(?![^.!?\n]{0,200}\b(?:stop\w*|end|gone|remov\w*|delet\w*|eras\w*|purg\w*|wip\w*|block\w*"
+    r"|off|unsubscrib\w*|never|again|contact\w*|e-?mail me|gdpr|data|address|article|breach"
+    r"|cease|quit|halt\w*|discontinu\w*)\b)"
+)
 SENTENCE_VETOES += _c(
     r"\b(?:opt(?:ed|ing)?[- ]?out|unsubscribed|unsubscribe)\b[^.!?\n]{0,60}\bbut (?:(?:this"
     r"|that|these)(?: one| ones| \w+)? (?:i|we) (?:do |really )?(?:want|like|need)\b"
-    r"|(?:i|we) (?:do |still |really )?(?:want|need|like) (?:this|that|these)(?: one| ones)?\b"
+    r"|(?:i|we) (?:do |still |really )?(?:want|need|like) (?:this|that|these)(?: one| ones)?\b)"
+    + _WANTED,
     # "..., but I do want the product info": what else of ours they want, named
-    r"|(?:i|we) (?:do |still |really )?(?:want|need|would like) (?:the|your) (?:\w+ )?(?:product"
-    r"|pricing|price list|info|information|details|demo|deck|brochure|case stud(?:y|ies)"
-    r"|updates|quote|offer|trial)\b)" + _WANTED,
+    r"\b(?:opt(?:ed|ing)?[- ]?out|unsubscribed|unsubscribe)\b[^.!?\n]{0,60}\bbut (?:i|we) (?:do "
+    r"|still |really )?(?:want|need|would like) (?:the|your) (?:\w+ )?(?:product|pricing"
+    r"|price list|demo|deck|brochure|case stud(?:y|ies)|quote|offer|trial)\b" + _WANTED_NAMED,
     r"\b(?:abgemeldet|ausgetragen|abbestellt)\b[^.!?\n]{0,60}\baber (?:(?:diese|das|den|die)"
     r"(?: \w+)? (?:will|möchte|brauche|wollen|möchten) (?:ich|wir)|(?:ich|wir) (?:will|möchte"
     r"|brauche|wollen|möchten) (?:diese|das|den))\b"
