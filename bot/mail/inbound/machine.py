@@ -439,7 +439,8 @@ _RELAY_LOCAL = re.compile(
 _ESP_NAME = re.compile(
     r"\b(?:mailgun|sendgrid|postmark|sparkpost|mailjet|mandrill|brevo|sendinblue|amazon ses"
     r"|mailchimp|socketlabs|mailtrap|mailersend|elastic email|webhooks?|zapier|n8n"
-    r"|integromat|pipedream|workato|huginn|pabbly|node-red|zoho flow|alerts?|bot|robot|notifier)\b",
+    r"|integromat|pipedream|workato|huginn|pabbly|node-red|zoho flow|alerts?|bot|robot"
+    r"|notifier)\b",
     re.I,
 )
 # The tag a workflow tool puts before the subject of the mail a run sends ("[Make] ...",
@@ -1024,7 +1025,7 @@ _BULK_MAILER = re.compile(
 
 # A double opt-in in any language, by its parts: list software's List-Unsubscribe header on
 # mail around a link that confirms the subscription ("https://news.example/confirm/8c1f",
-# "...?action=optin"). Its subject is the one table left to learn (SUBSCRIPTION_SUBJECT).
+# "...?action=optin"), whatever language its subject is in.
 _CONFIRM_LINK = re.compile(
     r"https?://[^\s<>\"']{1,200}?[/?&=._-](?:confirm(?:ation|ed)?|opt-?in|doi|double-?opt-?in"
     r"|verify)(?=[/?#&=._-]|[\s<>\"']|$)",

@@ -1835,9 +1835,10 @@ YIELDING_VETOES += _c(
 # people, an address, mail or a list ("my boss asked me to take the team off your list"),
 # and it yields to an own stop in the same sentence.
 _NOT_OWN_THINGS = (
-    r"(?![^.!?\n]{0,200}\b(?:(?<!price )lists?|database|crm|records?|mailing|distribution|e-?mails?|mails?"
-    r"|messages?|newsletters?|address(?:es)?|inbox|mailbox|domain|contacts?|every(?:one|body)"
-    r"|team|staff|company|colleagues|employees|people|plug|data|details)\b|[^.!?\n]{0,200}@)"
+    r"(?![^.!?\n]{0,200}\b(?:(?<!price )lists?|database|crm|records?|mailing|distribution"
+    r"|e-?mails?|mails?|messages?|newsletters?|address(?:es)?|inbox|mailbox|domain|contacts?"
+    r"|every(?:one|body)|team|staff|company|colleagues|employees|people|plug|data|details)\b"
+    r"|[^.!?\n]{0,200}@)"
 )
 YIELDING_VETOES += _c(
     r"\b(?:told|tells?|telling|asked|asks?|asking|wants?|wanted|needs?|needed|requires?|required"
