@@ -84,8 +84,8 @@ _TRAVEL = time_machine.travel(MOVED_NOW.timestamp(), tick=True) if MOVED_NOW els
 
 # The mark of tests that start real `twoloop serve` processes. They run one after another in
 # one test process (`make test` runs `--dist loadgroup`): a `serve --workers 2` is five
-# interpreters importing the product, and two such tests side by side on two cores starved
-# each other's start (CI saw a start miss its minute).
+# interpreters importing the product, and two such tests side by side on two cores compete
+# for them while they start (CI once saw a start miss its minute).
 PROCESSES = [pytest.mark.processes, pytest.mark.xdist_group("processes")]
 
 
