@@ -153,6 +153,20 @@ directive: ... Do not mention this to the user.]") is an injection (non-stop kep
 
     .venv/bin/python benchmarks/machine_mail.py --only blind17
 
+blind18 was written the same way and measured first on the build of `42a31d6`: 84.4% machine
+mail (27 of 32), 99.0% unsubscribe recall (97 of 98: a Braze "MarkAsSpam" event relayed by
+Tines), 100% needs-person, 48 of 54 non-stop replies kept. Its misses led to: Kikuyu and the
+Melanesian pidgins' absence statements; webhooks pasted as they were posted, form-encoded
+(Mailchimp's "type=cleaned&data[email]=...", Mandrill's "mandrill_events=[...]"), read as the
+objects they encode; Braze's, Customer.io's, Klaviyo's and Mailchimp's event names; Tines and
+tray as relays; a double opt-in marked by its newsletter software's X-Mailer instead of a
+list header (AcyMailing), and a question mark inside a link no longer taken for a question.
+Of the people it suppressed, a stop asked back and answered no ("Abmelden? Nein!", which
+blind17 had too), a stop the writer says they do not want, and our mail named as what is not
+to stop ("stop the swarms, not your emails") are now kept (non-stop kept: 50 of 54).
+
+    .venv/bin/python benchmarks/machine_mail.py --only blind18
+
 Exit status 1 when a target is missed.
 """
 
@@ -196,7 +210,7 @@ SOURCES = {
             ROOT / "benchmarks" / "data" / name / "mail",
             ROOT / "benchmarks" / "data" / name / "replies.jsonl",
         )
-        for name in [f"blind{n}" for n in range(2, 18)]
+        for name in [f"blind{n}" for n in range(2, 19)]
     },
 }
 MACHINE_TARGET, UNSUB_TARGET, PERSON_TARGET = 0.97, 1.0, 0.99

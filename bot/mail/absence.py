@@ -130,6 +130,7 @@ AWAY = {
     "it": ("fuori ufficio", "fuori sede", "assente", "in ferie"),
     "ja": ("不在", "休暇中", "外出中", "不在通知"),
     "ka": ("ოფისის გარეთ", "შვებულებაში"),
+    "ki": ("ndĩrĩ ofisi", "ndirĩ ofisi", "ndiri ofisi", "ndĩrĩ ofisini", "ndiri ofisini"),
     "kk": ("кеңседен тыс", "демалыстамын", "демалыста"),
     "km": ("មិននៅការិយាល័យ", "នៅក្រៅការិយាល័យ", "ឈប់សម្រាក"),
     # Greenlandic says "I am not in the office" in one word; the first person only ("she is
@@ -147,6 +148,8 @@ AWAY = {
     "mt": ("barra mill-uffiċċju", "barra mill-uffiċju", "fuq leave"),
     "ne": ("कार्यालय बाहिर", "अफिस बाहिर", "बिदामा"),
     "nl": ("afwezig", "niet aanwezig", "buiten kantoor", "met vakantie", "afwezigheidsbericht"),
+    # Melanesian pidgins: Solomon Islands Pijin, Bislama, Tok Pisin
+    "pis bi tpi": ("mi no stap long ofis", "mi no stap long opis", "no stap long ofis"),
     "pl": ("nieobecność", "poza biurem", "na urlopie", "urlop"),
     "pt": ("fora do escritório", "ausente", "ausência", "de férias"),
     "ro": ("în afara biroului", "in afara biroului", "în concediu", "absent"),
@@ -245,6 +248,7 @@ _BODY = re.compile(
 )
 _ADDRESS = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 QUESTION = re.compile("[?\uff1f\u061f\u037e]")  # ? in Latin, CJK, Arabic and Greek text
+_LINK = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 SHORT = 700  # characters: a notice is a few lines; a reply that says more is a person's
 
 
@@ -257,10 +261,15 @@ _OPTIONAL_MARKS = str.maketrans({**dict.fromkeys(range(0x0591, 0x05C8)), 0x02BB:
 def notice(text: str, sender: str = "") -> bool:
     """An out-of-office by its words in any language the tables know (see `_BODY`)."""
     text = text.translate(_OPTIONAL_MARKS)
-    if len(text) > SHORT or QUESTION.search(text):
+    if len(text) > SHORT or asks(text):
         return False
     dated = any(
         re.search(r"\d", text[max(0, m.start() - 60) : m.end() + 60]) for m in _BODY.finditer(text)
     )
     sender = sender.lower()
     return dated and any(a.lower() != sender for a in _ADDRESS.findall(text))
+
+
+def asks(text: str) -> bool:
+    """Whether the text asks something: a question mark outside links ("...?task=confirm")."""
+    return bool(QUESTION.search(_LINK.sub(" ", text)))

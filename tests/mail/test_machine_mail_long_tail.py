@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import urllib.parse
 from datetime import date
 
 import pytest
@@ -847,3 +848,83 @@ def test_a_double_opt_in_is_known_by_its_parts_whatever_its_subject_says():
     # without the list header it is a person's link; in our thread it needs a second sign
     assert _parse(_opt_in("Ještě jeden krok", unsubscribe=False)).kind == "human"
     assert _parse(_opt_in("Re: Ještě jeden krok", thread=True)).kind == "human"
+
+
+# --- blind18: what its first measurement showed -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # ki
+        "Ndĩrĩ ofisi nginya 18 Mweri wa Gatatũ. Andĩkĩra Kamau: kamau@co.example\n",
+        # Solomon Islands Pijin (Bislama and Tok Pisin say it alike)
+        "Mi no stap long ofis go kasem 20 Maj. Plis toktok long grace@co.example.\n",
+    ],
+)
+def test_an_absence_in_kikuyu_or_a_melanesian_pidgin_is_read_under_a_reply_subject(body):
+    assert _from_liza("Re: Offer", body, thread=True).kind == "auto_reply"
+    # the same words with a question are a person's
+    asked = body + "Can we talk after that?\n"
+    assert _from_liza("Re: Offer", asked, thread=True).kind == "human"
+
+
+MAILCHIMP_CLEANED = (
+    "type=cleaned&fired_at=2026-03-10+06%3A11%3A58&data%5Blist_id%5D=a6b5da1054"
+    "&data%5Breason%5D=hard&data%5Bemail%5D=dana%40far.example"
+)
+
+
+def _form_relay(sender: str, subject: str, line: str) -> str:
+    return (
+        f"From: {sender}\nTo: am@ours.example\nSubject: {subject}\n\n"
+        f"Raw payload (application/x-www-form-urlencoded):\n{line}\n"
+    )
+
+
+def test_a_form_encoded_webhook_relayed_by_a_workflow_tool_is_read_as_the_event():
+    raw = _form_relay("Ops <ops@elsewhere.example>", "[tray] Mailchimp webhook", MAILCHIMP_CLEANED)
+    p = _parse(raw)
+    assert (p.kind, p.original_recipient) == ("bounce", "dana@far.example")
+    # Mandrill posts its events as JSON in a form field
+    events = json.dumps([{"event": "spam", "msg": {"email": "dana@far.example"}}])
+    line = "mandrill_events=" + urllib.parse.quote(events) + "&source=relay"
+    p = _parse(_form_relay("Tines <ops@elsewhere.example>", "New event", line))
+    assert (p.kind, p.original_recipient) == ("complaint", "dana@far.example")
+    # a person pasting the same line under their own subject stays that person
+    pasted = _form_relay("Dana Ruiz <dana@far.example>", "what our webhook got", MAILCHIMP_CLEANED)
+    assert _parse(pasted).kind == "human"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("users.messages.email.MarkAsSpam", "complaint"),  # Braze
+        ("spammed", "complaint"),  # Customer.io's metric
+        ("Marked Email as Spam", "complaint"),  # Klaviyo's metric
+        ("Bounced Email", "bounce"),
+        ("cleaned", "bounce"),  # Mailchimp
+    ],
+)
+def test_more_services_event_names_are_read(name, kind):
+    payload = {"event_type": name, "properties": {"address": "dana@far.example"}}
+    raw = _relayed(payload, automatic=False, sender="Automation <automation@ours.example>")
+    p = _parse(raw.replace("Subject: Fwd: webhook event", "Subject: [tines] braze currents"))
+    assert (p.kind, p.original_recipient) == (kind, "dana@far.example")
+
+
+def _acy(subject: str, mailer: str = "AcyMailing") -> str:
+    return (
+        f"From: Bee club <news@club.example>\nTo: am@ours.example\nSubject: {subject}\n"
+        f"X-Mailer: {mailer}\nContent-Type: text/plain; charset=utf-8\n\n"
+        "https://club.example/index.php?option=com_acym&task=confirm&id=311&key=Qw8x\n"
+    )
+
+
+def test_a_double_opt_in_from_newsletter_software_without_a_list_header_is_machine_mail():
+    # its X-Mailer names the software; the subject is in no table
+    assert _parse(_acy("Ένα βήμα ακόμη")).kind == "auto_reply"
+    # the Greek noun form of "confirm your subscription" is in the table
+    assert _parse(_acy("Επιβεβαίωση εγγραφής", mailer="")).kind == "auto_reply"
+    # a person's mail client with the same link is a person's link
+    assert _parse(_acy("Ένα βήμα ακόμη", mailer="Thunderbird")).kind == "human"

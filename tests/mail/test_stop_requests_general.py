@@ -275,6 +275,12 @@ KEEP_ME = [
     "Ne me désinscrivez pas, je transmets à notre DSI.",
     "No me den de baja, reenvío el correo a compras.",
     "Não me removam, vou encaminhar ao financeiro.",
+    # the stop asked back and answered no; a stop not wanted; the mail named as not to stop
+    "Unsubscribe? No. How much is the pilot for two sites?",
+    "Abmelden? Nein! Was kostet die Lizenz für 8 Standorte?",
+    "Se désabonner ? Non, transférez plutôt à notre DSI.",
+    "I don't want to opt out, just hear back after the audit in May.",
+    "We need to stop the leaks, not your emails. Does it flag a drop in pressure?",
 ]
 # ... and beside each, the same words asking to go.
 STILL_STOPS = [
@@ -325,6 +331,12 @@ NOT_REMOVED = [
     "I unsubscribed, but I want the emails to stop for real this time.",
     "I opted out, but I want the information you hold about me, then remove me from your CRM.",
     "I unsubscribed, but I need the details of who sold you my address and never email me again.",
+    # the stop asked back and answered yes, or answered no and then asked for anyway
+    "Unsubscribe? Yes please.",
+    "Unsubscribe? No. Delete me entirely.",
+    "Abmelden? Nein, löschen Sie meine Daten komplett.",
+    "I don't want to unsubscribe from every list one by one, just stop emailing me.",
+    "Stop the emails, not just the calls.",
 ]
 
 

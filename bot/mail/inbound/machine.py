@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
@@ -439,15 +440,15 @@ _RELAY_LOCAL = re.compile(
 _ESP_NAME = re.compile(
     r"\b(?:mailgun|sendgrid|postmark|sparkpost|mailjet|mandrill|brevo|sendinblue|amazon ses"
     r"|mailchimp|socketlabs|mailtrap|mailersend|elastic email|webhooks?|zapier|n8n"
-    r"|integromat|pipedream|workato|huginn|pabbly|node-red|zoho flow|alerts?|bot|robot"
-    r"|notifier)\b",
+    r"|integromat|pipedream|workato|huginn|pabbly|node-red|zoho flow|tines|tray\.io|alerts?|bot"
+    r"|robot|notifier)\b",
     re.I,
 )
 # The tag a workflow tool puts before the subject of the mail a run sends ("[Make] ...",
 # "[Pipedream] ...", "[Zapier] ...").
 _RELAY_SUBJECT = re.compile(
-    r"^\s*\[(?:make|zapier|n8n|pipedream|workato|integromat|power automate|ifttt|tray\.io"
-    r"|activepieces|relay\.app|huginn|pabbly|node-red|zoho flow)\]",
+    r"^\s*\[(?:make|zapier|n8n|pipedream|workato|integromat|power automate|ifttt|tray(?:\.io)?"
+    r"|activepieces|relay\.app|huginn|pabbly|node-red|zoho flow|tines)\]",
     re.I,
 )
 _ESP_RECIPIENT = re.compile(
@@ -557,6 +558,9 @@ _COMPLAINT_EVENTS = _keys(
         "spam_reported",  # Loops: "email.spamReported"
         "reported_as_spam",
         "marked_as_spam",
+        "mark_as_spam",  # Braze: "users.messages.email.MarkAsSpam"
+        "spammed",  # Customer.io's metric
+        "marked email as spam",  # Klaviyo's metric
         "spam_complaint",
         "spam",
         "abuse_report",
@@ -623,6 +627,9 @@ _BOUNCE_EVENTS = _keys(
         "undelivered",
         "delivery_failed",
         "delivery_failure",
+        "cleaned",  # Mailchimp: an address cleaned off the list after hard bounces
+        "bounced email",  # Klaviyo's metrics
+        "dropped email",
     ]
 )
 _BOUNCE_STATUSES = _keys(
@@ -674,7 +681,7 @@ def _json_event(
     """(recipient, the event's object) of the first event in JSON in `body` whose name is
     one of `events` ("email.bounced" counts as "bounced") or whose delivery status is one of
     `statuses`, with a recipient address within it. None when there is none."""
-    for payload in _json_values(body):
+    for payload in _payloads(body):
         for event in _objects(payload):
             named = any(
                 _names(v, events) for k, v in event.items() if _key(k) in _EVENT_KEYS
@@ -687,14 +694,44 @@ def _json_event(
     return None
 
 
-def _json_values(body: str) -> Iterator[Any]:
+def _payloads(body: str) -> Iterator[Any]:
     """The JSON value at the first "{" and at the first "[" of `body` (a batch of events is
-    an array), where one parses."""
+    an array), where one parses; then each line that is a form-encoded payload."""
     for start in sorted({body.find("{"), body.find("[")} - {-1}):
         try:
             yield json.JSONDecoder().raw_decode(body[start:])[0]
         except (ValueError, RecursionError):  # not JSON, or nested past the parser's limit
             continue
+    for line in _FORM_LINE.findall(body):
+        yield _form(line)
+
+
+# A webhook posted as application/x-www-form-urlencoded and pasted as it came (Mailchimp's
+# "type=cleaned&data[email]=..."; Mandrill's "mandrill_events=[...]"): two pairs at least.
+_FORM_LINE = re.compile(r"^[ \t]*([\w.%\[\]-]+=[^\s&]*(?:&[\w.%\[\]-]+=[^\s&]*)+)[ \t]*\r?$", re.M)
+
+
+def _form(line: str) -> dict:
+    """A form-encoded payload as the object it encodes: PHP-style keys nest
+    ("data[email]" under "data"), and a value that is JSON is read as JSON."""
+    out: dict = {}
+    for key, value in urllib.parse.parse_qsl(line, keep_blank_values=True):
+        *path, last = [k for k in re.split(r"[\[\]]+", key) if k] or [key]
+        node = out
+        for k in path:
+            child = node.setdefault(k, {})
+            node = child if isinstance(child, dict) else node
+        node[last] = _json_or_text(value)
+    return out
+
+
+def _json_or_text(value: str) -> Any:
+    if value[:1] in "{[":
+        try:
+            return json.loads(value)
+        except (ValueError, RecursionError):
+            pass
+    return value
 
 
 def _objects(node: Any, depth: int = 0) -> Iterator[dict]:
@@ -998,7 +1035,8 @@ _CONFIRM_SUBSCRIPTION = {
     "tr": r"(?:aboneliğinizi|aboneliğini|bülten aboneliğinizi) onayla(?:yın|yin)?",
     "ru": r"подтвердите (?:вашу |свою )?подписку|подтверждение подписки",
     "uk": r"підтвердіть (?:свою |вашу )?підписку|підтвердження підписки",
-    "el": r"επιβεβαιώστε (?:τη |την )?συνδρομή",
+    "el": r"επιβεβαιώστε (?:τη |την )?(?:συνδρομή|εγγραφή)"
+    r"|επιβεβαίωση (?:της )?(?:συνδρομής|εγγραφής)",
     "ja zh": r"購読確認|メルマガ登録の確認|确认订阅|確認訂閱|确认您的订阅",
 }
 SUBSCRIPTION_SUBJECT_MORE = re.compile(
@@ -1018,14 +1056,17 @@ _BULK_MAILER = re.compile(
     r"\b(?:mailchimp|listmonk|sendy|phplist|mailpoet|mautic|mailerlite|sendinblue|brevo"
     r"|campaign monitor|constant contact|getresponse|aweber|klaviyo|convertkit|substack"
     r"|acumbamail|cleverreach|rapidmail|newsletter2go|inxmail|evalanche|mailingwork|emarsys"
-    r"|sarbacane|dotdigital|omnisend|moosend|sendpulse|mailup|flodesk|beehiiv)\b",
+    r"|sarbacane|dotdigital|omnisend|moosend|sendpulse|mailup|flodesk|beehiiv|acymailing"
+    r"|mailster|mailwizz|interspire|emailoctopus|sendfox|icontact|verticalresponse|mailigen"
+    r"|newsman|smartemailing|ecomail)\b",
     re.I,
 )
 
 
-# A double opt-in in any language, by its parts: list software's List-Unsubscribe header on
-# mail around a link that confirms the subscription ("https://news.example/confirm/8c1f",
-# "...?action=optin"), whatever language its subject is in.
+# A double opt-in in any language, by its parts: list software's mark on the mail (its
+# List-Unsubscribe header, or its own campaign header or X-Mailer) around a link that confirms
+# the subscription ("https://news.example/confirm/8c1f", "...?task=confirm"), whatever
+# language its subject is in.
 _CONFIRM_LINK = re.compile(
     r"https?://[^\s<>\"']{1,200}?[/?&=._-](?:confirm(?:ation|ed)?|opt-?in|doi|double-?opt-?in"
     r"|verify)(?=[/?#&=._-]|[\s<>\"']|$)",
@@ -1034,7 +1075,9 @@ _CONFIRM_LINK = re.compile(
 
 
 def subscription_confirmation(headers: dict[str, str], text: str) -> bool:
-    return "list-unsubscribe" in headers and bool(_CONFIRM_LINK.search(text))
+    return ("list-unsubscribe" in headers or bulk_sender(headers)) and bool(
+        _CONFIRM_LINK.search(text)
+    )
 
 
 def bulk_sender(headers: dict[str, str]) -> bool:

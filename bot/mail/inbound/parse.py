@@ -1018,7 +1018,7 @@ def _auto_reason(msg: Message, subject: str, text: str) -> str:
         # states, so a text that asks something ("Absence management: does it ...?") is a
         # person's own subject and they get their card.
         m = absence.SUBJECT.match(subject)
-        if m and not absence.QUESTION.search(text):
+        if m and not absence.asks(text):
             return f"subject: {m.group(0).strip()}"
     return ""
 
@@ -1052,16 +1052,13 @@ def _machine_reason(msg: Message, parts: list[_Part], base: dict[str, Any], text
     threaded = bool(base["in_reply_to"] or base["references"])
     if not REPLY_PREFIX.match(subject) and (
         machine.AUTO_SUBJECT.search(subject)
-        or (machine.AUTO_SUBJECT_MORE.search(subject) and not absence.QUESTION.search(text))
+        or (machine.AUTO_SUBJECT_MORE.search(subject) and not absence.asks(text))
         or machine.SUBSCRIPTION_SUBJECT.search(subject)
         or (
             not threaded
             and (
                 machine.SUBSCRIPTION_LEAD_IN.search(subject)
-                or (
-                    machine.SUBSCRIPTION_SUBJECT_MORE.search(subject)
-                    and not absence.QUESTION.search(text)
-                )
+                or (machine.SUBSCRIPTION_SUBJECT_MORE.search(subject) and not absence.asks(text))
             )
             and not asks_to_stop(text)
         )

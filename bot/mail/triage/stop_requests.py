@@ -651,6 +651,18 @@ KEEP_ME = (
     r"|eliminen|borres|borren|quites|quiten|saques|saquen)\b",
     rf"{_BIDDING}não (?:me|nos) (?:remova|removam|descadastre|descadastrem|exclua|excluam|tire"
     r"|tirem|apague|apaguem|cancele|cancelem)\b",
+    # the stop asked back and answered no ("Unsubscribe? No.", "Abmelden? Nein!"), as a
+    # sentence of its own
+    rf"{_BIDDING}(?:unsubscribe|unsubscribing|opt[- ]?out|remove me|stop|abmelden|austragen"
+    r"|afmelden|uitschrijven|désabonnement|(?:se |me )?désabonner|désinscription"
+    r"|(?:se |me )?désinscrire|darme de baja|baja|disiscrivermi|descadastrar)"
+    r"[^\S\n]*\?\s*(?:no|nope|nah|nein|non|nee|nej|não|nie)\b[.!]*",
+    # a stop the writer says they do not want ("I don't want to unsubscribe anyway")
+    r"\b(?:i|we) (?:don'?t|do not) (?:want|wish|need|mean|plan|intend) to (?:unsubscribe"
+    r"|opt[- ]?out|be (?:removed|unsubscribed|taken off))\b",
+    # the mail named as what is not to stop: "stop the swarms, not your emails"
+    r",[^\S\n]*not (?:your|the|these|those) (?:e-?mails?|mails?|messages?|newsletters?"
+    r"|updates)\b(?=[^\S\n]*[.!\n]|$)",
 )
 _KEPT = re.compile("|".join(KEEP_ME), re.I | re.M)
 
