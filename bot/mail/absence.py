@@ -248,7 +248,9 @@ _BODY = re.compile(
 )
 _ADDRESS = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 QUESTION = re.compile("[?\uff1f\u061f\u037e]")  # ? in Latin, CJK, Arabic and Greek text
-_LINK = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
+# The "?" that starts a link's query ("...index.php?task=confirm"): ASCII link characters up to
+# it, a key and "=" after it. A "?" that ends a sentence after a link is a question.
+_QUERY = re.compile(r"((?:https?://|www\.)[A-Za-z0-9._~:/@%+-]*)\?(?=[A-Za-z0-9._~%-]+=)", re.I)
 SHORT = 700  # characters: a notice is a few lines; a reply that says more is a person's
 
 
@@ -271,5 +273,6 @@ def notice(text: str, sender: str = "") -> bool:
 
 
 def asks(text: str) -> bool:
-    """Whether the text asks something: a question mark outside links ("...?task=confirm")."""
-    return bool(QUESTION.search(_LINK.sub(" ", text)))
+    """Whether the text asks something: a question mark, but not one that starts a link's
+    query."""
+    return bool(QUESTION.search(_QUERY.sub(r"\1 ", text)))

@@ -889,7 +889,7 @@ def test_a_form_encoded_webhook_relayed_by_a_workflow_tool_is_read_as_the_event(
     # Mandrill posts its events as JSON in a form field
     events = json.dumps([{"event": "spam", "msg": {"email": "dana@far.example"}}])
     line = "mandrill_events=" + urllib.parse.quote(events) + "&source=relay"
-    p = _parse(_form_relay("Tines <ops@elsewhere.example>", "New event", line))
+    p = _parse(_form_relay("Ops <ops@elsewhere.example>", "[Tines] New event", line))
     assert (p.kind, p.original_recipient) == ("complaint", "dana@far.example")
     # a person pasting the same line under their own subject stays that person
     pasted = _form_relay("Dana Ruiz <dana@far.example>", "what our webhook got", MAILCHIMP_CLEANED)
@@ -928,3 +928,52 @@ def test_a_double_opt_in_from_newsletter_software_without_a_list_header_is_machi
     assert _parse(_acy("Επιβεβαίωση εγγραφής", mailer="")).kind == "auto_reply"
     # a person's mail client with the same link is a person's link
     assert _parse(_acy("Ένα βήμα ακόμη", mailer="Thunderbird")).kind == "human"
+    # in our thread the software's X-Mailer is one sign, not two
+    threaded = _acy("Pilot", mailer="Mailster").replace(
+        "X-Mailer", "In-Reply-To: <o@ours>\nX-Mailer"
+    )
+    assert _parse(threaded).kind == "human"
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "thread"),
+    [
+        # a "?" that ends a sentence after a link is a question; so is one after a bracket
+        (
+            "Poza biurem: wasze maile",
+            "Remove me. Or do I have to use www.ours.example/optout?",
+            False,
+        ),
+        (
+            "Re: Offer",
+            "Ich bin bis 12. März nicht im Büro, bitte an kamau@co.example. Können Sie mir "
+            "das Angebot über www.co.example/upload?",
+            True,
+        ),
+        (
+            "Re: Offer",
+            "Ist das der richtige Link (https://co.example/a)? Ich bin bis 12.3. nicht im Büro, "
+            "bitte an kamau@co.example.",
+            True,
+        ),
+    ],
+)
+def test_a_question_mark_after_a_link_is_still_a_question(subject, body, thread):
+    assert _from_liza(subject, body + "\n", thread=thread).kind == "human"
+
+
+def test_an_absence_subject_over_a_request_to_stop_is_a_persons_mail():
+    assert _from_liza("Frånvaro: era mejl", "Please remove me from your list.\n").kind == "human"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("a=1&a[b]=2", {"a": {"b": "2"}}),  # a later "a[b]" makes "a" an object
+        ("a[b]=1&a[b][c]=2", {"a": {"b": {"c": "2"}}}),
+        ("to[]=x%40far.example&to[]=y%40far.example", {"to": ["x@far.example", "y@far.example"]}),
+        ("e=%7B%22k%22%3A1%7D&f=%7Bnot", {"e": {"k": 1}, "f": "{not"}),
+    ],
+)
+def test_form_encoded_keys_nest_and_collect_as_php_posts_them(line, expected):
+    assert machine._form(line) == expected

@@ -278,7 +278,7 @@ KEEP_ME = [
     # the stop asked back and answered no; a stop not wanted; the mail named as not to stop
     "Unsubscribe? No. How much is the pilot for two sites?",
     "Abmelden? Nein! Was kostet die Lizenz für 8 Standorte?",
-    "Se désabonner ? Non, transférez plutôt à notre DSI.",
+    "Se désabonner ? Non. Transférez plutôt à notre DSI.",
     "I don't want to opt out, just hear back after the audit in May.",
     "We need to stop the leaks, not your emails. Does it flag a drop in pressure?",
 ]
@@ -337,6 +337,14 @@ NOT_REMOVED = [
     "Abmelden? Nein, löschen Sie meine Daten komplett.",
     "I don't want to unsubscribe from every list one by one, just stop emailing me.",
     "Stop the emails, not just the calls.",
+    "Stop? No more emails!",
+    "Unsubscribe? No, remove me.",
+    "Unsubscribe? No!! I want to be forgotten.",
+    "Opt out? Nope. Out of everything.",
+    "Uitschrijven? Nee, verwijder alles.",
+    "Désabonnement ? Non, suppression complète.",
+    "I don't want to be unsubscribed next week, I want it done today.",
+    "Never again, not your emails.",
 ]
 
 

@@ -440,8 +440,8 @@ _RELAY_LOCAL = re.compile(
 _ESP_NAME = re.compile(
     r"\b(?:mailgun|sendgrid|postmark|sparkpost|mailjet|mandrill|brevo|sendinblue|amazon ses"
     r"|mailchimp|socketlabs|mailtrap|mailersend|elastic email|webhooks?|zapier|n8n"
-    r"|integromat|pipedream|workato|huginn|pabbly|node-red|zoho flow|tines|tray\.io|alerts?|bot"
-    r"|robot|notifier)\b",
+    r"|integromat|pipedream|workato|huginn|pabbly|node-red|zoho flow|tray\.io|alerts?|bot|robot"
+    r"|notifier)\b",
     re.I,
 )
 # The tag a workflow tool puts before the subject of the mail a run sends ("[Make] ...",
@@ -712,16 +712,26 @@ _FORM_LINE = re.compile(r"^[ \t]*([\w.%\[\]-]+=[^\s&]*(?:&[\w.%\[\]-]+=[^\s&]*)+
 
 
 def _form(line: str) -> dict:
-    """A form-encoded payload as the object it encodes: PHP-style keys nest
-    ("data[email]" under "data"), and a value that is JSON is read as JSON."""
+    """A form-encoded payload as the object it encodes: PHP-style keys nest ("data[email]"
+    under "data"; a later "a[b]" makes a plain "a" an object), "a[]" collects a list, and a
+    value that is JSON is read as JSON."""
     out: dict = {}
     for key, value in urllib.parse.parse_qsl(line, keep_blank_values=True):
-        *path, last = [k for k in re.split(r"[\[\]]+", key) if k] or [key]
+        name, bracket, rest = key.partition("[")
+        path = [name, *re.findall(r"([^\[\]]*)\]", rest)] if bracket else [key]
+        listed = len(path) > 1 and path[-1] == ""
+        *parents, last = path[:-1] if listed else path
         node = out
-        for k in path:
-            child = node.setdefault(k, {})
-            node = child if isinstance(child, dict) else node
-        node[last] = _json_or_text(value)
+        for k in parents:
+            if not isinstance(node.get(k), dict):
+                node[k] = {}
+            node = node[k]
+        if not listed:
+            node[last] = _json_or_text(value)
+            continue
+        if not isinstance(node.get(last), list):
+            node[last] = []
+        node[last].append(_json_or_text(value))
     return out
 
 
@@ -1068,16 +1078,17 @@ _BULK_MAILER = re.compile(
 # the subscription ("https://news.example/confirm/8c1f", "...?task=confirm"), whatever
 # language its subject is in.
 _CONFIRM_LINK = re.compile(
-    r"https?://[^\s<>\"']{1,200}?[/?&=._-](?:confirm(?:ation|ed)?|opt-?in|doi|double-?opt-?in"
-    r"|verify)(?=[/?#&=._-]|[\s<>\"']|$)",
+    r"https?://[^\s<>\"']{1,200}?[/?&=._-](?:confirm(?:ation|ed)?|opt-?in|doi(?!\.org\b)"
+    r"|double-?opt-?in|verify)(?=[/?#&=._-]|[\s<>\"']|$)",
     re.I,
 )
 
 
-def subscription_confirmation(headers: dict[str, str], text: str) -> bool:
-    return ("list-unsubscribe" in headers or bulk_sender(headers)) and bool(
-        _CONFIRM_LINK.search(text)
-    )
+def subscription_confirmation(headers: dict[str, str], text: str, *, threaded: bool) -> bool:
+    """Outside a thread the software's own header or X-Mailer marks it too; in a thread that
+    would be a second sign from the header `bulk_sender` already counts."""
+    marked = "list-unsubscribe" in headers or (not threaded and bulk_sender(headers))
+    return marked and bool(_CONFIRM_LINK.search(text))
 
 
 def bulk_sender(headers: dict[str, str]) -> bool:

@@ -1018,7 +1018,7 @@ def _auto_reason(msg: Message, subject: str, text: str) -> str:
         # states, so a text that asks something ("Absence management: does it ...?") is a
         # person's own subject and they get their card.
         m = absence.SUBJECT.match(subject)
-        if m and not absence.asks(text):
+        if m and not absence.asks(text) and not asks_to_stop(text):
             return f"subject: {m.group(0).strip()}"
     return ""
 
@@ -1052,7 +1052,11 @@ def _machine_reason(msg: Message, parts: list[_Part], base: dict[str, Any], text
     threaded = bool(base["in_reply_to"] or base["references"])
     if not REPLY_PREFIX.match(subject) and (
         machine.AUTO_SUBJECT.search(subject)
-        or (machine.AUTO_SUBJECT_MORE.search(subject) and not absence.asks(text))
+        or (
+            machine.AUTO_SUBJECT_MORE.search(subject)
+            and not absence.asks(text)
+            and not asks_to_stop(text)
+        )
         or machine.SUBSCRIPTION_SUBJECT.search(subject)
         or (
             not threaded
@@ -1103,8 +1107,11 @@ def _machine_signs(
         signs.append(f"Precedence: {precedence}")
     head = text[:1500]
     # One sign, so never enough in a thread: a person answering us writes no opt-in.
-    if not REPLY_PREFIX.match(subject) and machine.subscription_confirmation(headers, head):
-        signs.append("double opt-in: List-Unsubscribe around a confirmation link")
+    threaded = bool(_hdr(msg, "In-Reply-To") or _hdr(msg, "References"))
+    if not REPLY_PREFIX.match(subject) and machine.subscription_confirmation(
+        headers, head, threaded=threaded
+    ):
+        signs.append("double opt-in: list software's mark around a confirmation link")
     said = dict.fromkeys(
         m.group(0).lower()
         for pattern in (machine.SELF_DECLARED, machine.SELF_DECLARED_MORE)

@@ -625,6 +625,13 @@ _ENDS = (
     r"(?=[^\S\n]*(?:[.!\n]|$)|[^\S\n]*[,;-]?[^\S\n]+(?:only|just|merely|simply|but (?:a|an|just"
     r"|only))\b)"
 )
+# What asks to go, anywhere after words for staying on: those words are then not blanked.
+_GOING = (
+    r"\b(?:remov|delet|eras|stop|unsub|opt[- ]?out|out of|done|forg[eo]t|never|no more|no longer"
+    r"|no further|lösch|loesch|verwijder|supprim|effac|apag|exclu|borr|elimin|cancel|désinscri"
+    r"|desinscri|désabonn|abmeld|austrag|afmeld|uitschrijv|suppress|baja|descadastr|leave me"
+    r"|take me off|off (?:the|your) list)"
+)
 KEEP_ME = (
     # the object is read, not blanked: "don't delete my data: erase it" still names the data
     rf"{_BIDDING}(?:don'?t|do not)(?: ever)? (?:remove|drop|delete|erase|unsubscribe|cut|exclude"
@@ -652,17 +659,18 @@ KEEP_ME = (
     rf"{_BIDDING}não (?:me|nos) (?:remova|removam|descadastre|descadastrem|exclua|excluam|tire"
     r"|tirem|apague|apaguem|cancele|cancelem)\b",
     # the stop asked back and answered no ("Unsubscribe? No.", "Abmelden? Nein!"), as a
-    # sentence of its own
+    # sentence of its own, and nothing after it that asks to go: "Stop? No more emails!",
+    # "Unsubscribe? No, remove me" and "Abmelden? Nein, löschen!" are stops
     rf"{_BIDDING}(?:unsubscribe|unsubscribing|opt[- ]?out|remove me|stop|abmelden|austragen"
     r"|afmelden|uitschrijven|désabonnement|(?:se |me )?désabonner|désinscription"
     r"|(?:se |me )?désinscrire|darme de baja|baja|disiscrivermi|descadastrar)"
-    r"[^\S\n]*\?\s*(?:no|nope|nah|nein|non|nee|nej|não|nie)\b[.!]*",
-    # a stop the writer says they do not want ("I don't want to unsubscribe anyway")
-    r"\b(?:i|we) (?:don'?t|do not) (?:want|wish|need|mean|plan|intend) to (?:unsubscribe"
-    r"|opt[- ]?out|be (?:removed|unsubscribed|taken off))\b",
+    r"[^\S\n]*\?\s*(?:no|nope|nah|nein|non|nee|não)[^\S\n]*[.!]+(?=\s|$)"
+    rf"(?![\s\S]*{_GOING})",
     # the mail named as what is not to stop: "stop the swarms, not your emails"
-    r",[^\S\n]*not (?:your|the|these|those) (?:e-?mails?|mails?|messages?|newsletters?"
-    r"|updates)\b(?=[^\S\n]*[.!\n]|$)",
+    r"(?<=\bstop )(?:the|our|my|their|your|all|these|those) (?!e-?mails?\b|mails?\b"
+    r"|messages?\b|newsletters?\b|updates\b|list\b)[\w'-]+(?: [\w'-]+){0,2},[^\S\n]*not"
+    r" (?:your|the|these|those) (?:e-?mails?|mails?|messages?|newsletters?|updates)\b"
+    r"(?=[^\S\n]*[.!\n]|$)",
 )
 _KEPT = re.compile("|".join(KEEP_ME), re.I | re.M)
 
@@ -765,21 +773,6 @@ VETOES += _c(
     r"|\bquasi (?:mi |lo )?(?:disiscrivo|disiscrissi|segnalo|segnalato)\b|\bquase (?:me |o )?"
     r"(?:descadastrei|marquei|denunciei)\b|\bbijna\b(?: \w+){0,3} (?:afgemeld|gemeld|gemarkeerd)"
     r"|\bprawie\b|\bnästan\b|\bnæsten\b",
-    # not wanting to stop: "I don't want to unsubscribe", "wir wollen nicht abbestellen",
-    # "no queremos darnos de baja"
-    r"\b(?:don'?t|do not|doesn'?t|does not|didn'?t|not|never|no need to)(?: \w+)?"
-    r" (?:want|wish|need|mean|plan|intend|trying|asking|going|looking)(?: you)? to"
-    r" (?:unsubscribe|opt[- ]?out|be removed|be taken off|stop (?:receiving|getting|hearing)"
-    r"|remove|take (?:me|us) off)\b",
-    r"\b(?:nicht|keineswegs|keinesfalls) (?:\w+ )?(?:abbestellen|abmelden|austragen|kündigen"
-    r"|gelöscht werden|entfernt werden)\b|\bne (?:veux|voulons|souhaite|souhaitons|cherche|cherchons)"
-    r" pas (?:à )?(?:me |nous )?(?:désabonner|désinscrire|être retiré)|\bno (?:quiero|queremos"
-    r"|deseo|deseamos|busco|buscamos) (?:darme|darnos|dar|que me den|que nos den) de baja\b"
-    r"|\bnon (?:voglio|vogliamo|desidero) (?:disiscriver|cancellar|essere rimoss)\w*"
-    r"|\bnão (?:quero|queremos|desejo) (?:me |nos )?(?:descadastrar|sair|ser removid)\w*"
-    r"|\b(?:wil|willen) (?:me |ons )?niet (?:afmelden|uitschrijven)\b"
-    r"|\bvill (?:inte|ej) (?:avregistrera|avsluta)\b|\bvil ikke (?:afmelde|framelde|avmelde)\b"
-    r"|\bnie (?:chcę|chcemy) (?:się )?(?:wypisać|rezygnować)\b",
     # unsubscribes as the writer's own feature or data: "the unsubscribe links in our
     # newsletters", "il ne gérait pas les désabonnements", "opt-out syncing"
     r"\b(?:our|my|their|its|his|her|customers'?|clients'?)(?: own)? (?:\w+ ){0,2}['\"]?"
@@ -1533,6 +1526,22 @@ _FORMAT = (
 # These yield to the writer's own stop in the same sentence (stop_clauses.OWN_STOP): "like
 # the customers who opted out, I want you to stop emailing me" is a request to stop.
 YIELDING_VETOES = _c(
+    # not wanting to stop: "I don't want to unsubscribe", "wir wollen nicht abbestellen",
+    # "no queremos darnos de baja"; unless the sentence asks to stop in so many words ("I
+    # don't want to unsubscribe from every list one by one, just stop emailing me")
+    r"\b(?:don'?t|do not|doesn'?t|does not|didn'?t|not|never|no need to)(?: \w+)?"
+    r" (?:want|wish|need|mean|plan|intend|trying|asking|going|looking)(?: you)? to"
+    r" (?:unsubscribe|opt[- ]?out|be removed|be taken off|stop (?:receiving|getting|hearing)"
+    r"|remove|take (?:me|us) off)\b",
+    r"\b(?:nicht|keineswegs|keinesfalls) (?:\w+ )?(?:abbestellen|abmelden|austragen|kündigen"
+    r"|gelöscht werden|entfernt werden)\b|\bne (?:veux|voulons|souhaite|souhaitons|cherche|cherchons)"
+    r" pas (?:à )?(?:me |nous )?(?:désabonner|désinscrire|être retiré)|\bno (?:quiero|queremos"
+    r"|deseo|deseamos|busco|buscamos) (?:darme|darnos|dar|que me den|que nos den) de baja\b"
+    r"|\bnon (?:voglio|vogliamo|desidero) (?:disiscriver|cancellar|essere rimoss)\w*"
+    r"|\bnão (?:quero|queremos|desejo) (?:me |nos )?(?:descadastrar|sair|ser removid)\w*"
+    r"|\b(?:wil|willen) (?:me |ons )?niet (?:afmelden|uitschrijven)\b"
+    r"|\bvill (?:inte|ej) (?:avregistrera|avsluta)\b|\bvil ikke (?:afmelde|framelde|avmelde)\b"
+    r"|\bnie (?:chcę|chcemy) (?:się )?(?:wypisać|rezygnować)\b",
     # the writer's staff as the subject: "our reps never remember to stop the cadence"
     rf"\b(?:our|my|the|their|a|an|one of (?:our|my)) (?:[\w-]+ )?{_STAFF}\b(?: (?!you\b|your\b"
     r"|yours\b)[\w']+){0,4} (?:to )?(?:stop|remov|delet|unsubscrib|opt|exclud|pause|cancel)\w*",
