@@ -162,8 +162,8 @@ objects they encode; Braze's, Customer.io's, Klaviyo's and Mailchimp's event nam
 tray as relays; a double opt-in marked by its newsletter software's X-Mailer instead of a
 list header (AcyMailing), and a question mark inside a link no longer taken for a question.
 Of the people it suppressed, a stop asked back and answered no ("Abmelden? Nein!", which
-blind17 had too), a stop the writer says they do not want, and our mail named as what is not
-to stop ("stop the swarms, not your emails") are now kept (non-stop kept: 50 of 54).
+blind17 had too) and our mail named as what is not to stop ("stop the swarms, not your
+emails") are now kept (non-stop kept: 50 of 54).
 
     .venv/bin/python benchmarks/machine_mail.py --only blind18
 
