@@ -167,6 +167,17 @@ emails") are now kept (non-stop kept: 50 of 54).
 
     .venv/bin/python benchmarks/machine_mail.py --only blind18
 
+blind19 was written the same way and measured first on the build of `db20c74`: 87.5% machine
+mail (28 of 32), 98.0% unsubscribe recall (97 of 99: a SendCloud "report_spam" event relayed
+by Azure Logic Apps as an HTML table, and an UpCloud abuse ticket that names no spam word),
+100% needs-person, 49 of 55 non-stop replies kept. Its misses led to: Plautdietsch, Low German
+and Tuvaluan absence statements; HTML table cells kept apart when HTML turns to text ("event |
+report_spam"), and an event read from "key: value" lines as well as from JSON and form posts;
+SendCloud's "report_spam"; Logic Apps and Windmill as relays; an abuse desk's report about
+mail is a complaint without the word spam.
+
+    .venv/bin/python benchmarks/machine_mail.py --only blind19
+
 Exit status 1 when a target is missed.
 """
 
@@ -210,7 +221,7 @@ SOURCES = {
             ROOT / "benchmarks" / "data" / name / "mail",
             ROOT / "benchmarks" / "data" / name / "replies.jsonl",
         )
-        for name in [f"blind{n}" for n in range(2, 19)]
+        for name in [f"blind{n}" for n in range(2, 20)]
     },
 }
 MACHINE_TARGET, UNSUB_TARGET, PERSON_TARGET = 0.97, 1.0, 0.99

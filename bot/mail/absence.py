@@ -150,6 +150,8 @@ AWAY = {
     "nl": ("afwezig", "niet aanwezig", "buiten kantoor", "met vakantie", "afwezigheidsbericht"),
     # Melanesian pidgins: Solomon Islands Pijin, Bislama, Tok Pisin
     "pis bi tpi": ("mi no stap long ofis", "mi no stap long opis", "no stap long ofis"),
+    # Plautdietsch and Low German
+    "pdt nds": ("nich em kontor", "nich im kontor", "nich in't kontor", "nich in’t kontor"),
     "pl": ("nieobecność", "poza biurem", "na urlopie", "urlop"),
     "pt": ("fora do escritório", "ausente", "ausência", "de férias"),
     "ro": ("în afara biroului", "in afara biroului", "în concediu", "absent"),
@@ -173,6 +175,7 @@ AWAY = {
     "th": ("ไม่อยู่ที่สำนักงาน", "ไม่อยู่ที่ออฟฟิศ", "ลาพักร้อน", "ไม่อยู่"),
     "tr": ("ofis dışında", "ofis dışı", "izindeyim", "izinde", "tatildeyim"),
     "ur": ("دفتر سے باہر", "چھٹی پر"),
+    "tvl": ("au e se i te ofisa", "e se i te ofisa"),
     "ty": ("aita vau i te piha toro'a", "i rapae i te piha toro'a", "te fa'afa'aea nei au"),
     "uz": ("ishdan tashqarida", "ofisdan tashqarida", "taʼtildaman", "ta'tildaman", "tatildaman"),
     "vi": ("vắng mặt", "ngoài văn phòng", "không có mặt tại văn phòng", "đang nghỉ phép"),

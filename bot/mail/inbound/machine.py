@@ -385,7 +385,10 @@ _COMPLAINT_WORD = (
 )
 COMPLAINT_BODY = re.compile(
     rf"\b{_COMPLAINT_WORD}\b[^\n]{{0,120}}?\b{_UNSOLICITED}|\b{_UNSOLICITED}\b[^\n]{{0,80}}?"
-    rf"\b{_COMPLAINT_WORD}\b",
+    rf"\b{_COMPLAINT_WORD}\b"
+    # ... or an abuse report about mail, which says no more of it ("an abuse report
+    # concerning email sent from your server")
+    r"|\babuse[- ](?:report|complaint)s?\b[^\n]{0,80}?\b(?:e-?mails?|mail|messages?)\b",
     re.I,
 )
 # A quoted copy of the reported message: its header lines, "> " quoted or not.
@@ -448,7 +451,7 @@ _ESP_NAME = re.compile(
 # "[Pipedream] ...", "[Zapier] ...").
 _RELAY_SUBJECT = re.compile(
     r"^\s*\[(?:make|zapier|n8n|pipedream|workato|integromat|power automate|ifttt|tray(?:\.io)?"
-    r"|activepieces|relay\.app|huginn|pabbly|node-red|zoho flow|tines)\]",
+    r"|activepieces|relay\.app|huginn|pabbly|node-red|zoho flow|tines|logic[- ]?apps?|windmill)\]",
     re.I,
 )
 _ESP_RECIPIENT = re.compile(
@@ -559,6 +562,7 @@ _COMPLAINT_EVENTS = _keys(
         "reported_as_spam",
         "marked_as_spam",
         "mark_as_spam",  # Braze: "users.messages.email.MarkAsSpam"
+        "report_spam",  # SendCloud
         "spammed",  # Customer.io's metric
         "marked email as spam",  # Klaviyo's metric
         "spam_complaint",
@@ -696,7 +700,8 @@ def _json_event(
 
 def _payloads(body: str) -> Iterator[Any]:
     """The JSON value at the first "{" and at the first "[" of `body` (a batch of events is
-    an array), where one parses; then each line that is a form-encoded payload."""
+    an array), where one parses; then each line that is a form-encoded payload; then the
+    body's "key: value" lines as one object."""
     for start in sorted({body.find("{"), body.find("[")} - {-1}):
         try:
             yield json.JSONDecoder().raw_decode(body[start:])[0]
@@ -704,6 +709,18 @@ def _payloads(body: str) -> Iterator[Any]:
             continue
     for line in _FORM_LINE.findall(body):
         yield _form(line)
+    pairs: dict[str, str] = {}
+    for key, value in _PAIR_LINE.findall(body):
+        pairs.setdefault(key, value)
+    if len(pairs) >= 2:
+        yield pairs
+
+
+# An event listed a field a line, as workflow tools print one ("type: cleaned", a table's
+# "event | report_spam" as HTML turns to text).
+_PAIR_LINE = re.compile(
+    r"^[ \t]*([A-Za-z_][\w.-]{0,40})[ \t]*[:|=][ \t]*([^\s|][^\n|]*?)[ \t|]*\r?$", re.M
+)
 
 
 # A webhook posted as application/x-www-form-urlencoded and pasted as it came (Mailchimp's

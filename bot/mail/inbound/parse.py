@@ -1297,6 +1297,8 @@ class _HTMLText(HTMLParser):
             return
         if tag in _BLOCK_TAGS:
             self.out.append("\n")
+        elif tag in ("td", "th"):
+            self.out.append(" | ")  # a table's cells stay apart: "event | report_spam"
 
     def handle_data(self, data: str) -> None:
         if not self.drop_depth:
@@ -1311,5 +1313,5 @@ def html_to_text(markup: str) -> str:
         parser.close()
     except Exception:  # noqa: BLE001 - html.parser is lenient, but never trust it fully
         pass
-    lines = [" ".join(ln.split()) for ln in "".join(parser.out).split("\n")]
+    lines = [" ".join(ln.split()).removesuffix(" |") for ln in "".join(parser.out).split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
