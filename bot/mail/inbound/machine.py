@@ -385,10 +385,12 @@ _COMPLAINT_WORD = (
 )
 COMPLAINT_BODY = re.compile(
     rf"\b{_COMPLAINT_WORD}\b[^\n]{{0,120}}?\b{_UNSOLICITED}|\b{_UNSOLICITED}\b[^\n]{{0,80}}?"
-    rf"\b{_COMPLAINT_WORD}\b"
-    # ... or an abuse report about mail, which says no more of it ("an abuse report
-    # concerning email sent from your server")
-    r"|\babuse[- ](?:report|complaint)s?\b[^\n]{0,80}?\b(?:e-?mails?|mail|messages?)\b",
+    rf"\b{_COMPLAINT_WORD}\b",
+    re.I,
+)
+ABUSE_ABOUT_MAIL = re.compile(
+    r"\babuse (?:report|complaint)s? (?:concerning|regarding|about|for|on|against) (?:an? |the )?"
+    r"(?:e-?mails?|mail|messages?|mailings?) (?:sent|originating|coming) (?:from|by|through)\b",
     re.I,
 )
 # A quoted copy of the reported message: its header lines, "> " quoted or not.
@@ -700,8 +702,7 @@ def _json_event(
 
 def _payloads(body: str) -> Iterator[Any]:
     """The JSON value at the first "{" and at the first "[" of `body` (a batch of events is
-    an array), where one parses; then each line that is a form-encoded payload; then the
-    body's "key: value" lines as one object."""
+    an array), where one parses; then each line that is a form-encoded payload."""
     for start in sorted({body.find("{"), body.find("[")} - {-1}):
         try:
             yield json.JSONDecoder().raw_decode(body[start:])[0]
@@ -709,18 +710,6 @@ def _payloads(body: str) -> Iterator[Any]:
             continue
     for line in _FORM_LINE.findall(body):
         yield _form(line)
-    pairs: dict[str, str] = {}
-    for key, value in _PAIR_LINE.findall(body):
-        pairs.setdefault(key, value)
-    if len(pairs) >= 2:
-        yield pairs
-
-
-# An event listed a field a line, as workflow tools print one ("type: cleaned", a table's
-# "event | report_spam" as HTML turns to text).
-_PAIR_LINE = re.compile(
-    r"^[ \t]*([A-Za-z_][\w.-]{0,40})[ \t]*[:|=][ \t]*([^\s|][^\n|]*?)[ \t|]*\r?$", re.M
-)
 
 
 # A webhook posted as application/x-www-form-urlencoded and pasted as it came (Mailchimp's

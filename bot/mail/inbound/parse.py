@@ -635,7 +635,13 @@ def _informal_complaint(
         return _service_report(parts, body, subject)
     if not machine.abuse_desk(from_addr, _display_name(msg), subject):
         return None
-    if not machine.COMPLAINT_BODY.search(_unwrapped(body)):
+    # A desk's own ticket (its role mailbox, not answering our mail) may report abuse about
+    # mail without a word for spam ("an abuse report concerning email sent from your server").
+    desk = machine.abuse_mailbox(from_addr) and not _in_thread(msg, subject)
+    unwrapped = _unwrapped(body)
+    if not machine.COMPLAINT_BODY.search(unwrapped) and not (
+        desk and machine.ABUSE_ABOUT_MAIL.search(unwrapped)
+    ):
         return None
     embedded = _embedded(parts)
     quoted = _hdr(embedded, "To") if embedded is not None else ""
@@ -646,7 +652,6 @@ def _informal_complaint(
     # A desk that withholds the complainant (its ticket says so, software sent it, or its
     # abuse role mailbox opened the ticket, not answering our mail) still reports a
     # complaint; it matches no address of ours, so it suppresses nobody by guess.
-    desk = machine.abuse_mailbox(from_addr) and not _in_thread(msg, subject)
     if not recipient and not (automatic or desk or machine.REDACTED_RECIPIENT.search(body)):
         return None
     first_line = next((ln.strip() for ln in body.splitlines() if ln.strip()), "")
@@ -1297,8 +1302,6 @@ class _HTMLText(HTMLParser):
             return
         if tag in _BLOCK_TAGS:
             self.out.append("\n")
-        elif tag in ("td", "th"):
-            self.out.append(" | ")  # a table's cells stay apart: "event | report_spam"
 
     def handle_data(self, data: str) -> None:
         if not self.drop_depth:
@@ -1313,5 +1316,5 @@ def html_to_text(markup: str) -> str:
         parser.close()
     except Exception:  # noqa: BLE001 - html.parser is lenient, but never trust it fully
         pass
-    lines = [" ".join(ln.split()).removesuffix(" |") for ln in "".join(parser.out).split("\n")]
+    lines = [" ".join(ln.split()) for ln in "".join(parser.out).split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
