@@ -742,7 +742,7 @@ def _form(line: str) -> dict:
 
 
 def _json_or_text(value: str) -> Any:
-    if value[:1] in "{[":
+    if value.startswith(("{", "[")):
         try:
             return json.loads(value)
         except (ValueError, RecursionError):

@@ -1073,7 +1073,7 @@ def _machine_reason(msg: Message, parts: list[_Part], base: dict[str, Any], text
         )
     ):
         return f"subject: {subject[:60]}"
-    signs = _machine_signs(msg, headers, from_addr, display, subject, text)
+    signs = _machine_signs(msg, headers, from_addr, display, subject, text, threaded)
     calendars = [_decoded(p.msg)[:_SCAN] for p in parts if p.ctype in machine.CALENDAR_TYPES]
     if machine.calendar_reply(calendars):
         signs.append("calendar reply (RFC 5546 METHOD:REPLY)")
@@ -1089,7 +1089,13 @@ def _machine_reason(msg: Message, parts: list[_Part], base: dict[str, Any], text
 
 
 def _machine_signs(
-    msg: Message, headers: dict[str, str], from_addr: str, display: str, subject: str, text: str
+    msg: Message,
+    headers: dict[str, str],
+    from_addr: str,
+    display: str,
+    subject: str,
+    text: str,
+    threaded: bool,
 ) -> list[str]:
     """The weak signs: who sent it, the reverse-path, out-of-office wording, and what the
     notice says of itself (two different statements, "This mailbox is not monitored. This is
@@ -1112,7 +1118,6 @@ def _machine_signs(
         signs.append(f"Precedence: {precedence}")
     head = text[:1500]
     # One sign, so never enough in a thread: a person answering us writes no opt-in.
-    threaded = bool(_hdr(msg, "In-Reply-To") or _hdr(msg, "References"))
     if not REPLY_PREFIX.match(subject) and machine.subscription_confirmation(
         headers, head, threaded=threaded
     ):
